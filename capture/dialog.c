@@ -1,0 +1,626 @@
+/*
+ * Dialog tracking: calls, registrations and page-mode messages, keyed by
+ * SIP Call-ID, turned into lifecycle events.
+ *
+ * Calls follow an explicit state machine (sl_dlg_state): CALLING after the
+ * initial INVITE, EARLY after a ringing 18x, CHALLENGED after 401/407 (the
+ * caller usually retries with the next CSeq and the same Call-ID, which is
+ * still the same call), CONFIRMED after a 2xx, DONE after BYE, CANCEL, a
+ * final error or a timeout. Registrations and messages are single
+ * transactions: PENDING until the final response, then DONE.
+ *
+ * The same message is often seen more than once (retransmissions over UDP,
+ * both sides of a proxy or SBC, "any"-interface captures). Each sighting is
+ * a SIP event, but lifecycle events are emitted once per dialog; later
+ * sightings only add identities (a proxy adds P-Asserted-Identity) and
+ * media endpoints (an SBC rewrites SDP) to what is known.
+ *
+ * Timers run on packet time. Every state belongs to one timer queue with a
+ * fixed timeout, so each queue is ordered by deadline and expiry only looks
+ * at queue heads. Dialogs linger in DONE to absorb retransmissions and to
+ * keep their media endpoints for trailing RTP, then are freed, which ends
+ * their RTP streams.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include <osmocom/core/hashtable.h>
+#include <talloc.h>
+
+#include "capture/capture_int.h"
+#include "capture/dialog_int.h"
+#include "capture/hash.h"
+#include "capture/log.h"
+#include "capture/sip_body.h"
+
+#define DIALOG_HASH_BITS 16
+#define DEFAULT_REGISTER_EXPIRES 3600
+
+const char *const sl_dlg_state_names[_SL_DS_COUNT] = {
+	[SL_DS_CALLING] = "calling", [SL_DS_EARLY] = "early", [SL_DS_CHALLENGED] = "challenged",
+	[SL_DS_CONFIRMED] = "confirmed", [SL_DS_PENDING] = "pending", [SL_DS_DONE] = "done",
+};
+
+struct sl_dialogs {
+	DECLARE_HASHTABLE(table, DIALOG_HASH_BITS);
+	struct llist_head queue[_SL_DQ_COUNT];
+	unsigned count;
+	uint64_t next_id;
+};
+
+void sl_dialog_set_cc(struct sl_dialog *d, bool want)
+{
+	d->cc_wanted = want;
+}
+
+bool sl_dialog_wants_cc(const struct sl_dialog *d)
+{
+	return d->cc_wanted;
+}
+
+uint64_t sl_dialog_id(const struct sl_dialog *d)
+{
+	return d->id;
+}
+
+struct sl_dialogs *sl_dialogs_alloc(struct sl_capture *cap)
+{
+	struct sl_dialogs *ds = talloc_zero(cap, struct sl_dialogs);
+	int i;
+
+	if (!ds)
+		return NULL;
+	hash_init(ds->table);
+	for (i = 0; i < _SL_DQ_COUNT; i++)
+		INIT_LLIST_HEAD(&ds->queue[i]);
+	return ds;
+}
+
+unsigned sl_dialogs_count(const struct sl_dialogs *ds)
+{
+	return ds->count;
+}
+
+static uint64_t queue_timeout(const struct sl_capture *cap, enum sl_dlg_queue q)
+{
+	switch (q) {
+	case SL_DQ_INVITE:
+		return cap->cfg.invite_timeout_us;
+	case SL_DQ_SESSION:
+		return cap->cfg.session_timeout_us;
+	case SL_DQ_TRANSACTION:
+		return cap->cfg.transaction_timeout_us;
+	default:
+		return cap->cfg.linger_us;
+	}
+}
+
+static void queue_put(struct sl_capture *cap, struct sl_dialog *d, enum sl_dlg_queue q)
+{
+	d->q = (uint8_t)q;
+	d->deadline_us = cap->now_us + queue_timeout(cap, q);
+	llist_del(&d->qentry);
+	llist_add_tail(&d->qentry, &cap->dialogs->queue[q]);
+}
+
+static struct sl_dialog *dialog_find(struct sl_capture *cap, struct sl_str call_id)
+{
+	uint64_t h = sl_hash(call_id.p, call_id.len);
+	struct sl_dialog *d;
+
+	hash_for_each_possible(cap->dialogs->table, d, hnode, h)
+		if (d->hash == h && d->call_id_len == call_id.len && memcmp(d->call_id, call_id.p, call_id.len) == 0)
+			return d;
+	return NULL;
+}
+
+static void dialog_free(struct sl_capture *cap, struct sl_dialog *d)
+{
+	sl_rtp_dialog_gone(cap, d);
+	sl_media_forget_dialog(cap, d);
+	hash_del(&d->hnode);
+	llist_del(&d->qentry);
+	cap->dialogs->count--;
+	talloc_free(d);
+}
+
+static void copy_pani(struct sl_dialog *d, const struct sl_sip_msg *m)
+{
+	if (m->pani.len)
+		sl_str_copy(d->pani, sizeof(d->pani), m->pani);
+}
+
+/* When a timer-caused event happened: its deadline if that has passed, else now (eviction, flush). */
+static uint64_t timer_time(const struct sl_capture *cap, const struct sl_dialog *d)
+{
+	return (d->deadline_us && d->deadline_us <= cap->now_us) ? d->deadline_us : cap->now_us;
+}
+
+static void fill_event(struct sl_dialog *d, const struct sl_sig *sig, enum sl_event_type type, enum sl_dir dir,
+		       struct sl_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->type = type;
+	ev->ts_us = sig ? sig->ts_us : d->deadline_us;
+	ev->sig = sig;
+	ev->call_id = sl_str_make(d->call_id, d->call_id_len);
+	ev->dialog = d;
+	ev->from = d->caller;
+	ev->to = d->callee;
+	ev->dir = dir;
+	if (sig && sig->sip && sig->sip->pani.len)
+		ev->location = sig->sip->pani;
+	else if (d->pani[0])
+		ev->location = sl_str_make(d->pani, strlen(d->pani));
+}
+
+static void emit_call(struct sl_capture *cap, struct sl_dialog *d, const struct sl_sig *sig, enum sl_call_step step,
+		      enum sl_call_end reason, enum sl_dir dir)
+{
+	struct sl_event ev;
+
+	fill_event(d, sig, SL_EV_CALL, dir, &ev);
+	if (!sig)
+		ev.ts_us = timer_time(cap, d);
+	ev.u.call.step = step;
+	ev.u.call.reason = reason;
+	ev.u.call.status = reason == SL_END_REJECTED ? d->final_status : 0;
+	ev.u.call.start_us = d->start_us;
+	ev.u.call.ring_us = d->ring_us;
+	ev.u.call.answer_us = d->answer_us;
+	sl_cap_emit(cap, &ev);
+}
+
+static void end_call(struct sl_capture *cap, struct sl_dialog *d, const struct sl_sig *sig, enum sl_call_end reason,
+		     enum sl_dir dir)
+{
+	if (d->ended)
+		return;
+	d->ended = true;
+	d->state = SL_DS_DONE;
+	sl_ctr_inc(cap, SL_CG_DIALOG, SL_DLG_END_BASE + reason);
+	LOGP(DSLDLG, LOGL_DEBUG, "dialog %" PRIu64 ": call ended (%s)\n", d->id, sl_call_end_names[reason]);
+	emit_call(cap, d, sig, SL_CALL_END, reason, dir);
+	queue_put(cap, d, SL_DQ_LINGER);
+}
+
+static void report_registration(struct sl_capture *cap, struct sl_dialog *d, const struct sl_sig *sig,
+				enum sl_reg_result result, int status, uint32_t expires, struct sl_str contact)
+{
+	struct sl_event ev;
+
+	fill_event(d, sig, SL_EV_REGISTRATION, sig ? SL_DIR_FROM_CALLEE : SL_DIR_NONE, &ev);
+	if (!sig)
+		ev.ts_us = timer_time(cap, d);
+	ev.u.reg.result = result;
+	ev.u.reg.status = status;
+	ev.u.reg.expires = expires;
+	ev.u.reg.contact = contact;
+	sl_ctr_inc(cap, SL_CG_DIALOG, SL_DLG_REGISTRATIONS);
+	sl_cap_emit(cap, &ev);
+	d->state = SL_DS_DONE;
+	queue_put(cap, d, SL_DQ_LINGER);
+}
+
+/* Timer expiry of one dialog at the head of its queue. */
+static void dialog_timeout(struct sl_capture *cap, struct sl_dialog *d)
+{
+	switch (d->q) {
+	case SL_DQ_INVITE:
+	case SL_DQ_SESSION:
+		end_call(cap, d, NULL, SL_END_TIMEOUT, SL_DIR_NONE);
+		return;
+	case SL_DQ_TRANSACTION:
+		if (d->kind == SL_DLG_KIND_CALL) {
+			/* challenged and never retried: the call was refused */
+			end_call(cap, d, NULL, SL_END_REJECTED, SL_DIR_NONE);
+		} else if (d->kind == SL_DLG_KIND_REGISTER) {
+			report_registration(cap, d, NULL,
+					    d->state == SL_DS_CHALLENGED ? SL_REG_CHALLENGED : SL_REG_NO_RESPONSE,
+					    d->state == SL_DS_CHALLENGED ? d->final_status : 0, 0, SL_STR_NULL);
+		} else {
+			d->state = SL_DS_DONE;
+			queue_put(cap, d, SL_DQ_LINGER);
+		}
+		return;
+	default:
+		dialog_free(cap, d);
+	}
+}
+
+/* Make room: the table is full. Lingering dialogs go first, then the oldest of each queue. */
+static bool evict_one(struct sl_capture *cap)
+{
+	static const enum sl_dlg_queue order[] = { SL_DQ_LINGER, SL_DQ_TRANSACTION, SL_DQ_INVITE, SL_DQ_SESSION };
+	unsigned i;
+
+	for (i = 0; i < (unsigned)ARRAY_SIZE(order); i++) {
+		struct llist_head *q = &cap->dialogs->queue[order[i]];
+		struct sl_dialog *d;
+		if (llist_empty(q))
+			continue;
+		d = llist_first_entry(q, struct sl_dialog, qentry);
+		sl_ctr_inc(cap, SL_CG_DIALOG, SL_DLG_EVICTED);
+		if (d->kind == SL_DLG_KIND_CALL && !d->ended) {
+			d->ended = true;
+			sl_ctr_inc(cap, SL_CG_DIALOG, SL_DLG_END_BASE + SL_END_EVICTED);
+			emit_call(cap, d, NULL, SL_CALL_END, SL_END_EVICTED, SL_DIR_NONE);
+		}
+		dialog_free(cap, d);
+		return true;
+	}
+	return false;
+}
+
+static struct sl_dialog *dialog_create(struct sl_capture *cap, enum sl_dlg_kind kind, struct sl_str call_id)
+{
+	struct sl_dialogs *ds = cap->dialogs;
+	struct sl_dialog *d;
+
+	if (call_id.len == 0 || call_id.len > SL_DLG_CALL_ID_MAX)
+		return NULL;
+	while (ds->count >= cap->cfg.max_dialogs)
+		if (!evict_one(cap))
+			return NULL;
+	d = talloc_zero(ds, struct sl_dialog);
+	if (!d)
+		return NULL;
+	d->call_id = talloc_memdup(d, call_id.p, call_id.len);
+	if (!d->call_id) {
+		talloc_free(d);
+		return NULL;
+	}
+	d->call_id_len = call_id.len;
+	d->hash = sl_hash(call_id.p, call_id.len);
+	d->id = ++ds->next_id;
+	d->kind = (uint8_t)kind;
+	d->start_us = cap->now_us;
+	INIT_LLIST_HEAD(&d->qentry);
+	INIT_LLIST_HEAD(&d->media);
+	INIT_LLIST_HEAD(&d->streams);
+	hash_add(ds->table, &d->hnode, d->hash);
+	ds->count++;
+	return d;
+}
+
+static void merge_party(struct sl_party *into, const struct sl_party *from)
+{
+	unsigned i;
+
+	for (i = 0; i < from->n; i++)
+		sl_party_add(into, (enum sl_id_type)from->id[i].type, from->id[i].value);
+}
+
+static void learn_media(struct sl_capture *cap, struct sl_dialog *d, const struct sl_sip_msg *m, bool from_caller)
+{
+	if (m->body.len)
+		sl_media_learn(cap, d, m->content_type, m->body, from_caller);
+}
+
+static bool is_caller_side(const struct sl_dialog *d, const struct sl_sip_msg *m)
+{
+	size_t n = strlen(d->caller_tag);
+
+	return m->from.tag.len == n && memcmp(m->from.tag.p, d->caller_tag, n) == 0;
+}
+
+static void deliver_body_cc(struct sl_capture *cap, struct sl_dialog *d, const struct sl_sig *sig,
+			    const struct sl_sip_msg *m)
+{
+	struct sl_cc cc;
+
+	if (!d->cc_wanted || !cap->ops.cc || !m->body.len)
+		return;
+	memset(&cc, 0, sizeof(cc));
+	cc.kind = SL_CC_MESSAGE_BODY;
+	cc.ts_us = sig->ts_us;
+	cc.source = sig->source;
+	cc.call_id = sl_str_make(d->call_id, d->call_id_len);
+	cc.dialog = d;
+	cc.dir = SL_DIR_FROM_CALLER;
+	cc.src = sig->src;
+	cc.dst = sig->dst;
+	cc.data = (const uint8_t *)m->body.p;
+	cc.len = m->body.len;
+	cap->ops.cc(&cc, cap->ops.priv);
+}
+
+/* A MESSAGE request (standalone or inside a call): one message event per CSeq. */
+static void on_message_request(struct sl_capture *cap, struct sl_dialog *d, const struct sl_sig *sig,
+			       const struct sl_sip_msg *m, const struct sl_event *sipev)
+{
+	struct sl_event ev;
+
+	if (d->msg_reported && d->last_msg_cseq == m->cseq) {
+		sl_ctr_inc(cap, SL_CG_DIALOG, SL_DLG_DUPLICATES);
+		return;
+	}
+	d->msg_reported = true;
+	d->last_msg_cseq = m->cseq;
+	sl_ctr_inc(cap, SL_CG_DIALOG, SL_DLG_MESSAGES);
+	if (d->kind == SL_DLG_KIND_MESSAGE) {
+		d->caller = sipev->from;
+		d->callee = sipev->to;
+		copy_pani(d, m);
+	}
+	fill_event(d, sig, SL_EV_MESSAGE, SL_DIR_FROM_CALLER, &ev);
+	/* inside a call the sender may be either party: report the message's own parties */
+	ev.from = sipev->from;
+	ev.to = sipev->to;
+	ev.u.message.size = (uint32_t)m->body.len;
+	ev.u.message.content_type = m->content_type;
+	sl_cap_emit(cap, &ev);
+	deliver_body_cc(cap, d, sig, m);
+	if (d->kind == SL_DLG_KIND_MESSAGE) {
+		d->state = SL_DS_DONE;
+		queue_put(cap, d, SL_DQ_LINGER);
+	}
+}
+
+static uint32_t register_expires(const struct sl_sip_msg *m, uint32_t dflt)
+{
+	struct sl_str v;
+	uint32_t e;
+
+	if (m->contact.uri.p && sl_sip_param(m->contact.params, "expires", &v) && sl_str_to_u32(v, UINT32_MAX, &e))
+		return e;
+	if (m->expires.p && sl_str_to_u32(m->expires, UINT32_MAX, &e))
+		return e;
+	return dflt;
+}
+
+static void on_register(struct sl_capture *cap, struct sl_dialog *d, const struct sl_sig *sig,
+			const struct sl_sip_msg *m, const struct sl_event *sipev, bool created)
+{
+	if (m->is_request) {
+		if (!created && m->cseq <= d->cseq) {
+			sl_ctr_inc(cap, SL_CG_DIALOG, SL_DLG_DUPLICATES);
+			merge_party(&d->caller, &sipev->from);
+			return;
+		}
+		d->cseq = m->cseq;
+		d->state = SL_DS_PENDING;
+		d->reg_expires = register_expires(m, DEFAULT_REGISTER_EXPIRES);
+		merge_party(&d->caller, &sipev->from);
+		merge_party(&d->callee, &sipev->to);
+		copy_pani(d, m);
+		queue_put(cap, d, SL_DQ_TRANSACTION);
+		return;
+	}
+	if (m->cseq != d->cseq || (d->state != SL_DS_PENDING && d->state != SL_DS_CHALLENGED) || m->status < 200)
+		return;
+	if (d->state == SL_DS_CHALLENGED)
+		return; /* a further copy of the challenge */
+	if (m->status < 300) {
+		uint32_t granted = register_expires(m, d->reg_expires);
+		report_registration(cap, d, sig, d->reg_expires == 0 ? SL_REG_DEREGISTERED : SL_REG_REGISTERED,
+				    m->status, d->reg_expires == 0 ? 0 : granted, m->contact.uri);
+	} else if (m->status == 401 || m->status == 407) {
+		d->state = SL_DS_CHALLENGED;
+		d->final_status = m->status;
+		queue_put(cap, d, SL_DQ_TRANSACTION);
+	} else {
+		report_registration(cap, d, sig, SL_REG_FAILED, m->status, 0, SL_STR_NULL);
+	}
+}
+
+static void on_call_request(struct sl_capture *cap, struct sl_dialog *d, const struct sl_sig *sig,
+			    const struct sl_sip_msg *m, const struct sl_event *sipev, bool created, enum sl_dir dir)
+{
+	bool from_caller = dir == SL_DIR_FROM_CALLER;
+
+	switch (m->method) {
+	case SL_SIP_INVITE:
+		if (created) {
+			d->caller = sipev->from;
+			d->callee = sipev->to;
+			d->cseq = m->cseq;
+			d->state = SL_DS_CALLING;
+			sl_str_copy(d->caller_tag, sizeof(d->caller_tag), m->from.tag);
+			copy_pani(d, m);
+			learn_media(cap, d, m, true);
+			queue_put(cap, d, SL_DQ_INVITE);
+			sl_ctr_inc(cap, SL_CG_DIALOG, SL_DLG_CALLS);
+			LOGP(DSLDLG, LOGL_DEBUG, "dialog %" PRIu64 ": call attempt\n", d->id);
+			emit_call(cap, d, sig, SL_CALL_ATTEMPT, SL_END_NONE, SL_DIR_FROM_CALLER);
+			return;
+		}
+		learn_media(cap, d, m, from_caller);
+		if (!m->to.tag.len && from_caller) {
+			/* initial INVITE again: a retry after a challenge, or another sighting */
+			merge_party(&d->caller, &sipev->from);
+			merge_party(&d->callee, &sipev->to);
+			if (d->state == SL_DS_CHALLENGED && m->cseq > d->cseq) {
+				d->cseq = m->cseq;
+				d->state = SL_DS_CALLING;
+				queue_put(cap, d, SL_DQ_INVITE);
+			} else {
+				sl_ctr_inc(cap, SL_CG_DIALOG, SL_DLG_DUPLICATES);
+			}
+			return;
+		}
+		if (d->state == SL_DS_CONFIRMED)
+			queue_put(cap, d, SL_DQ_SESSION); /* re-INVITE: the session is alive */
+		return;
+	case SL_SIP_CANCEL:
+		if (d->state == SL_DS_CALLING || d->state == SL_DS_EARLY || d->state == SL_DS_CHALLENGED)
+			end_call(cap, d, sig, SL_END_CANCEL, SL_DIR_FROM_CALLER);
+		return;
+	case SL_SIP_BYE:
+		end_call(cap, d, sig, SL_END_BYE, dir);
+		return;
+	case SL_SIP_ACK:
+	case SL_SIP_UPDATE:
+	case SL_SIP_PRACK:
+		learn_media(cap, d, m, from_caller);
+		if (d->state == SL_DS_CONFIRMED)
+			queue_put(cap, d, SL_DQ_SESSION);
+		return;
+	default:
+		if (d->state == SL_DS_CONFIRMED)
+			queue_put(cap, d, SL_DQ_SESSION);
+		return;
+	}
+}
+
+static void on_call_response(struct sl_capture *cap, struct sl_dialog *d, const struct sl_sig *sig,
+			     const struct sl_sip_msg *m, const struct sl_event *sipev, enum sl_dir dir)
+{
+	bool initial = m->cseq_method == SL_SIP_INVITE && m->cseq == d->cseq;
+	bool open = d->state == SL_DS_CALLING || d->state == SL_DS_EARLY || d->state == SL_DS_CHALLENGED;
+
+	if (m->cseq_method == SL_SIP_INVITE || m->cseq_method == SL_SIP_UPDATE || m->cseq_method == SL_SIP_PRACK)
+		learn_media(cap, d, m, dir == SL_DIR_FROM_CALLER);
+	if (!initial || d->ended)
+		return;
+	/* identities the callee side asserts */
+	if (dir == SL_DIR_FROM_CALLEE && m->status != 100)
+		merge_party(&d->callee, &sipev->to);
+	copy_pani(d, m);
+
+	if (m->status < 200) {
+		if (m->status >= 180 && m->status < 190 && (d->state == SL_DS_CALLING || d->state == SL_DS_CHALLENGED)) {
+			d->state = SL_DS_EARLY;
+			queue_put(cap, d, SL_DQ_INVITE);
+			if (!d->rang) {
+				d->rang = true;
+				d->ring_us = sig->ts_us;
+				sl_ctr_inc(cap, SL_CG_DIALOG, SL_DLG_RINGING);
+				emit_call(cap, d, sig, SL_CALL_RINGING, SL_END_NONE, SL_DIR_FROM_CALLEE);
+			}
+		} else if (d->state != SL_DS_CONFIRMED) {
+			queue_put(cap, d, SL_DQ_INVITE); /* 100/183: the transaction is alive */
+		}
+		return;
+	}
+	if (m->status < 300) {
+		if (!open)
+			return;
+		d->state = SL_DS_CONFIRMED;
+		d->answer_us = sig->ts_us;
+		queue_put(cap, d, SL_DQ_SESSION);
+		sl_ctr_inc(cap, SL_CG_DIALOG, SL_DLG_ANSWERED);
+		emit_call(cap, d, sig, SL_CALL_ANSWER, SL_END_NONE, SL_DIR_FROM_CALLEE);
+		return;
+	}
+	if (!open || d->state == SL_DS_CHALLENGED)
+		return;
+	d->final_status = m->status;
+	if (m->status == 401 || m->status == 407) {
+		d->state = SL_DS_CHALLENGED;
+		queue_put(cap, d, SL_DQ_TRANSACTION);
+		return;
+	}
+	end_call(cap, d, sig, SL_END_REJECTED, SL_DIR_FROM_CALLEE);
+}
+
+/* Requests and responses that could belong to a call but match none. */
+static bool is_call_traffic(const struct sl_sip_msg *m)
+{
+	enum sl_sip_method meth = m->is_request ? m->method : m->cseq_method;
+
+	return meth == SL_SIP_INVITE || meth == SL_SIP_BYE || meth == SL_SIP_CANCEL || meth == SL_SIP_ACK;
+}
+
+void sl_dialogs_on_sip(struct sl_capture *cap, const struct sl_sig *sig, const struct sl_sip_msg *m, struct sl_event *ev)
+{
+	struct sl_dialog *d = dialog_find(cap, m->call_id);
+	bool created = false;
+	enum sl_dir dir = SL_DIR_NONE;
+
+	if (!d && m->is_request) {
+		enum sl_dlg_kind kind = SL_DLG_KIND_CALL;
+		bool create = false;
+		if (m->method == SL_SIP_INVITE && !m->to.tag.len) {
+			create = true;
+		} else if (m->method == SL_SIP_REGISTER) {
+			kind = SL_DLG_KIND_REGISTER;
+			create = true;
+		} else if (m->method == SL_SIP_MESSAGE) {
+			kind = SL_DLG_KIND_MESSAGE;
+			create = true;
+		}
+		if (create) {
+			d = dialog_create(cap, kind, m->call_id);
+			created = d != NULL;
+		}
+	}
+	if (d && d->kind == SL_DLG_KIND_CALL) {
+		bool caller_side = created || is_caller_side(d, m);
+		if (m->is_request)
+			dir = caller_side ? SL_DIR_FROM_CALLER : SL_DIR_FROM_CALLEE;
+		else
+			dir = caller_side ? SL_DIR_FROM_CALLEE : SL_DIR_FROM_CALLER;
+	}
+
+	ev->dialog = d;
+	ev->dir = dir;
+	sl_cap_emit(cap, ev);
+
+	if (!d) {
+		if (is_call_traffic(m))
+			sl_ctr_inc(cap, SL_CG_DIALOG, SL_DLG_STRAY);
+		return;
+	}
+	switch (d->kind) {
+	case SL_DLG_KIND_CALL:
+		if (m->is_request && m->method == SL_SIP_MESSAGE)
+			on_message_request(cap, d, sig, m, ev);
+		else if (m->is_request)
+			on_call_request(cap, d, sig, m, ev, created, dir);
+		else
+			on_call_response(cap, d, sig, m, ev, dir);
+		return;
+	case SL_DLG_KIND_REGISTER:
+		if ((m->is_request && m->method == SL_SIP_REGISTER) ||
+		    (!m->is_request && m->cseq_method == SL_SIP_REGISTER))
+			on_register(cap, d, sig, m, ev, created);
+		return;
+	case SL_DLG_KIND_MESSAGE:
+		if (m->is_request && m->method == SL_SIP_MESSAGE)
+			on_message_request(cap, d, sig, m, ev);
+		return;
+	}
+}
+
+void sl_dialogs_expire(struct sl_capture *cap, uint64_t now_us)
+{
+	struct sl_dialogs *ds = cap->dialogs;
+	int q;
+
+	for (q = 0; q < _SL_DQ_COUNT; q++) {
+		while (!llist_empty(&ds->queue[q])) {
+			struct sl_dialog *d = llist_first_entry(&ds->queue[q], struct sl_dialog, qentry);
+			if (d->deadline_us > now_us)
+				break;
+			dialog_timeout(cap, d);
+		}
+	}
+}
+
+void sl_dialogs_flush(struct sl_capture *cap)
+{
+	struct sl_dialogs *ds = cap->dialogs;
+	int q;
+
+	/* end what is still open, then free everything */
+	for (q = 0; q < _SL_DQ_COUNT; q++) {
+		struct sl_dialog *d, *tmp;
+		llist_for_each_entry_safe(d, tmp, &ds->queue[q], qentry) {
+			if (d->kind == SL_DLG_KIND_CALL && !d->ended) {
+				d->ended = true;
+				sl_ctr_inc(cap, SL_CG_DIALOG, SL_DLG_END_BASE + SL_END_CAPTURE_END);
+				emit_call(cap, d, NULL, SL_CALL_END, SL_END_CAPTURE_END, SL_DIR_NONE);
+			} else if (d->kind == SL_DLG_KIND_REGISTER &&
+				   (d->state == SL_DS_PENDING || d->state == SL_DS_CHALLENGED)) {
+				d->deadline_us = cap->now_us;
+				report_registration(cap, d, NULL,
+						    d->state == SL_DS_CHALLENGED ? SL_REG_CHALLENGED : SL_REG_NO_RESPONSE,
+						    d->state == SL_DS_CHALLENGED ? d->final_status : 0, 0, SL_STR_NULL);
+			}
+		}
+	}
+	for (q = 0; q < _SL_DQ_COUNT; q++)
+		while (!llist_empty(&ds->queue[q]))
+			dialog_free(cap, llist_first_entry(&ds->queue[q], struct sl_dialog, qentry));
+}

@@ -1,0 +1,117 @@
+/*
+ * One complete SIP message in, events out.
+ *
+ * Counts the message, derives the normalised identities of both parties
+ * from the headers that carry them (From/To, P-Asserted-Identity and
+ * P-Preferred-Identity, P-Called-Party-ID, the Request-URI of INVITE and
+ * MESSAGE, the IMS private identity in Authorization, the device instance
+ * in Contact), and passes the message and its SIP event to the dialog
+ * tracker, which emits the event and the call/message/registration events
+ * that follow from it.
+ *
+ * Which party an identity belongs to depends on who sent the message: an
+ * asserted identity or a Contact in a request describes the sender (From
+ * side), in a response the responder (To side).
+ */
+#include <string.h>
+
+#include "capture/capture_int.h"
+#include "capture/log.h"
+#include "capture/sip_uri.h"
+
+/* Digest username="user@realm": an IMS private identity may reveal the IMSI. */
+static void add_impi(struct sl_party *p, struct sl_str auth)
+{
+	long at = sl_str_ifind(auth, "username=");
+	struct sl_str v;
+	long q, atsign;
+
+	if (at < 0)
+		return;
+	v = sl_str_sub(auth, (size_t)at + 9, auth.len);
+	if (!v.len || v.p[0] != '"')
+		return;
+	v = sl_str_sub(v, 1, v.len);
+	q = sl_str_chr(v, '"');
+	if (q < 0)
+		return;
+	v.len = (size_t)q;
+	atsign = sl_str_chr(v, '@');
+	if (atsign < 0)
+		return;
+	sl_party_add_ims_nai(p, sl_str_make(v.p, (size_t)atsign),
+			     sl_str_make(v.p + atsign + 1, v.len - (size_t)atsign - 1));
+}
+
+static void build_parties(const struct sl_numbering *num, const struct sl_sip_msg *m, struct sl_party *from,
+			  struct sl_party *to)
+{
+	struct sl_party *sender = m->is_request ? from : to;
+	unsigned i;
+
+	memset(from, 0, sizeof(*from));
+	memset(to, 0, sizeof(*to));
+	sl_party_add_uri(from, num, m->from.uri);
+	sl_party_add_uri(to, num, m->to.uri);
+	for (i = 0; i < m->n_pai; i++)
+		sl_party_add_uri(sender, num, m->pai[i].uri);
+	if (m->ppi.uri.p)
+		sl_party_add_uri(sender, num, m->ppi.uri);
+	if (m->contact.uri.p)
+		sl_party_add_instance_imei(sender, m->contact.params);
+	if (m->is_request) {
+		if (m->authorization.p)
+			add_impi(from, m->authorization);
+		if (m->p_called_party.uri.p)
+			sl_party_add_uri(to, num, m->p_called_party.uri);
+		if (m->method == SL_SIP_INVITE || m->method == SL_SIP_MESSAGE) {
+			struct sl_uri u;
+			/* the Request-URI names the callee after retargeting, when it has a user part */
+			if (sl_uri_parse(m->ruri, &u) && (u.user.len || u.scheme == SL_URI_TEL))
+				sl_party_add_uri(to, num, m->ruri);
+		}
+	}
+}
+
+void sl_sip_handle_parsed(struct sl_capture *cap, struct sl_sig *sig, const struct sl_sip_msg *m, enum sl_sip_err err,
+			  const char *p, size_t len)
+{
+	static const unsigned transport_ctr[_SL_TRANSPORT_COUNT] = {
+		[SL_TRANSPORT_UDP] = SL_SIPC_MSG_UDP, [SL_TRANSPORT_TCP] = SL_SIPC_MSG_TCP,
+		[SL_TRANSPORT_WS] = SL_SIPC_MSG_WS,
+	};
+	struct sl_event ev;
+
+	if (err != SL_SIP_OK) {
+		sl_cap_reject(cap, SL_CG_SIP, SL_SIPC_ERR_BASE + err,
+			      "source %u frame %" PRIu64 ": %s message of %zu bytes rejected: %s", sig->source,
+			      sig->frame, sl_transport_names[sig->transport], len, sl_sip_err_names[err]);
+		return;
+	}
+	sl_ctr_inc(cap, SL_CG_SIP, transport_ctr[sig->transport]);
+	sl_ctr_inc(cap, SL_CG_SIP, m->is_request ? SL_SIPC_REQUESTS : SL_SIPC_RESPONSES);
+	if (m->flags & SL_SIP_F_BODY_TRUNCATED)
+		sl_cap_reject(cap, SL_CG_SIP, SL_SIPC_BODY_TRUNCATED,
+			      "source %u frame %" PRIu64 ": body shorter (%zu) than Content-Length (%u)", sig->source,
+			      sig->frame, m->body.len, m->content_length);
+	sig->sip = m;
+
+	memset(&ev, 0, offsetof(struct sl_event, from));
+	ev.type = SL_EV_SIP;
+	ev.ts_us = sig->ts_us;
+	ev.sig = sig;
+	ev.call_id = m->call_id;
+	ev.location = m->pani;
+	build_parties(&cap->cfg.numbering, m, &ev.from, &ev.to);
+	memset(&ev.u, 0, sizeof(ev.u));
+	sl_dialogs_on_sip(cap, sig, m, &ev);
+}
+
+void sl_sip_handle(struct sl_capture *cap, struct sl_sig *sig, const char *p, size_t len, unsigned mode)
+{
+	struct sl_sip_msg m;
+	size_t consumed;
+	enum sl_sip_err err = sl_sip_parse(p, len, mode, &m, &consumed);
+
+	sl_sip_handle_parsed(cap, sig, &m, err, p, len);
+}

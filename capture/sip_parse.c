@@ -1,0 +1,616 @@
+/*
+ * SIP message parser (see sip_parse.h). One pass over the header section:
+ * find each logical header line (joining folded continuation lines), map
+ * the name to the few headers sluice uses with a switch on its length, and
+ * record views. The hot path does no allocation and no copying.
+ */
+#include "capture/sip_parse.h"
+
+#include <string.h>
+
+const char *const sl_sip_method_names[_SL_SIP_METHOD_COUNT] = {
+	[SL_SIP_UNKNOWN] = "UNKNOWN", [SL_SIP_INVITE] = "INVITE",
+	[SL_SIP_ACK] = "ACK",	      [SL_SIP_BYE] = "BYE",
+	[SL_SIP_CANCEL] = "CANCEL",   [SL_SIP_REGISTER] = "REGISTER",
+	[SL_SIP_OPTIONS] = "OPTIONS", [SL_SIP_PRACK] = "PRACK",
+	[SL_SIP_UPDATE] = "UPDATE",   [SL_SIP_INFO] = "INFO",
+	[SL_SIP_SUBSCRIBE] = "SUBSCRIBE", [SL_SIP_NOTIFY] = "NOTIFY",
+	[SL_SIP_REFER] = "REFER",     [SL_SIP_MESSAGE] = "MESSAGE",
+	[SL_SIP_PUBLISH] = "PUBLISH",
+};
+
+const char *const sl_sip_err_names[_SL_SIP_ERR_COUNT] = {
+	[SL_SIP_OK] = "ok",
+	[SL_SIP_ERR_TRUNCATED] = "truncated",
+	[SL_SIP_ERR_START_LINE] = "bad_start_line",
+	[SL_SIP_ERR_HEADER] = "bad_header",
+	[SL_SIP_ERR_CONTENT_LENGTH] = "bad_content_length",
+	[SL_SIP_ERR_STATUS] = "bad_status",
+	[SL_SIP_ERR_CSEQ] = "bad_cseq",
+	[SL_SIP_ERR_MISSING] = "missing_header",
+};
+
+/* Largest body we accept a Content-Length for; real SIP bodies are far smaller. */
+#define SIP_MAX_CONTENT_LENGTH (16u * 1024 * 1024)
+
+enum hdr_id {
+	H_OTHER,
+	H_CALL_ID,
+	H_CSEQ,
+	H_FROM,
+	H_TO,
+	H_CONTACT,
+	H_VIA,
+	H_CONTENT_LENGTH,
+	H_CONTENT_TYPE,
+	H_USER_AGENT,
+	H_SERVER,
+	H_PAI,
+	H_PPI,
+	H_PANI,
+	H_PCPID,
+	H_AUTHORIZATION,
+	H_EXPIRES,
+};
+
+static inline bool is_tchar(unsigned char c)
+{
+	/* RFC 3261 token characters */
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+		return true;
+	switch (c) {
+	case '-': case '.': case '!': case '%': case '*':
+	case '_': case '+': case '`': case '\'': case '~':
+		return true;
+	}
+	return false;
+}
+
+static inline bool ieq(struct sl_str s, const char *lit, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char c = s.p[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c + 32);
+		if (c != lit[i])
+			return false;
+	}
+	return true;
+}
+
+/* Map a header name (any case, long or compact) to the ones we keep. */
+static enum hdr_id hdr_lookup(struct sl_str n)
+{
+	char c0;
+
+	if (n.len == 1) {
+		c0 = n.p[0] | 0x20;
+		switch (c0) {
+		case 'i': return H_CALL_ID;
+		case 'f': return H_FROM;
+		case 't': return H_TO;
+		case 'm': return H_CONTACT;
+		case 'v': return H_VIA;
+		case 'l': return H_CONTENT_LENGTH;
+		case 'c': return H_CONTENT_TYPE;
+		default: return H_OTHER;
+		}
+	}
+#define IS(lit) (n.len == sizeof(lit) - 1 && ieq(n, lit, sizeof(lit) - 1))
+	switch (n.len) {
+	case 2:
+		return IS("to") ? H_TO : H_OTHER;
+	case 3:
+		return IS("via") ? H_VIA : H_OTHER;
+	case 4:
+		if (IS("from"))
+			return H_FROM;
+		if (IS("cseq"))
+			return H_CSEQ;
+		return H_OTHER;
+	case 6:
+		return IS("server") ? H_SERVER : H_OTHER;
+	case 7:
+		if (IS("call-id"))
+			return H_CALL_ID;
+		if (IS("contact"))
+			return H_CONTACT;
+		if (IS("expires"))
+			return H_EXPIRES;
+		return H_OTHER;
+	case 10:
+		return IS("user-agent") ? H_USER_AGENT : H_OTHER;
+	case 12:
+		return IS("content-type") ? H_CONTENT_TYPE : H_OTHER;
+	case 13:
+		return IS("authorization") ? H_AUTHORIZATION : H_OTHER;
+	case 14:
+		return IS("content-length") ? H_CONTENT_LENGTH : H_OTHER;
+	case 17:
+		return IS("p-called-party-id") ? H_PCPID : H_OTHER;
+	case 19:
+		if (IS("p-asserted-identity"))
+			return H_PAI;
+		if (IS("proxy-authorization"))
+			return H_AUTHORIZATION;
+		return H_OTHER;
+	case 20:
+		return IS("p-preferred-identity") ? H_PPI : H_OTHER;
+	case 22:
+		return IS("p-access-network-info") ? H_PANI : H_OTHER;
+	default:
+		return H_OTHER;
+	}
+#undef IS
+}
+
+enum sl_sip_method sl_sip_method_from_str(struct sl_str s)
+{
+	int i;
+
+	for (i = 1; i < _SL_SIP_METHOD_COUNT; i++) {
+		size_t n = strlen(sl_sip_method_names[i]);
+		if (s.len == n && memcmp(s.p, sl_sip_method_names[i], n) == 0)
+			return (enum sl_sip_method)i;
+	}
+	return SL_SIP_UNKNOWN;
+}
+
+static inline bool is_ws(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static inline bool is_lws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+bool sl_sip_param(struct sl_str params, const char *name, struct sl_str *value)
+{
+	size_t nlen = strlen(name), i = 0;
+
+	while (i < params.len) {
+		size_t start, end, eq;
+		struct sl_str pname;
+
+		/* each parameter starts after a ';' */
+		while (i < params.len && params.p[i] != ';')
+			i++;
+		if (i >= params.len)
+			break;
+		i++;
+		start = i;
+		while (i < params.len && params.p[i] != ';' && params.p[i] != ',' && params.p[i] != '>')
+			i++;
+		end = i;
+		eq = start;
+		while (eq < end && params.p[eq] != '=')
+			eq++;
+		pname = sl_str_trim(sl_str_make(params.p + start, eq - start));
+		if (pname.len == nlen && ieq(pname, name, nlen)) {
+			if (eq < end)
+				*value = sl_str_trim(sl_str_make(params.p + eq + 1, end - eq - 1));
+			else
+				*value = sl_str_make(params.p + end, 0);
+			return true;
+		}
+		if (i < params.len && (params.p[i] == ',' || params.p[i] == '>'))
+			break;
+	}
+	return false;
+}
+
+/* Length of the first value of a comma-separated header list, honouring quotes and <>. */
+static size_t first_list_value(struct sl_str v)
+{
+	bool quoted = false, angle = false;
+	size_t i;
+
+	for (i = 0; i < v.len; i++) {
+		char c = v.p[i];
+		if (quoted) {
+			if (c == '\\' && i + 1 < v.len)
+				i++;
+			else if (c == '"')
+				quoted = false;
+		} else if (c == '"') {
+			quoted = true;
+		} else if (c == '<') {
+			angle = true;
+		} else if (c == '>') {
+			angle = false;
+		} else if (c == ',' && !angle) {
+			return i;
+		}
+	}
+	return v.len;
+}
+
+bool sl_sip_parse_nameaddr(struct sl_str v, struct sl_sip_nameaddr *out)
+{
+	size_t i = 0, end;
+
+	memset(out, 0, sizeof(*out));
+	v = sl_str_trim(v);
+	v.len = first_list_value(v);
+	v = sl_str_trim(v);
+	if (!v.len)
+		return false;
+
+	if (v.p[0] == '"') {
+		/* quoted display name */
+		size_t s = 1;
+		for (i = 1; i < v.len; i++) {
+			if (v.p[i] == '\\' && i + 1 < v.len)
+				i++;
+			else if (v.p[i] == '"')
+				break;
+		}
+		if (i >= v.len)
+			return false;
+		out->display = sl_str_make(v.p + s, i - s);
+		i++;
+		while (i < v.len && is_lws(v.p[i]))
+			i++;
+		if (i >= v.len || v.p[i] != '<')
+			return false;
+	} else {
+		long lt = sl_str_chr(v, '<');
+		if (lt >= 0) {
+			out->display = sl_str_trim(sl_str_make(v.p, (size_t)lt));
+			i = (size_t)lt;
+		}
+	}
+
+	if (i < v.len && v.p[i] == '<') {
+		size_t s = i + 1;
+		for (end = s; end < v.len && v.p[end] != '>'; end++)
+			;
+		if (end >= v.len)
+			return false;
+		out->uri = sl_str_trim(sl_str_make(v.p + s, end - s));
+		out->params = sl_str_make(v.p + end + 1, v.len - end - 1);
+	} else {
+		/* addr-spec: parameters after the URI belong to the header */
+		for (end = i; end < v.len && v.p[end] != ';' && !is_lws(v.p[end]); end++)
+			;
+		out->uri = sl_str_make(v.p + i, end - i);
+		out->params = sl_str_make(v.p + end, v.len - end);
+	}
+	if (!out->uri.len)
+		return false;
+	sl_sip_param(out->params, "tag", &out->tag);
+	return true;
+}
+
+static bool parse_cseq(struct sl_str v, struct sl_sip_msg *m)
+{
+	size_t i = 0, s;
+
+	v = sl_str_trim(v);
+	while (i < v.len && v.p[i] >= '0' && v.p[i] <= '9')
+		i++;
+	if (!sl_str_to_u32(sl_str_make(v.p, i), UINT32_MAX, &m->cseq))
+		return false;
+	while (i < v.len && is_lws(v.p[i]))
+		i++;
+	s = i;
+	while (i < v.len && is_tchar((unsigned char)v.p[i]))
+		i++;
+	if (i == s)
+		return false;
+	m->cseq_method_str = sl_str_make(v.p + s, i - s);
+	m->cseq_method = sl_sip_method_from_str(m->cseq_method_str);
+	return true;
+}
+
+static bool looks_like_uri_scheme(const char *p, size_t len)
+{
+	/* the URI of a request line: sip:, sips:, tel:, or any "scheme:" */
+	size_t i;
+
+	for (i = 0; i < len && i < 16; i++) {
+		char c = p[i] | 0x20;
+		if (p[i] == ':')
+			return i > 0;
+		if (!((c >= 'a' && c <= 'z') || (p[i] >= '0' && p[i] <= '9') || p[i] == '+' || p[i] == '-' ||
+		      p[i] == '.'))
+			return false;
+	}
+	return false;
+}
+
+bool sl_sip_looks_like_start(const char *p, size_t len)
+{
+	size_t i;
+
+	if (len < 12)
+		return false;
+	if (memcmp(p, "SIP/2.0 ", 8) == 0)
+		return p[8] >= '1' && p[8] <= '6' && p[9] >= '0' && p[9] <= '9' && p[10] >= '0' && p[10] <= '9';
+	/* METHOD SP URI: methods are upper-case tokens in practice */
+	for (i = 0; i < len && i < 32; i++) {
+		char c = p[i];
+		if (c == ' ')
+			break;
+		if (!((c >= 'A' && c <= 'Z') || c == '-' || c == '_'))
+			return false;
+	}
+	if (i == 0 || i >= len || i == 32)
+		return false;
+	return looks_like_uri_scheme(p + i + 1, len - i - 1);
+}
+
+/* Find the end of the line starting at off: returns index of '\n' or len. */
+static inline size_t line_end(const char *p, size_t len, size_t off)
+{
+	const char *nl = memchr(p + off, '\n', len - off);
+	return nl ? (size_t)(nl - p) : len;
+}
+
+static inline size_t strip_cr(const char *p, size_t start, size_t nl)
+{
+	return (nl > start && p[nl - 1] == '\r') ? nl - 1 : nl;
+}
+
+static enum sl_sip_err parse_start_line(struct sl_str line, struct sl_sip_msg *m)
+{
+	if (line.len >= 8 && memcmp(line.p, "SIP/2.0 ", 8) == 0) {
+		uint32_t code;
+		size_t i = 8;
+
+		m->is_request = false;
+		while (i < line.len && line.p[i] == ' ')
+			i++;
+		if (i + 3 > line.len || (i + 3 < line.len && line.p[i + 3] != ' '))
+			return SL_SIP_ERR_START_LINE;
+		if (!sl_str_to_u32(sl_str_make(line.p + i, 3), 999, &code))
+			return SL_SIP_ERR_START_LINE;
+		if (code < 100 || code > 699)
+			return SL_SIP_ERR_STATUS;
+		m->status = (int)code;
+		m->reason = sl_str_trim(sl_str_sub(line, i + 3, line.len));
+		return SL_SIP_OK;
+	} else {
+		size_t i = 0, s;
+
+		m->is_request = true;
+		while (i < line.len && is_tchar((unsigned char)line.p[i]))
+			i++;
+		if (i == 0 || i >= line.len || line.p[i] != ' ')
+			return SL_SIP_ERR_START_LINE;
+		m->method_str = sl_str_make(line.p, i);
+		m->method = sl_sip_method_from_str(m->method_str);
+		while (i < line.len && line.p[i] == ' ')
+			i++;
+		s = i;
+		while (i < line.len && line.p[i] != ' ')
+			i++;
+		if (i == s || i >= line.len)
+			return SL_SIP_ERR_START_LINE;
+		m->ruri = sl_str_make(line.p + s, i - s);
+		while (i < line.len && line.p[i] == ' ')
+			i++;
+		if (line.len - i < 7 || !sl_str_istarts(sl_str_make(line.p + i, line.len - i), "SIP/2.0"))
+			return SL_SIP_ERR_START_LINE;
+		if (!looks_like_uri_scheme(m->ruri.p, m->ruri.len))
+			return SL_SIP_ERR_START_LINE;
+		return SL_SIP_OK;
+	}
+}
+
+static void set_once(struct sl_sip_msg *m, struct sl_str *field, struct sl_str v)
+{
+	if (field->p)
+		m->flags |= SL_SIP_F_DUP_HEADER;
+	else
+		*field = v;
+}
+
+static void set_nameaddr_once(struct sl_sip_msg *m, struct sl_sip_nameaddr *field, struct sl_str v)
+{
+	if (field->uri.p)
+		m->flags |= SL_SIP_F_DUP_HEADER;
+	else
+		sl_sip_parse_nameaddr(v, field);
+}
+
+/* P-Asserted-Identity may carry two identities in one header or in two. */
+static void add_pai(struct sl_sip_msg *m, struct sl_str v)
+{
+	while (v.len && m->n_pai < SL_SIP_MAX_PAI) {
+		size_t n = first_list_value(v);
+		if (sl_sip_parse_nameaddr(sl_str_make(v.p, n), &m->pai[m->n_pai]))
+			m->n_pai++;
+		if (n >= v.len)
+			break;
+		v = sl_str_make(v.p + n + 1, v.len - n - 1);
+	}
+}
+
+static void add_via(struct sl_sip_msg *m, struct sl_str v)
+{
+	size_t n;
+
+	while (v.len) {
+		n = first_list_value(v);
+		if (m->n_via++ == 0) {
+			m->via = sl_str_trim(sl_str_make(v.p, n));
+			sl_sip_param(m->via, "branch", &m->via_branch);
+		}
+		if (n >= v.len)
+			break;
+		v = sl_str_make(v.p + n + 1, v.len - n - 1);
+	}
+}
+
+static enum sl_sip_err take_header(struct sl_sip_msg *m, struct sl_str name, struct sl_str v)
+{
+	switch (hdr_lookup(name)) {
+	case H_CALL_ID:
+		set_once(m, &m->call_id, v);
+		break;
+	case H_CSEQ:
+		if (m->cseq_method_str.p) {
+			m->flags |= SL_SIP_F_DUP_HEADER;
+			break;
+		}
+		if (!parse_cseq(v, m))
+			return SL_SIP_ERR_CSEQ;
+		break;
+	case H_FROM:
+		set_nameaddr_once(m, &m->from, v);
+		break;
+	case H_TO:
+		set_nameaddr_once(m, &m->to, v);
+		break;
+	case H_CONTACT:
+		set_nameaddr_once(m, &m->contact, v);
+		break;
+	case H_VIA:
+		add_via(m, v);
+		break;
+	case H_CONTENT_LENGTH:
+		if (!(m->flags & SL_SIP_F_NO_CLEN)) {
+			m->flags |= SL_SIP_F_DUP_HEADER;
+			break;
+		}
+		if (!sl_str_to_u32(v, SIP_MAX_CONTENT_LENGTH, &m->content_length))
+			return SL_SIP_ERR_CONTENT_LENGTH;
+		m->flags &= ~SL_SIP_F_NO_CLEN;
+		break;
+	case H_CONTENT_TYPE:
+		set_once(m, &m->content_type, v);
+		break;
+	case H_USER_AGENT:
+	case H_SERVER:
+		set_once(m, &m->user_agent, v);
+		break;
+	case H_PAI:
+		add_pai(m, v);
+		break;
+	case H_PPI:
+		set_nameaddr_once(m, &m->ppi, v);
+		break;
+	case H_PANI:
+		set_once(m, &m->pani, v);
+		break;
+	case H_PCPID:
+		set_nameaddr_once(m, &m->p_called_party, v);
+		break;
+	case H_AUTHORIZATION:
+		set_once(m, &m->authorization, v);
+		break;
+	case H_EXPIRES:
+		set_once(m, &m->expires, v);
+		break;
+	case H_OTHER:
+		break;
+	}
+	return SL_SIP_OK;
+}
+
+enum sl_sip_err sl_sip_parse(const char *p, size_t len, unsigned mode, struct sl_sip_msg *m, size_t *consumed)
+{
+	size_t off = 0, nl, eol, body_off;
+	enum sl_sip_err err;
+	bool terminated = false;
+
+	memset(m, 0, sizeof(*m));
+	m->flags = SL_SIP_F_NO_CLEN;
+	*consumed = 0;
+
+	/* RFC 3261 7.5: ignore CRLFs before the start line (keep-alives on streams) */
+	while (off < len && (p[off] == '\r' || p[off] == '\n'))
+		off++;
+	if (off == len)
+		return SL_SIP_ERR_TRUNCATED;
+	nl = line_end(p, len, off);
+	if (nl == len)
+		return SL_SIP_ERR_TRUNCATED;
+	eol = strip_cr(p, off, nl);
+	err = parse_start_line(sl_str_make(p + off, eol - off), m);
+	if (err != SL_SIP_OK)
+		return err;
+	m->raw.p = p + off;
+	off = nl + 1;
+
+	/* headers until an empty line */
+	while (off < len) {
+		size_t name_end, vstart, vend;
+		struct sl_str name;
+
+		nl = line_end(p, len, off);
+		eol = strip_cr(p, off, nl);
+		if (eol == off) {
+			/* empty line: end of header section */
+			if (nl == len)
+				return SL_SIP_ERR_TRUNCATED;
+			off = nl + 1;
+			terminated = true;
+			break;
+		}
+		if (nl == len)
+			return SL_SIP_ERR_TRUNCATED;
+		name_end = off;
+		while (name_end < eol && is_tchar((unsigned char)p[name_end]))
+			name_end++;
+		if (name_end == off)
+			return SL_SIP_ERR_HEADER;
+		name = sl_str_make(p + off, name_end - off);
+		vstart = name_end;
+		while (vstart < eol && is_ws(p[vstart]))
+			vstart++;
+		if (vstart >= eol || p[vstart] != ':')
+			return SL_SIP_ERR_HEADER;
+		vstart++;
+		vend = eol;
+		/* folded continuation lines start with SP or HT */
+		while (nl + 1 < len && is_ws(p[nl + 1])) {
+			size_t nl2 = line_end(p, len, nl + 1);
+			if (nl2 == len)
+				return SL_SIP_ERR_TRUNCATED;
+			m->flags |= SL_SIP_F_FOLDED;
+			vend = strip_cr(p, nl + 1, nl2);
+			nl = nl2;
+		}
+		err = take_header(m, name, sl_str_trim(sl_str_make(p + vstart, vend - vstart)));
+		if (err != SL_SIP_OK)
+			return err;
+		m->n_headers++;
+		off = nl + 1;
+	}
+	if (!terminated) {
+		/* UDP datagrams sometimes end right after the last header line */
+		if (!(mode & SL_SIP_PARSE_DATAGRAM))
+			return SL_SIP_ERR_TRUNCATED;
+	}
+	body_off = off;
+
+	if (mode & SL_SIP_PARSE_DATAGRAM) {
+		size_t avail = len - body_off;
+		size_t blen = avail;
+		if (!(m->flags & SL_SIP_F_NO_CLEN)) {
+			if (m->content_length <= avail)
+				blen = m->content_length;
+			else
+				m->flags |= SL_SIP_F_BODY_TRUNCATED;
+		}
+		m->body = sl_str_make(p + body_off, blen);
+		*consumed = body_off + blen;
+	} else {
+		size_t blen = (m->flags & SL_SIP_F_NO_CLEN) ? 0 : m->content_length;
+		if (blen > len - body_off)
+			return SL_SIP_ERR_TRUNCATED;
+		m->body = sl_str_make(p + body_off, blen);
+		*consumed = body_off + blen;
+	}
+	m->raw.len = (size_t)(p + *consumed - m->raw.p);
+
+	if (!m->call_id.p || !m->cseq_method_str.p || !m->from.uri.p || !m->to.uri.p)
+		return SL_SIP_ERR_MISSING;
+	return SL_SIP_OK;
+}

@@ -1,0 +1,90 @@
+/*
+ * Capture sources: pcap/pcapng files and live interfaces through libpcap.
+ *
+ * A source yields sl_frames with packet timestamps, a 1-based frame number
+ * and the source's index, so every later message can name exactly where
+ * its input came from. Several file sources are merged in timestamp order
+ * (sl_source_set_next), the way mergecap would, so timers behave as if the
+ * traffic had been captured in one place. Live sources are opened with
+ * pcap_create so snap length, promiscuous mode, immediate mode, kernel
+ * buffer size and a BPF filter can be set; their kernel and interface drop
+ * counts from pcap_stats are turned into counters, never hidden.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <pcap/pcap.h>
+
+#include "capture/capture.h"
+
+struct rate_ctr_group;
+
+struct sl_source_cfg {
+	const char *name;	/* file path or interface name */
+	bool live;
+	int snaplen;		/* live: bytes kept per frame */
+	bool promisc;
+	bool immediate;		/* live: deliver packets without buffering delay */
+	int buffer_mb;		/* live: kernel buffer; 0 = libpcap default */
+	const char *filter;	/* BPF, NULL for none */
+};
+
+void sl_source_cfg_default(struct sl_source_cfg *cfg);
+
+enum sl_source_ctr {
+	SL_SRC_CTR_FRAMES,
+	SL_SRC_CTR_BYTES,
+	SL_SRC_CTR_KERNEL_DROPS,
+	SL_SRC_CTR_IF_DROPS,
+	SL_SRC_CTR_READ_ERRORS,
+	_SL_SRC_CTR_COUNT
+};
+
+struct sl_source {
+	unsigned idx;
+	char *name;
+	bool live;
+	pcap_t *pcap;
+	int linktype;
+	bool eof;
+	char *error;			/* last error, human readable, naming the source */
+	off_t file_size;		/* files: for progress */
+	uint64_t frames;
+	uint64_t bytes;
+	struct rate_ctr_group *ctrs;
+	/* last pcap_stats values, to turn absolute counts into counter increments */
+	unsigned last_drop, last_ifdrop;
+	/* one frame read ahead, for merging files by time */
+	bool pending;
+	struct sl_frame next;
+};
+
+/* Open a source; on failure returns NULL and writes a message naming the input into err. */
+struct sl_source *sl_source_open(void *ctx, const struct sl_source_cfg *cfg, unsigned idx, char *err, size_t errlen);
+void sl_source_close(struct sl_source *s);
+
+/*
+ * Read one frame. Returns 1 with *f set (data valid until the next call on
+ * this source), 0 if a live source has nothing now, -1 at end of file, -2
+ * on a read error (s->error says what and where; the source is finished).
+ */
+int sl_source_read(struct sl_source *s, struct sl_frame *f);
+
+/* File read position, for progress (0 for live sources). */
+off_t sl_source_position(const struct sl_source *s);
+
+/* Fetch pcap_stats of a live source and add the new drops to its counters. */
+void sl_source_poll_stats(struct sl_source *s);
+
+/* For poll()/osmo_fd: the selectable fd of a live source, or -1. */
+int sl_source_fd(const struct sl_source *s);
+
+/* Merge several file sources in time order: returns like sl_source_read, -1 when all are done. */
+struct sl_source_set {
+	struct sl_source **src;
+	unsigned n;
+};
+int sl_source_set_next(struct sl_source_set *set, struct sl_frame *f, struct sl_source **from);

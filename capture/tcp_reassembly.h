@@ -1,0 +1,101 @@
+/*
+ * TCP stream reassembly for signalling (one direction of one connection).
+ *
+ * Turns segments into the in-order byte stream the sender wrote, the way
+ * the receiver's TCP would: retransmitted bytes are delivered once,
+ * out-of-order segments are held until the hole before them fills,
+ * overlapping segments keep the bytes delivered/held first, sequence numbers
+ * wrap. A capture that starts mid-connection (no SYN seen) synchronises on
+ * the first data segment.
+ *
+ * A hole that never fills (the capture lost a segment) must not stall the
+ * stream forever: when the held out-of-order bytes of one direction exceed
+ * max_dir_ooo_bytes, or the bytes held by all directions together exceed
+ * max_total_bytes, the reassembler gives up on the hole, reports it to the
+ * sink as a gap of n bytes and continues with the held data. Upper layers
+ * (SIP framing) resynchronise after a gap.
+ *
+ * A direction is a plain struct (sl_tcp_half) embedded in the caller's flow
+ * object; the shared sl_tcp_reasm holds limits, global accounting and
+ * counters. Held segments are talloc children of the sl_tcp_reasm.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <osmocom/core/linuxlist.h>
+
+struct rate_ctr_group;
+
+#define SL_TCP_FIN 0x01
+#define SL_TCP_SYN 0x02
+#define SL_TCP_RST 0x04
+#define SL_TCP_ACK 0x10
+
+struct sl_tcp_reasm_cfg {
+	size_t max_dir_ooo_bytes;	/* out-of-order bytes held per direction */
+	unsigned max_dir_ooo_segments;	/* out-of-order segments held per direction */
+	size_t max_total_bytes;		/* out-of-order bytes held by all directions */
+};
+
+/* Defaults: 256 KiB and 256 segments per direction, 64 MiB in total. */
+void sl_tcp_reasm_cfg_default(struct sl_tcp_reasm_cfg *cfg);
+
+enum sl_tcp_ctr {
+	SL_TCP_CTR_SEGMENTS,		/* segments offered (with or without data) */
+	SL_TCP_CTR_BYTES,		/* payload bytes delivered in order */
+	SL_TCP_CTR_MIDSTREAM,		/* directions synchronised without a SYN */
+	SL_TCP_CTR_RETRANSMIT,		/* segments entirely made of already delivered bytes */
+	SL_TCP_CTR_OVERLAP,		/* segments partly overlapping delivered or held bytes */
+	SL_TCP_CTR_OUT_OF_ORDER,	/* segments held because of a hole before them */
+	SL_TCP_CTR_GAP,			/* holes given up on (lost segments) */
+	SL_TCP_CTR_GAP_BYTES,		/* bytes missing in those holes */
+	SL_TCP_CTR_LIMIT_DROP,		/* held segments discarded for a limit */
+	_SL_TCP_CTR_COUNT
+};
+
+/* Where reassembled bytes go. Called synchronously from sl_tcp_half_segment. */
+struct sl_tcp_sink {
+	void (*data)(void *priv, const uint8_t *p, size_t n);
+	/* n bytes are missing before the next delivered byte */
+	void (*gap)(void *priv, uint32_t n);
+	void *priv;
+};
+
+struct sl_tcp_half {
+	bool synced;		/* next_seq valid */
+	bool fin;		/* FIN seen and all bytes before it delivered */
+	uint32_t next_seq;	/* next expected sequence number */
+	struct llist_head ooo;	/* held segments, sorted by seq */
+	size_t ooo_bytes;
+	unsigned ooo_segments;
+};
+
+struct sl_tcp_seg {
+	uint32_t seq;
+	uint8_t flags;		/* SL_TCP_* */
+	const uint8_t *data;	/* payload, not kept after the call */
+	size_t len;
+};
+
+struct sl_tcp_reasm;
+
+/* Counters form the rate_ctr group "tcp" with index idx. */
+struct sl_tcp_reasm *sl_tcp_reasm_alloc(void *ctx, const struct sl_tcp_reasm_cfg *cfg, unsigned int idx);
+void sl_tcp_reasm_free(struct sl_tcp_reasm *r);
+
+void sl_tcp_half_init(struct sl_tcp_half *h);
+/* Release everything a direction holds (flow closed or evicted). */
+void sl_tcp_half_release(struct sl_tcp_reasm *r, struct sl_tcp_half *h);
+
+/* Feed one segment; in-order data and gaps go to sink. */
+void sl_tcp_half_segment(struct sl_tcp_reasm *r, struct sl_tcp_half *h, const struct sl_tcp_seg *seg,
+			 const struct sl_tcp_sink *sink);
+
+/* Give up on the current hole now (idle flow, capture end): deliver what is held after a gap. */
+void sl_tcp_half_flush(struct sl_tcp_reasm *r, struct sl_tcp_half *h, const struct sl_tcp_sink *sink);
+
+struct rate_ctr_group *sl_tcp_reasm_ctrs(struct sl_tcp_reasm *r);
+size_t sl_tcp_reasm_bytes(const struct sl_tcp_reasm *r);
