@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include <osmocom/core/rate_ctr.h>
+#include <osmocom/core/utils.h>
 
 #include "capture/addr.h"
 #include "capture/capture.h"

@@ -234,7 +234,7 @@ static bool evict_one(struct sl_capture *cap)
 	static const enum sl_dlg_queue order[] = { SL_DQ_LINGER, SL_DQ_TRANSACTION, SL_DQ_INVITE, SL_DQ_SESSION };
 	unsigned i;
 
-	for (i = 0; i < (unsigned)ARRAY_SIZE(order); i++) {
+	for (i = 0; i < ARRAY_SIZE(order); i++) {
 		struct llist_head *q = &cap->dialogs->queue[order[i]];
 		struct sl_dialog *d;
 		if (llist_empty(q))

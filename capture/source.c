@@ -24,7 +24,7 @@ static const struct rate_ctr_desc source_ctr[_SL_SRC_CTR_COUNT] = {
 	[SL_SRC_CTR_READ_ERRORS] = { "read_errors", "Read errors (corrupt capture file, interface gone)" },
 };
 
-static const struct rate_ctr_group_desc source_ctrg_desc = {
+const struct rate_ctr_group_desc sl_source_ctrg_desc = {
 	.group_name_prefix = "source",
 	.group_description = "Capture source (file or interface)",
 	.class_id = OSMO_STATS_CLASS_PEER,
@@ -136,7 +136,7 @@ struct sl_source *sl_source_open(void *ctx, const struct sl_source_cfg *cfg, uns
 	if (!sl_capture_linktype_supported(s->linktype))
 		LOGP(DSLSRC, LOGL_NOTICE, "%s: link type %s (%d) is not decoded; its frames will be counted only\n",
 		     s->name, pcap_datalink_val_to_name(s->linktype) ?: "?", s->linktype);
-	s->ctrs = rate_ctr_group_alloc(s, &source_ctrg_desc, idx);
+	s->ctrs = rate_ctr_group_alloc(s, &sl_source_ctrg_desc, idx);
 	if (s->ctrs)
 		rate_ctr_group_set_name(s->ctrs, s->name);
 	return s;

@@ -34,6 +34,9 @@ struct sl_source_cfg {
 
 void sl_source_cfg_default(struct sl_source_cfg *cfg);
 
+/* Counters of each source (group "source"), for docs/counters.md. */
+extern const struct rate_ctr_group_desc sl_source_ctrg_desc;
+
 enum sl_source_ctr {
 	SL_SRC_CTR_FRAMES,
 	SL_SRC_CTR_BYTES,
