@@ -1,7 +1,7 @@
 /*
  * URI parser for the SIP identity headers (see sip_uri.h). The grammar is
  * applied loosely where real traffic is loose (no percent-decoding, any
- * characters in the user part except '@' ';' '?') and strictly where a
+ * characters in the user part except '@') and strictly where a
  * mistake would misattribute an identity (the port must be a number, the
  * scheme must be known for user/host splitting).
  */
@@ -43,8 +43,13 @@ bool sl_uri_parse(struct sl_str s, struct sl_uri *u)
 		return u->user.len > 0;
 	}
 
-	/* sip/sips: [user[:password]@]host[:port][;params][?headers] */
-	for (i = 0; i < rest.len && rest.p[i] != '@' && rest.p[i] != ';' && rest.p[i] != '?'; i++)
+	/*
+	 * sip/sips: [user[:password]@]host[:port][;params][?headers]. The user
+	 * part may itself hold ';' and '?' (RFC 3261 user-unreserved): a
+	 * telephone-subscriber such as "0198765432100;phone-context=ims.example"
+	 * is one user, so the split is at the first '@', not at the first ';'.
+	 */
+	for (i = 0; i < rest.len && rest.p[i] != '@'; i++)
 		;
 	hs = 0;
 	if (i < rest.len && rest.p[i] == '@') {

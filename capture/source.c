@@ -139,6 +139,10 @@ struct sl_source *sl_source_open(void *ctx, const struct sl_source_cfg *cfg, uns
 	s->ctrs = rate_ctr_group_alloc(s, &sl_source_ctrg_desc, idx);
 	if (s->ctrs)
 		rate_ctr_group_set_name(s->ctrs, s->name);
+	if (s->live)
+		LOGP(DSLSRC, LOGL_NOTICE, "capturing on %s: link type %s, snaplen %d%s%s%s\n", s->name,
+		     pcap_datalink_val_to_name(s->linktype) ?: "?", cfg->snaplen, cfg->promisc ? ", promiscuous" : "",
+		     cfg->filter ? ", filter " : "", cfg->filter ?: "");
 	return s;
 }
 

@@ -1,0 +1,41 @@
+#!/bin/sh
+# Install the Debian 12 packages sluice needs to build and test, only those
+# missing. With arguments, only those groups: build, test, tshark, sipp,
+# fuzz, nats. Uses sudo when not root. Safe to run again.
+set -eu
+
+pkgs_build="build-essential autoconf automake libtool pkg-config libpcap-dev libosmocore-dev libtalloc-dev libssl-dev libsqlite3-dev libcmocka-dev"
+pkgs_tshark="tshark"
+pkgs_sipp="sip-tester"
+pkgs_test="python3 openssl iproute2 $pkgs_tshark $pkgs_sipp"
+pkgs_fuzz="clang"
+pkgs_nats="nats-server libnats-dev"
+
+groups=${*:-build test fuzz}
+want=""
+for g in $groups; do
+	case $g in
+	build) want="$want $pkgs_build" ;;
+	test) want="$want $pkgs_test" ;;
+	tshark) want="$want $pkgs_tshark" ;;
+	sipp) want="$want $pkgs_sipp" ;;
+	fuzz) want="$want $pkgs_fuzz" ;;
+	nats) want="$want $pkgs_nats" ;;
+	*) echo "deps.sh: unknown group '$g' (build test tshark sipp fuzz nats)" >&2; exit 2 ;;
+	esac
+done
+
+missing=""
+for p in $want; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "deps.sh: installing$missing" >&2
+# tshark asks whether non-root users may capture; answer for it
+echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections 2>/dev/null || true
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+# shellcheck disable=SC2086
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >&2
