@@ -51,9 +51,13 @@ void sl_print_counters(FILE *out, const struct sl_totals_in *in)
 		const struct rate_ctr_group *grp = sl_capture_ctrs(in->cap, (enum sl_capture_ctr_group)g);
 		print_group(out, grp, grp->desc->group_name_prefix);
 	}
-	for (i = 0; i < in->n_src; i++)
-		if (in->src[i]->ctrs)
-			print_group(out, in->src[i]->ctrs, "source");
+	for (i = 0; i < in->n_src; i++) {
+		char name[300];
+		if (!in->src[i]->ctrs)
+			continue;
+		snprintf(name, sizeof(name), "source[%s]", in->src[i]->name);
+		print_group(out, in->src[i]->ctrs, name);
+	}
 }
 
 void sl_print_totals(FILE *out, const struct sl_totals_in *in)

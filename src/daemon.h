@@ -1,0 +1,66 @@
+/*
+ * The sluiced daemon's state: its configuration (built by the VTY from the
+ * config file) and the running capture pipeline with its sources.
+ *
+ * One process, one osmocom select loop: live sources are osmo_fds, files
+ * are read in bounded batches from a zero-delay timer so the VTY stays
+ * responsive while a large file is replayed, and a periodic timer advances
+ * the pipeline on wall time and reads the kernel drop counters.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <osmocom/core/linuxlist.h>
+#include <osmocom/core/select.h>
+#include <osmocom/core/timer.h>
+
+#include "capture/capture.h"
+#include "capture/source.h"
+#include "src/json_out.h"
+
+#define SL_DAEMON_MAX_SOURCES 32
+#define SL_DAEMON_VTY_PORT 4291
+
+struct sl_daemon_source_cfg {
+	char *name;
+	bool live;
+};
+
+struct sl_daemon_cfg {
+	struct sl_daemon_source_cfg sources[SL_DAEMON_MAX_SOURCES];
+	unsigned n_sources;
+	struct sl_source_cfg live;	/* snaplen, promisc, buffer; filter below */
+	char *filter;
+	struct sl_capture_cfg cap;
+	bool sip_ports_set;
+	char *events_path;		/* JSON lines of every event, NULL: none */
+};
+
+struct sl_daemon {
+	void *ctx;
+	struct sl_daemon_cfg cfg;
+
+	struct sl_capture *cap;
+	struct sl_source *src[SL_DAEMON_MAX_SOURCES];
+	struct osmo_fd ofd[SL_DAEMON_MAX_SOURCES];
+	unsigned n_src;
+	bool files_done;
+	struct osmo_timer_list file_timer;	/* replays files in batches */
+	struct osmo_timer_list tick;		/* wall-clock timers, drop counters */
+
+	FILE *events;
+	struct sl_json json;
+	uint64_t events_written, events_failed;
+	uint64_t started_us;
+};
+
+void sl_daemon_cfg_default(struct sl_daemon_cfg *cfg, void *ctx);
+void sl_daemon_vty_init(struct sl_daemon *d);
+
+/* Open sources and start the pipeline; on failure returns -1 and logs why. */
+int sl_daemon_start(struct sl_daemon *d);
+/* Flush the pipeline (ends open calls and streams) and close everything. */
+void sl_daemon_stop(struct sl_daemon *d);

@@ -1,0 +1,194 @@
+/*
+ * The running capture of sluiced (see daemon.h): sources wired into the
+ * osmocom select loop, events written as JSON lines.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include <osmocom/core/logging.h>
+#include <osmocom/core/utils.h>
+#include <talloc.h>
+
+#include "capture/log.h"
+#include "src/daemon.h"
+#include "src/event_render.h"
+#include "src/progress.h"
+
+#define FILE_BATCH 4096		/* frames per file-replay tick: keeps the VTY responsive */
+#define LIVE_BATCH 1024		/* frames per readable event of a live source */
+
+void sl_daemon_cfg_default(struct sl_daemon_cfg *cfg, void *ctx)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	sl_source_cfg_default(&cfg->live);
+	sl_capture_cfg_default(&cfg->cap);
+}
+
+static void on_event(const struct sl_event *ev, void *priv)
+{
+	struct sl_daemon *d = priv;
+
+	if (!d->events)
+		return;
+	sl_json_reset(&d->json);
+	sl_event_to_json(&d->json, ev);
+	if (sl_json_write_line(&d->json, d->events)) {
+		d->events_written++;
+	} else {
+		if (!d->events_failed++)
+			LOGP(DSLSRC, LOGL_ERROR, "writing events to %s failed: %s\n", d->cfg.events_path,
+			     strerror(errno));
+	}
+}
+
+static void all_files_done(struct sl_daemon *d)
+{
+	d->files_done = true;
+	/* file time has ended: give every open call and stream its final event */
+	sl_capture_flush(d->cap);
+	if (d->events)
+		fflush(d->events);
+	LOGP(DSLSRC, LOGL_NOTICE, "all capture files read\n");
+}
+
+static void file_timer_cb(void *data)
+{
+	struct sl_daemon *d = data;
+	struct sl_source_set set = { .src = d->src, .n = d->n_src };
+	struct sl_source *from;
+	struct sl_frame f;
+	unsigned i;
+	int rc;
+
+	for (i = 0; i < FILE_BATCH; i++) {
+		rc = sl_source_set_next(&set, &f, &from);
+		if (rc == -1) {
+			all_files_done(d);
+			return;
+		}
+		if (rc == -2) {
+			LOGP(DSLSRC, LOGL_ERROR, "%s\n", from->error);
+			continue;
+		}
+		sl_capture_frame(d->cap, &f);
+	}
+	osmo_timer_schedule(&d->file_timer, 0, 0);
+}
+
+static int live_read_cb(struct osmo_fd *ofd, unsigned int what)
+{
+	struct sl_daemon *d = ofd->data;
+	struct sl_source *s = d->src[ofd->priv_nr];
+	struct sl_frame f;
+	unsigned i;
+	int rc;
+
+	for (i = 0; i < LIVE_BATCH; i++) {
+		rc = sl_source_read(s, &f);
+		if (rc != 1) {
+			if (rc == -2) {
+				LOGP(DSLSRC, LOGL_ERROR, "%s; capture on it stopped\n", s->error);
+				osmo_fd_unregister(ofd);
+			}
+			break;
+		}
+		sl_capture_frame(d->cap, &f);
+	}
+	return 0;
+}
+
+static void tick_cb(void *data)
+{
+	struct sl_daemon *d = data;
+	unsigned i;
+
+	/* only live capture runs on wall time; files run on their own timestamps */
+	if (d->files_done || !d->n_src || d->src[0]->live)
+		sl_capture_advance(d->cap, sl_now_us());
+	for (i = 0; i < d->n_src; i++)
+		sl_source_poll_stats(d->src[i]);
+	if (d->events)
+		fflush(d->events);
+	osmo_timer_schedule(&d->tick, 1, 0);
+}
+
+int sl_daemon_start(struct sl_daemon *d)
+{
+	struct sl_capture_ops ops = { .event = on_event, .priv = d };
+	char err[512];
+	unsigned i, n_live = 0;
+
+	if (!d->cfg.n_sources) {
+		LOGP(DSLSRC, LOGL_ERROR, "no capture source configured (capture / source interface NAME)\n");
+		return -1;
+	}
+	for (i = 0; i < d->cfg.n_sources; i++)
+		n_live += d->cfg.sources[i].live;
+	if (n_live && n_live != d->cfg.n_sources) {
+		LOGP(DSLSRC, LOGL_ERROR, "capture files and interfaces cannot be mixed (file time and wall time)\n");
+		return -1;
+	}
+	if (d->cfg.events_path) {
+		d->events = fopen(d->cfg.events_path, "a");
+		if (!d->events) {
+			LOGP(DSLSRC, LOGL_ERROR, "cannot open events file %s: %s\n", d->cfg.events_path, strerror(errno));
+			return -1;
+		}
+		sl_json_init(&d->json, d->ctx);
+	}
+	d->cap = sl_capture_alloc(d->ctx, &d->cfg.cap, &ops, 0);
+	if (!d->cap)
+		return -1;
+	for (i = 0; i < d->cfg.n_sources; i++) {
+		struct sl_source_cfg sc = d->cfg.live;
+		sc.name = d->cfg.sources[i].name;
+		sc.live = d->cfg.sources[i].live;
+		sc.filter = d->cfg.filter;
+		d->src[i] = sl_source_open(d->ctx, &sc, i, err, sizeof(err));
+		if (!d->src[i]) {
+			LOGP(DSLSRC, LOGL_ERROR, "%s\n", err);
+			return -1;
+		}
+		d->n_src++;
+		if (sc.live) {
+			osmo_fd_setup(&d->ofd[i], sl_source_fd(d->src[i]), OSMO_FD_READ, live_read_cb, d, i);
+			if (d->ofd[i].fd < 0 || osmo_fd_register(&d->ofd[i]) < 0) {
+				LOGP(DSLSRC, LOGL_ERROR, "interface %s: no selectable descriptor\n", sc.name);
+				return -1;
+			}
+		}
+	}
+	d->started_us = sl_now_us();
+	if (!n_live) {
+		osmo_timer_setup(&d->file_timer, file_timer_cb, d);
+		osmo_timer_schedule(&d->file_timer, 0, 0);
+	}
+	osmo_timer_setup(&d->tick, tick_cb, d);
+	osmo_timer_schedule(&d->tick, 1, 0);
+	return 0;
+}
+
+void sl_daemon_stop(struct sl_daemon *d)
+{
+	unsigned i;
+
+	osmo_timer_del(&d->file_timer);
+	osmo_timer_del(&d->tick);
+	for (i = 0; i < d->n_src; i++) {
+		if (osmo_fd_is_registered(&d->ofd[i]))
+			osmo_fd_unregister(&d->ofd[i]);
+		sl_source_poll_stats(d->src[i]);
+	}
+	if (d->cap && !d->files_done)
+		sl_capture_flush(d->cap);
+	if (d->events) {
+		fclose(d->events);
+		d->events = NULL;
+	}
+	sl_capture_free(d->cap);
+	d->cap = NULL;
+	for (i = 0; i < d->n_src; i++)
+		sl_source_close(d->src[i]);
+	d->n_src = 0;
+}

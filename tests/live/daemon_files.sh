@@ -1,0 +1,105 @@
+#!/bin/sh
+# sluiced end to end, no privileges needed: a configuration with two
+# capture-file sources and an events file; the VTY answers `show capture`
+# and `show stats` over telnet; the events the daemon writes equal what
+# `sluice extract` prints for the same files (one pipeline, two front
+# ends); a bad configuration line is refused with exit status 1.
+set -u
+: "${top_srcdir:?run through make check}" "${top_builddir:?}" "${PCAPS:?}"
+work=$(mktemp -d "${TMPDIR:-/tmp}/sluiced-test.XXXXXX")
+pid=""
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT INT TERM
+f1="$PCAPS/pkts__sipp.pcap" f2="$PCAPS/sngrep__aaa.pcap"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+
+cat >"$work/sluice.cfg" <<CFG
+log stderr
+ logging filter all 1
+ logging level set-all notice
+capture
+ source file $f1
+ source file $f2
+ country-code 972
+ events-file $work/events.json
+line vty
+ bind 127.0.0.1 $port
+CFG
+"$top_builddir/src/sluiced" -c "$work/sluice.cfg" 2>"$work/stderr" &
+pid=$!
+
+python3 - "$port" "$work" <<'PY' || exit 1
+import socket, sys, time
+port, work = int(sys.argv[1]), sys.argv[2]
+def session(cmds):
+    for _ in range(100):
+        try:
+            s = socket.create_connection(("127.0.0.1", port))
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        sys.exit("FAIL: VTY not reachable on port %d" % port)
+    s.settimeout(0.5)
+    out = b""
+    for c in cmds:
+        s.sendall(c.encode() + b"\r\n")
+        t = time.time()
+        while time.time() - t < 2:
+            try:
+                d = s.recv(65536)
+                if not d:
+                    break
+                out += d
+                if out.rstrip().endswith(b"sluiced>"):
+                    break
+            except socket.timeout:
+                pass
+    s.close()
+    return out.decode(errors="replace")
+for _ in range(50):
+    cap = session(["show capture"])
+    if "files: all read" in cap:
+        break
+    time.sleep(0.2)
+else:
+    sys.exit("FAIL: files never finished:\n" + cap)
+fail = []
+for want in ("sip messages   111 (udp 111", "calls          9 attempts", "registrations  9", "dialog:calls 9"):
+    if want not in cap:
+        fail.append("show capture lacks %r" % want)
+stats = session(["show stats"])
+if "Frames read from this source" not in stats or "SIP" not in stats:
+    fail.append("show stats lacks the capture counters")
+conf = session(["enable", "show running-config"])
+if "country-code 972" not in conf or "source file" not in conf:
+    fail.append("show running-config does not write the capture node back")
+for f in fail:
+    print("FAIL: " + f)
+sys.exit(1 if fail else 0)
+PY
+kill -TERM $pid
+wait $pid
+rc=$?
+pid=""
+[ $rc -eq 0 ] || { echo "FAIL: sluiced exited $rc on SIGTERM"; cat "$work/stderr"; exit 1; }
+
+"$top_builddir/src/sluice" extract -q --no-progress --country-code 972 -r "$f1" -r "$f2" >"$work/extract.json" ||
+	{ echo "FAIL: sluice extract"; exit 1; }
+sort "$work/events.json" >"$work/a"
+sort "$work/extract.json" >"$work/b"
+if ! cmp -s "$work/a" "$work/b"; then
+	echo "FAIL: daemon events differ from sluice extract:"; diff "$work/a" "$work/b" | head -20; exit 1
+fi
+echo "daemon: $(wc -l <"$work/events.json") events, identical to sluice extract"
+
+printf 'capture\n max-dialogs lots\n' >"$work/bad.cfg"
+if "$top_builddir/src/sluiced" -c "$work/bad.cfg" >"$work/bad.out" 2>&1; then
+	echo "FAIL: sluiced accepted an invalid configuration"; exit 1
+fi
+grep -q "bad.cfg" "$work/bad.out" || { echo "FAIL: the error does not name the file:"; cat "$work/bad.out"; exit 1; }
+if "$top_builddir/src/sluiced" -c "$work/missing.cfg" >"$work/bad.out" 2>&1; then
+	echo "FAIL: sluiced started without its configuration file"; exit 1
+fi
+grep -q "missing.cfg: no such file" "$work/bad.out" || { echo "FAIL: unclear error:"; cat "$work/bad.out"; exit 1; }
+exit 0
