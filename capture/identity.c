@@ -162,6 +162,7 @@ void sl_party_add_uri(struct sl_party *p, const struct sl_numbering *n, struct s
 	struct sl_identity num;
 	char buf[SL_ID_MAX];
 	size_t i, o;
+	bool fits;
 
 	if (!sl_uri_parse(uri, &u))
 		return;
@@ -173,23 +174,26 @@ void sl_party_add_uri(struct sl_party *p, const struct sl_numbering *n, struct s
 	if (u.scheme == SL_URI_OTHER)
 		return;
 
-	/* sip:user@host, host in lower case, sips folded into sip */
+	/*
+	 * sip:user@host, host in lower case, sips folded into sip. A URI too
+	 * long to keep as an identity (long phone-context user parts) is
+	 * skipped, but the number or IMSI it carries is still taken below.
+	 */
 	o = (size_t)snprintf(buf, sizeof(buf), "sip:");
-	if (u.user.len) {
-		if (o + u.user.len + 1 >= sizeof(buf))
-			return;
-		memcpy(buf + o, u.user.p, u.user.len);
-		o += u.user.len;
-		buf[o++] = '@';
+	fits = o + u.user.len + 1 + u.host.len < sizeof(buf);
+	if (fits) {
+		if (u.user.len) {
+			memcpy(buf + o, u.user.p, u.user.len);
+			o += u.user.len;
+			buf[o++] = '@';
+		}
+		for (i = 0; i < u.host.len; i++) {
+			char c = u.host.p[i];
+			buf[o++] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+		}
+		buf[o] = '\0';
+		sl_party_add(p, SL_ID_SIP_URI, buf);
 	}
-	if (o + u.host.len >= sizeof(buf))
-		return;
-	for (i = 0; i < u.host.len; i++) {
-		char c = u.host.p[i];
-		buf[o++] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
-	}
-	buf[o] = '\0';
-	sl_party_add(p, SL_ID_SIP_URI, buf);
 
 	if (!u.user.len)
 		return;
