@@ -6,11 +6,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <osmocom/core/logging.h>
 #include <osmocom/core/rate_ctr.h>
 #include <talloc.h>
 
 #include "capture/capture.h"
 #include "capture/source.h"
+#include "src/app_log.h"
 #include "src/commands.h"
 
 static void print_group(const struct rate_ctr_group_desc *d)
@@ -39,6 +41,8 @@ int sl_cmd_counters(void *ctx, int argc, char **argv)
 		fprintf(stderr, "sluice counters: unexpected argument '%s'\n", argv[1]);
 		return 2;
 	}
+	if (sl_app_log_init(ctx, false, LOGL_ERROR) < 0)
+		return 1;
 	sl_capture_cfg_default(&cfg);
 	cap = sl_capture_alloc(ctx, &cfg, &ops, 0);
 	if (!cap)

@@ -57,7 +57,7 @@ static void usage(FILE *out)
 "    `show stats` the libosmocore counters; `show running-config` the configuration.\n"
 "\n"
 "OPTIONS\n"
-"    -c, --config-file FILE   configuration file (default sluice.cfg); see doc/examples\n"
+"    -c, --config-file FILE   configuration file (default sluice.cfg); see docs/examples\n"
 "    -V, --version            print the version and exit\n"
 "    -h, --help               this text\n"
 "\n"
