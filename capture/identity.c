@@ -136,9 +136,10 @@ static bool ims_domain(struct sl_str host, char mcc[4], char mnc[4])
 	       sl_str_ieq_cstr(sl_str_make(host.p + 17, host.len - 17), suf);
 }
 
-bool sl_party_add_ims_nai(struct sl_party *p, struct sl_str user, struct sl_str host)
+/* The IMSI that an IMSI-derived IMS identity user@ims.mncX.mccY.3gppnetwork.org carries, if it is one. */
+static bool ims_nai_imsi(struct sl_str user, struct sl_str host, char imsi[17])
 {
-	char mcc[4], mnc[4], imsi[17];
+	char mcc[4], mnc[4];
 	size_t i;
 
 	if (user.len < 14 || user.len > 15 || !ims_domain(host, mcc, mnc))
@@ -153,14 +154,21 @@ bool sl_party_add_ims_nai(struct sl_party *p, struct sl_str user, struct sl_str 
 		return false;
 	memcpy(imsi, user.p, user.len);
 	imsi[user.len] = '\0';
-	return sl_party_add(p, SL_ID_IMSI, imsi);
+	return true;
+}
+
+bool sl_party_add_ims_nai(struct sl_party *p, struct sl_str user, struct sl_str host)
+{
+	char imsi[17];
+
+	return ims_nai_imsi(user, host, imsi) && sl_party_add(p, SL_ID_IMSI, imsi);
 }
 
 void sl_party_add_uri(struct sl_party *p, const struct sl_numbering *n, struct sl_str uri)
 {
 	struct sl_uri u;
 	struct sl_identity num;
-	char buf[SL_ID_MAX];
+	char buf[SL_ID_MAX], imsi[17];
 	size_t i, o;
 	bool fits;
 
@@ -197,8 +205,17 @@ void sl_party_add_uri(struct sl_party *p, const struct sl_numbering *n, struct s
 
 	if (!u.user.len)
 		return;
-	if (sl_party_add_ims_nai(p, u.user, u.host))
+	/*
+	 * An IMSI-derived identity yields the IMSI and no number. This used to
+	 * test whether sl_party_add_ims_nai() *added* the IMSI, so when the same
+	 * identity came twice (From and P-Asserted-Identity of one REGISTER) the
+	 * second call found a duplicate, fell through and added the IMSI digits
+	 * again as a telephone number.
+	 */
+	if (ims_nai_imsi(u.user, u.host, imsi)) {
+		sl_party_add(p, SL_ID_IMSI, imsi);
 		return;
+	}
 	if (u.user_phone || n->numeric_user_is_phone) {
 		/* a user=phone user part may carry ;phone-context etc. after the number */
 		struct sl_str num_part = u.user;

@@ -138,7 +138,8 @@ static enum hdr_id hdr_lookup(struct sl_str n)
 		return H_OTHER;
 	case 20:
 		return IS("p-preferred-identity") ? H_PPI : H_OTHER;
-	case 22:
+	case 21:
+		/* was "case 22": the name has 21 characters, so P-Access-Network-Info was never recognised */
 		return IS("p-access-network-info") ? H_PANI : H_OTHER;
 	default:
 		return H_OTHER;
@@ -577,6 +578,15 @@ enum sl_sip_err sl_sip_parse(const char *p, size_t len, unsigned mode, struct sl
 			vend = strip_cr(p, nl + 1, nl2);
 			nl = nl2;
 		}
+		/*
+		 * Stream mode: a header line ending exactly where the bytes end
+		 * may still be continued by a folded line in the next segment,
+		 * and the header section is unterminated anyway. Wait for more
+		 * instead of judging a partial value: "CSeq: 1" cut before its
+		 * folded "\tINVITE" was rejected as bad_cseq and the message lost.
+		 */
+		if (nl + 1 >= len && !(mode & SL_SIP_PARSE_DATAGRAM))
+			return SL_SIP_ERR_TRUNCATED;
 		err = take_header(m, name, sl_str_trim(sl_str_make(p + vstart, vend - vstart)));
 		if (err != SL_SIP_OK)
 			return err;

@@ -306,7 +306,7 @@ static void fmt_time(char *buf, size_t len, uint64_t us)
 
 void sl_event_to_text(char *buf, size_t len, const struct sl_event *ev)
 {
-	char ts[40], a[SL_ENDPOINT_STRLEN], b[SL_ENDPOINT_STRLEN];
+	char ts[96], a[SL_ENDPOINT_STRLEN], b[SL_ENDPOINT_STRLEN];
 	int cid = (int)(ev->call_id.len > 48 ? 48 : ev->call_id.len);
 
 	fmt_time(ts, sizeof(ts), ev->ts_us);
