@@ -41,8 +41,27 @@ static bool parse_conn(struct sl_str v, struct sl_addr *a)
 	slash = sl_str_chr(addr, '/');
 	if (slash >= 0)
 		addr.len = (size_t)slash;
-	if (!sl_addr_parse(a, addr.p, addr.len))
-		return false;
+	if (!sl_addr_parse(a, addr.p, addr.len)) {
+		/*
+		 * RFC 4566 also allows a fully qualified domain name. It cannot
+		 * be matched against packets, but the rest of the description
+		 * is still good: keep it with no address (family 0).
+		 */
+		size_t k;
+		bool letter = false;
+		for (k = 0; k < addr.len; k++) {
+			char c = addr.p[k];
+			bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+			letter |= alpha;
+			if (!(alpha || (c >= '0' && c <= '9') || c == '.' || c == '-'))
+				return false;
+		}
+		/* a bad dotted quad ("999.1.1.1") is not a name: names have letters */
+		if (!letter)
+			return false;
+		memset(a, 0, sizeof(*a));
+		return true;
+	}
 	if (sl_str_eq(at, SL_STR_LIT("IP4")) && a->family != SL_AF_INET4)
 		return false;
 	if (sl_str_eq(at, SL_STR_LIT("IP6")) && a->family != SL_AF_INET6)
