@@ -49,6 +49,9 @@ struct stream_dir {
 
 struct sip_stream {
 	struct stream_dir dir[2];
+	/* where the flow was last seen, to name the frame of data delivered at its end */
+	uint32_t last_source;
+	uint64_t last_frame;
 };
 
 struct seg_ctx {
@@ -479,8 +482,12 @@ void sl_sip_stream_segment(struct sl_dec *d, struct sl_flow *f, int dir, const s
 	struct seg_ctx sc = { .d = d, .f = f, .dir = dir };
 	const struct sl_tcp_sink sink = { .data = on_data, .gap = on_gap, .priv = &sc };
 
-	if (!stream_of(cap, f, seg, dir))
+	struct sip_stream *ss = stream_of(cap, f, seg, dir);
+
+	if (!ss)
 		return;
+	ss->last_source = d->frame->source;
+	ss->last_frame = d->frame->number;
 	sl_tcp_half_segment(cap->tcp, &f->half[dir], seg, &sink);
 	if ((seg->flags & SL_TCP_RST) || (f->half[0].fin && f->half[1].fin)) {
 		sl_flow_remove(cap->flows, f, SL_FLOW_END_CLOSED);
@@ -498,6 +505,20 @@ void sl_sip_stream_release(struct sl_flow *f, enum sl_flow_end why, void *priv)
 
 	if (!ss)
 		return;
+	if (why == SL_FLOW_END_IDLE || why == SL_FLOW_END_FLUSH) {
+		/*
+		 * The flow is over (idle, or the capture ended): the segment that
+		 * would fill a hole will not come, so deliver what is held after
+		 * it; messages there are framed and reported like any other.
+		 */
+		struct sl_frame fr = { .ts_us = f->last_us, .source = ss->last_source, .number = ss->last_frame };
+		struct sl_dec d = { .cap = cap, .frame = &fr };
+		for (i = 0; i < 2; i++) {
+			struct seg_ctx sc = { .d = &d, .f = f, .dir = i };
+			const struct sl_tcp_sink sink = { .data = on_data, .gap = on_gap, .priv = &sc };
+			sl_tcp_half_flush(cap->tcp, &f->half[i], &sink);
+		}
+	}
 	for (i = 0; i < 2; i++)
 		buf_set(cap, &ss->dir[i], 0);
 	talloc_free(ss);
