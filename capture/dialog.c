@@ -24,7 +24,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include <osmocom/core/hashtable.h>
+#include "capture/buckets.h"
 #include <talloc.h>
 
 #include "capture/capture_int.h"
@@ -33,7 +33,6 @@
 #include "capture/log.h"
 #include "capture/sip_body.h"
 
-#define DIALOG_HASH_BITS 16
 #define DEFAULT_REGISTER_EXPIRES 3600
 
 const char *const sl_dlg_state_names[_SL_DS_COUNT] = {
@@ -42,7 +41,7 @@ const char *const sl_dlg_state_names[_SL_DS_COUNT] = {
 };
 
 struct sl_dialogs {
-	DECLARE_HASHTABLE(table, DIALOG_HASH_BITS);
+	struct sl_buckets table;
 	struct llist_head queue[_SL_DQ_COUNT];
 	unsigned count;
 	uint64_t next_id;
@@ -70,7 +69,10 @@ struct sl_dialogs *sl_dialogs_alloc(struct sl_capture *cap)
 
 	if (!ds)
 		return NULL;
-	hash_init(ds->table);
+	if (!sl_buckets_init(ds, &ds->table, cap->cfg.max_dialogs)) {
+		talloc_free(ds);
+		return NULL;
+	}
 	for (i = 0; i < _SL_DQ_COUNT; i++)
 		INIT_LLIST_HEAD(&ds->queue[i]);
 	return ds;
@@ -108,7 +110,7 @@ static struct sl_dialog *dialog_find(struct sl_capture *cap, struct sl_str call_
 	uint64_t h = sl_hash(call_id.p, call_id.len);
 	struct sl_dialog *d;
 
-	hash_for_each_possible(cap->dialogs->table, d, hnode, h)
+	hlist_for_each_entry(d, sl_buckets_head(&cap->dialogs->table, h), hnode)
 		if (d->hash == h && d->call_id_len == call_id.len && memcmp(d->call_id, call_id.p, call_id.len) == 0)
 			return d;
 	return NULL;
@@ -118,7 +120,7 @@ static void dialog_free(struct sl_capture *cap, struct sl_dialog *d)
 {
 	sl_rtp_dialog_gone(cap, d);
 	sl_media_forget_dialog(cap, d);
-	hash_del(&d->hnode);
+	hlist_del_init(&d->hnode);
 	llist_del(&d->qentry);
 	cap->dialogs->count--;
 	talloc_free(d);
@@ -278,7 +280,7 @@ static struct sl_dialog *dialog_create(struct sl_capture *cap, enum sl_dlg_kind 
 	INIT_LLIST_HEAD(&d->qentry);
 	INIT_LLIST_HEAD(&d->media);
 	INIT_LLIST_HEAD(&d->streams);
-	hash_add(ds->table, &d->hnode, d->hash);
+	hlist_add_head(&d->hnode, sl_buckets_head(&ds->table, d->hash));
 	ds->count++;
 	return d;
 }

@@ -25,7 +25,7 @@
 
 #include <talloc.h>
 
-#include <osmocom/core/hashtable.h>
+#include "capture/buckets.h"
 #include <osmocom/core/linuxlist.h>
 #include <osmocom/core/rate_ctr.h>
 #include <osmocom/core/utils.h>
@@ -34,7 +34,6 @@
 #include "capture/log.h"
 
 /* 65536 buckets (512 KiB): about one flow per bucket at the default max_flows. */
-#define FLOW_HASH_BITS 16
 
 static const struct rate_ctr_desc flow_ctr_desc[_SL_FLOW_CTR_COUNT] = {
 	[SL_FLOW_CTR_NEW] = { "new", "Flows created" },
@@ -66,7 +65,7 @@ struct sl_flow_table {
 	struct rate_ctr_group *ctrs;
 	unsigned count;
 	struct llist_head lru;		/* head = least recently used */
-	DECLARE_HASHTABLE(ht, FLOW_HASH_BITS);
+	struct sl_buckets ht;
 };
 
 void sl_flow_table_cfg_default(struct sl_flow_table_cfg *cfg)
@@ -101,7 +100,10 @@ struct sl_flow_table *sl_flow_table_alloc(void *ctx, const struct sl_flow_table_
 	t->release = release;
 	t->priv = priv;
 	INIT_LLIST_HEAD(&t->lru);
-	hash_init(t->ht);
+	if (!sl_buckets_init(t, &t->ht, t->cfg.max_flows)) {
+		talloc_free(t);
+		return NULL;
+	}
 	t->ctrs = rate_ctr_group_alloc(t, &flow_ctrg_desc, idx);
 	if (!t->ctrs) {
 		talloc_free(t);
@@ -154,7 +156,7 @@ static struct sl_flow *flow_find(struct sl_flow_table *t, const struct sl_flow_k
 {
 	struct sl_flow *f;
 
-	hash_for_each_possible(t->ht, f, hnode, h) {
+	hlist_for_each_entry(f, sl_buckets_head(&t->ht, h), hnode) {
 		if (memcmp(&f->key, k, sizeof(*k)) == 0)
 			return f;
 	}
@@ -166,7 +168,7 @@ void sl_flow_remove(struct sl_flow_table *t, struct sl_flow *f, enum sl_flow_end
 	/* Already unlinked: a release callback removing its own flow again. */
 	if (hlist_unhashed(&f->hnode))
 		return;
-	hash_del(&f->hnode);
+	hlist_del_init(&f->hnode);
 	llist_del_init(&f->lru);
 	t->count--;
 
@@ -212,7 +214,7 @@ static struct sl_flow *flow_create(struct sl_flow_table *t, const struct sl_flow
 	f->last_us = now_us;
 	sl_tcp_half_init(&f->half[0]);
 	sl_tcp_half_init(&f->half[1]);
-	hash_add(t->ht, &f->hnode, h);
+	hlist_add_head(&f->hnode, sl_buckets_head(&t->ht, h));
 	llist_add_tail(&f->lru, &t->lru);
 	t->count++;
 	rate_ctr_inc2(t->ctrs, SL_FLOW_CTR_NEW);

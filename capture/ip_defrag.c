@@ -28,7 +28,7 @@
 
 #include <talloc.h>
 
-#include <osmocom/core/hashtable.h>
+#include "capture/buckets.h"
 #include <osmocom/core/linuxlist.h>
 #include <osmocom/core/rate_ctr.h>
 #include <osmocom/core/utils.h>
@@ -37,7 +37,6 @@
 #include "capture/log.h"
 
 /* 4096 buckets: one per datagram at the default max_datagrams. */
-#define DEFRAG_HASH_BITS 12
 /* Largest reassembled payload the 16-bit length fields can describe. */
 #define DEFRAG_MAX_END 65535u
 
@@ -96,7 +95,7 @@ struct sl_defrag {
 	size_t bytes;			/* held by all datagrams */
 	unsigned count;			/* datagrams in progress */
 	struct llist_head age;
-	DECLARE_HASHTABLE(ht, DEFRAG_HASH_BITS);
+	struct sl_buckets ht;
 };
 
 void sl_defrag_cfg_default(struct sl_defrag_cfg *cfg)
@@ -134,7 +133,10 @@ struct sl_defrag *sl_defrag_alloc(void *ctx, const struct sl_defrag_cfg *cfg, un
 	if (d->cfg.max_datagrams == 0)
 		d->cfg.max_datagrams = 1;
 	INIT_LLIST_HEAD(&d->age);
-	hash_init(d->ht);
+	if (!sl_buckets_init(d, &d->ht, d->cfg.max_datagrams)) {
+		talloc_free(d);
+		return NULL;
+	}
 	d->ctrs = rate_ctr_group_alloc(d, &defrag_ctrg_desc, idx);
 	if (!d->ctrs) {
 		talloc_free(d);
@@ -147,7 +149,7 @@ struct sl_defrag *sl_defrag_alloc(void *ctx, const struct sl_defrag_cfg *cfg, un
 /* Unlink and free one datagram with all its pieces. */
 static void dgram_drop(struct sl_defrag *d, struct dgram *dg)
 {
-	hash_del(&dg->hnode);
+	hlist_del_init(&dg->hnode);
 	llist_del(&dg->age);
 	d->bytes -= dg->held;
 	d->count--;
@@ -182,7 +184,7 @@ static struct dgram *dgram_find(struct sl_defrag *d, const struct dg_key *k, uin
 {
 	struct dgram *dg;
 
-	hash_for_each_possible(d->ht, dg, hnode, h) {
+	hlist_for_each_entry(dg, sl_buckets_head(&d->ht, h), hnode) {
 		if (dg->hash == h && memcmp(&dg->key, k, sizeof(*k)) == 0)
 			return dg;
 	}
@@ -427,7 +429,7 @@ enum sl_defrag_result sl_defrag_add(struct sl_defrag *d, const struct sl_frag *f
 		dg->hash = h;
 		dg->first_us = now_us;
 		INIT_LLIST_HEAD(&dg->pieces);
-		hash_add(d->ht, &dg->hnode, h);
+		hlist_add_head(&dg->hnode, sl_buckets_head(&d->ht, h));
 		llist_add_tail(&dg->age, &d->age);
 		d->count++;
 	} else if (fresh < (long)f->len) {

@@ -13,7 +13,7 @@
  */
 #include <string.h>
 
-#include <osmocom/core/hashtable.h>
+#include "capture/buckets.h"
 #include <talloc.h>
 
 #include "capture/capture_int.h"
@@ -24,10 +24,9 @@
 #include "capture/sdp_parse.h"
 #include "capture/sip_body.h"
 
-#define MEDIA_HASH_BITS 16
 
 struct sl_media {
-	DECLARE_HASHTABLE(table, MEDIA_HASH_BITS);
+	struct sl_buckets table;
 	struct llist_head lru;		/* head = least recently announced */
 	unsigned count;
 };
@@ -38,7 +37,10 @@ struct sl_media *sl_media_alloc(struct sl_capture *cap)
 
 	if (!m)
 		return NULL;
-	hash_init(m->table);
+	if (!sl_buckets_init(m, &m->table, cap->cfg.max_media)) {
+		talloc_free(m);
+		return NULL;
+	}
 	INIT_LLIST_HEAD(&m->lru);
 	return m;
 }
@@ -57,7 +59,7 @@ static struct sl_media_entry *find(struct sl_media *m, const struct sl_endpoint 
 {
 	struct sl_media_entry *e;
 
-	hash_for_each_possible(m->table, e, hnode, h)
+	hlist_for_each_entry(e, sl_buckets_head(&m->table, h), hnode)
 		if (e->hash == h && sl_endpoint_eq(&e->ep, ep))
 			return e;
 	return NULL;
@@ -65,7 +67,7 @@ static struct sl_media_entry *find(struct sl_media *m, const struct sl_endpoint 
 
 static void entry_free(struct sl_media *m, struct sl_media_entry *e)
 {
-	hash_del(&e->hnode);
+	hlist_del_init(&e->hnode);
 	llist_del(&e->lru);
 	llist_del(&e->dlg_entry);
 	m->count--;
@@ -119,7 +121,7 @@ static void add(struct sl_capture *cap, struct sl_dialog *dlg, const struct sl_a
 			return;
 		e->ep = ep;
 		e->hash = h;
-		hash_add(m->table, &e->hnode, h);
+		hlist_add_head(&e->hnode, sl_buckets_head(&m->table, h));
 		INIT_LLIST_HEAD(&e->lru);
 		INIT_LLIST_HEAD(&e->dlg_entry);
 		m->count++;

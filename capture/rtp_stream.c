@@ -17,7 +17,7 @@
  */
 #include <string.h>
 
-#include <osmocom/core/hashtable.h>
+#include "capture/buckets.h"
 #include <talloc.h>
 
 #include "capture/capture_int.h"
@@ -26,7 +26,6 @@
 #include "capture/media_int.h"
 #include "capture/rtp.h"
 
-#define STREAM_HASH_BITS 16
 /* RFC 3550 A.1: a jump larger than this is not an in-order advance */
 #define MAX_DROPOUT 3000
 
@@ -58,7 +57,7 @@ struct sl_rtp_stream {
 };
 
 struct sl_rtp_streams {
-	DECLARE_HASHTABLE(table, STREAM_HASH_BITS);
+	struct sl_buckets table;
 	struct llist_head lru;
 	unsigned count;
 };
@@ -69,7 +68,10 @@ struct sl_rtp_streams *sl_rtp_streams_alloc(struct sl_capture *cap)
 
 	if (!rs)
 		return NULL;
-	hash_init(rs->table);
+	if (!sl_buckets_init(rs, &rs->table, cap->cfg.max_rtp_streams)) {
+		talloc_free(rs);
+		return NULL;
+	}
 	INIT_LLIST_HEAD(&rs->lru);
 	return rs;
 }
@@ -110,7 +112,7 @@ static void stream_end(struct sl_capture *cap, struct sl_rtp_stream *s)
 	sl_ctr_inc(cap, SL_CG_RTP, SL_RTPC_STREAMS_ENDED);
 	sl_cap_emit(cap, &ev);
 
-	hash_del(&s->hnode);
+	hlist_del_init(&s->hnode);
 	llist_del(&s->lru);
 	llist_del(&s->dlg_entry);
 	cap->rtp->count--;
@@ -123,7 +125,7 @@ static struct sl_rtp_stream *stream_get(struct sl_capture *cap, const struct str
 	uint64_t h = sl_hash(k, sizeof(*k));
 	struct sl_rtp_stream *s;
 
-	hash_for_each_possible(rs->table, s, hnode, h) {
+	hlist_for_each_entry(s, sl_buckets_head(&rs->table, h), hnode) {
 		if (s->hash == h && memcmp(&s->key, k, sizeof(*k)) == 0) {
 			if (s->dlg == dlg)
 				return s;
@@ -142,7 +144,7 @@ static struct sl_rtp_stream *stream_get(struct sl_capture *cap, const struct str
 	s->key = *k;
 	s->hash = h;
 	s->dlg = dlg;
-	hash_add(rs->table, &s->hnode, h);
+	hlist_add_head(&s->hnode, sl_buckets_head(&rs->table, h));
 	INIT_LLIST_HEAD(&s->lru);
 	llist_add_tail(&s->dlg_entry, &dlg->streams);
 	rs->count++;
