@@ -32,7 +32,11 @@ enum sl_rtp_err {
 
 enum sl_rtp_err sl_rtp_parse(const uint8_t *p, size_t len, struct sl_rtp_hdr *h);
 
-/* RTCP compound packet: the first report's type (200..204) and sender SSRC. */
+/*
+ * RTCP compound packet: type of its first packet and the sender SSRC. Any
+ * RTCP type (192..223, RFC 5761) is accepted, not only SR/RR (200/201) that
+ * RFC 3550 6.1 asks for first: real senders start with others too.
+ */
 enum sl_rtp_err sl_rtcp_parse(const uint8_t *p, size_t len, uint8_t *type, uint32_t *ssrc);
 
 /* RFC 5761 section 4: payload types 64..95 (marker included: 192..223) on a muxed port are RTCP. */
