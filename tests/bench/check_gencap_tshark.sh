@@ -17,6 +17,16 @@
 # $GENCAP_ARGS (default: the demo defaults with --seed 7) in a temporary
 # directory. Needs tshark and jq; exits 77 (automake SKIP) without them.
 #
+# Two tolerances in check 1. The random UDP noise (between 192.168.50.0/24
+# and 198.51.100.0/24) now and then passes one of tshark's UDP heuristics
+# and is dissected as a malformed RTCP or CLTP packet: it is left out.
+# And tshark 4.0 reassembles SIP over TCP by the long
+# "Content-Length" header only; with the compact form "l:" (RFC 3261 section
+# 7.3.3, which the generator uses on some calls) a body that continues in a
+# later segment is dissected cut short and its SDP flagged malformed. Such
+# frames (TCP, a header line starting "l:") are left out of check 1; checks
+# 3 and 4 still cover their SIP fields and media.
+#
 # Two normalisations, both of tshark's output, not of the truth:
 #  - tshark leaves sip.from.user/sip.to.user empty for tel: URIs; the
 #    number is then taken from sip.from.addr/sip.to.addr ("tel:NUMBER").
@@ -60,7 +70,10 @@ fail() {
 }
 
 # 1. malformed packets and expert errors
-"$TSHARK" -n -r "$pcap" -Y '_ws.malformed || _ws.expert.severity == error' >"$work/bad.txt" 2>"$work/tshark.err"
+"$TSHARK" -n -r "$pcap" \
+	-Y '(_ws.malformed || _ws.expert.severity == error) && !(tcp && sip.msg_hdr matches "(?m)^l:")
+	    && !(udp && ip.addr == 192.168.50.0/24 && ip.addr == 198.51.100.0/24)' \
+	>"$work/bad.txt" 2>"$work/tshark.err"
 if [ -s "$work/bad.txt" ]; then
 	fail "tshark reports malformed packets or expert errors:"
 	head -n 20 "$work/bad.txt"

@@ -41,6 +41,7 @@
  *                   endpoints are written "[addr]:port",
  *     "calls": [ { "call_id", "outcome": "answered"|"cancelled"|"rejected",
  *                  "start": INVITE, "answer": 200 OK or null,
+ *                  "cancel": CANCEL or null,
  *                  "end": BYE, or the final error response (487/4xx/603) },
  *                ... ]  times are epoch seconds with six decimals, the
  *                   stamps of the frames completing those messages.

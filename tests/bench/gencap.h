@@ -330,7 +330,9 @@ unsigned gc_truth_stream(struct gc_truth *tr, const struct gc_ep *src, const str
 			 unsigned pt);
 void gc_truth_stream_done(struct gc_truth *tr, unsigned idx, uint32_t packets, uint32_t lost, uint32_t rtcp);
 unsigned gc_truth_call(struct gc_truth *tr, const char *call_id, uint64_t start);
-void gc_truth_call_done(struct gc_truth *tr, unsigned idx, enum gc_outcome outcome, uint64_t answer, uint64_t end);
+/* Stamps of the 200 OK, the CANCEL and the message ending the call; 0 for none. */
+void gc_truth_call_done(struct gc_truth *tr, unsigned idx, enum gc_outcome outcome, uint64_t answer,
+			uint64_t cancel, uint64_t end);
 void gc_truth_message(struct gc_truth *tr);
 void gc_truth_registration(struct gc_truth *tr);
 int gc_truth_write(struct gc_truth *tr, const char *path, const struct gc_gen *g);

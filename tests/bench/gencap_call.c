@@ -22,9 +22,9 @@
  * compact headers, folding, loss, sequence wrap, early media, outcome) is
  * a fixed function of the call's index, so even the 20-call demo capture
  * contains every case; details (times, ports, users, SSRCs) come from the
- * PRNG. The truth records the call's INVITE, answer and end times as the
- * stamps of the frames completing the INVITE, the 200 and the BYE (or the
- * final error response).
+ * PRNG. The truth records the call's INVITE, answer, CANCEL and end times
+ * as the stamps of the frames completing the INVITE, the 200, the CANCEL
+ * and the BYE (or the final error response).
  *
  * Ownership: the slots are one talloc array under g->ctx; a call's strings
  * live inside its slot and are overwritten by the slot's next call.
@@ -38,6 +38,10 @@
 
 #define WAIT UINT64_MAX
 #define MSG_MAX 16384
+#define MEDIA_PORT_MIN 16384		/* even RTP ports 16384..65534 */
+#define MEDIA_PORTS 24576
+#define EPHEMERAL_PORT_MIN 32768	/* Linux ip_local_port_range 32768..60999 */
+#define EPHEMERAL_PORTS 28232
 
 enum step {
 	ST_CONNECT,
@@ -75,6 +79,7 @@ static const enum step script_rejected[] = {
 struct call {
 	struct gc_actor actor;		/* first member: the actor pointer is the call */
 	bool idle;			/* between calls: next firing sets up a new one */
+	unsigned slot, n_slots;		/* this slot's number, of how many */
 	unsigned index;
 
 	/* plan */
@@ -117,7 +122,7 @@ struct call {
 	struct gc_stream st[2];
 	unsigned streams_live;
 	unsigned truth;
-	uint64_t t_answer, t_end;
+	uint64_t t_answer, t_cancel, t_end;
 };
 
 static char msgbuf[2][MSG_MAX];
@@ -220,8 +225,15 @@ static void plan(struct gc_gen *g, struct call *c, unsigned i)
 	c->id[1] = pick_ident(g, c->id[0], r == 5 ? GC_URI_TEL : -1);
 
 	/* Addresses: one of four proxy pairs; user agents in 10.1/16 and 10.2/16
-	 * (2001:db8:a::/48 and :b:: for IPv6); even RTP ports, RTCP one above. */
+	 * (2001:db8:a::/48 and :b:: for IPv6); even RTP ports, RTCP one above.
+	 * The port is the (slot + k * slots)-th even one from 16384 for a random
+	 * k, so no two calls in progress offer the same media endpoint even when
+	 * their random user agent addresses coincide: a real UA does not offer a
+	 * port it is using, and a second offer of a live endpoint would rightly
+	 * move its RTP to the newer call. (Beyond 24576 slots only the address
+	 * keeps them apart.) */
 	unsigned p = gc_rng_range(&g->rng, 1, 4);
+	unsigned port_ks = c->n_slots <= MEDIA_PORTS ? MEDIA_PORTS / c->n_slots : 1;
 
 	for (int s = 0; s < 2; s++) {
 		if (v6) {
@@ -234,7 +246,8 @@ static void plan(struct gc_gen *g, struct call *c, unsigned i)
 			       (uint8_t)gc_rng_range(&g->rng, 1, 254));
 		}
 		c->sig[s].port = 5060;
-		c->media[s].port = (uint16_t)(2 * gc_rng_range(&g->rng, 8192, 16382));
+		c->media[s].port = (uint16_t)(2 * (MEDIA_PORT_MIN / 2 + (c->slot + c->n_slots *
+			gc_rng_range(&g->rng, 0, port_ks - 1)) % MEDIA_PORTS));
 		gc_host_str(&c->sig[s].ip, c->sig_host[s], sizeof(c->sig_host[s]));
 		gc_host_str(&c->media[s].ip, c->ua_host[s], sizeof(c->ua_host[s]));
 		c->agent[s] = gc_sip_agent(&g->rng);
@@ -247,8 +260,15 @@ static void plan(struct gc_gen *g, struct call *c, unsigned i)
 		snprintf(c->contact_uri[s], sizeof(c->contact_uri[s]), "%.*s",
 			 (int)strlen(c->contact[s]) - 2, c->contact[s] + 1);
 	}
-	if (c->tcp)	/* the TCP client connects from an ephemeral port */
-		c->sig[0].port = (uint16_t)gc_rng_range(&g->rng, 32768, 60999);
+	/* The TCP client connects from an ephemeral port, chosen like the media
+	 * ports so that no two connections in progress share a 4-tuple (all
+	 * calls of a proxy pair go to the same 5060). */
+	if (c->tcp) {
+		unsigned eph_ks = c->n_slots <= EPHEMERAL_PORTS ? EPHEMERAL_PORTS / c->n_slots : 1;
+
+		c->sig[0].port = (uint16_t)(EPHEMERAL_PORT_MIN + (c->slot + c->n_slots *
+			gc_rng_range(&g->rng, 0, eph_ks - 1)) % EPHEMERAL_PORTS);
+	}
 	gc_sig_init(g, &c->tx, c->tcp, &c->sig[0], &c->sig[1], c->vlan);
 
 	/* Call-IDs in the two shapes seen most: random@host and a UUID. The call
@@ -274,7 +294,7 @@ static void plan(struct gc_gen *g, struct call *c, unsigned i)
 	}
 	c->to_display = gc_rng_pct(&g->rng, 30);
 	c->streams_live = 0;
-	c->t_answer = c->t_end = 0;
+	c->t_answer = c->t_cancel = c->t_end = 0;
 }
 
 /* ---- message building --------------------------------------------------- */
@@ -521,6 +541,7 @@ static uint64_t run_step(struct gc_gen *g, struct call *c, enum step st, uint64_
 		return t + ms(g, 50, 500);
 	case ST_CANCEL:
 		t = send_a_req(g, c, now, "CANCEL", false);
+		c->t_cancel = t;
 		return t + ms(g, 2, 20);
 	case ST_CANCEL_200:
 		t = send_b(g, c, now, 200, "OK", "CANCEL", false, true, 0);
@@ -540,7 +561,7 @@ static uint64_t run_step(struct gc_gen *g, struct call *c, enum step st, uint64_
 	case ST_CLOSE:
 		return c->tcp ? gc_tcp_close(g, &c->tx.conn, 0, now) + 1 : now;
 	case ST_END:
-		gc_truth_call_done(g->truth, c->truth, c->outcome, c->t_answer, c->t_end);
+		gc_truth_call_done(g->truth, c->truth, c->outcome, c->t_answer, c->t_cancel, c->t_end);
 		if (g->calls_started < g->opt.calls) {
 			c->idle = true;
 			return now + ms(g, 100, 3000);
@@ -595,6 +616,8 @@ int gc_calls_start(struct gc_gen *g)
 
 	for (unsigned s = 0; s < n; s++) {
 		slots[s].actor.fire = call_fire;
+		slots[s].slot = s;
+		slots[s].n_slots = n;
 		slots[s].idle = true;
 		gc_sched(g, &slots[s].actor, g->t0 + s * (avg / n) + ms(g, 0, 500));
 	}

@@ -41,7 +41,7 @@ struct stream_rec {
 
 struct call_rec {
 	const char *call_id;
-	uint64_t start, answer, end;
+	uint64_t start, answer, cancel, end;
 	enum gc_outcome outcome;
 	bool done;
 };
@@ -159,12 +159,14 @@ unsigned gc_truth_call(struct gc_truth *tr, const char *call_id, uint64_t start)
 	return (unsigned)tr->n_call++;
 }
 
-void gc_truth_call_done(struct gc_truth *tr, unsigned idx, enum gc_outcome outcome, uint64_t answer, uint64_t end)
+void gc_truth_call_done(struct gc_truth *tr, unsigned idx, enum gc_outcome outcome, uint64_t answer,
+			uint64_t cancel, uint64_t end)
 {
 	struct call_rec *c = &tr->call[idx];
 
 	c->outcome = outcome;
 	c->answer = answer;
+	c->cancel = cancel;
 	c->end = end;
 	c->done = true;
 }
@@ -305,6 +307,8 @@ int gc_truth_write(struct gc_truth *tr, const char *path, const struct gc_gen *g
 		jtime(f, c->start);
 		fputs(", \"answer\": ", f);
 		jtime(f, c->outcome == GC_OUT_ANSWERED ? c->answer : 0);
+		fputs(", \"cancel\": ", f);
+		jtime(f, c->outcome == GC_OUT_CANCELLED ? c->cancel : 0);
 		fputs(", \"end\": ", f);
 		jtime(f, c->end);
 		fputc('}', f);

@@ -1,0 +1,66 @@
+/*
+ * pcap_loop: the benchmark's baseline, a bare libpcap read loop.
+ *
+ * `make bench` states sluice's extraction rate as a share of the rate at
+ * which libpcap alone can hand frames out of the same file. This program is
+ * that ceiling: pcap_open_offline and pcap_next_ex until the end, touching
+ * nothing but the record headers (frames and captured bytes are summed so
+ * the loop cannot be optimised away), then one line on stdout:
+ *
+ *   frames N bytes B in S s, R frames/s, M MB/s
+ *
+ * Usage: pcap_loop FILE.pcap
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#include <pcap/pcap.h>
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+	char errbuf[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *hdr;
+	const u_char *data;
+	uint64_t frames = 0, bytes = 0;
+	pcap_t *p;
+	int rc;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: pcap_loop FILE.pcap\n");
+		return 2;
+	}
+
+	double t0 = now_s();
+
+	p = pcap_open_offline(argv[1], errbuf);
+	if (!p) {
+		fprintf(stderr, "pcap_loop: %s\n", errbuf);
+		return 1;
+	}
+	while ((rc = pcap_next_ex(p, &hdr, &data)) == 1) {
+		frames++;
+		bytes += hdr->caplen;
+	}
+	if (rc == PCAP_ERROR) {
+		fprintf(stderr, "pcap_loop: %s: %s\n", argv[1], pcap_geterr(p));
+		pcap_close(p);
+		return 1;
+	}
+	pcap_close(p);
+
+	double secs = now_s() - t0;
+
+	printf("frames %llu bytes %llu in %.3f s, %.0f frames/s, %.1f MB/s\n", (unsigned long long)frames,
+	       (unsigned long long)bytes, secs, secs > 0 ? (double)frames / secs : 0.0,
+	       secs > 0 ? (double)bytes / secs / 1e6 : 0.0);
+	return 0;
+}
