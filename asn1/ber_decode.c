@@ -313,7 +313,7 @@ enum sl_ber_err sl_ber_next(struct sl_ber_dec *d, struct sl_ber_cur *c, struct s
 {
 	bool top = c->depth == 0;
 	struct hdr h;
-	size_t clen, total;
+	size_t clen = 0, total; /* clen: set by scan_indefinite on success; gcc cannot see it */
 	enum sl_ber_err e;
 
 	if (c->left == 0) {
