@@ -303,7 +303,8 @@ static bool is_caller_side(const struct sl_dialog *d, const struct sl_sip_msg *m
 {
 	size_t n = strlen(d->caller_tag);
 
-	return m->from.tag.len == n && memcmp(m->from.tag.p, d->caller_tag, n) == 0;
+	/* n == 0 with no tag at all: tag.p is NULL, which memcmp must not see */
+	return m->from.tag.len == n && (n == 0 || memcmp(m->from.tag.p, d->caller_tag, n) == 0);
 }
 
 static void deliver_body_cc(struct sl_capture *cap, struct sl_dialog *d, const struct sl_sig *sig,
