@@ -13,5 +13,5 @@ mkdir -p "$b/samples"
 	--rtp-seconds 2 --tcp-share 25 --noise 10 --seed 7 >/dev/null
 echo "== sluice extract -r $sample --format text (calls, messages, registrations, media)" >&2
 "$b/src/sluice" extract -r "$sample" --format text --types call,message,registration,rtp_stream --stats
-echo "== JSON for programs: sluice extract -r $sample (first 3 of every SIP message)" >&2
+echo "== JSON for programs: sluice extract -r $sample (first 3 SIP messages)" >&2
 "$b/src/sluice" extract -r "$sample" --types sip -q | head -n 3
