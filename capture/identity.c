@@ -170,7 +170,7 @@ void sl_party_add_uri(struct sl_party *p, const struct sl_numbering *n, struct s
 	struct sl_identity num;
 	char buf[SL_ID_MAX], imsi[17];
 	size_t i, o;
-	bool fits;
+	bool fits, v6;
 
 	if (!sl_uri_parse(uri, &u))
 		return;
@@ -188,17 +188,22 @@ void sl_party_add_uri(struct sl_party *p, const struct sl_numbering *n, struct s
 	 * skipped, but the number or IMSI it carries is still taken below.
 	 */
 	o = (size_t)snprintf(buf, sizeof(buf), "sip:");
-	fits = o + u.user.len + 1 + u.host.len < sizeof(buf);
+	v6 = sl_str_chr(u.host, ':') >= 0; /* an IPv6 reference keeps its brackets (RFC 3261 25.1) */
+	fits = o + (u.user.len ? u.user.len + 1 : 0) + u.host.len + (v6 ? 2 : 0) < sizeof(buf);
 	if (fits) {
 		if (u.user.len) {
 			memcpy(buf + o, u.user.p, u.user.len);
 			o += u.user.len;
 			buf[o++] = '@';
 		}
+		if (v6)
+			buf[o++] = '[';
 		for (i = 0; i < u.host.len; i++) {
 			char c = u.host.p[i];
 			buf[o++] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
 		}
+		if (v6)
+			buf[o++] = ']';
 		buf[o] = '\0';
 		sl_party_add(p, SL_ID_SIP_URI, buf);
 	}

@@ -332,6 +332,9 @@ static const struct uri_case {
 	  { { SL_ID_SIP_URI, "sip:030123;phone-context=+49@ims.example.net" }, { SL_ID_E164, "+4930123" } } },
 	{ DFLT, "sip:alice;day=tuesday@atlanta.com", { { SL_ID_SIP_URI, "sip:alice;day=tuesday@atlanta.com" } } },
 	{ DFLT, "sip:12a@x.example", { { SL_ID_SIP_URI, "sip:12a@x.example" } } },
+	/* an IPv6 reference keeps its brackets, with or without a user part */
+	{ DFLT, "sip:bob@[2001:DB8::1]:5060", { { SL_ID_SIP_URI, "sip:bob@[2001:db8::1]" } } },
+	{ DFLT, "sip:[2001:db8::2]", { { SL_ID_SIP_URI, "sip:[2001:db8::2]" } } },
 	{ DFLT, "sip:1@x.example", { { SL_ID_SIP_URI, "sip:1@x.example" } } }, /* one digit is no number */
 	{ DFLT, "tel:+1-201-555-0123", { { SL_ID_E164, "+12015550123" } } },
 	{ DE, "tel:030-1234-567;phone-context=+49", { { SL_ID_E164, "+49301234567" } } },
