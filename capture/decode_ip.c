@@ -38,6 +38,9 @@ void sl_decode_ip(struct sl_dec *d, struct sl_cursor c)
 		sl_cap_reject(d->cap, SL_CG_DECODE, SL_DEC_IPV4_MALFORMED, "IP version %u", v >> 4);
 }
 
+static void ipv6_walk(struct sl_dec *d, uint8_t next, struct sl_cursor payload, const struct sl_addr *src,
+		      const struct sl_addr *dst, bool reassembled);
+
 static void defrag_and_decode(struct sl_dec *d, const struct sl_frag *f)
 {
 	uint8_t *buf = NULL;
@@ -45,7 +48,11 @@ static void defrag_and_decode(struct sl_dec *d, const struct sl_frag *f)
 
 	if (sl_defrag_add(d->cap->defrag, f, d->cap->now_us, d->cap, &buf, &len) != SL_DEFRAG_DONE)
 		return;
-	sl_decode_l4(d, f->proto, &f->src, &f->dst, sl_cur(buf, len));
+	/* an IPv6 fragmentable part may start with more extension headers (RFC 8200 4.5) */
+	if (f->version == 6)
+		ipv6_walk(d, f->proto, sl_cur(buf, len), &f->src, &f->dst, true);
+	else
+		sl_decode_l4(d, f->proto, &f->src, &f->dst, sl_cur(buf, len));
 	talloc_free(buf);
 }
 
@@ -103,7 +110,6 @@ void sl_decode_ipv6(struct sl_dec *d, struct sl_cursor c)
 	uint8_t next;
 	struct sl_addr src, dst;
 	struct sl_cursor payload;
-	unsigned n;
 
 	if (!sl_cur_bytes(&c, 40, &hdr)) {
 		sl_cap_reject(d->cap, SL_CG_DECODE, SL_DEC_IPV6_TRUNCATED, "IPv6 header cut short (%zu bytes)",
@@ -128,6 +134,19 @@ void sl_decode_ipv6(struct sl_dec *d, struct sl_cursor c)
 	}
 	sl_addr_set6(&src, hdr + 8);
 	sl_addr_set6(&dst, hdr + 24);
+	ipv6_walk(d, next, payload, &src, &dst, false);
+}
+
+/*
+ * Follow the extension header chain to the upper layer. Run on each packet
+ * and again on a reassembled datagram, whose fragmentable part may begin
+ * with destination options or routing headers; a fragment header there is
+ * malformed (fragments do not nest).
+ */
+static void ipv6_walk(struct sl_dec *d, uint8_t next, struct sl_cursor payload, const struct sl_addr *src,
+		      const struct sl_addr *dst, bool reassembled)
+{
+	unsigned n;
 
 	for (n = 0; n < MAX_IPV6_EXT; n++) {
 		uint8_t nh, hl;
@@ -161,6 +180,11 @@ void sl_decode_ipv6(struct sl_dec *d, struct sl_cursor c)
 					      "IPv6 fragment header cut short");
 				return;
 			}
+			if (reassembled) {
+				sl_cap_reject(d->cap, SL_CG_DECODE, SL_DEC_IPV6_MALFORMED,
+					      "IPv6 fragment header inside a reassembled datagram");
+				return;
+			}
 			if ((offflags & 0xfff9) == 0) {
 				/* atomic fragment (RFC 6946): offset 0, no M flag; process in place */
 				next = nh;
@@ -168,7 +192,7 @@ void sl_decode_ipv6(struct sl_dec *d, struct sl_cursor c)
 			}
 			{
 				struct sl_frag f = {
-					.version = 6, .proto = nh, .src = src, .dst = dst, .id = id,
+					.version = 6, .proto = nh, .src = *src, .dst = *dst, .id = id,
 					.offset = (uint32_t)(offflags & 0xfff8), .more = (offflags & 1) != 0,
 					.data = payload.p, .len = payload.left,
 				};
@@ -178,7 +202,7 @@ void sl_decode_ipv6(struct sl_dec *d, struct sl_cursor c)
 		case IPPROTO_NONE_:
 			return;
 		default:
-			sl_decode_l4(d, next, &src, &dst, payload);
+			sl_decode_l4(d, next, src, dst, payload);
 			return;
 		}
 	}

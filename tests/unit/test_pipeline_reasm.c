@@ -156,6 +156,45 @@ static void test_ipv6_fragmented_sip(void **state)
 	frag_orders(true);
 }
 
+/*
+ * RFC 8200 4.5: the fragmentable part may begin with extension headers
+ * (here destination options, padded to 8 bytes), which are only walked once
+ * the datagram is whole. A fragment header inside it is malformed.
+ */
+static void test_ipv6_fragmented_ext_header(void **state)
+{
+	static uint8_t dg[8192];
+	static struct pb b;
+	size_t len, off;
+	struct pfx *f;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		/* next header UDP (17) after dstopts, or a nested fragment header (44) */
+		const uint8_t ext[8] = { pass ? 44 : 17, 0, 1, 4, 0, 0, 0, 0 };
+		memcpy(dg, ext, sizeof(ext));
+		len = sizeof(ext) + udp_datagram(dg + sizeof(ext));
+		f = pfx_new(NULL);
+		for (off = 0; off < len; off += FRAG) {
+			size_t n = len - off < FRAG ? len - off : FRAG;
+			pb_init(&b, dg + off, n);
+			pb_ipv6_frag(&b, 60, 5, (uint16_t)off, off + n < len);
+			pb_ipv6(&b, PFX_A6, PFX_B6);
+			pb_eth(&b);
+			pfx_feed(f, DLT_EN10MB, TS0 + off, pb_data(&b), pb_len(&b));
+		}
+		assert_int_equal(pfx_ctr(f, SL_CG_DEFRAG, SL_DEFRAG_CTR_REASSEMBLED), 1);
+		if (!pass) {
+			assert_int_equal(pfx_count(f, SL_EV_SIP), 1);
+			assert_int_equal(pfx_ctr(f, SL_CG_DECODE, SL_DEC_IPV6_MALFORMED), 0);
+		} else {
+			assert_int_equal(pfx_count(f, SL_EV_SIP), 0);
+			assert_int_equal(pfx_ctr(f, SL_CG_DECODE, SL_DEC_IPV6_MALFORMED), 1);
+		}
+		pfx_free(f);
+	}
+}
+
 /* One TCP segment from A:40000 to B:5060 with stream bytes at offset off (seq = ISN + 1 + off). */
 #define ISN 0x7ffffff0u /* data crosses 2^31; wrap-around is the reassembler unit tests' business */
 
@@ -285,6 +324,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ipv4_fragmented_sip),
 		cmocka_unit_test(test_ipv6_fragmented_sip),
+		cmocka_unit_test(test_ipv6_fragmented_ext_header),
 		cmocka_unit_test(test_tcp_split_segments),
 		cmocka_unit_test(test_tcp_two_messages_one_segment),
 		cmocka_unit_test(test_tcp_boundary_inside_segment),
