@@ -335,6 +335,15 @@ enum sl_ber_err sl_ber_next(struct sl_ber_dec *d, struct sl_ber_cur *c, struct s
 	}
 	if (h.indefinite) {
 		e = scan_indefinite(d, top, c->depth, c->p, c->p + h.hlen, c->left - h.hlen, &clen);
+		if (e == SL_BER_E_TRUNCATED) {
+			/*
+			 * Fixed: the scan reported have = 0 (or the bytes left
+			 * after an inner value), not what ber_decode.h promises:
+			 * the bytes available from this value's first octet.
+			 */
+			d->err.need = 0;
+			d->err.have = c->left;
+		}
 		if (e)
 			return e;
 		total = h.hlen + clen + 2;

@@ -6,7 +6,7 @@
  * shows offsets, tags, lengths and, for universal types and printable
  * implicitly tagged content, the value.
  *
- *	0x0000 SEQUENCE (20)
+ *	0x0000 SEQUENCE (19)
  *	0x0002   OBJECT IDENTIFIER (7) 0.4.0.2.2.5.1.13
  *	0x000b   [1] (3) 41 42 43 "ABC"
  *	0x0010   [2] cons (3)

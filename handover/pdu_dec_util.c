@@ -1,0 +1,217 @@
+/*
+ * Typed readers for the handover PDU decoders, on top of the strict
+ * asn1/ reader. They add what the ETSI modules constrain beyond BER:
+ * SIZE ranges of OCTET STRINGs (TS 102 232-1 annex A.2, TS 101 671 annex
+ * D.5), ENUMERATED value lists, INTEGER (0..4294967295) for CIN and
+ * sequence numbers, the one-alternative shape of explicitly tagged
+ * CHOICEs, and the order of SEQUENCE components. Each failure is recorded
+ * with sl_ber_fail() so it carries the offset of the offending TLV.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "handover/pdu_decode_int.h"
+
+int sl_pd_bad(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, const char *fmt, ...)
+{
+	char msg[96];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	sl_ber_fail(&s->d, SL_BER_E_BAD_VALUE, t ? sl_ber_tlv_start(t) : NULL, "%s", msg);
+	return -1;
+}
+
+int sl_pd_unsupported(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, const char *what)
+{
+	char tag[32];
+
+	sl_ber_tag_name(t->cls, t->tag, tag, sizeof(tag));
+	s->unsupported = true;
+	sl_ber_fail(&s->d, SL_BER_E_LIMIT, sl_ber_tlv_start(t), "unsupported %s in %s", tag, what);
+	return -1;
+}
+
+int sl_pd_missing(struct sl_pdu_dec *s, const struct sl_ber_tlv *parent, const char *what)
+{
+	sl_ber_fail(&s->d, SL_BER_E_MISSING, parent ? sl_ber_tlv_start(parent) : NULL, "%s missing", what);
+	return -1;
+}
+
+int sl_pd_next(struct sl_pdu_dec *s, struct sl_ber_cur *c, struct sl_ber_tlv *t)
+{
+	return sl_ber_next(&s->d, c, t) == SL_BER_OK ? 0 : -1;
+}
+
+int sl_pd_enter(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,
+		struct sl_ber_cur *in)
+{
+	return sl_ber_enter(&s->d, c, t, in) == SL_BER_OK ? 0 : -1;
+}
+
+int sl_pd_done(struct sl_pdu_dec *s, const struct sl_ber_cur *c)
+{
+	return sl_ber_done(&s->d, c) == SL_BER_OK ? 0 : -1;
+}
+
+int sl_pd_form(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, bool cons, const char *what)
+{
+	if (t->constructed == cons)
+		return 0;
+	sl_ber_fail(&s->d, SL_BER_E_BAD_TAG, sl_ber_tlv_start(t), "%s must be %s", what,
+		    cons ? "constructed" : "primitive");
+	return -1;
+}
+
+int sl_pd_choice(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,
+		 struct sl_ber_tlv *alt)
+{
+	struct sl_ber_cur in;
+
+	if (sl_pd_form(s, t, true, "a tagged CHOICE") || sl_pd_enter(s, c, t, &in))
+		return -1;
+	if (!sl_ber_more(&in))
+		return sl_pd_missing(s, t, "CHOICE alternative");
+	if (sl_pd_next(s, &in, alt) || sl_pd_done(s, &in))
+		return -1;
+	if (alt->cls != SL_BER_CONTEXT)
+		return sl_pd_unsupported(s, alt, "a CHOICE");
+	return 0;
+}
+
+int sl_pd_enum(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, int64_t min, int64_t max, int *v,
+	       const char *what)
+{
+	int64_t x;
+
+	if (sl_pd_form(s, t, false, what) || sl_ber_get_enum(&s->d, t, &x) != SL_BER_OK)
+		return -1;
+	if (x < min || x > max)
+		return sl_pd_bad(s, t, "%s value %lld outside %lld..%lld", what, (long long)x,
+				 (long long)min, (long long)max);
+	*v = (int)x;
+	return 0;
+}
+
+int sl_pd_u32(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, uint32_t *v, const char *what)
+{
+	int64_t x;
+
+	if (sl_pd_form(s, t, false, what)
+	    || sl_ber_get_int_range(&s->d, t, 0, UINT32_MAX, &x) != SL_BER_OK)
+		return -1;
+	*v = (uint32_t)x;
+	return 0;
+}
+
+int sl_pd_bytes(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, size_t min, size_t max,
+		struct sl_pdu_bytes *b, const char *what)
+{
+	if (sl_pd_form(s, t, false, what) || sl_ber_get_octets(&s->d, t, &b->p, &b->n) != SL_BER_OK)
+		return -1;
+	if (b->n < min || b->n > max)
+		return sl_pd_bad(s, t, "%s of %zu octets, allowed %zu..%zu", what, b->n, min, max);
+	return 0;
+}
+
+int sl_pd_printable(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, size_t min, size_t max, char *buf,
+		    size_t cap, const char *what)
+{
+	const char *p;
+	size_t n;
+
+	if (sl_pd_form(s, t, false, what)
+	    || sl_ber_get_text(&s->d, t, SL_BER_TAG_PRINTABLE_STRING, &p, &n) != SL_BER_OK)
+		return -1;
+	if (n < min || n > max || n >= cap)
+		return sl_pd_bad(s, t, "%s of %zu characters, allowed %zu..%zu", what, n, min, max);
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	return 0;
+}
+
+int sl_pd_gentime(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, uint64_t *us)
+{
+	struct sl_ber_time bt;
+
+	if (sl_pd_form(s, t, false, "GeneralizedTime")
+	    || sl_ber_get_generalized_time(&s->d, t, &bt) != SL_BER_OK)
+		return -1;
+	if (bt.sec < 0 || (uint64_t)bt.sec > UINT64_MAX / 1000000u - 1)
+		return sl_pd_bad(s, t, "time before 1970 or beyond the 64-bit microsecond range");
+	*us = (uint64_t)bt.sec * 1000000u + bt.usec;
+	return 0;
+}
+
+int sl_pd_oid(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, char *buf, size_t cap)
+{
+	if (sl_pd_form(s, t, false, "OBJECT IDENTIFIER"))
+		return -1;
+	return sl_ber_get_oid_text(&s->d, t, buf, cap) == SL_BER_OK ? 0 : -1;
+}
+
+int sl_pd_order(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, int pos, int *last, const char *what)
+{
+	if (pos <= *last) {
+		sl_ber_fail(&s->d, SL_BER_E_BAD_TAG, sl_ber_tlv_start(t), "[%u] repeated or out of order in %s",
+			    (unsigned)t->tag, what);
+		return -1;
+	}
+	*last = pos;
+	return 0;
+}
+
+int sl_pd_ip_address(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,
+		     struct sl_addr *a)
+{
+	struct sl_ber_cur in;
+	struct sl_ber_tlv f, alt;
+	struct sl_pdu_bytes b = { 0 };
+	int last = -1, type = -1, v;
+
+	if (sl_pd_form(s, t, true, "IPAddress") || sl_pd_enter(s, c, t, &in))
+		return -1;
+	while (sl_ber_more(&in)) {
+		if (sl_pd_next(s, &in, &f))
+			return -1;
+		if (f.cls != SL_BER_CONTEXT)
+			return sl_pd_unsupported(s, &f, "IPAddress");
+		switch (f.tag) {
+		case 1:
+			if (sl_pd_order(s, &f, 1, &last, "IPAddress") || sl_pd_enum(s, &f, 0, 1, &type, "iP-type"))
+				return -1;
+			break;
+		case 2:
+			if (sl_pd_order(s, &f, 2, &last, "IPAddress") || sl_pd_choice(s, &in, &f, &alt))
+				return -1;
+			if (alt.tag != 1)
+				return sl_pd_unsupported(s, &alt, "IP-value");
+			if (sl_pd_bytes(s, &alt, 4, 16, &b, "iPBinaryAddress"))
+				return -1;
+			break;
+		case 3:
+			if (sl_pd_order(s, &f, 3, &last, "IPAddress") || sl_pd_enum(s, &f, 1, 3, &v, "iP-assignment"))
+				return -1;
+			break;
+		case 4:
+			if (sl_pd_order(s, &f, 4, &last, "IPAddress") || sl_pd_enum(s, &f, 1, 128, &v, "iPv6PrefixLength"))
+				return -1;
+			break;
+		default:
+			return sl_pd_unsupported(s, &f, "IPAddress");
+		}
+	}
+	if (type < 0)
+		return sl_pd_missing(s, t, "IPAddress iP-type");
+	if (!b.p)
+		return sl_pd_missing(s, t, "IPAddress iP-value");
+	if (b.n != (type ? 16u : 4u))
+		return sl_pd_bad(s, t, "iPBinaryAddress of %zu octets for %s", b.n, type ? "IPv6" : "IPv4");
+	memset(a, 0, sizeof(*a));
+	a->family = type ? SL_AF_INET6 : SL_AF_INET4;
+	memcpy(a->a, b.p, b.n);
+	return 0;
+}

@@ -1,0 +1,55 @@
+/*
+ * Framing of a stream of handover PDUs (TS 102 232-1 clause 6.2 and
+ * annex E): the first TLV's identifier and length octets, read with the
+ * strict DER reader, give the PDU's size. A PDU is a PS-PDU (universal
+ * SEQUENCE) or a TS 101 671 IRIsContent, whose first octet is a
+ * constructed context tag [0]..[4] (version11 [0]/[1], version18 [1]..[4]).
+ * Lengths must be definite: every encoder of these PDUs knows the length.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+
+#include "asn1/ber_decode.h"
+#include "handover/pdu_frame.h"
+
+static bool pdu_identifier(uint8_t id)
+{
+	return id == 0x30 || (id >= 0xA0 && id <= 0xA4);
+}
+
+ssize_t sl_pdu_frame(const uint8_t *p, size_t n, size_t max_pdu)
+{
+	struct sl_ber_dec d;
+	struct sl_ber_cur c;
+	struct sl_ber_tlv t;
+	enum sl_ber_err e;
+	size_t size;
+
+	if (n == 0)
+		return 0;
+	if (!p || !pdu_identifier(p[0]))
+		return -EBADMSG;
+	sl_ber_dec_init(&d, p, n, SL_BER_MODE_DER);
+	d.max_len = max_pdu;
+	c = sl_ber_dec_root(&d);
+	e = sl_ber_next(&d, &c, &t);
+	switch (e) {
+	case SL_BER_OK:
+		size = sl_ber_tlv_size(&t);
+		if (size > max_pdu)
+			return -EMSGSIZE;
+		return size > (size_t)SSIZE_MAX ? -EMSGSIZE : (ssize_t)size;
+	case SL_BER_E_TRUNCATED:
+		if (d.err.need > max_pdu)
+			return -EMSGSIZE;
+		return 0;
+	case SL_BER_E_BAD_LENGTH:
+		/* the reader's length limit is max_pdu: say so rather than "malformed" */
+		if (strstr(d.err.msg, "exceeds the maximum"))
+			return -EMSGSIZE;
+		return -EBADMSG;
+	default:
+		return -EBADMSG;
+	}
+}

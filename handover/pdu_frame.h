@@ -1,0 +1,25 @@
+/*
+ * Framing of a TCP stream of handover PDUs.
+ *
+ * TS 102 232-1 clause 6.2 (and annex E for TCP delivery) sends PS-PDUs
+ * back to back on one connection with no framing of their own: each PDU
+ * is one BER TLV, so its identifier and length octets say where it ends.
+ * The same holds for a TS 101 671 HI2 stream of IRIsContent. A receiver
+ * (and our delivery code reading keep-alive responses) asks this function
+ * how long the first PDU is before decoding it.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/*
+ * Size of the first complete PDU in p[0..n), 0 if more bytes are needed,
+ * or a negative errno: -EBADMSG if the bytes cannot start a PDU (an
+ * identifier other than a PS-PDU SEQUENCE or an IRIsContent record tag
+ * [0]..[4] constructed, indefinite or malformed length octets), -EMSGSIZE
+ * if the PDU would be longer than max_pdu. Only the identifier and length
+ * octets are read; the content is checked by sl_pdu_decode().
+ */
+ssize_t sl_pdu_frame(const uint8_t *p, size_t n, size_t max_pdu);
