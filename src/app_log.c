@@ -8,6 +8,7 @@
 #include <talloc.h>
 
 #include "capture/log.h"
+#include "handover/delivery_log.h"
 
 int sl_app_log_init(void *ctx, bool to_stderr, int level)
 {
@@ -18,12 +19,15 @@ int sl_app_log_init(void *ctx, bool to_stderr, int level)
 
 	if (!info)
 		return -1;
-	cats = talloc_zero_array(info, struct log_info_cat, _SL_LOGC_COUNT);
+	cats = talloc_zero_array(info, struct log_info_cat, _SL_LOGC_COUNT + _SL_DELIVERY_LOGC_COUNT);
 	if (!cats)
 		return -1;
 	sl_capture_log_base = (int)n;
 	for (i = 0; i < _SL_LOGC_COUNT; i++)
 		cats[n++] = sl_capture_log_cats[i];
+	sl_delivery_log_base = (int)n;
+	for (i = 0; i < _SL_DELIVERY_LOGC_COUNT; i++)
+		cats[n++] = sl_delivery_log_cats[i];
 	info->cat = cats;
 	info->num_cat = n;
 	if (log_init(info, ctx) < 0)

@@ -19,6 +19,7 @@
 
 #include "capture/capture.h"
 #include "capture/source.h"
+#include "src/daemon_ho.h"
 #include "src/json_out.h"
 
 #define SL_DAEMON_MAX_SOURCES 32
@@ -37,6 +38,7 @@ struct sl_daemon_cfg {
 	struct sl_capture_cfg cap;
 	bool sip_ports_set;
 	char *events_path;		/* JSON lines of every event, NULL: none */
+	struct sl_ho_cfg ho;		/* handover destinations and interceptions */
 };
 
 struct sl_daemon {
@@ -55,6 +57,7 @@ struct sl_daemon {
 	struct sl_json json;
 	uint64_t events_written, events_failed;
 	uint64_t started_us;
+	struct sl_ho_rt ho;
 };
 
 void sl_daemon_cfg_default(struct sl_daemon_cfg *cfg, void *ctx);

@@ -23,12 +23,19 @@ void sl_daemon_cfg_default(struct sl_daemon_cfg *cfg, void *ctx)
 	memset(cfg, 0, sizeof(*cfg));
 	sl_source_cfg_default(&cfg->live);
 	sl_capture_cfg_default(&cfg->cap);
+	sl_ho_cfg_default(&cfg->ho);
+}
+
+static void on_cc(const struct sl_cc *cc, void *priv)
+{
+	sl_ho_cc(&((struct sl_daemon *)priv)->ho, cc);
 }
 
 static void on_event(const struct sl_event *ev, void *priv)
 {
 	struct sl_daemon *d = priv;
 
+	sl_ho_event(&d->ho, ev);
 	if (!d->events)
 		return;
 	sl_json_reset(&d->json);
@@ -47,6 +54,7 @@ static void all_files_done(struct sl_daemon *d)
 	d->files_done = true;
 	/* file time has ended: give every open call and stream its final event */
 	sl_capture_flush(d->cap);
+	sl_ho_commit(&d->ho);
 	if (d->events)
 		fflush(d->events);
 	LOGP(DSLSRC, LOGL_NOTICE, "all capture files read\n");
@@ -73,6 +81,8 @@ static void file_timer_cb(void *data)
 		}
 		sl_capture_frame(d->cap, &f);
 	}
+	/* one group commit per batch: spooled records become durable and visible to the links */
+	sl_ho_commit(&d->ho);
 	osmo_timer_schedule(&d->file_timer, 0, 0);
 }
 
@@ -95,6 +105,7 @@ static int live_read_cb(struct osmo_fd *ofd, unsigned int what)
 		}
 		sl_capture_frame(d->cap, &f);
 	}
+	sl_ho_commit(&d->ho);
 	return 0;
 }
 
@@ -106,6 +117,7 @@ static void tick_cb(void *data)
 	/* only live capture runs on wall time; files run on their own timestamps */
 	if (d->files_done || !d->n_src || d->src[0]->live)
 		sl_capture_advance(d->cap, sl_now_us());
+	sl_ho_commit(&d->ho);
 	for (i = 0; i < d->n_src; i++)
 		sl_source_poll_stats(d->src[i]);
 	if (d->events)
@@ -115,7 +127,7 @@ static void tick_cb(void *data)
 
 int sl_daemon_start(struct sl_daemon *d)
 {
-	struct sl_capture_ops ops = { .event = on_event, .priv = d };
+	struct sl_capture_ops ops = { .event = on_event, .cc = on_cc, .priv = d };
 	char err[512];
 	unsigned i, n_live = 0;
 
@@ -137,6 +149,8 @@ int sl_daemon_start(struct sl_daemon *d)
 		}
 		sl_json_init(&d->json, d->ctx);
 	}
+	if (sl_ho_start(&d->ho, d->ctx, &d->cfg.ho) < 0)
+		return -1;
 	d->cap = sl_capture_alloc(d->ctx, &d->cfg.cap, &ops, 0);
 	if (!d->cap)
 		return -1;
@@ -182,6 +196,7 @@ void sl_daemon_stop(struct sl_daemon *d)
 	}
 	if (d->cap && !d->files_done)
 		sl_capture_flush(d->cap);
+	sl_ho_stop(&d->ho);
 	if (d->events) {
 		fclose(d->events);
 		d->events = NULL;

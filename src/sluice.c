@@ -18,6 +18,7 @@ static const struct {
 } commands[] = {
 	{ "extract", sl_cmd_extract, "print call and messaging metadata from capture files or interfaces" },
 	{ "counters", sl_cmd_counters, "list every counter with its meaning (Markdown)" },
+	{ "lemf", sl_cmd_lemf, "reference receiver: accept handover connections, check and store PDUs" },
 };
 
 static void usage(FILE *out)

@@ -123,6 +123,8 @@ int main(int argc, char **argv)
 	osmo_stats_vty_add_cmds();
 	osmo_talloc_vty_add_cmds();
 	sl_daemon_vty_init(d);
+	sl_ho_vty_init(&d->cfg.ho, ctx);
+	sl_ho_show_vty_init(&d->ho);
 
 	rc = vty_read_config_file(config, NULL);
 	if (rc < 0) {

@@ -1,0 +1,207 @@
+/*
+ * `sluice lemf`: the reference receiver (LEMF side of TS 102 232-1) for
+ * authorities checking a delivery and for our own tests. Wiring only: the
+ * options, TLS context, output store and listening server are put
+ * together here and run in the osmocom select loop until SIGTERM/SIGINT,
+ * when a per-stream summary is printed and written to OUT/summary.json.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <osmocom/core/select.h>
+#include <talloc.h>
+
+#include "handover/tls.h"
+#include "src/commands.h"
+#include "src/lemf_server.h"
+#include "src/lemf_store.h"
+#include "src/num_parse.h"
+
+static const char help[] =
+	"NAME\n"
+	"    sluice lemf - reference receiver for ETSI TS 102 232-1 handover\n"
+	"\n"
+	"SYNOPSIS\n"
+	"    sluice lemf --listen ADDR:PORT --out DIR --tls-cert FILE --tls-key FILE [--ca FILE]\n"
+	"    sluice lemf --listen ADDR:PORT --out DIR --plain\n"
+	"\n"
+	"DESCRIPTION\n"
+	"    Accepts handover connections from a sluice gateway (any number at once), cuts each\n"
+	"    stream into PDUs by their BER length, decodes every PDU strictly and stores it.\n"
+	"    TRI keep-alives (clause 6.3.4) are answered with keep-aliveResponse and\n"
+	"    pDUAcknowledgementRequests (clause 6.3.6) with pDUAcknowledgementResponse, the latter\n"
+	"    only after every earlier PDU of the connection has been written to DIR.\n"
+	"\n"
+	"    For each LIID a directory DIR/<LIID>/ (characters other than letters, digits, '-' and\n"
+	"    '_' written as %XX) holds:\n"
+	"      pdus.jsonl   one JSON object per PDU: conn, stream (iri, cc, hi1 or tri), liid, cin,\n"
+	"                   seq, dup (sequence number seen before), gap (numbers skipped past the\n"
+	"                   highest seen), and pdu (every decoded field)\n"
+	"      pdus.raw     each PDU's bytes, after a 4-byte big-endian length\n"
+	"    Both are appended to, so a restarted receiver continues the same files. PDUs that\n"
+	"    frame but do not decode go to DIR/_undecodable/ with the reason.\n"
+	"\n"
+	"    Sequence numbers are checked per (LIID, CIN, stream): duplicates (expected after a\n"
+	"    gateway reconnects: it resends what it cannot prove was delivered) and missing\n"
+	"    numbers (never expected). On SIGTERM or SIGINT a table of received, duplicate and\n"
+	"    missing numbers per stream is printed on stdout and written to DIR/summary.json\n"
+	"    (one JSON object per line), and the exit status is 3 if any number is missing.\n"
+	"\n"
+	"OPTIONS\n"
+	"    --listen ADDR:PORT  numeric IPv4 address or [IPv6] and port; port 0 picks a free one\n"
+	"    --out DIR           output directory (created if missing)\n"
+	"    --tls-cert FILE     PEM certificate (chain) of this receiver\n"
+	"    --tls-key FILE      PEM private key of --tls-cert\n"
+	"    --ca FILE           CA bundle; when given, the gateway must present a certificate\n"
+	"                        that chains to it (mutual authentication, the default to use)\n"
+	"    --plain             plain TCP, no TLS: test networks only\n"
+	"    --max-pdu BYTES     largest PDU accepted (default 1048576); a larger one ends the\n"
+	"                        connection\n"
+	"    -q, --quiet         no connection messages on stderr\n"
+	"    -h, --help          this text\n"
+	"\n"
+	"    When listening, one line \"listening on ADDR port PORT\" is printed on stdout.\n"
+	"\n"
+	"EXIT STATUS\n"
+	"    0 stopped by a signal with no sequence number missing; 1 failure; 2 usage error;\n"
+	"    3 stopped with numbers missing.\n"
+	"\n"
+	"EXAMPLE\n"
+	"    sluice lemf --listen 0.0.0.0:40002 --tls-cert lemf.crt --tls-key lemf.key \\\n"
+	"        --ca gateway-ca.crt --out /srv/lemf/hi2\n";
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	stop = 1;
+}
+
+/* "1.2.3.4:5" or "[::1]:5" into addr (NUL-terminated) and port. */
+static bool parse_listen(const char *s, char *addr, size_t len, uint16_t *port)
+{
+	const char *colon;
+	size_t n;
+	uint64_t p;
+
+	if (s[0] == '[') {
+		const char *end = strchr(s, ']');
+
+		if (!end || end[1] != ':')
+			return false;
+		n = (size_t)(end - s - 1);
+		s++;
+		colon = end + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon)
+			return false;
+		n = (size_t)(colon - s);
+	}
+	if (n == 0 || n >= len || !sl_parse_u64(colon + 1, 0, 65535, &p))
+		return false;
+	memcpy(addr, s, n);
+	addr[n] = 0;
+	*port = (uint16_t)p;
+	return true;
+}
+
+int sl_cmd_lemf(void *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "listen", required_argument, NULL, 'l' },  { "out", required_argument, NULL, 'o' },
+		{ "tls-cert", required_argument, NULL, 'c' }, { "tls-key", required_argument, NULL, 'k' },
+		{ "ca", required_argument, NULL, 'a' },	      { "plain", no_argument, NULL, 'p' },
+		{ "max-pdu", required_argument, NULL, 'm' },  { "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },	      { NULL, 0, NULL, 0 },
+	};
+	const char *listen = NULL, *out = NULL, *cert = NULL, *key = NULL, *ca = NULL;
+	struct sl_lemf_server_cfg sc = { .max_pdu = 1u << 20, .verbose = true };
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct sl_lemf_server *srv;
+	uint64_t pdus, dups, missing, bad, conns, kas, acks, v;
+	char addr[64], err[512];
+	bool plain = false;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l': listen = optarg; break;
+		case 'o': out = optarg; break;
+		case 'c': cert = optarg; break;
+		case 'k': key = optarg; break;
+		case 'a': ca = optarg; break;
+		case 'p': plain = true; break;
+		case 'q': sc.verbose = false; break;
+		case 'm':
+			if (!sl_parse_u64(optarg, 16, 1u << 30, &v)) {
+				fprintf(stderr, "sluice lemf: --max-pdu '%s': expected 16..1073741824\n", optarg);
+				return 2;
+			}
+			sc.max_pdu = (size_t)v;
+			break;
+		case 'h':
+			fputs(help, stdout);
+			return 0;
+		default:
+			fputs("see sluice lemf --help\n", stderr);
+			return 2;
+		}
+	}
+	if (optind < argc || !listen || !out) {
+		fputs("sluice lemf: --listen and --out are required (see --help)\n", stderr);
+		return 2;
+	}
+	if (!parse_listen(listen, addr, sizeof(addr), &sc.port)) {
+		fprintf(stderr, "sluice lemf: --listen '%s': expected ADDR:PORT or [ADDR]:PORT\n", listen);
+		return 2;
+	}
+	sc.addr = addr;
+	if (plain == !!(cert || key || ca)) {
+		fputs("sluice lemf: give either --plain or --tls-cert and --tls-key (and --ca)\n", stderr);
+		return 2;
+	}
+	if (!plain) {
+		struct sl_tls_cfg tc = { .cert_file = cert, .key_file = key, .ca_file = ca, .server = true };
+
+		sc.ssl = sl_tls_ctx_new(&tc, err, sizeof(err));
+		if (!sc.ssl) {
+			fprintf(stderr, "sluice lemf: %s\n", err);
+			return 1;
+		}
+		if (!ca)
+			fputs("sluice lemf: no --ca: gateways are not authenticated\n", stderr);
+	} else {
+		fputs("sluice lemf: WARNING: plain TCP, no encryption or authentication\n", stderr);
+	}
+	sc.store = sl_lemf_store_new(ctx, out, err, sizeof(err));
+	srv = sc.store ? sl_lemf_server_new(ctx, &sc, err, sizeof(err)) : NULL;
+	if (!srv) {
+		fprintf(stderr, "sluice lemf: %s\n", err);
+		SSL_CTX_free(sc.ssl);
+		return 1;
+	}
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	printf("listening on %s port %u\n", addr, sl_lemf_server_port(srv));
+	fflush(stdout);
+	while (!stop)
+		osmo_select_main(0);
+
+	sl_lemf_server_stats(srv, &conns, &kas, &acks);
+	talloc_free(srv);
+	sl_lemf_store_summary(sc.store, stdout);
+	sl_lemf_store_totals(sc.store, &pdus, &dups, &missing, &bad);
+	printf("%" PRIu64 " connections, %" PRIu64 " keep-alives and %" PRIu64
+	       " acknowledgement requests answered; %" PRIu64 " duplicates, %" PRIu64 " missing\n",
+	       conns, kas, acks, dups, missing);
+	talloc_free(sc.store);
+	SSL_CTX_free(sc.ssl);
+	return missing ? 3 : 0;
+}

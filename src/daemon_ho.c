@@ -1,0 +1,259 @@
+/*
+ * Lawful delivery at run time in sluiced (see daemon_ho.h): the sink that
+ * puts encoded records into each destination's spools, the links that
+ * drain them, and `show handover`.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <osmocom/core/logging.h>
+#include <osmocom/vty/command.h>
+#include <osmocom/vty/vty.h>
+#include <talloc.h>
+
+#include "capture/log.h"
+#include "handover/link_etsi.h"
+#include "handover/pdu_ctx.h"
+#include "src/daemon_ho.h"
+
+static const char *const stream_names[2] = { "hi2", "hi3" };
+
+static struct sl_ho_dest_rt *dest_by_name(struct sl_ho_rt *rt, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < rt->n_dest; i++)
+		if (!strcmp(rt->dest[i].cfg->name, name))
+			return &rt->dest[i];
+	return NULL;
+}
+
+static int sink_write(void *priv, const char *dest, enum sl_ho_stream st, const uint8_t *p, size_t n)
+{
+	struct sl_ho_dest_rt *d = dest_by_name(priv, dest);
+
+	if (!d || !d->spool[st])
+		return -ENOENT;
+	return sl_spool_append(d->spool[st], p, n, NULL);
+}
+
+static enum sl_ho_format sink_format(void *priv, const char *dest)
+{
+	struct sl_ho_dest_rt *d = dest_by_name(priv, dest);
+
+	return d ? d->cfg->format : SL_HO_FORMAT_PS_PDU;
+}
+
+bool sl_ho_enabled(const struct sl_ho_rt *rt)
+{
+	return rt->out != NULL;
+}
+
+static int start_dest(struct sl_ho_rt *rt, void *ctx, const struct sl_ho_dest_cfg *dc)
+{
+	struct sl_ho_cfg *c = rt->cfg;
+	struct sl_ho_dest_rt *d = &rt->dest[rt->n_dest++];
+	struct sl_spool_cfg sc = { .fsync = c->fsync, .max_bytes = (uint64_t)c->spool_max_mb << 20 };
+	/* TRI PDUs (keep-alive, ack request) belong to no interception: they carry the destination's name as LIID */
+	struct sl_pdu_ctx_cfg pc = { .liid = dc->name, .operator_id = c->operator_id, .ne_id = c->ne_id,
+				     .delivery_cc = c->country, .ipid = c->ipid, .ts_digits = 6 };
+	struct sl_link_pdu_ops ops;
+	char err[512], name[64], *dir;
+	int s;
+
+	d->cfg = dc;
+	d->tri_ctx = sl_pdu_ctx_alloc(ctx, &pc);
+	if (!d->tri_ctx) {
+		LOGP(DSLSRC, LOGL_ERROR, "handover destination %s: bad identifiers (operator-id, ...)\n", dc->name);
+		return -1;
+	}
+	sl_link_etsi_ops(&ops, d->tri_ctx);
+	for (s = 0; s < 2; s++) {
+		struct sl_link_cfg lc = {
+			.host = dc->host[s], .port = dc->port[s], .plain = dc->plain, .tls_cert = dc->tls_cert,
+			.tls_key = dc->tls_key, .tls_ca = dc->tls_ca, .tls_verify_name = dc->verify_name,
+			/* plain TS 101 671 receivers get HI2 records only: no TS 102 232-1 TRI */
+			.time1_ms = dc->format == SL_HO_FORMAT_PS_PDU ? dc->keepalive_s * 1000 : 0,
+			.pdu_ack = dc->format == SL_HO_FORMAT_PS_PDU && dc->pdu_ack,
+		};
+		if (!dc->host[s]) {
+			if (s == SL_HO_HI2) {
+				LOGP(DSLSRC, LOGL_ERROR, "handover destination %s has no hi2 address\n", dc->name);
+				return -1;
+			}
+			continue; /* no HI3: IRI-only destinations */
+		}
+		snprintf(name, sizeof(name), "%s-%s", dc->name, stream_names[s]);
+		/* one directory per spool: segment files are named by number only */
+		dir = talloc_asprintf(ctx, "%s/%s", c->state_dir, name);
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+			LOGP(DSLSRC, LOGL_ERROR, "spool %s: cannot create %s: %s\n", name, dir, strerror(errno));
+			return -1;
+		}
+		if (sl_spool_open(ctx, dir, name, &sc, &d->spool[s], err, sizeof(err)) < 0) {
+			LOGP(DSLSRC, LOGL_ERROR, "spool %s: %s\n", name, err);
+			return -1;
+		}
+		lc.name = name;
+		d->link[s] = sl_link_new(ctx, d->spool[s], &lc, &ops, err, sizeof(err));
+		if (!d->link[s]) {
+			LOGP(DSLSRC, LOGL_ERROR, "handover link %s: %s\n", name, err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int sl_ho_start(struct sl_ho_rt *rt, void *ctx, struct sl_ho_cfg *c)
+{
+	struct sl_ho_out_cfg oc;
+	struct sl_ho_sink sink = { .write = sink_write, .format = sink_format, .priv = rt };
+	char err[512], *cin_path;
+	unsigned i;
+
+	memset(rt, 0, sizeof(*rt));
+	rt->cfg = c;
+	if (!c->state_dir) {
+		if (c->n_ic || c->n_dest) {
+			LOGP(DSLSRC, LOGL_ERROR, "handover: interceptions or destinations configured but no state-dir\n");
+			return -1;
+		}
+		return 0; /* no lawful delivery configured */
+	}
+	if (!c->operator_id) {
+		LOGP(DSLSRC, LOGL_ERROR, "handover: operator-id is mandatory (PS-PDU operatorIdentifier)\n");
+		return -1;
+	}
+	if (mkdir(c->state_dir, 0700) < 0 && errno != EEXIST) {
+		LOGP(DSLSRC, LOGL_ERROR, "handover: cannot create state-dir %s: %s\n", c->state_dir, strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < c->n_dest; i++)
+		if (start_dest(rt, ctx, &c->dest[i]) < 0)
+			return -1;
+	rt->law = sl_lawful_alloc(ctx);
+	for (i = 0; i < c->n_ic; i++) {
+		const struct sl_intercept *ic = &c->ic[i];
+		struct sl_ho_dest_rt *d = dest_by_name(rt, ic->dest);
+		int rc;
+		if (!d) {
+			LOGP(DSLSRC, LOGL_ERROR, "intercept %s: destination '%s' is not configured\n", ic->liid, ic->dest);
+			return -1;
+		}
+		if (ic->scope == SL_SCOPE_IRI_CC && !d->spool[SL_HO_HI3]) {
+			LOGP(DSLSRC, LOGL_ERROR, "intercept %s: scope iri-cc but destination %s has no hi3\n", ic->liid,
+			     ic->dest);
+			return -1;
+		}
+		rc = sl_lawful_add(rt->law, ic);
+		if (rc < 0) {
+			LOGP(DSLSRC, LOGL_ERROR, "intercept %s: %s\n", ic->liid,
+			     rc == -EEXIST ? "LIID used twice" : "needs at least one target and a destination");
+			return -1;
+		}
+	}
+	cin_path = talloc_asprintf(ctx, "%s/cin.state", c->state_dir);
+	oc = (struct sl_ho_out_cfg){ .operator_id = c->operator_id, .ne_id = c->ne_id, .country = c->country,
+				     .ipid = c->ipid, .cin_state_path = cin_path };
+	rt->out = sl_ho_out_alloc(ctx, &oc, &sink, err, sizeof(err));
+	if (!rt->out) {
+		LOGP(DSLSRC, LOGL_ERROR, "handover: %s\n", err);
+		return -1;
+	}
+	LOGP(DSLSRC, LOGL_NOTICE, "handover: %u destinations, %u interceptions\n", rt->n_dest, c->n_ic);
+	return 0;
+}
+
+void sl_ho_stop(struct sl_ho_rt *rt)
+{
+	unsigned i, s;
+
+	sl_ho_commit(rt);
+	for (i = 0; i < rt->n_dest; i++)
+		for (s = 0; s < 2; s++) {
+			if (rt->dest[i].link[s])
+				sl_link_free(rt->dest[i].link[s]);
+			if (rt->dest[i].spool[s])
+				sl_spool_close(rt->dest[i].spool[s]);
+			rt->dest[i].link[s] = NULL;
+			rt->dest[i].spool[s] = NULL;
+		}
+	if (rt->out)
+		sl_ho_out_free(rt->out);
+	rt->out = NULL;
+}
+
+void sl_ho_event(struct sl_ho_rt *rt, const struct sl_event *ev)
+{
+	struct sl_match m[8];
+	unsigned i, n;
+
+	if (!rt->out)
+		return;
+	n = sl_lawful_match(rt->law, ev, m, 8);
+	for (i = 0; i < n; i++) {
+		rt->matched++;
+		sl_ho_out_event(rt->out, &m[i], ev);
+		/* content is asked for only for calls under an IRI+CC interception */
+		if (ev->dialog && m[i].ic->scope == SL_SCOPE_IRI_CC)
+			sl_dialog_set_cc(ev->dialog, true);
+	}
+}
+
+void sl_ho_cc(struct sl_ho_rt *rt, const struct sl_cc *cc)
+{
+	if (rt->out)
+		sl_ho_out_cc(rt->out, cc);
+}
+
+void sl_ho_commit(struct sl_ho_rt *rt)
+{
+	unsigned i, s;
+
+	for (i = 0; i < rt->n_dest; i++)
+		for (s = 0; s < 2; s++)
+			if (rt->dest[i].spool[s])
+				sl_spool_commit(rt->dest[i].spool[s]);
+}
+
+/* ---- show handover ----------------------------------------------------- */
+
+static struct sl_ho_rt *g_rt;
+
+DEFUN(show_handover, show_handover_cmd, "show handover",
+      SHOW_STR "Delivery to authorities: state of each destination stream, queues, reconnects\n")
+{
+	unsigned i, s;
+
+	if (!g_rt || !g_rt->out) {
+		vty_out(vty, "lawful delivery not configured%s", VTY_NEWLINE);
+		return CMD_SUCCESS;
+	}
+	vty_out(vty, "interceptions %u, events matched %" PRIu64 ", communications tracked %u%s",
+		g_rt->cfg->n_ic, g_rt->matched, sl_ho_out_comms(g_rt->out), VTY_NEWLINE);
+	for (i = 0; i < g_rt->n_dest; i++) {
+		for (s = 0; s < 2; s++) {
+			struct sl_link_status st;
+			if (!g_rt->dest[i].link[s])
+				continue;
+			sl_link_get_status(g_rt->dest[i].link[s], &st);
+			vty_out(vty, "%s %s: %s %s %s%s", g_rt->dest[i].cfg->name, stream_names[s],
+				get_value_string(sl_link_state_names, st.state), st.peer, st.security, VTY_NEWLINE);
+			vty_out(vty, "  queued %" PRIu64 " records, %" PRIu64 " bytes, oldest %" PRId64
+				     " ms; reconnects %" PRIu64 ", resends %" PRIu64 "%s",
+				st.queued_records, st.queued_bytes, st.oldest_age_ms, st.reconnects, st.resends,
+				VTY_NEWLINE);
+			if (st.last_error[0])
+				vty_out(vty, "  last error: %s%s", st.last_error, VTY_NEWLINE);
+		}
+	}
+	return CMD_SUCCESS;
+}
+
+void sl_ho_show_vty_init(struct sl_ho_rt *rt)
+{
+	g_rt = rt;
+	install_element_ve(&show_handover_cmd);
+}
