@@ -39,6 +39,7 @@ struct sl_daemon_cfg {
 	bool sip_ports_set;
 	char *events_path;		/* JSON lines of every event, NULL: none */
 	struct sl_ho_cfg ho;		/* handover destinations and interceptions */
+	double replay_speed;		/* files: 0 as fast as possible, else capture time / speed */
 };
 
 struct sl_daemon {
@@ -58,6 +59,10 @@ struct sl_daemon {
 	uint64_t events_written, events_failed;
 	uint64_t started_us;
 	struct sl_ho_rt ho;
+	/* file replay: one frame held until its time (replay-speed) */
+	bool held;
+	struct sl_frame held_frame;
+	uint64_t replay_first_ts, replay_wall_start;
 };
 
 void sl_daemon_cfg_default(struct sl_daemon_cfg *cfg, void *ctx);

@@ -60,30 +60,61 @@ static void all_files_done(struct sl_daemon *d)
 	LOGP(DSLSRC, LOGL_NOTICE, "all capture files read\n");
 }
 
+/*
+ * With replay-speed set, a frame is held until its moment: capture time
+ * relative to the first frame, divided by the speed, after the replay
+ * started. Returns the microseconds to wait, 0 if it is due.
+ */
+static uint64_t replay_wait_us(struct sl_daemon *d, const struct sl_frame *f)
+{
+	uint64_t due, now;
+
+	if (d->cfg.replay_speed <= 0)
+		return 0;
+	if (!d->replay_first_ts) {
+		d->replay_first_ts = f->ts_us ? f->ts_us : 1;
+		d->replay_wall_start = sl_now_us();
+	}
+	due = d->replay_wall_start +
+	      (uint64_t)((double)(f->ts_us > d->replay_first_ts ? f->ts_us - d->replay_first_ts : 0) /
+			 d->cfg.replay_speed);
+	now = sl_now_us();
+	return due > now ? due - now : 0;
+}
+
 static void file_timer_cb(void *data)
 {
 	struct sl_daemon *d = data;
 	struct sl_source_set set = { .src = d->src, .n = d->n_src };
 	struct sl_source *from;
-	struct sl_frame f;
+	uint64_t wait = 0;
 	unsigned i;
 	int rc;
 
 	for (i = 0; i < FILE_BATCH; i++) {
-		rc = sl_source_set_next(&set, &f, &from);
-		if (rc == -1) {
-			all_files_done(d);
-			return;
+		if (!d->held) {
+			rc = sl_source_set_next(&set, &d->held_frame, &from);
+			if (rc == -1) {
+				sl_ho_commit(&d->ho);
+				all_files_done(d);
+				return;
+			}
+			if (rc == -2) {
+				LOGP(DSLSRC, LOGL_ERROR, "%s\n", from->error);
+				continue;
+			}
+			d->held = true;
 		}
-		if (rc == -2) {
-			LOGP(DSLSRC, LOGL_ERROR, "%s\n", from->error);
-			continue;
-		}
-		sl_capture_frame(d->cap, &f);
+		/* the held frame's bytes stay valid: its source is not read again until it is used */
+		wait = replay_wait_us(d, &d->held_frame);
+		if (wait)
+			break;
+		sl_capture_frame(d->cap, &d->held_frame);
+		d->held = false;
 	}
 	/* one group commit per batch: spooled records become durable and visible to the links */
 	sl_ho_commit(&d->ho);
-	osmo_timer_schedule(&d->file_timer, 0, 0);
+	osmo_timer_schedule(&d->file_timer, (int)(wait / 1000000), (int)(wait % 1000000));
 }
 
 static int live_read_cb(struct osmo_fd *ofd, unsigned int what)

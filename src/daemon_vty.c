@@ -228,6 +228,14 @@ DEFUN(cfg_rtp_idle, cfg_rtp_idle_cmd, "rtp-idle <1-86400>", "An RTP stream silen
 	return set_seconds(&g_d->cfg.cap.rtp_idle_us, argv[0]);
 }
 
+DEFUN(cfg_replay_speed, cfg_replay_speed_cmd, "replay-speed (max|<1-1000>)",
+      "How fast capture files are read\n" "As fast as possible (default)\n"
+      "Times capture speed: 1 replays a file in its own time (tests, demonstrations)\n")
+{
+	g_d->cfg.replay_speed = !strcmp(argv[0], "max") ? 0 : (double)arg_u64(argv[0]);
+	return CMD_SUCCESS;
+}
+
 DEFUN(cfg_events_file, cfg_events_file_cmd, "events-file PATH",
       "Append every event as a JSON line (docs/events.md) to a file\n" "File path\n")
 {
@@ -274,6 +282,8 @@ static int config_write_capture(struct vty *vty)
 	vty_out(vty, " invite-timeout %" PRIu64 "%s", cc->invite_timeout_us / 1000000, VTY_NEWLINE);
 	vty_out(vty, " session-timeout %" PRIu64 "%s", cc->session_timeout_us / 1000000, VTY_NEWLINE);
 	vty_out(vty, " rtp-idle %" PRIu64 "%s", cc->rtp_idle_us / 1000000, VTY_NEWLINE);
+	if (c->replay_speed > 0)
+		vty_out(vty, " replay-speed %.0f%s", c->replay_speed, VTY_NEWLINE);
 	if (c->events_path)
 		vty_out(vty, " events-file %s%s", c->events_path, VTY_NEWLINE);
 	return CMD_SUCCESS;
@@ -365,5 +375,6 @@ void sl_daemon_vty_init(struct sl_daemon *d)
 	install_element(SL_CAPTURE_NODE, &cfg_session_to_cmd);
 	install_element(SL_CAPTURE_NODE, &cfg_rtp_idle_cmd);
 	install_element(SL_CAPTURE_NODE, &cfg_events_file_cmd);
+	install_element(SL_CAPTURE_NODE, &cfg_replay_speed_cmd);
 	install_element(SL_CAPTURE_NODE, &cfg_no_events_file_cmd);
 }

@@ -45,7 +45,7 @@ def session(cmds):
     for c in cmds:
         s.sendall(c.encode() + b"\r\n")
         t = time.time()
-        while time.time() - t < 2:
+        while time.time() - t < 10:
             try:
                 d = s.recv(65536)
                 if not d:
