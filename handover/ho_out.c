@@ -29,7 +29,7 @@ static const struct rate_ctr_desc ho_ctr[_SL_HO_CTR_COUNT] = {
 	[SL_HO_CTR_EVICTED] = { "comms_evicted", "Communications forgotten for the table limit" },
 };
 
-static const struct rate_ctr_group_desc ho_ctrg_desc = {
+const struct rate_ctr_group_desc sl_ho_ctrg_desc = {
 	.group_name_prefix = "handover",
 	.group_description = "Lawful handover records",
 	.class_id = OSMO_STATS_CLASS_GLOBAL,
@@ -101,7 +101,7 @@ struct sl_ho_out *sl_ho_out_alloc(void *ctx, const struct sl_ho_out_cfg *cfg, co
 	}
 	o->seq = sl_seqno_alloc(o, o->cfg.max_comms * MAX_PER_COMM * 2 + 16);
 	o->buf = talloc_size(o, PDU_BUF);
-	o->ctrs = rate_ctr_group_alloc(o, &ho_ctrg_desc, 0);
+	o->ctrs = rate_ctr_group_alloc(o, &sl_ho_ctrg_desc, 0);
 	if (!o->seq || !o->buf || !o->ctrs || !sl_buckets_init(o, &o->comms, o->cfg.max_comms)) {
 		snprintf(err, errlen, "out of memory");
 		talloc_free(o);

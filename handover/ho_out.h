@@ -74,6 +74,9 @@ enum sl_ho_ctr {
 
 struct sl_ho_out;
 
+/* Counter group "handover", for docs/counters.md. */
+extern const struct rate_ctr_group_desc sl_ho_ctrg_desc;
+
 struct sl_ho_out *sl_ho_out_alloc(void *ctx, const struct sl_ho_out_cfg *cfg, const struct sl_ho_sink *sink,
 				  char *err, size_t errlen);
 void sl_ho_out_free(struct sl_ho_out *o);

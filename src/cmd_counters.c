@@ -1,5 +1,6 @@
 /*
- * `sluice counters`: every counter the capture pipeline keeps, with its
+ * `sluice counters`: every counter sluice keeps (capture pipeline, lawful
+ * handover records, spools, links), with its
  * description, as a Markdown table. docs/counters.md is this output, so
  * the operator documentation cannot drift from the code (tests compare).
  */
@@ -12,6 +13,9 @@
 
 #include "capture/capture.h"
 #include "capture/source.h"
+#include "handover/ho_out.h"
+#include "handover/link.h"
+#include "handover/spool.h"
 #include "src/app_log.h"
 #include "src/commands.h"
 
@@ -54,6 +58,9 @@ int sl_cmd_counters(void *ctx, int argc, char **argv)
 	print_group(&sl_source_ctrg_desc);
 	for (g = 0; g < _SL_CG_COUNT; g++)
 		print_group(sl_capture_ctrs(cap, (enum sl_capture_ctr_group)g)->desc);
+	print_group(&sl_ho_ctrg_desc);
+	print_group(&sl_spool_ctrg_desc);
+	print_group(&sl_link_ctrg_desc);
 	sl_capture_free(cap);
 	return 0;
 }
