@@ -1,7 +1,8 @@
 #!/bin/sh
 # The quick start: install what is missing, build, generate a sample
 # capture (SIP calls over UDP and TCP with RTP, messages, registrations,
-# noise) and extract its call and messaging metadata.
+# noise), extract its call and messaging metadata, then deliver one
+# interception of it to the reference receiver (sluice lemf) over TLS.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/deps.sh" build
@@ -15,3 +16,55 @@ echo "== sluice extract -r $sample --format text (calls, messages, registrations
 "$b/src/sluice" extract -r "$sample" --format text --types call,message,registration,rtp_stream --stats
 echo "== JSON for programs: sluice extract -r $sample (first 3 SIP messages)" >&2
 "$b/src/sluice" extract -r "$sample" --types sip -q | head -n 3
+
+# Lawful handover: one interception of a caller, delivered by sluiced over
+# mutually authenticated TLS to the reference receiver, from a durable spool.
+demo="$b/samples/handover"
+rm -rf "$demo" && mkdir -p "$demo"
+sh "$top/tests/pki/make_pki.sh" "$demo/pki" >/dev/null 2>&1
+target=$("$b/src/sluice" extract -q -r "$sample" --types call | grep -o '"caller":{"ids":\[[^]]*\]' |
+	grep -o '"e164","value":"[^"]*"' | head -n 1 | cut -d'"' -f6)
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo "$1"; }
+p2=$(port 41001) p3=$(port 41002) vty=$(port 41003)
+for s in 2 3; do
+	eval p=\$p$s
+	"$b/src/sluice" lemf --listen "127.0.0.1:$p" --out "$demo/lemf" --tls-cert "$demo/pki/lemf.crt" \
+		--tls-key "$demo/pki/lemf.key" --ca "$demo/pki/ca.crt" -q >"$demo/lemf-hi$s.txt" 2>&1 &
+	eval lemf$s=\$!
+done
+cat >"$demo/sluice.cfg" <<CFG
+log stderr
+ logging level set-all error
+line vty
+ bind 127.0.0.1 $vty
+capture
+ source file $sample
+handover
+ operator-id DEMO
+ network-element-id sluice-demo
+ country-code DE
+ state-dir $demo/state
+ destination lea1
+  hi2 127.0.0.1 $p2
+  hi3 127.0.0.1 $p3
+  tls certificate $demo/pki/gw.crt
+  tls key $demo/pki/gw.key
+  tls ca $demo/pki/ca.crt
+  pdu-ack
+lawful
+ intercept DEMO-LIID-1
+  target e164 $target
+  scope iri-cc
+  destination lea1
+CFG
+echo "== sluiced: intercepting $target (IRI and content) for DEMO-LIID-1, delivering over TLS to sluice lemf" >&2
+"$b/src/sluiced" -c "$demo/sluice.cfg" 2>"$demo/sluiced.log" &
+gw=$!
+sleep 4
+kill -TERM $gw 2>/dev/null || { echo "sluiced stopped early:" >&2; cat "$demo/sluiced.log" >&2; }
+wait $gw 2>/dev/null || true
+kill -TERM $lemf2 $lemf3 2>/dev/null || true
+wait $lemf2 $lemf3 2>/dev/null || true
+cat "$demo/lemf-hi2.txt" "$demo/lemf-hi3.txt"
+echo "== received PDUs, decoded: $demo/lemf/DEMO-LIID-1/pdus.jsonl (first IRI below)" >&2
+head -n 1 "$demo/lemf/DEMO-LIID-1/pdus.jsonl" | cut -c1-400
