@@ -21,7 +21,7 @@
 #define PDU_BUF (70 * 1024)	/* a SIP message (<= 64 KiB) plus the PS-PDU around it */
 
 static const struct rate_ctr_desc ho_ctr[_SL_HO_CTR_COUNT] = {
-	[SL_HO_CTR_IRI] = { "iri", "IRI PDUs written to destinations" },
+	[SL_HO_CTR_IRI] = { "iri", "HI2 PDUs (IRI, HI1 notifications) written to destinations" },
 	[SL_HO_CTR_CC] = { "cc", "CC PDUs written to destinations" },
 	[SL_HO_CTR_COMMS] = { "communications", "Intercepted communications begun (CINs used)" },
 	[SL_HO_CTR_REFUSED] = { "refused", "PDUs a destination's spool refused (full): ALARM, not delivered" },
@@ -324,6 +324,23 @@ int sl_ho_out_event(struct sl_ho_out *o, const struct sl_match *m, const struct 
 		}
 	}
 	return emit(o, ic->dest, SL_HO_HI2, &w, rc);
+}
+
+int sl_ho_out_hi1(struct sl_ho_out *o, const struct sl_intercept *ic, enum sl_hi1_op op, uint64_t ts_us)
+{
+	struct sl_pdu_ctx *pctx = pctx_of(o, ic);
+	struct sl_ber_w w;
+	uint32_t seq;
+
+	if (!pctx)
+		return -ENOMEM;
+	if (o->sink.format(o->sink.priv, ic->dest) != SL_HO_FORMAT_PS_PDU)
+		return 0;
+	if (sl_seqno_next(o->seq, ic->liid, false, 0, SL_SEQ_HI1, &seq) < 0)
+		return -ENOSPC;
+	sl_ber_w_init(&w, o->buf, PDU_BUF);
+	/* no target identities in the notification: the receiver knows its warrant */
+	return emit(o, ic->dest, SL_HO_HI2, &w, sl_pdu_hi1_notification(&w, pctx, seq, ts_us, op, NULL));
 }
 
 bool sl_ho_out_wants_cc(struct sl_ho_out *o, struct sl_str call_id)

@@ -63,7 +63,7 @@ struct sl_ho_out_cfg {
 };
 
 enum sl_ho_ctr {
-	SL_HO_CTR_IRI,		/* IRI PDUs written */
+	SL_HO_CTR_IRI,		/* HI2 PDUs written (IRI, HI1 notifications) */
 	SL_HO_CTR_CC,		/* CC PDUs written */
 	SL_HO_CTR_COMMS,	/* communications begun (CINs used) */
 	SL_HO_CTR_REFUSED,	/* PDUs the sink refused (spool full): lost to the authority, alarm */
@@ -85,6 +85,12 @@ void sl_ho_out_free(struct sl_ho_out *o);
 int sl_ho_out_event(struct sl_ho_out *o, const struct sl_match *m, const struct sl_event *ev);
 /* Content of a dialog: IPMMCC for every IRI+CC interception its communication is under. */
 void sl_ho_out_cc(struct sl_ho_out *o, const struct sl_cc *cc);
+/*
+ * HI1 notification (TS 102 232-1 hI1-Operation) of an interception's
+ * activation or deactivation, on its destination's HI2 stream (PS-PDU
+ * destinations only; plain TS 101 671 receivers get nothing). 0 or <0.
+ */
+int sl_ho_out_hi1(struct sl_ho_out *o, const struct sl_intercept *ic, enum sl_hi1_op op, uint64_t ts_us);
 /* Does any interception of this Call-ID want content? */
 bool sl_ho_out_wants_cc(struct sl_ho_out *o, struct sl_str call_id);
 

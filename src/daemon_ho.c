@@ -208,6 +208,22 @@ void sl_ho_cc(struct sl_ho_rt *rt, const struct sl_cc *cc)
 		sl_ho_out_cc(rt->out, cc);
 }
 
+void sl_ho_tick(struct sl_ho_rt *rt, uint64_t now_us)
+{
+	unsigned i;
+
+	for (i = 0; rt->out && i < sl_lawful_count(rt->law); i++) {
+		const struct sl_intercept *ic = sl_lawful_get(rt->law, i);
+		bool active = sl_intercept_active(ic, now_us);
+		if (active == rt->notified_active[i])
+			continue;
+		if (sl_ho_out_hi1(rt->out, ic, active ? SL_HI1_ACTIVATED : SL_HI1_DEACTIVATED, now_us) == 0)
+			rt->notified_active[i] = active;
+		LOGP(DSLSRC, LOGL_NOTICE, "intercept %s %s\n", ic->liid, active ? "active" : "no longer active");
+	}
+	sl_ho_commit(rt);
+}
+
 void sl_ho_commit(struct sl_ho_rt *rt)
 {
 	unsigned i, s;

@@ -56,6 +56,7 @@ struct sl_ho_rt {
 	struct sl_ho_dest_rt dest[SL_HO_MAX_DEST];
 	unsigned n_dest;
 	uint64_t matched;
+	bool notified_active[SL_HO_MAX_INTERCEPTS];	/* HI1 liActivated sent, liDeactivated not yet */
 };
 
 void sl_ho_cfg_default(struct sl_ho_cfg *c);
@@ -70,5 +71,11 @@ bool sl_ho_enabled(const struct sl_ho_rt *rt);
 /* An event from the capture pipeline: match, encode, spool. */
 void sl_ho_event(struct sl_ho_rt *rt, const struct sl_event *ev);
 void sl_ho_cc(struct sl_ho_rt *rt, const struct sl_cc *cc);
+/*
+ * Wall-clock duties: HI1 activation/deactivation notifications when an
+ * interception's validity window opens or closes (sent once at start for
+ * those already active).
+ */
+void sl_ho_tick(struct sl_ho_rt *rt, uint64_t now_us);
 /* Make spooled records durable and visible to the links (once per loop iteration / batch). */
 void sl_ho_commit(struct sl_ho_rt *rt);

@@ -148,7 +148,7 @@ static void tick_cb(void *data)
 	/* only live capture runs on wall time; files run on their own timestamps */
 	if (d->files_done || !d->n_src || d->src[0]->live)
 		sl_capture_advance(d->cap, sl_now_us());
-	sl_ho_commit(&d->ho);
+	sl_ho_tick(&d->ho, sl_now_us());
 	for (i = 0; i < d->n_src; i++)
 		sl_source_poll_stats(d->src[i]);
 	if (d->events)
@@ -182,6 +182,7 @@ int sl_daemon_start(struct sl_daemon *d)
 	}
 	if (sl_ho_start(&d->ho, d->ctx, &d->cfg.ho) < 0)
 		return -1;
+	sl_ho_tick(&d->ho, sl_now_us());
 	d->cap = sl_capture_alloc(d->ctx, &d->cfg.cap, &ops, 0);
 	if (!d->cap)
 		return -1;

@@ -240,6 +240,37 @@ static void test_plain_hi2(void **state)
 	unlink(st);
 }
 
+/* HI1 notifications: their own sequence numbers per LIID, none for plain HI2 receivers. */
+static void test_hi1(void **state)
+{
+	char st[] = "/tmp/sluice-cin-XXXXXX", err[256];
+	struct run *run = new_run(SL_HO_FORMAT_PS_PDU);
+	struct sl_intercept ic = { .liid = "LIID-H", .n_targets = 1, .dest = "lea1" };
+	struct sl_ho_out_cfg hc = { .operator_id = "OPX", .cin_state_path = st };
+	struct sl_ho_sink sink = { .write = sink_write, .format = sink_format, .priv = run };
+	int fd = mkstemp(st);
+
+	close(fd);
+	unlink(st);
+	run->ho = sl_ho_out_alloc(run->ctx, &hc, &sink, err, sizeof(err));
+	assert_non_null(run->ho);
+	assert_int_equal(sl_ho_out_hi1(run->ho, &ic, SL_HI1_ACTIVATED, 1700000000000000ull), 0);
+	assert_int_equal(sl_ho_out_hi1(run->ho, &ic, SL_HI1_DEACTIVATED, 1700000001000000ull), 0);
+	assert_int_equal(run->n, 2);
+	assert_int_equal(run->r[0].d.kind, SL_PDU_HI1);
+	assert_int_equal(run->r[0].d.u.hi1.op, SL_HI1_ACTIVATED);
+	assert_int_equal(run->r[0].d.seqno, 0);
+	assert_int_equal(run->r[1].d.u.hi1.op, SL_HI1_DEACTIVATED);
+	assert_int_equal(run->r[1].d.seqno, 1);
+	assert_string_equal(run->r[1].liid, "LIID-H");
+	run->fmt = SL_HO_FORMAT_HI2_V18;
+	assert_int_equal(sl_ho_out_hi1(run->ho, &ic, SL_HI1_ACTIVATED, 1700000002000000ull), 0);
+	assert_int_equal(run->n, 2);
+	sl_ho_out_free(run->ho);
+	talloc_free(run);
+	unlink(st);
+}
+
 static const struct log_info test_log_info = {
 	.cat = sl_capture_log_cats,
 	.num_cat = _SL_LOGC_COUNT,
@@ -258,6 +289,7 @@ int main(void)
 		cmocka_unit_test(test_iri_cc),
 		cmocka_unit_test(test_no_target_no_records),
 		cmocka_unit_test(test_plain_hi2),
+		cmocka_unit_test(test_hi1),
 	};
 	return cmocka_run_group_tests(tests, setup_log, NULL);
 }
