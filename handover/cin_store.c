@@ -109,7 +109,7 @@ static int write_state(const struct sl_cin_alloc *a, uint64_t r)
 struct sl_cin_alloc *sl_cin_alloc_open(void *ctx, const char *path, uint32_t block, uint32_t max_cin)
 {
 	struct sl_cin_alloc *a;
-	uint64_t r;
+	uint64_t r = 0; /* set by the state-file reader on success; gcc -O2 cannot see it */
 	int rc;
 
 	if (!path || !path[0] || block == 0 || max_cin == 0) {

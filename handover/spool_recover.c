@@ -184,7 +184,7 @@ static int scan_segment(struct sl_spool *s, unsigned i, bool last, uint64_t *lof
 	struct sl_spool_hdr h;
 	const char *why = NULL;
 	uint8_t *buf;
-	size_t size, off = 0, q;
+	size_t size = 0, off = 0, q; /* size: set by read_file on success; gcc -O2 cannot see it */
 	uint64_t expect = seg->first_id;
 	int rc, fd;
 
