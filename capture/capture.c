@@ -106,6 +106,8 @@ struct sl_capture *sl_capture_alloc(void *ctx, const struct sl_capture_cfg *cfg,
 		cap->ops = *ops;
 	for (i = 0; i < cfg->n_sip_ports && i < SL_CAPTURE_MAX_SIP_PORTS; i++)
 		cap->sip_port_bits[cfg->sip_ports[i] >> 3] |= (uint8_t)(1u << (cfg->sip_ports[i] & 7));
+	for (i = 0; cap->ops.tcp_data && i < cfg->n_tcp_tap_ports && i < SL_CAPTURE_MAX_TAP_PORTS; i++)
+		cap->tap_port_bits[cfg->tcp_tap_ports[i] >> 3] |= (uint8_t)(1u << (cfg->tcp_tap_ports[i] & 7));
 
 	cap->ctr[SL_CG_DECODE] = rate_ctr_group_alloc(cap, &sl_decode_ctrg_desc, idx);
 	cap->ctr[SL_CG_SIP] = rate_ctr_group_alloc(cap, &sl_sip_ctrg_desc, idx);
@@ -114,7 +116,7 @@ struct sl_capture *sl_capture_alloc(void *ctx, const struct sl_capture_cfg *cfg,
 	cap->defrag = sl_defrag_alloc(cap, &cfg->defrag, idx);
 	cap->tcp = sl_tcp_reasm_alloc(cap, &cfg->tcp, idx);
 	if (cap->tcp)
-		cap->flows = sl_flow_table_alloc(cap, &cfg->flows, cap->tcp, sl_sip_stream_release, cap, idx);
+		cap->flows = sl_flow_table_alloc(cap, &cfg->flows, cap->tcp, sl_tcp_flow_release, cap, idx);
 	cap->dialogs = sl_dialogs_alloc(cap);
 	cap->media = sl_media_alloc(cap);
 	cap->rtp = sl_rtp_streams_alloc(cap);

@@ -26,6 +26,7 @@
 #include "capture/tcp_reassembly.h"
 
 #define SL_CAPTURE_MAX_SIP_PORTS 16
+#define SL_CAPTURE_MAX_TAP_PORTS 16
 
 struct sl_capture_cfg {
 	struct sl_defrag_cfg defrag;
@@ -37,6 +38,13 @@ struct sl_capture_cfg {
 	size_t max_stream_bytes;	/* framing buffers of all TCP/WebSocket flows together */
 	uint16_t sip_ports[SL_CAPTURE_MAX_SIP_PORTS]; /* TCP ports always treated as SIP */
 	unsigned n_sip_ports;
+	/*
+	 * TCP ports whose connections are handed to ops.tcp_data as reassembled
+	 * bytes instead of being framed as SIP (takes precedence over sip_ports;
+	 * ignored without a tcp_data callback).
+	 */
+	uint16_t tcp_tap_ports[SL_CAPTURE_MAX_TAP_PORTS];
+	unsigned n_tcp_tap_ports;
 
 	unsigned max_dialogs;		/* calls, registrations and messages tracked at once */
 	uint64_t invite_timeout_us;	/* no final response to an INVITE */
@@ -55,9 +63,39 @@ struct sl_capture_cfg {
 
 void sl_capture_cfg_default(struct sl_capture_cfg *cfg);
 
+/*
+ * The TCP tap: for connections on a port listed in tcp_tap_ports the
+ * pipeline does no parsing of its own; it reassembles each direction with
+ * the same flow table and reassembler as SIP over TCP (same limits, same
+ * counters) and hands the consumer the in-order bytes, so a consumer can
+ * frame a protocol capture/ knows nothing about (handover PDUs for
+ * `sluice decode --pcap`). For each direction the consumer sees BYTES in
+ * stream order, a GAP where the reassembler gave up on lost bytes (data
+ * after it continues mid-stream: resynchronise), and one END when the
+ * flow is removed (both FINs, RST, idle, evicted, capture end), after any
+ * bytes held behind a hole were delivered.
+ */
+enum sl_tcp_data_kind { SL_TCP_DATA_BYTES, SL_TCP_DATA_GAP, SL_TCP_DATA_END };
+
+struct sl_tcp_data {
+	enum sl_tcp_data_kind kind;
+	uint64_t flow_id;		/* 1, 2, ...: distinct for each connection a pipeline taps */
+	int dir;			/* 0, 1: the two directions of the flow */
+	struct sl_endpoint src, dst;	/* of this direction */
+	uint64_t ts_us;			/* frame that delivered the bytes (END: the flow's last) */
+	uint32_t source;
+	uint64_t frame;
+	const uint8_t *p;		/* BYTES: valid during the call only */
+	size_t len;
+	uint32_t gap;			/* GAP: bytes missing before the next BYTES */
+	enum sl_flow_end why;		/* END */
+};
+
 struct sl_capture_ops {
 	void (*event)(const struct sl_event *ev, void *priv);
 	void (*cc)(const struct sl_cc *cc, void *priv);	/* may be NULL: no content wanted */
+	/* may be NULL: no TCP tap (see struct sl_tcp_data) */
+	void (*tcp_data)(const struct sl_tcp_data *d, void *priv);
 	void *priv;
 };
 

@@ -42,6 +42,8 @@ struct sl_capture {
 	struct sl_rtp_streams *rtp;
 
 	uint8_t sip_port_bits[65536 / 8];	/* TCP ports always treated as SIP */
+	uint8_t tap_port_bits[65536 / 8];	/* TCP ports handed to ops.tcp_data */
+	uint64_t tap_flows;			/* flow ids given out by the TCP tap */
 	size_t stream_bytes;			/* bytes buffered by SIP/WebSocket framing */
 	uint8_t *scratch;			/* one unmasked WebSocket message */
 	size_t scratch_len;
@@ -102,6 +104,13 @@ void sl_decode_l4(struct sl_dec *d, uint8_t proto, const struct sl_addr *src, co
 bool sl_sip_stream_wants(struct sl_capture *cap, uint16_t sport, uint16_t dport, struct sl_cursor payload, uint8_t flags);
 void sl_sip_stream_segment(struct sl_dec *d, struct sl_flow *f, int dir, const struct sl_tcp_seg *seg);
 void sl_sip_stream_release(struct sl_flow *f, enum sl_flow_end why, void *priv);
+
+/* tcp_tap.c: TCP flows on tap ports, reassembled bytes to ops.tcp_data */
+bool sl_tcp_tap_port(const struct sl_capture *cap, uint16_t sport, uint16_t dport);
+void sl_tcp_tap_segment(struct sl_dec *d, const struct sl_endpoint *src, const struct sl_endpoint *dst,
+			const struct sl_tcp_seg *seg);
+/* The flow table's release callback: tap flows here, the others to sl_sip_stream_release. */
+void sl_tcp_flow_release(struct sl_flow *f, enum sl_flow_end why, void *priv);
 
 /* sip_handle.c: one complete SIP message -> events */
 void sl_sip_handle(struct sl_capture *cap, struct sl_sig *sig, const char *p, size_t len, unsigned mode);

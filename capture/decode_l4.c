@@ -8,6 +8,9 @@
  * 6060 and more); VXLAN and GTP-U are recognised by their well-known ports;
  * anything else is looked up in the media index that SDP filled, and if no
  * dialog announced that address it is counted as unmatched.
+ *
+ * TCP on a port a consumer asked to tap goes to tcp_tap.c whatever it
+ * carries; other TCP is SIP if it is on a SIP port or starts like SIP.
  */
 #include "capture/capture_int.h"
 #include "capture/flow_table.h"
@@ -107,6 +110,10 @@ static void decode_tcp(struct sl_dec *d, const struct sl_addr *src, const struct
 	seg.data = c.p;
 	seg.len = c.left;
 
+	if (sl_tcp_tap_port(cap, sport, dport)) {
+		sl_tcp_tap_segment(d, &s, &t, &seg);
+		return;
+	}
 	f = sl_flow_lookup(cap->flows, &s, &t, IPPROTO_TCP_, false, cap->now_us, &dir);
 	if (!f) {
 		if (!sl_sip_stream_wants(cap, sport, dport, c, flags)) {

@@ -19,6 +19,7 @@ static const struct {
 	{ "extract", sl_cmd_extract, "print call and messaging metadata from capture files or interfaces" },
 	{ "counters", sl_cmd_counters, "list every counter with its meaning (Markdown)" },
 	{ "lemf", sl_cmd_lemf, "reference receiver: accept handover connections, check and store PDUs" },
+	{ "decode", sl_cmd_decode, "show the handover PDUs in files, lemf's pdus.raw or captures" },
 };
 
 static void usage(FILE *out)
