@@ -32,41 +32,7 @@
 #include "capture/identity.h"
 #include "capture/str.h"
 
-struct fixture {
-	void *ctx;
-	size_t blocks;
-};
-
-static int setup(void **state)
-{
-	struct fixture *fx = calloc(1, sizeof(*fx));
-
-	assert_non_null(fx);
-	fx->ctx = talloc_named_const(NULL, 0, "test_identity");
-	fx->blocks = talloc_total_blocks(fx->ctx);
-	*state = fx;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *fx = *state;
-
-	assert_int_equal(talloc_total_blocks(fx->ctx), fx->blocks);
-	talloc_free(fx->ctx);
-	free(fx);
-	return 0;
-}
-
-static uint64_t rng_state;
-
-static uint64_t rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
+#include "tests/unit/parser_test_util.h"
 
 static char *exact(void *ctx, const char *p, size_t len)
 {
