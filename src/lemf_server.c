@@ -216,6 +216,13 @@ static void conn_read(struct conn *c)
 		}
 		memmove(c->rx, c->rx + off, c->rx_len - off);
 		c->rx_len -= off;
+		/*
+		 * Answer as we go: a sender that keeps this socket full would
+		 * otherwise never let the loop reach EAGAIN, and its keep-alives
+		 * and acknowledgement requests would wait unanswered past TIME3/TIME5.
+		 */
+		if (c->tx_len && !flush(c))
+			return;
 	}
 	flush(c);
 }

@@ -41,20 +41,36 @@ def session(cmds):
     else:
         sys.exit("FAIL: VTY not reachable on port %d" % port)
     s.settimeout(0.5)
-    out = b""
-    for c in cmds:
-        s.sendall(c.encode() + b"\r\n")
+
+    def until_prompt(buf, after):
+        # read until a prompt follows position `after` (the banner and each
+        # command's echo end with one too, so a prompt seen earlier is not enough)
         t = time.time()
         while time.time() - t < 10:
+            tail = buf[after:].rstrip()
+            if tail.endswith(b"sluiced>") or tail.endswith(b"sluiced#"):
+                return buf
             try:
                 d = s.recv(65536)
                 if not d:
-                    break
-                out += d
-                if out.rstrip().endswith(b"sluiced>"):
-                    break
+                    return buf
+                buf += d
             except socket.timeout:
                 pass
+        return buf
+
+    out = until_prompt(b"", 0)
+    for c in cmds:
+        mark = len(out)
+        s.sendall(c.encode() + b"\r\n")
+        # the echo of the command line comes first; wait for its output's own prompt
+        t = time.time()
+        while time.time() - t < 10 and c.encode() not in out[mark:]:
+            try:
+                out += s.recv(65536)
+            except socket.timeout:
+                pass
+        out = until_prompt(out, out.find(c.encode(), mark) + len(c))
     s.close()
     return out.decode(errors="replace")
 for _ in range(50):

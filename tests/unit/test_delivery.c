@@ -15,6 +15,11 @@
  * plaintext peer. Each must fail the handshake with a clear error, send
  * no record, and leave nothing in the receiver's output.
  *
+ * Liveness: a receiver stopped with SIGSTOP must be detected by TIME3
+ * (keep-alive) or TIME5 (pDUAcknowledgementResponse) and everything
+ * delivered after SIGCONT; keep-alives must overtake a large backlog sent
+ * to a slow receiver and be answered within TIME3.
+ *
  * Needs top_srcdir/top_builddir (make check sets them): the PKI is made by
  * tests/pki/make_pki.sh at test time.
  */
@@ -59,6 +64,8 @@ static char tmp[256], pki[300], sluice[512];
 static uint16_t port;
 /* Loop wake-up timer; outlives a failed assertion (cmocka longjmps out): teardown removes it. */
 static struct osmo_timer_list wake;
+/* A receiver the liveness tests stop and continue; teardown kills it if an assertion left it behind. */
+static pid_t lv_lemf;
 
 static int64_t now_ms(void)
 {
@@ -155,6 +162,11 @@ static int teardown(void **state)
 	struct fx *f = *state;
 
 	osmo_timer_del(&wake);
+	if (lv_lemf > 0) {
+		kill(lv_lemf, SIGKILL);
+		waitpid(lv_lemf, NULL, 0);
+		lv_lemf = 0;
+	}
 	if (f->link)
 		sl_link_free(f->link);
 	talloc_free(f->ctx);
@@ -428,6 +440,210 @@ static void test_refuse_plaintext_peer(void **state)
 	refusal(*state, NULL, NULL, "TLS handshake");
 }
 
+/*
+ * Liveness (clause 6.3.4, 6.3.6): a receiver that stops reading is found
+ * by TIME3 (keep-alive) or TIME5 (pDUAcknowledgementResponse), the link
+ * drops and backs off, and once the receiver runs again everything
+ * arrives. Short timers: TIME1 200 ms, TIME3 1 s, TIME6 100 ms, TIME5 1 s.
+ */
+#define LV_TIME1 200
+#define LV_TIME3 1000
+#define LV_TIME5 1000
+
+static void tls_files(char *cert, char *key, char *ca, size_t n)
+{
+	snprintf(cert, n, "%s/gw.crt", pki);
+	snprintf(key, n, "%s/gw.key", pki);
+	snprintf(ca, n, "%s/ca.crt", pki);
+}
+
+/* Run the loop until everything appended is delivered (pdu_ack: released; else TCP-acked) on an up link. */
+static bool wait_delivered(struct fx *f, bool pdu_ack, unsigned timeout_ms)
+{
+	int64_t deadline = now_ms() + timeout_ms;
+	struct sl_link_status st;
+	struct sl_spool_stats ss;
+
+	do {
+		run_for(20);
+		sl_link_get_status(f->link, &st);
+		sl_spool_get_stats(f->spool, &ss);
+		if (st.state == SL_LINK_UP && (pdu_ack ? st.queued_records == 0 : st.tcp_acked_id == ss.last_id))
+			return true;
+	} while (now_ms() < deadline);
+	return false;
+}
+
+/* Run the loop until counter idx of the link reaches at least n; ms taken, or -1 on timeout. */
+static int64_t wait_ctr(struct fx *f, unsigned idx, uint64_t n, unsigned timeout_ms)
+{
+	int64_t t0 = now_ms();
+
+	while (lctr(f->link, idx) < n) {
+		if (now_ms() - t0 > timeout_ms)
+			return -1;
+		run_for(10);
+	}
+	return now_ms() - t0;
+}
+
+/*
+ * Stop the receiver (SIGSTOP) with records flowing: the link must notice
+ * within about TIME1 + TIME3 of its last send (counter timeout_ctr, last
+ * error naming the timer), drop and back off; after SIGCONT it must
+ * reconnect and deliver everything, none missing.
+ */
+static void stopped_receiver(struct fx *f, struct sl_link_cfg *cfg, const char *leaf, unsigned timeout_ctr,
+			     int64_t expect_ms, const char *expect_err)
+{
+	struct sl_link_status st;
+	int64_t took;
+	uint64_t dups;
+	unsigned i;
+	pid_t lemf = lv_lemf = lemf_start(leaf, f->out);
+
+	f->link = link_up(f, cfg);
+	for (i = 0; i < 500; i++)
+		append_pdu(f);
+	assert_true(wait_delivered(f, cfg->pdu_ack, 10000));
+	assert_int_equal(lctr(f->link, SL_LINK_CTR_DISCONNECTS), 0);
+
+	kill(lemf, SIGSTOP);
+	for (i = 0; i < 2000; i++)
+		append_pdu(f);
+	took = wait_ctr(f, SL_LINK_CTR_DISCONNECTS, 1, (unsigned)expect_ms + 3000);
+	sl_link_get_status(f->link, &st);
+	print_message("  receiver stopped: connection dropped after %" PRId64 " ms (expected ~%" PRId64
+		      "): %s\n", took, expect_ms, st.last_error);
+	if (took < 0)
+		fail_msg("stopped receiver not detected within %" PRId64 " ms", expect_ms + 3000);
+	assert_true(took >= expect_ms - 300 && took <= expect_ms + 700);
+	assert_int_equal(lctr(f->link, timeout_ctr), 1);
+	assert_non_null(strstr(st.last_error, expect_err));
+	assert_int_not_equal(st.state, SL_LINK_UP);
+
+	/* More records while it is down, then the receiver runs again. */
+	for (i = 0; i < 500; i++)
+		append_pdu(f);
+	run_for(300);
+	kill(lemf, SIGCONT);
+	assert_true(wait_delivered(f, cfg->pdu_ack, 15000));
+	run_for(LV_TIME1 * 2); /* let the receiver write what its kernel acked */
+	sl_link_get_status(f->link, &st);
+	print_message("  after SIGCONT: %" PRIu64 " reconnects, %" PRIu64 " resent, %" PRIu64 " keep-alive and %" PRIu64
+		      " ack timeouts\n", st.reconnects, st.resends, lctr(f->link, SL_LINK_CTR_KEEPALIVE_TIMEOUT),
+		      lctr(f->link, SL_LINK_CTR_ACK_TIMEOUT));
+	assert_int_equal(st.state, SL_LINK_UP);
+	assert_true(st.reconnects >= 1);
+	assert_int_equal(lctr(f->link, SL_LINK_CTR_RX_INVALID), 0);
+	sl_link_free(f->link);
+	f->link = NULL;
+	lemf_stop(lemf, SIGTERM);
+	lv_lemf = 0;
+	check_output(f->out, f->next_seq, &dups);
+}
+
+/* (a) TIME3 over plain TCP with the resend-window release. */
+static void test_time3_stopped_receiver(void **state)
+{
+	struct fx *f = *state;
+	struct sl_link_cfg cfg = {
+		.name = "hi2-time3", .host = "127.0.0.1", .plain = true, .backoff_min_ms = 20, .backoff_max_ms = 200,
+		.time1_ms = LV_TIME1, .time3_ms = LV_TIME3,
+	};
+
+	cfg.port = port;
+	stopped_receiver(f, &cfg, NULL, SL_LINK_CTR_KEEPALIVE_TIMEOUT, LV_TIME1 + LV_TIME3, "TIME3");
+}
+
+/* (b) TIME5 over TLS with pdu_ack; no keep-alives, so only TIME5 can drop the connection. */
+static void test_time5_stopped_receiver(void **state)
+{
+	struct fx *f = *state;
+	char cert[400], key[400], ca[400];
+	struct sl_link_cfg cfg = {
+		.name = "hi3-time5", .host = "127.0.0.1", .tls_cert = cert, .tls_key = key, .tls_ca = ca,
+		.backoff_min_ms = 20, .backoff_max_ms = 200, .connect_timeout_ms = 1000,
+		.pdu_ack = true, .time6_ms = 100, .time5_ms = LV_TIME5,
+	};
+
+	cfg.port = port;
+	tls_files(cert, key, ca, sizeof(cert));
+	/* A request goes out within TIME6 of the stop, its answer is due TIME5 later. */
+	stopped_receiver(f, &cfg, "lemf", SL_LINK_CTR_ACK_TIMEOUT, 100 + LV_TIME5, "TIME5");
+}
+
+/*
+ * (c) Keep-alives are not starved behind a backlog: 150000 records queued
+ * before the link comes up, sent to a receiver that is healthy but slow
+ * (stopped 450 ms of every 650 ms, so the link has nothing to send for
+ * more than TIME1 in each pause while the backlog waits). Each pause must
+ * bring a keep-alive, placed ahead of the backlog, and its answer within
+ * TIME3: no keep-alive timeout, no disconnect, every record delivered
+ * once.
+ */
+static void test_keepalive_ahead_of_backlog(void **state)
+{
+	struct fx *f = *state;
+	char cert[400], key[400], ca[400];
+	struct sl_link_cfg cfg = {
+		.name = "hi3-backlog", .host = "127.0.0.1", .tls_cert = cert, .tls_key = key, .tls_ca = ca,
+		.backoff_min_ms = 20, .backoff_max_ms = 200, .time1_ms = LV_TIME1, .time3_ms = LV_TIME3,
+		.pdu_ack = true, .time6_ms = 100, .time5_ms = 5000,
+	};
+	const uint32_t total = 150000;
+	struct sl_link_status st;
+	int64_t t0, next_flip;
+	unsigned pauses = 0;
+	bool stopped = false;
+	uint64_t dups, sent, answered;
+	pid_t lemf;
+
+	cfg.port = port;
+	tls_files(cert, key, ca, sizeof(cert));
+	while (f->next_seq < total)
+		append_pdu(f);
+	lemf = lv_lemf = lemf_start("lemf", f->out);
+	f->link = link_up(f, &cfg);
+	t0 = now_ms();
+	next_flip = t0 + 250;
+	osmo_timer_setup(&wake, noop, NULL);
+	while (now_ms() - t0 < 20000) {
+		run_for(10);
+		sl_link_get_status(f->link, &st);
+		if (st.queued_records == 0 || lctr(f->link, SL_LINK_CTR_DISCONNECTS))
+			break;
+		if (now_ms() >= next_flip) {
+			stopped = !stopped;
+			kill(lemf, stopped ? SIGSTOP : SIGCONT);
+			pauses += stopped;
+			next_flip = now_ms() + (stopped ? 450 : 200);
+		}
+	}
+	if (stopped)
+		kill(lemf, SIGCONT);
+	sent = lctr(f->link, SL_LINK_CTR_KEEPALIVE_SENT);
+	answered = lctr(f->link, SL_LINK_CTR_KEEPALIVE_RESPONSE);
+	sl_link_get_status(f->link, &st);
+	print_message("  %u records in %" PRId64 " ms, %u pauses: %" PRIu64 " keep-alives sent, %" PRIu64
+		      " answered, %" PRIu64 " timeouts, %" PRIu64 " disconnects, %" PRIu64 " queued; %s\n",
+		      total, now_ms() - t0, pauses, sent, answered, lctr(f->link, SL_LINK_CTR_KEEPALIVE_TIMEOUT),
+		      lctr(f->link, SL_LINK_CTR_DISCONNECTS), st.queued_records, st.last_error);
+	assert_int_equal(lctr(f->link, SL_LINK_CTR_KEEPALIVE_TIMEOUT), 0);
+	assert_int_equal(lctr(f->link, SL_LINK_CTR_DISCONNECTS), 0);
+	assert_int_equal(st.queued_records, 0);
+	/* The backlog lasted several pauses, and each pause brought its keep-alive. */
+	assert_true(pauses >= 3);
+	assert_true(sent >= pauses);
+	assert_true(answered + 1 >= sent);
+	sl_link_free(f->link);
+	f->link = NULL;
+	lemf_stop(lemf, SIGTERM);
+	lv_lemf = 0;
+	check_output(f->out, total, &dups);
+	assert_int_equal(dups, 0);
+}
+
 static const struct log_info test_log_info = {
 	.cat = sl_delivery_log_cats,
 	.num_cat = _SL_DELIVERY_LOGC_COUNT,
@@ -444,6 +660,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refuse_plaintext_peer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outage_tls_pdu_ack, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outage_tcp_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_time3_stopped_receiver, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_time5_stopped_receiver, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keepalive_ahead_of_backlog, setup, teardown),
 	};
 	char cmd[1200];
 	int rc;
