@@ -34,16 +34,6 @@
 
 #include "tests/unit/parser_test_util.h"
 
-static char *exact(void *ctx, const char *p, size_t len)
-{
-	char *b = talloc_size(ctx, len);
-
-	assert_non_null(b);
-	if (len)
-		memcpy(b, p, len);
-	return b;
-}
-
 enum plan { DFLT, DE, DE_STRICT, NANP };
 
 static void numbering(enum plan which, struct sl_numbering *n)

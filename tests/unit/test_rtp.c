@@ -29,16 +29,6 @@
 
 #include "tests/unit/parser_test_util.h"
 
-static uint8_t *exact(void *ctx, const uint8_t *p, size_t len)
-{
-	uint8_t *b = talloc_size(ctx, len);
-
-	assert_non_null(b);
-	if (len)
-		memcpy(b, p, len);
-	return b;
-}
-
 static void put16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)(v >> 8);

@@ -33,38 +33,6 @@
 
 #include "tests/unit/parser_test_util.h"
 
-static char *exact(void *ctx, const char *p, size_t len)
-{
-	char *b = talloc_size(ctx, len);
-
-	assert_non_null(b);
-	if (len)
-		memcpy(b, p, len);
-	return b;
-}
-
-#define assert_str(view, lit)                                                              \
-	do {                                                                               \
-		struct sl_str v_ = (view);                                                 \
-		const char *l_ = (lit);                                                    \
-		if (!v_.p || v_.len != strlen(l_) || (v_.len && memcmp(v_.p, l_, v_.len))) { \
-			print_error("got '%.*s' (len %zu), want '%s'\n", (int)v_.len,        \
-				    v_.p ? v_.p : "(null)", v_.len, l_);                     \
-			fail();                                                            \
-		}                                                                          \
-	} while (0)
-
-static void assert_in(struct sl_str s, const char *buf, size_t len)
-{
-	if (!s.p) {
-		assert_int_equal(s.len, 0);
-		return;
-	}
-	assert_true((uintptr_t)s.p >= (uintptr_t)buf);
-	assert_true((uintptr_t)s.p - (uintptr_t)buf <= len);
-	assert_true(s.len <= len - (size_t)((uintptr_t)s.p - (uintptr_t)buf));
-}
-
 /* Address equality against text, or "" for "no address". */
 static void assert_addr(const struct sl_addr *a, const char *text)
 {

@@ -33,27 +33,6 @@
 
 #include "tests/unit/parser_test_util.h"
 
-static char *exact(void *ctx, const char *p, size_t len)
-{
-	char *b = talloc_size(ctx, len);
-
-	assert_non_null(b);
-	if (len)
-		memcpy(b, p, len);
-	return b;
-}
-
-#define assert_str(view, lit)                                                              \
-	do {                                                                               \
-		struct sl_str v_ = (view);                                                 \
-		const char *l_ = (lit);                                                    \
-		if (!v_.p || v_.len != strlen(l_) || (v_.len && memcmp(v_.p, l_, v_.len))) { \
-			print_error("got '%.*s' (len %zu), want '%s'\n", (int)v_.len,        \
-				    v_.p ? v_.p : "(null)", v_.len, l_);                     \
-			fail();                                                            \
-		}                                                                          \
-	} while (0)
-
 static bool view_in(struct sl_str s, const char *buf, size_t len)
 {
 	if (!s.p)

@@ -33,82 +33,13 @@
 #include "capture/sip_parse.h"
 #include "capture/str.h"
 
+#include "tests/unit/parser_test_util.h"
+
 /* --- helpers ------------------------------------------------------------ */
-
-struct fixture {
-	void *ctx;
-	size_t blocks;
-};
-
-static int setup(void **state)
-{
-	struct fixture *fx = calloc(1, sizeof(*fx));
-
-	assert_non_null(fx);
-	fx->ctx = talloc_named_const(NULL, 0, "test_sip_parse");
-	assert_non_null(fx->ctx);
-	fx->blocks = talloc_total_blocks(fx->ctx);
-	*state = fx;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *fx = *state;
-
-	assert_int_equal(talloc_total_blocks(fx->ctx), fx->blocks);
-	talloc_free(fx->ctx);
-	free(fx);
-	return 0;
-}
-
-/* Deterministic PRNG (xorshift64). */
-static uint64_t rng_state;
-
-static uint64_t rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
-
-/* An exactly-sized heap copy, so ASan flags any read past len. */
-static char *exact(void *ctx, const char *p, size_t len)
-{
-	char *b = talloc_size(ctx, len);
-
-	assert_non_null(b);
-	if (len)
-		memcpy(b, p, len);
-	return b;
-}
-
-#define assert_str(view, lit)                                                              \
-	do {                                                                               \
-		struct sl_str v_ = (view);                                                 \
-		const char *l_ = (lit);                                                    \
-		if (!v_.p || v_.len != strlen(l_) || (v_.len && memcmp(v_.p, l_, v_.len))) { \
-			print_error("got '%.*s' (len %zu), want '%s'\n", (int)v_.len,        \
-				    v_.p ? v_.p : "(null)", v_.len, l_);                     \
-			fail();                                                            \
-		}                                                                          \
-	} while (0)
 
 #define assert_absent(view) assert_null((view).p)
 
 /* A view must be NULL/empty or lie inside buf[0..len). */
-static void assert_in(struct sl_str s, const char *buf, size_t len)
-{
-	if (!s.p) {
-		assert_int_equal(s.len, 0);
-		return;
-	}
-	assert_true((uintptr_t)s.p >= (uintptr_t)buf);
-	assert_true((uintptr_t)s.p - (uintptr_t)buf <= len);
-	assert_true(s.len <= len - (size_t)((uintptr_t)s.p - (uintptr_t)buf));
-}
-
 static void assert_nameaddr_in(const struct sl_sip_nameaddr *na, const char *buf, size_t len)
 {
 	assert_in(na->display, buf, len);

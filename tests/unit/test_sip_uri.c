@@ -29,16 +29,6 @@
 
 #include "tests/unit/parser_test_util.h"
 
-static char *exact(void *ctx, const char *p, size_t len)
-{
-	char *b = talloc_size(ctx, len);
-
-	assert_non_null(b);
-	if (len)
-		memcpy(b, p, len);
-	return b;
-}
-
 /* Compare a view with a literal; "" also matches an absent (NULL) view. */
 static void check_view(struct sl_str v, const char *want, const char *what, const char *uri)
 {
@@ -46,17 +36,6 @@ static void check_view(struct sl_str v, const char *want, const char *what, cons
 
 	if (v.len != n || (n && memcmp(v.p, want, n) != 0))
 		fail_msg("%s: %s is '%.*s', want '%s'", uri, what, (int)v.len, v.p ? v.p : "", want);
-}
-
-static void assert_in(struct sl_str s, const char *buf, size_t len)
-{
-	if (!s.p) {
-		assert_int_equal(s.len, 0);
-		return;
-	}
-	assert_true((uintptr_t)s.p >= (uintptr_t)buf);
-	assert_true((uintptr_t)s.p - (uintptr_t)buf <= len);
-	assert_true(s.len <= len - (size_t)((uintptr_t)s.p - (uintptr_t)buf));
 }
 
 static void assert_uri_in(const struct sl_uri *u, const char *buf, size_t len)

@@ -28,16 +28,6 @@
 
 #include "tests/unit/parser_test_util.h"
 
-static uint8_t *exact(void *ctx, const uint8_t *p, size_t len)
-{
-	uint8_t *b = talloc_size(ctx, len);
-
-	assert_non_null(b);
-	if (len)
-		memcpy(b, p, len);
-	return b;
-}
-
 static enum sl_ws_res parse_exact(void *ctx, const uint8_t *p, size_t len, struct sl_ws_frame *f)
 {
 	uint8_t *b = exact(ctx, p, len);
