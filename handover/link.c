@@ -415,6 +415,14 @@ static void ack6_timer_cb(void *data)
 		return;
 	if (l->last_placed_id > covered && l->last_placed_id >= l->head_id) {
 		l->ackreq_due = true;
+		/*
+		 * TIME5 runs from the moment the request is due, as TIME3 does for
+		 * keep-alives: a receiver that stops reading fills the socket, the
+		 * request then never leaves, and a timer started at sending would
+		 * never start (found by a test with a SIGSTOPped receiver).
+		 */
+		if (!osmo_timer_pending(&l->ack5_timer))
+			sl_link_timer_ms(&l->ack5_timer, l->cfg.time5_ms);
 		sl_link_pump(l);
 	}
 	sl_link_timer_ms(&l->ack6_timer, l->cfg.time6_ms);

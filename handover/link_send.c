@@ -228,6 +228,9 @@ void sl_link_ack_response(struct sl_link *l, uint64_t seq)
 		int64_t left = l->ackreqs[0].sent_ms + l->cfg.time5_ms - sl_spool_now_ms();
 
 		sl_link_timer_ms(&l->ack5_timer, left > 0 ? (unsigned)left : 0);
+	} else if (l->ackreq_due) {
+		/* a request is due but not yet out: its TIME5 runs from now */
+		sl_link_timer_ms(&l->ack5_timer, l->cfg.time5_ms);
 	}
 	if (covers)
 		release_upto(l, covers);
