@@ -366,7 +366,8 @@ int main(int argc, char **argv)
 	unsigned run, m;
 	int i;
 
-	for (i = 1; i < argc; i++) {
+	/* options come in pairs: --name value */
+	for (i = 1; i < argc; i += 2) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (!v)
@@ -380,7 +381,6 @@ int main(int argc, char **argv)
 		else if (!(!strcmp(a, "--records") && parse_uint(v, 1000, 100000000, &g_records))
 			 && !(!strcmp(a, "--runs") && parse_uint(v, 1, 100, &g_runs)))
 			goto usage;
-		i++;
 	}
 	if (!g_sluice || !g_pki || !g_dir)
 		goto usage;
