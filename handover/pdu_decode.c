@@ -249,30 +249,43 @@ static int etsi671_iri(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct 
 	return 0;
 }
 
+/*
+ * Enter the one payload of an iRIPayloadSequence or cCPayloadSequence:
+ * sluice never aggregates, so a second element is reported unsupported.
+ */
+static int enter_one_payload(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,
+			     const char *seq_name, const char *elem_name, const char *aggregated,
+			     struct sl_ber_tlv *p, struct sl_ber_cur *in)
+{
+	struct sl_ber_cur seq;
+	struct sl_ber_tlv extra;
+
+	if (sl_pd_form(s, t, true, seq_name) || sl_pd_enter(s, c, t, &seq))
+		return -1;
+	if (!sl_ber_more(&seq))
+		return sl_pd_missing(s, t, elem_name);
+	if (sl_pd_next(s, &seq, p)
+	    || sl_ber_expect(&s->d, p, SL_BER_UNIVERSAL, SL_BER_TAG_SEQUENCE, true) != SL_BER_OK)
+		return -1;
+	if (sl_ber_more(&seq)) {
+		if (sl_pd_next(s, &seq, &extra))
+			return -1;
+		return sl_pd_unsupported(s, &extra, aggregated);
+	}
+	return sl_pd_enter(s, &seq, p, in);
+}
+
 /* The one IRIPayload of an iRIPayloadSequence (we never aggregate). */
 static int iri_payload(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,
 		       struct sl_pdu_decoded *out)
 {
-	struct sl_ber_cur seq, in;
+	struct sl_ber_cur in;
 	struct sl_ber_tlv p, f, alt;
 	int last = -1, type = 0;
 	bool contents = false;
 
-	if (sl_pd_form(s, t, true, "iRIPayloadSequence") || sl_pd_enter(s, c, t, &seq))
-		return -1;
-	if (!sl_ber_more(&seq))
-		return sl_pd_missing(s, t, "IRIPayload");
-	if (sl_pd_next(s, &seq, &p)
-	    || sl_ber_expect(&s->d, &p, SL_BER_UNIVERSAL, SL_BER_TAG_SEQUENCE, true) != SL_BER_OK)
-		return -1;
-	if (sl_ber_more(&seq)) {
-		struct sl_ber_tlv extra;
-
-		if (sl_pd_next(s, &seq, &extra))
-			return -1;
-		return sl_pd_unsupported(s, &extra, "iRIPayloadSequence (aggregated payloads)");
-	}
-	if (sl_pd_enter(s, &seq, &p, &in))
+	if (enter_one_payload(s, c, t, "iRIPayloadSequence", "IRIPayload",
+			      "iRIPayloadSequence (aggregated payloads)", &p, &in))
 		return -1;
 	while (sl_ber_more(&in)) {
 		if (sl_pd_next(s, &in, &f))
@@ -357,27 +370,14 @@ static int ipmm_cc(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_b
 static int cc_payload(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,
 		      struct sl_pdu_decoded *out)
 {
-	struct sl_ber_cur seq, in;
+	struct sl_ber_cur in;
 	struct sl_ber_tlv p, f, alt;
 	int last = -1;
 	bool contents = false;
 
 	out->u.ipmm_cc.dir = out->u.ipmm_cc.frame = out->u.ipmm_cc.proto = -1;
-	if (sl_pd_form(s, t, true, "cCPayloadSequence") || sl_pd_enter(s, c, t, &seq))
-		return -1;
-	if (!sl_ber_more(&seq))
-		return sl_pd_missing(s, t, "CCPayload");
-	if (sl_pd_next(s, &seq, &p)
-	    || sl_ber_expect(&s->d, &p, SL_BER_UNIVERSAL, SL_BER_TAG_SEQUENCE, true) != SL_BER_OK)
-		return -1;
-	if (sl_ber_more(&seq)) {
-		struct sl_ber_tlv extra;
-
-		if (sl_pd_next(s, &seq, &extra))
-			return -1;
-		return sl_pd_unsupported(s, &extra, "cCPayloadSequence (aggregated payloads)");
-	}
-	if (sl_pd_enter(s, &seq, &p, &in))
+	if (enter_one_payload(s, c, t, "cCPayloadSequence", "CCPayload",
+			      "cCPayloadSequence (aggregated payloads)", &p, &in))
 		return -1;
 	while (sl_ber_more(&in)) {
 		if (sl_pd_next(s, &in, &f))
