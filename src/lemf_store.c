@@ -15,9 +15,9 @@
 
 #include <talloc.h>
 
-#include "capture/addr.h"
 #include "src/json_out.h"
 #include "src/lemf_seq.h"
+#include "src/pdu_render.h"
 
 struct liid_out {
 	uint8_t *liid;
@@ -198,38 +198,6 @@ static void json_bytes(struct sl_json *j, const uint8_t *p, size_t n)
 	sl_json_cstr(j, buf);
 }
 
-static void visit(void *arg, const struct sl_pdu_field *f)
-{
-	struct sl_json *j = arg;
-	char a[128];
-
-	if (f->type != SL_PDU_F_CLOSE)
-		sl_json_key(j, f->name);
-	switch (f->type) {
-	case SL_PDU_F_OPEN:
-		sl_json_obj_open(j);
-		break;
-	case SL_PDU_F_CLOSE:
-		sl_json_obj_close(j);
-		break;
-	case SL_PDU_F_UINT:
-		sl_json_u64(j, f->u);
-		break;
-	case SL_PDU_F_TEXT:
-		sl_json_cstr(j, f->text);
-		break;
-	case SL_PDU_F_BYTES:
-		json_bytes(j, f->bytes.p, f->bytes.n);
-		break;
-	case SL_PDU_F_TIME:
-		sl_json_ts(j, f->u);
-		break;
-	case SL_PDU_F_ADDR:
-		sl_json_cstr(j, sl_addr_fmt(a, sizeof(a), f->addr));
-		break;
-	}
-}
-
 static int write_line(int fd, struct sl_json *j)
 {
 	struct iovec iov[2] = { { j->buf, j->len }, { (void *)"\n", 1 } };
@@ -285,9 +253,7 @@ int sl_lemf_store_pdu(struct sl_lemf_store *s, unsigned conn, const uint8_t *p, 
 	sl_json_key(&s->j, "gap");
 	sl_json_u64(&s->j, jump);
 	sl_json_key(&s->j, "pdu");
-	sl_json_obj_open(&s->j);
-	sl_pdu_decoded_visit(d, visit, &s->j);
-	sl_json_obj_close(&s->j);
+	sl_pdu_to_json(&s->j, d); /* the same rendering as `sluice decode --format json` */
 	sl_json_obj_close(&s->j);
 	if (write_line(o->jfd, &s->j) < 0 || write_raw(o->rfd, p, n) < 0)
 		return -EIO;
