@@ -315,6 +315,11 @@ static size_t frame_ws(struct seg_ctx *sc, struct stream_dir *sd, const uint8_t 
 			sl_cap_reject(cap, SL_CG_SIP, SL_SIPC_WS_MALFORMED, "WebSocket frame header invalid or too long");
 			sd->resync = true;
 			sl_ctr_inc(cap, SL_CG_SIP, SL_SIPC_STREAM_RESYNC);
+			/*
+			 * Step past this byte: the resync search would otherwise find the
+			 * same (too long) frame here again and loop forever (fuzz_frame).
+			 */
+			off += resync_skip(cap, 1);
 			continue;
 		}
 		total = fr.hdr_len + (size_t)fr.payload_len;
