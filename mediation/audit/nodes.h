@@ -1,0 +1,34 @@
+/*
+ * tree.nodes: every hash of the tree in post-order, 32 bytes each, as
+ * sl_audit_frontier_push() emits them (leaf, then each internal node the
+ * leaf completes). Node (level, index) is at sl_audit_node_pos(level,
+ * index), so any perfect subtree's hash is one pread and an inclusion or
+ * consistency proof at 10^7 records costs a few dozen reads instead of a
+ * pass over the whole log. 2n-popcount(n) hashes for n leaves (~64 bytes
+ * per record).
+ *
+ * The file is derived data: never fsynced, checked against the log at
+ * every open (rewritten from the first difference), and proofs made from
+ * it are verified against a signed checkpoint before they are shown, so a
+ * damaged file costs time, never a wrong answer.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mediation/audit/merkle.h"
+
+#define SL_AUDIT_NODES_FILE "tree.nodes"
+
+struct sl_audit_nodes;
+
+/* Opens dir/tree.nodes for writing from position 0, comparing with what is there. */
+struct sl_audit_nodes *sl_audit_nodes_open(void *ctx, const char *dir);
+/* The emit callback for sl_audit_frontier_push (arg is the nodes object). */
+void sl_audit_nodes_emit(void *arg, unsigned level, const uint8_t hash[SL_AUDIT_HASH_LEN]);
+/* Writes buffered hashes. 0 or -errno (the file is then abandoned: proofs fall back to the log). */
+int sl_audit_nodes_flush(struct sl_audit_nodes *n);
+
+/* MTH(D[a:b]) from a node file of a tree of at least b leaves; false if the file is short or unreadable. */
+bool sl_audit_nodes_range(int fd, struct sl_audit_hasher *h, uint64_t a, uint64_t b, uint8_t out[SL_AUDIT_HASH_LEN]);

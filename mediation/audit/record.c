@@ -1,0 +1,340 @@
+/*
+ * The record catalogue and the canonical encoder (see record.h). The
+ * catalogue is the single source for docs/audit.md's kind tables
+ * (tests/audit/doc_catalogue.sh checks the page names every kind and
+ * field), for the encoder's refusals and for verify's catalogue warnings.
+ */
+#include "mediation/audit/record.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <talloc.h>
+
+#include "mediation/audit/canon.h"
+
+#define F(n, t, r, d) { n, SL_AUDIT_FT_##t, r, d }
+#define END { NULL, 0, false, NULL }
+
+static const struct sl_audit_field_desc f_log_open[] = {
+	F("size", INT, true, "records in the log before this one"),
+	F("software", STR, true, "writer software and version"),
+	F("torn_bytes", INT, true, "bytes of a torn last record cut at open (0 if none)"),
+	F("torn_file", STR, false, "segment file the torn record was cut from"),
+	F("torn_offset", INT, false, "offset the segment was cut at"),
+	END,
+};
+static const struct sl_audit_field_desc f_log_close[] = {
+	F("size", INT, true, "records in the log before this one"),
+	END,
+};
+static const struct sl_audit_field_desc f_daemon_start[] = {
+	F("version", STR, true, "sluiced version"),
+	F("config_digest", DIGEST, false, "digest of the configuration file read at start"),
+	F("pid", INT, false, "process id"),
+	END,
+};
+static const struct sl_audit_field_desc f_daemon_stop[] = {
+	F("reason", STR, true, "signal or cause (sigterm, sigint, fatal)"),
+	END,
+};
+static const struct sl_audit_field_desc f_config_load[] = {
+	F("file", STR, true, "configuration file path"),
+	F("digest", DIGEST, true, "digest of the file as read"),
+	F("result", STR, true, "ok or error"),
+	F("error", TEXT, false, "why loading failed"),
+	END,
+};
+static const struct sl_audit_field_desc f_config_change[] = {
+	F("session", STR, true, "VTY session (peer address and port)"),
+	F("node", STR, true, "VTY node the command ran in"),
+	F("command_digest", DIGEST, true, "digest of the command text (the text can name targets)"),
+	F("result", STR, true, "ok or error"),
+	END,
+};
+static const struct sl_audit_field_desc f_warrant_accepted[] = {
+	F("liid", STR, true, "lawful interception identifier"),
+	F("warrant_digest", DIGEST, true, "digest of the warrant document"),
+	F("target", PSEUDONYM, true, "keyed pseudonym of the target identity"),
+	F("valid_from", TIME, true, "start of validity"),
+	F("valid_until", TIME, true, "end of validity"),
+	F("services", STR_LIST, true, "services intercepted (iri, cc, sms, ...)"),
+	F("destinations", STR_LIST, true, "handover destinations by name"),
+	F("authority", STR, false, "issuing authority by name"),
+	END,
+};
+static const struct sl_audit_field_desc f_warrant_refused[] = {
+	F("warrant_digest", DIGEST, true, "digest of the refused document"),
+	F("reason", STR, true, "stable refusal code (bad_signature, expired, unknown_authority, ...)"),
+	F("detail", TEXT, false, "human explanation, never an identity"),
+	F("liid", STR, false, "LIID, if the document named one"),
+	F("authority", STR, false, "claimed issuing authority"),
+	END,
+};
+static const struct sl_audit_field_desc f_warrant_ended[] = {
+	F("liid", STR, true, "lawful interception identifier"),
+	F("reason", STR, true, "expired, revoked or replaced"),
+	END,
+};
+static const struct sl_audit_field_desc f_intercept_activated[] = {
+	F("liid", STR, true, "lawful interception identifier"),
+	F("target", PSEUDONYM, true, "keyed pseudonym of the target identity"),
+	F("service", STR, true, "service now intercepted"),
+	END,
+};
+static const struct sl_audit_field_desc f_intercept_deactivated[] = {
+	F("liid", STR, true, "lawful interception identifier"),
+	F("reason", STR, true, "warrant_ended, revoked, config, shutdown"),
+	F("target", PSEUDONYM, false, "keyed pseudonym of the target identity"),
+	F("service", STR, false, "service no longer intercepted"),
+	END,
+};
+static const struct sl_audit_field_desc f_delivery[] = {
+	F("liid", STR, true, "lawful interception identifier"),
+	F("destination", STR, true, "handover destination by name"),
+	F("first_seq", INT, true, "first spool record id of the batch"),
+	F("count", INT, true, "records (PDUs) in the batch"),
+	F("digest", DIGEST, true, "SHA-256 over the batch's PDUs, each as u32 length and bytes"),
+	END,
+};
+static const struct sl_audit_field_desc f_consent_change[] = {
+	F("consent_id", STR, true, "consent record identifier"),
+	F("subject", PSEUDONYM, true, "keyed pseudonym of the data subject"),
+	F("recipient", STR, true, "data recipient by name"),
+	F("purpose", STR, true, "purpose code"),
+	F("state", STR, true, "granted, withdrawn or expired"),
+	END,
+};
+static const struct sl_audit_field_desc f_export_batch[] = {
+	F("recipient", STR, true, "data recipient by name"),
+	F("batch_id", STR, true, "export batch identifier"),
+	F("records", INT, true, "records in the batch"),
+	F("digest", DIGEST, true, "SHA-256 of the batch as exported"),
+	F("purpose", STR, false, "purpose code"),
+	END,
+};
+
+const struct sl_audit_kind_desc sl_audit_kinds[] = {
+	{ "log.open", "audit library (now)", "the log was opened for writing", f_log_open },
+	{ "log.close", "audit library (now)", "the log was closed cleanly", f_log_close },
+	{ "daemon.start", "sluiced (issue 7 wiring)", "sluiced started", f_daemon_start },
+	{ "daemon.stop", "sluiced (issue 7 wiring)", "sluiced is stopping", f_daemon_stop },
+	{ "config.load", "sluiced (issue 7 wiring)", "a configuration file was read", f_config_load },
+	{ "config.change", "sluiced (issue 7 wiring)", "a VTY configuration command ran", f_config_change },
+	{ "warrant.accepted", "lawful path (later issue)", "a warrant was checked and accepted",
+	  f_warrant_accepted },
+	{ "warrant.refused", "lawful path (later issue)", "a warrant was refused", f_warrant_refused },
+	{ "warrant.ended", "lawful path (later issue)", "a warrant expired, was revoked or replaced",
+	  f_warrant_ended },
+	{ "intercept.activated", "lawful path (later issue)", "interception of a target started",
+	  f_intercept_activated },
+	{ "intercept.deactivated", "lawful path (later issue)", "interception of a target ended",
+	  f_intercept_deactivated },
+	{ "delivery", "handover path (later issue)", "a batch of records was released to an authority",
+	  f_delivery },
+	{ "consent.change", "consent path (later issue)", "a consent record changed", f_consent_change },
+	{ "export.batch", "consent path (later issue)", "a batch was exported to a data recipient",
+	  f_export_batch },
+	{ NULL, NULL, NULL, NULL },
+};
+
+const char *const sl_audit_actor_types[] = { "config", "vty", "warrant-signer", "api", "system", NULL };
+
+const struct sl_audit_kind_desc *sl_audit_kind_find(const char *kind)
+{
+	const struct sl_audit_kind_desc *k;
+
+	for (k = sl_audit_kinds; k->kind; k++)
+		if (!strcmp(k->kind, kind))
+			return k;
+	return NULL;
+}
+
+const char *sl_audit_ftype_name(enum sl_audit_ftype t)
+{
+	switch (t) {
+	case SL_AUDIT_FT_STR: return "string";
+	case SL_AUDIT_FT_TEXT: return "text";
+	case SL_AUDIT_FT_INT: return "integer";
+	case SL_AUDIT_FT_TIME: return "time";
+	case SL_AUDIT_FT_DIGEST: return "digest";
+	case SL_AUDIT_FT_PSEUDONYM: return "pseudonym";
+	case SL_AUDIT_FT_STR_LIST: return "string list";
+	case SL_AUDIT_FT_BOOL: return "boolean";
+	}
+	return "unknown";
+}
+
+static bool prefixed_hex(const char *s, const char *prefix)
+{
+	size_t pn = strlen(prefix), i;
+
+	if (strlen(s) != pn + 64 || strncmp(s, prefix, pn) != 0)
+		return false;
+	for (i = pn; i < pn + 64; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+static bool str_ok(const json_t *v, size_t min, size_t max)
+{
+	const char *s;
+	size_t n, i;
+
+	if (!json_is_string(v))
+		return false;
+	s = json_string_value(v);
+	n = json_string_length(v);
+	if (n < min || n > max || strlen(s) != n)
+		return false;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return false;
+	return true;
+}
+
+static bool value_ok(enum sl_audit_ftype t, const json_t *v)
+{
+	size_t i;
+
+	switch (t) {
+	case SL_AUDIT_FT_STR:
+		return str_ok(v, 1, 256);
+	case SL_AUDIT_FT_TEXT:
+		return str_ok(v, 0, 1024);
+	case SL_AUDIT_FT_INT:
+		return json_is_integer(v);
+	case SL_AUDIT_FT_TIME:
+		return json_is_integer(v) && json_integer_value(v) >= 0;
+	case SL_AUDIT_FT_DIGEST:
+		return json_is_string(v) && prefixed_hex(json_string_value(v), "sha256:");
+	case SL_AUDIT_FT_PSEUDONYM:
+		return json_is_string(v) && prefixed_hex(json_string_value(v), "hmac-sha256:");
+	case SL_AUDIT_FT_STR_LIST:
+		if (!json_is_array(v) || json_array_size(v) > 64)
+			return false;
+		for (i = 0; i < json_array_size(v); i++)
+			if (!str_ok(json_array_get(v, i), 1, 256))
+				return false;
+		return true;
+	case SL_AUDIT_FT_BOOL:
+		return json_is_boolean(v);
+	}
+	return false;
+}
+
+bool sl_audit_fields_check(const char *kind, const json_t *fields, const char **why)
+{
+	const struct sl_audit_kind_desc *k = sl_audit_kind_find(kind);
+	const struct sl_audit_field_desc *f;
+	const char *key;
+	json_t *v;
+
+	if (!k) {
+		*why = "unknown record kind";
+		return false;
+	}
+	if (!json_is_object(fields)) {
+		*why = "fields is not an object";
+		return false;
+	}
+	json_object_foreach((json_t *)fields, key, v) {
+		for (f = k->fields; f->name; f++)
+			if (!strcmp(f->name, key))
+				break;
+		if (!f->name) {
+			*why = "field not in the catalogue for this kind";
+			return false;
+		}
+		if (!value_ok(f->type, v)) {
+			*why = "field value of the wrong type or out of range";
+			return false;
+		}
+	}
+	for (f = k->fields; f->name; f++)
+		if (f->required && !json_object_get(fields, f->name)) {
+			*why = "required field missing";
+			return false;
+		}
+	return true;
+}
+
+static bool actor_ok(const struct sl_audit_actor *a)
+{
+	const char *const *t;
+	size_t n, i;
+
+	if (!a || !a->type || !a->id)
+		return false;
+	n = strlen(a->id);
+	if (n == 0 || n > 256)
+		return false;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)a->id[i] < 0x20 || a->id[i] == 0x7f)
+			return false;
+	for (t = sl_audit_actor_types; *t; t++)
+		if (!strcmp(*t, a->type))
+			return true;
+	return false;
+}
+
+uint8_t *sl_audit_record_encode(void *ctx, uint64_t seq, int64_t time_us, const char *kind,
+				const struct sl_audit_actor *actor, const json_t *fields, size_t *len,
+				const char **why)
+{
+	json_t *rec, *empty = NULL;
+	char *dump;
+	uint8_t *out = NULL;
+	size_t n, off;
+
+	if (seq > (uint64_t)INT64_MAX || time_us < 0) {
+		*why = "seq or time out of range";
+		return NULL;
+	}
+	if (!actor_ok(actor)) {
+		*why = "actor type not one of config, vty, warrant-signer, api, system, or id empty or too long";
+		return NULL;
+	}
+	if (!fields)
+		fields = empty = json_object();
+	if (!sl_audit_fields_check(kind, fields, why)) {
+		json_decref(empty);
+		return NULL;
+	}
+	rec = json_pack("{s:{s:s,s:s},s:O,s:s,s:I,s:I}", "actor", "id", actor->id, "type", actor->type, "fields",
+			fields, "kind", kind, "seq", (json_int_t)seq, "time", (json_int_t)time_us);
+	json_decref(empty);
+	if (!rec) {
+		*why = "cannot build the record (bad UTF-8 in a string?)";
+		return NULL;
+	}
+	dump = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+	json_decref(rec);
+	if (!dump) {
+		*why = "cannot encode the record";
+		return NULL;
+	}
+	n = strlen(dump);
+	/* Hold jansson to the documented form: refuse rather than log a second spelling. */
+	if (sl_audit_canon_check((const uint8_t *)dump, n, &off, NULL, NULL) != SL_CANON_OK) {
+		*why = "record has no canonical form (NUL in a string?)";
+	} else {
+		out = talloc_size(ctx, n + 1);
+		if (out) {
+			memcpy(out, dump, n + 1);
+			*len = n;
+		} else {
+			*why = "out of memory";
+		}
+	}
+	free(dump);
+	return out;
+}
+
+json_t *sl_audit_record_parse(const uint8_t *p, size_t len)
+{
+	json_error_t e;
+
+	return json_loadb((const char *)p, len, JSON_REJECT_DUPLICATES, &e);
+}
