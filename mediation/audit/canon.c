@@ -99,10 +99,10 @@ static bool u_escape(struct cur *c, unsigned *cp)
 	unsigned i, v = 0;
 	int d;
 
+	if ((c->left >= 1 && c->p[0] != '\\') || (c->left >= 2 && c->p[1] != 'u'))
+		return fail(c, SL_CANON_STRING);
 	if (c->left < 6)
 		return fail(c, SL_CANON_TRUNCATED);
-	if (c->p[0] != '\\' || c->p[1] != 'u')
-		return fail(c, SL_CANON_STRING);
 	for (i = 0; i < 4; i++) {
 		d = hexval_upper(c->p[2 + i]);
 		if (d < 0)

@@ -177,7 +177,8 @@ static bool prefixed_hex(const char *s, const char *prefix)
 	return true;
 }
 
-static bool str_ok(const json_t *v, size_t min, size_t max)
+/* Names and codes: no control characters at all; text may hold tabs and newlines. */
+static bool str_ok(const json_t *v, size_t min, size_t max, bool text)
 {
 	const char *s;
 	size_t n, i;
@@ -189,7 +190,7 @@ static bool str_ok(const json_t *v, size_t min, size_t max)
 	if (n < min || n > max || strlen(s) != n)
 		return false;
 	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+		if (((unsigned char)s[i] < 0x20 && !(text && (s[i] == '\t' || s[i] == '\n'))) || s[i] == 0x7f)
 			return false;
 	return true;
 }
@@ -200,9 +201,9 @@ static bool value_ok(enum sl_audit_ftype t, const json_t *v)
 
 	switch (t) {
 	case SL_AUDIT_FT_STR:
-		return str_ok(v, 1, 256);
+		return str_ok(v, 1, 256, false);
 	case SL_AUDIT_FT_TEXT:
-		return str_ok(v, 0, 1024);
+		return str_ok(v, 0, 1024, true);
 	case SL_AUDIT_FT_INT:
 		return json_is_integer(v);
 	case SL_AUDIT_FT_TIME:
@@ -215,7 +216,7 @@ static bool value_ok(enum sl_audit_ftype t, const json_t *v)
 		if (!json_is_array(v) || json_array_size(v) > 64)
 			return false;
 		for (i = 0; i < json_array_size(v); i++)
-			if (!str_ok(json_array_get(v, i), 1, 256))
+			if (!str_ok(json_array_get(v, i), 1, 256, false))
 				return false;
 		return true;
 	case SL_AUDIT_FT_BOOL:

@@ -22,7 +22,7 @@
 
 enum sl_audit_ftype {
 	SL_AUDIT_FT_STR,	/* a name or code: 1..256 bytes, no control characters */
-	SL_AUDIT_FT_TEXT,	/* human text (a reason): 0..1024 bytes */
+	SL_AUDIT_FT_TEXT,	/* human text (a reason): 0..1024 bytes, tabs and newlines allowed */
 	SL_AUDIT_FT_INT,	/* integer */
 	SL_AUDIT_FT_TIME,	/* integer microseconds since the epoch */
 	SL_AUDIT_FT_DIGEST,	/* "sha256:" + 64 lowercase hex */
