@@ -127,6 +127,13 @@ void sl_audit_osmo_attach(struct sl_audit_log *log);
  */
 int sl_audit_close(struct sl_audit_log *log, unsigned wait_ms);
 
+/*
+ * Frees the log without writing anything more, as if the process had died
+ * here (crash tests; a child after fork() that must not touch the
+ * parent's log). Records not yet committed are lost, as after a crash.
+ */
+void sl_audit_abandon(struct sl_audit_log *log);
+
 /* For `show audit`: counters and the last checkpoint. */
 struct sl_audit_status {
 	uint64_t size, durable;

@@ -499,6 +499,16 @@ int sl_audit_close(struct sl_audit_log *log, unsigned wait_ms)
 	return rc;
 }
 
+void sl_audit_abandon(struct sl_audit_log *log)
+{
+	if (!log)
+		return;
+	log->closing = true;
+	log->wlen = 0;
+	log->sink_pid = 0;
+	talloc_free(log);
+}
+
 /* Destructor (set by open): best effort without the log.close record, as after a crash. */
 int sl_audit_log_destroy(struct sl_audit_log *log);
 int sl_audit_log_destroy(struct sl_audit_log *log)
