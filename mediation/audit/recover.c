@@ -111,7 +111,7 @@ static int recover_checkpoints(struct sl_audit_log *log, char **err, void *ectx)
 	{
 		uint64_t zero;
 
-		if (sl_audit_check_file_header(map, (size_t)st.st_size, SL_AUDIT_CKL_MAGIC, &zero) != 0) {
+		if (sl_audit_check_file_header(map, (size_t)st.st_size, SL_AUDIT_CKL_MAGIC, &zero) != 0 || zero != 0) {
 			*err = talloc_asprintf(ectx, "%s/" SL_AUDIT_CKL_FILE ": bad header (checkpoint.frame)",
 					       log->cfg.dir);
 			munmap(map, (size_t)st.st_size);

@@ -359,7 +359,7 @@ static void read_checkpoints(struct vstate *s, struct cp **cps, unsigned *ncp)
 	buf = slurp(s->ctx, path, 1ull << 34, &len);
 	if (!buf) {
 		add(s, SL_AP_CP_NONE, path, -1, -1, "cannot read checkpoints.log");
-	} else if (sl_audit_check_file_header(buf, len, SL_AUDIT_CKL_MAGIC, &zero) != 0) {
+	} else if (sl_audit_check_file_header(buf, len, SL_AUDIT_CKL_MAGIC, &zero) != 0 || zero != 0) {
 		add(s, SL_AP_CP_FRAME, path, 0, -1, "bad header");
 	} else {
 		sl_audit_scan_frames(s->h, buf, len, SL_AUDIT_FILE_HDR, true, on_ckl_entry, &l, &sr);
