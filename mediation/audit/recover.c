@@ -372,6 +372,14 @@ int sl_audit_open(void *ctx, const struct sl_audit_cfg *cfg, struct sl_audit_log
 	rc = sl_audit_recover(log, err, ctx);
 	if (rc < 0)
 		goto fail;
+	{
+		/* A copy of the verifier key next to the log, for convenience (an auditor brings their own). */
+		char *vk = talloc_asprintf(log, "%s\n", sl_audit_vkey_format(log, sl_audit_skey_vkey(log->key)));
+
+		if (vk)
+			sl_audit_replace_file(log->dir_fd, "verifier.key", vk, strlen(vk), !log->cfg.no_fsync);
+		talloc_free(vk);
+	}
 	log->closing = false;
 	log->ckpt_mono = sl_audit_now_mono(log);
 
