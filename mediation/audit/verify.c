@@ -309,6 +309,9 @@ struct cklist {
 	struct cp *prev;
 	const uint8_t *last;
 	size_t last_len;
+	const uint8_t *match;	/* the checkpoint file's bytes, looked for among the entries */
+	size_t match_len;
+	bool matched;
 };
 
 static int on_ckl_entry(void *arg, const struct sl_audit_entry *e)
@@ -318,6 +321,8 @@ static int on_ckl_entry(void *arg, const struct sl_audit_entry *e)
 	l->s->res->checkpoints++;
 	l->last = e->data;
 	l->last_len = e->len;
+	if (l->match && e->len == l->match_len && memcmp(e->data, l->match, e->len) == 0)
+		l->matched = true;
 	check_note(l->s, e->data, e->len, l->file, e->off, l->cps, l->ncp, &l->prev);
 	if (l->prev)
 		l->prev = &(*l->cps)[*l->ncp - 1];
@@ -356,6 +361,9 @@ static void read_checkpoints(struct vstate *s, struct cp **cps, unsigned *ncp)
 	size_t len = 0, llen = 0;
 	uint64_t zero;
 
+	lbuf = slurp(s->ctx, latest, SL_AUDIT_MAX_NOTE, &llen);
+	l.match = lbuf;
+	l.match_len = llen;
 	buf = slurp(s->ctx, path, 1ull << 34, &len);
 	if (!buf) {
 		add(s, SL_AP_CP_NONE, path, -1, -1, "cannot read checkpoints.log");
@@ -371,10 +379,17 @@ static void read_checkpoints(struct vstate *s, struct cp **cps, unsigned *ncp)
 		if (sr.entries == 0 && sr.problem < 0)
 			add(s, SL_AP_CP_NONE, path, -1, -1, NULL);
 	}
-	lbuf = slurp(s->ctx, latest, SL_AUDIT_MAX_NOTE, &llen);
 	if (lbuf && (!l.last || llen != l.last_len || memcmp(lbuf, l.last, llen) != 0)) {
-		add(s, SL_AP_CP_LATEST, latest, -1, -1, NULL);
-		check_note(s, lbuf, llen, latest, UINT64_MAX, cps, ncp, &l.prev);
+		if (l.matched) {
+			/* An earlier entry: the copy lags, as after a crash between the two writes. */
+			add(s, SL_AP_CP_LATEST, latest, -1, -1, "it is an earlier entry of checkpoints.log");
+		} else {
+			/* Not in checkpoints.log at all: check it on its own merits, outside the order. */
+			struct cp *none = NULL;
+
+			add(s, SL_AP_CP_LATEST, latest, -1, -1, "it is not in checkpoints.log");
+			check_note(s, lbuf, llen, latest, UINT64_MAX, cps, ncp, &none);
+		}
 	}
 	talloc_free(buf);
 	talloc_free(lbuf);

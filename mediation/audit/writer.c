@@ -380,6 +380,11 @@ static int sign_checkpoint(struct sl_audit_log *log)
 	int64_t now = sl_audit_now_real(log);
 	int rc;
 
+	/* The root is the frontier's, over every record appended: all of them must be durable first. */
+	rc = commit_records(log);
+	if (rc < 0)
+		return rc;
+
 	memset(&c, 0, sizeof(c));
 	memcpy(c.origin, log->cfg.origin, strlen(log->cfg.origin) + 1);
 	c.size = log->durable;

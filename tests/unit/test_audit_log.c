@@ -121,6 +121,41 @@ static void test_group_commit(void **state)
 	talloc_free(ctx);
 }
 
+/*
+ * Regression: a rotation commits records without signing; a tick before
+ * the group commit was due then signed a checkpoint whose size was the
+ * durable count but whose root covered every appended record (found by
+ * tests/audit/crash.sh as checkpoint.root).
+ */
+static void test_rotation_inside_window(void **state)
+{
+	void *ctx = talloc_new(NULL);
+	struct at_env e;
+	struct sl_audit_cfg c;
+	struct sl_audit_log *log;
+	struct sl_audit_verify_res res;
+	char *err = NULL;
+	unsigned i;
+
+	at_env_init(ctx, &e);
+	at_cfg(&e, &c);
+	c.commit_window_us = 10000;
+	c.segment_bytes = 700;
+	c.checkpoint_records = 2;
+	assert_int_equal(sl_audit_open(ctx, &c, &log, &err), 0);
+	for (i = 0; i < 30; i++) {
+		at_append_n(log, 1);
+		assert_int_equal(sl_audit_tick(log), 0); /* never due yet: the clock stands still */
+	}
+	at_mono_us += 10000;
+	assert_int_equal(sl_audit_tick(log), 0);
+	assert_int_equal(sl_audit_close(log, 100), 0);
+	verify_clean(ctx, &e, &res);
+	assert_true(res.checkpoints > 5);
+	at_rm_rf(e.root);
+	talloc_free(ctx);
+}
+
 static void test_torn_tail_and_damage(void **state)
 {
 	void *ctx = talloc_new(NULL);
@@ -310,6 +345,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_group_commit),
+		cmocka_unit_test(test_rotation_inside_window),
 		cmocka_unit_test(test_torn_tail_and_damage),
 		cmocka_unit_test(test_rotation_and_proofs),
 		cmocka_unit_test(test_sinks_lock_refusals),
