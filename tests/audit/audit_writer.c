@@ -1,16 +1,10 @@
 /*
- * Test writer for the audit log, used by the crash test, the CLI and
- * report tests:
+ * Test writer for the audit log, used by the CLI and report tests:
  *
  *   audit_writer gen DIR KEY ORIGIN N
  *       writes N records of every kind in the catalogue (a made-up week of
  *       warrants, interceptions, deliveries, consent changes and exports,
  *       with a refusal or two and an unclean restart), then closes.
- *   audit_writer crash DIR KEY ORIGIN ACKFILE MAX
- *       appends up to MAX delivery records as fast as it can with a 1 ms
- *       group commit and fsync, a checkpoint every 100 records, and after
- *       every commit appends the durable size as a line to ACKFILE: what
- *       a caller has been told is on disk. Meant to be SIGKILLed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,18 +19,6 @@
 #include "mediation/audit/audit.h"
 #include "mediation/audit/hash.h"
 #include "mediation/audit/keys.h"
-
-static int ack_fd = -1;
-
-static void on_durable(void *data, uint64_t n)
-{
-	char line[32];
-	int len = snprintf(line, sizeof(line), "%" PRIu64 "\n", n);
-
-	/* One write() per line: a SIGKILL leaves whole lines (the kernel has them). */
-	if (write(ack_fd, line, (size_t)len) != len)
-		abort();
-}
 
 static uint64_t xrand(void)
 {
@@ -141,41 +123,6 @@ static int gen(void *ctx, const char *dir, const char *key, const char *origin, 
 	return sl_audit_close(log, 1000) < 0;
 }
 
-static int crash(void *ctx, const char *dir, const char *key, const char *origin, const char *ackfile, uint64_t max)
-{
-	static const struct sl_audit_actor sys = { "system", "crash-test" };
-	struct sl_audit_cfg c = { .dir = dir, .key_file = key, .origin = origin, .checkpoint_records = 100,
-				  .commit_window_us = 1000, .segment_bytes = 64 * 1024, .durable_cb = on_durable,
-				  .software = "audit_writer crash" };
-	struct sl_audit_log *log;
-	char *err = NULL, d[SL_AUDIT_DIGEST_STRLEN];
-	struct sl_audit_hasher *h = sl_audit_hasher_new(ctx);
-	uint64_t i;
-
-	ack_fd = open(ackfile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (ack_fd < 0) {
-		perror(ackfile);
-		return 1;
-	}
-	if (sl_audit_open(ctx, &c, &log, &err) < 0) {
-		fprintf(stderr, "audit_writer: %s\n", err);
-		return 1;
-	}
-	for (i = 0; i < max; i++) {
-		json_t *f = json_pack("{s:s,s:s,s:I,s:I,s:s}", "liid", "LIID-C", "destination", "lea-x", "first_seq",
-				      (json_int_t)i, "count", (json_int_t)(1 + i % 7), "digest", digest(h, i, d));
-
-		if (sl_audit_append(log, "delivery", &sys, f, 0) < 0) {
-			fprintf(stderr, "audit_writer: append failed\n");
-			return 1;
-		}
-		json_decref(f);
-		if (sl_audit_next_due_us(log) >= 0)
-			sl_audit_tick(log);
-	}
-	return sl_audit_close(log, 1000) < 0;
-}
-
 int main(int argc, char **argv)
 {
 	void *ctx = talloc_new(NULL);
@@ -183,10 +130,8 @@ int main(int argc, char **argv)
 
 	if (argc == 6 && !strcmp(argv[1], "gen"))
 		rc = gen(ctx, argv[2], argv[3], argv[4], strtoull(argv[5], NULL, 10));
-	else if (argc == 7 && !strcmp(argv[1], "crash"))
-		rc = crash(ctx, argv[2], argv[3], argv[4], argv[5], strtoull(argv[6], NULL, 10));
 	else
-		fprintf(stderr, "usage: audit_writer gen DIR KEY ORIGIN N | crash DIR KEY ORIGIN ACKFILE MAX\n");
+		fprintf(stderr, "usage: audit_writer gen DIR KEY ORIGIN N\n");
 	talloc_free(ctx);
 	return rc;
 }
