@@ -34,7 +34,8 @@ void sl_audit_day(long long us, char out[16])
 	if (us < 0 || !gmtime_r(&t, &tm))
 		snprintf(out, 16, "invalid");
 	else
-		snprintf(out, 16, "%04d-%02d-%02d", (tm.tm_year + 1900) % 10000, tm.tm_mon + 1, tm.tm_mday);
+		snprintf(out, 16, "%04u-%02u-%02u", (unsigned)(tm.tm_year + 1900) % 10000u, (unsigned)(tm.tm_mon + 1) % 100u,
+			 (unsigned)tm.tm_mday % 100u);
 }
 
 json_t *sl_audit_stats_new(void)

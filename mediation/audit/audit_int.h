@@ -35,7 +35,8 @@ struct sl_audit_log {
 	uint64_t seg_bytes;	   /* bytes in the segment, counting the unwritten buffer */
 
 	struct sl_audit_frontier tree;
-	struct sl_audit_nodes *nodes;
+	struct sl_audit_nodes *nodes;	   /* tree.nodes, or NULL */
+	struct sl_audit_nodes *recidx;	   /* records.idx, or NULL */
 	uint64_t durable;	   /* records fsynced */
 	int64_t last_time_us;	   /* time of the last record */
 

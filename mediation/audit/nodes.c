@@ -1,8 +1,9 @@
 /*
- * The post-order node file (see nodes.h). Writing compares first: at
- * open the writer replays the whole log through the frontier, and while
- * the emitted hashes equal the file's bytes nothing is written; from the
- * first difference (or the end of the file) the file is cut and written.
+ * The sidecar files tree.nodes and records.idx (see nodes.h): fixed-size
+ * elements appended in order. Writing compares first: at open the writer
+ * replays the whole log, and while the emitted elements equal the file's
+ * bytes nothing is written; from the first difference (or the end of the
+ * file) the file is cut and written.
  */
 #include "mediation/audit/nodes.h"
 
@@ -14,9 +15,10 @@
 
 #include <talloc.h>
 
-#define BUF_HASHES 8192
+#define BUF_ELEMS 8192
 
 struct sl_audit_nodes {
+	size_t esz;	   /* element size: 32 (hashes) or 8 (offsets) */
 	int fd;
 	bool failed;
 	bool comparing;	   /* still reading the old file and comparing */
@@ -37,7 +39,7 @@ static int nodes_free(struct sl_audit_nodes *n)
 	return 0;
 }
 
-struct sl_audit_nodes *sl_audit_nodes_open(void *ctx, const char *dir)
+static struct sl_audit_nodes *sidecar_open(void *ctx, const char *dir, const char *name, size_t esz)
 {
 	struct sl_audit_nodes *n = talloc_zero(ctx, struct sl_audit_nodes);
 	char *path;
@@ -46,9 +48,10 @@ struct sl_audit_nodes *sl_audit_nodes_open(void *ctx, const char *dir)
 	if (!n)
 		return NULL;
 	n->fd = -1;
-	path = talloc_asprintf(n, "%s/" SL_AUDIT_NODES_FILE, dir);
-	n->buf = talloc_size(n, BUF_HASHES * SL_AUDIT_HASH_LEN);
-	n->cmp = talloc_size(n, BUF_HASHES * SL_AUDIT_HASH_LEN);
+	n->esz = esz;
+	path = talloc_asprintf(n, "%s/%s", dir, name);
+	n->buf = talloc_size(n, BUF_ELEMS * n->esz);
+	n->cmp = talloc_size(n, BUF_ELEMS * n->esz);
 	if (!path || !n->buf || !n->cmp) {
 		talloc_free(n);
 		return NULL;
@@ -59,21 +62,31 @@ struct sl_audit_nodes *sl_audit_nodes_open(void *ctx, const char *dir)
 		return NULL;
 	}
 	talloc_set_destructor(n, nodes_free);
-	n->file_len = (uint64_t)st.st_size / SL_AUDIT_HASH_LEN;
+	n->file_len = (uint64_t)st.st_size / esz;
 	n->comparing = n->file_len > 0;
 	return n;
+}
+
+struct sl_audit_nodes *sl_audit_nodes_open(void *ctx, const char *dir)
+{
+	return sidecar_open(ctx, dir, SL_AUDIT_NODES_FILE, SL_AUDIT_HASH_LEN);
+}
+
+struct sl_audit_nodes *sl_audit_recidx_open(void *ctx, const char *dir)
+{
+	return sidecar_open(ctx, dir, SL_AUDIT_RECIDX_FILE, 8);
 }
 
 static void stop_comparing(struct sl_audit_nodes *n)
 {
 	n->comparing = false;
-	if (ftruncate(n->fd, (off_t)(n->pos * SL_AUDIT_HASH_LEN)) != 0)
+	if (ftruncate(n->fd, (off_t)(n->pos * n->esz)) != 0)
 		n->failed = true;
 }
 
-void sl_audit_nodes_emit(void *arg, unsigned level, const uint8_t hash[SL_AUDIT_HASH_LEN])
+static void put(struct sl_audit_nodes *n, const uint8_t *elem)
 {
-	struct sl_audit_nodes *n = arg;
+	size_t esz = n->esz;
 
 	if (n->failed)
 		return;
@@ -82,31 +95,57 @@ void sl_audit_nodes_emit(void *arg, unsigned level, const uint8_t hash[SL_AUDIT_
 			stop_comparing(n);
 		} else {
 			if (n->pos < n->cmp_start || n->pos >= n->cmp_start + n->cmp_n) {
-				ssize_t r = pread(n->fd, n->cmp, BUF_HASHES * SL_AUDIT_HASH_LEN,
-						  (off_t)(n->pos * SL_AUDIT_HASH_LEN));
+				ssize_t r = pread(n->fd, n->cmp, BUF_ELEMS * esz, (off_t)(n->pos * esz));
 
 				n->cmp_start = n->pos;
-				n->cmp_n = r > 0 ? (unsigned)(r / SL_AUDIT_HASH_LEN) : 0;
+				n->cmp_n = r > 0 ? (unsigned)((size_t)r / esz) : 0;
 			}
 			if (n->pos < n->cmp_start + n->cmp_n &&
-			    memcmp(n->cmp + (n->pos - n->cmp_start) * SL_AUDIT_HASH_LEN, hash, SL_AUDIT_HASH_LEN) == 0) {
+			    memcmp(n->cmp + (n->pos - n->cmp_start) * esz, elem, esz) == 0) {
 				n->pos++;
 				return;
 			}
 			stop_comparing(n);
 		}
 	}
-	memcpy(n->buf + (size_t)n->nbuf * SL_AUDIT_HASH_LEN, hash, SL_AUDIT_HASH_LEN);
+	memcpy(n->buf + (size_t)n->nbuf * esz, elem, esz);
 	n->nbuf++;
 	n->pos++;
-	if (n->nbuf == BUF_HASHES)
+	if (n->nbuf == BUF_ELEMS)
 		sl_audit_nodes_flush(n);
+}
+
+void sl_audit_nodes_emit(void *arg, unsigned level, const uint8_t hash[SL_AUDIT_HASH_LEN])
+{
+	put(arg, hash);
+}
+
+void sl_audit_recidx_put(struct sl_audit_nodes *n, uint64_t off)
+{
+	uint8_t b[8];
+	unsigned i;
+
+	for (i = 0; i < 8; i++)
+		b[i] = (uint8_t)(off >> (56 - 8 * i));
+	put(n, b);
+}
+
+bool sl_audit_recidx_get(int fd, uint64_t seq, uint64_t *off)
+{
+	uint8_t b[8];
+	unsigned i;
+
+	if (pread(fd, b, 8, (off_t)(seq * 8)) != 8)
+		return false;
+	for (*off = 0, i = 0; i < 8; i++)
+		*off = *off << 8 | b[i];
+	return true;
 }
 
 int sl_audit_nodes_flush(struct sl_audit_nodes *n)
 {
-	size_t len = (size_t)n->nbuf * SL_AUDIT_HASH_LEN, done = 0;
-	off_t at = (off_t)((n->pos - n->nbuf) * SL_AUDIT_HASH_LEN);
+	size_t len = (size_t)n->nbuf * n->esz, done = 0;
+	off_t at = (off_t)((n->pos - n->nbuf) * n->esz);
 
 	if (n->failed || !n->nbuf) {
 		n->nbuf = 0;

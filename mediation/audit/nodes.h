@@ -20,6 +20,13 @@
 #include "mediation/audit/merkle.h"
 
 #define SL_AUDIT_NODES_FILE "tree.nodes"
+/*
+ * records.idx: for each record, in seq order, the big-endian u64 offset of
+ * its frame in its segment (8 bytes per record), so `prove N` reads record
+ * N without walking its segment. Derived data like tree.nodes, kept and
+ * checked the same way.
+ */
+#define SL_AUDIT_RECIDX_FILE "records.idx"
 
 struct sl_audit_nodes;
 
@@ -29,6 +36,11 @@ struct sl_audit_nodes *sl_audit_nodes_open(void *ctx, const char *dir);
 void sl_audit_nodes_emit(void *arg, unsigned level, const uint8_t hash[SL_AUDIT_HASH_LEN]);
 /* Writes buffered hashes. 0 or -errno (the file is then abandoned: proofs fall back to the log). */
 int sl_audit_nodes_flush(struct sl_audit_nodes *n);
+
+/* The same machinery for records.idx. */
+struct sl_audit_nodes *sl_audit_recidx_open(void *ctx, const char *dir);
+void sl_audit_recidx_put(struct sl_audit_nodes *n, uint64_t off);
+bool sl_audit_recidx_get(int fd, uint64_t seq, uint64_t *off);
 
 /* MTH(D[a:b]) from a node file of a tree of at least b leaves; false if the file is short or unreadable. */
 bool sl_audit_nodes_range(int fd, struct sl_audit_hasher *h, uint64_t a, uint64_t b, uint8_t out[SL_AUDIT_HASH_LEN]);

@@ -6,6 +6,8 @@
  */
 #include "mediation/audit/reader.h"
 
+#include "mediation/audit/nodes.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -227,4 +229,109 @@ int sl_audit_read_log(void *ctx, struct sl_audit_hasher *h, const char *dir, sl_
 	}
 	talloc_free(tmp);
 	return 0;
+}
+
+int sl_audit_read_one(void *ctx, struct sl_audit_hasher *h, const char *dir, uint64_t seq, uint8_t **data,
+		      size_t *len, uint8_t leaf[SL_AUDIT_HASH_LEN])
+{
+	void *tmp = talloc_new(ctx);
+	uint64_t *firsts, first, at;
+	char **paths;
+	unsigned n, i;
+	struct stat st;
+	const uint8_t *map;
+	size_t off, size;
+	int fd, rc;
+
+	rc = sl_audit_list_segments(tmp, dir, &firsts, &paths, &n);
+	if (rc < 0 || n == 0) {
+		talloc_free(tmp);
+		return rc < 0 ? rc : -ENOENT;
+	}
+	for (i = n; i-- > 0;)
+		if (firsts[i] <= seq)
+			break;
+	if (i == UINT32_MAX || firsts[i] > seq) {
+		talloc_free(tmp);
+		return -ENOENT;
+	}
+	fd = open(paths[i], O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) != 0 || st.st_size < SL_AUDIT_FILE_HDR) {
+		rc = fd < 0 ? -errno : -EBADMSG;
+		if (fd >= 0)
+			close(fd);
+		talloc_free(tmp);
+		return rc;
+	}
+	size = (size_t)st.st_size;
+	{
+		/* records.idx gives the frame's offset: two reads instead of a walk. */
+		char *ip = talloc_asprintf(tmp, "%s/" SL_AUDIT_RECIDX_FILE, dir);
+		int ifd = ip ? open(ip, O_RDONLY | O_CLOEXEC) : -1;
+		uint8_t fh[SL_AUDIT_FRAME_HDR];
+		uint64_t o;
+
+		if (ifd >= 0 && sl_audit_recidx_get(ifd, seq, &o) && o + SL_AUDIT_FRAME_HDR <= size &&
+		    pread(fd, fh, sizeof(fh), (off_t)o) == (ssize_t)sizeof(fh)) {
+			uint32_t l = sl_audit_get_be32(fh);
+			uint8_t *d;
+
+			if (l && l <= SL_AUDIT_MAX_ENTRY && l <= size - o - SL_AUDIT_FRAME_HDR &&
+			    (d = talloc_size(ctx, (size_t)l + 1)) != NULL) {
+				if (pread(fd, d, l, (off_t)(o + SL_AUDIT_FRAME_HDR)) == (ssize_t)l) {
+					sl_audit_leaf_hash(h, d, l, leaf);
+					d[l] = '\0';
+					if (memcmp(leaf, fh + 4, 4) == 0) {
+						close(ifd);
+						close(fd);
+						*data = d;
+						*len = l;
+						talloc_free(tmp);
+						return 0;
+					}
+				}
+				talloc_free(d);
+			}
+		}
+		if (ifd >= 0)
+			close(ifd);
+	}
+	map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED) {
+		talloc_free(tmp);
+		return -EIO;
+	}
+	rc = -ENOENT;
+	if (sl_audit_check_file_header(map, size, SL_AUDIT_SEG_MAGIC, &first) == 0 && first == firsts[i]) {
+		for (at = first, off = SL_AUDIT_FILE_HDR; size - off >= SL_AUDIT_FRAME_HDR; at++) {
+			uint32_t l = sl_audit_get_be32(map + off);
+
+			if (l == 0 || l > SL_AUDIT_MAX_ENTRY || l > size - off - SL_AUDIT_FRAME_HDR) {
+				rc = -EBADMSG;
+				break;
+			}
+			if (at == seq) {
+				sl_audit_leaf_hash(h, map + off + SL_AUDIT_FRAME_HDR, l, leaf);
+				if (memcmp(leaf, map + off + 4, 4) != 0) {
+					rc = -EBADMSG;
+					break;
+				}
+				*data = talloc_size(ctx, (size_t)l + 1);
+				if (!*data) {
+					rc = -ENOMEM;
+					break;
+				}
+				memcpy(*data, map + off + SL_AUDIT_FRAME_HDR, l);
+				(*data)[l] = '\0';
+				*len = l;
+				rc = 0;
+				break;
+			}
+			off += SL_AUDIT_FRAME_HDR + l;
+		}
+	}
+	munmap((void *)map, size);
+	talloc_free(tmp);
+	return rc;
 }

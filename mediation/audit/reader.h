@@ -58,6 +58,17 @@ int sl_audit_read_log(void *ctx, struct sl_audit_hasher *h, const char *dir, sl_
 		      struct sl_audit_read_res *res);
 
 /*
+ * Record seq alone, without reading the log before it: finds its segment
+ * by name and walks that segment's frame headers (lengths only) to it.
+ * The record's own check is verified; the frames before it are not, so a
+ * caller that needs certainty checks the leaf against a signed tree (as
+ * prove.c does, falling back to a full read). *data is talloc'd on ctx,
+ * NUL-terminated. 0, -ENOENT (not there), -EBADMSG (frame or check bad), -errno.
+ */
+int sl_audit_read_one(void *ctx, struct sl_audit_hasher *h, const char *dir, uint64_t seq, uint8_t **data,
+		      size_t *len, uint8_t leaf[SL_AUDIT_HASH_LEN]);
+
+/*
  * One segment's bytes (for the fuzzer and tests): header and records,
  * numbering from the header's first seq, which must equal expect_first
  * unless that is UINT64_MAX. Fills res like sl_audit_read_log.

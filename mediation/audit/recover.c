@@ -174,6 +174,8 @@ static int on_record(void *arg, const struct sl_audit_rec *r)
 	int64_t t = -1;
 
 	sl_audit_frontier_push(&log->tree, log->h, r->leaf, log->nodes ? sl_audit_nodes_emit : NULL, log->nodes);
+	if (log->recidx)
+		sl_audit_recidx_put(log->recidx, r->off);
 	sl_audit_canon_check(r->data, r->len, &off, time_member, &t);
 	if (t > log->last_time_us)
 		log->last_time_us = t;
@@ -196,8 +198,10 @@ int sl_audit_recover(struct sl_audit_log *log, char **err, void *ectx)
 	rc = recover_checkpoints(log, err, ectx);
 	if (rc < 0)
 		goto out;
-	if (!log->cfg.no_node_file)
+	if (!log->cfg.no_node_file) {
 		log->nodes = sl_audit_nodes_open(log, log->cfg.dir);
+		log->recidx = sl_audit_recidx_open(log, log->cfg.dir);
+	}
 	rc = sl_audit_read_log(tmp, log->h, log->cfg.dir, on_record, &b, &res);
 	if (rc < 0) {
 		*err = talloc_asprintf(ectx, "%s: %s", log->cfg.dir, strerror(-rc));
@@ -265,6 +269,8 @@ int sl_audit_recover(struct sl_audit_log *log, char **err, void *ectx)
 	log->durable = log->tree.size;
 	if (log->nodes)
 		sl_audit_nodes_flush(log->nodes);
+	if (log->recidx)
+		sl_audit_nodes_flush(log->recidx);
 
 	/* Continue in the last segment, or start one. */
 	if (res.last_seg && !(res.problem == SL_AP_REC_TORN && res.torn_whole_file)) {

@@ -244,6 +244,35 @@ static const struct snap *find_snap(const struct vstate *s, uint64_t size)
 	return lo < s->nsnaps && s->snaps[lo].size == size && s->snaps[lo].done ? &s->snaps[lo] : NULL;
 }
 
+static int cmp_cp_size(const void *a, const void *b)
+{
+	uint64_t x = (*(const struct cp *const *)a)->c.size, y = (*(const struct cp *const *)b)->c.size;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Two checkpoints of one size with different roots: sorted by size, neighbours compared. */
+static void check_forks(struct vstate *s, struct cp *cps, unsigned ncp)
+{
+	struct cp **by = talloc_array(s->ctx, struct cp *, ncp ? ncp : 1);
+	unsigned i;
+
+	for (i = 0; i < ncp; i++)
+		by[i] = &cps[i];
+	qsort(by, ncp, sizeof(*by), cmp_cp_size);
+	for (i = 1; i < ncp; i++)
+		if (by[i]->c.size == by[i - 1]->c.size &&
+		    memcmp(by[i]->c.root, by[i - 1]->c.root, SL_AUDIT_HASH_LEN) != 0) {
+			const struct cp *late = by[i]->off > by[i - 1]->off ? by[i] : by[i - 1];
+			const struct cp *early = late == by[i] ? by[i - 1] : by[i];
+
+			add(s, SL_AP_CP_FORK, late->off == UINT64_MAX ? "checkpoint" : "checkpoints.log",
+			    late->off == UINT64_MAX ? -1 : (int64_t)late->off, (int64_t)late->c.size,
+			    "root differs from the checkpoint at offset %" PRIu64, early->off);
+		}
+	talloc_free(by);
+}
+
 static int cmp_snap(const void *a, const void *b)
 {
 	uint64_t x = ((const struct snap *)a)->size, y = ((const struct snap *)b)->size;
@@ -279,12 +308,6 @@ static void check_note(struct vstate *s, const uint8_t *p, size_t n, const char 
 			add(s, SL_AP_CP_TIME_BACK, file, o, (int64_t)c.size, "time %" PRId64 " after %" PRId64, c.time_us,
 			    (*prev)->c.time_us);
 	}
-	for (unsigned i = 0; i < *ncp; i++)
-		if ((*cps)[i].c.size == c.size && memcmp((*cps)[i].c.root, c.root, SL_AUDIT_HASH_LEN) != 0) {
-			add(s, SL_AP_CP_FORK, file, o, (int64_t)c.size, "root differs from the checkpoint at offset %" PRIu64,
-			    (*cps)[i].off);
-			break;
-		}
 	*cps = talloc_realloc(s->ctx, *cps, struct cp, *ncp + 1);
 	if (!*cps)
 		abort();
@@ -418,6 +441,7 @@ int sl_audit_verify(void *ctx, const struct sl_audit_verify_opts *o, struct sl_a
 	if (o->key_untrusted)
 		add(&s, SL_AP_KEY_UNTRUSTED, NULL, -1, -1, "key %s", o->key->name);
 	read_checkpoints(&s, &cps, &ncp);
+	check_forks(&s, cps, ncp);
 
 	if (o->since) {
 		const char *why = NULL;

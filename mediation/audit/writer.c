@@ -221,6 +221,8 @@ static int commit_records(struct sl_audit_log *log)
 	}
 	if (log->nodes)
 		sl_audit_nodes_flush(log->nodes);
+	if (log->recidx)
+		sl_audit_nodes_flush(log->recidx);
 	log->durable = log->tree.size;
 	ctr_inc(log, SL_AUDIT_CTR_COMMITS);
 	if (log->cfg.durable_cb)
@@ -354,6 +356,8 @@ int64_t sl_audit_append(struct sl_audit_log *log, const char *kind, const struct
 		log->wlen += SL_AUDIT_FRAME_HDR + len;
 	}
 	talloc_free(tmp);
+	if (log->recidx)
+		sl_audit_recidx_put(log->recidx, log->seg_bytes);
 	log->seg_bytes += SL_AUDIT_FRAME_HDR + len;
 	sl_audit_frontier_push(&log->tree, log->h, leaf, log->nodes ? sl_audit_nodes_emit : NULL, log->nodes);
 	log->last_time_us = time_us;
@@ -527,6 +531,8 @@ int sl_audit_log_destroy(struct sl_audit_log *log)
 		osmo_timer_del(&log->timer);
 	if (log->nodes)
 		sl_audit_nodes_flush(log->nodes);
+	if (log->recidx)
+		sl_audit_nodes_flush(log->recidx);
 	if (log->seg_fd >= 0)
 		close(log->seg_fd);
 	if (log->ckl_fd >= 0)
