@@ -73,5 +73,11 @@ void sl_audit_sinks_reap(struct sl_audit_log *log, unsigned wait_ms);
 /* audit_osmo.c: re-arms the timer after the due time changed. */
 void sl_audit_osmo_schedule(struct sl_audit_log *log);
 
+/* writer.c, for recover.c: the first segment of a new log; the destructor
+ * (best effort, without log.close, as after a crash); the counter group. */
+int sl_audit_start_segment(struct sl_audit_log *log);
+int sl_audit_log_destroy(struct sl_audit_log *log);
+struct rate_ctr_group *sl_audit_ctrs_alloc(void *ctx);
+
 /* recover.c */
 int sl_audit_recover(struct sl_audit_log *log, char **err, void *err_ctx);

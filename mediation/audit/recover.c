@@ -32,10 +32,6 @@
 #include "mediation/audit/keys.h"
 #include "mediation/audit/reader.h"
 
-int sl_audit_start_segment(struct sl_audit_log *log);
-int sl_audit_log_destroy(struct sl_audit_log *log);
-struct rate_ctr_group *sl_audit_ctrs_alloc(void *ctx);
-
 struct ckl_scan {
 	struct sl_audit_log *log;
 	const char *why;

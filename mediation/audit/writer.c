@@ -286,8 +286,6 @@ static int start_segment(struct sl_audit_log *log)
 	return 0;
 }
 
-/* Exported for recover.c: the first segment of a new log. */
-int sl_audit_start_segment(struct sl_audit_log *log);
 int sl_audit_start_segment(struct sl_audit_log *log)
 {
 	return start_segment(log);
@@ -518,8 +516,6 @@ void sl_audit_abandon(struct sl_audit_log *log)
 	talloc_free(log);
 }
 
-/* Destructor (set by open): best effort without the log.close record, as after a crash. */
-int sl_audit_log_destroy(struct sl_audit_log *log);
 int sl_audit_log_destroy(struct sl_audit_log *log)
 {
 	if (!log->closing && !log->failed && log->seg_fd >= 0) {
@@ -547,8 +543,6 @@ int sl_audit_log_destroy(struct sl_audit_log *log)
 	return 0;
 }
 
-/* Exported for recover.c: counter group allocation with a unique index. */
-struct rate_ctr_group *sl_audit_ctrs_alloc(void *ctx);
 struct rate_ctr_group *sl_audit_ctrs_alloc(void *ctx)
 {
 	return rate_ctr_group_alloc(ctx, &sl_audit_ctrg_desc, audit_ctrg_index++);
