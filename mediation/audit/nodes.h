@@ -34,6 +34,8 @@ struct sl_audit_nodes;
 struct sl_audit_nodes *sl_audit_nodes_open(void *ctx, const char *dir);
 /* The emit callback for sl_audit_frontier_push (arg is the nodes object). */
 void sl_audit_nodes_emit(void *arg, unsigned level, const uint8_t hash[SL_AUDIT_HASH_LEN]);
+/* After the open-time replay: cuts whatever the file holds beyond what was replayed. */
+void sl_audit_nodes_end_replay(struct sl_audit_nodes *n);
 /* Writes buffered hashes. 0 or -errno (the file is then abandoned: proofs fall back to the log). */
 int sl_audit_nodes_flush(struct sl_audit_nodes *n);
 

@@ -263,10 +263,14 @@ int sl_audit_recover(struct sl_audit_log *log, char **err, void *ectx)
 	}
 	log->rec.records = log->tree.size;
 	log->durable = log->tree.size;
-	if (log->nodes)
+	if (log->nodes) {
 		sl_audit_nodes_flush(log->nodes);
-	if (log->recidx)
+		sl_audit_nodes_end_replay(log->nodes);
+	}
+	if (log->recidx) {
 		sl_audit_nodes_flush(log->recidx);
+		sl_audit_nodes_end_replay(log->recidx);
+	}
 
 	/* Continue in the last segment, or start one. */
 	if (res.last_seg && !(res.problem == SL_AP_REC_TORN && res.torn_whole_file)) {

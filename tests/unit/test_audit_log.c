@@ -189,6 +189,13 @@ static void test_torn_tail_and_damage(void **state)
 	assert_int_equal(sl_audit_recovery(log)->records, 5);
 	assert_int_equal(sl_audit_close(log, 100), 0);
 	verify_clean(ctx, &e, &res);
+	{
+		/* the sidecars were cut with the torn record: proofs from them still hold */
+		struct sl_audit_proof p;
+
+		assert_int_equal(sl_audit_prove_inclusion(ctx, e.log, 4, res.latest.size, res.latest.root, true, &p, &err), 0);
+		assert_true(p.from_nodes);
+	}
 
 	/* zeros after a crash (metadata ahead of data) are a torn tail too */
 	{
