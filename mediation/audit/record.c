@@ -12,6 +12,7 @@
 #include <talloc.h>
 
 #include "mediation/audit/canon.h"
+#include "mediation/audit/canon_encode.h"
 
 #define F(n, t, r, d) { n, SL_AUDIT_FT_##t, r, d }
 #define END { NULL, 0, false, NULL }
@@ -284,10 +285,10 @@ uint8_t *sl_audit_record_encode(void *ctx, uint64_t seq, int64_t time_us, const 
 				const struct sl_audit_actor *actor, const json_t *fields, size_t *len,
 				const char **why)
 {
-	json_t *rec, *empty = NULL;
-	char *dump;
-	uint8_t *out = NULL;
-	size_t n, off;
+	struct sl_audit_buf buf = { .ctx = ctx };
+	json_t *empty = NULL;
+	uint8_t *out;
+	size_t off;
 
 	if (seq > (uint64_t)INT64_MAX || time_us < 0) {
 		*why = "seq or time out of range";
@@ -303,33 +304,35 @@ uint8_t *sl_audit_record_encode(void *ctx, uint64_t seq, int64_t time_us, const 
 		json_decref(empty);
 		return NULL;
 	}
-	rec = json_pack("{s:{s:s,s:s},s:O,s:s,s:I,s:I}", "actor", "id", actor->id, "type", actor->type, "fields",
-			fields, "kind", kind, "seq", (json_int_t)seq, "time", (json_int_t)time_us);
+	/* Keys in canonical (sorted) order: actor{id,type}, fields, kind, seq, time. */
+	sl_audit_buf_puts(&buf, "{\"actor\":{\"id\":");
+	sl_audit_buf_str(&buf, actor->id, strlen(actor->id));
+	sl_audit_buf_puts(&buf, ",\"type\":");
+	sl_audit_buf_str(&buf, actor->type, strlen(actor->type));
+	sl_audit_buf_puts(&buf, "},\"fields\":");
+	sl_audit_buf_json(&buf, fields, 2);
+	sl_audit_buf_puts(&buf, ",\"kind\":");
+	sl_audit_buf_str(&buf, kind, strlen(kind));
+	sl_audit_buf_puts(&buf, ",\"seq\":");
+	sl_audit_buf_int(&buf, (int64_t)seq);
+	sl_audit_buf_puts(&buf, ",\"time\":");
+	sl_audit_buf_int(&buf, time_us);
+	sl_audit_buf_put(&buf, "}", 2); /* and a NUL for printing, not counted */
 	json_decref(empty);
-	if (!rec) {
-		*why = "cannot build the record (bad UTF-8 in a string?)";
+	if (buf.failed) {
+		*why = "record has no canonical form (bad UTF-8, NUL, a real number?)";
+		talloc_free(buf.p);
 		return NULL;
 	}
-	dump = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
-	json_decref(rec);
-	if (!dump) {
-		*why = "cannot encode the record";
+	buf.len--;
+	/* Hold the encoder to the documented form: refuse rather than log a second spelling. */
+	if (sl_audit_canon_check(buf.p, buf.len, &off, NULL, NULL) != SL_CANON_OK) {
+		*why = "record has no canonical form";
+		talloc_free(buf.p);
 		return NULL;
 	}
-	n = strlen(dump);
-	/* Hold jansson to the documented form: refuse rather than log a second spelling. */
-	if (sl_audit_canon_check((const uint8_t *)dump, n, &off, NULL, NULL) != SL_CANON_OK) {
-		*why = "record has no canonical form (NUL in a string?)";
-	} else {
-		out = talloc_size(ctx, n + 1);
-		if (out) {
-			memcpy(out, dump, n + 1);
-			*len = n;
-		} else {
-			*why = "out of memory";
-		}
-	}
-	free(dump);
+	*len = buf.len;
+	out = buf.p;
 	return out;
 }
 

@@ -4,8 +4,10 @@
  * it accepts, jansson re-encodes (COMPACT | SORT_KEYS | ENSURE_ASCII) to
  * the same bytes. Checked on records with every kind of string content,
  * on named non-canonical spellings, and on 50,000 random mutations of
- * canonical records. The encoder refuses kinds, fields and actors outside
- * the catalogue.
+ * canonical records. The canonical encoder (canon_encode.c) equals
+ * jansson's json_dumps on 20,000 random values over all of Unicode, and
+ * the record encoder refuses kinds, fields and actors outside the
+ * catalogue.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +22,7 @@
 #include <talloc.h>
 
 #include "mediation/audit/canon.h"
+#include "mediation/audit/canon_encode.h"
 #include "mediation/audit/record.h"
 
 static const unsigned flags = JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII;
@@ -189,6 +192,115 @@ static void test_random_mutations(void **state)
 	talloc_free(ctx);
 }
 
+/* A random value: objects with random keys, strings over all of Unicode, integers, nesting. */
+static json_t *random_value(unsigned depth)
+{
+	unsigned kind = depth > 4 ? 2 + rnd() % 4 : rnd() % 6, i, n;
+	json_t *v;
+	char key[8], s[64];
+	size_t sl = 0;
+
+	switch (kind) {
+	case 0:
+		v = json_object();
+		n = rnd() % 6;
+		for (i = 0; i < n; i++) {
+			unsigned kl = 1 + rnd() % 5, j;
+
+			key[0] = (char)('a' + rnd() % 26);
+			for (j = 1; j < kl; j++)
+				key[j] = "abcdefghijklmnopqrstuvwxyz0123456789_"[rnd() % 37];
+			key[kl] = '\0';
+			json_object_set_new(v, key, random_value(depth + 1));
+		}
+		return v;
+	case 1:
+		v = json_array();
+		n = rnd() % 4;
+		for (i = 0; i < n; i++)
+			json_array_append_new(v, random_value(depth + 1));
+		return v;
+	case 2:
+		n = rnd() % 8;
+		for (i = 0; i < n; i++) {
+			unsigned cp;
+
+			switch (rnd() % 4) {
+			case 0: cp = 1 + rnd() % 0x7f; break;
+			case 1: cp = 0x80 + rnd() % 0x780; break;
+			case 2: cp = 0x800 + rnd() % 0xf800; break;
+			default: cp = 0x10000 + rnd() % 0x100000; break;
+			}
+			if (cp >= 0xd800 && cp <= 0xdfff)
+				cp = 'x';
+			if (cp < 0x80) {
+				s[sl++] = (char)cp;
+			} else if (cp < 0x800) {
+				s[sl++] = (char)(0xc0 | cp >> 6);
+				s[sl++] = (char)(0x80 | (cp & 0x3f));
+			} else if (cp < 0x10000) {
+				s[sl++] = (char)(0xe0 | cp >> 12);
+				s[sl++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+				s[sl++] = (char)(0x80 | (cp & 0x3f));
+			} else {
+				s[sl++] = (char)(0xf0 | cp >> 18);
+				s[sl++] = (char)(0x80 | ((cp >> 12) & 0x3f));
+				s[sl++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+				s[sl++] = (char)(0x80 | (cp & 0x3f));
+			}
+		}
+		return json_stringn(s, sl);
+	case 3:
+		return json_integer((json_int_t)((int64_t)((uint64_t)rnd() << 32 | rnd()) >> (rnd() % 64)));
+	case 4:
+		return rnd() % 2 ? json_true() : json_false();
+	default:
+		return json_null();
+	}
+}
+
+static void test_encoder_matches_jansson(void **state)
+{
+	void *ctx = talloc_new(NULL);
+	unsigned i;
+
+	for (i = 0; i < 20000; i++) {
+		json_t *v = json_object();
+		struct sl_audit_buf b = { .ctx = ctx };
+		char *d;
+		size_t off;
+
+		json_object_set_new(v, "v", random_value(1));
+		sl_audit_buf_json(&b, v, 1);
+		d = json_dumps(v, flags);
+		assert_false(b.failed);
+		if (b.len != strlen(d) || memcmp(b.p, d, b.len) != 0)
+			fail_msg("encoder %.*s, jansson %s", (int)b.len, b.p, d);
+		assert_int_equal(sl_audit_canon_check(b.p, b.len, &off, NULL, NULL), SL_CANON_OK);
+		free(d);
+		json_decref(v);
+		talloc_free(b.p);
+	}
+	{
+		/* no canonical form: reals, bad keys, NUL */
+		struct sl_audit_buf b = { .ctx = ctx };
+		json_t *r = json_pack("{s:f}", "a", 1.5), *k = json_pack("{s:i}", "A", 1), *z = json_stringn("a\0b", 3);
+
+		sl_audit_buf_json(&b, r, 1);
+		assert_true(b.failed);
+		b.failed = false;
+		sl_audit_buf_json(&b, k, 1);
+		assert_true(b.failed);
+		b.failed = false;
+		sl_audit_buf_json(&b, z, 1);
+		assert_true(b.failed);
+		json_decref(r);
+		json_decref(k);
+		json_decref(z);
+	}
+	talloc_free(ctx);
+}
+
 static void test_encoder_refusals(void **state)
 {
 	void *ctx = talloc_new(NULL);
@@ -238,6 +350,7 @@ int main(void)
 		cmocka_unit_test(test_jansson_output_accepted),
 		cmocka_unit_test(test_named_rejections),
 		cmocka_unit_test(test_random_mutations),
+		cmocka_unit_test(test_encoder_matches_jansson),
 		cmocka_unit_test(test_encoder_refusals),
 	};
 
