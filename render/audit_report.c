@@ -10,6 +10,7 @@
 #include "render/audit_report.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "mediation/audit/b64.h"
@@ -43,7 +44,7 @@ static const char css[] =
 	"td.n{text-align:right}.ok{background:#d9f2d9;color:#145214}.warn{background:#fff2cc;color:#7a5900}"
 	".bad{background:#f8d0d0;color:#8a1010}.status{padding:.6em 1em;font-size:1.3em;display:inline-block}"
 	"pre{background:#f4f4f4;padding:.6em;overflow-x:auto}.none{color:#777;font-style:italic}"
-	"svg text{font-size:10px;fill:#333}";
+	"svg text{font-size:10px;fill:#333}h4{font-size:1em;margin:1em 0 .2em}";
 
 /* A bar chart of an object {label: count} (labels in key order). */
 static void bar_chart(FILE *o, const char *id, const json_t *series, const char *colour)
@@ -234,6 +235,25 @@ static void section_deliveries(FILE *o, const json_t *st)
 		}
 	}
 	fputs("</table>\n", o);
+	/* One chart per LIID and destination (the first 20 pairs; the table has them all). */
+	{
+		unsigned n = 0;
+		char id[32];
+
+		json_object_foreach((json_t *)del, liid, dests) {
+			json_object_foreach(dests, dest, d) {
+				if (n == 20)
+					break;
+				fputs("<h4>", o);
+				esc(o, liid);
+				fputs(" to ", o);
+				esc(o, dest);
+				fputs(", records per day</h4>\n", o);
+				snprintf(id, sizeof(id), "chart-delivered-%u", n++);
+				bar_chart(o, id, json_object_get(d, "days"), "#9bbb59");
+			}
+		}
+	}
 }
 
 static void section_consent(FILE *o, const json_t *st)
