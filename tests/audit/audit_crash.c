@@ -97,6 +97,17 @@ static uint64_t drain(int fd, int ms, uint64_t last, bool *got)
 	return last;
 }
 
+/* xorshift64, seeded from the clock and pid: a different kill schedule every run. */
+static uint64_t rng_state;
+
+static uint64_t rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
 static bool allowed(enum sl_audit_problem p)
 {
 	return p == SL_AP_REC_TORN || p == SL_AP_CP_TORN || p == SL_AP_CP_LATEST || p == SL_AP_CP_UNCOVERED ||
@@ -126,7 +137,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "audit_crash: %s\n", err);
 		return 1;
 	}
-	srand((unsigned)getpid());
+	rng_state = ((uint64_t)time(NULL) << 20) ^ (uint64_t)getpid() ^ 0x9e3779b97f4a7c15ull;
 	for (i = 0; i < kills && rc == 0; i++) {
 		char *dir = talloc_asprintf(ctx, "%s/log%u", root, i / 10);
 		struct sl_audit_verify_opts o = { .dir = dir, .key = &vk };
@@ -157,7 +168,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		{
-			struct timespec ts = { 0, (long)(rand() % 20000) * 1000 };
+			struct timespec ts = { 0, (long)(rng() % 20000) * 1000 };
 
 			nanosleep(&ts, NULL);
 		}
