@@ -24,12 +24,12 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "capture/buckets.h"
+#include "util/buckets.h"
 #include <talloc.h>
 
 #include "capture/capture_int.h"
 #include "capture/dialog_int.h"
-#include "capture/hash.h"
+#include "util/hash.h"
 #include "capture/log.h"
 #include "capture/sip_body.h"
 

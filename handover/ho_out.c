@@ -10,8 +10,8 @@
 #include <talloc.h>
 
 #include "asn1/ber_encode.h"
-#include "capture/buckets.h"
-#include "capture/hash.h"
+#include "util/buckets.h"
+#include "util/hash.h"
 #include "capture/sip_parse.h"
 #include "handover/pdu_ctx.h"
 #include "handover/seqno.h"

@@ -16,10 +16,10 @@
 #include "capture/capture.h"
 #include "src/app_log.h"
 #include "src/commands.h"
-#include "src/decode_out.h"
+#include "render/decode_out.h"
 #include "src/decode_pcap.h"
 #include "src/num_parse.h"
-#include "src/pdu_stream.h"
+#include "handover/pdu_stream.h"
 
 /* Bytes read before deciding how a file is framed (a PDU's identifier and length octets fit). */
 #define SNIFF_BYTES 64

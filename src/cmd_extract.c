@@ -26,11 +26,11 @@
 #include "capture/source.h"
 #include "src/app_log.h"
 #include "src/commands.h"
-#include "src/event_render.h"
+#include "render/event_render.h"
 #include "src/extract_opts.h"
-#include "src/json_out.h"
+#include "render/json_out.h"
 #include "src/progress.h"
-#include "src/totals.h"
+#include "render/totals.h"
 
 struct extract_run {
 	const struct sl_extract_opts *o;

@@ -12,7 +12,7 @@
 
 #include "capture/log.h"
 #include "src/daemon.h"
-#include "src/event_render.h"
+#include "render/event_render.h"
 #include "src/progress.h"
 
 #define FILE_BATCH 4096		/* frames per file-replay tick: keeps the VTY responsive */

@@ -19,7 +19,7 @@
 
 #include "capture/capture.h"
 #include "capture/source.h"
-#include "src/pdu_stream.h"
+#include "handover/pdu_stream.h"
 
 /* One direction of one tapped connection. */
 struct tap_dir {

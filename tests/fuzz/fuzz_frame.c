@@ -28,7 +28,7 @@
 #include <osmocom/core/logging.h>
 
 #include "capture/capture.h"
-#include "capture/hash.h"
+#include "util/hash.h"
 #include "capture/log.h"
 #include "capture/sip_parse.h"
 

@@ -16,7 +16,7 @@
 
 #include "handover/pdu.h"
 #include "handover/pdu_decode.h"
-#include "src/pdu_render.h"
+#include "render/pdu_render.h"
 
 static void render(void *ctx, struct sl_ber_w *w, char *out, size_t cap)
 {

@@ -17,7 +17,7 @@
 
 #include <openssl/ssl.h>
 
-#include "src/lemf_store.h"
+#include "lemf/lemf_store.h"
 
 struct sl_lemf_server_cfg {
 	const char *addr;	/* numeric IPv4/IPv6 address to listen on */

@@ -5,7 +5,7 @@
  * the ASN.1 names. Bytes from the input are escaped before they reach a
  * terminal: a PDU is untrusted input.
  */
-#include "src/decode_out.h"
+#include "render/decode_out.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -16,7 +16,7 @@
 #include "asn1/ber_dump.h"
 #include "handover/pdu.h"
 #include "handover/pdu_decode.h"
-#include "src/pdu_render.h"
+#include "render/pdu_render.h"
 
 /* Hex bytes per line of a non-text octet string. */
 #define HEX_PER_LINE 32

@@ -3,7 +3,7 @@
  * well-known 64-bit finaliser constants (murmur3/splitmix style); the seed
  * enters both the initial state and the final mix.
  */
-#include "capture/hash.h"
+#include "util/hash.h"
 
 #include <string.h>
 #include <sys/random.h>

@@ -3,7 +3,7 @@
  * public contract of `sluice extract --format json`; docs/events.md must be
  * updated with any change.
  */
-#include "src/event_render.h"
+#include "render/event_render.h"
 
 #include <inttypes.h>
 #include <string.h>

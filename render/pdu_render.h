@@ -7,7 +7,7 @@
 #pragma once
 
 #include "handover/pdu_decode.h"
-#include "src/json_out.h"
+#include "render/json_out.h"
 
 /*
  * Append {"kind": ..., "pSHeader": {...}, ...} to j. Octet strings that are

@@ -1,5 +1,5 @@
 /* JSON line writer (see json_out.h). */
-#include "src/json_out.h"
+#include "render/json_out.h"
 
 #include <inttypes.h>
 #include <string.h>

@@ -8,7 +8,7 @@
  * false resynchronisation on content bytes unlikely; the skipped bytes are
  * then reported once, with the reason the hunt started.
  */
-#include "src/pdu_stream.h"
+#include "handover/pdu_stream.h"
 
 #include <errno.h>
 #include <inttypes.h>

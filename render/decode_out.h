@@ -14,7 +14,7 @@
 #include <stdio.h>
 
 #include "capture/addr.h"
-#include "src/json_out.h"
+#include "render/json_out.h"
 
 enum sl_decode_format { SL_DECODE_TEXT, SL_DECODE_JSON };
 

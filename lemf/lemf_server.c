@@ -1,5 +1,5 @@
 /* Listening socket and connections of `sluice lemf` (see lemf_server.h). */
-#include "src/lemf_server.h"
+#include "lemf/lemf_server.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

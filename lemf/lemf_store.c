@@ -2,7 +2,7 @@
  * Output of `sluice lemf`: per-LIID JSON lines and raw PDUs, sequence
  * tracking per (LIID, CIN, stream), the summary (see lemf_store.h).
  */
-#include "src/lemf_store.h"
+#include "lemf/lemf_store.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,9 +15,9 @@
 
 #include <talloc.h>
 
-#include "src/json_out.h"
-#include "src/lemf_seq.h"
-#include "src/pdu_render.h"
+#include "render/json_out.h"
+#include "lemf/lemf_seq.h"
+#include "render/pdu_render.h"
 
 struct liid_out {
 	uint8_t *liid;

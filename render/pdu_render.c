@@ -8,7 +8,7 @@
 #include <talloc.h>
 
 #include "capture/addr.h"
-#include "src/pdu_render.h"
+#include "render/pdu_render.h"
 
 static bool printable(const uint8_t *p, size_t n)
 {

@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 #include "capture/event.h"
-#include "src/json_out.h"
+#include "render/json_out.h"
 
 void sl_event_to_json(struct sl_json *j, const struct sl_event *ev);
 /* Render a one-line human summary into buf. */

@@ -1,5 +1,5 @@
 /* End-of-run totals (see totals.h). */
-#include "src/totals.h"
+#include "render/totals.h"
 
 #include <inttypes.h>
 #include <sys/resource.h>

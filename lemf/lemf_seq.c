@@ -1,5 +1,5 @@
 /* Seen-set of sequence numbers as sorted disjoint ranges (see lemf_seq.h). */
-#include "src/lemf_seq.h"
+#include "lemf/lemf_seq.h"
 
 #include <errno.h>
 #include <string.h>
