@@ -16,6 +16,10 @@ can cross a forbidden arrow:
   links     each archive is linked whole (--whole-archive) into an empty
             program against only its allowed inputs: a call into a library
             it may not use is an undefined reference.
+  cycles    no two files of one library call each other, directly or round
+            a loop (symbols from nm on the archive's members), except the
+            loops listed with their reason in cycles_allowed.txt: a cycle
+            means the files have no order to be read or tested in.
   rules     the table itself never allows an arrow listed in forbidden.txt
             (consent to lawful, capture to mediation, ...), so nobody can
             legalise one by editing a Makefile fragment.
@@ -166,6 +170,103 @@ def check_links(m):
     return len(m.order), problems
 
 
+def archive_members(archive, builddir):
+    """{member source name: (defined, undefined)} from nm -A on an archive."""
+    r = subprocess.run(["nm", "-A", "-P", archive], capture_output=True, text=True, cwd=builddir)
+    if r.returncode != 0:
+        raise RuntimeError(f"nm {archive}: {r.stderr.strip()}")
+    members = {}
+    for line in r.stdout.splitlines():
+        head, _, rest = line.partition(": ")
+        parts = rest.split()
+        if len(parts) < 2 or "[" not in head:
+            continue
+        obj = head[head.index("[") + 1:-1]
+        # automake names objects <lib>_a-<source>.o when the library has its own flags
+        src = re.sub(r"^lib\w+_a-", "", obj)
+        src = re.sub(r"\.o$", ".c", src)
+        d, u = members.setdefault(src, (set(), set()))
+        if parts[1] == "U":
+            u.add(parts[0])
+        elif parts[1] in "TDBRCVW":  # defined with external linkage
+            d.add(parts[0])
+    return members
+
+
+def sccs(graph):
+    """Strongly connected components with more than one node (iterative Tarjan)."""
+    index, low, on, stack, out, counter = {}, {}, set(), [], [], [0]
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = counter[0]
+        counter[0] += 1
+        stack.append(root)
+        on.add(root)
+        while work:
+            v, it = work[-1]
+            w = next(it, None)
+            if w is not None:
+                if w not in index:
+                    index[w] = low[w] = counter[0]
+                    counter[0] += 1
+                    stack.append(w)
+                    on.add(w)
+                    work.append((w, iter(sorted(graph[w]))))
+                elif w in on:
+                    low[v] = min(low[v], index[w])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[v])
+            if low[v] == index[v]:
+                comp = []
+                while True:
+                    x = stack.pop()
+                    on.discard(x)
+                    comp.append(x)
+                    if x == v:
+                        break
+                if len(comp) > 1:
+                    out.append(sorted(comp))
+    return out
+
+
+def check_cycles(m, allowed_path):
+    allowed = {}
+    with open(allowed_path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            files, _, why = line.partition(":")
+            if not why.strip():
+                sys.exit(f"{allowed_path}:{n}: expected 'FILE FILE ...: REASON'")
+            allowed[tuple(sorted(files.split()))] = n
+    problems = []
+    seen = set()
+    for name in m.order:
+        members = archive_members(name, m.vars["builddir"])
+        owner = {}
+        for src, (d, _) in members.items():
+            for sym in d:
+                owner.setdefault(sym, src)
+        graph = {src: {owner[x] for x in u if x in owner and owner[x] != src}
+                 for src, (_, u) in members.items()}
+        folder = os.path.dirname(name)
+        for comp in sccs(graph):
+            key = tuple(sorted(f"{folder}/{c}" for c in comp))
+            if key in allowed:
+                seen.add(key)
+                continue
+            problems.append(f"{name}: these files call each other in a loop: {' '.join(key)}")
+    for key, n in allowed.items():
+        if key not in seen:
+            problems.append(f"{allowed_path}:{n}: the allowed loop {' '.join(key)} no longer exists; remove it")
+    return len(m.order), problems
+
+
 def load_forbidden(path):
     rules = []
     with open(path, encoding="utf-8") as f:
@@ -230,7 +331,7 @@ def check_docs(m, arch_md):
 
 
 def selftest(fixtures, cc):
-    """The checks must catch alpha -> beta in the fixture (include and call)."""
+    """The checks must catch alpha -> beta (include and call) and the ping/pong loop."""
     problems = []
     with tempfile.TemporaryDirectory() as tmp:
         objs = {}
@@ -260,6 +361,21 @@ def selftest(fixtures, cc):
         _, lnk = check_links(bad)
         if not any("beta_value" in p for p in lnk):
             problems.append("selftest: the link check missed alpha calling beta_value: " + repr(lnk))
+        loop_objs = []
+        for f in ("ping", "pong"):
+            o = os.path.join(tmp, f"{f}.o")
+            subprocess.run([cc, "-c", os.path.join(fixtures, "cycle", f"{f}.c"), "-o", o], check=True)
+            loop_objs.append(o)
+        os.makedirs(os.path.join(tmp, "cycle"), exist_ok=True)
+        subprocess.run(["ar", "cr", os.path.join(tmp, "cycle", "libcycle.a")] + loop_objs, check=True)
+        empty = os.path.join(tmp, "none.txt")
+        open(empty, "w").close()
+        lm = manifest("")
+        lm.archives = {"cycle/libcycle.a": {"deps": [], "sources": []}}
+        lm.order = ["cycle/libcycle.a"]
+        _, cyc = check_cycles(lm, empty)
+        if not any("cycle/ping.c cycle/pong.c" in p for p in cyc):
+            problems.append("selftest: the cycle check missed ping.c and pong.c calling each other: " + repr(cyc))
         good = manifest(objs["beta"])
         _, inc = check_includes(good)
         _, lnk = check_links(good)
@@ -271,11 +387,12 @@ def selftest(fixtures, cc):
 def main():
     if len(sys.argv) < 3:
         sys.exit("usage: check_deps.py includes|links|graph MANIFEST | rules MANIFEST FORBIDDEN | "
+                 "cycles MANIFEST ALLOWED | "
                  "docs MANIFEST ARCHITECTURE.md | selftest FIXTURES CC")
     what = sys.argv[1]
     if what == "selftest":
         problems = selftest(sys.argv[2], sys.argv[3])
-        checked = "include and link checks on a known violation"
+        checked = "include, link and cycle checks on known violations"
     else:
         m = Manifest(sys.argv[2])
         if what == "includes":
@@ -284,6 +401,9 @@ def main():
         elif what == "links":
             n, problems = check_links(m)
             checked = f"{n} libraries linked whole"
+        elif what == "cycles":
+            n, problems = check_cycles(m, sys.argv[3])
+            checked = f"{n} libraries, no call loops between files but the allowed ones"
         elif what == "rules":
             n, problems = check_rules(m, sys.argv[3])
             checked = f"{n} forbidden arrows"

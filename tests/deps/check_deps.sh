@@ -6,6 +6,7 @@ py="python3 $top_srcdir/tests/deps/check_deps.py"
 m="$top_builddir/tests/deps/manifest.txt"
 rc=0
 $py rules "$m" "$top_srcdir/tests/deps/forbidden.txt" || rc=1
+$py cycles "$m" "$top_srcdir/tests/deps/cycles_allowed.txt" || rc=1
 $py includes "$m" || rc=1
 $py links "$m" || rc=1
 $py docs "$m" "$top_srcdir/docs/ARCHITECTURE.md" || rc=1
