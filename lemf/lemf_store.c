@@ -202,6 +202,8 @@ static int write_line(int fd, struct sl_json *j)
 {
 	struct iovec iov[2] = { { j->buf, j->len }, { (void *)"\n", 1 } };
 
+	if (j->failed)
+		return -ENOMEM;
 	return writev(fd, iov, 2) == (ssize_t)(j->len + 1) ? 0 : -EIO;
 }
 

@@ -6,33 +6,45 @@
 
 #include <talloc.h>
 
-static void grow(struct sl_json *j, size_t need)
+/*
+ * Make room for need more bytes. When memory runs out the line is marked
+ * failed and every later append is skipped: the caller learns it once, at
+ * sl_json_write_line (or from j->failed), and reports it in its own words.
+ */
+static bool grow(struct sl_json *j, size_t need)
 {
 	size_t cap;
 	char *nb;
 
+	if (j->failed)
+		return false;
 	if (j->len + need <= j->cap)
-		return;
+		return true;
 	cap = j->cap ? j->cap : 1024;
 	while (cap < j->len + need)
 		cap *= 2;
 	nb = talloc_realloc_size(j->ctx, j->buf, cap);
-	if (!nb)
-		abort(); /* output of a line cannot proceed without memory; nothing sensible to do */
+	if (!nb) {
+		j->failed = true;
+		return false;
+	}
 	j->buf = nb;
 	j->cap = cap;
+	return true;
 }
 
 static inline void put(struct sl_json *j, const char *s, size_t n)
 {
-	grow(j, n);
+	if (!grow(j, n))
+		return;
 	memcpy(j->buf + j->len, s, n);
 	j->len += n;
 }
 
 static inline void putc_(struct sl_json *j, char c)
 {
-	grow(j, 1);
+	if (!grow(j, 1))
+		return;
 	j->buf[j->len++] = c;
 }
 
@@ -46,6 +58,7 @@ void sl_json_reset(struct sl_json *j)
 {
 	j->len = 0;
 	j->need_comma = false;
+	j->failed = false;
 }
 
 void sl_json_free(struct sl_json *j)
@@ -264,5 +277,7 @@ void sl_json_ts(struct sl_json *j, uint64_t us)
 bool sl_json_write_line(struct sl_json *j, FILE *out)
 {
 	putc_(j, '\n');
+	if (j->failed)
+		return false;
 	return fwrite(j->buf, 1, j->len, out) == j->len;
 }

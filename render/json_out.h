@@ -20,6 +20,7 @@ struct sl_json {
 	char *buf;
 	size_t len, cap;
 	bool need_comma;
+	bool failed;	/* memory ran out: the line is incomplete; nothing more is appended until reset */
 	void *ctx;
 };
 
@@ -44,5 +45,5 @@ void sl_json_null(struct sl_json *j);
 /* Seconds since the epoch with microseconds: 1700000000.123456 */
 void sl_json_ts(struct sl_json *j, uint64_t us);
 
-/* Write the line plus newline; returns false on write error. */
+/* Write the line plus newline; false on a write error or when the line failed (nothing written then). */
 bool sl_json_write_line(struct sl_json *j, FILE *out);

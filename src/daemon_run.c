@@ -89,17 +89,17 @@ static void file_timer_cb(void *data)
 	struct sl_source *from;
 	uint64_t wait = 0;
 	unsigned i;
-	int rc;
+	enum sl_source_rc rc;
 
 	for (i = 0; i < FILE_BATCH; i++) {
 		if (!d->held) {
 			rc = sl_source_set_next(&set, &d->held_frame, &from);
-			if (rc == -1) {
+			if (rc == SL_SOURCE_END) {
 				sl_ho_commit(&d->ho);
 				all_files_done(d);
 				return;
 			}
-			if (rc == -2) {
+			if (rc == SL_SOURCE_ERROR) {
 				LOGP(DSLSRC, LOGL_ERROR, "%s\n", from->error);
 				continue;
 			}
@@ -123,12 +123,12 @@ static int live_read_cb(struct osmo_fd *ofd, unsigned int what)
 	struct sl_source *s = d->src[ofd->priv_nr];
 	struct sl_frame f;
 	unsigned i;
-	int rc;
+	enum sl_source_rc rc;
 
 	for (i = 0; i < LIVE_BATCH; i++) {
 		rc = sl_source_read(s, &f);
-		if (rc != 1) {
-			if (rc == -2) {
+		if (rc != SL_SOURCE_FRAME) {
+			if (rc == SL_SOURCE_ERROR) {
 				LOGP(DSLSRC, LOGL_ERROR, "%s; capture on it stopped\n", s->error);
 				osmo_fd_unregister(ofd);
 			}

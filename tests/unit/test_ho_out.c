@@ -79,8 +79,8 @@ static enum sl_ho_format sink_format(void *priv, const char *dest)
 static void on_event(const struct sl_event *ev, void *priv)
 {
 	struct run *run = priv;
-	struct sl_match m[4];
-	unsigned i, n = sl_lawful_match(run->law, ev, m, 4);
+	struct sl_match m[SL_LAWFUL_MAX];
+	unsigned i, n = sl_lawful_match(run->law, ev, m, SL_LAWFUL_MAX);
 
 	if (ev->type == SL_EV_SIP)
 		run->sip_events++;
@@ -114,7 +114,7 @@ static void run_capture(struct run *run, const char *target, enum sl_scope scope
 	snprintf(path, sizeof(path), "%s/pkts__sip_rtp.pcap", pcaps);
 	ic.target[0].type = SL_ID_SIP_URI;
 	snprintf(ic.target[0].value, sizeof(ic.target[0].value), "%s", target);
-	run->law = sl_lawful_alloc(run->ctx);
+	run->law = sl_lawful_alloc(run->ctx, 0);
 	assert_int_equal(sl_lawful_add(run->law, &ic), 0);
 	run->ho = sl_ho_out_alloc(run->ctx, &hc, &sink, err, sizeof(err));
 	if (!run->ho)
@@ -126,7 +126,7 @@ static void run_capture(struct run *run, const char *target, enum sl_scope scope
 	src = sl_source_open(run->ctx, &sc, 0, err, sizeof(err));
 	if (!src)
 		fail_msg("%s", err);
-	while (sl_source_read(src, &f) == 1)
+	while (sl_source_read(src, &f) == SL_SOURCE_FRAME)
 		sl_capture_frame(run->cap, &f);
 	sl_capture_flush(run->cap);
 	sl_source_close(src);

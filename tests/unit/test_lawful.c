@@ -45,10 +45,15 @@ static struct sl_event make_ev(uint64_t ts, const char *from_e164, const char *t
 	return ev;
 }
 
+static uint64_t ctr(struct sl_lawful *l, enum sl_lawful_ctr idx)
+{
+	return rate_ctr_group_get_ctr(sl_lawful_ctrs(l), idx)->current;
+}
+
 static void test_match_window_and_side(void **state)
 {
 	void *ctx = talloc_named_const(NULL, 0, "t");
-	struct sl_lawful *l = sl_lawful_alloc(ctx);
+	struct sl_lawful *l = sl_lawful_alloc(ctx, 0);
 	struct sl_intercept a = make_ic("LIID-A", SL_ID_E164, "+4930111", 1000, 2000);
 	struct sl_intercept b = make_ic("LIID-B", SL_ID_SIP_URI, "sip:bob@example.com", 0, 0);
 	struct sl_match m[4];
@@ -75,21 +80,32 @@ static void test_match_window_and_side(void **state)
 	assert_int_equal(sl_lawful_match(l, &ev, m, 4), 2);
 	assert_string_equal(m[1].ic->liid, "LIID-B");
 	assert_int_equal(m[1].side, SL_TARGET_TO);
-	/* max bounds the output */
-	assert_int_equal(sl_lawful_match(l, &ev, m, 1), 1);
+	/* max bounds what is written, never what is reported: the caller learns it was cut */
+	m[1].ic = NULL;
+	assert_int_equal(sl_lawful_match(l, &ev, m, 1), 2);
+	assert_string_equal(m[0].ic->liid, "LIID-A");
+	assert_null(m[1].ic);
+	assert_int_equal(ctr(l, SL_LAWFUL_CTR_TRUNCATED), 1);
 
 	/* same value, other type: no match; similar value: no match */
 	ev = make_ev(1500, NULL, NULL);
 	sl_party_add(&ev.from, SL_ID_NUMBER, "+4930111");
 	sl_party_add(&ev.to, SL_ID_SIP_URI, "sip:bob@example.co");
 	assert_int_equal(sl_lawful_match(l, &ev, m, 4), 0);
+
+	/* every decision counted once by outcome: 4 matched (1 + 1 + 2 + 2 pairs, the last one cut),
+	 * 2 outside the window of LIID-A's target, 1 naming nobody */
+	assert_int_equal(ctr(l, SL_LAWFUL_CTR_MATCHED), 4);
+	assert_int_equal(ctr(l, SL_LAWFUL_CTR_INACTIVE), 2);
+	assert_int_equal(ctr(l, SL_LAWFUL_CTR_NO_TARGET), 1);
+	assert_int_equal(ctr(l, SL_LAWFUL_CTR_MATCHES), 6);
 	talloc_free(ctx);
 }
 
 static void test_add_validation(void **state)
 {
 	void *ctx = talloc_named_const(NULL, 0, "t");
-	struct sl_lawful *l = sl_lawful_alloc(ctx);
+	struct sl_lawful *l = sl_lawful_alloc(ctx, 1);
 	struct sl_intercept ic = make_ic("L1", SL_ID_IMSI, "262011234567890", 0, 0);
 	struct sl_intercept bad;
 
