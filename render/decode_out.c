@@ -319,24 +319,27 @@ static void json_line(struct sl_decode_out *o)
 
 /* --- both --- */
 
-static void to_stderr(struct sl_decode_out *o, const struct sl_decode_where *w, const char *what, const char *msg)
+static void to_diag(struct sl_decode_out *o, const struct sl_decode_where *w, const char *what, const char *msg)
 {
 	char a[SL_ENDPOINT_STRLEN], b[SL_ENDPOINT_STRLEN];
+	FILE *f = o->diag;
 
-	fprintf(stderr, "sluice decode: %s: ", o->name);
+	if (!f)
+		return;
+	fprintf(f, "%s: %s: ", o->prog ? o->prog : "decode", o->name);
 	if (w->capture)
-		fprintf(stderr, "frame %" PRIu64 " %s -> %s: ", w->frame, sl_endpoint_fmt(a, sizeof(a), &w->src),
+		fprintf(f, "frame %" PRIu64 " %s -> %s: ", w->frame, sl_endpoint_fmt(a, sizeof(a), &w->src),
 			sl_endpoint_fmt(b, sizeof(b), &w->dst));
-	fprintf(stderr, "offset %" PRIu64 " (0x%" PRIx64 "): ", w->offset, w->offset);
+	fprintf(f, "offset %" PRIu64 " (0x%" PRIx64 "): ", w->offset, w->offset);
 	if (w->index)
-		fprintf(stderr, "PDU #%" PRIu64 " ", w->index);
-	fprintf(stderr, "%s%s\n", what, msg);
+		fprintf(f, "PDU #%" PRIu64 " ", w->index);
+	fprintf(f, "%s%s\n", what, msg);
 }
 
 static void write_error(struct sl_decode_out *o, const struct sl_decode_where *w, const char *what, const char *msg)
 {
 	o->bad++;
-	to_stderr(o, w, what, msg);
+	to_diag(o, w, what, msg);
 	if (o->format == SL_DECODE_JSON) {
 		char text[512];
 

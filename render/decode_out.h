@@ -24,6 +24,8 @@ struct sl_decode_out {
 	bool verbose;			/* text: add the BER tree of each PDU */
 	struct sl_json j;
 	const char *name;		/* the input being decoded, for messages */
+	FILE *diag;			/* where problems are reported as well (NULL: only in the output) */
+	const char *prog;		/* prefix of those reports ("sluice decode") */
 	uint64_t pdus;			/* PDUs that decoded */
 	uint64_t bad;			/* PDUs that did not, and framing problems */
 	bool write_failed;

@@ -296,6 +296,8 @@ int sl_cmd_decode(void *ctx, int argc, char **argv)
 		return 1;
 	}
 	sl_decode_out_init(&o, ctx, stdout, op.format, op.verbose);
+	o.diag = stderr;
+	o.prog = "sluice decode";
 	for (i = optind; i < argc; i++) {
 		uint64_t pdus0 = o.pdus, bad0 = o.bad;
 
