@@ -66,6 +66,20 @@ uint64_t sl_dialog_id(const struct sl_dialog *d)
 	return d->id;
 }
 
+enum sl_comm_kind sl_dialog_kind(const struct sl_dialog *d)
+{
+	if (!d)
+		return SL_COMM_NONE;
+	switch (d->kind) {
+	case SL_DLG_KIND_CALL:
+		return SL_COMM_CALL;
+	case SL_DLG_KIND_REGISTER:
+		return SL_COMM_REGISTRATION;
+	default:
+		return SL_COMM_MESSAGE;
+	}
+}
+
 struct sl_dialogs *sl_dialogs_alloc(struct sl_capture *cap)
 {
 	struct sl_dialogs *ds = talloc_zero(cap, struct sl_dialogs);

@@ -134,9 +134,7 @@ int sl_ho_start(struct sl_ho_rt *rt, void *ctx, struct sl_ho_cfg *c)
 		if (start_dest(rt, ctx, &c->dest[i]) < 0)
 			return -1;
 	rt->law = sl_lawful_alloc(ctx, 0);
-	/* room for every interception an event could fall under: no match is ever cut */
-	rt->match = talloc_array(ctx, struct sl_match, SL_LAWFUL_MAX);
-	if (!rt->law || !rt->match) {
+	if (!rt->law) {
 		LOGP(DSLSRC, LOGL_ERROR, "handover: out of memory setting up lawful mediation\n");
 		return -1;
 	}
@@ -193,12 +191,12 @@ void sl_ho_stop(struct sl_ho_rt *rt)
 
 void sl_ho_event(struct sl_ho_rt *rt, const struct sl_event *ev)
 {
-	struct sl_match *m = rt->match;
+	const struct sl_match *m;
 	unsigned i, n;
 
 	if (!rt->out)
 		return;
-	n = sl_lawful_match(rt->law, ev, m, SL_LAWFUL_MAX);
+	n = sl_lawful_match(rt->law, ev, &m);
 	for (i = 0; i < n; i++) {
 		rt->matched++;
 		sl_ho_out_event(rt->out, &m[i], ev);

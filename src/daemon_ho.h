@@ -56,7 +56,6 @@ struct sl_ho_rt {
 	struct sl_ho_dest_rt dest[SL_HO_MAX_DEST];
 	unsigned n_dest;
 	uint64_t matched;
-	struct sl_match *match;	/* SL_LAWFUL_MAX slots for sl_lawful_match */
 	bool notified_active[SL_HO_MAX_INTERCEPTS];	/* HI1 liActivated sent, liDeactivated not yet */
 };
 
