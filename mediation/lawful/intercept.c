@@ -149,10 +149,30 @@ static uint64_t hash_liid(const char *liid)
 	return sl_hash(buf, 1 + n);
 }
 
+/*
+ * How many characters of an identity take part in matching: all of them,
+ * but for an IMEI only the TAC and serial number (14 digits): the check
+ * digit, spare digit or software version after them vary with where the
+ * IMEI was seen (RFC 7254 URNs, IMEISV) and do not change the device.
+ */
+static size_t id_key_len(uint8_t type, const char *value)
+{
+	size_t n = strnlen(value, SL_ID_MAX - 1);
+
+	return type == SL_ID_IMEI && n > 14 ? 14 : n;
+}
+
+static bool id_eq(uint8_t type, const char *a, const char *b)
+{
+	size_t n = id_key_len(type, a);
+
+	return n == id_key_len(type, b) && !memcmp(a, b, n);
+}
+
 static uint64_t hash_id(uint8_t type, const char *value)
 {
 	uint8_t buf[2 + SL_ID_MAX];
-	size_t n = strnlen(value, SL_ID_MAX - 1);
+	size_t n = id_key_len(type, value);
 
 	buf[0] = KEY_ID;
 	buf[1] = type;
@@ -408,7 +428,12 @@ unsigned sl_event_service(const struct sl_event *ev)
 
 bool sl_target_matches_party(const struct sl_target *t, const struct sl_party *p)
 {
-	return t->id.type != SL_ID_NONE && sl_party_has(p, (enum sl_id_type)t->id.type, t->id.value);
+	unsigned i;
+
+	for (i = 0; t->id.type != SL_ID_NONE && i < p->n && i < SL_PARTY_MAX_IDS; i++)
+		if (p->id[i].type == t->id.type && id_eq(t->id.type, t->id.value, p->id[i].value))
+			return true;
+	return false;
 }
 
 bool sl_target_matches_addr(const struct sl_target *t, const struct sl_addr *a)
@@ -453,7 +478,8 @@ static void find_identity(struct sl_lawful *l, const struct sl_identity *id, enu
 	struct key_ent *k;
 
 	hlist_for_each_entry(k, bucket(l, h), node) {
-		if (k->hash != h || k->kind != KEY_ID || k->t->id.type != id->type || strcmp(k->t->id.value, id->value))
+		if (k->hash != h || k->kind != KEY_ID || k->t->id.type != id->type ||
+		    !id_eq(id->type, k->t->id.value, id->value))
 			continue;
 		found(l, k->e, side);
 	}
