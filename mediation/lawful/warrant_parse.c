@@ -16,6 +16,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -201,7 +202,7 @@ static int parse_target(struct pctx *p, json_t *o, const char *path, struct sl_t
 	/* errors name the field and the rule, never the value: it says who is targeted */
 	snprintf(where, sizeof(where), "%s.value", path);
 	if (!strcmp(type, "sip-uri")) {
-		if (strncmp(value, "sip:", 4) && strncmp(value, "sips:", 5))
+		if (strncasecmp(value, "sip:", 4) && strncasecmp(value, "sips:", 5))
 			return fail(p, where, "a sip-uri starts with sip: or sips:");
 		sl_party_add_uri(&party, p->num, sl_str_make(value, strlen(value)));
 		id = sl_party_first(&party, SL_ID_SIP_URI);
@@ -209,7 +210,7 @@ static int parse_target(struct pctx *p, json_t *o, const char *path, struct sl_t
 			return fail(p, where, "not a SIP URI of at most %d characters with a host", SL_ID_MAX - 1);
 		t->id = *id;
 	} else if (!strcmp(type, "tel-uri")) {
-		if (strncmp(value, "tel:", 4))
+		if (strncasecmp(value, "tel:", 4))
 			return fail(p, where, "a tel-uri starts with tel:");
 		sl_party_add_uri(&party, p->num, sl_str_make(value, strlen(value)));
 		id = sl_party_first(&party, SL_ID_E164);
@@ -217,6 +218,12 @@ static int parse_target(struct pctx *p, json_t *o, const char *path, struct sl_t
 			return fail(p, where, "not a global number (tel:+<country code><number>)");
 		t->id = *id;
 	} else if (!strcmp(type, "e164")) {
+		/* spaces as people write numbers; the other visual separators are RFC 3966's, which capture strips */
+		size_t i, k = 0;
+		for (i = 0; value[i]; i++)
+			if (value[i] != ' ')
+				value[k++] = value[i];
+		value[k] = '\0';
 		if (value[0] != '+' || !sl_number_normalise(p->num, sl_str_make(value, strlen(value)), &t->id) ||
 		    t->id.type != SL_ID_E164 || strlen(t->id.value) > 16)
 			return fail(p, where, "an e164 number is + and up to 15 digits");

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -297,6 +298,14 @@ fsm_fail:
 	return SL_WREF_OTHER;
 }
 
+static uint64_t real_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
 /* pass 0: everything; 1: warrants only; 2: revocations only. */
 static enum sl_warrant_refusal offer(struct sl_warrants *ws, const char *file, const void *p, size_t n,
 				    uint64_t now_us, int pass)
@@ -310,7 +319,8 @@ static enum sl_warrant_refusal offer(struct sl_warrants *ws, const char *file, c
 		return SL_WREF_OTHER;
 	}
 	ws->now_us = now_us;
-	rc = sl_warrant_verify(p, n, ws->cfg.auth, ws->cfg.n_auth, ws->cfg.num, now_us, d, why, sizeof(why));
+	rc = sl_warrant_verify(p, n, ws->cfg.auth, ws->cfg.n_auth, ws->cfg.num, ws->cfg.wall_now ? ws->cfg.wall_now() : real_now(),
+			       d, why, sizeof(why));
 	if (rc == SL_WREF_NONE && pass == 1 && d->meta.type == SL_DOC_REVOCATION)
 		goto out; /* its turn comes after every warrant */
 	if (rc == SL_WREF_NONE && pass == 2 && d->meta.type == SL_DOC_WARRANT)

@@ -76,6 +76,12 @@ struct sl_warrants_cfg {
 	struct sl_lawful *lawful;		/* pending and active warrants are added here */
 	/* Is dest a destination of this authority? */
 	bool (*dest_ok)(void *priv, const char *dest, const struct sl_authority *a);
+	/*
+	 * Wall-clock time for "is the signer's certificate valid now" (NULL:
+	 * the real clock). Certificates are checked against real time even
+	 * while the gateway's clock is the packet time of a replayed capture.
+	 */
+	uint64_t (*wall_now)(void);
 	void (*event)(void *priv, const struct sl_wevent *e);
 	void *priv;
 };
