@@ -52,6 +52,7 @@ handover
   tls ca $demo/pki/ca.crt
   pdu-ack
 lawful
+ insecure-configured-intercepts
  intercept DEMO-LIID-1
   target e164 $target
   scope iri-cc

@@ -13,13 +13,6 @@
 
 #include "src/daemon_ho.h"
 
-enum {
-	SL_HANDOVER_NODE = _LAST_OSMOVTY_NODE + 2,
-	SL_DEST_NODE,
-	SL_LAWFUL_NODE,
-	SL_INTERCEPT_NODE,
-};
-
 static struct sl_ho_cfg *g_c;
 static void *g_ctx;
 
@@ -373,9 +366,10 @@ static int write_lawful(struct vty *vty)
 {
 	unsigned i, t, k;
 
-	if (!g_c->n_ic)
+	if (!g_c->n_ic && !g_c->n_auth && !g_c->warrant_dir && !g_c->lab_intercepts)
 		return CMD_SUCCESS;
 	vty_out(vty, "lawful%s", VTY_NEWLINE);
+	sl_warrant_vty_write(vty, g_c);
 	for (i = 0; i < g_c->n_ic; i++) {
 		const struct sl_intercept *ic = &g_c->ic[i];
 		vty_out(vty, " intercept %s%s", ic->liid, VTY_NEWLINE);
@@ -439,4 +433,5 @@ void sl_ho_vty_init(struct sl_ho_cfg *c, void *ctx)
 	install_element(SL_INTERCEPT_NODE, &cfg_ic_scope_cmd);
 	install_element(SL_INTERCEPT_NODE, &cfg_ic_dest_cmd);
 	install_element(SL_INTERCEPT_NODE, &cfg_ic_window_cmd);
+	sl_warrant_vty_init(c, ctx);
 }

@@ -55,6 +55,7 @@ struct sl_warrants {
 	bool dirty;			/* state changed since the last write */
 	struct hlist_head *memo;	/* files already read (struct file_memo in warrant_store.c) */
 	uint64_t now_us;		/* the clock of the event being processed */
+	uint64_t next_change_us;	/* see sl_warrants_next_change */
 	struct rate_ctr_group *ctrs;
 };
 

@@ -94,6 +94,7 @@ struct sl_warrants *sl_warrants_alloc(void *ctx, const struct sl_warrants_cfg *c
 	ws->dir = talloc_strdup(ws, cfg->dir);
 	ws->state_path = talloc_strdup(ws, cfg->state_path);
 	ws->bits = 6;
+	ws->next_change_us = UINT64_MAX;
 	ws->b = talloc_zero_array(ws, struct hlist_head, 1u << ws->bits);
 	ws->memo = talloc_zero_array(ws, struct hlist_head, SL_WARRANT_MEMO_BUCKETS);
 	ws->ctrs = rate_ctr_group_alloc(ws, &sl_warrants_ctrg_desc, 0);
@@ -161,6 +162,32 @@ static struct sl_warrant *new_warrant(struct sl_warrants *ws, struct sl_liid_rec
 static bool terminal(enum sl_warrant_state st)
 {
 	return st == SL_WS_EXPIRED || st == SL_WS_REVOKED || st == SL_WS_SUPERSEDED;
+}
+
+static void find_next_change(struct sl_warrants *ws)
+{
+	uint64_t next = UINT64_MAX;
+	unsigned i;
+
+	for (i = 0; i < ws->n_recs; i++) {
+		const struct sl_warrant *w = ws->recs[i]->w;
+		uint64_t t;
+		if (!w)
+			continue;
+		switch (sl_warrant_fsm_state(w)) {
+		case SL_WS_PENDING:
+			t = w->doc.ic.start_us;
+			break;
+		case SL_WS_ACTIVE:
+			t = w->doc.ic.end_us;
+			break;
+		default:
+			continue;
+		}
+		if (t < next)
+			next = t;
+	}
+	ws->next_change_us = next;
 }
 
 static enum sl_warrant_refusal take_revocation(struct sl_warrants *ws, const char *file, struct sl_signed_doc *d)
@@ -342,6 +369,7 @@ enum sl_warrant_refusal sl_warrants_offer(struct sl_warrants *ws, const char *fi
 {
 	enum sl_warrant_refusal rc = offer(ws, file, p, n, now_us, 0);
 
+	find_next_change(ws);
 	if (ws->dirty)
 		sl_wstate_save(ws);
 	return rc;
@@ -484,6 +512,7 @@ int sl_warrants_load_dir(struct sl_warrants *ws, uint64_t now_us)
 	}
 	closedir(dir);
 	talloc_free(names);
+	find_next_change(ws);
 	if (ws->dirty)
 		sl_wstate_save(ws);
 	return refused;
@@ -499,8 +528,14 @@ void sl_warrants_tick(struct sl_warrants *ws, uint64_t now_us)
 		if (w && !terminal(sl_warrant_fsm_state(w)))
 			osmo_fsm_inst_dispatch(w->fi, SL_WFE_TICK, NULL);
 	}
+	find_next_change(ws);
 	if (ws->dirty)
 		sl_wstate_save(ws);
+}
+
+uint64_t sl_warrants_next_change(const struct sl_warrants *ws)
+{
+	return ws->next_change_us;
 }
 
 unsigned sl_warrants_count(const struct sl_warrants *ws)

@@ -117,6 +117,8 @@ enum sl_warrant_refusal sl_warrants_offer(struct sl_warrants *ws, const char *fi
 					  uint64_t now_us);
 /* Move every warrant along to time now_us (activations, expiries). */
 void sl_warrants_tick(struct sl_warrants *ws, uint64_t now_us);
+/* The next time a held warrant's window opens or closes (UINT64_MAX: none): tick then at the latest. */
+uint64_t sl_warrants_next_change(const struct sl_warrants *ws);
 
 /* What `show warrants` prints: never targets. */
 struct sl_warrant_info {
