@@ -75,3 +75,13 @@ struct sl_signed_doc {
 enum sl_warrant_refusal sl_warrant_verify(const void *p, size_t n, struct sl_authority *const *auth, unsigned n_auth,
 					   const struct sl_numbering *num, uint64_t now_us, struct sl_signed_doc *out,
 					   char *err, size_t errlen);
+
+/*
+ * Sign a document (warrant_sign.c) as an authority would: CMS SignedData
+ * with the document inside, SHA-256, signing time; DER, or PEM when
+ * pem_out. The signer's certificate and key are PEM files; chain_pem
+ * (optional) adds intermediate certificates. 0 with *out (talloc child of
+ * ctx), or -1 with the reason in err.
+ */
+int sl_warrant_sign(void *ctx, const void *doc, size_t n, const char *cert_pem, const char *key_pem,
+		    const char *chain_pem, bool pem_out, uint8_t **out, size_t *out_len, char *err, size_t errlen);
