@@ -10,6 +10,14 @@
  * epoch so that one found through several identities is decided once. The
  * cost of an event is therefore set by its own identities and the number of
  * distinct prefix lengths, never by the number of interceptions.
+ *
+ * In front of the index sits a blocked Bloom filter of every identity and
+ * address key (one 64-byte line per key, four bits in it, about a byte per
+ * key): nearly every event names no target, and for those the filter,
+ * small enough to stay in cache, answers without touching the table, so a
+ * hundred thousand warrants cost about what one costs. The filter is
+ * rebuilt, lazily at the next event, when interceptions are removed or it
+ * has become too small.
  */
 #include "mediation/lawful/intercept.h"
 
@@ -76,6 +84,9 @@ struct sl_lawful {
 	uint64_t n_keys;
 	unsigned prefix_users[2][129];	/* address targets per [v4/v6][prefix length] */
 	uint64_t epoch;
+	uint64_t *bloom;		/* 2^bloom_bits blocks of 8 words (512 bits) */
+	unsigned bloom_bits;
+	bool bloom_stale;		/* rebuild before the next lookup */
 	struct ic_ent **found;		/* interceptions the current event found */
 	unsigned n_found, found_cap;
 	bool found_cut;			/* memory ran out growing found */
@@ -228,6 +239,71 @@ static void index_grow(struct sl_lawful *l)
 	l->bits = bits;
 }
 
+/* ---- the Bloom filter -------------------------------------------------------- */
+
+#define BLOOM_MIN_BITS 4	/* 16 blocks, 1 KiB */
+
+static inline uint64_t *bloom_block(const struct sl_lawful *l, uint64_t h)
+{
+	return &l->bloom[((h * 0xD6E8FEB86659FD93ull) >> (64 - l->bloom_bits)) * 8];
+}
+
+static inline void bloom_add(struct sl_lawful *l, uint64_t h)
+{
+	uint64_t *b = bloom_block(l, h);
+	unsigned i;
+
+	for (i = 0; i < 4; i++) {
+		unsigned bit = (unsigned)(h >> (9 * i)) & 511;
+		b[bit >> 6] |= 1ull << (bit & 63);
+	}
+}
+
+static inline bool bloom_may_have(const struct sl_lawful *l, uint64_t h)
+{
+	const uint64_t *b;
+	unsigned i;
+
+	if (!l->bloom)
+		return true;
+	b = bloom_block(l, h);
+	for (i = 0; i < 4; i++) {
+		unsigned bit = (unsigned)(h >> (9 * i)) & 511;
+		if (!(b[bit >> 6] & (1ull << (bit & 63))))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Size the filter for the target keys there are, about 8 bits each (four
+ * bits set in a 512-bit block: about 2 % false positives, which cost one
+ * table lookup each) so that 100,000 warrants need about 128 KiB, and fill
+ * it.
+ */
+static void bloom_rebuild(struct sl_lawful *l)
+{
+	unsigned bits = BLOOM_MIN_BITS, i, k;
+	uint64_t targets = l->n_keys - l->n; /* one LIID key per interception is not in the filter */
+	uint64_t *nb;
+
+	while (bits < 24 && (512ull << bits) < 8 * targets)
+		bits++;
+	nb = talloc_zero_array(l, uint64_t, 8u << bits);
+	if (!nb) {
+		talloc_free(l->bloom);
+		l->bloom = NULL; /* every lookup goes to the table: slower, still correct */
+		return;
+	}
+	talloc_free(l->bloom);
+	l->bloom = nb;
+	l->bloom_bits = bits;
+	for (i = 0; i < l->n; i++)
+		for (k = 1; k < l->all[i]->n_linked; k++)
+			bloom_add(l, l->all[i]->keys[k].hash);
+	l->bloom_stale = false;
+}
+
 static void key_link(struct sl_lawful *l, struct ic_ent *e, enum key_kind kind, const struct sl_target *t, uint64_t h)
 {
 	struct key_ent *k = &e->keys[e->n_linked++];
@@ -240,6 +316,12 @@ static void key_link(struct sl_lawful *l, struct ic_ent *e, enum key_kind kind, 
 	l->n_keys++;
 	if (kind == KEY_ADDR)
 		l->prefix_users[fam_index(&t->addr)][t->prefix_len]++;
+	if (kind != KEY_LIID) {
+		if (l->bloom && (512ull << l->bloom_bits) >= 4 * (l->n_keys - l->n))
+			bloom_add(l, h);
+		else
+			l->bloom_stale = true; /* too full: rebuilt bigger before the next lookup */
+	}
 }
 
 static void ent_unlink(struct sl_lawful *l, struct ic_ent *e)
@@ -254,6 +336,7 @@ static void ent_unlink(struct sl_lawful *l, struct ic_ent *e)
 			l->prefix_users[fam_index(&k->t->addr)][k->t->prefix_len]--;
 	}
 	e->n_linked = 0;
+	l->bloom_stale = true; /* a Bloom filter cannot forget: rebuilt before the next lookup */
 }
 
 /* ---- adding and removing ------------------------------------------------ */
@@ -477,6 +560,8 @@ static void find_identity(struct sl_lawful *l, const struct sl_identity *id, enu
 	uint64_t h = hash_id(id->type, id->value);
 	struct key_ent *k;
 
+	if (!bloom_may_have(l, h))
+		return;
 	hlist_for_each_entry(k, bucket(l, h), node) {
 		if (k->hash != h || k->kind != KEY_ID || k->t->id.type != id->type ||
 		    !id_eq(id->type, k->t->id.value, id->value))
@@ -501,6 +586,8 @@ static void find_addr(struct sl_lawful *l, const struct sl_addr *a, enum sl_targ
 			continue;
 		addr_mask(a, len, &masked);
 		h = hash_addr(&masked, len);
+		if (!bloom_may_have(l, h))
+			continue;
 		hlist_for_each_entry(k, bucket(l, h), node) {
 			if (k->hash != h || k->kind != KEY_ADDR || k->t->prefix_len != len ||
 			    !sl_addr_eq(&k->t->addr, &masked))
@@ -558,6 +645,8 @@ unsigned sl_lawful_match(struct sl_lawful *l, const struct sl_event *ev, const s
 		rate_ctr_inc2(l->ctrs, SL_LAWFUL_CTR_NO_TARGET);
 		return 0;
 	}
+	if (l->bloom_stale)
+		bloom_rebuild(l);
 	l->epoch++;
 	l->n_found = 0;
 	l->found_cut = false;
