@@ -15,6 +15,7 @@
 #include "capture/sip_parse.h"
 #include "handover/pdu_ctx.h"
 #include "handover/seqno.h"
+#include "handover/sip_redact.h"
 
 #define MAX_PER_COMM 4		/* interceptions one communication is under */
 #define CALL_ID_MAX 256		/* longer Call-IDs are cut for the key (collisions stay per LIID) */
@@ -70,6 +71,8 @@ struct sl_ho_out {
 	struct liid_ctx *ctxs;
 	unsigned n_ctxs;
 	uint8_t *buf;
+	uint8_t *redact;		/* a SIP message without its location fields */
+	size_t redact_cap;
 	struct rate_ctr_group *ctrs;
 };
 
@@ -306,12 +309,26 @@ int sl_ho_out_event(struct sl_ho_out *o, const struct sl_match *m, const struct 
 			.msg = (const uint8_t *)ev->sig->sip->raw.p, .len = ev->sig->sip->raw.len,
 			.src = ev->sig->src, .dst = ev->sig->dst, .iri_only = ic->scope == SL_SCOPE_IRI,
 		};
+		/* a warrant without the location service gets the message without the fields that locate */
+		if (!(ic->services & SL_SVC_LOCATION)) {
+			if (sip.len > o->redact_cap) {
+				uint8_t *b = talloc_realloc_size(o, o->redact, sip.len);
+				if (!b)
+					return -ENOMEM;
+				o->redact = b;
+				o->redact_cap = sip.len;
+			}
+			sip.len = sl_sip_without_location(sip.msg, sip.len, o->redact);
+			sip.msg = o->redact;
+		}
 		if (sl_seqno_next(o->seq, ic->liid, true, h.cin, SL_SEQ_IRI, &h.seqno) < 0)
 			return -ENOSPC;
 		rc = sl_pdu_iri_ipmm(&w, pctx, &h, next_type(leg, in_call, false), &sip);
 	} else {
 		struct sl_hi2_iri iri;
 		sl_hi2_iri_from_event(ev, m->side == SL_TARGET_FROM, &iri);
+		if (!(ic->services & SL_SVC_LOCATION))
+			memset(&iri.loc, 0, sizeof(iri.loc));
 		iri.type = next_type(leg, in_call, ends);
 		if (fmt == SL_HO_FORMAT_PS_PDU) {
 			if (sl_seqno_next(o->seq, ic->liid, true, h.cin, SL_SEQ_IRI, &h.seqno) < 0)
