@@ -343,7 +343,8 @@ int sl_ho_out_event(struct sl_ho_out *o, const struct sl_match *m, const struct 
 	return emit(o, ic->dest, SL_HO_HI2, &w, rc);
 }
 
-int sl_ho_out_hi1(struct sl_ho_out *o, const struct sl_intercept *ic, enum sl_hi1_op op, uint64_t ts_us)
+int sl_ho_out_hi1(struct sl_ho_out *o, const struct sl_intercept *ic, enum sl_hi1_op op, uint64_t ts_us,
+		  const uint32_t *seqno)
 {
 	struct sl_pdu_ctx *pctx = pctx_of(o, ic);
 	struct sl_ber_w w;
@@ -353,7 +354,9 @@ int sl_ho_out_hi1(struct sl_ho_out *o, const struct sl_intercept *ic, enum sl_hi
 		return -ENOMEM;
 	if (o->sink.format(o->sink.priv, ic->dest) != SL_HO_FORMAT_PS_PDU)
 		return 0;
-	if (sl_seqno_next(o->seq, ic->liid, false, 0, SL_SEQ_HI1, &seq) < 0)
+	if (seqno)
+		seq = *seqno; /* the warrant store's, which survives restarts */
+	else if (sl_seqno_next(o->seq, ic->liid, false, 0, SL_SEQ_HI1, &seq) < 0)
 		return -ENOSPC;
 	sl_ber_w_init(&w, o->buf, PDU_BUF);
 	/* no target identities in the notification: the receiver knows its warrant */

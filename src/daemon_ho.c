@@ -252,7 +252,7 @@ void sl_ho_tick(struct sl_ho_rt *rt, uint64_t now_us)
 		active = sl_intercept_active(ic, rt->clock_us);
 		if (active == rt->notified_active[i])
 			continue;
-		if (sl_ho_out_hi1(rt->out, ic, active ? SL_HI1_ACTIVATED : SL_HI1_DEACTIVATED, rt->clock_us) == 0)
+		if (sl_ho_out_hi1(rt->out, ic, active ? SL_HI1_ACTIVATED : SL_HI1_DEACTIVATED, rt->clock_us, NULL) == 0)
 			rt->notified_active[i] = active;
 		LOGP(DSLSRC, LOGL_NOTICE, "intercept %s %s\n", ic->liid, active ? "active" : "no longer active");
 	}

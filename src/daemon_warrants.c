@@ -66,7 +66,7 @@ static void on_wevent(void *priv, const struct sl_wevent *e)
 	default:
 		return;
 	}
-	if (rt->out && sl_ho_out_hi1(rt->out, e->ic, op, e->t_us) < 0)
+	if (rt->out && sl_ho_out_hi1(rt->out, e->ic, op, e->t_us, &e->hi1_seq) < 0)
 		LOGP(DSLWARRANT, LOGL_ERROR, "LIID %s: the HI1 notification could not be queued\n", e->ic->liid);
 }
 

@@ -16,7 +16,10 @@
 # shows for that target inside the window (SIP messages, call steps,
 # messages, registrations), content only for IRI+CC, nothing before
 # W-HALF's window opened, and no LIID but these three; each HI1
-# liActivated precedes the LIID's first IRI. `sluice warrant verify`
+# liActivated precedes the LIID's first IRI. Then W-IRI is revoked while
+# the gateway is down and the gateway replays the file again: no second
+# liActivated for anyone, and W-IRI's liDeactivated carries the HI1
+# sequence number after its liActivated's. `sluice warrant verify`
 # agrees with the daemon on every file, and `openssl cms -verify` accepts
 # what `sluice warrant sign` produces.
 set -u
@@ -156,10 +159,11 @@ lawful
   trust-anchors $work/wpki/ncsc-ca.crt
   destination lea-ncsc
 CFG
-"$B/src/sluiced" -c "$work/sluice.cfg" >"$work/gw.out" 2>"$work/gw.err" &
-gw=$!
-pids="$pids $gw"
-python3 - "$v" >"$work/show.txt" <<'PY' || fail "the gateway did not drain its queues"
+run_gw() { # one run of the gateway until it has read its file and delivered everything
+	"$B/src/sluiced" -c "$work/sluice.cfg" >>"$work/gw.out" 2>>"$work/gw.err" &
+	gw=$!
+	pids="$pids $gw"
+	python3 - "$v" >"$work/show.txt" <<'PY' || fail "the gateway did not drain its queues"
 import re, socket, sys, time
 port = int(sys.argv[1])
 def show(cmd):
@@ -190,9 +194,10 @@ while time.time() < deadline:
 print(ho)
 sys.exit(1)
 PY
-kill -TERM $gw
-wait $gw 2>/dev/null || fail "sluiced did not stop cleanly"
-
+	kill -TERM $gw
+	wait $gw 2>/dev/null || fail "sluiced did not stop cleanly"
+}
+run_gw
 grep -q "W-ALL v1 active" "$work/show.txt" || { cat "$work/show.txt"; fail "show warrants: W-ALL not active"; }
 for x in "$ta" "$tb" "$tc"; do
 	grep -qF -- "$x" "$work/show.txt" && fail "show warrants reveals a target"
@@ -257,6 +262,37 @@ if cc["W-IRI"]:
 if min(want.values() or [0]) == 0:
     fail.append("a target had no events: the test proves nothing (%s)" % dict(want))
 print("warrants: IRIs %s, content %s, expected IRIs %s" % (dict(got), dict(cc), dict(want)))
+for f in fail:
+    print("FAIL: " + f)
+sys.exit(1 if fail else 0)
+PY
+
+# --- a restart: no second liActivated, HI1 sequence numbers go on ---------------------
+# W-IRI is revoked while the gateway is down; the gateway replays its file again.
+cat >"$work/docs/rev.json" <<JSON
+{"type":"revocation","format":1,"liid":"W-IRI","version":1,"authority":{"name":"bka","country":"DE"},
+ "issued":"$(iso "$now")","reason":"order lifted"}
+JSON
+openssl cms -sign -binary -nodetach -outform DER -in "$work/docs/rev.json" -signer "$work/wpki/bka-signer.crt" \
+	-inkey "$work/wpki/bka-signer.key" -out "$work/warrants/zz-revoke-w-iri.cms" 2>>"$work/sign.err" || fail "signing the revocation"
+run_gw
+grep -q "W-IRI v1 revoked" "$work/show.txt" || { cat "$work/show.txt"; fail "show warrants: W-IRI not revoked"; }
+python3 - "$work/lemf" <<'PY'
+import collections, glob, json, os, sys
+hi1 = collections.defaultdict(list)
+for f in sorted(glob.glob(os.path.join(sys.argv[1], "*", "pdus.jsonl"))):
+    for line in open(f):
+        r = json.loads(line)
+        if r["stream"] == "hi1" and not r.get("dup"):
+            hi1[r["liid"]].append(r["seq"])
+fail = []
+for liid in ("W-ALL", "W-HALF"):
+    if hi1[liid] != [0]:
+        fail.append("%s: HI1 sequence numbers %s after a restart, expected [0] (one liActivated)" % (liid, hi1[liid]))
+if hi1["W-IRI"] != [0, 1]:
+    fail.append("W-IRI: HI1 sequence numbers %s, expected [0, 1] (liActivated, then liDeactivated after the restart)"
+                % hi1["W-IRI"])
+print("restart: HI1 sequence numbers per LIID %s" % dict(hi1))
 for f in fail:
     print("FAIL: " + f)
 sys.exit(1 if fail else 0)

@@ -255,8 +255,8 @@ static void test_hi1(void **state)
 	unlink(st);
 	run->ho = sl_ho_out_alloc(run->ctx, &hc, &sink, err, sizeof(err));
 	assert_non_null(run->ho);
-	assert_int_equal(sl_ho_out_hi1(run->ho, &ic, SL_HI1_ACTIVATED, 1700000000000000ull), 0);
-	assert_int_equal(sl_ho_out_hi1(run->ho, &ic, SL_HI1_DEACTIVATED, 1700000001000000ull), 0);
+	assert_int_equal(sl_ho_out_hi1(run->ho, &ic, SL_HI1_ACTIVATED, 1700000000000000ull, NULL), 0);
+	assert_int_equal(sl_ho_out_hi1(run->ho, &ic, SL_HI1_DEACTIVATED, 1700000001000000ull, NULL), 0);
 	assert_int_equal(run->n, 2);
 	assert_int_equal(run->r[0].d.kind, SL_PDU_HI1);
 	assert_int_equal(run->r[0].d.u.hi1.op, SL_HI1_ACTIVATED);
@@ -265,7 +265,7 @@ static void test_hi1(void **state)
 	assert_int_equal(run->r[1].d.seqno, 1);
 	assert_string_equal(run->r[1].liid, "LIID-H");
 	run->fmt = SL_HO_FORMAT_HI2_V18;
-	assert_int_equal(sl_ho_out_hi1(run->ho, &ic, SL_HI1_ACTIVATED, 1700000002000000ull), 0);
+	assert_int_equal(sl_ho_out_hi1(run->ho, &ic, SL_HI1_ACTIVATED, 1700000002000000ull, NULL), 0);
 	assert_int_equal(run->n, 2);
 	sl_ho_out_free(run->ho);
 	talloc_free(run);
