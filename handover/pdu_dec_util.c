@@ -164,54 +164,46 @@ int sl_pd_order(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, int pos, int *
 	return 0;
 }
 
-int sl_pd_ip_address(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,
-		     struct sl_addr *a)
-{
-	struct sl_ber_cur in;
-	struct sl_ber_tlv f, alt;
-	struct sl_pdu_bytes b = { 0 };
-	int last = -1, type = -1, v;
+/* IPAddress as read, before the checks across its components. */
+struct ip_address {
+	int type, assignment, prefix_len;
+	struct sl_pdu_bytes value;
+};
 
-	if (sl_pd_form(s, t, true, "IPAddress") || sl_pd_enter(s, c, t, &in))
+/* IP-value: iPBinaryAddress [1] only. */
+static int ip_value(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t, void *out)
+{
+	struct sl_ber_tlv alt;
+
+	if (sl_pd_choice(s, c, t, &alt))
 		return -1;
-	while (sl_ber_more(&in)) {
-		if (sl_pd_next(s, &in, &f))
-			return -1;
-		if (f.cls != SL_BER_CONTEXT)
-			return sl_pd_unsupported(s, &f, "IPAddress");
-		switch (f.tag) {
-		case 1:
-			if (sl_pd_order(s, &f, 1, &last, "IPAddress") || sl_pd_enum(s, &f, 0, 1, &type, "iP-type"))
-				return -1;
-			break;
-		case 2:
-			if (sl_pd_order(s, &f, 2, &last, "IPAddress") || sl_pd_choice(s, &in, &f, &alt))
-				return -1;
-			if (alt.tag != 1)
-				return sl_pd_unsupported(s, &alt, "IP-value");
-			if (sl_pd_bytes(s, &alt, 4, 16, &b, "iPBinaryAddress"))
-				return -1;
-			break;
-		case 3:
-			if (sl_pd_order(s, &f, 3, &last, "IPAddress") || sl_pd_enum(s, &f, 1, 3, &v, "iP-assignment"))
-				return -1;
-			break;
-		case 4:
-			if (sl_pd_order(s, &f, 4, &last, "IPAddress") || sl_pd_enum(s, &f, 1, 128, &v, "iPv6PrefixLength"))
-				return -1;
-			break;
-		default:
-			return sl_pd_unsupported(s, &f, "IPAddress");
-		}
-	}
-	if (type < 0)
-		return sl_pd_missing(s, t, "IPAddress iP-type");
-	if (!b.p)
-		return sl_pd_missing(s, t, "IPAddress iP-value");
-	if (b.n != (type ? 16u : 4u))
-		return sl_pd_bad(s, t, "iPBinaryAddress of %zu octets for %s", b.n, type ? "IPv6" : "IPv4");
+	if (alt.tag != 1)
+		return sl_pd_unsupported(s, &alt, "IP-value");
+	return sl_pd_bytes(s, &alt, 4, 16, out, "iPBinaryAddress");
+}
+
+/* TS 102 232-1 A.2 IPAddress (TS 101 671 D.5 has the same); iPTextAddress is not ours. */
+static const struct sl_pd_comp ip_address_comp[] = {
+	{ 1, "iP-type", SL_PD_MANDATORY, SL_PD_ENUM_AT(struct ip_address, type, 0, 1) },
+	{ 2, "iP-value", SL_PD_MANDATORY, SL_PD_CALL_ON(struct ip_address, value, struct sl_pdu_bytes, ip_value) },
+	{ 3, "iP-assignment", SL_PD_OPTIONAL, SL_PD_ENUM_AT(struct ip_address, assignment, 1, 3) },
+	{ 4, "iPv6PrefixLength", SL_PD_OPTIONAL, SL_PD_ENUM_AT(struct ip_address, prefix_len, 1, 128) },
+};
+static const struct sl_pd_seq ip_address = {
+	.name = "IPAddress", SL_PD_COMPONENTS(ip_address_comp), .qualify_missing = true,
+};
+
+int sl_pd_ip_address(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t, void *addr)
+{
+	struct ip_address ip = { .type = -1 };
+	struct sl_addr *a = addr;
+
+	if (sl_pd_seq(s, c, t, "IPAddress", &ip_address, &ip))
+		return -1;
+	if (ip.value.n != (ip.type ? 16u : 4u))
+		return sl_pd_bad(s, t, "iPBinaryAddress of %zu octets for %s", ip.value.n, ip.type ? "IPv6" : "IPv4");
 	memset(a, 0, sizeof(*a));
-	a->family = type ? SL_AF_INET6 : SL_AF_INET4;
-	memcpy(a->a, b.p, b.n);
+	a->family = ip.type ? SL_AF_INET6 : SL_AF_INET4;
+	memcpy(a->a, ip.value.p, ip.value.n);
 	return 0;
 }
