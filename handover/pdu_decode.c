@@ -12,9 +12,8 @@
  * picks the table of its alternative. A mandatory component missing, one
  * repeated or out of order, a value outside its SIZE or ENUMERATED range
  * is malformed (-EBADMSG); a well-formed component or alternative we never
- * encode
- * (aggregated payloads, other services, vendor extensions) is unsupported
- * (-ENOTSUP). Both name the offset of the offending TLV.
+ * encode (aggregated payloads, other services, vendor extensions) is
+ * unsupported (-ENOTSUP). Both name the offset of the offending TLV.
  */
 #include <errno.h>
 #include <string.h>
