@@ -3,9 +3,10 @@
  * asn1/ reader. They add what the ETSI modules constrain beyond BER:
  * SIZE ranges of OCTET STRINGs (TS 102 232-1 annex A.2, TS 101 671 annex
  * D.5), ENUMERATED value lists, INTEGER (0..4294967295) for CIN and
- * sequence numbers, the one-alternative shape of explicitly tagged
- * CHOICEs, and the order of SEQUENCE components. Each failure is recorded
- * with sl_ber_fail() so it carries the offset of the offending TLV.
+ * sequence numbers and the one-alternative shape of explicitly tagged
+ * CHOICEs (the components of a SEQUENCE are pdu_seq.c's job). Each
+ * failure is recorded with sl_ber_fail() so it carries the offset of the
+ * offending TLV.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -151,17 +152,6 @@ int sl_pd_oid(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, char *buf, size_
 	if (sl_pd_form(s, t, false, "OBJECT IDENTIFIER"))
 		return -1;
 	return sl_ber_get_oid_text(&s->d, t, buf, cap) == SL_BER_OK ? 0 : -1;
-}
-
-int sl_pd_order(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, int pos, int *last, const char *what)
-{
-	if (pos <= *last) {
-		sl_ber_fail(&s->d, SL_BER_E_BAD_TAG, sl_ber_tlv_start(t), "[%u] repeated or out of order in %s",
-			    (unsigned)t->tag, what);
-		return -1;
-	}
-	*last = pos;
-	return 0;
 }
 
 /* IPAddress as read, before the checks across its components. */

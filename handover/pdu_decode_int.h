@@ -40,8 +40,6 @@ int sl_pd_printable(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, size_t min
 		    size_t cap, const char *what);
 int sl_pd_gentime(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, uint64_t *us);
 int sl_pd_oid(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, char *buf, size_t cap);
-/* Fields of a SEQUENCE must come in the order of the definition: pos strictly increasing. */
-int sl_pd_order(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, int pos, int *last, const char *what);
 
 /*
  * Table-driven SEQUENCE decoding (pdu_seq.c), as libosmocore's

@@ -19,16 +19,35 @@
 
 #include "handover/pdu_decode_int.h"
 
-static const struct sl_pd_comp *component(const struct sl_pd_seq *d, const struct sl_ber_tlv *f)
+/*
+ * The index in d of the component f is, or -1. In a well-formed SEQUENCE
+ * it comes after the last one read (index last), so the search starts
+ * there and wraps around: a repeated or out-of-order component is still
+ * found, to be reported as such.
+ */
+static int component(const struct sl_pd_seq *d, const struct sl_ber_tlv *f, int last)
 {
-	unsigned i;
+	unsigned i, from = (unsigned)(last + 1);
 
 	if (f->cls != SL_BER_CONTEXT)
-		return NULL;
-	for (i = 0; i < d->n; i++)
+		return -1;
+	for (i = from; i < d->n; i++)
 		if (d->comp[i].tag == f->tag)
-			return &d->comp[i];
-	return NULL;
+			return (int)i;
+	for (i = 0; i < from && i < d->n; i++)
+		if (d->comp[i].tag == f->tag)
+			return (int)i;
+	return -1;
+}
+
+/* The first mandatory component of d in [from, to), else keep *missing. */
+static void note_missing(const struct sl_pd_seq *d, int from, int to, int *missing)
+{
+	int i;
+
+	for (i = from; i < to && *missing < 0; i++)
+		if (d->comp[i].mandatory)
+			*missing = i;
 }
 
 /* Read f with the reader k names, into its field of out. */
@@ -61,10 +80,8 @@ int sl_pd_seq(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tl
 {
 	struct sl_ber_cur in;
 	struct sl_ber_tlv f;
-	const struct sl_pd_comp *k;
-	uint32_t seen = 0, bit;
-	int last = -1;
-	unsigned i;
+	uint32_t seen = 0;
+	int i, last = -1, missing = -1;
 	char name[96];
 
 	if (d->n > SL_PD_COMP_MAX)
@@ -74,26 +91,27 @@ int sl_pd_seq(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tl
 	while (sl_ber_more(&in)) {
 		if (sl_pd_next(s, &in, &f))
 			return -1;
-		k = component(d, &f);
-		if (!k)
+		i = component(d, &f, last);
+		if (i < 0)
 			return sl_pd_unsupported(s, &f, d->name);
-		i = (unsigned)(k - d->comp);
-		bit = UINT32_C(1) << i;
-		if (d->repeat == SL_PD_REPEAT_UNSUPPORTED && (seen & bit))
+		if (d->repeat == SL_PD_REPEAT_UNSUPPORTED && (seen & (UINT32_C(1) << i)))
 			return sl_pd_unsupported(s, &f, d->name);
-		if (sl_pd_order(s, &f, (int)i, &last, d->name))
+		if (i <= last) {
+			sl_ber_fail(&s->d, SL_BER_E_BAD_TAG, sl_ber_tlv_start(&f), "[%u] repeated or out of order in %s",
+				    (unsigned)f.tag, d->name);
 			return -1;
-		seen |= bit;
-		if (read_component(s, &in, &f, k, out))
+		}
+		note_missing(d, last + 1, i, &missing);	/* skipped: reported after the last element */
+		last = i;
+		seen |= UINT32_C(1) << i;
+		if (read_component(s, &in, &f, &d->comp[i], out))
 			return -1;
 	}
-	for (i = 0; i < d->n; i++) {
-		if (!d->comp[i].mandatory || (seen & (UINT32_C(1) << i)))
-			continue;
-		if (!d->qualify_missing)
-			return sl_pd_missing(s, t, d->comp[i].name);
-		snprintf(name, sizeof(name), "%s %s", d->name, d->comp[i].name);
-		return sl_pd_missing(s, t, name);
-	}
-	return 0;
+	note_missing(d, last + 1, (int)d->n, &missing);
+	if (missing < 0)
+		return 0;
+	if (!d->qualify_missing)
+		return sl_pd_missing(s, t, d->comp[missing].name);
+	snprintf(name, sizeof(name), "%s %s", d->name, d->comp[missing].name);
+	return sl_pd_missing(s, t, name);
 }
