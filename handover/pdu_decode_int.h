@@ -110,6 +110,8 @@ struct sl_pd_seq {
 /* A handler given the field f (of type `type`) of out rather than out itself. */
 #define SL_PD_CALL_ON(T, f, type, handler) .kind = SL_PD_CALL, .off = SL_PD_FIELD(T, f, type), .fn = (handler)
 #define SL_PD_NESTED_SEQ(d) .kind = SL_PD_NESTED, .nested = &(d)
+/* A nested SEQUENCE read into the field f (of type `type`) of out. */
+#define SL_PD_NESTED_ON(T, f, type, d) .kind = SL_PD_NESTED, .off = SL_PD_FIELD(T, f, type), .nested = &(d)
 
 /*
  * Decode the SEQUENCE t (taken from c) by descriptor d into out. The
