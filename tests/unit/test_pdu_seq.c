@@ -139,6 +139,16 @@ static struct result walk(const uint8_t *p, size_t n, const struct sl_pd_seq *d,
 	return r;
 }
 
+/* The walk failed with this class, offset and message (unsupported: -ENOTSUP rather than -EBADMSG). */
+static void fails(const struct result *r, bool unsupported, enum sl_ber_err code, size_t offset, const char *msg)
+{
+	assert_int_equal(r->rc, -1);
+	assert_int_equal(r->unsupported, unsupported);
+	assert_int_equal(r->code, code);
+	assert_int_equal(r->offset, offset);
+	assert_string_equal(r->msg, msg);
+}
+
 /* Wrap content in a TLV with a one-octet identifier and short length. */
 static size_t tlv(uint8_t *out, uint8_t id, const uint8_t *content, size_t n)
 {
@@ -164,14 +174,12 @@ static const uint8_t c_cc[] = { 0x87, 0x02, 'D', 'E' };
 static const uint8_t c_call[] = { 0x89, 0x01, 0x42 };
 
 /* Concatenate components (pointer, length pairs; NULL ends) into a SEQUENCE. */
-static size_t build(uint8_t *out, ...)
+static size_t vbuild(uint8_t *out, va_list ap)
 {
 	uint8_t parts[256];
 	size_t n = 0;
-	va_list ap;
 	const uint8_t *p;
 
-	va_start(ap, out);
 	while ((p = va_arg(ap, const uint8_t *)) != NULL) {
 		size_t len = va_arg(ap, size_t);
 
@@ -179,22 +187,43 @@ static size_t build(uint8_t *out, ...)
 		memcpy(parts + n, p, len);
 		n += len;
 	}
-	va_end(ap);
 	return seq_of(out, parts, n);
+}
+
+static size_t build(uint8_t *out, ...)
+{
+	va_list ap;
+	size_t n;
+
+	va_start(ap, out);
+	n = vbuild(out, ap);
+	va_end(ap);
+	return n;
+}
+
+/* Build a SEQUENCE of the parts and walk it with d. */
+static struct result run(const struct sl_pd_seq *d, void *out, ...)
+{
+	uint8_t b[260];
+	va_list ap;
+	size_t n;
+
+	va_start(ap, out);
+	n = vbuild(b, ap);
+	va_end(ap);
+	return walk(b, n, d, out);
 }
 
 #define C(x) (x), sizeof(x)
 
 static void test_all_components(void **state)
 {
-	uint8_t b[256];
 	struct rec r;
 	struct result res;
-	size_t n = build(b, C(c_a), C(c_b), C(c_inner), C(c_u), C(c_oid), C(c_cc), C(c_call), NULL);
 
 	(void)state;
 	memset(&r, 0, sizeof(r));
-	res = walk(b, n, &outer, &r);
+	res = run(&outer, &r, C(c_a), C(c_b), C(c_inner), C(c_u), C(c_oid), C(c_cc), C(c_call), NULL);
 	assert_int_equal(res.rc, 0);
 	assert_int_equal(res.code, SL_BER_OK);
 	assert_int_equal(r.a, 2);
@@ -209,8 +238,7 @@ static void test_all_components(void **state)
 
 	/* only the mandatory ones */
 	memset(&r, 0, sizeof(r));
-	n = build(b, C(c_a), C(c_inner), NULL);
-	res = walk(b, n, &outer, &r);
+	res = run(&outer, &r, C(c_a), C(c_inner), NULL);
 	assert_int_equal(res.rc, 0);
 	assert_int_equal(r.calls, 0);
 	assert_null(r.b.p);
@@ -218,144 +246,98 @@ static void test_all_components(void **state)
 
 static void test_missing(void **state)
 {
-	uint8_t b[256];
 	struct rec r;
 	struct result res;
-	size_t n;
 
 	(void)state;
 	/* a missing: reported at the SEQUENCE, qualified with the type's name */
 	memset(&r, 0, sizeof(r));
-	n = build(b, C(c_b), C(c_inner), NULL);
-	res = walk(b, n, &outer, &r);
-	assert_int_equal(res.rc, -1);
-	assert_false(res.unsupported);
-	assert_int_equal(res.code, SL_BER_E_MISSING);
-	assert_int_equal(res.offset, 0);
-	assert_string_equal(res.msg, "Outer a missing");
+	res = run(&outer, &r, C(c_b), C(c_inner), NULL);
+	fails(&res, false, SL_BER_E_MISSING, 0, "Outer a missing");
 
 	/* both mandatory ones missing: the first of the definition is named */
-	n = build(b, C(c_u), NULL);
-	res = walk(b, n, &outer, &r);
-	assert_string_equal(res.msg, "Outer a missing");
-	n = build(b, C(c_a), C(c_u), NULL);
-	res = walk(b, n, &outer, &r);
-	assert_string_equal(res.msg, "Outer inner missing");
+	res = run(&outer, &r, C(c_u), NULL);
+	fails(&res, false, SL_BER_E_MISSING, 0, "Outer a missing");
+	res = run(&outer, &r, C(c_a), C(c_u), NULL);
+	fails(&res, false, SL_BER_E_MISSING, 0, "Outer inner missing");
 
 	/* an empty SEQUENCE */
-	n = build(b, NULL);
-	res = walk(b, n, &outer, &r);
-	assert_int_equal(res.code, SL_BER_E_MISSING);
-	assert_string_equal(res.msg, "Outer a missing");
+	res = run(&outer, &r, NULL);
+	fails(&res, false, SL_BER_E_MISSING, 0, "Outer a missing");
 
 	/* inside the nested one: unqualified, at the nested SEQUENCE's offset */
 	{
 		static const uint8_t inner_no_x[] = { 0xa3, 0x03, 0x81, 0x01, 'z' };
 
-		n = build(b, C(c_a), C(inner_no_x), NULL);
-		res = walk(b, n, &outer, &r);
-		assert_int_equal(res.code, SL_BER_E_MISSING);
-		assert_int_equal(res.offset, 2 + sizeof(c_a));
-		assert_string_equal(res.msg, "x missing");
+		res = run(&outer, &r, C(c_a), C(inner_no_x), NULL);
+		fails(&res, false, SL_BER_E_MISSING, 2 + sizeof(c_a), "x missing");
 	}
 
 	/* a reader's error comes first: missing is only decided after the last element */
 	{
 		static const uint8_t b_too_long[] = { 0x82, 0x05, 1, 2, 3, 4, 5 };
 
-		n = build(b, C(b_too_long), NULL);
-		res = walk(b, n, &outer, &r);
-		assert_int_equal(res.code, SL_BER_E_BAD_VALUE);
-		assert_int_equal(res.offset, 2);
-		assert_string_equal(res.msg, "b of 5 octets, allowed 1..4");
+		res = run(&outer, &r, C(b_too_long), NULL);
+		fails(&res, false, SL_BER_E_BAD_VALUE, 2, "b of 5 octets, allowed 1..4");
 	}
 }
 
 static void test_order(void **state)
 {
-	uint8_t b[256];
 	struct rec r;
 	struct result res;
-	size_t n;
 
 	(void)state;
 	memset(&r, 0, sizeof(r));
 	/* wrong order: b [2] before a [0] */
-	n = build(b, C(c_b), C(c_a), C(c_inner), NULL);
-	res = walk(b, n, &outer, &r);
-	assert_int_equal(res.rc, -1);
-	assert_false(res.unsupported);
-	assert_int_equal(res.code, SL_BER_E_BAD_TAG);
-	assert_int_equal(res.offset, 2 + sizeof(c_b));
-	assert_string_equal(res.msg, "[0] repeated or out of order in Outer");
+	res = run(&outer, &r, C(c_b), C(c_a), C(c_inner), NULL);
+	fails(&res, false, SL_BER_E_BAD_TAG, 2 + sizeof(c_b), "[0] repeated or out of order in Outer");
 
 	/* a duplicate */
-	n = build(b, C(c_a), C(c_b), C(c_b), C(c_inner), NULL);
-	res = walk(b, n, &outer, &r);
-	assert_int_equal(res.code, SL_BER_E_BAD_TAG);
-	assert_int_equal(res.offset, 2 + sizeof(c_a) + sizeof(c_b));
-	assert_string_equal(res.msg, "[2] repeated or out of order in Outer");
+	res = run(&outer, &r, C(c_a), C(c_b), C(c_b), C(c_inner), NULL);
+	fails(&res, false, SL_BER_E_BAD_TAG, 2 + sizeof(c_a) + sizeof(c_b), "[2] repeated or out of order in Outer");
 
 	/* a duplicate where a repeat is an extension we do not decode */
 	{
 		static const uint8_t op[] = { 0x80, 0x01, 'x' };
 
-		n = build(b, C(op), NULL);
-		res = walk(b, n, &once, &r);
+		res = run(&once, &r, C(op), NULL);
 		assert_int_equal(res.rc, 0);
-		n = build(b, C(op), C(op), NULL);
-		res = walk(b, n, &once, &r);
-		assert_int_equal(res.rc, -1);
-		assert_true(res.unsupported);
-		assert_int_equal(res.code, SL_BER_E_LIMIT);
-		assert_int_equal(res.offset, 2 + sizeof(op));
-		assert_string_equal(res.msg, "unsupported [0] in Once");
+		res = run(&once, &r, C(op), C(op), NULL);
+		fails(&res, true, SL_BER_E_LIMIT, 2 + sizeof(op), "unsupported [0] in Once");
 	}
 }
 
 static void test_unknown(void **state)
 {
-	uint8_t b[256];
 	struct rec r;
 	struct result res;
-	size_t n;
 	static const uint8_t c_unknown[] = { 0x84, 0x01, 0x00 };	/* [4]: not in the definition */
 	static const uint8_t c_int[] = { 0x02, 0x01, 0x00 };		/* a universal INTEGER */
 	static const uint8_t c_app[] = { 0x40, 0x00 };			/* [APPLICATION 0] */
 
 	(void)state;
 	memset(&r, 0, sizeof(r));
-	n = build(b, C(c_a), C(c_unknown), C(c_inner), NULL);
-	res = walk(b, n, &outer, &r);
-	assert_int_equal(res.rc, -1);
-	assert_true(res.unsupported);
-	assert_int_equal(res.code, SL_BER_E_LIMIT);
-	assert_int_equal(res.offset, 2 + sizeof(c_a));
-	assert_string_equal(res.msg, "unsupported [4] in Outer");
+	res = run(&outer, &r, C(c_a), C(c_unknown), C(c_inner), NULL);
+	fails(&res, true, SL_BER_E_LIMIT, 2 + sizeof(c_a), "unsupported [4] in Outer");
 
 	/* an unknown tag is found before a missing component is decided */
-	n = build(b, C(c_unknown), NULL);
-	res = walk(b, n, &outer, &r);
-	assert_true(res.unsupported);
-	assert_string_equal(res.msg, "unsupported [4] in Outer");
+	res = run(&outer, &r, C(c_unknown), NULL);
+	fails(&res, true, SL_BER_E_LIMIT, 2, "unsupported [4] in Outer");
 
-	n = build(b, C(c_a), C(c_int), NULL);
-	res = walk(b, n, &outer, &r);
+	res = run(&outer, &r, C(c_a), C(c_int), NULL);
 	assert_true(res.unsupported);
 	assert_non_null(strstr(res.msg, "unsupported INTEGER in Outer"));
 
-	n = build(b, C(c_app), NULL);
-	res = walk(b, n, &outer, &r);
+	res = run(&outer, &r, C(c_app), NULL);
 	assert_true(res.unsupported);
 	assert_non_null(strstr(res.msg, "in Outer"));
 }
 
 static void test_nested(void **state)
 {
-	uint8_t b[256];
 	struct rec r;
 	struct result res;
-	size_t n;
 	static const uint8_t inner_order[] = { 0xa3, 0x06, 0x81, 0x01, 'z', 0x80, 0x01, 0x05 };
 	static const uint8_t inner_prim[] = { 0x83, 0x01, 0x00 };
 	static const uint8_t inner_x_big[] = { 0xa3, 0x03, 0x80, 0x01, 0x0a };
@@ -363,43 +345,33 @@ static void test_nested(void **state)
 	(void)state;
 	/* a nested descriptor reads into the field its component names */
 	memset(&r, 0, sizeof(r));
-	n = build(b, C(c_a), C(c_inner), NULL);
-	res = walk(b, n, &nested, &r);
+	res = run(&nested, &r, C(c_a), C(c_inner), NULL);
 	assert_int_equal(res.rc, 0);
 	assert_int_equal(r.a, 2);
 	assert_int_equal(r.in.x, 5);
 	assert_int_equal(r.in.y.n, 1);
 
 	/* errors inside name the inner type and the inner TLV */
-	n = build(b, C(c_a), C(inner_order), NULL);
-	res = walk(b, n, &outer, &r);
-	assert_int_equal(res.code, SL_BER_E_BAD_TAG);
-	assert_int_equal(res.offset, 2 + sizeof(c_a) + 2 + 3);
-	assert_string_equal(res.msg, "[0] repeated or out of order in Inner");
-	res = walk(b, n, &nested, &r);
-	assert_string_equal(res.msg, "[0] repeated or out of order in Inner");
+	res = run(&outer, &r, C(c_a), C(inner_order), NULL);
+	fails(&res, false, SL_BER_E_BAD_TAG, 2 + sizeof(c_a) + 2 + 3, "[0] repeated or out of order in Inner");
+	res = run(&nested, &r, C(c_a), C(inner_order), NULL);
+	fails(&res, false, SL_BER_E_BAD_TAG, 2 + sizeof(c_a) + 2 + 3, "[0] repeated or out of order in Inner");
 
-	n = build(b, C(c_a), C(inner_x_big), NULL);
-	res = walk(b, n, &outer, &r);
-	assert_int_equal(res.code, SL_BER_E_BAD_VALUE);
-	assert_string_equal(res.msg, "x value 10 outside 0..9");
+	res = run(&outer, &r, C(c_a), C(inner_x_big), NULL);
+	fails(&res, false, SL_BER_E_BAD_VALUE, 2 + sizeof(c_a) + 2, "x value 10 outside 0..9");
 
 	/* a primitive where the SEQUENCE belongs: named as the caller or the component names it */
-	n = build(b, C(c_a), C(inner_prim), NULL);
-	res = walk(b, n, &outer, &r);
-	assert_int_equal(res.code, SL_BER_E_BAD_TAG);
-	assert_int_equal(res.offset, 2 + sizeof(c_a));
-	assert_string_equal(res.msg, "inner must be constructed");
-	res = walk(b, n, &nested, &r);
-	assert_string_equal(res.msg, "inner must be constructed");
+	res = run(&outer, &r, C(c_a), C(inner_prim), NULL);
+	fails(&res, false, SL_BER_E_BAD_TAG, 2 + sizeof(c_a), "inner must be constructed");
+	res = run(&nested, &r, C(c_a), C(inner_prim), NULL);
+	fails(&res, false, SL_BER_E_BAD_TAG, 2 + sizeof(c_a), "inner must be constructed");
 
 	/* the top itself primitive */
 	{
 		static const uint8_t prim[] = { 0x04, 0x00 };
 
 		res = walk(prim, sizeof(prim), &outer, &r);
-		assert_int_equal(res.code, SL_BER_E_BAD_TAG);
-		assert_string_equal(res.msg, "outer must be constructed");
+		fails(&res, false, SL_BER_E_BAD_TAG, 0, "outer must be constructed");
 	}
 
 	/* a handler's error is the walk's */
@@ -407,11 +379,9 @@ static void test_nested(void **state)
 		static const uint8_t call_ee[] = { 0x89, 0x01, 0xee };
 
 		memset(&r, 0, sizeof(r));
-		n = build(b, C(c_a), C(c_inner), C(call_ee), NULL);
-		res = walk(b, n, &outer, &r);
+		res = run(&outer, &r, C(c_a), C(c_inner), C(call_ee), NULL);
 		assert_int_equal(r.calls, 1);
-		assert_int_equal(res.code, SL_BER_E_BAD_VALUE);
-		assert_string_equal(res.msg, "handler refuses 0xee");
+		fails(&res, false, SL_BER_E_BAD_VALUE, 2 + sizeof(c_a) + sizeof(c_inner), "handler refuses 0xee");
 	}
 }
 
@@ -461,20 +431,18 @@ static void test_too_many(void **state)
 {
 	static struct sl_pd_comp many[SL_PD_COMP_MAX + 1];
 	struct sl_pd_seq d = { .name = "Many", .comp = many, .n = SL_PD_COMP_MAX + 1 };
-	uint8_t b[16];
 	struct rec r;
 	struct result res;
-	size_t n = build(b, C(c_a), NULL);
 	unsigned i;
 
 	(void)state;
 	for (i = 0; i <= SL_PD_COMP_MAX; i++)
 		many[i] = (struct sl_pd_comp){ .tag = i, .name = "m", SL_PD_ENUM_AT(struct rec, a, 0, 3) };
-	res = walk(b, n, &d, &r);
+	res = run(&d, &r, C(c_a), NULL);
 	assert_int_equal(res.rc, -1);
 	assert_non_null(strstr(res.msg, "more than 32 components"));
 	d.n = SL_PD_COMP_MAX;
-	res = walk(b, n, &d, &r);
+	res = run(&d, &r, C(c_a), NULL);
 	assert_int_equal(res.rc, 0);
 }
 
