@@ -371,22 +371,18 @@ static double run_copy(const uint8_t *pdu, size_t len, uint64_t n, uint64_t *byt
 	return t;
 }
 
-/* Decode pdu n times with the strict decoder; -1 if it fails. */
-static double run_decode(const uint8_t *pdu, size_t len, uint64_t n, uint64_t *bytes)
+/* One read of a ready PDU: 0, or -1 if it fails; adds something of the result to *acc. */
+typedef int (*read_fn)(const uint8_t *pdu, size_t len, uint64_t *acc);
+
+/* The strict decoder. */
+static int read_decode(const uint8_t *pdu, size_t len, uint64_t *acc)
 {
 	struct sl_pdu_decoded d;
-	uint64_t i, acc = 0;
-	double t0 = now_s(), t;
 
-	for (i = 0; i < n; i++) {
-		if (sl_pdu_decode(NULL, pdu, len, &d, NULL, 0) != 0)
-			return -1;
-		acc += d.kind + d.seqno;
-	}
-	t = now_s() - t0;
-	sink += acc;
-	*bytes = (uint64_t)len * n;
-	return t;
+	if (sl_pdu_decode(NULL, pdu, len, &d, NULL, 0) != 0)
+		return -1;
+	*acc += d.kind + d.seqno;
+	return 0;
 }
 
 static enum sl_ber_walk_ret count_tlv(void *arg, struct sl_ber_dec *d, const struct sl_ber_tlv *t,
@@ -399,18 +395,24 @@ static enum sl_ber_walk_ret count_tlv(void *arg, struct sl_ber_dec *d, const str
 	return SL_BER_WALK_DESCEND;
 }
 
-/* The generic baseline: frame every TLV of pdu (DER), read no value. */
-static double run_walk(const uint8_t *pdu, size_t len, uint64_t n, uint64_t *bytes)
+/* The generic baseline: frame every TLV (DER), read no value. */
+static int read_walk(const uint8_t *pdu, size_t len, uint64_t *acc)
 {
 	struct sl_ber_dec d;
+
+	sl_ber_dec_init(&d, pdu, len, SL_BER_MODE_DER);
+	return sl_ber_walk(&d, sl_ber_dec_root(&d), count_tlv, acc) == SL_BER_OK ? 0 : -1;
+}
+
+/* Read pdu n times with fn; seconds, or -1 if a read fails. */
+static double run_read(read_fn fn, const uint8_t *pdu, size_t len, uint64_t n, uint64_t *bytes)
+{
 	uint64_t i, acc = 0;
 	double t0 = now_s(), t;
 
-	for (i = 0; i < n; i++) {
-		sl_ber_dec_init(&d, pdu, len, SL_BER_MODE_DER);
-		if (sl_ber_walk(&d, sl_ber_dec_root(&d), count_tlv, &acc) != SL_BER_OK)
+	for (i = 0; i < n; i++)
+		if (fn(pdu, len, &acc) < 0)
 			return -1;
-	}
 	t = now_s() - t0;
 	sink += acc;
 	*bytes = (uint64_t)len * n;
@@ -440,9 +442,9 @@ static double run_one(const struct fixture *fx, const struct result *r, uint64_t
 	case ROW_ENCODE:
 		return run_enc(r->fn, fx, n, bytes);
 	case ROW_DECODE:
-		return run_decode(r->pdu, r->len, n, bytes);
+		return run_read(read_decode, r->pdu, r->len, n, bytes);
 	case ROW_WALK:
-		return run_walk(r->pdu, r->len, n, bytes);
+		return run_read(read_walk, r->pdu, r->len, n, bytes);
 	default:
 		return run_copy(r->pdu, r->len, n, bytes);
 	}
