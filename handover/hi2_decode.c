@@ -170,27 +170,34 @@ static int e164_format(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct 
 	return 0;
 }
 
-static int sip_uri(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t, void *party)
+/* An OCTET STRING identity of at least min octets as text in v; unsupported (why) if it does not fit. */
+static int id_octets(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, size_t min, const char *what,
+		     const char *why, char *v)
 {
 	struct sl_pdu_bytes b;
+
+	if (sl_pd_bytes(s, t, min, SIZE_MAX, &b, what))
+		return -1;
+	return id_text(&b, v) ? 0 : sl_pd_unsupported(s, t, why);
+}
+
+static int sip_uri(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t, void *party)
+{
 	char v[SL_ID_MAX + 1];
 
-	if (sl_pd_bytes(s, t, 1, SIZE_MAX, &b, "sip-uri"))
+	if (id_octets(s, t, 1, "sip-uri", "sip-uri (too long)", v))
 		return -1;
-	if (!id_text(&b, v))
-		return sl_pd_unsupported(s, t, "sip-uri (too long)");
 	party_add(party, SL_ID_SIP_URI, v);
 	return 0;
 }
 
 static int tel_url(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t, void *party)
 {
-	struct sl_pdu_bytes b;
 	char v[SL_ID_MAX + 1];
 
-	if (sl_pd_bytes(s, t, 5, SIZE_MAX, &b, "tel-url"))
+	if (id_octets(s, t, 5, "tel-url", "tel-url (not tel:)", v))
 		return -1;
-	if (!id_text(&b, v) || strncmp(v, "tel:", 4) != 0)
+	if (strncmp(v, "tel:", 4) != 0)
 		return sl_pd_unsupported(s, t, "tel-url (not tel:)");
 	party_add(party, v[4] == '+' ? SL_ID_E164 : SL_ID_NUMBER, v + 4);
 	return 0;
@@ -288,40 +295,46 @@ static int party_information(struct sl_pdu_dec *s, struct sl_ber_cur *c, const s
 	return count ? 0 : sl_pd_missing(s, t, "PartyInformation");
 }
 
+/* An OCTET STRING of min..max octets copied into dst; *n its length. */
+static int octets_into(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, size_t min, size_t max, const char *what,
+		       uint8_t *dst, size_t *n)
+{
+	struct sl_pdu_bytes b;
+
+	if (sl_pd_bytes(s, t, min, max, &b, what))
+		return -1;
+	memcpy(dst, b.p, b.n);
+	*n = b.n;
+	return 0;
+}
+
 static int global_cell_id(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t, void *out)
 {
 	struct sl_hi2_location *l = out;
-	struct sl_pdu_bytes b;
+	size_t n;
 
-	if (sl_pd_bytes(s, t, 5, 7, &b, "globalCellID"))
+	if (octets_into(s, t, 5, sizeof(l->cgi), "globalCellID", l->cgi, &n))
 		return -1;
-	l->cgi_len = (uint8_t)b.n;
-	memcpy(l->cgi, b.p, b.n);
+	l->cgi_len = (uint8_t)n;
 	return 0;
 }
 
 static int tai(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t, void *out)
 {
 	struct sl_hi2_location *l = out;
-	struct sl_pdu_bytes b;
+	size_t n;
 
-	if (sl_pd_bytes(s, t, 6, 6, &b, "tAI"))
-		return -1;
-	l->has_tai = true;
-	memcpy(l->tai, b.p, 6);
-	return 0;
+	l->has_tai = octets_into(s, t, 6, 6, "tAI", l->tai, &n) == 0;
+	return l->has_tai ? 0 : -1;
 }
 
 static int ecgi(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t, void *out)
 {
 	struct sl_hi2_location *l = out;
-	struct sl_pdu_bytes b;
+	size_t n;
 
-	if (sl_pd_bytes(s, t, 8, 8, &b, "eCGI"))
-		return -1;
-	l->has_ecgi = true;
-	memcpy(l->ecgi, b.p, 8);
-	return 0;
+	l->has_ecgi = octets_into(s, t, 8, 8, "eCGI", l->ecgi, &n) == 0;
+	return l->has_ecgi ? 0 : -1;
 }
 
 /* TS 101 671 D.5 Location: the cell and tracking area sluice takes from P-Access-Network-Info. */
@@ -396,10 +409,8 @@ static int node_address(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct
 {
 	struct sl_ber_tlv alt;
 
-	if (sl_pd_choice(s, c, t, &alt))
+	if (sl_pd_choice_only(s, c, t, 1, "DataNodeAddress", &alt))
 		return -1;
-	if (alt.tag != 1)
-		return sl_pd_unsupported(s, &alt, "DataNodeAddress");
 	return sl_pd_ip_address(s, c, &alt, addr);
 }
 

@@ -83,6 +83,14 @@ int sl_pd_choice(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber
 	return 0;
 }
 
+int sl_pd_choice_only(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t, uint32_t tag,
+		      const char *what, struct sl_ber_tlv *alt)
+{
+	if (sl_pd_choice(s, c, t, alt))
+		return -1;
+	return alt->tag == tag ? 0 : sl_pd_unsupported(s, alt, what);
+}
+
 int sl_pd_enum(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, int64_t min, int64_t max, int *v,
 	       const char *what)
 {
@@ -165,10 +173,8 @@ static int ip_value(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_
 {
 	struct sl_ber_tlv alt;
 
-	if (sl_pd_choice(s, c, t, &alt))
+	if (sl_pd_choice_only(s, c, t, 1, "IP-value", &alt))
 		return -1;
-	if (alt.tag != 1)
-		return sl_pd_unsupported(s, &alt, "IP-value");
 	return sl_pd_bytes(s, &alt, 4, 16, out, "iPBinaryAddress");
 }
 

@@ -16,6 +16,7 @@
  * unsupported (-ENOTSUP). Both name the offset of the offending TLV.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "handover/pdu_decode_int.h"
@@ -154,40 +155,38 @@ static int etsi671_iri(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct 
 	struct sl_ber_tlv alt;
 
 	out->kind = SL_PDU_IRI_HI2;
-	if (sl_pd_choice(s, c, t, &alt))
-		return -1;
-	if (alt.tag != 0)
-		return sl_pd_unsupported(s, &alt, "ETSI671IRI");
-	if (sl_pd_hi2_params(s, c, &alt, out))
+	if (sl_pd_choice_only(s, c, t, 0, "ETSI671IRI", &alt) || sl_pd_hi2_params(s, c, &alt, out))
 		return -1;
 	out->u.hi2.iri.type = out->iri_type;
 	return 0;
 }
 
 /*
- * Take the one payload of an iRIPayloadSequence or cCPayloadSequence
- * (the SEQUENCE p, from the cursor seq): sluice never aggregates, so a
- * second element is reported unsupported.
+ * The one payload of an iRIPayloadSequence or cCPayloadSequence t (named
+ * seq_name), read with d (IRIPayload or CCPayload): sluice never
+ * aggregates, so a second element is reported unsupported.
  */
 static int one_payload(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,
-		       const char *seq_name, const char *elem_name, const char *aggregated,
-		       struct sl_ber_cur *seq, struct sl_ber_tlv *p)
+		       const char *seq_name, const struct sl_pd_seq *d, struct sl_pdu_decoded *out)
 {
-	struct sl_ber_tlv extra;
+	struct sl_ber_cur seq;
+	struct sl_ber_tlv p, extra;
+	char what[64];
 
-	if (sl_pd_form(s, t, true, seq_name) || sl_pd_enter(s, c, t, seq))
+	if (sl_pd_form(s, t, true, seq_name) || sl_pd_enter(s, c, t, &seq))
 		return -1;
-	if (!sl_ber_more(seq))
-		return sl_pd_missing(s, t, elem_name);
-	if (sl_pd_next(s, seq, p)
-	    || sl_ber_expect(&s->d, p, SL_BER_UNIVERSAL, SL_BER_TAG_SEQUENCE, true) != SL_BER_OK)
+	if (!sl_ber_more(&seq))
+		return sl_pd_missing(s, t, d->name);
+	if (sl_pd_next(s, &seq, &p)
+	    || sl_ber_expect(&s->d, &p, SL_BER_UNIVERSAL, SL_BER_TAG_SEQUENCE, true) != SL_BER_OK)
 		return -1;
-	if (sl_ber_more(seq)) {
-		if (sl_pd_next(s, seq, &extra))
+	if (sl_ber_more(&seq)) {
+		if (sl_pd_next(s, &seq, &extra))
 			return -1;
-		return sl_pd_unsupported(s, &extra, aggregated);
+		snprintf(what, sizeof(what), "%s (aggregated payloads)", seq_name);
+		return sl_pd_unsupported(s, &extra, what);
 	}
-	return 0;
+	return sl_pd_seq(s, &seq, &p, d->name, d, out);
 }
 
 static int iri_type(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t, void *out)
@@ -231,12 +230,7 @@ static const struct sl_pd_seq iri_payload_seq = {
 static int iri_payload(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,
 		       struct sl_pdu_decoded *out)
 {
-	struct sl_ber_cur seq;
-	struct sl_ber_tlv p;
-
-	if (one_payload(s, c, t, "iRIPayloadSequence", "IRIPayload", "iRIPayloadSequence (aggregated payloads)",
-			&seq, &p)
-	    || sl_pd_seq(s, &seq, &p, "IRIPayload", &iri_payload_seq, out))
+	if (one_payload(s, c, t, "iRIPayloadSequence", &iri_payload_seq, out))
 		return -1;
 	if (out->kind == SL_PDU_IRI_HI2)
 		out->u.hi2.iri.type = out->iri_type;
@@ -268,10 +262,8 @@ static int cc_contents(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct 
 	struct sl_pdu_decoded *o = out;
 	struct sl_ber_tlv alt;
 
-	if (sl_pd_choice(s, c, t, &alt))
+	if (sl_pd_choice_only(s, c, t, 12, "CCContents", &alt))
 		return -1;
-	if (alt.tag != 12)
-		return sl_pd_unsupported(s, &alt, "CCContents");
 	o->kind = SL_PDU_CC_IPMM;
 	return sl_pd_seq(s, c, &alt, "iPMMCC", &ipmm_cc, out);
 }
@@ -288,14 +280,8 @@ static const struct sl_pd_seq cc_payload_seq = {
 static int cc_payload(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,
 		      struct sl_pdu_decoded *out)
 {
-	struct sl_ber_cur seq;
-	struct sl_ber_tlv p;
-
 	out->u.ipmm_cc.dir = out->u.ipmm_cc.frame = out->u.ipmm_cc.proto = -1;
-	if (one_payload(s, c, t, "cCPayloadSequence", "CCPayload", "cCPayloadSequence (aggregated payloads)", &seq,
-			&p))
-		return -1;
-	return sl_pd_seq(s, &seq, &p, "CCPayload", &cc_payload_seq, out);
+	return one_payload(s, c, t, "cCPayloadSequence", &cc_payload_seq, out);
 }
 
 static int tri_payload(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,

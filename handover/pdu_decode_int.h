@@ -30,6 +30,9 @@ int sl_pd_form(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, bool cons, cons
 /* Enter the single alternative of an explicitly tagged CHOICE. */
 int sl_pd_choice(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,
 		 struct sl_ber_tlv *alt);
+/* The same where we decode one alternative, [tag]; another is unsupported in what. */
+int sl_pd_choice_only(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t, uint32_t tag,
+		      const char *what, struct sl_ber_tlv *alt);
 int sl_pd_enum(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, int64_t min, int64_t max, int *v,
 	       const char *what);
 int sl_pd_u32(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, uint32_t *v, const char *what);
