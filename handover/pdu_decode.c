@@ -340,6 +340,10 @@ static int hi1_operation(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struc
 	return sl_pd_seq(s, c, &alt, "Notification", &notification, out);
 }
 
+/* Payload alternatives by tag: iRIPayloadSequence [0], cCPayloadSequence [1], tRIPayload [2], hI1-Operation [3]. */
+static int (*const payload[])(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,
+			      struct sl_pdu_decoded *out) = { iri_payload, cc_payload, tri_payload, hi1_operation };
+
 static int ps_pdu(struct sl_pdu_dec *s, const struct sl_ber_tlv *top, struct sl_pdu_decoded *out)
 {
 	struct sl_ber_cur root = sl_ber_dec_root(&s->d), in;
@@ -359,26 +363,10 @@ static int ps_pdu(struct sl_pdu_dec *s, const struct sl_ber_tlv *top, struct sl_
 	if (sl_pd_next(s, &in, &pl) || sl_ber_expect(&s->d, &pl, SL_BER_CONTEXT, 2, true) != SL_BER_OK
 	    || sl_pd_choice(s, &in, &pl, &alt))
 		return -1;
-	switch (alt.tag) {
-	case 0:
-		if (iri_payload(s, &in, &alt, out))
-			return -1;
-		break;
-	case 1:
-		if (cc_payload(s, &in, &alt, out))
-			return -1;
-		break;
-	case 2:
-		if (tri_payload(s, &in, &alt, out))
-			return -1;
-		break;
-	case 3:
-		if (hi1_operation(s, &in, &alt, out))
-			return -1;
-		break;
-	default:
+	if (alt.tag >= sizeof(payload) / sizeof(payload[0]))
 		return sl_pd_unsupported(s, &alt, "Payload");
-	}
+	if (payload[alt.tag](s, &in, &alt, out))
+		return -1;
 	return sl_pd_done(s, &in);
 }
 
