@@ -80,7 +80,7 @@ struct sl_pd_comp {
 	bool mandatory;
 	enum sl_pd_kind kind;
 	size_t off;			/* of the output field within out */
-	size_t min, max;		/* BYTES, PRINTABLE: SIZE; ENUM: value range */
+	size_t min, max;		/* BYTES, PRINTABLE: SIZE; ENUM: value range (non-negative) */
 	size_t cap;			/* OID, PRINTABLE: size of the char array */
 	sl_pd_fn fn;			/* CALL */
 	const struct sl_pd_seq *nested;	/* NESTED */
