@@ -18,6 +18,7 @@
 #include "render/json_out.h"
 #include "lemf/lemf_seq.h"
 #include "render/pdu_render.h"
+#include "render/printable.h"
 
 struct liid_out {
 	uint8_t *liid;
@@ -169,23 +170,13 @@ static struct stream *stream_for(struct sl_lemf_store *s, const struct sl_pdu_de
 	return st;
 }
 
-static bool printable(const uint8_t *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (p[i] < 0x20 || p[i] > 0x7e)
-			return false;
-	return true;
-}
-
 static void json_bytes(struct sl_json *j, const uint8_t *p, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	char buf[2 * 256 + 1];
 	size_t i, o = 0;
 
-	if (printable(p, n)) {
+	if (sl_printable(p, n, SL_PRINTABLE_LINE)) {
 		sl_json_str(j, (struct sl_str){ (const char *)p, n });
 		return;
 	}

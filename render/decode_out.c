@@ -17,6 +17,7 @@
 #include "handover/pdu.h"
 #include "handover/pdu_decode.h"
 #include "render/pdu_render.h"
+#include "render/printable.h"
 
 /* Hex bytes per line of a non-text octet string. */
 #define HEX_PER_LINE 32
@@ -69,16 +70,6 @@ static void put_escaped(FILE *f, const uint8_t *p, size_t n)
 		else
 			fputc(c, f);
 	}
-}
-
-static bool printable(const uint8_t *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if ((p[i] < 0x20 || p[i] > 0x7e) && p[i] != '\r' && p[i] != '\n' && p[i] != '\t')
-			return false;
-	return true;
 }
 
 /* --- text --- */
@@ -167,16 +158,16 @@ static void text_field(void *arg, const struct sl_pdu_field *fl)
 		fprintf(f, ": %s\n", sl_addr_fmt(buf, sizeof(buf), fl->addr));
 		return;
 	case SL_PDU_F_BYTES:
-		if (printable(fl->bytes.p, fl->bytes.n) && !memchr(fl->bytes.p, '\n', fl->bytes.n)) {
+		if (!sl_printable(fl->bytes.p, fl->bytes.n, SL_PRINTABLE_TEXT)) {
+			fprintf(f, ": (%zu bytes, hex)\n", fl->bytes.n);
+			put_hex(f, tw->depth + 1, fl->bytes.p, fl->bytes.n);
+		} else if (!memchr(fl->bytes.p, '\n', fl->bytes.n)) {
 			fputs(": ", f);
 			put_escaped(f, fl->bytes.p, fl->bytes.n);
 			fputc('\n', f);
-		} else if (printable(fl->bytes.p, fl->bytes.n)) {
+		} else {
 			fprintf(f, ": (%zu bytes of text)\n", fl->bytes.n);
 			put_lines(f, tw->depth + 1, fl->bytes.p, fl->bytes.n);
-		} else {
-			fprintf(f, ": (%zu bytes, hex)\n", fl->bytes.n);
-			put_hex(f, tw->depth + 1, fl->bytes.p, fl->bytes.n);
 		}
 		return;
 	default:

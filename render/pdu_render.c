@@ -3,22 +3,11 @@
  * visitor (sl_pdu_decoded_visit) so this file knows the output format and
  * nothing of the TS 102 232 / TS 101 671 structures.
  */
-#include <stdbool.h>
-
 #include <talloc.h>
 
 #include "capture/addr.h"
 #include "render/pdu_render.h"
-
-static bool printable(const uint8_t *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if ((p[i] < 0x20 || p[i] > 0x7e) && p[i] != '\r' && p[i] != '\n' && p[i] != '\t')
-			return false;
-	return true;
-}
+#include "render/printable.h"
 
 static void hex(struct sl_json *j, const uint8_t *p, size_t n)
 {
@@ -67,7 +56,7 @@ static void field(void *arg, const struct sl_pdu_field *f)
 		sl_json_cstr(j, f->text);
 		break;
 	case SL_PDU_F_BYTES:
-		if (printable(f->bytes.p, f->bytes.n))
+		if (sl_printable(f->bytes.p, f->bytes.n, SL_PRINTABLE_TEXT))
 			sl_json_str(j, sl_str_make(f->bytes.p, f->bytes.n));
 		else
 			hex(j, f->bytes.p, f->bytes.n);
