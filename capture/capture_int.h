@@ -143,5 +143,5 @@ void sl_rtp_expire(struct sl_capture *cap, uint64_t now_us);
 void sl_rtp_flush(struct sl_capture *cap);
 unsigned sl_rtp_count(const struct sl_rtp_streams *rs);
 
-/* Emit helpers (capture.c) */
+/* report.c: the consumer's event callback */
 void sl_cap_emit(struct sl_capture *cap, const struct sl_event *ev);

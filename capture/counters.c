@@ -98,6 +98,8 @@ static const struct rate_ctr_desc dialog_ctr[_SL_DLG_COUNT] = {
 	[SL_DLG_EVICTED] = { "evicted", "Dialogs evicted because the table was full" },
 	[SL_DLG_MEDIA] = { "media", "SDP media endpoints indexed" },
 	[SL_DLG_MEDIA_EVICTED] = { "media:evicted", "Media endpoints dropped because the index was full" },
+	[SL_DLG_BAD_TRANSITION] = { "bad-transition",
+				    "Dialog state changes the transition table refused (a bug if not 0; logged)" },
 };
 
 const struct rate_ctr_group_desc sl_dialog_ctrg_desc = {

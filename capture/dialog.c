@@ -7,7 +7,11 @@
  * caller usually retries with the next CSeq and the same Call-ID, which is
  * still the same call), CONFIRMED after a 2xx, DONE after BYE, CANCEL, a
  * final error or a timeout. Registrations and messages are single
- * transactions: PENDING until the final response, then DONE.
+ * transactions: PENDING until the final response, then DONE. The state
+ * changes in one place, dlg_enter(), against a transition table that also
+ * names each state's timer queue; a change the table does not allow is
+ * refused, logged and counted (dialog:bad-transition, which the fuzz
+ * targets require to stay 0).
  *
  * The same message is often seen more than once (retransmissions over UDP,
  * both sides of a proxy or SBC, "any"-interface captures). Each sighting is
@@ -24,19 +28,19 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "capture/buckets.h"
+#include "util/buckets.h"
 #include <talloc.h>
 
 #include "capture/capture_int.h"
 #include "capture/dialog_int.h"
-#include "capture/hash.h"
+#include "util/hash.h"
 #include "capture/log.h"
 #include "capture/sip_body.h"
 
 #define DEFAULT_REGISTER_EXPIRES 3600
 
 const char *const sl_dlg_state_names[_SL_DS_COUNT] = {
-	[SL_DS_CALLING] = "calling", [SL_DS_EARLY] = "early", [SL_DS_CHALLENGED] = "challenged",
+	[SL_DS_NEW] = "new", [SL_DS_CALLING] = "calling", [SL_DS_EARLY] = "early", [SL_DS_CHALLENGED] = "challenged",
 	[SL_DS_CONFIRMED] = "confirmed", [SL_DS_PENDING] = "pending", [SL_DS_DONE] = "done",
 };
 
@@ -60,6 +64,20 @@ bool sl_dialog_wants_cc(const struct sl_dialog *d)
 uint64_t sl_dialog_id(const struct sl_dialog *d)
 {
 	return d->id;
+}
+
+enum sl_comm_kind sl_dialog_kind(const struct sl_dialog *d)
+{
+	if (!d)
+		return SL_COMM_NONE;
+	switch (d->kind) {
+	case SL_DLG_KIND_CALL:
+		return SL_COMM_CALL;
+	case SL_DLG_KIND_REGISTER:
+		return SL_COMM_REGISTRATION;
+	default:
+		return SL_COMM_MESSAGE;
+	}
 }
 
 struct sl_dialogs *sl_dialogs_alloc(struct sl_capture *cap)
@@ -103,6 +121,52 @@ static void queue_put(struct sl_capture *cap, struct sl_dialog *d, enum sl_dlg_q
 	d->deadline_us = cap->now_us + queue_timeout(cap, q);
 	llist_del(&d->qentry);
 	llist_add_tail(&d->qentry, &cap->dialogs->queue[q]);
+}
+
+#define DS(s) (1u << (s))
+
+/*
+ * The dialog state machine: for each state, the timer queue a dialog in
+ * it waits on, and the states it may be entered from (a new REGISTER
+ * transaction may start while one is pending). A transaction or session
+ * seen alive restarts the timer of the state it is in (dlg_refresh).
+ */
+static const struct {
+	enum sl_dlg_queue q;
+	uint32_t from;
+} dlg_fsm[_SL_DS_COUNT] = {
+	[SL_DS_NEW] = { SL_DQ_TRANSACTION, 0 },
+	[SL_DS_CALLING] = { SL_DQ_INVITE, DS(SL_DS_NEW) | DS(SL_DS_CHALLENGED) },
+	[SL_DS_EARLY] = { SL_DQ_INVITE, DS(SL_DS_CALLING) | DS(SL_DS_CHALLENGED) },
+	[SL_DS_CHALLENGED] = { SL_DQ_TRANSACTION, DS(SL_DS_CALLING) | DS(SL_DS_EARLY) | DS(SL_DS_PENDING) },
+	[SL_DS_CONFIRMED] = { SL_DQ_SESSION, DS(SL_DS_CALLING) | DS(SL_DS_EARLY) | DS(SL_DS_CHALLENGED) },
+	[SL_DS_PENDING] = { SL_DQ_TRANSACTION, DS(SL_DS_NEW) | DS(SL_DS_PENDING) | DS(SL_DS_CHALLENGED) |
+						DS(SL_DS_DONE) },
+	[SL_DS_DONE] = { SL_DQ_LINGER, DS(SL_DS_NEW) | DS(SL_DS_CALLING) | DS(SL_DS_EARLY) | DS(SL_DS_CHALLENGED) |
+				       DS(SL_DS_CONFIRMED) | DS(SL_DS_PENDING) },
+};
+
+/* The one place a dialog changes state: checked against dlg_fsm, then (re)queued on the state's timer. */
+static bool dlg_enter(struct sl_capture *cap, struct sl_dialog *d, enum sl_dlg_state to)
+{
+	if (!(dlg_fsm[to].from & DS(d->state))) {
+		sl_ctr_inc(cap, SL_CG_DIALOG, SL_DLG_BAD_TRANSITION);
+		LOGP(DSLDLG, LOGL_ERROR, "dialog %" PRIu64 ": refused state change %s -> %s\n", d->id,
+		     sl_dlg_state_names[d->state], sl_dlg_state_names[to]);
+		return false;
+	}
+	if (d->state != to)
+		LOGP(DSLDLG, LOGL_DEBUG, "dialog %" PRIu64 ": %s -> %s\n", d->id, sl_dlg_state_names[d->state],
+		     sl_dlg_state_names[to]);
+	d->state = (uint8_t)to;
+	queue_put(cap, d, dlg_fsm[to].q);
+	return true;
+}
+
+/* The dialog's transaction or session is alive: restart the timer of its state. */
+static void dlg_refresh(struct sl_capture *cap, struct sl_dialog *d)
+{
+	queue_put(cap, d, dlg_fsm[d->state].q);
 }
 
 static struct sl_dialog *dialog_find(struct sl_capture *cap, struct sl_str call_id)
@@ -179,11 +243,10 @@ static void end_call(struct sl_capture *cap, struct sl_dialog *d, const struct s
 	if (d->ended)
 		return;
 	d->ended = true;
-	d->state = SL_DS_DONE;
 	sl_ctr_inc(cap, SL_CG_DIALOG, SL_DLG_END_BASE + reason);
 	LOGP(DSLDLG, LOGL_DEBUG, "dialog %" PRIu64 ": call ended (%s)\n", d->id, sl_call_end_names[reason]);
 	emit_call(cap, d, sig, SL_CALL_END, reason, dir);
-	queue_put(cap, d, SL_DQ_LINGER);
+	dlg_enter(cap, d, SL_DS_DONE);
 }
 
 static void report_registration(struct sl_capture *cap, struct sl_dialog *d, const struct sl_sig *sig,
@@ -200,8 +263,7 @@ static void report_registration(struct sl_capture *cap, struct sl_dialog *d, con
 	ev.u.reg.contact = contact;
 	sl_ctr_inc(cap, SL_CG_DIALOG, SL_DLG_REGISTRATIONS);
 	sl_cap_emit(cap, &ev);
-	d->state = SL_DS_DONE;
-	queue_put(cap, d, SL_DQ_LINGER);
+	dlg_enter(cap, d, SL_DS_DONE);
 }
 
 /* Timer expiry of one dialog at the head of its queue. */
@@ -221,8 +283,7 @@ static void dialog_timeout(struct sl_capture *cap, struct sl_dialog *d)
 					    d->state == SL_DS_CHALLENGED ? SL_REG_CHALLENGED : SL_REG_NO_RESPONSE,
 					    d->state == SL_DS_CHALLENGED ? d->final_status : 0, 0, SL_STR_NULL);
 		} else {
-			d->state = SL_DS_DONE;
-			queue_put(cap, d, SL_DQ_LINGER);
+			dlg_enter(cap, d, SL_DS_DONE);
 		}
 		return;
 	default:
@@ -354,10 +415,8 @@ static void on_message_request(struct sl_capture *cap, struct sl_dialog *d, cons
 	ev.u.message.content_type = m->content_type;
 	sl_cap_emit(cap, &ev);
 	deliver_body_cc(cap, d, sig, m);
-	if (d->kind == SL_DLG_KIND_MESSAGE) {
-		d->state = SL_DS_DONE;
-		queue_put(cap, d, SL_DQ_LINGER);
-	}
+	if (d->kind == SL_DLG_KIND_MESSAGE)
+		dlg_enter(cap, d, SL_DS_DONE);
 }
 
 static uint32_t register_expires(const struct sl_sip_msg *m, uint32_t dflt)
@@ -382,12 +441,11 @@ static void on_register(struct sl_capture *cap, struct sl_dialog *d, const struc
 			return;
 		}
 		d->cseq = m->cseq;
-		d->state = SL_DS_PENDING;
 		d->reg_expires = register_expires(m, DEFAULT_REGISTER_EXPIRES);
 		merge_party(&d->caller, &sipev->from);
 		merge_party(&d->callee, &sipev->to);
 		copy_pani(d, m);
-		queue_put(cap, d, SL_DQ_TRANSACTION);
+		dlg_enter(cap, d, SL_DS_PENDING);
 		return;
 	}
 	if (m->cseq != d->cseq || (d->state != SL_DS_PENDING && d->state != SL_DS_CHALLENGED) || m->status < 200)
@@ -399,9 +457,8 @@ static void on_register(struct sl_capture *cap, struct sl_dialog *d, const struc
 		report_registration(cap, d, sig, d->reg_expires == 0 ? SL_REG_DEREGISTERED : SL_REG_REGISTERED,
 				    m->status, d->reg_expires == 0 ? 0 : granted, m->contact.uri);
 	} else if (m->status == 401 || m->status == 407) {
-		d->state = SL_DS_CHALLENGED;
 		d->final_status = m->status;
-		queue_put(cap, d, SL_DQ_TRANSACTION);
+		dlg_enter(cap, d, SL_DS_CHALLENGED);
 	} else {
 		report_registration(cap, d, sig, SL_REG_FAILED, m->status, 0, SL_STR_NULL);
 	}
@@ -418,11 +475,10 @@ static void on_call_request(struct sl_capture *cap, struct sl_dialog *d, const s
 			d->caller = sipev->from;
 			d->callee = sipev->to;
 			d->cseq = m->cseq;
-			d->state = SL_DS_CALLING;
 			sl_str_copy(d->caller_tag, sizeof(d->caller_tag), m->from.tag);
 			copy_pani(d, m);
 			learn_media(cap, d, m, true);
-			queue_put(cap, d, SL_DQ_INVITE);
+			dlg_enter(cap, d, SL_DS_CALLING);
 			sl_ctr_inc(cap, SL_CG_DIALOG, SL_DLG_CALLS);
 			LOGP(DSLDLG, LOGL_DEBUG, "dialog %" PRIu64 ": call attempt\n", d->id);
 			emit_call(cap, d, sig, SL_CALL_ATTEMPT, SL_END_NONE, SL_DIR_FROM_CALLER);
@@ -435,15 +491,14 @@ static void on_call_request(struct sl_capture *cap, struct sl_dialog *d, const s
 			merge_party(&d->callee, &sipev->to);
 			if (d->state == SL_DS_CHALLENGED && m->cseq > d->cseq) {
 				d->cseq = m->cseq;
-				d->state = SL_DS_CALLING;
-				queue_put(cap, d, SL_DQ_INVITE);
+				dlg_enter(cap, d, SL_DS_CALLING);
 			} else {
 				sl_ctr_inc(cap, SL_CG_DIALOG, SL_DLG_DUPLICATES);
 			}
 			return;
 		}
 		if (d->state == SL_DS_CONFIRMED)
-			queue_put(cap, d, SL_DQ_SESSION); /* re-INVITE: the session is alive */
+			dlg_refresh(cap, d); /* re-INVITE: the session is alive */
 		return;
 	case SL_SIP_CANCEL:
 		if (d->state == SL_DS_CALLING || d->state == SL_DS_EARLY || d->state == SL_DS_CHALLENGED)
@@ -457,11 +512,11 @@ static void on_call_request(struct sl_capture *cap, struct sl_dialog *d, const s
 	case SL_SIP_PRACK:
 		learn_media(cap, d, m, from_caller);
 		if (d->state == SL_DS_CONFIRMED)
-			queue_put(cap, d, SL_DQ_SESSION);
+			dlg_refresh(cap, d);
 		return;
 	default:
 		if (d->state == SL_DS_CONFIRMED)
-			queue_put(cap, d, SL_DQ_SESSION);
+			dlg_refresh(cap, d);
 		return;
 	}
 }
@@ -483,8 +538,7 @@ static void on_call_response(struct sl_capture *cap, struct sl_dialog *d, const 
 
 	if (m->status < 200) {
 		if (m->status >= 180 && m->status < 190 && (d->state == SL_DS_CALLING || d->state == SL_DS_CHALLENGED)) {
-			d->state = SL_DS_EARLY;
-			queue_put(cap, d, SL_DQ_INVITE);
+			dlg_enter(cap, d, SL_DS_EARLY);
 			if (!d->rang) {
 				d->rang = true;
 				d->ring_us = sig->ts_us;
@@ -492,16 +546,15 @@ static void on_call_response(struct sl_capture *cap, struct sl_dialog *d, const 
 				emit_call(cap, d, sig, SL_CALL_RINGING, SL_END_NONE, SL_DIR_FROM_CALLEE);
 			}
 		} else if (d->state != SL_DS_CONFIRMED) {
-			queue_put(cap, d, SL_DQ_INVITE); /* 100/183: the transaction is alive */
+			dlg_refresh(cap, d); /* 100/183: the transaction is alive */
 		}
 		return;
 	}
 	if (m->status < 300) {
 		if (!open)
 			return;
-		d->state = SL_DS_CONFIRMED;
 		d->answer_us = sig->ts_us;
-		queue_put(cap, d, SL_DQ_SESSION);
+		dlg_enter(cap, d, SL_DS_CONFIRMED);
 		sl_ctr_inc(cap, SL_CG_DIALOG, SL_DLG_ANSWERED);
 		emit_call(cap, d, sig, SL_CALL_ANSWER, SL_END_NONE, SL_DIR_FROM_CALLEE);
 		return;
@@ -510,8 +563,7 @@ static void on_call_response(struct sl_capture *cap, struct sl_dialog *d, const 
 		return;
 	d->final_status = m->status;
 	if (m->status == 401 || m->status == 407) {
-		d->state = SL_DS_CHALLENGED;
-		queue_put(cap, d, SL_DQ_TRANSACTION);
+		dlg_enter(cap, d, SL_DS_CHALLENGED);
 		return;
 	}
 	end_call(cap, d, sig, SL_END_REJECTED, SL_DIR_FROM_CALLEE);

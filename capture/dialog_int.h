@@ -21,6 +21,7 @@
 enum sl_dlg_kind { SL_DLG_KIND_CALL, SL_DLG_KIND_REGISTER, SL_DLG_KIND_MESSAGE };
 
 enum sl_dlg_state {
+	SL_DS_NEW,		/* created by its first request, not yet in any state of its kind */
 	SL_DS_CALLING,		/* INVITE sent, no provisional response with ringing yet */
 	SL_DS_EARLY,		/* 18x seen */
 	SL_DS_CHALLENGED,	/* 401/407 to the INVITE or REGISTER: a retry with the next CSeq may follow */
@@ -49,7 +50,7 @@ struct sl_dialog {
 	char *call_id;
 	size_t call_id_len;
 	uint8_t kind;			/* enum sl_dlg_kind */
-	uint8_t state;			/* enum sl_dlg_state */
+	uint8_t state;			/* enum sl_dlg_state, changed only by dlg_enter() in dialog.c */
 	uint8_t q;			/* enum sl_dlg_queue */
 	bool cc_wanted;
 	bool ended;			/* call end event emitted */

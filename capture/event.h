@@ -146,3 +146,8 @@ void sl_dialog_set_cc(struct sl_dialog *d, bool want);
 bool sl_dialog_wants_cc(const struct sl_dialog *d);
 /* A stable per-process number of the dialog, for logs (never log identities). */
 uint64_t sl_dialog_id(const struct sl_dialog *d);
+
+/* What a dialog is: what a consumer needs to tell which service an event belongs to. */
+enum sl_comm_kind { SL_COMM_NONE, SL_COMM_CALL, SL_COMM_REGISTRATION, SL_COMM_MESSAGE };
+/* SL_COMM_NONE for NULL. */
+enum sl_comm_kind sl_dialog_kind(const struct sl_dialog *d);

@@ -25,12 +25,12 @@
 
 #include <talloc.h>
 
-#include "capture/buckets.h"
+#include "util/buckets.h"
 #include <osmocom/core/linuxlist.h>
 #include <osmocom/core/rate_ctr.h>
 #include <osmocom/core/utils.h>
 
-#include "capture/hash.h"
+#include "util/hash.h"
 #include "capture/log.h"
 
 /* 65536 buckets (512 KiB): about one flow per bucket at the default max_flows. */

@@ -13,12 +13,12 @@
  */
 #include <string.h>
 
-#include "capture/buckets.h"
+#include "util/buckets.h"
 #include <talloc.h>
 
 #include "capture/capture_int.h"
 #include "capture/dialog_int.h"
-#include "capture/hash.h"
+#include "util/hash.h"
 #include "capture/log.h"
 #include "capture/media_int.h"
 #include "capture/sdp_parse.h"

@@ -151,14 +151,14 @@ void sl_source_close(struct sl_source *s)
 	talloc_free(s);
 }
 
-int sl_source_read(struct sl_source *s, struct sl_frame *f)
+enum sl_source_rc sl_source_read(struct sl_source *s, struct sl_frame *f)
 {
 	struct pcap_pkthdr *h;
 	const u_char *data;
 	int rc;
 
 	if (s->eof)
-		return -1;
+		return SL_SOURCE_END;
 	rc = pcap_next_ex(s->pcap, &h, &data);
 	if (rc == 1) {
 		s->frames++;
@@ -174,13 +174,13 @@ int sl_source_read(struct sl_source *s, struct sl_frame *f)
 		f->data = data;
 		f->caplen = h->caplen;
 		f->len = h->len;
-		return 1;
+		return SL_SOURCE_FRAME;
 	}
 	if (rc == 0)
-		return 0;
+		return SL_SOURCE_IDLE;
 	if (rc == PCAP_ERROR_BREAK) {
 		s->eof = true;
-		return -1;
+		return SL_SOURCE_END;
 	}
 	s->eof = true;
 	if (s->ctrs)
@@ -188,7 +188,7 @@ int sl_source_read(struct sl_source *s, struct sl_frame *f)
 	talloc_free(s->error);
 	s->error = talloc_asprintf(s, "%s: read error after frame %" PRIu64 " (offset %lld): %s", s->name, s->frames,
 				   (long long)sl_source_position(s), pcap_geterr(s->pcap));
-	return -2;
+	return SL_SOURCE_ERROR;
 }
 
 off_t sl_source_position(const struct sl_source *s)
@@ -227,30 +227,30 @@ int sl_source_fd(const struct sl_source *s)
 	return (s->live && s->pcap) ? pcap_get_selectable_fd(s->pcap) : -1;
 }
 
-int sl_source_set_next(struct sl_source_set *set, struct sl_frame *f, struct sl_source **from)
+enum sl_source_rc sl_source_set_next(struct sl_source_set *set, struct sl_frame *f, struct sl_source **from)
 {
 	struct sl_source *best = NULL;
 	unsigned i;
-	int rc;
+	enum sl_source_rc rc;
 
 	for (i = 0; i < set->n; i++) {
 		struct sl_source *s = set->src[i];
 		if (!s->pending && !s->eof) {
 			rc = sl_source_read(s, &s->next);
-			if (rc == 1)
+			if (rc == SL_SOURCE_FRAME)
 				s->pending = true;
-			else if (rc == -2) {
+			else if (rc == SL_SOURCE_ERROR) {
 				*from = s;
-				return -2;
+				return SL_SOURCE_ERROR;
 			}
 		}
 		if (s->pending && (!best || s->next.ts_us < best->next.ts_us))
 			best = s;
 	}
 	if (!best)
-		return -1;
+		return SL_SOURCE_END;
 	*f = best->next;
 	best->pending = false;
 	*from = best;
-	return 1;
+	return SL_SOURCE_FRAME;
 }

@@ -69,12 +69,16 @@ struct sl_source {
 struct sl_source *sl_source_open(void *ctx, const struct sl_source_cfg *cfg, unsigned idx, char *err, size_t errlen);
 void sl_source_close(struct sl_source *s);
 
-/*
- * Read one frame. Returns 1 with *f set (data valid until the next call on
- * this source), 0 if a live source has nothing now, -1 at end of file, -2
- * on a read error (s->error says what and where; the source is finished).
- */
-int sl_source_read(struct sl_source *s, struct sl_frame *f);
+/* What a read gave. */
+enum sl_source_rc {
+	SL_SOURCE_FRAME = 1,	/* *f is set; its data is valid until the next read of this source */
+	SL_SOURCE_IDLE = 0,	/* a live source has nothing now */
+	SL_SOURCE_END = -1,	/* end of file (or of every file of a set) */
+	SL_SOURCE_ERROR = -2,	/* read error: s->error says what and where; the source is finished */
+};
+
+/* Read one frame. */
+enum sl_source_rc sl_source_read(struct sl_source *s, struct sl_frame *f);
 
 /* File read position, for progress (0 for live sources). */
 off_t sl_source_position(const struct sl_source *s);
@@ -85,9 +89,13 @@ void sl_source_poll_stats(struct sl_source *s);
 /* For poll()/osmo_fd: the selectable fd of a live source, or -1. */
 int sl_source_fd(const struct sl_source *s);
 
-/* Merge several file sources in time order: returns like sl_source_read, -1 when all are done. */
+/*
+ * Merge several file sources in time order: returns like sl_source_read,
+ * SL_SOURCE_END when all are done; *from is the source of the frame or of
+ * the error.
+ */
 struct sl_source_set {
 	struct sl_source **src;
 	unsigned n;
 };
-int sl_source_set_next(struct sl_source_set *set, struct sl_frame *f, struct sl_source **from);
+enum sl_source_rc sl_source_set_next(struct sl_source_set *set, struct sl_frame *f, struct sl_source **from);

@@ -21,16 +21,13 @@ int sl_pdu_hi1_notification(struct sl_ber_w *w, const struct sl_pdu_ctx *ctx, ui
 			    uint64_t ts_us, enum sl_hi1_op op, const char *target_info)
 {
 	struct sl_pdu_hdr h = { .has_cin = false, .seqno = seqno, .ts_us = ts_us };
-	size_t m_pdu, m_pay, m_op, m_not, m_ci, n;
+	size_t m, m_ci, n;
 
 	if (!w || !ctx || op < SL_HI1_ACTIVATED || op > SL_HI1_MODIFIED)
 		return -EINVAL;
 	if (target_info && ((n = strlen(target_info)) < 1 || n > 256))
 		return -EINVAL;
-	m_pdu = sl_ber_w_mark(w);
-	m_pay = sl_ber_w_mark(w);
-	m_op = sl_ber_w_mark(w);
-	m_not = sl_ber_w_mark(w);
+	m = sl_ber_w_mark(w);
 	if (target_info)
 		sl_ber_w_octets(w, SL_BER_CONTEXT, 6, target_info, strlen(target_info));
 	sl_w_hi2_timestamp(w, ctx, 3, ts_us);
@@ -40,7 +37,6 @@ int sl_pdu_hi1_notification(struct sl_ber_w *w, const struct sl_pdu_ctx *ctx, ui
 		sl_ber_w_close(w, m_ci, SL_BER_CONTEXT, 2);
 	}
 	sl_ber_w_raw(w, ctx->hi1_liid.p, ctx->hi1_liid.n);
-	sl_ber_w_close(w, m_not, SL_BER_CONTEXT, op);
-	sl_ber_w_close(w, m_op, SL_BER_CONTEXT, 3); /* hI1-Operation [3], a CHOICE */
-	return sl_ps_close(w, ctx, &h, SL_TSQ_MEDIATION, m_pdu, m_pay);
+	sl_ber_w_close(w, m, SL_BER_CONTEXT, op); /* liActivated, liDeactivated, liModified */
+	return sl_ps_pdu(w, ctx, &h, SL_PS_HI1, 0, m);
 }

@@ -239,28 +239,18 @@ int sl_w_hi2_params(struct sl_ber_w *w, const struct sl_pdu_ctx *ctx, bool v11, 
 int sl_pdu_iri_hi2(struct sl_ber_w *w, const struct sl_pdu_ctx *ctx, const struct sl_pdu_hdr *h,
 		   const struct sl_hi2_iri *iri)
 {
-	size_t m_pdu, m_pay, m_seq, m_irp, m_ic, m_671, m_par;
+	size_t m;
 	int rc;
 
 	if (!w || !ctx || !h || !iri || !h->has_cin)
 		return -EINVAL;
-	m_pdu = sl_ber_w_mark(w);
-	m_pay = sl_ber_w_mark(w);
-	m_seq = sl_ber_w_mark(w);
-	m_irp = sl_ber_w_mark(w);
-	m_ic = sl_ber_w_mark(w);
-	m_671 = sl_ber_w_mark(w);
-	m_par = sl_ber_w_mark(w);
+	m = sl_ber_w_mark(w);
 	rc = sl_w_hi2_params(w, ctx, false, h->cin, iri);
 	if (rc)
 		return rc;
-	sl_ber_w_close(w, m_par, SL_BER_CONTEXT, 0);	/* iRI-Parameters [0] */
-	sl_ber_w_close(w, m_671, SL_BER_CONTEXT, 5);	/* eTSI671IRI [5], a CHOICE */
-	sl_ber_w_close(w, m_ic, SL_BER_CONTEXT, 2);	/* iRIContents, a CHOICE */
-	sl_ber_w_enum(w, SL_BER_CONTEXT, 0, iri->type);	/* iRIType */
-	sl_ber_w_close(w, m_irp, SL_BER_UNIVERSAL, SL_BER_TAG_SEQUENCE);
-	sl_ber_w_close(w, m_seq, SL_BER_CONTEXT, 0);	/* iRIPayloadSequence */
-	return sl_ps_close(w, ctx, h, SL_TSQ_INTERCEPTION, m_pdu, m_pay);
+	sl_ber_w_close(w, m, SL_BER_CONTEXT, 0);	/* iRI-Parameters [0] */
+	sl_ber_w_close(w, m, SL_BER_CONTEXT, 5);	/* eTSI671IRI [5], a CHOICE */
+	return sl_ps_pdu(w, ctx, h, SL_PS_IRI, iri->type, m);
 }
 
 int sl_hi2_iris_content(struct sl_ber_w *w, const struct sl_pdu_ctx *ctx, enum sl_hi2_framing framing,

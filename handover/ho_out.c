@@ -10,11 +10,12 @@
 #include <talloc.h>
 
 #include "asn1/ber_encode.h"
-#include "capture/buckets.h"
-#include "capture/hash.h"
+#include "util/buckets.h"
+#include "util/hash.h"
 #include "capture/sip_parse.h"
 #include "handover/pdu_ctx.h"
 #include "handover/seqno.h"
+#include "handover/sip_redact.h"
 
 #define MAX_PER_COMM 4		/* interceptions one communication is under */
 #define CALL_ID_MAX 256		/* longer Call-IDs are cut for the key (collisions stay per LIID) */
@@ -70,6 +71,8 @@ struct sl_ho_out {
 	struct liid_ctx *ctxs;
 	unsigned n_ctxs;
 	uint8_t *buf;
+	uint8_t *redact;		/* a SIP message without its location fields */
+	size_t redact_cap;
 	struct rate_ctr_group *ctrs;
 };
 
@@ -306,12 +309,26 @@ int sl_ho_out_event(struct sl_ho_out *o, const struct sl_match *m, const struct 
 			.msg = (const uint8_t *)ev->sig->sip->raw.p, .len = ev->sig->sip->raw.len,
 			.src = ev->sig->src, .dst = ev->sig->dst, .iri_only = ic->scope == SL_SCOPE_IRI,
 		};
+		/* a warrant without the location service gets the message without the fields that locate */
+		if (!(ic->services & SL_SVC_LOCATION)) {
+			if (sip.len > o->redact_cap) {
+				uint8_t *b = talloc_realloc_size(o, o->redact, sip.len);
+				if (!b)
+					return -ENOMEM;
+				o->redact = b;
+				o->redact_cap = sip.len;
+			}
+			sip.len = sl_sip_without_location(sip.msg, sip.len, o->redact);
+			sip.msg = o->redact;
+		}
 		if (sl_seqno_next(o->seq, ic->liid, true, h.cin, SL_SEQ_IRI, &h.seqno) < 0)
 			return -ENOSPC;
 		rc = sl_pdu_iri_ipmm(&w, pctx, &h, next_type(leg, in_call, false), &sip);
 	} else {
 		struct sl_hi2_iri iri;
 		sl_hi2_iri_from_event(ev, m->side == SL_TARGET_FROM, &iri);
+		if (!(ic->services & SL_SVC_LOCATION))
+			memset(&iri.loc, 0, sizeof(iri.loc));
 		iri.type = next_type(leg, in_call, ends);
 		if (fmt == SL_HO_FORMAT_PS_PDU) {
 			if (sl_seqno_next(o->seq, ic->liid, true, h.cin, SL_SEQ_IRI, &h.seqno) < 0)
@@ -326,7 +343,8 @@ int sl_ho_out_event(struct sl_ho_out *o, const struct sl_match *m, const struct 
 	return emit(o, ic->dest, SL_HO_HI2, &w, rc);
 }
 
-int sl_ho_out_hi1(struct sl_ho_out *o, const struct sl_intercept *ic, enum sl_hi1_op op, uint64_t ts_us)
+int sl_ho_out_hi1(struct sl_ho_out *o, const struct sl_intercept *ic, enum sl_hi1_op op, uint64_t ts_us,
+		  const uint32_t *seqno)
 {
 	struct sl_pdu_ctx *pctx = pctx_of(o, ic);
 	struct sl_ber_w w;
@@ -336,7 +354,9 @@ int sl_ho_out_hi1(struct sl_ho_out *o, const struct sl_intercept *ic, enum sl_hi
 		return -ENOMEM;
 	if (o->sink.format(o->sink.priv, ic->dest) != SL_HO_FORMAT_PS_PDU)
 		return 0;
-	if (sl_seqno_next(o->seq, ic->liid, false, 0, SL_SEQ_HI1, &seq) < 0)
+	if (seqno)
+		seq = *seqno; /* the warrant store's, which survives restarts */
+	else if (sl_seqno_next(o->seq, ic->liid, false, 0, SL_SEQ_HI1, &seq) < 0)
 		return -ENOSPC;
 	sl_ber_w_init(&w, o->buf, PDU_BUF);
 	/* no target identities in the notification: the receiver knows its warrant */

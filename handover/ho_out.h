@@ -87,10 +87,13 @@ int sl_ho_out_event(struct sl_ho_out *o, const struct sl_match *m, const struct 
 void sl_ho_out_cc(struct sl_ho_out *o, const struct sl_cc *cc);
 /*
  * HI1 notification (TS 102 232-1 hI1-Operation) of an interception's
- * activation or deactivation, on its destination's HI2 stream (PS-PDU
- * destinations only; plain TS 101 671 receivers get nothing). 0 or <0.
+ * activation, modification or deactivation, on its destination's HI2
+ * stream (PS-PDU destinations only; plain TS 101 671 receivers get
+ * nothing), stamped ts_us. seqno: the sequence number to use (a warrant's,
+ * remembered across restarts), or NULL for the next of this run. 0 or <0.
  */
-int sl_ho_out_hi1(struct sl_ho_out *o, const struct sl_intercept *ic, enum sl_hi1_op op, uint64_t ts_us);
+int sl_ho_out_hi1(struct sl_ho_out *o, const struct sl_intercept *ic, enum sl_hi1_op op, uint64_t ts_us,
+		  const uint32_t *seqno);
 /* Does any interception of this Call-ID want content? */
 bool sl_ho_out_wants_cc(struct sl_ho_out *o, struct sl_str call_id);
 

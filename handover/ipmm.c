@@ -47,56 +47,36 @@ void sl_w_ip_address(struct sl_ber_w *w, uint32_t tag, const struct sl_addr *a, 
 int sl_pdu_iri_ipmm(struct sl_ber_w *w, const struct sl_pdu_ctx *ctx, const struct sl_pdu_hdr *h,
 		    enum sl_iri_type type, const struct sl_ipmm_sip *sip)
 {
-	size_t m_pdu, m_pay, m_seq, m_irp, m_ic, m_ipmm, m_cont, m_sip;
+	size_t m;
 
 	if (!w || !ctx || !h || !sip || (!sip->msg && sip->len) || type < SL_IRI_BEGIN || type > SL_IRI_REPORT)
 		return -EINVAL;
-	m_pdu = sl_ber_w_mark(w);
-	m_pay = sl_ber_w_mark(w);
-	m_seq = sl_ber_w_mark(w);
-	m_irp = sl_ber_w_mark(w);
-	m_ic = sl_ber_w_mark(w);
-	m_ipmm = sl_ber_w_mark(w);
-	m_cont = sl_ber_w_mark(w);
-	m_sip = sl_ber_w_mark(w);
+	m = sl_ber_w_mark(w);
 	sl_ber_w_octets(w, SL_BER_CONTEXT, 2, sip->msg, sip->len);	/* sIPContent */
-	sl_w_ip_address(w, 1, &sip->dst.addr, true);				/* iPDestinationAddress */
-	sl_w_ip_address(w, 0, &sip->src.addr, true);				/* iPSourceAddress */
-	sl_ber_w_close(w, m_sip, SL_BER_CONTEXT, sip->iri_only ? 6 : 1);
-	sl_ber_w_close(w, m_cont, SL_BER_CONTEXT, 1);			/* iPMMIRIContents, a CHOICE */
+	sl_w_ip_address(w, 1, &sip->dst.addr, true);			/* iPDestinationAddress */
+	sl_w_ip_address(w, 0, &sip->src.addr, true);			/* iPSourceAddress */
+	sl_ber_w_close(w, m, SL_BER_CONTEXT, sip->iri_only ? 6 : 1);	/* (iRIOnly)sIPMessage */
+	sl_ber_w_close(w, m, SL_BER_CONTEXT, 1);			/* iPMMIRIContents, a CHOICE */
 	sl_ber_w_octets(w, SL_BER_CONTEXT, 0, ipmm_iri_objid, sizeof(ipmm_iri_objid));
-	sl_ber_w_close(w, m_ipmm, SL_BER_CONTEXT, 11);			/* iPMMIRI */
-	sl_ber_w_close(w, m_ic, SL_BER_CONTEXT, 2);			/* iRIContents, a CHOICE */
-	sl_ber_w_enum(w, SL_BER_CONTEXT, 0, type);			/* iRIType */
-	sl_ber_w_close(w, m_irp, SL_BER_UNIVERSAL, SL_BER_TAG_SEQUENCE);	/* IRIPayload */
-	sl_ber_w_close(w, m_seq, SL_BER_CONTEXT, 0);			/* iRIPayloadSequence */
-	return sl_ps_close(w, ctx, h, SL_TSQ_INTERCEPTION, m_pdu, m_pay);
+	sl_ber_w_close(w, m, SL_BER_CONTEXT, 11);			/* iPMMIRI */
+	return sl_ps_pdu(w, ctx, h, SL_PS_IRI, type, m);
 }
 
 int sl_pdu_cc_ipmm(struct sl_ber_w *w, const struct sl_pdu_ctx *ctx, const struct sl_pdu_hdr *h,
 		   const struct sl_ipmm_cc *cc)
 {
-	size_t m_pdu, m_pay, m_seq, m_ccp, m_cc, m_mm;
+	size_t m;
 
 	if (!w || !ctx || !h || !cc || (!cc->data && cc->len) || cc->dir > SL_PDU_DIR_NOT_APPLICABLE
 	    || cc->frame > SL_MMCC_FRAME_RTP || cc->proto > SL_MMCC_PROTO_UDPTL)
 		return -EINVAL;
-	m_pdu = sl_ber_w_mark(w);
-	m_pay = sl_ber_w_mark(w);
-	m_seq = sl_ber_w_mark(w);
-	m_ccp = sl_ber_w_mark(w);
-	m_cc = sl_ber_w_mark(w);
-	m_mm = sl_ber_w_mark(w);
+	m = sl_ber_w_mark(w);
 	sl_ber_w_enum(w, SL_BER_CONTEXT, 4, cc->proto);			/* mMCCprotocol */
 	if (cc->stream_id)
 		sl_ber_w_octets(w, SL_BER_CONTEXT, 3, cc->stream_id, cc->stream_id_len);
 	sl_ber_w_enum(w, SL_BER_CONTEXT, 2, cc->frame);			/* frameType */
 	sl_ber_w_octets(w, SL_BER_CONTEXT, 1, cc->data, cc->len);	/* mMCCContents */
 	sl_ber_w_octets(w, SL_BER_CONTEXT, 0, ipmm_cc_objid, sizeof(ipmm_cc_objid));
-	sl_ber_w_close(w, m_mm, SL_BER_CONTEXT, 12);			/* iPMMCC */
-	sl_ber_w_close(w, m_cc, SL_BER_CONTEXT, 2);			/* cCContents, a CHOICE */
-	sl_ber_w_enum(w, SL_BER_CONTEXT, 0, cc->dir);			/* payloadDirection */
-	sl_ber_w_close(w, m_ccp, SL_BER_UNIVERSAL, SL_BER_TAG_SEQUENCE);	/* CCPayload */
-	sl_ber_w_close(w, m_seq, SL_BER_CONTEXT, 1);			/* cCPayloadSequence */
-	return sl_ps_close(w, ctx, h, SL_TSQ_INTERCEPTION, m_pdu, m_pay);
+	sl_ber_w_close(w, m, SL_BER_CONTEXT, 12);			/* iPMMCC */
+	return sl_ps_pdu(w, ctx, h, SL_PS_CC, cc->dir, m);
 }

@@ -3,9 +3,10 @@
  * asn1/ reader. They add what the ETSI modules constrain beyond BER:
  * SIZE ranges of OCTET STRINGs (TS 102 232-1 annex A.2, TS 101 671 annex
  * D.5), ENUMERATED value lists, INTEGER (0..4294967295) for CIN and
- * sequence numbers, the one-alternative shape of explicitly tagged
- * CHOICEs, and the order of SEQUENCE components. Each failure is recorded
- * with sl_ber_fail() so it carries the offset of the offending TLV.
+ * sequence numbers and the one-alternative shape of explicitly tagged
+ * CHOICEs (the components of a SEQUENCE are pdu_seq.c's job). Each
+ * failure is recorded with sl_ber_fail() so it carries the offset of the
+ * offending TLV.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -82,6 +83,14 @@ int sl_pd_choice(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber
 	return 0;
 }
 
+int sl_pd_choice_only(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t, uint32_t tag,
+		      const char *what, struct sl_ber_tlv *alt)
+{
+	if (sl_pd_choice(s, c, t, alt))
+		return -1;
+	return alt->tag == tag ? 0 : sl_pd_unsupported(s, alt, what);
+}
+
 int sl_pd_enum(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, int64_t min, int64_t max, int *v,
 	       const char *what)
 {
@@ -151,67 +160,4 @@ int sl_pd_oid(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, char *buf, size_
 	if (sl_pd_form(s, t, false, "OBJECT IDENTIFIER"))
 		return -1;
 	return sl_ber_get_oid_text(&s->d, t, buf, cap) == SL_BER_OK ? 0 : -1;
-}
-
-int sl_pd_order(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, int pos, int *last, const char *what)
-{
-	if (pos <= *last) {
-		sl_ber_fail(&s->d, SL_BER_E_BAD_TAG, sl_ber_tlv_start(t), "[%u] repeated or out of order in %s",
-			    (unsigned)t->tag, what);
-		return -1;
-	}
-	*last = pos;
-	return 0;
-}
-
-int sl_pd_ip_address(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,
-		     struct sl_addr *a)
-{
-	struct sl_ber_cur in;
-	struct sl_ber_tlv f, alt;
-	struct sl_pdu_bytes b = { 0 };
-	int last = -1, type = -1, v;
-
-	if (sl_pd_form(s, t, true, "IPAddress") || sl_pd_enter(s, c, t, &in))
-		return -1;
-	while (sl_ber_more(&in)) {
-		if (sl_pd_next(s, &in, &f))
-			return -1;
-		if (f.cls != SL_BER_CONTEXT)
-			return sl_pd_unsupported(s, &f, "IPAddress");
-		switch (f.tag) {
-		case 1:
-			if (sl_pd_order(s, &f, 1, &last, "IPAddress") || sl_pd_enum(s, &f, 0, 1, &type, "iP-type"))
-				return -1;
-			break;
-		case 2:
-			if (sl_pd_order(s, &f, 2, &last, "IPAddress") || sl_pd_choice(s, &in, &f, &alt))
-				return -1;
-			if (alt.tag != 1)
-				return sl_pd_unsupported(s, &alt, "IP-value");
-			if (sl_pd_bytes(s, &alt, 4, 16, &b, "iPBinaryAddress"))
-				return -1;
-			break;
-		case 3:
-			if (sl_pd_order(s, &f, 3, &last, "IPAddress") || sl_pd_enum(s, &f, 1, 3, &v, "iP-assignment"))
-				return -1;
-			break;
-		case 4:
-			if (sl_pd_order(s, &f, 4, &last, "IPAddress") || sl_pd_enum(s, &f, 1, 128, &v, "iPv6PrefixLength"))
-				return -1;
-			break;
-		default:
-			return sl_pd_unsupported(s, &f, "IPAddress");
-		}
-	}
-	if (type < 0)
-		return sl_pd_missing(s, t, "IPAddress iP-type");
-	if (!b.p)
-		return sl_pd_missing(s, t, "IPAddress iP-value");
-	if (b.n != (type ? 16u : 4u))
-		return sl_pd_bad(s, t, "iPBinaryAddress of %zu octets for %s", b.n, type ? "IPv6" : "IPv4");
-	memset(a, 0, sizeof(*a));
-	a->family = type ? SL_AF_INET6 : SL_AF_INET4;
-	memcpy(a->a, b.p, b.n);
-	return 0;
 }

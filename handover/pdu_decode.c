@@ -6,14 +6,17 @@
  * HI1 notifications (TS 101 671 annex D.4); and the dispatch for a
  * standalone TS 101 671 IRIsContent in the version11 or version18 framing.
  *
- * Every SEQUENCE is read component by component in the order of its
- * definition; a mandatory component missing, one repeated or out of
- * order, a value outside its SIZE or ENUMERATED range is malformed
- * (-EBADMSG); a well-formed component or alternative we never encode
- * (aggregated payloads, other services, vendor extensions) is unsupported
- * (-ENOTSUP). Both name the offset of the offending TLV.
+ * Every SEQUENCE is a table below (tag, ASN.1 component name, mandatory
+ * or optional, reader), read by the one loop of pdu_seq.c component by
+ * component in the order of its definition; a CHOICE is a handler that
+ * picks the table of its alternative. A mandatory component missing, one
+ * repeated or out of order, a value outside its SIZE or ENUMERATED range
+ * is malformed (-EBADMSG); a well-formed component or alternative we never
+ * encode (aggregated payloads, other services, vendor extensions) is
+ * unsupported (-ENOTSUP). Both name the offset of the offending TLV.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "handover/pdu_decode_int.h"
@@ -33,121 +36,65 @@ const char *const sl_pdu_kind_names[_SL_PDU_KIND_COUNT] = {
 static const uint8_t ipmm_iri_objid[] = { 5, 5, 13, 1 };
 static const uint8_t ipmm_cc_objid[] = { 5, 5, 13, 2 };
 
-static int comm_identifier(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,
-			   struct sl_pdu_decoded *out)
+/* TS 102 232-1 A.2 NetworkIdentifier: the operator and the mediation function. */
+static const struct sl_pd_comp network_identifier_comp[] = {
+	{ 0, "operatorIdentifier", SL_PD_MANDATORY,
+	  SL_PD_BYTES_AT(struct sl_pdu_decoded, operator_id, 1, SL_PDU_OPID_MAX) },
+	{ 1, "networkElementIdentifier", SL_PD_OPTIONAL,
+	  SL_PD_BYTES_AT(struct sl_pdu_decoded, ne_id, 1, SL_PDU_NEID_MAX) },
+};
+static const struct sl_pd_seq network_identifier = {
+	.name = "NetworkIdentifier", SL_PD_COMPONENTS(network_identifier_comp),
+};
+
+static int comm_identity_number(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,
+				void *out)
 {
-	struct sl_ber_cur in, nin;
-	struct sl_ber_tlv f, g;
-	int last = -1, nlast = -1;
-	bool nid = false;
+	struct sl_pdu_decoded *o = out;
 
-	if (sl_pd_form(s, t, true, "communicationIdentifier") || sl_pd_enter(s, c, t, &in))
+	if (sl_pd_u32(s, t, &o->cin, "communicationIdentityNumber"))
 		return -1;
-	while (sl_ber_more(&in)) {
-		if (sl_pd_next(s, &in, &f))
-			return -1;
-		if (f.cls != SL_BER_CONTEXT || f.tag > 2)
-			return sl_pd_unsupported(s, &f, "CommunicationIdentifier");
-		if (sl_pd_order(s, &f, (int)f.tag, &last, "CommunicationIdentifier"))
-			return -1;
-		if (f.tag == 0) {
-			nid = true;
-			if (sl_pd_form(s, &f, true, "networkIdentifier") || sl_pd_enter(s, &in, &f, &nin))
-				return -1;
-			while (sl_ber_more(&nin)) {
-				if (sl_pd_next(s, &nin, &g))
-					return -1;
-				if (g.cls != SL_BER_CONTEXT || g.tag > 1)
-					return sl_pd_unsupported(s, &g, "NetworkIdentifier");
-				if (sl_pd_order(s, &g, (int)g.tag, &nlast, "NetworkIdentifier")
-				    || sl_pd_bytes(s, &g, 1, g.tag ? SL_PDU_NEID_MAX : SL_PDU_OPID_MAX,
-						   g.tag ? &out->ne_id : &out->operator_id,
-						   g.tag ? "networkElementIdentifier" : "operatorIdentifier"))
-					return -1;
-			}
-			if (!out->operator_id.p)
-				return sl_pd_missing(s, &f, "operatorIdentifier");
-		} else if (f.tag == 1) {
-			if (sl_pd_u32(s, &f, &out->cin, "communicationIdentityNumber"))
-				return -1;
-			out->has_cin = true;
-		} else if (sl_pd_printable(s, &f, 2, 2, out->delivery_cc, sizeof(out->delivery_cc),
-					   "deliveryCountryCode")) {
-			return -1;
-		}
-	}
-	return nid ? 0 : sl_pd_missing(s, t, "networkIdentifier");
-}
-
-/* PSHeader components and their positions (the tags happen to be the positions). */
-static int ps_header(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,
-		     struct sl_pdu_decoded *out)
-{
-	struct sl_ber_cur in;
-	struct sl_ber_tlv f;
-	int last = -1;
-	bool dom = false, ci = false, seq = false;
-
-	if (sl_pd_form(s, t, true, "pSHeader") || sl_pd_enter(s, c, t, &in))
-		return -1;
-	while (sl_ber_more(&in)) {
-		if (sl_pd_next(s, &in, &f))
-			return -1;
-		if (f.cls != SL_BER_CONTEXT || f.tag > 8 || f.tag == 7)
-			return sl_pd_unsupported(s, &f, "PSHeader");
-		if (sl_pd_order(s, &f, (int)f.tag, &last, "PSHeader"))
-			return -1;
-		switch (f.tag) {
-		case 0:
-			if (sl_pd_oid(s, &f, out->domain, sizeof(out->domain)))
-				return -1;
-			dom = true;
-			break;
-		case 1:
-			if (sl_pd_bytes(s, &f, 1, SL_PDU_LIID_MAX, &out->liid, "lawfulInterceptionIdentifier"))
-				return -1;
-			break;
-		case 2:
-			if (sl_pd_printable(s, &f, 2, 2, out->auth_cc, sizeof(out->auth_cc),
-					    "authorizationCountryCode"))
-				return -1;
-			break;
-		case 3:
-			if (comm_identifier(s, &in, &f, out))
-				return -1;
-			ci = true;
-			break;
-		case 4:
-			if (sl_pd_u32(s, &f, &out->seqno, "sequenceNumber"))
-				return -1;
-			seq = true;
-			break;
-		case 5:
-			if (sl_pd_gentime(s, &f, &out->ts_us))
-				return -1;
-			out->has_ts = true;
-			break;
-		case 6:
-			if (sl_pd_printable(s, &f, 1, SL_PDU_IPID_MAX, out->ipid, sizeof(out->ipid),
-					    "interceptionPointID"))
-				return -1;
-			break;
-		default:
-			if (sl_pd_enum(s, &f, 0, 3, &out->ts_qualifier, "timeStampQualifier"))
-				return -1;
-			break;
-		}
-	}
-	if (!dom)
-		return sl_pd_missing(s, t, "PSHeader li-psDomainId");
-	if (!out->liid.p)
-		return sl_pd_missing(s, t, "PSHeader lawfulInterceptionIdentifier");
-	if (!ci)
-		return sl_pd_missing(s, t, "PSHeader communicationIdentifier");
-	if (!seq)
-		return sl_pd_missing(s, t, "PSHeader sequenceNumber");
+	o->has_cin = true;
 	return 0;
 }
+
+/* TS 102 232-1 A.2 CommunicationIdentifier (clause 5.2.4). */
+static const struct sl_pd_comp communication_identifier_comp[] = {
+	{ 0, "networkIdentifier", SL_PD_MANDATORY, SL_PD_NESTED_SEQ(network_identifier) },
+	{ 1, "communicationIdentityNumber", SL_PD_OPTIONAL, SL_PD_CALL_WITH(comm_identity_number) },
+	{ 2, "deliveryCountryCode", SL_PD_OPTIONAL,
+	  SL_PD_PRINTABLE_AT(struct sl_pdu_decoded, delivery_cc, 2, 2) },
+};
+static const struct sl_pd_seq communication_identifier = {
+	.name = "CommunicationIdentifier", SL_PD_COMPONENTS(communication_identifier_comp),
+};
+
+static int ps_timestamp(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t, void *out)
+{
+	struct sl_pdu_decoded *o = out;
+
+	if (sl_pd_gentime(s, t, &o->ts_us))
+		return -1;
+	o->has_ts = true;
+	return 0;
+}
+
+/* TS 102 232-1 A.2 PSHeader (clause 5.2); [7] is not ours to decode. */
+static const struct sl_pd_comp ps_header_comp[] = {
+	{ 0, "li-psDomainId", SL_PD_MANDATORY, SL_PD_OID_AT(struct sl_pdu_decoded, domain) },
+	{ 1, "lawfulInterceptionIdentifier", SL_PD_MANDATORY,
+	  SL_PD_BYTES_AT(struct sl_pdu_decoded, liid, 1, SL_PDU_LIID_MAX) },
+	{ 2, "authorizationCountryCode", SL_PD_OPTIONAL, SL_PD_PRINTABLE_AT(struct sl_pdu_decoded, auth_cc, 2, 2) },
+	{ 3, "communicationIdentifier", SL_PD_MANDATORY, SL_PD_NESTED_SEQ(communication_identifier) },
+	{ 4, "sequenceNumber", SL_PD_MANDATORY, SL_PD_U32_AT(struct sl_pdu_decoded, seqno) },
+	{ 5, "timeStamp", SL_PD_OPTIONAL, SL_PD_CALL_WITH(ps_timestamp) },
+	{ 6, "interceptionPointID", SL_PD_OPTIONAL,
+	  SL_PD_PRINTABLE_AT(struct sl_pdu_decoded, ipid, 1, SL_PDU_IPID_MAX) },
+	{ 8, "timeStampQualifier", SL_PD_OPTIONAL, SL_PD_ENUM_AT(struct sl_pdu_decoded, ts_qualifier, 0, 3) },
+};
+static const struct sl_pd_seq ps_header = {
+	.name = "PSHeader", SL_PD_COMPONENTS(ps_header_comp), .qualify_missing = true,
+};
 
 static int relative_oid(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, const uint8_t *want, size_t n,
 			const char *what)
@@ -161,77 +108,46 @@ static int relative_oid(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, const 
 	return 0;
 }
 
-static int sip_message(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,
-		       struct sl_pdu_decoded *out)
-{
-	struct sl_ber_cur in;
-	struct sl_ber_tlv f;
-	int last = -1;
-	bool src = false, dst = false;
+/* TS 102 232-5 SIPMessage (clause 5.2.7). */
+static const struct sl_pd_comp sip_message_comp[] = {
+	{ 0, "iPSourceAddress", SL_PD_MANDATORY,
+	  SL_PD_CALL_ON(struct sl_pdu_decoded, u.ipmm_iri.src, struct sl_addr, sl_pd_ip_address) },
+	{ 1, "iPDestinationAddress", SL_PD_MANDATORY,
+	  SL_PD_CALL_ON(struct sl_pdu_decoded, u.ipmm_iri.dst, struct sl_addr, sl_pd_ip_address) },
+	{ 2, "sIPContent", SL_PD_MANDATORY, SL_PD_BYTES_AT(struct sl_pdu_decoded, u.ipmm_iri.sip, 0, SIZE_MAX) },
+};
+static const struct sl_pd_seq sip_message = {
+	.name = "SIPMessage", SL_PD_COMPONENTS(sip_message_comp),
+};
 
-	if (sl_pd_form(s, t, true, "SIPMessage") || sl_pd_enter(s, c, t, &in))
-		return -1;
-	while (sl_ber_more(&in)) {
-		if (sl_pd_next(s, &in, &f))
-			return -1;
-		if (f.cls != SL_BER_CONTEXT || f.tag > 2)
-			return sl_pd_unsupported(s, &f, "SIPMessage");
-		if (sl_pd_order(s, &f, (int)f.tag, &last, "SIPMessage"))
-			return -1;
-		if (f.tag == 0) {
-			if (sl_pd_ip_address(s, &in, &f, &out->u.ipmm_iri.src))
-				return -1;
-			src = true;
-		} else if (f.tag == 1) {
-			if (sl_pd_ip_address(s, &in, &f, &out->u.ipmm_iri.dst))
-				return -1;
-			dst = true;
-		} else if (sl_pd_bytes(s, &f, 0, SIZE_MAX, &out->u.ipmm_iri.sip, "sIPContent")) {
-			return -1;
-		}
-	}
-	if (!src || !dst || !out->u.ipmm_iri.sip.p)
-		return sl_pd_missing(s, t, !src ? "iPSourceAddress" : !dst ? "iPDestinationAddress" : "sIPContent");
-	return 0;
+static int ipmm_iri_objid_check(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,
+				void *out)
+{
+	return relative_oid(s, t, ipmm_iri_objid, sizeof(ipmm_iri_objid), "iPMMIRIObjId");
 }
 
-static int ipmm_iri(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,
-		    struct sl_pdu_decoded *out)
+/* IPIRIContents: sIPMessage [1] or iRIOnlySIPMessage [6]. */
+static int ipmm_iri_contents(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t, void *out)
 {
-	struct sl_ber_cur in;
-	struct sl_ber_tlv f, alt;
-	int last = -1;
-	bool oid = false, content = false;
+	struct sl_pdu_decoded *o = out;
+	struct sl_ber_tlv alt;
 
-	out->kind = SL_PDU_IRI_IPMM;
-	if (sl_pd_form(s, t, true, "iPMMIRI") || sl_pd_enter(s, c, t, &in))
+	if (sl_pd_choice(s, c, t, &alt))
 		return -1;
-	while (sl_ber_more(&in)) {
-		if (sl_pd_next(s, &in, &f))
-			return -1;
-		if (f.cls != SL_BER_CONTEXT || f.tag > 1)
-			return sl_pd_unsupported(s, &f, "IPMMIRI");
-		if (sl_pd_order(s, &f, (int)f.tag, &last, "IPMMIRI"))
-			return -1;
-		if (f.tag == 0) {
-			if (relative_oid(s, &f, ipmm_iri_objid, sizeof(ipmm_iri_objid), "iPMMIRIObjId"))
-				return -1;
-			oid = true;
-			continue;
-		}
-		if (sl_pd_choice(s, &in, &f, &alt))
-			return -1;
-		if (alt.tag != 1 && alt.tag != 6)
-			return sl_pd_unsupported(s, &alt, "IPIRIContents");
-		out->u.ipmm_iri.iri_only = alt.tag == 6;
-		if (sip_message(s, &in, &alt, out))
-			return -1;
-		content = true;
-	}
-	if (!oid || !content)
-		return sl_pd_missing(s, t, !oid ? "iPMMIRIObjId" : "iPMMIRIContents");
-	return 0;
+	if (alt.tag != 1 && alt.tag != 6)
+		return sl_pd_unsupported(s, &alt, "IPIRIContents");
+	o->u.ipmm_iri.iri_only = alt.tag == 6;
+	return sl_pd_seq(s, c, &alt, "SIPMessage", &sip_message, out);
 }
+
+/* TS 102 232-5 IPMMIRI (clause 5.2). */
+static const struct sl_pd_comp ipmm_iri_comp[] = {
+	{ 0, "iPMMIRIObjId", SL_PD_MANDATORY, SL_PD_CALL_WITH(ipmm_iri_objid_check) },
+	{ 1, "iPMMIRIContents", SL_PD_MANDATORY, SL_PD_CALL_WITH(ipmm_iri_contents) },
+};
+static const struct sl_pd_seq ipmm_iri = {
+	.name = "IPMMIRI", SL_PD_COMPONENTS(ipmm_iri_comp),
+};
 
 static int etsi671_iri(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,
 		       struct sl_pdu_decoded *out)
@@ -239,167 +155,133 @@ static int etsi671_iri(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct 
 	struct sl_ber_tlv alt;
 
 	out->kind = SL_PDU_IRI_HI2;
-	if (sl_pd_choice(s, c, t, &alt))
-		return -1;
-	if (alt.tag != 0)
-		return sl_pd_unsupported(s, &alt, "ETSI671IRI");
-	if (sl_pd_hi2_params(s, c, &alt, &out->u.hi2.ids, &out->u.hi2.iri))
+	if (sl_pd_choice_only(s, c, t, 0, "ETSI671IRI", &alt) || sl_pd_hi2_params(s, c, &alt, out))
 		return -1;
 	out->u.hi2.iri.type = out->iri_type;
 	return 0;
 }
 
 /*
- * Enter the one payload of an iRIPayloadSequence or cCPayloadSequence:
- * sluice never aggregates, so a second element is reported unsupported.
+ * The one payload of an iRIPayloadSequence or cCPayloadSequence t (named
+ * seq_name), read with d (IRIPayload or CCPayload): sluice never
+ * aggregates, so a second element is reported unsupported.
  */
-static int enter_one_payload(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,
-			     const char *seq_name, const char *elem_name, const char *aggregated,
-			     struct sl_ber_tlv *p, struct sl_ber_cur *in)
+static int one_payload(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,
+		       const char *seq_name, const struct sl_pd_seq *d, struct sl_pdu_decoded *out)
 {
 	struct sl_ber_cur seq;
-	struct sl_ber_tlv extra;
+	struct sl_ber_tlv p, extra;
+	char what[64];
 
 	if (sl_pd_form(s, t, true, seq_name) || sl_pd_enter(s, c, t, &seq))
 		return -1;
 	if (!sl_ber_more(&seq))
-		return sl_pd_missing(s, t, elem_name);
-	if (sl_pd_next(s, &seq, p)
-	    || sl_ber_expect(&s->d, p, SL_BER_UNIVERSAL, SL_BER_TAG_SEQUENCE, true) != SL_BER_OK)
+		return sl_pd_missing(s, t, d->name);
+	if (sl_pd_next(s, &seq, &p)
+	    || sl_ber_expect(&s->d, &p, SL_BER_UNIVERSAL, SL_BER_TAG_SEQUENCE, true) != SL_BER_OK)
 		return -1;
 	if (sl_ber_more(&seq)) {
 		if (sl_pd_next(s, &seq, &extra))
 			return -1;
-		return sl_pd_unsupported(s, &extra, aggregated);
+		snprintf(what, sizeof(what), "%s (aggregated payloads)", seq_name);
+		return sl_pd_unsupported(s, &extra, what);
 	}
-	return sl_pd_enter(s, &seq, p, in);
+	return sl_pd_seq(s, &seq, &p, d->name, d, out);
 }
+
+static int iri_type(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t, void *out)
+{
+	struct sl_pdu_decoded *o = out;
+	int type;
+
+	if (sl_pd_enum(s, t, 1, 4, &type, "iRIType"))
+		return -1;
+	o->iri_type = (enum sl_iri_type)type;
+	return 0;
+}
+
+/* IRIContents: iPMMIRI [11] or eTSI671IRI [5]. */
+static int iri_contents(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t, void *out)
+{
+	struct sl_pdu_decoded *o = out;
+	struct sl_ber_tlv alt;
+
+	if (sl_pd_choice(s, c, t, &alt))
+		return -1;
+	if (alt.tag == 11) {
+		o->kind = SL_PDU_IRI_IPMM;
+		return sl_pd_seq(s, c, &alt, "iPMMIRI", &ipmm_iri, out);
+	}
+	if (alt.tag == 5)
+		return etsi671_iri(s, c, &alt, o);
+	return sl_pd_unsupported(s, &alt, "IRIContents");
+}
+
+/* TS 102 232-1 A.2 IRIPayload; timeStamp [1] and the rest are not ours. */
+static const struct sl_pd_comp iri_payload_comp[] = {
+	{ 0, "iRIType", SL_PD_OPTIONAL, SL_PD_CALL_WITH(iri_type) },
+	{ 2, "iRIContents", SL_PD_MANDATORY, SL_PD_CALL_WITH(iri_contents) },
+};
+static const struct sl_pd_seq iri_payload_seq = {
+	.name = "IRIPayload", SL_PD_COMPONENTS(iri_payload_comp), .qualify_missing = true,
+};
 
 /* The one IRIPayload of an iRIPayloadSequence (we never aggregate). */
 static int iri_payload(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,
 		       struct sl_pdu_decoded *out)
 {
-	struct sl_ber_cur in;
-	struct sl_ber_tlv p, f, alt;
-	int last = -1, type = 0;
-	bool contents = false;
-
-	if (enter_one_payload(s, c, t, "iRIPayloadSequence", "IRIPayload",
-			      "iRIPayloadSequence (aggregated payloads)", &p, &in))
+	if (one_payload(s, c, t, "iRIPayloadSequence", &iri_payload_seq, out))
 		return -1;
-	while (sl_ber_more(&in)) {
-		if (sl_pd_next(s, &in, &f))
-			return -1;
-		if (f.cls != SL_BER_CONTEXT || (f.tag != 0 && f.tag != 2))
-			return sl_pd_unsupported(s, &f, "IRIPayload");
-		if (sl_pd_order(s, &f, (int)f.tag, &last, "IRIPayload"))
-			return -1;
-		if (f.tag == 0) {
-			if (sl_pd_enum(s, &f, 1, 4, &type, "iRIType"))
-				return -1;
-			out->iri_type = (enum sl_iri_type)type;
-			continue;
-		}
-		if (sl_pd_choice(s, &in, &f, &alt))
-			return -1;
-		if (alt.tag == 11) {
-			if (ipmm_iri(s, &in, &alt, out))
-				return -1;
-		} else if (alt.tag == 5) {
-			if (etsi671_iri(s, &in, &alt, out))
-				return -1;
-		} else {
-			return sl_pd_unsupported(s, &alt, "IRIContents");
-		}
-		contents = true;
-	}
-	if (!contents)
-		return sl_pd_missing(s, &p, "IRIPayload iRIContents");
 	if (out->kind == SL_PDU_IRI_HI2)
 		out->u.hi2.iri.type = out->iri_type;
 	return 0;
 }
 
-static int ipmm_cc(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,
-		   struct sl_pdu_decoded *out)
+static int ipmm_cc_objid_check(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,
+			       void *out)
 {
-	struct sl_ber_cur in;
-	struct sl_ber_tlv f;
-	int last = -1;
-	bool oid = false;
-
-	out->kind = SL_PDU_CC_IPMM;
-	if (sl_pd_form(s, t, true, "iPMMCC") || sl_pd_enter(s, c, t, &in))
-		return -1;
-	while (sl_ber_more(&in)) {
-		if (sl_pd_next(s, &in, &f))
-			return -1;
-		if (f.cls != SL_BER_CONTEXT || f.tag > 4)
-			return sl_pd_unsupported(s, &f, "IPMMCC");
-		if (sl_pd_order(s, &f, (int)f.tag, &last, "IPMMCC"))
-			return -1;
-		switch (f.tag) {
-		case 0:
-			if (relative_oid(s, &f, ipmm_cc_objid, sizeof(ipmm_cc_objid), "iPMMCCObjId"))
-				return -1;
-			oid = true;
-			break;
-		case 1:
-			if (sl_pd_bytes(s, &f, 0, SIZE_MAX, &out->u.ipmm_cc.data, "mMCCContents"))
-				return -1;
-			break;
-		case 2:
-			if (sl_pd_enum(s, &f, 0, 7, &out->u.ipmm_cc.frame, "frameType"))
-				return -1;
-			break;
-		case 3:
-			if (sl_pd_bytes(s, &f, 0, SIZE_MAX, &out->u.ipmm_cc.stream_id, "streamIdentifier"))
-				return -1;
-			break;
-		default:
-			if (sl_pd_enum(s, &f, 0, 2, &out->u.ipmm_cc.proto, "mMCCprotocol"))
-				return -1;
-			break;
-		}
-	}
-	if (!oid || !out->u.ipmm_cc.data.p)
-		return sl_pd_missing(s, t, !oid ? "iPMMCCObjId" : "mMCCContents");
-	return 0;
+	return relative_oid(s, t, ipmm_cc_objid, sizeof(ipmm_cc_objid), "iPMMCCObjId");
 }
+
+/* TS 102 232-5 IPMMCC (clause 5.5). */
+static const struct sl_pd_comp ipmm_cc_comp[] = {
+	{ 0, "iPMMCCObjId", SL_PD_MANDATORY, SL_PD_CALL_WITH(ipmm_cc_objid_check) },
+	{ 1, "mMCCContents", SL_PD_MANDATORY, SL_PD_BYTES_AT(struct sl_pdu_decoded, u.ipmm_cc.data, 0, SIZE_MAX) },
+	{ 2, "frameType", SL_PD_OPTIONAL, SL_PD_ENUM_AT(struct sl_pdu_decoded, u.ipmm_cc.frame, 0, 7) },
+	{ 3, "streamIdentifier", SL_PD_OPTIONAL,
+	  SL_PD_BYTES_AT(struct sl_pdu_decoded, u.ipmm_cc.stream_id, 0, SIZE_MAX) },
+	{ 4, "mMCCprotocol", SL_PD_OPTIONAL, SL_PD_ENUM_AT(struct sl_pdu_decoded, u.ipmm_cc.proto, 0, 2) },
+};
+static const struct sl_pd_seq ipmm_cc = {
+	.name = "IPMMCC", SL_PD_COMPONENTS(ipmm_cc_comp),
+};
+
+/* CCContents: iPMMCC [12]. */
+static int cc_contents(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t, void *out)
+{
+	struct sl_pdu_decoded *o = out;
+	struct sl_ber_tlv alt;
+
+	if (sl_pd_choice_only(s, c, t, 12, "CCContents", &alt))
+		return -1;
+	o->kind = SL_PDU_CC_IPMM;
+	return sl_pd_seq(s, c, &alt, "iPMMCC", &ipmm_cc, out);
+}
+
+/* TS 102 232-1 A.2 CCPayload; timeStamp [1] is not ours. */
+static const struct sl_pd_comp cc_payload_comp[] = {
+	{ 0, "payloadDirection", SL_PD_OPTIONAL, SL_PD_ENUM_AT(struct sl_pdu_decoded, u.ipmm_cc.dir, 0, 4) },
+	{ 2, "cCContents", SL_PD_MANDATORY, SL_PD_CALL_WITH(cc_contents) },
+};
+static const struct sl_pd_seq cc_payload_seq = {
+	.name = "CCPayload", SL_PD_COMPONENTS(cc_payload_comp), .qualify_missing = true,
+};
 
 static int cc_payload(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,
 		      struct sl_pdu_decoded *out)
 {
-	struct sl_ber_cur in;
-	struct sl_ber_tlv p, f, alt;
-	int last = -1;
-	bool contents = false;
-
 	out->u.ipmm_cc.dir = out->u.ipmm_cc.frame = out->u.ipmm_cc.proto = -1;
-	if (enter_one_payload(s, c, t, "cCPayloadSequence", "CCPayload",
-			      "cCPayloadSequence (aggregated payloads)", &p, &in))
-		return -1;
-	while (sl_ber_more(&in)) {
-		if (sl_pd_next(s, &in, &f))
-			return -1;
-		if (f.cls != SL_BER_CONTEXT || (f.tag != 0 && f.tag != 2))
-			return sl_pd_unsupported(s, &f, "CCPayload");
-		if (sl_pd_order(s, &f, (int)f.tag, &last, "CCPayload"))
-			return -1;
-		if (f.tag == 0) {
-			if (sl_pd_enum(s, &f, 0, 4, &out->u.ipmm_cc.dir, "payloadDirection"))
-				return -1;
-			continue;
-		}
-		if (sl_pd_choice(s, &in, &f, &alt))
-			return -1;
-		if (alt.tag != 12)
-			return sl_pd_unsupported(s, &alt, "CCContents");
-		if (ipmm_cc(s, &in, &alt, out))
-			return -1;
-		contents = true;
-	}
-	return contents ? 0 : sl_pd_missing(s, &p, "CCPayload cCContents");
+	return one_payload(s, c, t, "cCPayloadSequence", &cc_payload_seq, out);
 }
 
 static int tri_payload(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,
@@ -421,13 +303,32 @@ static int tri_payload(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct 
 	return 0;
 }
 
+static int hi1_timestamp(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t, void *out)
+{
+	struct sl_pdu_decoded *o = out;
+
+	return sl_pd_hi2_timestamp(s, c, t, &o->u.hi1.ts_us, &o->u.hi1.ids.ts_utc);
+}
+
+/* TS 101 671 D.4 Notification; [4] and [5] are not ours. */
+static const struct sl_pd_comp notification_comp[] = {
+	{ 0, "domainID", SL_PD_OPTIONAL, SL_PD_OID_AT(struct sl_pdu_decoded, u.hi1.ids.domain) },
+	{ 1, "lawfulInterceptionIdentifier", SL_PD_MANDATORY,
+	  SL_PD_BYTES_AT(struct sl_pdu_decoded, u.hi1.ids.liid, 1, SL_PDU_LIID_MAX) },
+	{ 2, "communicationIdentifier", SL_PD_OPTIONAL,
+	  SL_PD_CALL_ON(struct sl_pdu_decoded, u.hi1.ids, struct sl_hi2_ids, sl_pd_hi2_comm_id) },
+	{ 3, "timeStamp", SL_PD_MANDATORY, SL_PD_CALL_WITH(hi1_timestamp) },
+	{ 6, "target-Information", SL_PD_OPTIONAL,
+	  SL_PD_BYTES_AT(struct sl_pdu_decoded, u.hi1.target_info, 1, 256) },
+};
+static const struct sl_pd_seq notification = {
+	.name = "Notification", SL_PD_COMPONENTS(notification_comp), .qualify_missing = true,
+};
+
 static int hi1_operation(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,
 			 struct sl_pdu_decoded *out)
 {
-	struct sl_ber_cur in;
-	struct sl_ber_tlv alt, f;
-	int last = -1;
-	bool ts = false;
+	struct sl_ber_tlv alt;
 
 	out->kind = SL_PDU_HI1;
 	out->u.hi1.ids.iri_version = -1;
@@ -436,44 +337,12 @@ static int hi1_operation(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struc
 	if (alt.tag < 1 || alt.tag > 3)
 		return sl_pd_unsupported(s, &alt, "HI1-Operation");
 	out->u.hi1.op = (enum sl_hi1_op)alt.tag;
-	if (sl_pd_form(s, &alt, true, "Notification") || sl_pd_enter(s, c, &alt, &in))
-		return -1;
-	while (sl_ber_more(&in)) {
-		if (sl_pd_next(s, &in, &f))
-			return -1;
-		if (f.cls != SL_BER_CONTEXT || f.tag > 6 || f.tag == 4 || f.tag == 5)
-			return sl_pd_unsupported(s, &f, "Notification");
-		if (sl_pd_order(s, &f, (int)f.tag, &last, "Notification"))
-			return -1;
-		switch (f.tag) {
-		case 0:
-			if (sl_pd_oid(s, &f, out->u.hi1.ids.domain, sizeof(out->u.hi1.ids.domain)))
-				return -1;
-			break;
-		case 1:
-			if (sl_pd_bytes(s, &f, 1, SL_PDU_LIID_MAX, &out->u.hi1.ids.liid,
-					"lawfulInterceptionIdentifier"))
-				return -1;
-			break;
-		case 2:
-			if (sl_pd_hi2_comm_id(s, &in, &f, &out->u.hi1.ids))
-				return -1;
-			break;
-		case 3:
-			if (sl_pd_hi2_timestamp(s, &in, &f, &out->u.hi1.ts_us, &out->u.hi1.ids.ts_utc))
-				return -1;
-			ts = true;
-			break;
-		default:
-			if (sl_pd_bytes(s, &f, 1, 256, &out->u.hi1.target_info, "target-Information"))
-				return -1;
-			break;
-		}
-	}
-	if (!out->u.hi1.ids.liid.p)
-		return sl_pd_missing(s, &alt, "Notification lawfulInterceptionIdentifier");
-	return ts ? 0 : sl_pd_missing(s, &alt, "Notification timeStamp");
+	return sl_pd_seq(s, c, &alt, "Notification", &notification, out);
 }
+
+/* Payload alternatives by tag: iRIPayloadSequence [0], cCPayloadSequence [1], tRIPayload [2], hI1-Operation [3]. */
+static int (*const payload[])(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,
+			      struct sl_pdu_decoded *out) = { iri_payload, cc_payload, tri_payload, hi1_operation };
 
 static int ps_pdu(struct sl_pdu_dec *s, const struct sl_ber_tlv *top, struct sl_pdu_decoded *out)
 {
@@ -487,33 +356,17 @@ static int ps_pdu(struct sl_pdu_dec *s, const struct sl_ber_tlv *top, struct sl_
 	if (!sl_ber_more(&in))
 		return sl_pd_missing(s, top, "pSHeader");
 	if (sl_pd_next(s, &in, &h) || sl_ber_expect(&s->d, &h, SL_BER_CONTEXT, 1, true) != SL_BER_OK
-	    || ps_header(s, &in, &h, out))
+	    || sl_pd_seq(s, &in, &h, "pSHeader", &ps_header, out))
 		return -1;
 	if (!sl_ber_more(&in))
 		return sl_pd_missing(s, top, "payload");
 	if (sl_pd_next(s, &in, &pl) || sl_ber_expect(&s->d, &pl, SL_BER_CONTEXT, 2, true) != SL_BER_OK
 	    || sl_pd_choice(s, &in, &pl, &alt))
 		return -1;
-	switch (alt.tag) {
-	case 0:
-		if (iri_payload(s, &in, &alt, out))
-			return -1;
-		break;
-	case 1:
-		if (cc_payload(s, &in, &alt, out))
-			return -1;
-		break;
-	case 2:
-		if (tri_payload(s, &in, &alt, out))
-			return -1;
-		break;
-	case 3:
-		if (hi1_operation(s, &in, &alt, out))
-			return -1;
-		break;
-	default:
+	if (alt.tag >= sizeof(payload) / sizeof(payload[0]))
 		return sl_pd_unsupported(s, &alt, "Payload");
-	}
+	if (payload[alt.tag](s, &in, &alt, out))
+		return -1;
 	return sl_pd_done(s, &in);
 }
 
@@ -526,7 +379,7 @@ static int hi2_record(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct s
 	if (sl_pd_form(s, r, true, "IRIContent record"))
 		return -1;
 	out->iri_type = (enum sl_iri_type)r->tag;
-	if (sl_pd_hi2_params(s, c, r, &out->u.hi2.ids, &out->u.hi2.iri))
+	if (sl_pd_hi2_params(s, c, r, out))
 		return -1;
 	out->u.hi2.iri.type = out->iri_type;
 	return 0;

@@ -6,6 +6,8 @@
  */
 #pragma once
 
+#include <stddef.h>
+
 #include "asn1/ber_decode.h"
 #include "handover/pdu_decode.h"
 
@@ -28,6 +30,9 @@ int sl_pd_form(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, bool cons, cons
 /* Enter the single alternative of an explicitly tagged CHOICE. */
 int sl_pd_choice(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,
 		 struct sl_ber_tlv *alt);
+/* The same where we decode one alternative, [tag]; another is unsupported in what. */
+int sl_pd_choice_only(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t, uint32_t tag,
+		      const char *what, struct sl_ber_tlv *alt);
 int sl_pd_enum(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, int64_t min, int64_t max, int *v,
 	       const char *what);
 int sl_pd_u32(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, uint32_t *v, const char *what);
@@ -38,18 +43,108 @@ int sl_pd_printable(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, size_t min
 		    size_t cap, const char *what);
 int sl_pd_gentime(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, uint64_t *us);
 int sl_pd_oid(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, char *buf, size_t cap);
-/* Fields of a SEQUENCE must come in the order of the definition: pos strictly increasing. */
-int sl_pd_order(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, int pos, int *last, const char *what);
 
-/* IPAddress (TS 102 232-1 / TS 101 671, binary iP-value) into a. */
-int sl_pd_ip_address(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,
-		     struct sl_addr *a);
+/*
+ * Table-driven SEQUENCE decoding (pdu_seq.c), as libosmocore's
+ * tlv_parse() walks a struct tlv_definition: one descriptor per ASN.1
+ * SEQUENCE lists its context-tagged components in the order of the
+ * definition, each with its name as in the ASN.1 module, whether it is
+ * mandatory, and what reads it: a typed reader into a field of the output
+ * (the SL_PD_* macros below check the field's type at compile time), a
+ * handler, or the descriptor of a nested SEQUENCE. sl_pd_seq() is the one
+ * loop over the elements.
+ */
+enum sl_pd_kind {
+	SL_PD_CALL,		/* fn(s, c, t, out + off) */
+	SL_PD_NESTED,		/* a SEQUENCE: sl_pd_seq(nested, out + off), named by the component */
+	SL_PD_BYTES,		/* OCTET STRING (SIZE (min..max)) into a struct sl_pdu_bytes */
+	SL_PD_ENUM,		/* ENUMERATED min..max into an int */
+	SL_PD_U32,		/* INTEGER (0..4294967295) into a uint32_t */
+	SL_PD_OID,		/* OBJECT IDENTIFIER as dotted text into char[cap] */
+	SL_PD_PRINTABLE,	/* PrintableString (SIZE (min..max)) into char[cap] */
+};
+
+/* What a repeated component is: out of order (malformed), or an unsupported extra. */
+enum sl_pd_repeat {
+	SL_PD_REPEAT_MALFORMED,
+	SL_PD_REPEAT_UNSUPPORTED,
+};
+
+typedef int (*sl_pd_fn)(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t, void *out);
+
+struct sl_pd_seq;
+
+struct sl_pd_comp {
+	uint32_t tag;			/* context-specific tag number */
+	const char *name;		/* component name in the ASN.1 module */
+	bool mandatory;
+	enum sl_pd_kind kind;
+	size_t off;			/* of the output field within out */
+	size_t min, max;		/* BYTES, PRINTABLE: SIZE; ENUM: value range (non-negative) */
+	size_t cap;			/* OID, PRINTABLE: size of the char array */
+	sl_pd_fn fn;			/* CALL */
+	const struct sl_pd_seq *nested;	/* NESTED */
+};
+
+struct sl_pd_seq {
+	const char *name;		/* the type, as error messages name it */
+	const struct sl_pd_comp *comp;	/* in the order of the definition */
+	unsigned n;			/* at most SL_PD_COMP_MAX */
+	enum sl_pd_repeat repeat;
+	bool qualify_missing;		/* "<name> <component> missing", else "<component> missing" */
+};
+
+#define SL_PD_COMP_MAX 32
+#define SL_PD_MANDATORY true
+#define SL_PD_OPTIONAL false
+#define SL_PD_COMPONENTS(a) (a), (unsigned)(sizeof(a) / sizeof((a)[0]))
+
+/* offsetof(T, f), refused at compile time unless f has type `type` (arrays as pointers). */
+#define SL_PD_FIELD(T, f, type) (offsetof(T, f) + 0 * sizeof(_Generic(((T *)0)->f, type: 1)))
+#define SL_PD_BYTES_AT(T, f, lo, hi) \
+	.kind = SL_PD_BYTES, .off = SL_PD_FIELD(T, f, struct sl_pdu_bytes), .min = (lo), .max = (hi)
+#define SL_PD_ENUM_AT(T, f, lo, hi) .kind = SL_PD_ENUM, .off = SL_PD_FIELD(T, f, int), .min = (lo), .max = (hi)
+#define SL_PD_U32_AT(T, f) .kind = SL_PD_U32, .off = SL_PD_FIELD(T, f, uint32_t)
+#define SL_PD_OID_AT(T, f) .kind = SL_PD_OID, .off = SL_PD_FIELD(T, f, char *), .cap = sizeof(((T *)0)->f)
+#define SL_PD_PRINTABLE_AT(T, f, lo, hi) \
+	.kind = SL_PD_PRINTABLE, .off = SL_PD_FIELD(T, f, char *), .min = (lo), .max = (hi), \
+	.cap = sizeof(((T *)0)->f)
+#define SL_PD_CALL_WITH(handler) .kind = SL_PD_CALL, .fn = (handler)
+/* A handler given the field f (of type `type`) of out rather than out itself. */
+#define SL_PD_CALL_ON(T, f, type, handler) .kind = SL_PD_CALL, .off = SL_PD_FIELD(T, f, type), .fn = (handler)
+#define SL_PD_NESTED_SEQ(d) .kind = SL_PD_NESTED, .nested = &(d)
+/* A nested SEQUENCE read into the field f (of type `type`) of out. */
+#define SL_PD_NESTED_ON(T, f, type, d) .kind = SL_PD_NESTED, .off = SL_PD_FIELD(T, f, type), .nested = &(d)
+
+/*
+ * Decode the SEQUENCE t (taken from c) by descriptor d into out. The
+ * checks, in the order they are made, each with the offset of the TLV at
+ * fault:
+ *   - t is constructed ("<what> must be constructed", what names t where
+ *     it stands);
+ *   - each element is a context-tagged component of d ("unsupported [n]
+ *     in <d->name>", -ENOTSUP);
+ *   - components come in the order of the definition, each at most once
+ *     ("[n] repeated or out of order in <d->name>"; with
+ *     SL_PD_REPEAT_UNSUPPORTED a repeat is "unsupported [n] in ...");
+ *   - its reader accepts it (the reader's own message);
+ *   - after the last element, the first mandatory component of the
+ *     definition that did not come ("[<d->name> ]<component> missing", at
+ *     t).
+ * Returns 0 or -1 with s->d.err set.
+ */
+int sl_pd_seq(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t, const char *what,
+	      const struct sl_pd_seq *d, void *out);
+
+/* Handlers (sl_pd_fn) for types both decoders use: */
+/* IPAddress (TS 102 232-1 / TS 101 671, binary iP-value) into a struct sl_addr. */
+int sl_pd_ip_address(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t, void *addr);
+/* TS 101 671 CommunicationIdentifier into a struct sl_hi2_ids. */
+int sl_pd_hi2_comm_id(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t, void *ids);
+
 /* TS 101 671 TimeStamp (the explicit [n] TLV t). */
 int sl_pd_hi2_timestamp(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,
 			uint64_t *us, bool *utc);
-/* TS 101 671 CommunicationIdentifier content. */
-int sl_pd_hi2_comm_id(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,
-		      struct sl_hi2_ids *ids);
-/* TS 101 671 IRI-Parameters (the TLV t, whatever its tag) into ids and iri. */
+/* TS 101 671 IRI-Parameters (the TLV t, whatever its tag) into out->u.hi2. */
 int sl_pd_hi2_params(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,
-		     struct sl_hi2_ids *ids, struct sl_hi2_iri *iri);
+		     struct sl_pdu_decoded *out);

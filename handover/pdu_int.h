@@ -10,13 +10,30 @@
 #include "handover/pdu.h"
 
 /*
- * Close a PS-PDU whose payload alternative was written since m_pay: wrap
- * it in payload [2], prepend the PSHeader [1] (template parts from ctx,
- * CIN, sequence number, timestamp, qualifier) and the outer SEQUENCE that
- * started at m_pdu. Returns the builder result (0, -ENOBUFS, -EINVAL).
+ * The Payload alternatives of a PS-PDU (TS 102 232-1 annex A.2) and what
+ * sl_ps_pdu() wraps around the innermost alternative for each.
  */
-int sl_ps_close(struct sl_ber_w *w, const struct sl_pdu_ctx *ctx, const struct sl_pdu_hdr *h,
-		enum sl_pdu_tsq tsq, size_t m_pdu, size_t m_pay);
+enum sl_ps_payload {
+	SL_PS_IRI,	/* iRIPayloadSequence [0] { IRIPayload { iRIType [0], iRIContents [2] { alt } } } */
+	SL_PS_CC,	/* cCPayloadSequence [1] { CCPayload { payloadDirection [0], cCContents [2] { alt } } } */
+	SL_PS_TRI,	/* tRIPayload [2] { alt } */
+	SL_PS_HI1,	/* hI1-Operation [3] { alt } */
+};
+
+/*
+ * The one PS-PDU envelope builder (TS 102 232-1 clause 5.2). The caller
+ * takes m = sl_ber_w_mark(w), writes the payload's innermost alternative
+ * (an iPMMIRI [11], eTSI671IRI [5], iPMMCC [12], TRI NULL or HI1
+ * Notification, complete with its tag), and hands over: this wraps it in
+ * the payload's structure (value is the iRIType or payloadDirection; not
+ * used for TRI and HI1) and payload [2], prepends the PSHeader [1]
+ * (template parts from ctx, CIN, sequence number, timestamp, and the
+ * timeStampQualifier: timeOfInterception for IRI and CC, timeOfMediation
+ * for TRI and HI1) and closes the outer SEQUENCE. Returns the builder
+ * result (0, -ENOBUFS, -EINVAL).
+ */
+int sl_ps_pdu(struct sl_ber_w *w, const struct sl_pdu_ctx *ctx, const struct sl_pdu_hdr *h,
+	      enum sl_ps_payload payload, int value, size_t m);
 
 /* Map the writer's state to 0, -ENOBUFS or -EINVAL. */
 int sl_pdu_w_status(const struct sl_ber_w *w);

@@ -9,7 +9,9 @@
  * communicationIdentifier [3] (5.2.4: networkIdentifier, CIN, delivery
  * country code), sequenceNumber [4] (5.2.5), timeStamp [5] (5.2.6),
  * interceptionPointID [6] (5.2.11) and timeStampQualifier [8]. Written
- * backwards, the constant runs come from the context's templates.
+ * backwards, the constant runs come from the context's templates. Every
+ * builder writes only its payload's innermost alternative and lets
+ * sl_ps_pdu() put the envelope around it.
  *
  * TRI (annex A.2 TRIPayload): keep-alive [3] and keep-aliveResponse [4]
  * (clause 6.3.4), pDUAcknowledgementRequest [12] and Response [13]
@@ -36,12 +38,32 @@ void sl_w_gentime_us(struct sl_ber_w *w, uint32_t tag, uint64_t ts_us, unsigned 
 				  (uint32_t)(ts_us % 1000000u), digits);
 }
 
-int sl_ps_close(struct sl_ber_w *w, const struct sl_pdu_ctx *ctx, const struct sl_pdu_hdr *h,
-		enum sl_pdu_tsq tsq, size_t m_pdu, size_t m_pay)
+int sl_ps_pdu(struct sl_ber_w *w, const struct sl_pdu_ctx *ctx, const struct sl_pdu_hdr *h,
+	      enum sl_ps_payload payload, int value, size_t m)
 {
+	enum sl_pdu_tsq tsq = SL_TSQ_MEDIATION;
 	size_t m_hdr, m_ci;
 
-	sl_ber_w_close(w, m_pay, SL_BER_CONTEXT, 2);
+	switch (payload) {
+	case SL_PS_IRI:
+	case SL_PS_CC:
+		sl_ber_w_close(w, m, SL_BER_CONTEXT, 2);			/* iRIContents, cCContents: CHOICEs */
+		sl_ber_w_enum(w, SL_BER_CONTEXT, 0, value);			/* iRIType, payloadDirection */
+		sl_ber_w_close(w, m, SL_BER_UNIVERSAL, SL_BER_TAG_SEQUENCE);	/* IRIPayload, CCPayload */
+		sl_ber_w_close(w, m, SL_BER_CONTEXT, payload == SL_PS_IRI ? 0 : 1); /* the payload sequence */
+		tsq = SL_TSQ_INTERCEPTION;
+		break;
+	case SL_PS_TRI:
+		sl_ber_w_close(w, m, SL_BER_CONTEXT, 2);			/* tRIPayload, a CHOICE */
+		break;
+	case SL_PS_HI1:
+		sl_ber_w_close(w, m, SL_BER_CONTEXT, 3);			/* hI1-Operation, a CHOICE */
+		break;
+	default:
+		w->invalid = true;
+		break;
+	}
+	sl_ber_w_close(w, m, SL_BER_CONTEXT, 2);				/* payload, a CHOICE */
 
 	m_hdr = sl_ber_w_mark(w);
 	sl_ber_w_enum(w, SL_BER_CONTEXT, 8, tsq);
@@ -57,7 +79,7 @@ int sl_ps_close(struct sl_ber_w *w, const struct sl_pdu_ctx *ctx, const struct s
 	sl_ber_w_raw(w, ctx->ps_head.p, ctx->ps_head.n);
 	sl_ber_w_close(w, m_hdr, SL_BER_CONTEXT, 1);
 
-	sl_ber_w_close(w, m_pdu, SL_BER_UNIVERSAL, SL_BER_TAG_SEQUENCE);
+	sl_ber_w_close(w, m, SL_BER_UNIVERSAL, SL_BER_TAG_SEQUENCE);
 	return sl_pdu_w_status(w);
 }
 
@@ -65,16 +87,13 @@ static int tri(struct sl_ber_w *w, const struct sl_pdu_ctx *ctx, uint32_t seqno,
 	       uint32_t which)
 {
 	struct sl_pdu_hdr h = { .has_cin = false, .seqno = seqno, .ts_us = ts_us };
-	size_t m_pdu, m_pay, m_tri;
+	size_t m;
 
 	if (!w || !ctx)
 		return -EINVAL;
-	m_pdu = sl_ber_w_mark(w);
-	m_pay = sl_ber_w_mark(w);
-	m_tri = sl_ber_w_mark(w);
+	m = sl_ber_w_mark(w);
 	sl_ber_w_null(w, SL_BER_CONTEXT, which);
-	sl_ber_w_close(w, m_tri, SL_BER_CONTEXT, 2); /* tRIPayload [2] */
-	return sl_ps_close(w, ctx, &h, SL_TSQ_MEDIATION, m_pdu, m_pay);
+	return sl_ps_pdu(w, ctx, &h, SL_PS_TRI, 0, m);
 }
 
 int sl_pdu_keepalive(struct sl_ber_w *w, const struct sl_pdu_ctx *ctx, uint32_t seqno, uint64_t ts_us)

@@ -28,7 +28,6 @@
 #include <osmocom/core/utils.h>
 #include <talloc.h>
 
-#include "handover/crc32c.h"
 #include "handover/delivery_log.h"
 #include "handover/spool_int.h"
 
@@ -60,72 +59,6 @@ int64_t sl_spool_now_ms(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-}
-
-static void put_be64(uint8_t *p, uint64_t v)
-{
-	put_be32(p, v >> 32);
-	put_be32(p + 4, (uint32_t)v);
-}
-
-static uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint64_t get_be64(const uint8_t *p)
-{
-	return (uint64_t)get_be32(p) << 32 | get_be32(p + 4);
-}
-
-uint32_t sl_spool_hdr_crc(const uint8_t in[SL_SPOOL_HDR], const void *payload, uint32_t len)
-{
-	return sl_crc32c(sl_crc32c(0, in + 4, 28), payload, len);
-}
-
-void sl_spool_hdr_encode(uint8_t out[SL_SPOOL_HDR], const struct sl_spool_hdr *h, const void *payload)
-{
-	put_be32(out, SL_SPOOL_MAGIC);
-	put_be32(out + 4, h->len);
-	put_be64(out + 8, h->id);
-	put_be64(out + 16, (uint64_t)h->time_ms);
-	put_be64(out + 24, h->loff);
-	put_be32(out + 32, sl_spool_hdr_crc(out, payload, h->len));
-}
-
-bool sl_spool_hdr_decode(const uint8_t in[SL_SPOOL_HDR], struct sl_spool_hdr *h)
-{
-	if (get_be32(in) != SL_SPOOL_MAGIC)
-		return false;
-	h->len = get_be32(in + 4);
-	h->id = get_be64(in + 8);
-	h->time_ms = (int64_t)get_be64(in + 16);
-	h->loff = get_be64(in + 24);
-	h->crc = get_be32(in + 32);
-	return true;
-}
-
-void sl_spool_seg_path(const struct sl_spool *s, uint64_t first_id, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s/seg-%020" PRIu64 ".log", s->dir, first_id);
-}
-
-int sl_spool_seg_find(const struct sl_spool *s, uint64_t id)
-{
-	unsigned i;
-
-	for (i = 0; i < s->nsegs; i++)
-		if (id >= s->segs[i].first_id && id <= s->segs[i].last_id)
-			return (int)i;
-	return -1;
 }
 
 static void ctr_add(struct rate_ctr_group *g, unsigned idx, int64_t n)
@@ -172,10 +105,7 @@ static int write_release_file(struct sl_spool *s, uint64_t id, uint64_t loff_end
 
 	snprintf(tmp, sizeof(tmp), "%s/released.tmp", s->dir);
 	snprintf(dst, sizeof(dst), "%s/released", s->dir);
-	put_be32(buf, SL_SPOOL_REL_MAGIC);
-	put_be64(buf + 4, id);
-	put_be64(buf + 12, loff_end);
-	put_be32(buf + 20, sl_crc32c(0, buf, 20));
+	sl_spool_rel_encode(buf, id, loff_end);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return io_fail(s, "create released.tmp", errno);

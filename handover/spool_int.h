@@ -1,13 +1,8 @@
 /*
  * Spool internals shared by spool.c (writer, release), spool_recover.c
  * (scan at open) and spool_cursor.c (readers): the in-memory segment
- * table and the on-disk record header codec. Not for use outside the
- * spool files.
- *
- * Record header, big-endian, 36 bytes:
- *   0 magic "SLR1"   4 payload length   8 id   16 append time (ms)
- *   24 logical offset   32 CRC-32C of bytes 4..32 and the payload
- * The magic is outside the CRC so a scan can look for it cheaply.
+ * table (the on-disk format is in spool_format.h). Not for use outside
+ * the spool files.
  */
 #pragma once
 
@@ -18,19 +13,7 @@
 #include <osmocom/core/timer.h>
 
 #include "handover/spool.h"
-
-#define SL_SPOOL_MAGIC 0x534C5231u /* "SLR1" */
-#define SL_SPOOL_HDR 36u
-#define SL_SPOOL_REL_MAGIC 0x534C5250u /* "SLRP": release pointer file */
-#define SL_SPOOL_REL_SIZE 24u
-
-struct sl_spool_hdr {
-	uint32_t len;
-	uint64_t id;
-	int64_t time_ms;
-	uint64_t loff;
-	uint32_t crc;
-};
+#include "handover/spool_format.h"
 
 struct sl_spool_seg {
 	uint64_t first_id; /* from the file name */
@@ -68,12 +51,7 @@ struct sl_spool {
 	struct rate_ctr_group *ctrs;
 };
 
-void sl_spool_hdr_encode(uint8_t out[SL_SPOOL_HDR], const struct sl_spool_hdr *h, const void *payload);
-/* Parse a header; false if the magic is wrong. Does not check the CRC. */
-bool sl_spool_hdr_decode(const uint8_t in[SL_SPOOL_HDR], struct sl_spool_hdr *h);
-/* CRC of a decoded header's fields and its payload. */
-uint32_t sl_spool_hdr_crc(const uint8_t in[SL_SPOOL_HDR], const void *payload, uint32_t len);
-
+/* spool_format.c: segment files */
 /* "DIR/seg-<20 digits>.log" into buf. */
 void sl_spool_seg_path(const struct sl_spool *s, uint64_t first_id, char *buf, size_t len);
 /* Index of the segment holding id, or -1. */

@@ -26,22 +26,11 @@
 #include <osmocom/core/rate_ctr.h>
 #include <talloc.h>
 
-#include "handover/crc32c.h"
 #include "handover/delivery_log.h"
 #include "handover/spool_int.h"
 
 /* Sanity bound for lengths read back: larger than any max_record ever configured. */
 #define REC_LEN_SANITY (1u << 30)
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	return (uint64_t)rd32(p) << 32 | rd32(p + 4);
-}
 
 static int read_release_file(struct sl_spool *s, char *err, size_t errlen)
 {
@@ -62,13 +51,12 @@ static int read_release_file(struct sl_spool *s, char *err, size_t errlen)
 	}
 	n = read(fd, buf, sizeof(buf));
 	close(fd);
-	if (n != SL_SPOOL_REL_SIZE || rd32(buf) != SL_SPOOL_REL_MAGIC ||
-	    rd32(buf + 20) != sl_crc32c(0, buf, 20)) {
+	if (n != SL_SPOOL_REL_SIZE || !sl_spool_rel_decode(buf, &s->released_id, &s->released_loff_end)) {
 		snprintf(err, errlen, "%s: corrupt release pointer (%zd bytes)", path, n);
 		return -EBADMSG;
 	}
-	s->released_id = s->persisted_id = rd64(buf + 4);
-	s->released_loff_end = s->persisted_loff_end = rd64(buf + 12);
+	s->persisted_id = s->released_id;
+	s->persisted_loff_end = s->released_loff_end;
 	return 0;
 }
 

@@ -1,8 +1,8 @@
 #!/bin/sh
 # The quick start: install what is missing, build, generate a sample
 # capture (SIP calls over UDP and TCP with RTP, messages, registrations,
-# noise), extract its call and messaging metadata, then deliver one
-# interception of it to the reference receiver (sluice lemf) over TLS.
+# noise), extract its call and messaging metadata, then deliver what one
+# signed warrant covers to the reference receiver (sluice lemf) over TLS.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/deps.sh" build
@@ -17,13 +17,33 @@ echo "== sluice extract -r $sample --format text (calls, messages, registrations
 echo "== JSON for programs: sluice extract -r $sample (first 3 SIP messages)" >&2
 "$b/src/sluice" extract -r "$sample" --types sip -q | head -n 3
 
-# Lawful handover: one interception of a caller, delivered by sluiced over
-# mutually authenticated TLS to the reference receiver, from a durable spool.
+# Lawful handover: a warrant for one caller, signed by a (test) authority,
+# makes sluiced deliver that caller's IRIs and content over mutually
+# authenticated TLS to the reference receiver, from a durable spool.
 demo="$b/samples/handover"
-rm -rf "$demo" && mkdir -p "$demo"
+rm -rf "$demo" && mkdir -p "$demo/warrants"
 sh "$top/tests/pki/make_pki.sh" "$demo/pki" >/dev/null 2>&1
+sh "$top/tests/pki/make_warrant_pki.sh" "$demo/authority" >/dev/null 2>&1
 target=$("$b/src/sluice" extract -q -r "$sample" --types call | grep -o '"caller":{"ids":\[[^]]*\]' |
 	grep -o '"e164","value":"[^"]*"' | head -n 1 | cut -d'"' -f6)
+cat >"$demo/warrant.json" <<JSON
+{
+  "type": "warrant", "format": 1, "liid": "DEMO-LIID-1", "version": 1,
+  "authority": { "name": "bka", "country": "DE" },
+  "case": "demo case 1/26",
+  "issued": "2023-11-01T00:00:00Z",
+  "valid": { "from": "2023-11-01T00:00:00Z", "until": "2030-01-01T00:00:00Z" },
+  "scope": { "delivery": "iri+cc", "services": ["voice", "messaging", "registration", "location"] },
+  "targets": [ { "type": "e164", "value": "$target" } ],
+  "destination": "lea1"
+}
+JSON
+echo "== the authority signs a warrant for $target (sluice warrant sign = openssl cms -sign -nodetach -binary)" >&2
+"$b/src/sluice" warrant sign --cert "$demo/authority/bka-signer.crt" --key "$demo/authority/bka-signer.key" \
+	-o "$demo/warrants/DEMO-LIID-1.cms" "$demo/warrant.json"
+echo "== sluice warrant verify: the checks sluiced makes, offline" >&2
+"$b/src/sluice" warrant verify --authority "bka,DE,$demo/authority/bka-ca.crt,$demo/authority/bka.crl" \
+	--destination bka=lea1 --at 2023-11-14T22:13:20Z "$demo/warrants/DEMO-LIID-1.cms"
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo "$1"; }
 p2=$(port 41001) p3=$(port 41002) vty=$(port 41003)
 for s in 2 3; do
@@ -52,12 +72,14 @@ handover
   tls ca $demo/pki/ca.crt
   pdu-ack
 lawful
- intercept DEMO-LIID-1
-  target e164 $target
-  scope iri-cc
+ warrant-directory $demo/warrants
+ authority bka
+  country DE
+  trust-anchors $demo/authority/bka-ca.crt
+  crl $demo/authority/bka.crl
   destination lea1
 CFG
-echo "== sluiced: intercepting $target (IRI and content) for DEMO-LIID-1, delivering over TLS to sluice lemf" >&2
+echo "== sluiced: warrant DEMO-LIID-1 covers $target (IRI and content); delivering over TLS to sluice lemf" >&2
 "$b/src/sluiced" -c "$demo/sluice.cfg" 2>"$demo/sluiced.log" &
 gw=$!
 sleep 4

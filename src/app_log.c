@@ -9,6 +9,7 @@
 
 #include "capture/log.h"
 #include "handover/delivery_log.h"
+#include "mediation/lawful/lawful_log.h"
 
 int sl_app_log_init(void *ctx, bool to_stderr, int level)
 {
@@ -19,7 +20,8 @@ int sl_app_log_init(void *ctx, bool to_stderr, int level)
 
 	if (!info)
 		return -1;
-	cats = talloc_zero_array(info, struct log_info_cat, _SL_LOGC_COUNT + _SL_DELIVERY_LOGC_COUNT);
+	cats = talloc_zero_array(info, struct log_info_cat,
+				 _SL_LOGC_COUNT + _SL_DELIVERY_LOGC_COUNT + _SL_LAWFUL_LOGC_COUNT);
 	if (!cats)
 		return -1;
 	sl_capture_log_base = (int)n;
@@ -28,6 +30,9 @@ int sl_app_log_init(void *ctx, bool to_stderr, int level)
 	sl_delivery_log_base = (int)n;
 	for (i = 0; i < _SL_DELIVERY_LOGC_COUNT; i++)
 		cats[n++] = sl_delivery_log_cats[i];
+	sl_lawful_log_base = (int)n;
+	for (i = 0; i < _SL_LAWFUL_LOGC_COUNT; i++)
+		cats[n++] = sl_lawful_log_cats[i];
 	info->cat = cats;
 	info->num_cat = n;
 	if (log_init(info, ctx) < 0)

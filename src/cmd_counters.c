@@ -16,6 +16,7 @@
 #include "handover/ho_out.h"
 #include "handover/link.h"
 #include "handover/spool.h"
+#include "mediation/lawful/intercept.h"
 #include "src/app_log.h"
 #include "src/commands.h"
 
@@ -58,6 +59,7 @@ int sl_cmd_counters(void *ctx, int argc, char **argv)
 	print_group(&sl_source_ctrg_desc);
 	for (g = 0; g < _SL_CG_COUNT; g++)
 		print_group(sl_capture_ctrs(cap, (enum sl_capture_ctr_group)g)->desc);
+	print_group(&sl_lawful_ctrg_desc);
 	print_group(&sl_ho_ctrg_desc);
 	print_group(&sl_spool_ctrg_desc);
 	print_group(&sl_link_ctrg_desc);

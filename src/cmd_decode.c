@@ -16,10 +16,10 @@
 #include "capture/capture.h"
 #include "src/app_log.h"
 #include "src/commands.h"
-#include "src/decode_out.h"
+#include "render/decode_out.h"
 #include "src/decode_pcap.h"
 #include "src/num_parse.h"
-#include "src/pdu_stream.h"
+#include "handover/pdu_stream.h"
 
 /* Bytes read before deciding how a file is framed (a PDU's identifier and length octets fit). */
 #define SNIFF_BYTES 64
@@ -296,6 +296,8 @@ int sl_cmd_decode(void *ctx, int argc, char **argv)
 		return 1;
 	}
 	sl_decode_out_init(&o, ctx, stdout, op.format, op.verbose);
+	o.diag = stderr;
+	o.prog = "sluice decode";
 	for (i = optind; i < argc; i++) {
 		uint64_t pdus0 = o.pdus, bad0 = o.bad;
 

@@ -26,11 +26,11 @@
 #include "capture/source.h"
 #include "src/app_log.h"
 #include "src/commands.h"
-#include "src/event_render.h"
+#include "render/event_render.h"
 #include "src/extract_opts.h"
-#include "src/json_out.h"
+#include "render/json_out.h"
 #include "src/progress.h"
-#include "src/totals.h"
+#include "render/totals.h"
 
 struct extract_run {
 	const struct sl_extract_opts *o;
@@ -109,16 +109,17 @@ static int run_files(struct sl_capture *cap, const struct sl_extract_opts *o, st
 	off_t total = 0;
 	uint64_t frames = 0, bytes = 0;
 	unsigned i;
-	int rc, status = 0;
+	enum sl_source_rc rc;
+	int status = 0;
 
 	for (i = 0; i < n; i++)
 		total += src[i]->file_size;
 	sl_progress_init(&prog, o->progress);
 	while (!stop_requested && !r->write_failed && !frame_budget_done(o, frames)) {
 		rc = sl_source_set_next(&set, &f, &from);
-		if (rc == -1)
+		if (rc == SL_SOURCE_END)
 			break;
-		if (rc == -2) {
+		if (rc == SL_SOURCE_ERROR) {
 			/* the other files go on: one damaged file must not hide the rest */
 			fprintf(stderr, "sluice extract: %s\n", from->error);
 			status = 1;
@@ -145,7 +146,8 @@ static int run_live(struct sl_capture *cap, const struct sl_extract_opts *o, str
 	uint64_t start = sl_now_us(), last_stats = start, frames = 0, now;
 	struct sl_frame f;
 	unsigned i;
-	int rc, status = 0;
+	enum sl_source_rc rc;
+	int status = 0;
 	bool any;
 
 	for (i = 0; i < n; i++) {
@@ -162,8 +164,8 @@ static int run_live(struct sl_capture *cap, const struct sl_extract_opts *o, str
 			unsigned batch;
 			for (batch = 0; batch < 256 && !frame_budget_done(o, frames); batch++) {
 				rc = sl_source_read(src[i], &f);
-				if (rc != 1) {
-					if (rc == -2) {
+				if (rc != SL_SOURCE_FRAME) {
+					if (rc == SL_SOURCE_ERROR) {
 						fprintf(stderr, "sluice extract: %s\n", src[i]->error);
 						status = 1;
 						stop_requested = 1;

@@ -17,8 +17,8 @@
 
 #include "handover/tls.h"
 #include "src/commands.h"
-#include "src/lemf_server.h"
-#include "src/lemf_store.h"
+#include "lemf/lemf_server.h"
+#include "lemf/lemf_store.h"
 #include "src/num_parse.h"
 
 static const char help[] =

@@ -9,4 +9,5 @@ int sl_cmd_extract(void *ctx, int argc, char **argv);
 int sl_cmd_counters(void *ctx, int argc, char **argv);
 int sl_cmd_lemf(void *ctx, int argc, char **argv);
 int sl_cmd_decode(void *ctx, int argc, char **argv);
+int sl_cmd_warrant(void *ctx, int argc, char **argv);
 int sl_cmd_audit(void *ctx, int argc, char **argv);

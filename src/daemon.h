@@ -20,7 +20,7 @@
 #include "capture/capture.h"
 #include "capture/source.h"
 #include "src/daemon_ho.h"
-#include "src/json_out.h"
+#include "render/json_out.h"
 
 #define SL_DAEMON_MAX_SOURCES 32
 #define SL_DAEMON_VTY_PORT 4291

@@ -106,7 +106,7 @@ static int start_dest(struct sl_ho_rt *rt, void *ctx, const struct sl_ho_dest_cf
 	return 0;
 }
 
-int sl_ho_start(struct sl_ho_rt *rt, void *ctx, struct sl_ho_cfg *c)
+int sl_ho_start(struct sl_ho_rt *rt, void *ctx, struct sl_ho_cfg *c, const struct sl_numbering *num, bool live)
 {
 	struct sl_ho_out_cfg oc;
 	struct sl_ho_sink sink = { .write = sink_write, .format = sink_format, .priv = rt };
@@ -115,13 +115,26 @@ int sl_ho_start(struct sl_ho_rt *rt, void *ctx, struct sl_ho_cfg *c)
 
 	memset(rt, 0, sizeof(*rt));
 	rt->cfg = c;
+	rt->num = num;
+	rt->clock_live = live;
+	rt->next_change_us = UINT64_MAX;
 	if (!c->state_dir) {
-		if (c->n_ic || c->n_dest) {
-			LOGP(DSLSRC, LOGL_ERROR, "handover: interceptions or destinations configured but no state-dir\n");
+		if (c->n_ic || c->n_dest || c->warrant_dir) {
+			LOGP(DSLSRC, LOGL_ERROR,
+			     "handover: interceptions, warrants or destinations configured but no state-dir\n");
 			return -1;
 		}
 		return 0; /* no lawful delivery configured */
 	}
+	if (c->n_ic && !c->lab_intercepts) {
+		LOGP(DSLSRC, LOGL_ERROR, "lawful: %u interception(s) written in the configuration: only signed warrants "
+					  "make sluice intercept (warrant-directory); for lab use only, set "
+					  "insecure-configured-intercepts\n", c->n_ic);
+		return -1;
+	}
+	if (c->n_ic)
+		LOGP(DSLSRC, LOGL_ERROR, "lawful: INSECURE: %u interception(s) taken from the configuration without a "
+					  "warrant (insecure-configured-intercepts: lab use only)\n", c->n_ic);
 	if (!c->operator_id) {
 		LOGP(DSLSRC, LOGL_ERROR, "handover: operator-id is mandatory (PS-PDU operatorIdentifier)\n");
 		return -1;
@@ -133,7 +146,11 @@ int sl_ho_start(struct sl_ho_rt *rt, void *ctx, struct sl_ho_cfg *c)
 	for (i = 0; i < c->n_dest; i++)
 		if (start_dest(rt, ctx, &c->dest[i]) < 0)
 			return -1;
-	rt->law = sl_lawful_alloc(ctx);
+	rt->law = sl_lawful_alloc(ctx, 0);
+	if (!rt->law) {
+		LOGP(DSLSRC, LOGL_ERROR, "handover: out of memory setting up lawful mediation\n");
+		return -1;
+	}
 	for (i = 0; i < c->n_ic; i++) {
 		const struct sl_intercept *ic = &c->ic[i];
 		struct sl_ho_dest_rt *d = dest_by_name(rt, ic->dest);
@@ -145,6 +162,10 @@ int sl_ho_start(struct sl_ho_rt *rt, void *ctx, struct sl_ho_cfg *c)
 		if (ic->scope == SL_SCOPE_IRI_CC && !d->spool[SL_HO_HI3]) {
 			LOGP(DSLSRC, LOGL_ERROR, "intercept %s: scope iri-cc but destination %s has no hi3\n", ic->liid,
 			     ic->dest);
+			return -1;
+		}
+		if (!ic->n_targets || !ic->target) {
+			LOGP(DSLSRC, LOGL_ERROR, "intercept %s: needs at least one target\n", ic->liid);
 			return -1;
 		}
 		rc = sl_lawful_add(rt->law, ic);
@@ -162,6 +183,10 @@ int sl_ho_start(struct sl_ho_rt *rt, void *ctx, struct sl_ho_cfg *c)
 		LOGP(DSLSRC, LOGL_ERROR, "handover: %s\n", err);
 		return -1;
 	}
+	if (sl_ho_warrants_start(rt, ctx) < 0)
+		return -1;
+	if (c->n_ic && rt->next_change_us > 1)
+		rt->next_change_us = 1; /* lab interceptions: announce those active at the first frame */
 	LOGP(DSLSRC, LOGL_NOTICE, "handover: %u destinations, %u interceptions\n", rt->n_dest, c->n_ic);
 	return 0;
 }
@@ -187,12 +212,12 @@ void sl_ho_stop(struct sl_ho_rt *rt)
 
 void sl_ho_event(struct sl_ho_rt *rt, const struct sl_event *ev)
 {
-	struct sl_match m[8];
+	const struct sl_match *m;
 	unsigned i, n;
 
 	if (!rt->out)
 		return;
-	n = sl_lawful_match(rt->law, ev, m, 8);
+	n = sl_lawful_match(rt->law, ev, &m);
 	for (i = 0; i < n; i++) {
 		rt->matched++;
 		sl_ho_out_event(rt->out, &m[i], ev);
@@ -212,15 +237,27 @@ void sl_ho_tick(struct sl_ho_rt *rt, uint64_t now_us)
 {
 	unsigned i;
 
-	for (i = 0; rt->out && i < sl_lawful_count(rt->law); i++) {
-		const struct sl_intercept *ic = sl_lawful_get(rt->law, i);
-		bool active = sl_intercept_active(ic, now_us);
+	/* the clock only moves forward; 0 is "not known yet" (a replayed file before its first frame) */
+	if (now_us > rt->clock_us)
+		rt->clock_us = now_us;
+	if (!rt->clock_us || !rt->out)
+		return;
+	sl_ho_warrants_tick(rt, rt->clock_us);
+	/* configured lab interceptions: announced when their windows open and close */
+	for (i = 0; i < rt->cfg->n_ic; i++) {
+		const struct sl_intercept *ic = sl_lawful_find(rt->law, rt->cfg->ic[i].liid);
+		bool active;
+		if (!ic)
+			continue;
+		active = sl_intercept_active(ic, rt->clock_us);
 		if (active == rt->notified_active[i])
 			continue;
-		if (sl_ho_out_hi1(rt->out, ic, active ? SL_HI1_ACTIVATED : SL_HI1_DEACTIVATED, now_us) == 0)
+		if (sl_ho_out_hi1(rt->out, ic, active ? SL_HI1_ACTIVATED : SL_HI1_DEACTIVATED, rt->clock_us, NULL) == 0)
 			rt->notified_active[i] = active;
 		LOGP(DSLSRC, LOGL_NOTICE, "intercept %s %s\n", ic->liid, active ? "active" : "no longer active");
 	}
+	/* lab interceptions' windows are looked at on the one-second tick; warrants' exactly */
+	rt->next_change_us = rt->ws ? sl_warrants_next_change(rt->ws) : UINT64_MAX;
 	sl_ho_commit(rt);
 }
 
@@ -248,7 +285,7 @@ DEFUN(show_handover, show_handover_cmd, "show handover",
 		return CMD_SUCCESS;
 	}
 	vty_out(vty, "interceptions %u, events matched %" PRIu64 ", communications tracked %u%s",
-		g_rt->cfg->n_ic, g_rt->matched, sl_ho_out_comms(g_rt->out), VTY_NEWLINE);
+		sl_lawful_count(g_rt->law), g_rt->matched, sl_ho_out_comms(g_rt->out), VTY_NEWLINE);
 	for (i = 0; i < g_rt->n_dest; i++) {
 		for (s = 0; s < 2; s++) {
 			struct sl_link_status st;
@@ -272,4 +309,5 @@ void sl_ho_show_vty_init(struct sl_ho_rt *rt)
 {
 	g_rt = rt;
 	install_element_ve(&show_handover_cmd);
+	sl_warrant_show_vty_init(rt);
 }

@@ -4,21 +4,46 @@
  * spool and one link per destination stream (HI2, HI3), fed by the record
  * encoder (handover/ho_out.h) for every event the lawful matcher selects.
  *
- * Interceptions are configuration for now: the HI1 administration path
- * with signed warrant documents will fill the same table later.
+ * Interceptions come from signed warrants (daemon_warrants.c): the
+ * `lawful` node names the authorities the operator trusts (their trust
+ * anchors, CRLs and destinations) and the warrant directory. Interceptions
+ * written into the configuration are refused unless the lab-only option
+ * `insecure-configured-intercepts` is set, which warns at every start.
  */
 #pragma once
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <osmocom/vty/command.h>
+
 #include "handover/ho_out.h"
 #include "handover/link.h"
 #include "handover/spool.h"
 #include "mediation/lawful/intercept.h"
+#include "mediation/lawful/warrant_store.h"
 
 #define SL_HO_MAX_DEST 16
 #define SL_HO_MAX_INTERCEPTS 256
+#define SL_HO_MAX_AUTH 16
+
+/* VTY nodes of the handover and lawful configuration. */
+enum sl_ho_vty_node {
+	SL_HANDOVER_NODE = _LAST_OSMOVTY_NODE + 2,
+	SL_DEST_NODE,
+	SL_LAWFUL_NODE,
+	SL_INTERCEPT_NODE,
+	SL_AUTHORITY_NODE,
+};
+
+/* An authority the operator trusts to issue warrants. */
+struct sl_ho_auth_cfg {
+	char name[SL_AUTHORITY_NAME_MAX + 1];
+	char country[3];
+	char *anchors, *crl;			/* PEM files */
+	char dest[SL_HO_MAX_DEST][SL_DEST_NAME_MAX + 1];	/* the destinations its warrants may name */
+	unsigned n_dest;
+};
 
 struct sl_ho_dest_cfg {
 	char name[SL_DEST_NAME_MAX + 1];
@@ -40,6 +65,10 @@ struct sl_ho_cfg {
 	unsigned n_dest;
 	struct sl_intercept ic[SL_HO_MAX_INTERCEPTS];
 	unsigned n_ic;
+	bool lab_intercepts;		/* insecure-configured-intercepts: accept ic[] without warrants */
+	struct sl_ho_auth_cfg auth[SL_HO_MAX_AUTH];
+	unsigned n_auth;
+	char *warrant_dir;
 };
 
 struct sl_ho_dest_rt {
@@ -57,14 +86,27 @@ struct sl_ho_rt {
 	unsigned n_dest;
 	uint64_t matched;
 	bool notified_active[SL_HO_MAX_INTERCEPTS];	/* HI1 liActivated sent, liDeactivated not yet */
+	/* warrants */
+	struct sl_authority *auth[SL_HO_MAX_AUTH];
+	unsigned n_auth;
+	struct sl_warrants *ws;
+	const struct sl_numbering *num;
+	uint64_t clock_us;		/* the gateway's clock: packet time, advanced by wall time when live */
+	bool clock_live;		/* the clock is wall time (live capture), not a replayed file's */
+	bool warrants_loaded;
+	uint64_t next_change_us;	/* a warrant's window opens or closes here: tick then */
 };
 
 void sl_ho_cfg_default(struct sl_ho_cfg *c);
 void sl_ho_vty_init(struct sl_ho_cfg *c, void *ctx);
 void sl_ho_show_vty_init(struct sl_ho_rt *rt);
 
-/* Open spools and links; -1 (logged) on a configuration that cannot work. */
-int sl_ho_start(struct sl_ho_rt *rt, void *ctx, struct sl_ho_cfg *cfg);
+/*
+ * Open spools and links and load the authorities; -1 (logged) on a
+ * configuration that cannot work. num: the numbering rules capture uses,
+ * for warrant targets. live: the clock is wall time.
+ */
+int sl_ho_start(struct sl_ho_rt *rt, void *ctx, struct sl_ho_cfg *cfg, const struct sl_numbering *num, bool live);
 void sl_ho_stop(struct sl_ho_rt *rt);
 bool sl_ho_enabled(const struct sl_ho_rt *rt);
 
@@ -72,10 +114,28 @@ bool sl_ho_enabled(const struct sl_ho_rt *rt);
 void sl_ho_event(struct sl_ho_rt *rt, const struct sl_event *ev);
 void sl_ho_cc(struct sl_ho_rt *rt, const struct sl_cc *cc);
 /*
- * Wall-clock duties: HI1 activation/deactivation notifications when an
- * interception's validity window opens or closes (sent once at start for
- * those already active).
+ * The gateway's clock moved to now_us (packet time of a replayed file;
+ * wall time live): warrants are loaded the first time the clock is known,
+ * then move through their lifecycle (HI1 notifications when a window
+ * opens or closes); configured lab interceptions likewise.
  */
 void sl_ho_tick(struct sl_ho_rt *rt, uint64_t now_us);
+/* A frame of time ts_us is about to be decoded: tick first if a warrant's window opens or closes before it. */
+static inline void sl_ho_frame_time(struct sl_ho_rt *rt, uint64_t ts_us)
+{
+	if (ts_us > rt->clock_us)
+		rt->clock_us = ts_us;
+	if (ts_us >= rt->next_change_us)
+		sl_ho_tick(rt, ts_us);
+}
+/* Read the warrant directory again (VTY, SIGHUP); the number of refusals or -errno. */
+int sl_ho_warrants_reload(struct sl_ho_rt *rt);
+
+/* daemon_warrants.c */
+int sl_ho_warrants_start(struct sl_ho_rt *rt, void *ctx);
+void sl_ho_warrants_tick(struct sl_ho_rt *rt, uint64_t now_us);
+void sl_warrant_vty_init(struct sl_ho_cfg *c, void *ctx);
+int sl_warrant_vty_write(struct vty *vty, const struct sl_ho_cfg *c);
+void sl_warrant_show_vty_init(struct sl_ho_rt *rt);
 /* Make spooled records durable and visible to the links (once per loop iteration / batch). */
 void sl_ho_commit(struct sl_ho_rt *rt);

@@ -13,13 +13,6 @@
 
 #include "src/daemon_ho.h"
 
-enum {
-	SL_HANDOVER_NODE = _LAST_OSMOVTY_NODE + 2,
-	SL_DEST_NODE,
-	SL_LAWFUL_NODE,
-	SL_INTERCEPT_NODE,
-};
-
 static struct sl_ho_cfg *g_c;
 static void *g_ctx;
 
@@ -254,6 +247,7 @@ DEFUN(cfg_ic, cfg_ic_cmd, "intercept LIID", "Configure one interception\n" "Its 
 		ic = &g_c->ic[g_c->n_ic++];
 		memset(ic, 0, sizeof(*ic));
 		memcpy(ic->liid, argv[0], strlen(argv[0]) + 1);
+		ic->services = SL_SVC_ALL; /* configured interceptions (lab use) cover every service */
 	}
 	vty->index = ic;
 	vty->node = SL_INTERCEPT_NODE;
@@ -265,6 +259,7 @@ DEFUN(cfg_ic_target, cfg_ic_target_cmd, "target (sip-uri|e164|number|imsi|imei) 
       "Unqualified number\n" "IMSI\n" "IMEI\n" "Value\n")
 {
 	struct sl_intercept *ic = vty->index;
+	struct sl_target *t;
 	unsigned i;
 
 	if (ic->n_targets >= SL_INTERCEPT_MAX_TARGETS || strlen(argv[1]) >= SL_ID_MAX) {
@@ -272,10 +267,16 @@ DEFUN(cfg_ic_target, cfg_ic_target_cmd, "target (sip-uri|e164|number|imsi|imei) 
 			SL_ID_MAX - 1, VTY_NEWLINE);
 		return CMD_WARNING;
 	}
+	t = talloc_realloc(g_ctx, ic->target, struct sl_target, ic->n_targets + 1);
+	if (!t)
+		return CMD_WARNING;
+	ic->target = t;
+	t = &ic->target[ic->n_targets];
+	memset(t, 0, sizeof(*t));
 	for (i = 0; i < sizeof(target_types) / sizeof(target_types[0]); i++)
 		if (!strcmp(argv[0], target_types[i].name))
-			ic->target[ic->n_targets].type = target_types[i].type;
-	memcpy(ic->target[ic->n_targets].value, argv[1], strlen(argv[1]) + 1);
+			t->id.type = target_types[i].type;
+	memcpy(t->id.value, argv[1], strlen(argv[1]) + 1);
 	ic->n_targets++;
 	return CMD_SUCCESS;
 }
@@ -365,16 +366,17 @@ static int write_lawful(struct vty *vty)
 {
 	unsigned i, t, k;
 
-	if (!g_c->n_ic)
+	if (!g_c->n_ic && !g_c->n_auth && !g_c->warrant_dir && !g_c->lab_intercepts)
 		return CMD_SUCCESS;
 	vty_out(vty, "lawful%s", VTY_NEWLINE);
+	sl_warrant_vty_write(vty, g_c);
 	for (i = 0; i < g_c->n_ic; i++) {
 		const struct sl_intercept *ic = &g_c->ic[i];
 		vty_out(vty, " intercept %s%s", ic->liid, VTY_NEWLINE);
 		for (t = 0; t < ic->n_targets; t++)
 			for (k = 0; k < sizeof(target_types) / sizeof(target_types[0]); k++)
-				if (target_types[k].type == ic->target[t].type)
-					vty_out(vty, "  target %s %s%s", target_types[k].name, ic->target[t].value,
+				if (target_types[k].type == ic->target[t].id.type)
+					vty_out(vty, "  target %s %s%s", target_types[k].name, ic->target[t].id.value,
 						VTY_NEWLINE);
 		vty_out(vty, "  scope %s%s", ic->scope == SL_SCOPE_IRI_CC ? "iri-cc" : "iri", VTY_NEWLINE);
 		if (ic->dest[0])
@@ -431,4 +433,5 @@ void sl_ho_vty_init(struct sl_ho_cfg *c, void *ctx)
 	install_element(SL_INTERCEPT_NODE, &cfg_ic_scope_cmd);
 	install_element(SL_INTERCEPT_NODE, &cfg_ic_dest_cmd);
 	install_element(SL_INTERCEPT_NODE, &cfg_ic_window_cmd);
+	sl_warrant_vty_init(c, ctx);
 }

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
+#include <time.h>
 
 #include <osmocom/core/logging.h>
 #include <osmocom/core/utils.h>
@@ -12,7 +13,7 @@
 
 #include "capture/log.h"
 #include "src/daemon.h"
-#include "src/event_render.h"
+#include "render/event_render.h"
 #include "src/progress.h"
 
 #define FILE_BATCH 4096		/* frames per file-replay tick: keeps the VTY responsive */
@@ -89,17 +90,17 @@ static void file_timer_cb(void *data)
 	struct sl_source *from;
 	uint64_t wait = 0;
 	unsigned i;
-	int rc;
+	enum sl_source_rc rc;
 
 	for (i = 0; i < FILE_BATCH; i++) {
 		if (!d->held) {
 			rc = sl_source_set_next(&set, &d->held_frame, &from);
-			if (rc == -1) {
+			if (rc == SL_SOURCE_END) {
 				sl_ho_commit(&d->ho);
 				all_files_done(d);
 				return;
 			}
-			if (rc == -2) {
+			if (rc == SL_SOURCE_ERROR) {
 				LOGP(DSLSRC, LOGL_ERROR, "%s\n", from->error);
 				continue;
 			}
@@ -109,6 +110,7 @@ static void file_timer_cb(void *data)
 		wait = replay_wait_us(d, &d->held_frame);
 		if (wait)
 			break;
+		sl_ho_frame_time(&d->ho, d->held_frame.ts_us);
 		sl_capture_frame(d->cap, &d->held_frame);
 		d->held = false;
 	}
@@ -123,21 +125,31 @@ static int live_read_cb(struct osmo_fd *ofd, unsigned int what)
 	struct sl_source *s = d->src[ofd->priv_nr];
 	struct sl_frame f;
 	unsigned i;
-	int rc;
+	enum sl_source_rc rc;
 
 	for (i = 0; i < LIVE_BATCH; i++) {
 		rc = sl_source_read(s, &f);
-		if (rc != 1) {
-			if (rc == -2) {
+		if (rc != SL_SOURCE_FRAME) {
+			if (rc == SL_SOURCE_ERROR) {
 				LOGP(DSLSRC, LOGL_ERROR, "%s; capture on it stopped\n", s->error);
 				osmo_fd_unregister(ofd);
 			}
 			break;
 		}
+		sl_ho_frame_time(&d->ho, f.ts_us);
 		sl_capture_frame(d->cap, &f);
 	}
 	sl_ho_commit(&d->ho);
 	return 0;
+}
+
+/* Wall-clock time (live capture's clock when no frame arrives). */
+static uint64_t wall_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
 static void tick_cb(void *data)
@@ -145,10 +157,17 @@ static void tick_cb(void *data)
 	struct sl_daemon *d = data;
 	unsigned i;
 
-	/* only live capture runs on wall time; files run on their own timestamps */
-	if (d->files_done || !d->n_src || d->src[0]->live)
-		sl_capture_advance(d->cap, sl_now_us());
-	sl_ho_tick(&d->ho, sl_now_us());
+	/*
+	 * Only live capture runs on wall time; files run on their own
+	 * timestamps (the gateway's clock is then the newest frame's time,
+	 * set as frames are read).
+	 */
+	if (d->n_src && d->src[0]->live) {
+		sl_capture_advance(d->cap, wall_us());
+		sl_ho_tick(&d->ho, wall_us());
+	} else {
+		sl_ho_tick(&d->ho, 0);
+	}
 	for (i = 0; i < d->n_src; i++)
 		sl_source_poll_stats(d->src[i]);
 	if (d->events)
@@ -180,9 +199,10 @@ int sl_daemon_start(struct sl_daemon *d)
 		}
 		sl_json_init(&d->json, d->ctx);
 	}
-	if (sl_ho_start(&d->ho, d->ctx, &d->cfg.ho) < 0)
+	if (sl_ho_start(&d->ho, d->ctx, &d->cfg.ho, &d->cfg.cap.numbering, n_live > 0) < 0)
 		return -1;
-	sl_ho_tick(&d->ho, sl_now_us());
+	if (n_live)
+		sl_ho_tick(&d->ho, wall_us());
 	d->cap = sl_capture_alloc(d->ctx, &d->cfg.cap, &ops, 0);
 	if (!d->cap)
 		return -1;

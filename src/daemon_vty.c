@@ -18,7 +18,7 @@
 #include "src/daemon.h"
 #include "src/num_parse.h"
 #include "src/progress.h"
-#include "src/totals.h"
+#include "render/totals.h"
 
 enum sl_vty_node { SL_CAPTURE_NODE = _LAST_OSMOVTY_NODE + 1 };
 

@@ -19,7 +19,7 @@
 
 #include "capture/capture.h"
 #include "capture/source.h"
-#include "src/pdu_stream.h"
+#include "handover/pdu_stream.h"
 
 /* One direction of one tapped connection. */
 struct tap_dir {
@@ -135,7 +135,8 @@ int sl_decode_pcap(void *ctx, const char *file, const uint16_t *ports, unsigned 
 	struct sl_frame f;
 	char err[256];
 	unsigned i;
-	int rc, status = 0;
+	enum sl_source_rc rc;
+	int status = 0;
 
 	INIT_LLIST_HEAD(&r.dirs);
 	sl_source_cfg_default(&scfg);
@@ -162,9 +163,9 @@ int sl_decode_pcap(void *ctx, const char *file, const uint16_t *ports, unsigned 
 		sl_source_close(src);
 		return 1;
 	}
-	while ((rc = sl_source_read(src, &f)) == 1)
+	while ((rc = sl_source_read(src, &f)) == SL_SOURCE_FRAME)
 		sl_capture_frame(cap, &f);
-	if (rc == -2) {
+	if (rc == SL_SOURCE_ERROR) {
 		fprintf(stderr, "sluice decode: %s\n", src->error ? src->error : "read error");
 		status = 1;
 	}

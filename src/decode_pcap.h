@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "src/decode_out.h"
+#include "render/decode_out.h"
 
 /*
  * Decode every PDU sent on TCP connections to or from one of ports[] in

@@ -20,6 +20,7 @@ static const struct {
 	{ "counters", sl_cmd_counters, "list every counter with its meaning (Markdown)" },
 	{ "lemf", sl_cmd_lemf, "reference receiver: accept handover connections, check and store PDUs" },
 	{ "decode", sl_cmd_decode, "show the handover PDUs in files, lemf's pdus.raw or captures" },
+	{ "warrant", sl_cmd_warrant, "check signed warrants offline as sluiced would; sign for tests and labs" },
 	{ "audit", sl_cmd_audit, "keys, verification, proofs and reports for the tamper-evident audit log" },
 };
 

@@ -26,11 +26,20 @@
  *     into the buffer. No encoder can produce those bytes faster; the
  *     share of it an encoder reaches says how much is left to gain.
  *
+ * A second table measures the strict decoder (handover/pdu_decode.h,
+ * what `sluice lemf` and `sluice decode` run on every PDU) on the PDUs
+ * the builders made, plus a keep-alive and an HI1 notification, against
+ * two baselines on the same bytes: "ber_walk", asn1/'s generic walk
+ * that frames every TLV of the PDU in DER and checks nothing else (the
+ * ratio is the price of the ETSI checks and value readers), and the
+ * memcpy floor.
+ *
  * Each figure is the best of --runs runs (default 3) of about --ms
  * milliseconds each (default 300); iteration counts are calibrated first,
  * and the rows of one PDU type take turns, so the rows a ratio compares
- * run under the same conditions. Output: one table on stdout. Exit status
- * 1 if any encoding fails or a baseline's bytes differ from the builder's.
+ * run under the same conditions. Output: two tables on stdout. Exit
+ * status 1 if any encoding or decoding fails or a baseline's bytes differ
+ * from the builder's.
  *
  * Usage: bench_pdu [--runs N] [--ms MS]
  */
@@ -42,10 +51,12 @@
 
 #include <talloc.h>
 
+#include "asn1/ber_decode.h"
 #include "asn1/ber_encode.h"
 #include "capture/identity.h"
 #include "handover/pdu.h"
 #include "handover/pdu_ctx.h"
+#include "handover/pdu_decode.h"
 
 #define PDU_BUF 4096
 
@@ -148,6 +159,17 @@ static int enc_hi2_content(struct sl_ber_w *w, const struct fixture *fx, uint64_
 
 	iri.ts_us = h.ts_us;
 	return sl_hi2_iris_content(w, fx->ctx, SL_HI2_V18_UNTAGGED, h.cin, &iri);
+}
+
+static int enc_keepalive(struct sl_ber_w *w, const struct fixture *fx, uint64_t i)
+{
+	return sl_pdu_keepalive(w, fx->ctx, (uint32_t)i, hdr_for(i).ts_us);
+}
+
+static int enc_hi1(struct sl_ber_w *w, const struct fixture *fx, uint64_t i)
+{
+	return sl_pdu_hi1_notification(w, fx->ctx, (uint32_t)i, hdr_for(i).ts_us, SL_HI1_ACTIVATED,
+				       "sip:+4917612345678@ims.example.net");
 }
 
 /*
@@ -349,8 +371,60 @@ static double run_copy(const uint8_t *pdu, size_t len, uint64_t n, uint64_t *byt
 	return t;
 }
 
-/* One row of the table: an encoder (fn) or the floor (fn NULL: copy pdu). */
+/* One read of a ready PDU: 0, or -1 if it fails; adds something of the result to *acc. */
+typedef int (*read_fn)(const uint8_t *pdu, size_t len, uint64_t *acc);
+
+/* The strict decoder. */
+static int read_decode(const uint8_t *pdu, size_t len, uint64_t *acc)
+{
+	struct sl_pdu_decoded d;
+
+	if (sl_pdu_decode(NULL, pdu, len, &d, NULL, 0) != 0)
+		return -1;
+	*acc += d.kind + d.seqno;
+	return 0;
+}
+
+static enum sl_ber_walk_ret count_tlv(void *arg, struct sl_ber_dec *d, const struct sl_ber_tlv *t,
+				      unsigned depth, size_t offset)
+{
+	(void)d;
+	(void)depth;
+	(void)offset;
+	*(uint64_t *)arg += t->len;
+	return SL_BER_WALK_DESCEND;
+}
+
+/* The generic baseline: frame every TLV (DER), read no value. */
+static int read_walk(const uint8_t *pdu, size_t len, uint64_t *acc)
+{
+	struct sl_ber_dec d;
+
+	sl_ber_dec_init(&d, pdu, len, SL_BER_MODE_DER);
+	return sl_ber_walk(&d, sl_ber_dec_root(&d), count_tlv, acc) == SL_BER_OK ? 0 : -1;
+}
+
+/* Read pdu n times with fn; seconds, or -1 if a read fails. */
+static double run_read(read_fn fn, const uint8_t *pdu, size_t len, uint64_t n, uint64_t *bytes)
+{
+	uint64_t i, acc = 0;
+	double t0 = now_s(), t;
+
+	for (i = 0; i < n; i++)
+		if (fn(pdu, len, &acc) < 0)
+			return -1;
+	t = now_s() - t0;
+	sink += acc;
+	*bytes = (uint64_t)len * n;
+	return t;
+}
+
+/* How a row runs: an encoder (fn), or on the ready bytes pdu. */
+enum row_how { ROW_ENCODE, ROW_COPY, ROW_DECODE, ROW_WALK };
+
+/* One row of a table. */
 struct result {
+	enum row_how how;
 	enc_fn fn;
 	const uint8_t *pdu;
 	size_t len;
@@ -364,7 +438,16 @@ static unsigned g_ms = 300;
 
 static double run_one(const struct fixture *fx, const struct result *r, uint64_t n, uint64_t *bytes)
 {
-	return r->fn ? run_enc(r->fn, fx, n, bytes) : run_copy(r->pdu, r->len, n, bytes);
+	switch (r->how) {
+	case ROW_ENCODE:
+		return run_enc(r->fn, fx, n, bytes);
+	case ROW_DECODE:
+		return run_read(read_decode, r->pdu, r->len, n, bytes);
+	case ROW_WALK:
+		return run_read(read_walk, r->pdu, r->len, n, bytes);
+	default:
+		return run_copy(r->pdu, r->len, n, bytes);
+	}
 }
 
 /*
@@ -453,6 +536,58 @@ static bool parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out)
 	return true;
 }
 
+static void print_drow(const char *what, const char *how, size_t len, const struct result *r, const char *note)
+{
+	printf("%-24s %-14s %6zu %10.0f %8.1f %8.1f  %s\n", what, how, len, (double)r->n / r->secs,
+	       (double)r->bytes / r->secs / 1e6, r->secs / (double)r->n * 1e9, note);
+}
+
+/* The decoding table: each PDU kind through the strict decoder, the generic walk and memcpy. */
+static int decode_table(void *tctx, const struct fixture *fx)
+{
+	static const struct {
+		const char *name;
+		enc_fn builder;
+	} kinds[] = {
+		{ "IPMMIRI (SIP INVITE)", enc_iri_ipmm }, { "IPMMCC (RTP 172 B)", enc_cc_ipmm },
+		{ "HI2 IRI-Begin PS-PDU", enc_iri_hi2 },  { "HI2 IRIsContent v18", enc_hi2_content },
+		{ "TRI keep-alive", enc_keepalive },	    { "HI1 liActivated", enc_hi1 },
+	};
+	static const enum row_how hows[] = { ROW_DECODE, ROW_WALK, ROW_COPY };
+	unsigned k, i;
+	int rc = 0;
+
+	printf("\nPDU decoding, best of %u runs of ~%u ms\n", g_runs, g_ms);
+	printf("%-24s %-14s %6s %10s %8s %8s\n", "PDU", "reader", "bytes", "PDUs/s", "MB/s", "ns/PDU");
+	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		struct result rows[3];
+		size_t len;
+		uint8_t *ref = encode_once(tctx, kinds[k].builder, fx, &len);
+		char note[160];
+
+		if (!ref || sl_pdu_decode(NULL, ref, len, &(struct sl_pdu_decoded){ 0 }, NULL, 0) != 0) {
+			fprintf(stderr, "bench_pdu: %s: encoding or decoding failed\n", kinds[k].name);
+			rc = 1;
+			continue;
+		}
+		memset(rows, 0, sizeof(rows));
+		for (i = 0; i < 3; i++)
+			rows[i] = (struct result){ .how = hows[i], .pdu = ref, .len = len };
+		if (measure(fx, rows, 3) < 0) {
+			fprintf(stderr, "bench_pdu: %s: decoding failed\n", kinds[k].name);
+			rc = 1;
+			continue;
+		}
+		print_drow(kinds[k].name, "sl_pdu_decode", len, &rows[0], "(handover/pdu_decode.h, production)");
+		snprintf(note, sizeof(note), "decoder takes %.2fx the walk's time", ns_per(&rows[0]) / ns_per(&rows[1]));
+		print_drow("", "ber_walk", len, &rows[1], note);
+		snprintf(note, sizeof(note), "decoder at %.1f%% of the floor's rate",
+			 100.0 * ns_per(&rows[2]) / ns_per(&rows[0]));
+		print_drow("", "memcpy floor", len, &rows[2], note);
+	}
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	void *tctx = talloc_named_const(NULL, 0, "bench_pdu");
@@ -503,6 +638,7 @@ int main(int argc, char **argv)
 			rc = 1;
 			continue;
 		}
+		rows[nrows].how = ROW_ENCODE;
 		rows[nrows++].fn = pt->builder;
 		if (pt->naive) {
 			alt = encode_once(tctx, pt->naive, &fx, &alen);
@@ -512,9 +648,11 @@ int main(int argc, char **argv)
 				rc = 1;
 				continue;
 			}
+			rows[nrows].how = ROW_ENCODE;
 			rows[nrows++].fn = pt->naive;
 		}
 		floor_row = nrows;
+		rows[nrows].how = ROW_COPY;
 		rows[nrows].pdu = ref;
 		rows[nrows++].len = len;
 		if (measure(&fx, rows, nrows) < 0) {
@@ -532,6 +670,8 @@ int main(int argc, char **argv)
 			 100.0 * ns_per(&rows[floor_row]) / ns_per(&rows[0]));
 		print_row("", "memcpy floor", len, len, &rows[floor_row], note);
 	}
+	if (decode_table(tctx, &fx))
+		rc = 1;
 	talloc_free(tctx);
 	return rc;
 }

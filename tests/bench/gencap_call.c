@@ -236,14 +236,17 @@ static void plan(struct gc_gen *g, struct call *c, unsigned i)
 	unsigned port_ks = c->n_slots <= MEDIA_PORTS ? MEDIA_PORTS / c->n_slots : 1;
 
 	for (int s = 0; s < 2; s++) {
+		/* Drawn one statement each: as two arguments of one call their
+		 * order would be the compiler's, and so would the capture. */
+		uint32_t net = gc_rng_range(&g->rng, 0, 15);
+		uint32_t host = gc_rng_range(&g->rng, 1, v6 ? 0xfffe : 254);
+
 		if (v6) {
 			gc_ip6(&c->sig[s].ip, (uint16_t)(1 + s), 0, (uint16_t)p);
-			gc_ip6(&c->media[s].ip, (uint16_t)(0xa + s), (uint16_t)gc_rng_range(&g->rng, 0, 15),
-			       (uint16_t)gc_rng_range(&g->rng, 1, 0xfffe));
+			gc_ip6(&c->media[s].ip, (uint16_t)(0xa + s), (uint16_t)net, (uint16_t)host);
 		} else {
 			gc_ip4(&c->sig[s].ip, 10, 0, (uint8_t)(1 + s), (uint8_t)p);
-			gc_ip4(&c->media[s].ip, 10, (uint8_t)(1 + s), (uint8_t)gc_rng_range(&g->rng, 0, 15),
-			       (uint8_t)gc_rng_range(&g->rng, 1, 254));
+			gc_ip4(&c->media[s].ip, 10, (uint8_t)(1 + s), (uint8_t)net, (uint8_t)host);
 		}
 		c->sig[s].port = 5060;
 		c->media[s].port = (uint16_t)(2 * (MEDIA_PORT_MIN / 2 + (c->slot + c->n_slots *

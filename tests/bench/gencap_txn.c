@@ -85,14 +85,18 @@ static void setup_message(struct gc_gen *g, struct txn *x)
 	char h[17];
 
 	pick_pair(g, x);
+	/* one statement per draw: argument order is the compiler's */
+	uint32_t net = gc_rng_range(&g->rng, 0, 15);
+	uint32_t host = gc_rng_range(&g->rng, 1, v6 ? 0xfffe : 254);
+
 	if (v6) {
 		gc_ip6(&a.ip, 1, 0, (uint16_t)p);
 		gc_ip6(&b.ip, 2, 0, (uint16_t)p);
-		gc_ip6(&x->ua, 0xa, (uint16_t)gc_rng_range(&g->rng, 0, 15), (uint16_t)gc_rng_range(&g->rng, 1, 0xfffe));
+		gc_ip6(&x->ua, 0xa, (uint16_t)net, (uint16_t)host);
 	} else {
 		gc_ip4(&a.ip, 10, 0, 1, (uint8_t)p);
 		gc_ip4(&b.ip, 10, 0, 2, (uint8_t)p);
-		gc_ip4(&x->ua, 10, 1, (uint8_t)gc_rng_range(&g->rng, 0, 15), (uint8_t)gc_rng_range(&g->rng, 1, 254));
+		gc_ip4(&x->ua, 10, 1, (uint8_t)net, (uint8_t)host);
 	}
 	a.port = b.port = 5060;
 	gc_sig_init(g, &x->tx, false, &a, &b, x->index % 5 == 3 ? 102 : 0);
@@ -118,7 +122,10 @@ static void setup_register(struct gc_gen *g, struct txn *x)
 	/* Registrations are for sip: AORs; a tel: identity registers its number. */
 	pick_pair(g, x);
 	x->id[1] = x->id[0];
-	gc_ip4(&ua.ip, 10, 1, (uint8_t)gc_rng_range(&g->rng, 0, 15), (uint8_t)gc_rng_range(&g->rng, 1, 254));
+	uint32_t net = gc_rng_range(&g->rng, 0, 15);	/* one draw per statement, as above */
+	uint32_t host = gc_rng_range(&g->rng, 1, 254);
+
+	gc_ip4(&ua.ip, 10, 1, (uint8_t)net, (uint8_t)host);
 	gc_ip4(&reg.ip, 10, 0, 1, (uint8_t)p);
 	ua.port = 5060;
 	reg.port = 5060;

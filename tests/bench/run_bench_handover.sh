@@ -4,7 +4,9 @@
 #   1. tests/bench/bench_pdu: PDUs/s, MB/s and ns/PDU for IPMMIRI (SIP
 #      INVITE), IPMMCC (RTP) and HI2 IRI-Begin PDUs with the production
 #      builders (pre-encoded per-warrant templates), against the same
-#      bytes encoded without templates and against a memcpy floor;
+#      bytes encoded without templates and against a memcpy floor; then
+#      the strict decoder on the same PDUs against asn1's generic BER
+#      walk and the memcpy floor;
 #   2. tests/bench/bench_delivery: N IPMMCC PDUs spooled and delivered to a
 #      real `sluice lemf` over mutual TLS and over plain TCP on loopback,
 #      until lemf acknowledges having stored them all; PDUs/s, MB/s and

@@ -33,7 +33,7 @@
 #include <osmocom/core/logging.h>
 
 #include "capture/cursor.h"
-#include "capture/hash.h"
+#include "util/hash.h"
 #include "capture/ip_defrag.h"
 #include "capture/log.h"
 

@@ -14,7 +14,9 @@
  *
  * Every frame is fed from an exactly sized heap copy. Tables are kept
  * small so eviction paths run. At the end the capture is flushed and
- * freed, and the talloc block count must be back where it started.
+ * freed, no dialog may have been refused a state change (a bug in the
+ * transition table or its callers), and the talloc block count must be
+ * back where it started.
  */
 #include <pcap/dlt.h>
 #include <stdbool.h>
@@ -28,7 +30,8 @@
 #include <osmocom/core/logging.h>
 
 #include "capture/capture.h"
-#include "capture/hash.h"
+#include "capture/counters.h"
+#include "util/hash.h"
 #include "capture/log.h"
 #include "capture/sip_parse.h"
 
@@ -188,6 +191,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* let every timer run, then end the capture */
 	sl_capture_advance(cap, ts + step);
 	sl_capture_flush(cap);
+	/* no input may drive a dialog through a change its transition table forbids */
+	check(rate_ctr_group_get_ctr(sl_capture_ctrs(cap, SL_CG_DIALOG), SL_DLG_BAD_TRANSITION)->current == 0);
 	sl_capture_free(cap);
 	check(talloc_total_blocks(ctx) == blocks);
 	talloc_free(ctx);

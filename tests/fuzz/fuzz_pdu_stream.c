@@ -12,7 +12,7 @@
 #include <talloc.h>
 
 #include "handover/pdu_decode.h"
-#include "src/pdu_stream.h"
+#include "handover/pdu_stream.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -39,7 +39,7 @@ for line in open(sys.argv[1]):
         i = e["caller"]["ids"][0]
         if (i["type"], i["value"]) not in seen:
             seen.append((i["type"], i["value"]))
-print("lawful")
+print("lawful\n insecure-configured-intercepts")
 for k in range(3):
     print(" intercept LIID-%d" % (k + 1))
     for t, v in seen[k * 4:(k + 1) * 4]:

@@ -17,7 +17,7 @@
 #include <osmocom/core/logging.h>
 #include <osmocom/core/rate_ctr.h>
 
-#include "capture/hash.h"
+#include "util/hash.h"
 #include "capture/log.h"
 #include "tests/unit/pipeline_frames.h"
 

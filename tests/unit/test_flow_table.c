@@ -19,7 +19,7 @@
 #include <osmocom/core/rate_ctr.h>
 
 #include "capture/flow_table.h"
-#include "capture/hash.h"
+#include "util/hash.h"
 #include "capture/log.h"
 #include "capture/tcp_reassembly.h"
 

@@ -79,8 +79,8 @@ static enum sl_ho_format sink_format(void *priv, const char *dest)
 static void on_event(const struct sl_event *ev, void *priv)
 {
 	struct run *run = priv;
-	struct sl_match m[4];
-	unsigned i, n = sl_lawful_match(run->law, ev, m, 4);
+	const struct sl_match *m;
+	unsigned i, n = sl_lawful_match(run->law, ev, &m);
 
 	if (ev->type == SL_EV_SIP)
 		run->sip_events++;
@@ -100,7 +100,9 @@ static void run_capture(struct run *run, const char *target, enum sl_scope scope
 {
 	const char *pcaps = getenv("PCAPS");
 	char path[1024], err[512];
-	struct sl_intercept ic = { .liid = "LIID-T1", .n_targets = 1, .scope = scope, .dest = "lea1" };
+	struct sl_target tgt = { .id = { .type = SL_ID_SIP_URI } };
+	struct sl_intercept ic = { .liid = "LIID-T1", .target = &tgt, .n_targets = 1, .scope = scope,
+				   .services = SL_SVC_ALL, .dest = "lea1" };
 	struct sl_ho_out_cfg hc = { .operator_id = "OPX", .ne_id = "sluice1", .country = "DE", .cin_state_path = state };
 	struct sl_ho_sink sink = { .write = sink_write, .format = sink_format, .priv = run };
 	struct sl_capture_ops ops = { .event = on_event, .cc = on_cc, .priv = run };
@@ -112,9 +114,8 @@ static void run_capture(struct run *run, const char *target, enum sl_scope scope
 	if (!pcaps)
 		fail_msg("PCAPS is not set: run through make check");
 	snprintf(path, sizeof(path), "%s/pkts__sip_rtp.pcap", pcaps);
-	ic.target[0].type = SL_ID_SIP_URI;
-	snprintf(ic.target[0].value, sizeof(ic.target[0].value), "%s", target);
-	run->law = sl_lawful_alloc(run->ctx);
+	snprintf(tgt.id.value, sizeof(tgt.id.value), "%s", target);
+	run->law = sl_lawful_alloc(run->ctx, 0);
 	assert_int_equal(sl_lawful_add(run->law, &ic), 0);
 	run->ho = sl_ho_out_alloc(run->ctx, &hc, &sink, err, sizeof(err));
 	if (!run->ho)
@@ -126,7 +127,7 @@ static void run_capture(struct run *run, const char *target, enum sl_scope scope
 	src = sl_source_open(run->ctx, &sc, 0, err, sizeof(err));
 	if (!src)
 		fail_msg("%s", err);
-	while (sl_source_read(src, &f) == 1)
+	while (sl_source_read(src, &f) == SL_SOURCE_FRAME)
 		sl_capture_frame(run->cap, &f);
 	sl_capture_flush(run->cap);
 	sl_source_close(src);
@@ -254,8 +255,8 @@ static void test_hi1(void **state)
 	unlink(st);
 	run->ho = sl_ho_out_alloc(run->ctx, &hc, &sink, err, sizeof(err));
 	assert_non_null(run->ho);
-	assert_int_equal(sl_ho_out_hi1(run->ho, &ic, SL_HI1_ACTIVATED, 1700000000000000ull), 0);
-	assert_int_equal(sl_ho_out_hi1(run->ho, &ic, SL_HI1_DEACTIVATED, 1700000001000000ull), 0);
+	assert_int_equal(sl_ho_out_hi1(run->ho, &ic, SL_HI1_ACTIVATED, 1700000000000000ull, NULL), 0);
+	assert_int_equal(sl_ho_out_hi1(run->ho, &ic, SL_HI1_DEACTIVATED, 1700000001000000ull, NULL), 0);
 	assert_int_equal(run->n, 2);
 	assert_int_equal(run->r[0].d.kind, SL_PDU_HI1);
 	assert_int_equal(run->r[0].d.u.hi1.op, SL_HI1_ACTIVATED);
@@ -264,7 +265,7 @@ static void test_hi1(void **state)
 	assert_int_equal(run->r[1].d.seqno, 1);
 	assert_string_equal(run->r[1].liid, "LIID-H");
 	run->fmt = SL_HO_FORMAT_HI2_V18;
-	assert_int_equal(sl_ho_out_hi1(run->ho, &ic, SL_HI1_ACTIVATED, 1700000002000000ull), 0);
+	assert_int_equal(sl_ho_out_hi1(run->ho, &ic, SL_HI1_ACTIVATED, 1700000002000000ull, NULL), 0);
 	assert_int_equal(run->n, 2);
 	sl_ho_out_free(run->ho);
 	talloc_free(run);

@@ -1,8 +1,9 @@
 /*
- * JSON rendering of decoded handover PDUs (src/pdu_render.c): an IPMMIRI
- * with a printable SIP message, an IPMMCC with binary RTP content (hex),
- * and an ETSI671IRI with parties render as one JSON object with the ASN.1
- * component names as keys.
+ * JSON rendering of decoded handover PDUs (render/pdu_render.c): an
+ * IPMMIRI with a printable SIP message, an IPMMCC with binary RTP content
+ * (hex), and an ETSI671IRI with parties render as one JSON object with the
+ * ASN.1 component names as keys. And the printable-byte test the
+ * renderers share (render/printable.c), at the edges of both sets.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,7 +17,8 @@
 
 #include "handover/pdu.h"
 #include "handover/pdu_decode.h"
-#include "src/pdu_render.h"
+#include "render/pdu_render.h"
+#include "render/printable.h"
 
 static void render(void *ctx, struct sl_ber_w *w, char *out, size_t cap)
 {
@@ -89,10 +91,37 @@ static void test_render(void **state)
 	talloc_free(ctx);
 }
 
+static void test_printable(void **state)
+{
+	static const uint8_t line[] = "INVITE sip:a@b SIP/2.0 ~";
+	static const uint8_t text[] = "INVITE sip:a@b SIP/2.0\r\nVia:\tx\r\n";
+	uint8_t b;
+	unsigned c;
+
+	(void)state;
+	assert_true(sl_printable(line, sizeof(line) - 1, SL_PRINTABLE_LINE));
+	assert_true(sl_printable(line, sizeof(line) - 1, SL_PRINTABLE_TEXT));
+	assert_false(sl_printable(text, sizeof(text) - 1, SL_PRINTABLE_LINE));
+	assert_true(sl_printable(text, sizeof(text) - 1, SL_PRINTABLE_TEXT));
+	assert_true(sl_printable(NULL, 0, SL_PRINTABLE_LINE));
+	assert_true(sl_printable(line, 0, SL_PRINTABLE_TEXT));
+	for (c = 0; c < 256; c++) {
+		bool in_line = c >= 0x20 && c <= 0x7e;
+
+		b = (uint8_t)c;
+		assert_int_equal(sl_printable(&b, 1, SL_PRINTABLE_LINE), in_line);
+		assert_int_equal(sl_printable(&b, 1, SL_PRINTABLE_TEXT),
+				 in_line || c == '\t' || c == '\r' || c == '\n');
+	}
+	/* one bad byte at the end is enough */
+	assert_false(sl_printable(text, sizeof(text), SL_PRINTABLE_TEXT));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_render),
+		cmocka_unit_test(test_printable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,381 @@
+/* Listening socket and connections of `sluice lemf` (see lemf_server.h). */
+#include "lemf/lemf_server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <osmocom/core/select.h>
+#include <osmocom/core/utils.h>
+#include <talloc.h>
+
+#include "asn1/ber_encode.h"
+#include "handover/pdu.h"
+#include "handover/pdu_ctx.h"
+#include "handover/pdu_decode.h"
+#include "handover/pdu_frame.h"
+#include "handover/tls.h"
+
+struct sl_lemf_server {
+	struct sl_lemf_server_cfg cfg;
+	struct osmo_fd lfd;
+	unsigned next_conn;
+	uint64_t conns, keepalives, acks;
+};
+
+struct conn {
+	struct sl_lemf_server *srv;
+	unsigned id;
+	char peer[INET6_ADDRSTRLEN + 8];
+	struct osmo_fd ofd;
+	struct sl_tls *tls;
+	bool up;			/* handshake done (or plain) */
+	uint8_t *rx;
+	size_t rx_len, rx_cap;
+	uint8_t *tx;			/* responses not yet written */
+	size_t tx_len, tx_cap, tx_try;	/* tx_try: length of a TLS write to repeat */
+	uint64_t pdus;
+};
+
+static void say(struct sl_lemf_server *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void say(struct sl_lemf_server *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!s->cfg.verbose)
+		return;
+	va_start(ap, fmt);
+	fputs("lemf: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
+
+static void conn_close(struct conn *c, const char *why)
+{
+	say(c->srv, "connection %u from %s closed after %" PRIu64 " PDUs: %s\n", c->id, c->peer, c->pdus, why);
+	talloc_free(c); /* the TLS connection is a child */
+}
+
+static int conn_destructor(struct conn *c)
+{
+	if (c->ofd.fd >= 0) {
+		if (osmo_fd_is_registered(&c->ofd))
+			osmo_fd_unregister(&c->ofd);
+		close(c->ofd.fd);
+	}
+	return 0;
+}
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* Queue a keep-alive or acknowledgement response echoing the request's LIID and operator. */
+static int respond(struct conn *c, const struct sl_pdu_decoded *d, bool ack)
+{
+	char liid[SL_PDU_LIID_MAX + 1] = "lemf", op[SL_PDU_OPID_MAX + 1] = "lemf";
+	struct sl_pdu_ctx_cfg cc = { .liid = liid, .operator_id = op, .ts_digits = 6 };
+	uint8_t buf[512];
+	struct sl_ber_w w;
+	struct sl_pdu_ctx *pc;
+	const uint8_t *p;
+	size_t n;
+	int rc;
+
+	if (d->liid.n >= 1 && d->liid.n <= SL_PDU_LIID_MAX && memchr(d->liid.p, 0, d->liid.n) == NULL) {
+		memcpy(liid, d->liid.p, d->liid.n);
+		liid[d->liid.n] = 0;
+	}
+	if (d->operator_id.n >= 1 && d->operator_id.n <= SL_PDU_OPID_MAX &&
+	    memchr(d->operator_id.p, 0, d->operator_id.n) == NULL) {
+		memcpy(op, d->operator_id.p, d->operator_id.n);
+		op[d->operator_id.n] = 0;
+	}
+	pc = sl_pdu_ctx_alloc(c, &cc);
+	if (!pc)
+		return -errno;
+	sl_ber_w_init(&w, buf, sizeof(buf));
+	rc = ack ? sl_pdu_ack_response(&w, pc, d->seqno, now_us()) :
+		   sl_pdu_keepalive_response(&w, pc, d->seqno, now_us());
+	talloc_free(pc);
+	if (rc < 0 || !sl_ber_w_result(&w, &p, &n))
+		return rc < 0 ? rc : -EINVAL;
+	if (c->tx_len + n > c->tx_cap) {
+		size_t cap = (c->tx_len + n) * 2;
+		uint8_t *t = talloc_realloc_size(c, c->tx, cap);
+
+		if (!t)
+			return -ENOMEM;
+		c->tx = t;
+		c->tx_cap = cap;
+	}
+	memcpy(c->tx + c->tx_len, p, n);
+	c->tx_len += n;
+	return 0;
+}
+
+/* Write queued responses; false if the connection failed (and was closed). */
+static bool flush(struct conn *c)
+{
+	char err[256];
+	ssize_t n;
+
+	while (c->tx_len) {
+		if (c->tls) {
+			size_t len = c->tx_try ? c->tx_try : c->tx_len;
+
+			n = sl_tls_write(c->tls, c->tx, len, err, sizeof(err));
+			if (n == -EAGAIN) {
+				c->tx_try = len;
+				break;
+			}
+			c->tx_try = 0;
+		} else {
+			n = send(c->ofd.fd, c->tx, c->tx_len, MSG_NOSIGNAL);
+			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+				break;
+			if (n < 0)
+				snprintf(err, sizeof(err), "send: %s", strerror(errno));
+		}
+		if (n < 0) {
+			conn_close(c, err);
+			return false;
+		}
+		memmove(c->tx, c->tx + n, c->tx_len - (size_t)n);
+		c->tx_len -= (size_t)n;
+	}
+	osmo_fd_update_when(&c->ofd, ~OSMO_FD_WRITE, c->tx_len ? OSMO_FD_WRITE : 0);
+	return true;
+}
+
+static void handle_pdu(struct conn *c, const uint8_t *p, size_t n)
+{
+	struct sl_pdu_decoded d;
+	char err[256];
+	int rc = sl_pdu_decode(NULL, p, n, &d, err, sizeof(err));
+
+	c->pdus++;
+	if (rc < 0) {
+		say(c->srv, "connection %u: PDU %" PRIu64 " (%zu bytes) undecodable: %s\n", c->id, c->pdus, n, err);
+		sl_lemf_store_bad(c->srv->cfg.store, c->id, p, n, err);
+		return;
+	}
+	if (sl_lemf_store_pdu(c->srv->cfg.store, c->id, p, n, &d) < 0)
+		say(c->srv, "connection %u: cannot write output: %s\n", c->id, strerror(errno));
+	if (d.kind == SL_PDU_KEEPALIVE && respond(c, &d, false) == 0)
+		c->srv->keepalives++;
+	if (d.kind == SL_PDU_ACK_REQUEST && respond(c, &d, true) == 0)
+		c->srv->acks++;
+}
+
+static void conn_read(struct conn *c)
+{
+	char err[256];
+	ssize_t n, sz = 0;
+	size_t off;
+
+	while (1) {
+		if (c->tls) {
+			n = sl_tls_read(c->tls, c->rx + c->rx_len, c->rx_cap - c->rx_len, err, sizeof(err));
+		} else {
+			n = recv(c->ofd.fd, c->rx + c->rx_len, c->rx_cap - c->rx_len, 0);
+			if (n < 0) {
+				snprintf(err, sizeof(err), "recv: %s", strerror(errno));
+				n = (errno == EAGAIN || errno == EWOULDBLOCK) ? -EAGAIN : -EIO;
+			}
+		}
+		if (n == -EAGAIN)
+			break;
+		if (n <= 0) {
+			conn_close(c, n == 0 ? "closed by the sender" : err);
+			return;
+		}
+		c->rx_len += (size_t)n;
+		off = 0;
+		while (off < c->rx_len && (sz = sl_pdu_frame(c->rx + off, c->rx_len - off, c->srv->cfg.max_pdu)) > 0) {
+			handle_pdu(c, c->rx + off, (size_t)sz);
+			off += (size_t)sz;
+		}
+		if (sz < 0) {
+			snprintf(err, sizeof(err), "bytes at stream offset of PDU %" PRIu64 " do not frame as a PDU: %s",
+				 c->pdus + 1, strerror((int)-sz));
+			conn_close(c, err);
+			return;
+		}
+		memmove(c->rx, c->rx + off, c->rx_len - off);
+		c->rx_len -= off;
+		/*
+		 * Answer as we go: a sender that keeps this socket full would
+		 * otherwise never let the loop reach EAGAIN, and its keep-alives
+		 * and acknowledgement requests would wait unanswered past TIME3/TIME5.
+		 */
+		if (c->tx_len && !flush(c))
+			return;
+	}
+	flush(c);
+}
+
+static int conn_cb(struct osmo_fd *ofd, unsigned int what)
+{
+	struct conn *c = ofd->data;
+	char err[256], desc[96];
+	int rc;
+
+	if (!c->up) {
+		rc = sl_tls_handshake(c->tls, err, sizeof(err));
+		if (rc == -EAGAIN) {
+			osmo_fd_update_when(ofd, 0, OSMO_FD_READ | (sl_tls_want_write(c->tls) ? OSMO_FD_WRITE : 0));
+			return 0;
+		}
+		if (rc < 0) {
+			conn_close(c, err);
+			return 0;
+		}
+		c->up = true;
+		osmo_fd_update_when(ofd, 0, OSMO_FD_READ);
+		say(c->srv, "connection %u from %s: %s\n", c->id, c->peer, sl_tls_describe(c->tls, desc, sizeof(desc)));
+	}
+	if (what & OSMO_FD_WRITE && !flush(c))
+		return 0;
+	conn_read(c);
+	return 0;
+}
+
+static int accept_cb(struct osmo_fd *ofd, unsigned int what)
+{
+	struct sl_lemf_server *s = ofd->data;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char addr[INET6_ADDRSTRLEN] = "?", err[256];
+	struct conn *c;
+	int fd;
+
+	fd = accept4(ofd->fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	c = talloc_zero(s, struct conn);
+	if (c) {
+		c->rx_cap = s->cfg.max_pdu + 65536;
+		c->rx = talloc_size(c, c->rx_cap);
+	}
+	if (!c || !c->rx) {
+		talloc_free(c);
+		close(fd);
+		return 0;
+	}
+	c->srv = s;
+	c->ofd.fd = -1;
+	talloc_set_destructor(c, conn_destructor);
+	c->id = ++s->next_conn;
+	s->conns++;
+	if (ss.ss_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, addr, sizeof(addr));
+	else if (ss.ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, addr, sizeof(addr));
+	snprintf(c->peer, sizeof(c->peer), "%s:%u", addr,
+		 ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port :
+						  ((struct sockaddr_in *)&ss)->sin_port));
+	osmo_fd_setup(&c->ofd, fd, OSMO_FD_READ, conn_cb, c, 0);
+	if (s->cfg.ssl) {
+		c->tls = sl_tls_new(c, s->cfg.ssl, fd, NULL, err, sizeof(err));
+		if (!c->tls) {
+			say(s, "connection %u from %s: %s\n", c->id, c->peer, err);
+			talloc_free(c);
+			return 0;
+		}
+	} else {
+		c->up = true;
+		say(s, "connection %u from %s: plain TCP\n", c->id, c->peer);
+	}
+	if (osmo_fd_register(&c->ofd) < 0)
+		talloc_free(c);
+	return 0;
+}
+
+static int server_destructor(struct sl_lemf_server *s)
+{
+	if (s->lfd.fd >= 0) {
+		osmo_fd_unregister(&s->lfd);
+		close(s->lfd.fd);
+	}
+	return 0;
+}
+
+struct sl_lemf_server *sl_lemf_server_new(void *ctx, const struct sl_lemf_server_cfg *cfg, char *err,
+					  size_t errlen)
+{
+	struct sl_lemf_server *s;
+	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+	socklen_t sl;
+	int fd, one = 1;
+
+	if (inet_pton(AF_INET, cfg->addr, &a4->sin_addr) == 1) {
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons(cfg->port);
+		sl = sizeof(*a4);
+	} else if (inet_pton(AF_INET6, cfg->addr, &a6->sin6_addr) == 1) {
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons(cfg->port);
+		sl = sizeof(*a6);
+	} else {
+		snprintf(err, errlen, "'%s' is not a numeric IPv4 or IPv6 address", cfg->addr);
+		return NULL;
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return NULL;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, sl) < 0 || listen(fd, 64) < 0) {
+		snprintf(err, errlen, "listen on %s port %u: %s", cfg->addr, cfg->port, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	s = talloc_zero(ctx, struct sl_lemf_server);
+	if (!s) {
+		close(fd);
+		return NULL;
+	}
+	s->cfg = *cfg;
+	osmo_fd_setup(&s->lfd, fd, OSMO_FD_READ, accept_cb, s, 0);
+	talloc_set_destructor(s, server_destructor);
+	if (osmo_fd_register(&s->lfd) < 0) {
+		snprintf(err, errlen, "cannot register the listening socket");
+		talloc_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+uint16_t sl_lemf_server_port(const struct sl_lemf_server *s)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+
+	if (getsockname(s->lfd.fd, (struct sockaddr *)&ss, &sl) < 0)
+		return 0;
+	return ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port :
+						((struct sockaddr_in *)&ss)->sin_port);
+}
+
+void sl_lemf_server_stats(const struct sl_lemf_server *s, uint64_t *conns, uint64_t *keepalives, uint64_t *acks)
+{
+	*conns = s->conns;
+	*keepalives = s->keepalives;
+	*acks = s->acks;
+}

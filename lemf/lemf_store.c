@@ -1,0 +1,341 @@
+/*
+ * Output of `sluice lemf`: per-LIID JSON lines and raw PDUs, sequence
+ * tracking per (LIID, CIN, stream), the summary (see lemf_store.h).
+ */
+#include "lemf/lemf_store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <talloc.h>
+
+#include "render/json_out.h"
+#include "lemf/lemf_seq.h"
+#include "render/pdu_render.h"
+#include "render/printable.h"
+
+struct liid_out {
+	uint8_t *liid;
+	size_t liid_len;
+	int jfd, rfd;
+};
+
+struct stream {
+	uint8_t *liid;
+	size_t liid_len;
+	bool has_cin;
+	uint32_t cin;
+	const char *name;
+	struct sl_lemf_seq seq;
+};
+
+struct sl_lemf_store {
+	char *dir;
+	struct liid_out *outs;
+	unsigned nouts;
+	struct stream *streams;
+	unsigned nstreams;
+	uint64_t pdus, bad;
+	struct sl_json j;
+};
+
+static const char *stream_of(enum sl_pdu_kind k)
+{
+	switch (k) {
+	case SL_PDU_IRI_IPMM:
+	case SL_PDU_IRI_HI2:
+		return "iri";
+	case SL_PDU_CC_IPMM:
+		return "cc";
+	case SL_PDU_HI1:
+		return "hi1";
+	default:
+		return NULL; /* TRI: no sequence of its own to check */
+	}
+}
+
+static int store_destructor(struct sl_lemf_store *s)
+{
+	unsigned i;
+
+	for (i = 0; i < s->nouts; i++) {
+		close(s->outs[i].jfd);
+		close(s->outs[i].rfd);
+	}
+	return 0;
+}
+
+struct sl_lemf_store *sl_lemf_store_new(void *ctx, const char *dir, char *err, size_t errlen)
+{
+	struct sl_lemf_store *s;
+
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return NULL;
+	}
+	s = talloc_zero(ctx, struct sl_lemf_store);
+	if (!s)
+		return NULL;
+	s->dir = talloc_strdup(s, dir);
+	sl_json_init(&s->j, s);
+	talloc_set_destructor(s, store_destructor);
+	return s;
+}
+
+/* LIID as a directory name: [A-Za-z0-9_-] kept, everything else %XX. */
+static void liid_dirname(const uint8_t *p, size_t n, char *buf, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0, i;
+
+	if (!n)
+		p = (const uint8_t *)"_none", n = 5;
+	for (i = 0; i < n && o + 4 < len; i++) {
+		uint8_t c = p[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+		    c == '-') {
+			buf[o++] = (char)c;
+		} else {
+			buf[o++] = '%';
+			buf[o++] = hex[c >> 4];
+			buf[o++] = hex[c & 15];
+		}
+	}
+	buf[o] = 0;
+}
+
+static struct liid_out *out_for(struct sl_lemf_store *s, const uint8_t *liid, size_t n)
+{
+	char name[128], path[4096];
+	struct liid_out *o;
+	unsigned i;
+
+	for (i = 0; i < s->nouts; i++)
+		if (s->outs[i].liid_len == n && !memcmp(s->outs[i].liid, liid, n))
+			return &s->outs[i];
+	o = talloc_realloc(s, s->outs, struct liid_out, s->nouts + 1);
+	if (!o)
+		return NULL;
+	s->outs = o;
+	o = &s->outs[s->nouts];
+	liid_dirname(liid, n, name, sizeof(name));
+	snprintf(path, sizeof(path), "%s/%s", s->dir, name);
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/%s/pdus.jsonl", s->dir, name);
+	o->jfd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	snprintf(path, sizeof(path), "%s/%s/pdus.raw", s->dir, name);
+	o->rfd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	o->liid = talloc_memdup(s, liid, n ? n : 1);
+	o->liid_len = n;
+	if (o->jfd < 0 || o->rfd < 0 || !o->liid) {
+		if (o->jfd >= 0)
+			close(o->jfd);
+		if (o->rfd >= 0)
+			close(o->rfd);
+		return NULL;
+	}
+	s->nouts++;
+	return o;
+}
+
+static struct stream *stream_for(struct sl_lemf_store *s, const struct sl_pdu_decoded *d, const char *name)
+{
+	struct stream *st;
+	unsigned i;
+
+	for (i = s->nstreams; i-- > 0;) {
+		st = &s->streams[i];
+		if (st->name == name && st->has_cin == d->has_cin && (!d->has_cin || st->cin == d->cin) &&
+		    st->liid_len == d->liid.n && !memcmp(st->liid, d->liid.p, d->liid.n))
+			return st;
+	}
+	st = talloc_realloc(s, s->streams, struct stream, s->nstreams + 1);
+	if (!st)
+		return NULL;
+	s->streams = st;
+	st = &s->streams[s->nstreams];
+	*st = (struct stream){ .liid = talloc_memdup(s, d->liid.p ? d->liid.p : (const uint8_t *)"", d->liid.n + 1),
+			       .liid_len = d->liid.n, .has_cin = d->has_cin, .cin = d->cin, .name = name };
+	if (!st->liid)
+		return NULL;
+	s->nstreams++;
+	return st;
+}
+
+static void json_bytes(struct sl_json *j, const uint8_t *p, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	char buf[2 * 256 + 1];
+	size_t i, o = 0;
+
+	if (sl_printable(p, n, SL_PRINTABLE_LINE)) {
+		sl_json_str(j, (struct sl_str){ (const char *)p, n });
+		return;
+	}
+	/* Hex, truncated past 256 bytes (the raw file has them all). */
+	for (i = 0; i < n && i < 256; i++) {
+		buf[o++] = hex[p[i] >> 4];
+		buf[o++] = hex[p[i] & 15];
+	}
+	buf[o] = 0;
+	sl_json_cstr(j, buf);
+}
+
+static int write_line(int fd, struct sl_json *j)
+{
+	struct iovec iov[2] = { { j->buf, j->len }, { (void *)"\n", 1 } };
+
+	if (j->failed)
+		return -ENOMEM;
+	return writev(fd, iov, 2) == (ssize_t)(j->len + 1) ? 0 : -EIO;
+}
+
+static int write_raw(int fd, const uint8_t *p, size_t n)
+{
+	uint8_t len[4] = { (uint8_t)(n >> 24), (uint8_t)(n >> 16), (uint8_t)(n >> 8), (uint8_t)n };
+	struct iovec iov[2] = { { len, 4 }, { (void *)p, n } };
+
+	return writev(fd, iov, 2) == (ssize_t)(n + 4) ? 0 : -EIO;
+}
+
+int sl_lemf_store_pdu(struct sl_lemf_store *s, unsigned conn, const uint8_t *p, size_t n,
+		      const struct sl_pdu_decoded *d)
+{
+	const char *sname = stream_of(d->kind);
+	struct liid_out *o = out_for(s, d->liid.p, d->liid.n);
+	struct stream *st = NULL;
+	uint64_t jump = 0;
+	int dup = 0;
+
+	if (!o)
+		return -EIO;
+	if (sname && d->ps) {
+		st = stream_for(s, d, sname);
+		if (!st)
+			return -ENOMEM;
+		dup = sl_lemf_seq_add(s, &st->seq, d->seqno, &jump);
+		if (dup < 0)
+			return dup;
+	}
+	s->pdus++;
+	sl_json_reset(&s->j);
+	sl_json_obj_open(&s->j);
+	sl_json_key(&s->j, "conn");
+	sl_json_u64(&s->j, conn);
+	sl_json_key(&s->j, "stream");
+	sl_json_cstr(&s->j, sname ? sname : "tri");
+	sl_json_key(&s->j, "liid");
+	json_bytes(&s->j, d->liid.p, d->liid.n);
+	sl_json_key(&s->j, "cin");
+	if (d->has_cin)
+		sl_json_u64(&s->j, d->cin);
+	else
+		sl_json_null(&s->j);
+	sl_json_key(&s->j, "seq");
+	sl_json_u64(&s->j, d->seqno);
+	sl_json_key(&s->j, "dup");
+	sl_json_bool(&s->j, dup == 1);
+	sl_json_key(&s->j, "gap");
+	sl_json_u64(&s->j, jump);
+	sl_json_key(&s->j, "pdu");
+	sl_pdu_to_json(&s->j, d); /* the same rendering as `sluice decode --format json` */
+	sl_json_obj_close(&s->j);
+	if (write_line(o->jfd, &s->j) < 0 || write_raw(o->rfd, p, n) < 0)
+		return -EIO;
+	return 0;
+}
+
+int sl_lemf_store_bad(struct sl_lemf_store *s, unsigned conn, const uint8_t *p, size_t n, const char *why)
+{
+	struct liid_out *o = out_for(s, (const uint8_t *)"_undecodable", 12);
+
+	s->bad++;
+	if (!o)
+		return -EIO;
+	sl_json_reset(&s->j);
+	sl_json_obj_open(&s->j);
+	sl_json_key(&s->j, "conn");
+	sl_json_u64(&s->j, conn);
+	sl_json_key(&s->j, "error");
+	sl_json_cstr(&s->j, why);
+	sl_json_key(&s->j, "bytes");
+	sl_json_u64(&s->j, n);
+	sl_json_obj_close(&s->j);
+	if (write_line(o->jfd, &s->j) < 0 || write_raw(o->rfd, p, n) < 0)
+		return -EIO;
+	return 0;
+}
+
+void sl_lemf_store_totals(const struct sl_lemf_store *s, uint64_t *pdus, uint64_t *dups, uint64_t *missing,
+			  uint64_t *bad)
+{
+	unsigned i;
+
+	*pdus = s->pdus;
+	*bad = s->bad;
+	*dups = *missing = 0;
+	for (i = 0; i < s->nstreams; i++) {
+		*dups += s->streams[i].seq.duplicates;
+		*missing += sl_lemf_seq_missing(&s->streams[i].seq);
+	}
+}
+
+int sl_lemf_store_summary(struct sl_lemf_store *s, FILE *out)
+{
+	char path[4096];
+	unsigned i;
+	int fd, rc = 0;
+
+	snprintf(path, sizeof(path), "%s/summary.json", s->dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	fprintf(out, "%-26s %-10s %-6s %12s %12s %12s %10s %10s\n", "LIID", "CIN", "stream", "received",
+		"duplicates", "missing", "first", "last");
+	for (i = 0; i < s->nstreams; i++) {
+		struct stream *st = &s->streams[i];
+		uint64_t first = st->seq.n ? st->seq.r[0].lo : 0, last = st->seq.n ? st->seq.r[st->seq.n - 1].hi : 0;
+		char cin[16] = "-";
+
+		if (st->has_cin)
+			snprintf(cin, sizeof(cin), "%" PRIu32, st->cin);
+		fprintf(out, "%-26.*s %-10s %-6s %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %10" PRIu64 " %10" PRIu64
+			"\n", (int)st->liid_len, (const char *)st->liid, cin, st->name, st->seq.received,
+			st->seq.duplicates, sl_lemf_seq_missing(&st->seq), first, last);
+		sl_json_reset(&s->j);
+		sl_json_obj_open(&s->j);
+		sl_json_key(&s->j, "liid");
+		json_bytes(&s->j, st->liid, st->liid_len);
+		sl_json_key(&s->j, "cin");
+		if (st->has_cin)
+			sl_json_u64(&s->j, st->cin);
+		else
+			sl_json_null(&s->j);
+		sl_json_key(&s->j, "stream");
+		sl_json_cstr(&s->j, st->name);
+		sl_json_key(&s->j, "received");
+		sl_json_u64(&s->j, st->seq.received);
+		sl_json_key(&s->j, "duplicates");
+		sl_json_u64(&s->j, st->seq.duplicates);
+		sl_json_key(&s->j, "missing");
+		sl_json_u64(&s->j, sl_lemf_seq_missing(&st->seq));
+		sl_json_key(&s->j, "first");
+		sl_json_u64(&s->j, first);
+		sl_json_key(&s->j, "last");
+		sl_json_u64(&s->j, last);
+		sl_json_obj_close(&s->j);
+		if (write_line(fd, &s->j) < 0)
+			rc = -EIO;
+	}
+	fprintf(out, "%" PRIu64 " PDUs, %" PRIu64 " undecodable\n", s->pdus, s->bad);
+	close(fd);
+	return rc;
+}

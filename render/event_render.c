@@ -1,0 +1,364 @@
+/*
+ * Event rendering (see event_render.h). The JSON field names here are the
+ * public contract of `sluice extract --format json`; docs/events.md must be
+ * updated with any change.
+ */
+#include "render/event_render.h"
+
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#include "capture/sip_parse.h"
+#include "capture/sip_uri.h"
+
+static void json_endpoint(struct sl_json *j, const char *key, const struct sl_endpoint *e)
+{
+	char buf[SL_ENDPOINT_STRLEN];
+
+	sl_json_key(j, key);
+	sl_json_cstr(j, sl_endpoint_fmt(buf, sizeof(buf), e));
+}
+
+static void json_ids(struct sl_json *j, const struct sl_party *p)
+{
+	unsigned i;
+
+	sl_json_key(j, "ids");
+	sl_json_arr_open(j);
+	for (i = 0; i < p->n; i++) {
+		sl_json_obj_open(j);
+		sl_json_key(j, "type");
+		sl_json_cstr(j, sl_id_type_names[p->id[i].type]);
+		sl_json_key(j, "value");
+		sl_json_cstr(j, p->id[i].value);
+		sl_json_obj_close(j);
+	}
+	sl_json_arr_close(j);
+}
+
+static void json_party(struct sl_json *j, const char *key, const struct sl_party *p)
+{
+	sl_json_key(j, key);
+	sl_json_obj_open(j);
+	json_ids(j, p);
+	sl_json_obj_close(j);
+}
+
+/* A SIP header party: the URI and user part as sent, its tag, and the normalised identities. */
+static void json_sip_party(struct sl_json *j, const char *key, const struct sl_sip_nameaddr *na,
+			   const struct sl_party *p)
+{
+	struct sl_uri u;
+	bool ok = na->uri.p && sl_uri_parse(na->uri, &u);
+
+	sl_json_key(j, key);
+	sl_json_obj_open(j);
+	sl_json_key(j, "uri");
+	sl_json_str(j, na->uri);
+	sl_json_key(j, "user");
+	sl_json_str(j, ok && u.user.len ? u.user : SL_STR_NULL);
+	sl_json_key(j, "display");
+	sl_json_str(j, na->display.len ? na->display : SL_STR_NULL);
+	sl_json_key(j, "tag");
+	sl_json_str(j, na->tag.p ? na->tag : SL_STR_NULL);
+	json_ids(j, p);
+	sl_json_obj_close(j);
+}
+
+static void json_sig(struct sl_json *j, const struct sl_sig *sig)
+{
+	if (!sig)
+		return;
+	json_endpoint(j, "src", &sig->src);
+	json_endpoint(j, "dst", &sig->dst);
+	sl_json_key(j, "transport");
+	sl_json_cstr(j, sl_transport_names[sig->transport]);
+	sl_json_key(j, "source");
+	sl_json_u64(j, sig->source);
+	sl_json_key(j, "frame");
+	sl_json_u64(j, sig->frame);
+}
+
+static void json_sip(struct sl_json *j, const struct sl_event *ev)
+{
+	const struct sl_sip_msg *m = ev->sig->sip;
+	unsigned i;
+
+	json_sig(j, ev->sig);
+	sl_json_key(j, "call_id");
+	sl_json_str(j, m->call_id);
+	sl_json_key(j, "method");
+	if (m->is_request)
+		sl_json_str(j, m->method_str);
+	else
+		sl_json_null(j);
+	sl_json_key(j, "ruri");
+	sl_json_str(j, m->is_request ? m->ruri : SL_STR_NULL);
+	sl_json_key(j, "status");
+	if (m->is_request)
+		sl_json_null(j);
+	else
+		sl_json_i64(j, m->status);
+	sl_json_key(j, "reason");
+	sl_json_str(j, m->is_request ? SL_STR_NULL : m->reason);
+	sl_json_key(j, "cseq");
+	sl_json_u64(j, m->cseq);
+	sl_json_key(j, "cseq_method");
+	sl_json_str(j, m->cseq_method_str);
+	json_sip_party(j, "from", &m->from, &ev->from);
+	json_sip_party(j, "to", &m->to, &ev->to);
+	sl_json_key(j, "pai");
+	if (m->n_pai) {
+		sl_json_arr_open(j);
+		for (i = 0; i < m->n_pai; i++)
+			sl_json_str(j, m->pai[i].uri);
+		sl_json_arr_close(j);
+	} else {
+		sl_json_null(j);
+	}
+	sl_json_key(j, "ppi");
+	sl_json_str(j, m->ppi.uri.p ? m->ppi.uri : SL_STR_NULL);
+	sl_json_key(j, "contact");
+	sl_json_str(j, m->contact.uri.p ? m->contact.uri : SL_STR_NULL);
+	sl_json_key(j, "user_agent");
+	sl_json_str(j, m->user_agent);
+	sl_json_key(j, "pani");
+	sl_json_str(j, m->pani);
+	sl_json_key(j, "body");
+	if (m->body.len) {
+		sl_json_obj_open(j);
+		sl_json_key(j, "type");
+		sl_json_str(j, m->content_type.p ? m->content_type : SL_STR_LIT("application/sdp"));
+		sl_json_key(j, "len");
+		sl_json_u64(j, m->body.len);
+		sl_json_obj_close(j);
+	} else {
+		sl_json_null(j);
+	}
+}
+
+static double secs(uint64_t from_us, uint64_t to_us)
+{
+	return to_us > from_us ? (double)(to_us - from_us) / 1e6 : 0.0;
+}
+
+static void json_call(struct sl_json *j, const struct sl_event *ev)
+{
+	const __typeof__(ev->u.call) *c = &ev->u.call;
+
+	sl_json_key(j, "event");
+	sl_json_cstr(j, sl_call_step_names[c->step]);
+	sl_json_key(j, "call_id");
+	sl_json_str(j, ev->call_id);
+	json_party(j, "caller", &ev->from);
+	json_party(j, "callee", &ev->to);
+	sl_json_key(j, "direction");
+	sl_json_cstr(j, sl_dir_names[ev->dir]);
+	json_sig(j, ev->sig);
+	if (c->step == SL_CALL_END) {
+		sl_json_key(j, "reason");
+		sl_json_cstr(j, sl_call_end_names[c->reason]);
+		sl_json_key(j, "status");
+		if (c->status)
+			sl_json_i64(j, c->status);
+		else
+			sl_json_null(j);
+		sl_json_key(j, "answered");
+		sl_json_bool(j, c->answer_us != 0);
+		sl_json_key(j, "duration");
+		sl_json_double(j, c->answer_us ? secs(c->answer_us, ev->ts_us) : 0.0, 3);
+	}
+	if (c->step == SL_CALL_ANSWER || c->step == SL_CALL_END) {
+		sl_json_key(j, "setup");
+		sl_json_double(j, secs(c->start_us, c->answer_us ? c->answer_us : ev->ts_us), 3);
+	}
+	sl_json_key(j, "location");
+	sl_json_str(j, ev->location.len ? ev->location : SL_STR_NULL);
+}
+
+static void json_message(struct sl_json *j, const struct sl_event *ev)
+{
+	sl_json_key(j, "call_id");
+	sl_json_str(j, ev->call_id);
+	json_party(j, "from", &ev->from);
+	json_party(j, "to", &ev->to);
+	json_sig(j, ev->sig);
+	sl_json_key(j, "size");
+	sl_json_u64(j, ev->u.message.size);
+	sl_json_key(j, "content_type");
+	sl_json_str(j, ev->u.message.content_type);
+	sl_json_key(j, "location");
+	sl_json_str(j, ev->location.len ? ev->location : SL_STR_NULL);
+}
+
+static void json_registration(struct sl_json *j, const struct sl_event *ev)
+{
+	sl_json_key(j, "call_id");
+	sl_json_str(j, ev->call_id);
+	sl_json_key(j, "result");
+	sl_json_cstr(j, sl_reg_result_names[ev->u.reg.result]);
+	sl_json_key(j, "status");
+	if (ev->u.reg.status)
+		sl_json_i64(j, ev->u.reg.status);
+	else
+		sl_json_null(j);
+	sl_json_key(j, "expires");
+	sl_json_u64(j, ev->u.reg.expires);
+	sl_json_key(j, "contact");
+	sl_json_str(j, ev->u.reg.contact.len ? ev->u.reg.contact : SL_STR_NULL);
+	json_party(j, "subscriber", &ev->from);
+	json_party(j, "aor", &ev->to);
+	json_sig(j, ev->sig);
+	sl_json_key(j, "location");
+	sl_json_str(j, ev->location.len ? ev->location : SL_STR_NULL);
+}
+
+static void json_rtp(struct sl_json *j, const struct sl_event *ev)
+{
+	const struct sl_rtp_summary *r = &ev->u.rtp;
+
+	sl_json_key(j, "call_id");
+	sl_json_str(j, ev->call_id);
+	sl_json_key(j, "proto");
+	sl_json_cstr(j, r->rtcp ? "rtcp" : "rtp");
+	sl_json_key(j, "ssrc");
+	sl_json_u64(j, r->ssrc);
+	json_endpoint(j, "src", &r->src);
+	json_endpoint(j, "dst", &r->dst);
+	sl_json_key(j, "direction");
+	sl_json_cstr(j, sl_dir_names[ev->dir]);
+	sl_json_key(j, "pt");
+	if (r->rtcp)
+		sl_json_null(j);
+	else
+		sl_json_u64(j, r->pt);
+	sl_json_key(j, "packets");
+	sl_json_u64(j, r->packets);
+	sl_json_key(j, "bytes");
+	sl_json_u64(j, r->bytes);
+	sl_json_key(j, "lost");
+	if (r->rtcp)
+		sl_json_null(j);
+	else
+		sl_json_i64(j, r->lost);
+	sl_json_key(j, "start");
+	sl_json_ts(j, r->first_us);
+	sl_json_key(j, "end");
+	sl_json_ts(j, r->last_us);
+	sl_json_key(j, "jitter_ms");
+	if (r->rtcp)
+		sl_json_null(j);
+	else
+		sl_json_double(j, r->jitter_ms, 3);
+}
+
+void sl_event_to_json(struct sl_json *j, const struct sl_event *ev)
+{
+	sl_json_obj_open(j);
+	sl_json_key(j, "type");
+	sl_json_cstr(j, sl_event_type_names[ev->type]);
+	sl_json_key(j, "ts");
+	sl_json_ts(j, ev->ts_us);
+	switch (ev->type) {
+	case SL_EV_SIP:
+		json_sip(j, ev);
+		break;
+	case SL_EV_CALL:
+		json_call(j, ev);
+		break;
+	case SL_EV_MESSAGE:
+		json_message(j, ev);
+		break;
+	case SL_EV_REGISTRATION:
+		json_registration(j, ev);
+		break;
+	case SL_EV_RTP_STREAM:
+		json_rtp(j, ev);
+		break;
+	default:
+		break;
+	}
+	sl_json_obj_close(j);
+}
+
+/* Best identity of a party for a one-line summary: E.164, then SIP URI, then anything. */
+static const char *best_id(const struct sl_party *p)
+{
+	const struct sl_identity *id = sl_party_first(p, SL_ID_E164);
+
+	if (!id)
+		id = sl_party_first(p, SL_ID_SIP_URI);
+	if (!id && p->n)
+		id = &p->id[0];
+	return id ? id->value : "-";
+}
+
+static void fmt_time(char *buf, size_t len, uint64_t us)
+{
+	time_t t = (time_t)(us / 1000000);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	snprintf(buf, len, "%04d-%02d-%02d %02d:%02d:%02d.%06u", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+		 tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned)(us % 1000000));
+}
+
+void sl_event_to_text(char *buf, size_t len, const struct sl_event *ev)
+{
+	char ts[96], a[SL_ENDPOINT_STRLEN], b[SL_ENDPOINT_STRLEN];
+	int cid = (int)(ev->call_id.len > 48 ? 48 : ev->call_id.len);
+
+	fmt_time(ts, sizeof(ts), ev->ts_us);
+	switch (ev->type) {
+	case SL_EV_SIP: {
+		const struct sl_sip_msg *m = ev->sig->sip;
+		char what[48];
+		if (m->is_request)
+			snprintf(what, sizeof(what), "%.*s", (int)(m->method_str.len > 40 ? 40 : m->method_str.len),
+				 m->method_str.p);
+		else
+			snprintf(what, sizeof(what), "%d/%.*s", m->status,
+				 (int)(m->cseq_method_str.len > 40 ? 40 : m->cseq_method_str.len), m->cseq_method_str.p);
+		snprintf(buf, len, "%s  sip      %-3s %s -> %s  %-16s %s -> %s  [%.*s]", ts,
+			 sl_transport_names[ev->sig->transport], sl_endpoint_fmt(a, sizeof(a), &ev->sig->src),
+			 sl_endpoint_fmt(b, sizeof(b), &ev->sig->dst), what, best_id(&ev->from), best_id(&ev->to), cid,
+			 ev->call_id.p);
+		return;
+	}
+	case SL_EV_CALL: {
+		const __typeof__(ev->u.call) *c = &ev->u.call;
+		char extra[96] = "";
+		if (c->step == SL_CALL_END) {
+			if (c->status)
+				snprintf(extra, sizeof(extra), " reason=%s status=%d", sl_call_end_names[c->reason],
+					 c->status);
+			else
+				snprintf(extra, sizeof(extra), " reason=%s duration=%.1fs", sl_call_end_names[c->reason],
+					 c->answer_us ? secs(c->answer_us, ev->ts_us) : 0.0);
+		}
+		snprintf(buf, len, "%s  call     %-8s %s -> %s%s  [%.*s]", ts, sl_call_step_names[c->step],
+			 best_id(&ev->from), best_id(&ev->to), extra, cid, ev->call_id.p);
+		return;
+	}
+	case SL_EV_MESSAGE:
+		snprintf(buf, len, "%s  message  %s -> %s  %u bytes  [%.*s]", ts, best_id(&ev->from), best_id(&ev->to),
+			 ev->u.message.size, cid, ev->call_id.p);
+		return;
+	case SL_EV_REGISTRATION:
+		snprintf(buf, len, "%s  register %-12s %s  expires=%u  [%.*s]", ts,
+			 sl_reg_result_names[ev->u.reg.result], best_id(&ev->from), ev->u.reg.expires, cid,
+			 ev->call_id.p);
+		return;
+	case SL_EV_RTP_STREAM: {
+		const struct sl_rtp_summary *r = &ev->u.rtp;
+		snprintf(buf, len, "%s  %-8s %s -> %s  ssrc=0x%08x packets=%" PRIu64 " lost=%" PRId64 "  [%.*s]", ts,
+			 r->rtcp ? "rtcp" : "rtp", sl_endpoint_fmt(a, sizeof(a), &r->src),
+			 sl_endpoint_fmt(b, sizeof(b), &r->dst), r->ssrc, r->packets, r->rtcp ? (int64_t)0 : r->lost,
+			 cid, ev->call_id.p);
+		return;
+	}
+	default:
+		snprintf(buf, len, "%s  ?", ts);
+	}
+}
