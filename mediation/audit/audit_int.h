@@ -13,6 +13,7 @@
 
 #include "mediation/audit/audit.h"
 #include "mediation/audit/checkpoint.h"
+#include "mediation/audit/fileio.h"
 #include "mediation/audit/hash.h"
 #include "mediation/audit/merkle.h"
 #include "mediation/audit/nodes.h"
@@ -53,7 +54,9 @@ struct sl_audit_log {
 	bool failed;		   /* an I/O error: appends refused until reopened */
 	bool closing;
 
-	bool osmo;
+	/* Set by sl_audit_osmo_attach: re-arms its timer when the due time changes
+	 * (a pointer, so the writer never calls into audit_osmo.c). */
+	void (*reschedule)(struct sl_audit_log *log);
 	struct osmo_timer_list timer;
 };
 
@@ -61,17 +64,12 @@ int64_t sl_audit_now_real(const struct sl_audit_log *log);
 int64_t sl_audit_now_mono(const struct sl_audit_log *log);
 void sl_audit_fail(struct sl_audit_log *log, const char *what, int err);
 int sl_audit_fsync_dir(struct sl_audit_log *log);
-int sl_audit_write_all(int fd, const void *p, size_t n);
-/* Replaces dir/name with content: tmp file, fsync, rename, fsync dir. */
-int sl_audit_replace_file(int dir_fd, const char *name, const void *p, size_t n, bool do_fsync);
 
 /* sink.c */
 void sl_audit_sinks_publish(struct sl_audit_log *log, const char *note, uint64_t size);
 /* Reaps the sink command; wait_ms > 0 waits for it that long. */
 void sl_audit_sinks_reap(struct sl_audit_log *log, unsigned wait_ms);
 
-/* audit_osmo.c: re-arms the timer after the due time changed. */
-void sl_audit_osmo_schedule(struct sl_audit_log *log);
 
 /* writer.c, for recover.c: the first segment of a new log; the destructor
  * (best effort, without log.close, as after a crash); the counter group. */

@@ -19,7 +19,7 @@ static void timer_cb(void *data)
 		LOGP(DSLAUDIT, LOGL_ERROR, "audit %s: tick failed (%d)\n", log->cfg.dir, rc);
 }
 
-void sl_audit_osmo_schedule(struct sl_audit_log *log)
+static void schedule(struct sl_audit_log *log)
 {
 	int64_t due = sl_audit_next_due_us(log), now, d;
 
@@ -35,6 +35,6 @@ void sl_audit_osmo_schedule(struct sl_audit_log *log)
 void sl_audit_osmo_attach(struct sl_audit_log *log)
 {
 	osmo_timer_setup(&log->timer, timer_cb, log);
-	log->osmo = true;
-	sl_audit_osmo_schedule(log);
+	log->reschedule = schedule;
+	schedule(log);
 }

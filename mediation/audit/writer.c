@@ -86,52 +86,11 @@ void sl_audit_fail(struct sl_audit_log *log, const char *what, int err)
 	log->failed = true;
 }
 
-int sl_audit_write_all(int fd, const void *p, size_t n)
-{
-	const uint8_t *b = p;
-
-	while (n) {
-		ssize_t w = write(fd, b, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		if (w == 0)
-			return -EIO;
-		b += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int sl_audit_fsync_dir(struct sl_audit_log *log)
 {
 	if (log->cfg.no_fsync)
 		return 0;
 	return fsync(log->dir_fd) == 0 ? 0 : -errno;
-}
-
-int sl_audit_replace_file(int dir_fd, const char *name, const void *p, size_t n, bool do_fsync)
-{
-	char tmp[256];
-	int fd, rc;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
-	fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	rc = sl_audit_write_all(fd, p, n);
-	if (rc == 0 && do_fsync && fsync(fd) != 0)
-		rc = -errno;
-	close(fd);
-	if (rc == 0 && renameat(dir_fd, tmp, dir_fd, name) != 0)
-		rc = -errno;
-	if (rc == 0 && do_fsync && fsync(dir_fd) != 0)
-		rc = -errno;
-	if (rc)
-		unlinkat(dir_fd, tmp, 0);
-	return rc;
 }
 
 uint64_t sl_audit_size(const struct sl_audit_log *log)
@@ -236,8 +195,8 @@ int sl_audit_commit(struct sl_audit_log *log)
 
 	if (rc == 0 && checkpoint_due(log, sl_audit_now_mono(log)))
 		rc = sign_checkpoint(log);
-	if (log->osmo)
-		sl_audit_osmo_schedule(log);
+	if (log->reschedule)
+		log->reschedule(log);
 	return rc;
 }
 
@@ -247,8 +206,8 @@ int sl_audit_checkpoint_now(struct sl_audit_log *log)
 
 	if (rc == 0 && log->durable > log->ckpt_size)
 		rc = sign_checkpoint(log);
-	if (log->osmo)
-		sl_audit_osmo_schedule(log);
+	if (log->reschedule)
+		log->reschedule(log);
 	return rc;
 }
 
@@ -367,8 +326,8 @@ int64_t sl_audit_append(struct sl_audit_log *log, const char *kind, const struct
 			return rc;
 	} else if (log->commit_due < 0) {
 		log->commit_due = sl_audit_now_mono(log) + log->cfg.commit_window_us;
-		if (log->osmo)
-			sl_audit_osmo_schedule(log);
+		if (log->reschedule)
+			log->reschedule(log);
 	}
 	return (int64_t)seq;
 }
@@ -475,8 +434,8 @@ int sl_audit_tick(struct sl_audit_log *log)
 	} else if (rc == 0 && checkpoint_due(log, now)) {
 		rc = sign_checkpoint(log);
 	}
-	if (log->osmo)
-		sl_audit_osmo_schedule(log);
+	if (log->reschedule)
+		log->reschedule(log);
 	return rc;
 }
 
@@ -523,7 +482,7 @@ int sl_audit_log_destroy(struct sl_audit_log *log)
 		if (!log->failed && log->durable > log->ckpt_size)
 			sign_checkpoint(log);
 	}
-	if (log->osmo)
+	if (log->reschedule)
 		osmo_timer_del(&log->timer);
 	if (log->nodes)
 		sl_audit_nodes_flush(log->nodes);
