@@ -262,6 +262,11 @@ static void test_rotation_and_proofs(void **state)
 		assert_memory_equal(p1.h, p2.h, p1.n * 32);
 		assert_memory_equal(p1.leaf, p2.leaf, 32);
 	}
+	/* without records.idx the record is found by walking its segment's frames */
+	unlink(talloc_asprintf(ctx, "%s/records.idx", e.log));
+	assert_int_equal(sl_audit_prove_inclusion(ctx, e.log, 150, 202, res.latest.root, true, &p1, &err), 0);
+	assert_true(p1.from_nodes);
+	assert_non_null(strstr((char *)p1.record, "\"seq\":150,"));
 	/* a wrong root proves nothing */
 	res.latest.root[0] ^= 1;
 	assert_int_equal(sl_audit_prove_inclusion(ctx, e.log, 3, 202, res.latest.root, true, &p1, &err), -EBADMSG);
