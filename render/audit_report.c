@@ -10,12 +10,10 @@
 #include "render/audit_report.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "mediation/audit/b64.h"
-#include "mediation/audit/problem.h"
-#include "mediation/audit/query.h"
 #include "render/audit_stats.h"
 
 static void esc(FILE *o, const char *s)
@@ -86,70 +84,86 @@ static void bar_chart(FILE *o, const char *id, const json_t *series, const char 
 	fputs("</svg>\n", o);
 }
 
+static const char *sval(const json_t *o, const char *k)
+{
+	const char *v = json_string_value(json_object_get(o, k));
+
+	return v ? v : "";
+}
+
 static void section_verify(FILE *o, const struct sl_audit_report_in *in)
 {
-	const struct sl_audit_verify_res *r = in->ver;
-	const char *cls = r->worst == SL_AUDIT_SEV_ERROR ? "bad" : r->worst == SL_AUDIT_SEV_WARNING ? "warn" : "ok";
-	const char *res = r->worst == SL_AUDIT_SEV_ERROR   ? "failed"
-			  : r->worst == SL_AUDIT_SEV_WARNING ? "verified with warnings"
-							     : "verified";
-	unsigned i;
+	const json_t *v = in->verification, *latest = json_object_get(v, "latest"), *since = json_object_get(v, "since");
+	const json_t *probs = json_object_get(v, "problems");
+	const char *result = sval(v, "result");
+	bool failed = !strcmp(result, "failed"), warned = !strcmp(result, "warnings");
+	size_t i;
 
 	fputs("<h2>Verification</h2>\n", o);
-	fprintf(o, "<p class=\"status %s\" id=\"verify-result\" data-result=\"%s\">Log %s</p>\n", cls,
-		r->worst == SL_AUDIT_SEV_ERROR ? "failed" : r->worst == SL_AUDIT_SEV_WARNING ? "warnings" : "verified", res);
+	fprintf(o, "<p class=\"status %s\" id=\"verify-result\" data-result=\"", failed ? "bad" : warned ? "warn" : "ok");
+	esc(o, result);
+	fprintf(o, "\">Log %s</p>\n", failed ? "failed" : warned ? "verified with warnings" : "verified");
 	fputs("<table>\n<tr><th>Log directory</th><td>", o);
 	esc(o, in->log_dir);
-	fprintf(o, "</td></tr>\n<tr><th>Records</th><td class=\"n\" id=\"n-records\">%" PRIu64 "</td></tr>\n", r->records);
+	fprintf(o, "</td></tr>\n<tr><th>Records</th><td class=\"n\" id=\"n-records\">%" JSON_INTEGER_FORMAT "</td></tr>\n",
+		ival(v, "records"));
 	fputs("<tr><th>Verifier key</th><td>", o);
-	esc(o, in->key_name);
-	fputs(in->key_untrusted ? " <b>(taken from the log directory: shows only that the log agrees with itself)</b>"
-				: " (supplied by the auditor)",
+	esc(o, sval(v, "key"));
+	fputs(json_is_true(json_object_get(v, "key_untrusted"))
+		      ? " <b>(taken from the log directory: shows only that the log agrees with itself)</b>"
+		      : " (supplied by the auditor)",
 	      o);
-	fprintf(o, "</td></tr>\n<tr><th>Checkpoints</th><td class=\"n\" id=\"n-checkpoints\">%" PRIu64 "</td></tr>\n",
-		r->checkpoints);
-	if (in->since_file) {
+	fprintf(o, "</td></tr>\n<tr><th>Checkpoints</th><td class=\"n\" id=\"n-checkpoints\">%" JSON_INTEGER_FORMAT
+		   "</td></tr>\n",
+		ival(v, "checkpoints"));
+	if (since) {
+		bool ok = json_is_true(json_object_get(since, "consistent"));
+
 		fputs("<tr><th>Auditor's checkpoint</th><td id=\"since\" data-consistent=\"", o);
-		fputs(r->since_ok ? "yes\">" : "no\">", o);
-		esc(o, in->since_file);
-		fprintf(o, ": size %" PRIu64 ", %s</td></tr>\n", r->since.size,
-			r->since_ok ? "the log still holds exactly this history (consistency proof checked)"
-				    : "NOT consistent with the log");
+		fputs(ok ? "yes\">" : "no\">", o);
+		esc(o, sval(since, "file"));
+		fprintf(o, ": size %" JSON_INTEGER_FORMAT ", %s</td></tr>\n", ival(since, "size"),
+			ok ? "the log still holds exactly this history (consistency proof checked)"
+			   : "NOT consistent with the log");
 	}
 	fputs("</table>\n", o);
-	if (r->have_latest) {
-		fprintf(o, "<p>Checked against the latest checkpoint, size <span id=\"ckpt-size\">%" PRIu64 "</span>:</p>\n<pre>",
-			r->latest.size);
-		esc(o, r->latest_note);
+	if (latest) {
+		fprintf(o, "<p>Checked against the latest checkpoint, size <span id=\"ckpt-size\">%" JSON_INTEGER_FORMAT
+			   "</span>:</p>\n<pre>",
+			ival(latest, "size"));
+		esc(o, sval(latest, "note"));
 		fputs("</pre>\n", o);
 	} else {
 		fputs("<p class=\"none\">no valid checkpoint</p>\n", o);
 	}
-	if (r->nfindings) {
-		fputs("<table id=\"problems\"><tr><th>Severity</th><th>Problem</th><th>Where</th><th>What</th></tr>\n", o);
-		for (i = 0; i < r->nfindings; i++) {
-			const struct sl_audit_finding *f = &r->findings[i];
-			enum sl_audit_severity s = sl_audit_problem_severity(f->problem);
+	if (!json_array_size(probs))
+		return;
+	fputs("<table id=\"problems\"><tr><th>Severity</th><th>Problem</th><th>Where</th><th>What</th></tr>\n", o);
+	for (i = 0; i < json_array_size(probs); i++) {
+		const json_t *p = json_array_get(probs, i);
+		const char *sev = sval(p, "severity");
 
-			fprintf(o, "<tr class=\"%s\"><td>%s</td><td data-problem=\"%s\">%s</td><td>",
-				s == SL_AUDIT_SEV_ERROR ? "bad" : s == SL_AUDIT_SEV_WARNING ? "warn" : "",
-				s == SL_AUDIT_SEV_ERROR ? "error" : s == SL_AUDIT_SEV_WARNING ? "warning" : "info",
-				sl_audit_problem_name(f->problem), sl_audit_problem_name(f->problem));
-			esc(o, f->file ? f->file : "");
-			if (f->off >= 0)
-				fprintf(o, " offset %" PRId64, f->off);
-			if (f->seq >= 0)
-				fprintf(o, " (seq/size %" PRId64 ")", f->seq);
-			fputs("</td><td>", o);
-			esc(o, sl_audit_problem_desc(f->problem));
-			if (f->detail) {
-				fputs(": ", o);
-				esc(o, f->detail);
-			}
-			fputs("</td></tr>\n", o);
+		fprintf(o, "<tr class=\"%s\"><td>", !strcmp(sev, "ERROR") ? "bad" : !strcmp(sev, "WARNING") ? "warn" : "");
+		esc(o, sev);
+		fputs("</td><td data-problem=\"", o);
+		esc(o, sval(p, "name"));
+		fputs("\">", o);
+		esc(o, sval(p, "name"));
+		fputs("</td><td>", o);
+		esc(o, sval(p, "file"));
+		if (json_object_get(p, "offset"))
+			fprintf(o, " offset %" JSON_INTEGER_FORMAT, ival(p, "offset"));
+		if (json_object_get(p, "seq"))
+			fprintf(o, " (seq/size %" JSON_INTEGER_FORMAT ")", ival(p, "seq"));
+		fputs("</td><td>", o);
+		esc(o, sval(p, "description"));
+		if (json_object_get(p, "detail")) {
+			fputs(": ", o);
+			esc(o, sval(p, "detail"));
 		}
-		fputs("</table>\n", o);
+		fputs("</td></tr>\n", o);
 	}
+	fputs("</table>\n", o);
 }
 
 static void section_kinds(FILE *o, const json_t *st)
@@ -294,17 +308,17 @@ static void section_consent(FILE *o, const json_t *st)
 	}
 }
 
-static void section_anomalies(FILE *o, const json_t *st, const struct sl_audit_verify_res *r)
+static void section_anomalies(FILE *o, const json_t *st, const json_t *ver)
 {
 	const json_t *w = json_object_get(st, "warrants"), *rs = json_object_get(st, "restarts");
 	size_t i;
 	char t1[40], t2[40];
 
 	fputs("<h2>Anomalies</h2>\n", o);
-	fprintf(o, "<p>Verification problems: <span id=\"n-problems\">%u</span> listed. "
+	fprintf(o, "<p>Verification problems: <span id=\"n-problems\">%zu</span> listed. "
 		   "Restarts: <span id=\"n-restarts\">%" JSON_INTEGER_FORMAT "</span> log openings, "
 		   "<span id=\"n-unclean\">%" JSON_INTEGER_FORMAT "</span> after an unclean stop.</p>\n",
-		r->nfindings, ival(rs, "opens"), ival(rs, "unclean"));
+		json_array_size(json_object_get(ver, "problems")), ival(rs, "opens"), ival(rs, "unclean"));
 	fputs("<h3>Refusals</h3>\n", o);
 	if (!json_array_size(json_object_get(w, "refusals"))) {
 		fputs("<p class=\"none\">none recorded</p>\n", o);
@@ -313,7 +327,7 @@ static void section_anomalies(FILE *o, const json_t *st, const struct sl_audit_v
 		for (i = 0; i < json_array_size(json_object_get(w, "refusals")); i++) {
 			const json_t *x = json_array_get(json_object_get(w, "refusals"), i);
 
-			sl_audit_format_time(ival(x, "time"), t1, sizeof(t1));
+			sl_audit_report_time(ival(x, "time"), t1);
 			fprintf(o, "<tr><td>%" JSON_INTEGER_FORMAT "</td><td>%s</td><td>", ival(x, "seq"), t1);
 			esc(o, json_string_value(json_object_get(x, "reason")));
 			fputs("</td><td>", o);
@@ -332,8 +346,8 @@ static void section_anomalies(FILE *o, const json_t *st, const struct sl_audit_v
 		for (i = 0; i < json_array_size(json_object_get(st, "gaps")); i++) {
 			const json_t *g = json_array_get(json_object_get(st, "gaps"), i);
 
-			sl_audit_format_time(ival(g, "from"), t1, sizeof(t1));
-			sl_audit_format_time(ival(g, "to"), t2, sizeof(t2));
+			sl_audit_report_time(ival(g, "from"), t1);
+			sl_audit_report_time(ival(g, "to"), t2);
 			fprintf(o, "<tr class=\"%s\"><td>%s</td><td>%s</td><td>%s</td></tr>\n",
 				json_is_true(json_object_get(g, "clean")) ? "" : "warn", t1, t2,
 				json_is_true(json_object_get(g, "clean")) ? "clean" : "unclean (crash or kill)");
@@ -352,8 +366,8 @@ int sl_audit_report_html(FILE *o, const struct sl_audit_report_in *in)
 	      o);
 	fputs(css, o);
 	fputs("</style></head><body>\n<h1>Audit report</h1>\n<p>", o);
-	sl_audit_format_time(ival(in->stats, "first_time"), t1, sizeof(t1));
-	sl_audit_format_time(ival(in->stats, "last_time"), t2, sizeof(t2));
+	sl_audit_report_time(ival(in->stats, "first_time"), t1);
+	sl_audit_report_time(ival(in->stats, "last_time"), t2);
 	fprintf(o, "Records from <span id=\"first-time\">%s</span> to <span id=\"last-time\">%s</span>. "
 		   "Generated %s by sluice audit report. All times UTC.</p>\n",
 		t1, t2, in->generated);
@@ -362,7 +376,7 @@ int sl_audit_report_html(FILE *o, const struct sl_audit_report_in *in)
 	section_warrants(o, in->stats);
 	section_deliveries(o, in->stats);
 	section_consent(o, in->stats);
-	section_anomalies(o, in->stats, in->ver);
+	section_anomalies(o, in->stats, in->verification);
 	fputs("</body></html>\n", o);
 	return ferror(o) ? -1 : 0;
 }

@@ -1,9 +1,12 @@
 /*
  * The privacy officer's report: one self-contained HTML page (inline CSS
  * and SVG, no script, no network fetch) from a verification result and
- * the statistics of audit_stats.h. Every number on the page sits in an
- * element with an id or data- attribute so that tests (and auditors'
- * scripts) can read it back and compare it with `sluice audit show`.
+ * the statistics of audit_stats.h. Both come in as JSON (the verification
+ * as sl_audit_verify_json() writes it, docs/audit.md), so this archive
+ * needs jansson and nothing of the log itself. Every number on the page
+ * sits in an element with an id or data- attribute so that tests (and
+ * auditors' scripts) can read it back and compare it with `sluice audit
+ * show`.
  */
 #pragma once
 
@@ -12,14 +15,9 @@
 
 #include <jansson.h>
 
-#include "mediation/audit/verify.h"
-
 struct sl_audit_report_in {
 	const char *log_dir;
-	const char *key_name;
-	bool key_untrusted;
-	const char *since_file;			/* NULL if none */
-	const struct sl_audit_verify_res *ver;
+	const json_t *verification;		/* as sl_audit_verify_json() makes it */
 	const json_t *stats;			/* from sl_audit_stats_* */
 	const char *generated;			/* RFC 3339 time the report was made */
 };

@@ -38,6 +38,19 @@ void sl_audit_day(long long us, char out[16])
 			 (unsigned)tm.tm_mday % 100u);
 }
 
+void sl_audit_report_time(long long us, char out[32])
+{
+	time_t t = (time_t)(us / 1000000);
+	struct tm tm;
+
+	if (us < 0 || !gmtime_r(&t, &tm))
+		snprintf(out, 32, "%lld", us);
+	else
+		snprintf(out, 32, "%04u-%02u-%02uT%02u:%02u:%02u.%06uZ", (unsigned)(tm.tm_year + 1900) % 10000u,
+			 (unsigned)(tm.tm_mon + 1) % 100u, (unsigned)tm.tm_mday % 100u, (unsigned)tm.tm_hour % 100u,
+			 (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u, (unsigned)(us % 1000000));
+}
+
 json_t *sl_audit_stats_new(void)
 {
 	return json_pack("{s:i,s:i,s:i,s:{},s:{s:i,s:i,s:i,s:{},s:[]},s:{},s:{},s:{},s:{},s:{},s:{},"

@@ -18,3 +18,5 @@ void sl_audit_stats_add(json_t *stats, const json_t *rec);
 void sl_audit_stats_finish(json_t *stats);
 /* "YYYY-MM-DD" (UTC) of a time in microseconds. */
 void sl_audit_day(long long us, char out[16]);
+/* "YYYY-MM-DDTHH:MM:SS.ffffffZ" (UTC) of a time in microseconds (out: 32 bytes). */
+void sl_audit_report_time(long long us, char out[32]);

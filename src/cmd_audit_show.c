@@ -244,21 +244,22 @@ int sl_audit_cmd_report(void *ctx, int argc, char **argv)
 	}
 	sl_audit_stats_finish(s.stats);
 	sl_audit_format_time((int64_t)time(NULL) * 1000000, gen, sizeof(gen));
-	in = (struct sl_audit_report_in){ .log_dir = o.dir, .key_name = vk.name, .key_untrusted = untrusted,
-					  .since_file = since, .ver = &r, .stats = s.stats, .generated = gen };
+	in = (struct sl_audit_report_in){ .log_dir = o.dir, .verification = sl_audit_verify_json(&r, vk.name, untrusted, since),
+					  .stats = s.stats, .generated = gen };
 	f = fopen(out, "w");
 	if (!f) {
 		fprintf(stderr, "sluice audit report: %s: %s\n", out, strerror(errno));
+		json_decref((json_t *)in.verification);
 		json_decref(s.stats);
 		return SL_AUDIT_EXIT_IO;
 	}
 	rc = sl_audit_report_html(f, &in);
+	json_decref((json_t *)in.verification);
+	json_decref(s.stats);
 	if (fclose(f) != 0 || rc < 0) {
 		fprintf(stderr, "sluice audit report: %s: write failed\n", out);
-		json_decref(s.stats);
 		return SL_AUDIT_EXIT_IO;
 	}
-	json_decref(s.stats);
 	fprintf(stderr, "%s: %" PRIu64 " records, %s\n", out, r.records,
 		r.worst == SL_AUDIT_SEV_ERROR ? "verification FAILED" : r.worst == SL_AUDIT_SEV_WARNING ? "verified with warnings" : "verified");
 	return r.worst == SL_AUDIT_SEV_ERROR ? SL_AUDIT_EXIT_FAILED

@@ -163,52 +163,13 @@ static void print_text(const char *dir, const struct sl_audit_vkey *vk, bool unt
 			printf("  ... %s: %" PRIu64 " in all (first 50 listed)\n", sl_audit_problem_name(k), r->counts[k]);
 }
 
-static void print_json(const struct sl_audit_vkey *vk, bool untrusted, const struct sl_audit_verify_res *r,
-		       double secs)
+static void print_json(const struct sl_audit_vkey *vk, bool untrusted, const char *since,
+		       const struct sl_audit_verify_res *r, double secs)
 {
-	json_t *o = json_object(), *probs = json_array(), *counts = json_object();
-	char b64[64];
-	unsigned i;
+	json_t *o = sl_audit_verify_json(r, vk->name, untrusted, since);
 	char *s;
 
-	json_object_set_new(o, "result", json_string(r->worst == SL_AUDIT_SEV_ERROR	 ? "failed"
-						     : r->worst == SL_AUDIT_SEV_WARNING ? "warnings"
-											: "verified"));
-	json_object_set_new(o, "records", json_integer((json_int_t)r->records));
 	json_object_set_new(o, "seconds", json_real(secs));
-	json_object_set_new(o, "checkpoints", json_integer((json_int_t)r->checkpoints));
-	json_object_set_new(o, "key", json_string(vk->name));
-	json_object_set_new(o, "key_untrusted", json_boolean(untrusted));
-	if (r->have_latest) {
-		sl_audit_b64_encode(r->latest.root, 32, b64);
-		json_object_set_new(o, "latest", json_pack("{s:I,s:s,s:I,s:s}", "size", (json_int_t)r->latest.size, "root",
-							   b64, "time", (json_int_t)r->latest.time_us, "note",
-							   r->latest_note ? r->latest_note : ""));
-	}
-	if (r->since_given)
-		json_object_set_new(o, "since", json_pack("{s:I,s:b,s:i}", "size", (json_int_t)r->since.size, "consistent",
-							  r->since_ok, "proof_hashes", (int)r->since_proof_len));
-	for (i = 0; i < r->nfindings; i++) {
-		const struct sl_audit_finding *f = &r->findings[i];
-		json_t *p = json_pack("{s:s,s:s,s:s}", "name", sl_audit_problem_name(f->problem), "severity",
-				      sev_name(sl_audit_problem_severity(f->problem)), "description",
-				      sl_audit_problem_desc(f->problem));
-
-		if (f->file)
-			json_object_set_new(p, "file", json_string(f->file));
-		if (f->off >= 0)
-			json_object_set_new(p, "offset", json_integer(f->off));
-		if (f->seq >= 0)
-			json_object_set_new(p, "seq", json_integer(f->seq));
-		if (f->detail)
-			json_object_set_new(p, "detail", json_string(f->detail));
-		json_array_append_new(probs, p);
-	}
-	for (i = 0; i < _SL_AP_COUNT; i++)
-		if (r->counts[i])
-			json_object_set_new(counts, sl_audit_problem_name(i), json_integer((json_int_t)r->counts[i]));
-	json_object_set_new(o, "problems", probs);
-	json_object_set_new(o, "counts", counts);
 	s = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
 	puts(s);
 	free(s);
@@ -264,7 +225,7 @@ int sl_audit_cmd_verify(void *ctx, int argc, char **argv)
 		return SL_AUDIT_EXIT_IO;
 	}
 	if (json)
-		print_json(&vk, untrusted, &r, now_s() - t0);
+		print_json(&vk, untrusted, since, &r, now_s() - t0);
 	else
 		print_text(o.dir, &vk, untrusted, since, &r, now_s() - t0);
 	return r.worst == SL_AUDIT_SEV_ERROR ? SL_AUDIT_EXIT_FAILED

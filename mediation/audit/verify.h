@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "mediation/audit/checkpoint.h"
 #include "mediation/audit/problem.h"
 #include "mediation/audit/reader.h"
@@ -59,3 +61,10 @@ struct sl_audit_verify_res {
 
 /* 0 when the pass ran (see res->worst), -errno when it could not start. Allocates on ctx. */
 int sl_audit_verify(void *ctx, const struct sl_audit_verify_opts *o, struct sl_audit_verify_res *res);
+
+/*
+ * The result as a new JSON object (verify_json.c has the layout); the
+ * caller owns the reference. since_file names the auditor's checkpoint.
+ */
+json_t *sl_audit_verify_json(const struct sl_audit_verify_res *r, const char *key_name, bool key_untrusted,
+			     const char *since_file);
