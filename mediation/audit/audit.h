@@ -19,7 +19,9 @@
  * returns.
  *
  * Ownership: the log is a talloc object under the ctx given to open;
- * freeing it closes it like sl_audit_close(log, NULL) without waiting.
+ * freeing it (or its parent) commits what was appended and signs a final
+ * checkpoint, but records no log.close: the next open will show an
+ * unclean stop. Call sl_audit_close() to stop cleanly.
  * Strings in cfg are copied. Fields passed to append are borrowed.
  */
 #pragma once
