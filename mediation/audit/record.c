@@ -53,46 +53,81 @@ static const struct sl_audit_field_desc f_config_change[] = {
 	F("result", STR, true, "ok or error"),
 	END,
 };
+/*
+ * Lawful records name LIIDs, versions, digests and authorities, never a
+ * target, not even as a pseudonym: a subscriber's own transparency report
+ * looks records up by pseudonym, and must not find that they were
+ * intercepted (ETSI TS 101 331 4.6-4.9). A warrant's targets are counted.
+ */
 static const struct sl_audit_field_desc f_warrant_accepted[] = {
 	F("liid", STR, true, "lawful interception identifier"),
-	F("warrant_digest", DIGEST, true, "digest of the warrant document"),
-	F("target", PSEUDONYM, true, "keyed pseudonym of the target identity"),
+	F("version", INT, true, "version of the warrant for this LIID"),
+	F("warrant_digest", DIGEST, true, "digest of the signed warrant file"),
+	F("authority", STR, true, "issuing authority by name"),
+	F("signer", STR, false, "subject of the signer's certificate"),
 	F("valid_from", TIME, true, "start of validity"),
 	F("valid_until", TIME, true, "end of validity"),
-	F("services", STR_LIST, true, "services intercepted (iri, cc, sms, ...)"),
+	F("delivery", STR, true, "iri or iri+cc"),
+	F("services", STR_LIST, true, "services covered (voice, messaging, registration, location)"),
 	F("destinations", STR_LIST, true, "handover destinations by name"),
-	F("authority", STR, false, "issuing authority by name"),
+	F("targets", INT, true, "how many targets the warrant names (never which)"),
 	END,
 };
 static const struct sl_audit_field_desc f_warrant_refused[] = {
-	F("warrant_digest", DIGEST, true, "digest of the refused document"),
-	F("reason", STR, true, "stable refusal code (bad_signature, expired, unknown_authority, ...)"),
-	F("detail", TEXT, false, "human explanation, never an identity"),
-	F("liid", STR, false, "LIID, if the document named one"),
-	F("authority", STR, false, "claimed issuing authority"),
+	F("warrant_digest", DIGEST, true, "digest of the refused file"),
+	F("reason", STR, true, "refusal code (not-cms, malformed, unknown-authority, bad-signature, ...)"),
+	F("detail", TEXT, false, "the check that failed, never an identity"),
+	F("file", STR, false, "the file in the warrant directory"),
+	F("liid", STR, false, "LIID, when the document was verified before it was refused"),
+	F("authority", STR, false, "issuing authority, likewise"),
+	END,
+};
+static const struct sl_audit_field_desc f_warrant_revocation[] = {
+	F("liid", STR, true, "lawful interception identifier"),
+	F("version", INT, true, "versions up to this one are revoked"),
+	F("revocation_digest", DIGEST, true, "digest of the signed revocation file"),
+	F("authority", STR, true, "issuing authority by name"),
 	END,
 };
 static const struct sl_audit_field_desc f_warrant_ended[] = {
 	F("liid", STR, true, "lawful interception identifier"),
-	F("reason", STR, true, "expired, revoked or replaced"),
+	F("reason", STR, true, "expired, revoked or superseded"),
+	F("version", INT, false, "the version that ended"),
 	END,
 };
 static const struct sl_audit_field_desc f_intercept_activated[] = {
 	F("liid", STR, true, "lawful interception identifier"),
-	F("target", PSEUDONYM, true, "keyed pseudonym of the target identity"),
-	F("service", STR, true, "service now intercepted"),
+	F("version", INT, false, "version of the warrant"),
+	F("destination", STR, false, "handover destination told (HI1 liActivated)"),
+	F("hi1_seq", INT, false, "sequence number of the HI1 notification"),
+	F("service", STR, false, "service now intercepted"),
+	END,
+};
+static const struct sl_audit_field_desc f_intercept_modified[] = {
+	F("liid", STR, true, "lawful interception identifier"),
+	F("version", INT, true, "the version now in force"),
+	F("destination", STR, false, "handover destination told (HI1 liModified)"),
+	F("hi1_seq", INT, false, "sequence number of the HI1 notification"),
 	END,
 };
 static const struct sl_audit_field_desc f_intercept_deactivated[] = {
 	F("liid", STR, true, "lawful interception identifier"),
-	F("reason", STR, true, "warrant_ended, revoked, config, shutdown"),
-	F("target", PSEUDONYM, false, "keyed pseudonym of the target identity"),
+	F("reason", STR, true, "expired, revoked, superseded, config or shutdown"),
+	F("version", INT, false, "version of the warrant"),
+	F("destination", STR, false, "handover destination told (HI1 liDeactivated)"),
+	F("hi1_seq", INT, false, "sequence number of the HI1 notification"),
 	F("service", STR, false, "service no longer intercepted"),
+	END,
+};
+static const struct sl_audit_field_desc f_config_insecure[] = {
+	F("setting", STR, true, "the insecure setting in force (insecure-configured-intercepts)"),
+	F("liids", STR_LIST, true, "what it affects: the LIIDs taken from the configuration"),
 	END,
 };
 static const struct sl_audit_field_desc f_delivery[] = {
 	F("liid", STR, true, "lawful interception identifier"),
 	F("destination", STR, true, "handover destination by name"),
+	F("stream", STR, false, "hi2 or hi3"),
 	F("first_seq", INT, true, "first spool record id of the batch"),
 	F("count", INT, true, "records (PDUs) in the batch"),
 	F("digest", DIGEST, true, "SHA-256 over the batch's PDUs, each as u32 length and bytes"),
@@ -118,20 +153,25 @@ static const struct sl_audit_field_desc f_export_batch[] = {
 const struct sl_audit_kind_desc sl_audit_kinds[] = {
 	{ "log.open", "audit library (now)", "the log was opened for writing", f_log_open },
 	{ "log.close", "audit library (now)", "the log was closed cleanly", f_log_close },
-	{ "daemon.start", "sluiced (issue 7 wiring)", "sluiced started", f_daemon_start },
-	{ "daemon.stop", "sluiced (issue 7 wiring)", "sluiced is stopping", f_daemon_stop },
-	{ "config.load", "sluiced (issue 7 wiring)", "a configuration file was read", f_config_load },
-	{ "config.change", "sluiced (issue 7 wiring)", "a VTY configuration command ran", f_config_change },
-	{ "warrant.accepted", "lawful path (later issue)", "a warrant was checked and accepted",
+	{ "daemon.start", "sluiced (now)", "sluiced started", f_daemon_start },
+	{ "daemon.stop", "sluiced (now)", "sluiced is stopping", f_daemon_stop },
+	{ "config.load", "sluiced (now)", "a configuration file was read", f_config_load },
+	{ "config.change", "sluiced (now)", "a VTY configuration command ran", f_config_change },
+	{ "config.insecure", "sluiced (now)", "an insecure setting is in force at start", f_config_insecure },
+	{ "warrant.accepted", "sluiced, lawful path (now)", "a warrant was checked and accepted",
 	  f_warrant_accepted },
-	{ "warrant.refused", "lawful path (later issue)", "a warrant was refused", f_warrant_refused },
-	{ "warrant.ended", "lawful path (later issue)", "a warrant expired, was revoked or replaced",
+	{ "warrant.refused", "sluiced, lawful path (now)", "a warrant or revocation was refused", f_warrant_refused },
+	{ "warrant.revocation", "sluiced, lawful path (now)", "a revocation was checked and accepted",
+	  f_warrant_revocation },
+	{ "warrant.ended", "sluiced, lawful path (now)", "a warrant expired, was revoked or superseded",
 	  f_warrant_ended },
-	{ "intercept.activated", "lawful path (later issue)", "interception of a target started",
+	{ "intercept.activated", "sluiced, lawful path (now)", "an interception started (HI1 liActivated)",
 	  f_intercept_activated },
-	{ "intercept.deactivated", "lawful path (later issue)", "interception of a target ended",
+	{ "intercept.modified", "sluiced, lawful path (now)",
+	  "an active interception's warrant was superseded by one in force (HI1 liModified)", f_intercept_modified },
+	{ "intercept.deactivated", "sluiced, lawful path (now)", "an interception ended (HI1 liDeactivated)",
 	  f_intercept_deactivated },
-	{ "delivery", "handover path (later issue)", "a batch of records was released to an authority",
+	{ "delivery", "sluiced, handover path (now)", "a batch of records was released to an authority",
 	  f_delivery },
 	{ "consent.change", "consent path (later issue)", "a consent record changed", f_consent_change },
 	{ "export.batch", "consent path (later issue)", "a batch was exported to a data recipient",

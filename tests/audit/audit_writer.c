@@ -86,10 +86,11 @@ static int gen(void *ctx, const char *dir, const char *key, const char *origin, 
 		}
 		sl_audit_pseudonym(pkey, "msisdn", liid, p);
 		if (r < 8) {
-			f = json_pack("{s:s,s:s,s:s,s:I,s:I,s:[s,s],s:[s],s:s}", "liid", liid, "warrant_digest",
-				      digest(h, i, d), "target", p, "valid_from", (json_int_t)now_us, "valid_until",
-				      (json_int_t)(now_us + 2 * 86400000000LL), "services", "iri", "cc", "destinations",
-				      dests[i % 2], "authority", "authority-1");
+			f = json_pack("{s:s,s:I,s:s,s:I,s:I,s:s,s:[s,s],s:[s],s:s,s:I}", "liid", liid, "version",
+				      (json_int_t)1, "warrant_digest", digest(h, i, d), "valid_from", (json_int_t)now_us,
+				      "valid_until", (json_int_t)(now_us + 2 * 86400000000LL), "delivery", "iri+cc",
+				      "services", "voice", "messaging", "destinations", dests[i % 2], "authority",
+				      "authority-1", "targets", (json_int_t)1);
 			sl_audit_append(log, "warrant.accepted", &signer, f, 0);
 		} else if (r < 11) {
 			f = json_pack("{s:s,s:s,s:s}", "warrant_digest", digest(h, i, d), "reason",
@@ -99,7 +100,7 @@ static int gen(void *ctx, const char *dir, const char *key, const char *origin, 
 			f = json_pack("{s:s,s:s}", "liid", liid, "reason", "expired");
 			sl_audit_append(log, "warrant.ended", &sys, f, 0);
 		} else if (r < 15) {
-			f = json_pack("{s:s,s:s,s:s}", "liid", liid, "target", p, "service", "cc");
+			f = json_pack("{s:s,s:s}", "liid", liid, "destination", dests[i % 2]);
 			sl_audit_append(log, "intercept.activated", &sys, f, 0);
 		} else if (r < 17) {
 			f = json_pack("{s:s,s:s}", "liid", liid, "reason", "warrant_ended");
