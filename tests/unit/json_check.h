@@ -47,14 +47,14 @@ struct jc_rd {
 	struct jc_doc *d;
 };
 
-static bool jc_fail(struct jc_rd *r, const char *why)
+static inline bool jc_fail(struct jc_rd *r, const char *why)
 {
 	if (!r->d->err[0])
 		snprintf(r->d->err, sizeof(r->d->err), "offset %zu: %s", r->pos, why);
 	return false;
 }
 
-static void jc_ws(struct jc_rd *r)
+static inline void jc_ws(struct jc_rd *r)
 {
 	while (r->pos < r->len && (r->p[r->pos] == ' ' || r->p[r->pos] == '\t' || r->p[r->pos] == '\n' ||
 				   r->p[r->pos] == '\r'))
@@ -62,7 +62,7 @@ static void jc_ws(struct jc_rd *r)
 }
 
 /* Length of a valid UTF-8 sequence (RFC 3629) at p, or 0. */
-static size_t jc_utf8(const unsigned char *p, size_t left)
+static inline size_t jc_utf8(const unsigned char *p, size_t left)
 {
 	unsigned n, i;
 	uint32_t cp, min;
@@ -89,7 +89,7 @@ static size_t jc_utf8(const unsigned char *p, size_t left)
 	return n;
 }
 
-static int jc_hex(unsigned char c)
+static inline int jc_hex(unsigned char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -100,7 +100,7 @@ static int jc_hex(unsigned char c)
 	return -1;
 }
 
-static bool jc_string(struct jc_rd *r)
+static inline bool jc_string(struct jc_rd *r)
 {
 	if (r->pos >= r->len || r->p[r->pos] != '"')
 		return jc_fail(r, "string expected");
@@ -143,7 +143,7 @@ static bool jc_string(struct jc_rd *r)
 	return jc_fail(r, "unterminated string");
 }
 
-static bool jc_digits(struct jc_rd *r)
+static inline bool jc_digits(struct jc_rd *r)
 {
 	size_t at = r->pos;
 
@@ -152,7 +152,7 @@ static bool jc_digits(struct jc_rd *r)
 	return r->pos > at;
 }
 
-static bool jc_number(struct jc_rd *r)
+static inline bool jc_number(struct jc_rd *r)
 {
 	if (r->pos < r->len && r->p[r->pos] == '-')
 		r->pos++;
@@ -176,7 +176,7 @@ static bool jc_number(struct jc_rd *r)
 	return true;
 }
 
-static bool jc_word(struct jc_rd *r, const char *w)
+static inline bool jc_word(struct jc_rd *r, const char *w)
 {
 	size_t n = strlen(w);
 
@@ -186,10 +186,10 @@ static bool jc_word(struct jc_rd *r, const char *w)
 	return true;
 }
 
-static bool jc_value(struct jc_rd *r, const char *path, unsigned depth);
+static inline bool jc_value(struct jc_rd *r, const char *path, unsigned depth);
 
 /* Record a value at path starting now; its length is filled in when it ends. */
-static struct jc_field *jc_add(struct jc_rd *r, const char *path, unsigned depth)
+static inline struct jc_field *jc_add(struct jc_rd *r, const char *path, unsigned depth)
 {
 	struct jc_field *f;
 
@@ -204,7 +204,7 @@ static struct jc_field *jc_add(struct jc_rd *r, const char *path, unsigned depth
 	return f;
 }
 
-static bool jc_object(struct jc_rd *r, const char *path, unsigned depth)
+static inline bool jc_object(struct jc_rd *r, const char *path, unsigned depth)
 {
 	unsigned first = r->d->n;
 
@@ -249,7 +249,7 @@ static bool jc_object(struct jc_rd *r, const char *path, unsigned depth)
 	}
 }
 
-static bool jc_array(struct jc_rd *r, const char *path, unsigned depth)
+static inline bool jc_array(struct jc_rd *r, const char *path, unsigned depth)
 {
 	unsigned i = 0;
 
@@ -280,7 +280,7 @@ static bool jc_array(struct jc_rd *r, const char *path, unsigned depth)
 	}
 }
 
-static bool jc_value(struct jc_rd *r, const char *path, unsigned depth)
+static inline bool jc_value(struct jc_rd *r, const char *path, unsigned depth)
 {
 	struct jc_field *f;
 	bool ok;
@@ -306,7 +306,7 @@ static bool jc_value(struct jc_rd *r, const char *path, unsigned depth)
 }
 
 /* Parse p[0..len): one value, optionally one trailing newline. False with d->err set if it is not JSON. */
-static bool json_parse(const char *p, size_t len, struct jc_doc *d)
+static inline bool json_parse(const char *p, size_t len, struct jc_doc *d)
 {
 	struct jc_rd r = { (const unsigned char *)p, len, 0, d };
 
@@ -320,7 +320,7 @@ static bool json_parse(const char *p, size_t len, struct jc_doc *d)
 	return true;
 }
 
-static const struct jc_field *jc_get(const struct jc_doc *d, const char *path)
+static inline const struct jc_field *jc_get(const struct jc_doc *d, const char *path)
 {
 	unsigned i;
 
@@ -331,7 +331,7 @@ static const struct jc_field *jc_get(const struct jc_doc *d, const char *path)
 }
 
 /* The keys of the object at path, in order, joined by ',' into buf. */
-static const char *jc_keys(const struct jc_doc *d, const char *path, char *buf, size_t len)
+static inline const char *jc_keys(const struct jc_doc *d, const char *path, char *buf, size_t len)
 {
 	const struct jc_field *o = jc_get(d, path);
 	size_t plen = strlen(path), o_ = 0;
@@ -355,7 +355,7 @@ static const char *jc_keys(const struct jc_doc *d, const char *path, char *buf, 
  * \u0000..\u00ff as the single byte, other \u escapes as UTF-8 (the
  * writers under test produce none above U+00FF). Returns the length written to out, or (size_t)-1.
  */
-static size_t json_unescape(const char *s, size_t n, uint8_t *out, size_t cap)
+static inline size_t json_unescape(const char *s, size_t n, uint8_t *out, size_t cap)
 {
 	size_t i = 1, o = 0;
 

@@ -32,7 +32,7 @@ struct ps_pdu {
 };
 
 /* Build one PDU of a kind for liid/cin/seqno into out. 0 or the encoder's error. */
-static int pdu_build_one(void *ctx, enum ps_kind kind, const char *liid, uint32_t cin, uint32_t seqno,
+static inline int pdu_build_one(void *ctx, enum ps_kind kind, const char *liid, uint32_t cin, uint32_t seqno,
 			 struct ps_pdu *out)
 {
 	static const char invite[] = "INVITE sip:bob@example.com SIP/2.0\r\nCall-ID: decode-1@example.com\r\n"
@@ -110,7 +110,7 @@ static int pdu_build_one(void *ctx, enum ps_kind kind, const char *liid, uint32_
 }
 
 /* The seven sample PDUs (see the top of this file). */
-static void pdu_samples(void *ctx, struct ps_pdu out[PS_N])
+static inline void pdu_samples(void *ctx, struct ps_pdu out[PS_N])
 {
 	static const struct {
 		enum ps_kind kind;
