@@ -697,7 +697,7 @@ static void test_standalone_iri(void **state)
 }
 
 /*
- * BUG (lemf/lemf_store.c:91-111, liid_dirname, with :215 sl_lemf_store_bad):
+ * BUG (lemf/lemf_store.c:91-111, liid_dirname, with :267 sl_lemf_store_bad):
  * a PDU whose LIID is "_undecodable" (a valid LIID: OCTET STRING of
  * 1..25 octets, '_' is kept as is) is written to OUT/_undecodable/, the
  * directory of PDUs that did not decode, mixing a warrant's PDUs with
