@@ -722,6 +722,38 @@ static void test_reserved_names(void **state)
 	free(p);
 }
 
+/*
+ * BUG (lemf/lemf_store.c:319-320, sl_lemf_store_summary): the text
+ * summary prints each LIID's bytes as they came from the wire
+ * ("%-26.*s"), so a LIID with control characters (an ANSI escape such as
+ * ESC [2J, a newline) reaches the operator's terminal raw and can forge
+ * or hide summary lines; a NUL cuts it short. Fix: print the LIID as
+ * liid_dirname() spells it (or as the JSON does). Disabled until fixed
+ * so the suite stays green.
+ */
+static void test_summary_text_escapes(void **state)
+{
+	struct tfx *t = *state;
+	struct sl_lemf_store *s = open_store(t->fx.ctx, t->out);
+	struct ps_pdu *p = malloc(sizeof(*p));
+	struct sink k = { 0 };
+	size_t i;
+
+	assert_non_null(p);
+	assert_int_equal(pdu_build_one(t->fx.ctx, PS_IRI_BEGIN, "\x1b[2J\nforged 1 2 3", 1, 0, p), 0);
+	assert_int_equal(store(s, 1, p->p, p->n), 0);
+	k.f = open_memstream(&k.buf, &k.len);
+	assert_non_null(k.f);
+	assert_int_equal(sl_lemf_store_summary(s, k.f), 0);
+	fclose(k.f);
+	talloc_free(s);
+	for (i = 0; i < k.len; i++)
+		assert_true(k.buf[i] == '\n' || (k.buf[i] >= 0x20 && k.buf[i] < 0x7f));
+	assert_int_equal(count_lines(k.buf), 3);
+	free(k.buf);
+	free(p);
+}
+
 /* Output that cannot be written: an error, not a crash, and the store goes on. */
 static void test_output_errors(void **state)
 {
@@ -780,5 +812,6 @@ int main(void)
 	(void)test_standalone_iri;
 	(void)test_reserved_names;
 	(void)test_liid_view_overread;
+	(void)test_summary_text_escapes;
 	return cmocka_run_group_tests(tests, group_setup, NULL);
 }
