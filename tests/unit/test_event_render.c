@@ -688,6 +688,31 @@ static void test_text(void **state)
 	assert_non_null(strstr(to_text(fx->ctx, &ev), "  []"));
 }
 
+/*
+ * FINDING (render/event_render.c:307-360, the "%.*s" of each line in
+ * sl_event_to_text): the text form copies the Call-ID (and a request's
+ * method) from the wire as they are, so control characters in them, an
+ * ANSI escape such as ESC [2J or a CR, reach the terminal of whoever
+ * runs `sluice extract --format text`, and can rewrite or hide lines.
+ * The JSON form escapes them. Proposed fix: print bytes outside 0x20..0x7e
+ * as \xHH in the text form. Disabled until decided so the suite stays
+ * green.
+ */
+static void test_text_control_bytes(void **state)
+{
+	struct fixture *fx = *state;
+	struct sl_event ev;
+	const char *t;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = SL_EV_MESSAGE;
+	ev.ts_us = TS;
+	ev.call_id = SL_STR_LIT("a\x1b[2J\rb");
+	t = to_text(fx->ctx, &ev);
+	for (; *t; t++)
+		assert_true(*t >= 0x20 && *t < 0x7f);
+}
+
 /* --- through the pipeline --- */
 
 struct live {
@@ -789,6 +814,7 @@ int main(void)
 
 	/* Docs and renderer disagree, kept out of the run until one changes: see the comment above the test. */
 	(void)test_where_null_without_sig;
+	(void)test_text_control_bytes;
 	pfx_global_init();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
