@@ -1,14 +1,14 @@
 /*
  * A strict RFC 8259 reader for tests of code that writes JSON lines.
  *
- * json_parse() accepts exactly one JSON value (optionally followed by one
- * newline) and nothing else: no trailing commas, no leading zeros, no raw
- * control characters in strings, no invalid UTF-8 (overlong forms,
- * surrogates, code points over U+10FFFF, cut sequences), no duplicate
- * keys. While reading it flattens the document into a list of paths and
- * values ("from.ids[0].value" -> "\"sip:a@b\""), so a test can check every
- * field a writer produced, and the order of the keys of an object, without
- * a JSON library. json_unescape() undoes the writers' string escaping
+ * json_parse() accepts exactly one JSON value (with white space around
+ * it, such as a line's newline) and nothing else: no trailing commas, no
+ * leading zeros, no raw control characters in strings, no invalid UTF-8
+ * (overlong forms, surrogates, code points over U+10FFFF, cut sequences),
+ * no duplicate keys. While reading it flattens the document into a list
+ * of paths and values ("from.ids[0].value" -> "\"sip:a@b\""), so a test
+ * can check every field a writer produced, and the order of the keys of
+ * an object, without a JSON library. json_unescape() undoes the writers' string escaping
  * with \u0080..\u00ff read back as single bytes, which is how sluice
  * writes bytes that are not UTF-8: a writer that is lossless in that sense
  * round-trips any byte string. Static functions in a header so each test
@@ -305,16 +305,16 @@ static inline bool jc_value(struct jc_rd *r, const char *path, unsigned depth)
 	return ok;
 }
 
-/* Parse p[0..len): one value, optionally one trailing newline. False with d->err set if it is not JSON. */
+/* Parse p[0..len): one value, with white space around it (a line's newline). False with d->err set if it is not JSON. */
 static inline bool json_parse(const char *p, size_t len, struct jc_doc *d)
 {
 	struct jc_rd r = { (const unsigned char *)p, len, 0, d };
 
 	memset(d, 0, sizeof(*d));
-	if (len && p[len - 1] == '\n')
-		r.len--;
+	jc_ws(&r);
 	if (!jc_value(&r, "", 0))
 		return false;
+	jc_ws(&r);
 	if (r.pos != r.len)
 		return jc_fail(&r, "bytes after the value");
 	return true;

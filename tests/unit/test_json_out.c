@@ -617,6 +617,36 @@ static void test_failed_every_limit(void **state)
 	free(doc);
 }
 
+/* The strict reader itself: it must refuse what is not JSON, or the checks above prove nothing. */
+static void test_reader_rejects(void **state)
+{
+	static const char *const bad[] = {
+		"", " ", "inf", "-inf", "nan", "NaN", "01", "-", "1.", ".5", "1e", "+1", "0x10",
+		"{", "}", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "{a:1}", "{\"a\":1,\"a\":2}", "[1 2]", "tru", "nul",
+		"\"", "\"a", "\"\\x\"", "\"\\u12\"", "\"\\u12g4\"", "\"\x01\"", "\"\n\"", "\"\x80\"",
+		"\"\xc0\xaf\"", "\"\xed\xa0\x80\"", "\"\xf4\x90\x80\x80\"", "\"\xe2\x82\"", "\"\xff\"",
+		"1 2", "{}{}", "{}\n{}", "[]x",
+	};
+	static const char *const good[] = {
+		"0", "-0", "1.5e-3", "1E+2", "\"\"", "\"\\u00e9\\/\\b\\f\"", "\"\xc3\xa9\xf0\x9f\x98\x80\"", "[]", "{}",
+		" {\"a\" : [ 1 , { } ] } ", "{}\n", "\t[\r\n]\n\n", "true", "false", "null", "\"\x7f\"",
+	};
+	struct jc_doc *doc = malloc(sizeof(*doc));
+	unsigned i;
+
+	(void)state;
+	assert_non_null(doc);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (json_parse(bad[i], strlen(bad[i]), doc)) {
+			print_error("accepted: %s\n", bad[i]);
+			fail();
+		}
+	}
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		assert_json(doc, good[i], strlen(good[i]));
+	free(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -632,6 +662,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_failed_first_allocation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_growth, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_every_limit, setup, teardown),
+		cmocka_unit_test(test_reader_rejects),
 	};
 
 	/* Known bug, kept out of the run until fixed: see the comment above the test. */
