@@ -8,10 +8,10 @@
  * no duplicate keys. While reading it flattens the document into a list
  * of paths and values ("from.ids[0].value" -> "\"sip:a@b\""), so a test
  * can check every field a writer produced, and the order of the keys of
- * an object, without a JSON library. json_unescape() undoes the writers' string escaping
- * with \u0080..\u00ff read back as single bytes, which is how sluice
- * writes bytes that are not UTF-8: a writer that is lossless in that sense
- * round-trips any byte string. Static functions in a header so each test
+ * an object, without a JSON library. json_unescape() undoes the writers'
+ * string escaping with \u0080..\u00ff read back as single bytes, which
+ * is how sluice writes bytes that are not UTF-8: a writer that is
+ * lossless in that sense round-trips any byte string. Static functions in a header so each test
  * stays one translation unit; include after cmocka.h.
  */
 #pragma once
