@@ -11,8 +11,9 @@
  * an object, without a JSON library. json_unescape() undoes the writers'
  * string escaping with \u0080..\u00ff read back as single bytes, which
  * is how sluice writes bytes that are not UTF-8: a writer that is
- * lossless in that sense round-trips any byte string. Static functions in a header so each test
- * stays one translation unit; include after cmocka.h.
+ * lossless in that sense round-trips any byte string. Static functions
+ * in a header so each test stays one translation unit; include after
+ * cmocka.h.
  */
 #pragma once
 
@@ -305,7 +306,7 @@ static inline bool jc_value(struct jc_rd *r, const char *path, unsigned depth)
 	return ok;
 }
 
-/* Parse p[0..len): one value, with white space around it (a line's newline). False with d->err set if it is not JSON. */
+/* Parse p[0..len): one value, white space around it allowed. False with d->err set if it is not JSON. */
 static inline bool json_parse(const char *p, size_t len, struct jc_doc *d)
 {
 	struct jc_rd r = { (const unsigned char *)p, len, 0, d };

@@ -647,7 +647,8 @@ static void test_text(void **state)
 	call_event(&ev, NULL, SL_CALL_END);
 	ev.u.call.reason = SL_END_REJECTED;
 	ev.u.call.status = 486;
-	assert_non_null(strstr(to_text(fx->ctx, &ev), "call     end      sip:sipp@127.0.0.1 -> +4930123456 reason=rejected status=486  ["));
+	assert_non_null(strstr(to_text(fx->ctx, &ev),
+			       "call     end      sip:sipp@127.0.0.1 -> +4930123456 reason=rejected status=486  ["));
 	ev.u.call.status = 0;
 	ev.u.call.reason = SL_END_BYE;
 	ev.u.call.answer_us = TS - 10002000;
@@ -663,7 +664,8 @@ static void test_text(void **state)
 	ev.call_id = SL_STR_LIT("m-1");
 	sl_party_add(&ev.to, SL_ID_IMSI, "001011234567895");
 	ev.u.message.size = 34;
-	assert_string_equal(to_text(fx->ctx, &ev), "2014-06-29 20:47:31.748166  message  - -> 001011234567895  34 bytes  [m-1]");
+	assert_string_equal(to_text(fx->ctx, &ev),
+			    "2014-06-29 20:47:31.748166  message  - -> 001011234567895  34 bytes  [m-1]");
 	memset(&ev, 0, sizeof(ev));
 	ev.type = SL_EV_REGISTRATION;
 	ev.ts_us = TS;
@@ -679,7 +681,8 @@ static void test_text(void **state)
 						   "ssrc=0xfebd6340 packets=501 lost=-3  [1-7879@127.0.0.1]");
 	rtp_event(&ev, true);
 	ev.u.rtp.lost = -3;
-	assert_non_null(strstr(to_text(fx->ctx, &ev), "  rtcp     127.0.0.1:6001 -> 127.0.0.1:6000  ssrc=0xfebd6340 packets=501 lost=0  ["));
+	assert_non_null(strstr(to_text(fx->ctx, &ev),
+			       "  rtcp     127.0.0.1:6001 -> 127.0.0.1:6000  ssrc=0xfebd6340 packets=501 lost=0  ["));
 
 	/* a long Call-ID is cut to 48 bytes; an absent one prints nothing */
 	ev.call_id = SL_STR_LIT("0123456789012345678901234567890123456789012345678901234567890123456789");
@@ -790,7 +793,8 @@ static void test_pipeline(void **state)
 	assert_jfield(&doc, "frame", "5");
 	assert_jfield(&doc, "direction", "\"from_caller\"");
 	assert_jfield(&doc, "ts", "1700000012.002000");
-	assert_non_null(strstr(l.texts[0], "2023-11-14 22:13:20.000000  sip      udp 192.0.2.1:5060 -> 198.51.100.2:5060  INVITE"));
+	assert_non_null(
+		strstr(l.texts[0], "2023-11-14 22:13:20.000000  sip      udp 192.0.2.1:5060 -> 198.51.100.2:5060  INVITE"));
 
 	sl_capture_free(mine);
 	f->cap = theirs;
