@@ -18,7 +18,8 @@
  * length, garbage that frames. PREFIXED mode: clean, zero and oversized
  * length prefixes (the rest ignored, reported once), a cut prefix or PDU
  * at the end, a gap. sl_pdu_stream_looks_prefixed on both framings and
- * on near misses. Buffer allocation failure under a talloc memory limit.
+ * on near misses. Empty pieces. Buffer allocation failure under a talloc
+ * memory limit.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -867,6 +868,57 @@ static void test_looks_prefixed(void **state)
 	free(s);
 }
 
+/* Empty pieces (a read that returned nothing) change nothing, buffered or not, in both modes. */
+static void test_empty_pieces(void **state)
+{
+	struct fixture *fx = *state;
+	struct script *s = calloc(1, sizeof(*s));
+	struct rec *want = malloc(sizeof(*want)), *r = calloc(1, sizeof(*r));
+	unsigned mode;
+
+	assert_non_null(s);
+	assert_non_null(want);
+	assert_non_null(r);
+	for (mode = 0; mode < 2; mode++) {
+		struct sl_pdu_stream *st;
+		uint8_t *empty = exact(fx->ctx, "", 0);
+		size_t i;
+
+		memset(s, 0, sizeof(*s));
+		for (i = 0; i < PS_N; i++) {
+			if (mode)
+				sc_record(s, (unsigned)i);
+			else
+				sc_pdu(s, (unsigned)i);
+		}
+		if (!mode)
+			sc_bytes(s, "\xff\xff", 2);
+		run(fx->ctx, mode ? SL_PDU_STREAM_PREFIXED : SL_PDU_STREAM_BER, MAX_PDU, s,
+		    (struct feeder){ .how = WHOLE }, want);
+		st = sl_pdu_stream_alloc(fx->ctx, mode ? SL_PDU_STREAM_PREFIXED : SL_PDU_STREAM_BER, MAX_PDU, &rec_ops,
+					 r);
+		assert_non_null(st);
+		memset(r, 0, sizeof(*r));
+		sl_pdu_stream_feed(st, empty, 0);
+		for (i = 0; i < s->n; i += 7) {
+			size_t k = s->n - i < 7 ? s->n - i : 7;
+			uint8_t *copy = exact(fx->ctx, s->b + i, k);
+
+			sl_pdu_stream_feed(st, copy, k);
+			sl_pdu_stream_feed(st, empty, 0);
+			talloc_free(copy);
+		}
+		sl_pdu_stream_end(st);
+		talloc_free(st);
+		talloc_free(empty);
+		same(r, want, true, "with empty pieces, mode", mode);
+		check_pdus(r, s);
+	}
+	free(r);
+	free(want);
+	free(s);
+}
+
 /* talloc_set_memlimit is marked deprecated, but it is the allocation-failure switch talloc offers */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
@@ -929,6 +981,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_prefixed_truncated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prefixed_gap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_looks_prefixed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_empty_pieces, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_out_of_memory, setup, teardown),
 	};
 
