@@ -10,7 +10,8 @@
  * big-endian length, byte for byte); OUT/_undecodable/ for PDUs that did
  * not decode; the duplicate and gap marks per (LIID, CIN, stream); the
  * totals, the text summary and OUT/summary.json; appending when a store
- * is opened again on the same directory; output that cannot be written.
+ * is opened again on the same directory; output that cannot be written;
+ * memory running out at every point (a PDU is in both files or neither).
  *
  * LIIDs that are not safe file names (slashes, "..", ".", control
  * characters, an empty one, a very long one, a NUL inside) must stay
@@ -795,6 +796,118 @@ static void test_output_errors(void **state)
 	talloc_free(s);
 }
 
+/* talloc_set_memlimit is marked deprecated, but it is the allocation-failure switch talloc offers */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+static void set_memlimit(void *ctx, size_t max)
+{
+	assert_int_equal(talloc_set_memlimit(ctx, max), 0);
+}
+#pragma GCC diagnostic pop
+
+/* Records in a pdus.raw file (each a 4-byte big-endian length and that many bytes); -1 if cut. */
+static int raw_records(const char *raw, size_t len)
+{
+	const uint8_t *p = (const uint8_t *)raw;
+	size_t off = 0;
+	int n = 0;
+
+	while (off < len) {
+		uint32_t l;
+
+		if (len - off < 4)
+			return -1;
+		l = (uint32_t)p[off] << 24 | (uint32_t)p[off + 1] << 16 | (uint32_t)p[off + 2] << 8 | p[off + 3];
+		if (len - off - 4 < l)
+			return -1;
+		off += 4 + l;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Memory running out at every point of storing a few PDUs: a PDU is either
+ * in both files (a whole JSON line and a whole raw record) or in neither,
+ * the store says which, and nothing leaks.
+ */
+static void test_memory_limits(void **state)
+{
+	struct tfx *t = *state;
+	size_t limit;
+	unsigned stored_ok = 0, refused = 0;
+
+	for (limit = 512; limit < 20000; limit += 211) {
+		void *lim = talloc_named_const(t->fx.ctx, 0, "limited");
+		struct sl_lemf_store *s;
+		char rel[] = "LIID1/pdus.jsonl", *jl, *raw, err[128];
+		size_t jlen = 0, rlen = 0;
+		unsigned i, ok = 0;
+
+		nftw(t->out, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+		set_memlimit(lim, limit);
+		s = sl_lemf_store_new(lim, t->out, err, sizeof(err));
+		if (!s) {
+			talloc_free(lim);
+			continue;
+		}
+		for (i = 0; i < PS_N; i++) {
+			if (i == PS_STANDALONE)
+				continue;
+			if (store(s, 1, pdus[i].p, pdus[i].n) == 0)
+				ok++;
+			else
+				refused++;
+		}
+		talloc_free(s);
+		talloc_free(lim);
+		stored_ok += ok;
+		jl = slurp(t->out, rel, &jlen);
+		raw = slurp(t->out, "LIID1/pdus.raw", &rlen);
+		if (!ok) {
+			assert_true(!jl || jlen == 0);
+			assert_true(!raw || rlen == 0);
+		} else {
+			assert_non_null(jl);
+			assert_non_null(raw);
+			assert_int_equal(check_jsonl(jl), ok);
+			assert_int_equal(raw_records(raw, rlen), (int)ok);
+		}
+		free(jl);
+		free(raw);
+	}
+	assert_true(stored_ok > 0);
+	assert_true(refused > 0);
+}
+
+/*
+ * BUG (lemf/lemf_store.c:233-237 and :260, sl_lemf_store_pdu): the
+ * sequence number is recorded and the PDU counted before its line and
+ * record are written; when the write fails (disk full, here pdus.jsonl
+ * is /dev/full; or memory for the line runs out) the call returns -EIO,
+ * yet the totals and the summary count the PDU as received and its
+ * number as not missing, and a resend of it would be marked a duplicate,
+ * while no file holds it. Fix: render and write first, then record the
+ * number and count the PDU (or take them back on failure). Disabled
+ * until fixed so the suite stays green.
+ */
+static void test_failed_write_not_counted(void **state)
+{
+	struct tfx *t = *state;
+	struct sl_lemf_store *s = open_store(t->fx.ctx, t->out);
+	uint64_t np, nd, nm, nb;
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/LIID1", t->out);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/LIID1/pdus.jsonl", t->out);
+	assert_int_equal(symlink("/dev/full", path), 0);
+	assert_true(store(s, 1, pdus[0].p, pdus[0].n) < 0);
+	sl_lemf_store_totals(s, &np, &nd, &nm, &nb);
+	assert_int_equal(np, 0);
+	talloc_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -806,6 +919,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unsafe_liids, tsetup, tteardown),
 		cmocka_unit_test_setup_teardown(test_unsafe_liids_direct, tsetup, tteardown),
 		cmocka_unit_test_setup_teardown(test_output_errors, tsetup, tteardown),
+		cmocka_unit_test_setup_teardown(test_memory_limits, tsetup, tteardown),
 	};
 
 	/* Known bugs, kept out of the run until fixed: see the comments above the tests. */
@@ -813,5 +927,6 @@ int main(void)
 	(void)test_reserved_names;
 	(void)test_liid_view_overread;
 	(void)test_summary_text_escapes;
+	(void)test_failed_write_not_counted;
 	return cmocka_run_group_tests(tests, group_setup, NULL);
 }
