@@ -12,7 +12,9 @@
  * events the pipeline handed over. The volatile parts (time, rates, peak
  * memory) are only checked to be there. With all_counters, every
  * non-zero counter of the pipeline is listed once as "group:name value",
- * the same lines sl_print_counters writes, and nothing else.
+ * the same lines sl_print_counters writes, and nothing else. Sources: a
+ * capture file (its counters under its name) and a live interface (its
+ * drop line).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <pcap/dlt.h>
@@ -31,6 +34,7 @@
 
 #include "capture/capture.h"
 #include "capture/counters.h"
+#include "capture/source.h"
 #include "render/totals.h"
 #include "tests/unit/pipeline_fixture.h"
 #include "tests/unit/pipeline_frames.h"
@@ -323,12 +327,115 @@ static void test_empty_run(void **state)
 	pfx_free(f);
 }
 
+static void le32(FILE *f, uint32_t v)
+{
+	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
+
+	assert_int_equal(fwrite(b, 1, 4, f), 4);
+}
+
+/* One SIP message over UDP/IPv4/Ethernet as a pcap record. */
+static void pcap_sip(FILE *f, uint32_t sec, bool a_to_b, const char *text)
+{
+	static struct pb b;
+
+	pb_init(&b, text, strlen(text));
+	pb_udp(&b, 5060, 5060);
+	pb_ipv4(&b, a_to_b ? PFX_A4 : PFX_B4, a_to_b ? PFX_B4 : PFX_A4);
+	pb_eth(&b);
+	le32(f, sec);
+	le32(f, 0);
+	le32(f, (uint32_t)pb_len(&b));
+	le32(f, (uint32_t)pb_len(&b));
+	assert_int_equal(fwrite(pb_data(&b), 1, pb_len(&b), f), pb_len(&b));
+}
+
+/*
+ * Sources: a capture file read with sl_source_read (its counters are
+ * listed under its name) and a live interface (its drop line), the latter
+ * a struct sl_source filled in by hand with a counter group of its own.
+ */
+static void test_sources(void **state)
+{
+	static const char head[] = "frames         3 (0.0 MB)\n"
+				   "sip messages   3 (udp 3, tcp 0, ws 0), rejected 0\n"
+				   "calls          1 attempts, 1 ringing, 0 answered; ended: bye 0, cancel 0, rejected 1, "
+				   "timeout 0, evicted 0, open at end 0\n";
+	static const uint8_t pcap_head[] = { 0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+					     0xff, 0xff, 0, 0, 1, 0, 0, 0 };
+	struct pfx *f = pfx_new(NULL);
+	struct sl_source_cfg scfg;
+	struct sl_source *file, live, *src[2];
+	struct sl_totals_in in = { .cap = f->cap, .src = src, .n_src = 2, .elapsed_s = -1, .all_counters = true };
+	struct sl_frame fr;
+	struct sink k = { 0 };
+	char path[256], err[256], want[512];
+	const char *tmp = getenv("TMPDIR");
+	FILE *pf;
+	int fd;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/test_totals.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	pf = fdopen(fd, "wb");
+	assert_non_null(pf);
+	assert_int_equal(fwrite(pcap_head, 1, sizeof(pcap_head), pf), sizeof(pcap_head));
+	pfx_sip(buf, sizeof(buf), "INVITE sip:bob@example.com", "f1", 1, "INVITE", "a1", NULL, NULL, NULL, NULL);
+	pcap_sip(pf, 1700000000, true, buf);
+	pfx_sip(buf, sizeof(buf), "SIP/2.0 180 Ringing", "f1", 1, "INVITE", "a1", "b1", NULL, NULL, NULL);
+	pcap_sip(pf, 1700000001, false, buf);
+	pfx_sip(buf, sizeof(buf), "SIP/2.0 486 Busy Here", "f1", 1, "INVITE", "a1", "b1", NULL, NULL, NULL);
+	pcap_sip(pf, 1700000002, false, buf);
+	assert_int_equal(fclose(pf), 0);
+
+	sl_source_cfg_default(&scfg);
+	scfg.name = path;
+	file = sl_source_open(f->ctx, &scfg, 0, err, sizeof(err));
+	if (!file)
+		print_error("%s\n", err);
+	assert_non_null(file);
+	while (sl_source_read(file, &fr) == SL_SOURCE_FRAME)
+		sl_capture_frame(f->cap, &fr);
+	sl_capture_flush(f->cap);
+
+	memset(&live, 0, sizeof(live));
+	live.name = (char *)"eth9";
+	live.live = true;
+	live.ctrs = rate_ctr_group_alloc(f->ctx, &sl_source_ctrg_desc, 99);
+	assert_non_null(live.ctrs);
+	rate_ctr_add(rate_ctr_group_get_ctr(live.ctrs, SL_SRC_CTR_KERNEL_DROPS), 3);
+	rate_ctr_add(rate_ctr_group_get_ctr(live.ctrs, SL_SRC_CTR_IF_DROPS), 1);
+	src[0] = file;
+	src[1] = &live;
+
+	k.f = open_memstream(&k.buf, &k.len);
+	assert_non_null(k.f);
+	sl_print_totals(k.f, &in);
+	fclose(k.f);
+	assert_int_equal(strncmp(k.buf, head, strlen(head)), 0);
+	/* a drop line for the live source only */
+	assert_non_null(strstr(k.buf, "\nsource eth9    drops: kernel 3, interface 1\npeak memory    "));
+	assert_null(strstr(k.buf, "\nsource /"));
+	/* the file's own counters under its name, and the live one's */
+	snprintf(want, sizeof(want), "\n  source[%s]:frames 3\n", path);
+	assert_non_null(strstr(k.buf, want));
+	assert_non_null(strstr(k.buf, "\n  source[eth9]:drops:kernel 3\n  source[eth9]:drops:interface 1\n"));
+	free(k.buf);
+
+	rate_ctr_group_free(live.ctrs);
+	sl_source_close(file);
+	unlink(path);
+	pfx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_totals_lines),
 		cmocka_unit_test(test_counters),
 		cmocka_unit_test(test_empty_run),
+		cmocka_unit_test(test_sources),
 	};
 
 	pfx_global_init();
