@@ -465,6 +465,22 @@ static void test_message(void **state)
 	assert_jfield(&doc, "content_type", "\"text/plain\"");
 	assert_jfield(&doc, "location", "null");
 
+	/* a full party (six identities), values with quotes, backslashes and bytes that are not UTF-8 */
+	memset(&ev.from, 0, sizeof(ev.from));
+	assert_true(sl_party_add(&ev.from, SL_ID_SIP_URI, "sip:\"q\"@h"));
+	assert_true(sl_party_add(&ev.from, SL_ID_SIP_URI, "sip:b\\s@h"));
+	assert_true(sl_party_add(&ev.from, SL_ID_SIP_URI, "sip:\xff@h"));
+	assert_true(sl_party_add(&ev.from, SL_ID_E164, "+1"));
+	assert_true(sl_party_add(&ev.from, SL_ID_IMEI, "867287039522370"));
+	assert_true(sl_party_add(&ev.from, SL_ID_NUMBER, "0301234"));
+	assert_false(sl_party_add(&ev.from, SL_ID_NUMBER, "0307"));
+	to_json(fx->ctx, &ev);
+	assert_jfield(&doc, "from.ids[0].value", "\"sip:\\\"q\\\"@h\"");
+	assert_jfield(&doc, "from.ids[1].value", "\"sip:b\\\\s@h\"");
+	assert_jfield(&doc, "from.ids[2].value", "\"sip:\\u00ff@h\"");
+	assert_jfield(&doc, "from.ids[5].type", "\"number\"");
+	assert_null(jc_get(&doc, "from.ids[6]"));
+
 	/* no content type, the largest size */
 	ev.u.message.size = UINT32_MAX;
 	ev.u.message.content_type = SL_STR_NULL;
