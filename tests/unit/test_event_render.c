@@ -1,6 +1,6 @@
 /*
- * Rendering of capture events (render/event_render.h) against their
- * contract, docs/events.md.
+ * Rendering of capture events as JSON (render/event_render.h) against
+ * their contract, docs/events.md.
  *
  * Events are built by hand as capture/event.h describes them, with SIP
  * messages parsed from exactly sized heap copies (AddressSanitizer sees a
@@ -11,12 +11,8 @@
  * "[IPv6]:port", microsecond timestamps, three decimals for durations,
  * every call end reason, every registration result, RTP and RTCP
  * streams). Bytes from the wire that are not UTF-8 must leave a line
- * that parses. The one-line text form is checked for the pieces people
- * read, and rendered into buffers of every size from 1 up, each exactly
- * sized on the heap, so a renderer writing past its buffer is caught.
- * Finally SIP frames run through a capture pipeline with every event
- * rendered as it happens, so the renderer sees what the pipeline really
- * hands over.
+ * that parses. The text form and a run through the pipeline:
+ * test_event_text.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -28,113 +24,14 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <pcap/dlt.h>
 #include <talloc.h>
 
-#include "capture/capture.h"
 #include "capture/event.h"
 #include "capture/sip_parse.h"
 #include "render/event_render.h"
 #include "tests/unit/json_check.h"
 #include "tests/unit/parser_test_util.h"
-#include "tests/unit/pipeline_fixture.h"
-
-#define TS 1404074851748166ull
-
-static struct jc_doc doc;
-static char line[16384];
-
-/* Render ev as JSON into line, check it parses strictly into doc. */
-static void to_json(void *ctx, const struct sl_event *ev)
-{
-	struct sl_json j;
-
-	sl_json_init(&j, ctx);
-	sl_event_to_json(&j, ev);
-	assert_false(j.failed);
-	assert_true(j.len < sizeof(line));
-	memcpy(line, j.buf, j.len);
-	line[j.len] = '\0';
-	sl_json_free(&j);
-	assert_json(&doc, line, strlen(line));
-}
-
-static void expect_keys(const char *path, const char *want)
-{
-	char keys[1024];
-
-	jc_keys(&doc, path, keys, sizeof(keys));
-	if (strcmp(keys, want)) {
-		print_error("keys of '%s': got %s\n                 want %s\n", path, keys, want);
-		fail();
-	}
-}
-
-static void ep4(struct sl_endpoint *e, uint8_t a, uint8_t b, uint8_t c, uint8_t d, uint16_t port)
-{
-	uint8_t v[4] = { a, b, c, d };
-
-	memset(e, 0, sizeof(*e));
-	sl_addr_set4(&e->addr, v);
-	e->port = port;
-}
-
-static void ep6(struct sl_endpoint *e, uint16_t port)
-{
-	static const uint8_t v[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
-
-	memset(e, 0, sizeof(*e));
-	sl_addr_set6(&e->addr, v);
-	e->port = port;
-}
-
-/* A SIP message parsed from an exactly sized copy (freed with ctx's children by the caller). */
-static void parse_sip(void *ctx, const char *text, struct sl_sip_msg *m, char **copy)
-{
-	size_t used;
-
-	*copy = exact(ctx, text, strlen(text));
-	assert_int_equal(sl_sip_parse(*copy, strlen(text), SL_SIP_PARSE_DATAGRAM, m, &used), SL_SIP_OK);
-}
-
-static const char invite[] =
-	"INVITE sip:service@127.0.0.1:5060 SIP/2.0\r\n"
-	"Via: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK-1\r\n"
-	"From: \"sipp\" <sip:sipp@127.0.0.1:5061>;tag=7879SIPpTag001\r\n"
-	"To: sut <sip:service@127.0.0.1:5060>\r\n"
-	"Call-ID: 1-7879@127.0.0.1\r\n"
-	"CSeq: 1 INVITE\r\n"
-	"Contact: <sip:sipp@127.0.0.1:5061>\r\n"
-	"P-Asserted-Identity: <sip:+4930123456@example.com;user=phone>, <tel:+4930123456>\r\n"
-	"P-Preferred-Identity: <sip:alice@example.com>\r\n"
-	"User-Agent: SIPp/3.6\r\n"
-	"P-Access-Network-Info: 3GPP-E-UTRAN-FDD; utran-cell-id-3gpp=262011234567890\r\n"
-	"Content-Type: application/sdp\r\n"
-	"Content-Length: 10\r\n"
-	"\r\n"
-	"v=0\r\no=-\r\n";
-
-static const char ringing[] =
-	"SIP/2.0 180 Ringing\r\n"
-	"Via: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK-1\r\n"
-	"From: <tel:+4930123456>;tag=a1\r\n"
-	"To: <sip:service@127.0.0.1:5060>;tag=b2\r\n"
-	"Call-ID: 1-7879@127.0.0.1\r\n"
-	"CSeq: 1 INVITE\r\n"
-	"Content-Length: 0\r\n"
-	"\r\n";
-
-static void sig_of(struct sl_sig *sig, const struct sl_sip_msg *m)
-{
-	memset(sig, 0, sizeof(*sig));
-	sig->ts_us = TS;
-	sig->source = 0;
-	sig->frame = 1;
-	ep4(&sig->src, 127, 0, 0, 1, 5061);
-	ep4(&sig->dst, 127, 0, 0, 1, 5060);
-	sig->transport = SL_TRANSPORT_UDP;
-	sig->sip = m;
-}
+#include "tests/unit/event_test_util.h"
 
 static void test_sip_request(void **state)
 {
@@ -296,22 +193,6 @@ static void test_sip_wire_bytes(void **state)
 	assert_jfield(&doc, "body", "{\"type\":\"application/sdp\",\"len\":3}");
 	talloc_free(copy);
 }
-
-static void call_event(struct sl_event *ev, const struct sl_sig *sig, enum sl_call_step step)
-{
-	memset(ev, 0, sizeof(*ev));
-	ev->type = SL_EV_CALL;
-	ev->ts_us = TS;
-	ev->sig = sig;
-	ev->call_id = SL_STR_LIT("1-7879@127.0.0.1");
-	ev->dir = SL_DIR_FROM_CALLER;
-	sl_party_add(&ev->from, SL_ID_SIP_URI, "sip:sipp@127.0.0.1");
-	sl_party_add(&ev->to, SL_ID_E164, "+4930123456");
-	ev->u.call.step = step;
-	ev->u.call.start_us = TS - 2500000;
-}
-
-static const char WHERE_KEYS[] = "src,dst,transport,source,frame";
 
 static void test_call_steps(void **state)
 {
@@ -546,26 +427,6 @@ static void test_registration(void **state)
 	talloc_free(copy);
 }
 
-static void rtp_event(struct sl_event *ev, bool rtcp)
-{
-	memset(ev, 0, sizeof(*ev));
-	ev->type = SL_EV_RTP_STREAM;
-	ev->ts_us = 1404074861747124ull;
-	ev->call_id = SL_STR_LIT("1-7879@127.0.0.1");
-	ev->dir = SL_DIR_FROM_CALLER;
-	ev->u.rtp.rtcp = rtcp;
-	ev->u.rtp.ssrc = 4273824576u;
-	ev->u.rtp.pt = 0;
-	ep4(&ev->u.rtp.src, 127, 0, 0, 1, 6001);
-	ep4(&ev->u.rtp.dst, 127, 0, 0, 1, 6000);
-	ev->u.rtp.packets = 501;
-	ev->u.rtp.bytes = 86172;
-	ev->u.rtp.lost = 0;
-	ev->u.rtp.first_us = 1404074851748860ull;
-	ev->u.rtp.last_us = 1404074861747124ull;
-	ev->u.rtp.jitter_ms = 0.07;
-}
-
 static void test_rtp_stream(void **state)
 {
 	struct fixture *fx = *state;
@@ -606,217 +467,6 @@ static void test_rtp_stream(void **state)
 	assert_jfield(&doc, "packets", "501");
 }
 
-/* Render ev as text into buffers of every size up to one more than needed; returns the full line. */
-static const char *to_text(void *ctx, const struct sl_event *ev)
-{
-	static char full[1024];
-	size_t need, k;
-
-	sl_event_to_text(full, sizeof(full), ev);
-	need = strlen(full) + 1;
-	assert_true(need < sizeof(full));
-	for (k = 1; k <= need; k++) {
-		char *b = talloc_size(ctx, k);
-
-		assert_non_null(b);
-		sl_event_to_text(b, k, ev);
-		assert_int_equal(strlen(b), k - 1);
-		assert_memory_equal(b, full, k - 1);
-		talloc_free(b);
-	}
-	return full;
-}
-
-static void test_text(void **state)
-{
-	struct fixture *fx = *state;
-	struct sl_sip_msg m;
-	struct sl_sig sig;
-	struct sl_event ev;
-	char *copy;
-
-	parse_sip(fx->ctx, invite, &m, &copy);
-	sig_of(&sig, &m);
-	memset(&ev, 0, sizeof(ev));
-	ev.type = SL_EV_SIP;
-	ev.ts_us = TS;
-	ev.sig = &sig;
-	ev.call_id = m.call_id;
-	sl_party_add(&ev.from, SL_ID_SIP_URI, "sip:sipp@127.0.0.1");
-	sl_party_add(&ev.from, SL_ID_E164, "+4930123456");
-	assert_string_equal(to_text(fx->ctx, &ev),
-			    "2014-06-29 20:47:31.748166  sip      udp 127.0.0.1:5061 -> 127.0.0.1:5060  INVITE           "
-			    "+4930123456 -> -  [1-7879@127.0.0.1]");
-	talloc_free(copy);
-
-	/* a response: status/method */
-	parse_sip(fx->ctx, ringing, &m, &copy);
-	sig.transport = SL_TRANSPORT_TCP;
-	ev.call_id = m.call_id;
-	assert_non_null(strstr(to_text(fx->ctx, &ev), "  sip      tcp 127.0.0.1:5061 -> 127.0.0.1:5060  180/INVITE       "));
-	talloc_free(copy);
-
-	/* calls: parties (E.164 first, then SIP URI, then anything), end reason and status or duration */
-	call_event(&ev, NULL, SL_CALL_ATTEMPT);
-	assert_string_equal(to_text(fx->ctx, &ev),
-			    "2014-06-29 20:47:31.748166  call     attempt  sip:sipp@127.0.0.1 -> +4930123456  [1-7879@127.0.0.1]");
-	call_event(&ev, NULL, SL_CALL_END);
-	ev.u.call.reason = SL_END_REJECTED;
-	ev.u.call.status = 486;
-	assert_non_null(strstr(to_text(fx->ctx, &ev),
-			       "call     end      sip:sipp@127.0.0.1 -> +4930123456 reason=rejected status=486  ["));
-	ev.u.call.status = 0;
-	ev.u.call.reason = SL_END_BYE;
-	ev.u.call.answer_us = TS - 10002000;
-	assert_non_null(strstr(to_text(fx->ctx, &ev), " reason=bye duration=10.0s  ["));
-	ev.u.call.answer_us = 0;
-	ev.u.call.reason = SL_END_CANCEL;
-	assert_non_null(strstr(to_text(fx->ctx, &ev), " reason=cancel duration=0.0s  ["));
-
-	/* message, registration, RTP, RTCP */
-	memset(&ev, 0, sizeof(ev));
-	ev.type = SL_EV_MESSAGE;
-	ev.ts_us = TS;
-	ev.call_id = SL_STR_LIT("m-1");
-	sl_party_add(&ev.to, SL_ID_IMSI, "001011234567895");
-	ev.u.message.size = 34;
-	assert_string_equal(to_text(fx->ctx, &ev),
-			    "2014-06-29 20:47:31.748166  message  - -> 001011234567895  34 bytes  [m-1]");
-	memset(&ev, 0, sizeof(ev));
-	ev.type = SL_EV_REGISTRATION;
-	ev.ts_us = TS;
-	ev.call_id = SL_STR_LIT("r-1");
-	sl_party_add(&ev.from, SL_ID_SIP_URI, "sip:alice@example.com");
-	ev.u.reg.result = SL_REG_NO_RESPONSE;
-	ev.u.reg.expires = 3600;
-	assert_string_equal(to_text(fx->ctx, &ev),
-			    "2014-06-29 20:47:31.748166  register no_response  sip:alice@example.com  expires=3600  [r-1]");
-	rtp_event(&ev, false);
-	ev.u.rtp.lost = -3;
-	assert_string_equal(to_text(fx->ctx, &ev), "2014-06-29 20:47:41.747124  rtp      127.0.0.1:6001 -> 127.0.0.1:6000  "
-						   "ssrc=0xfebd6340 packets=501 lost=-3  [1-7879@127.0.0.1]");
-	rtp_event(&ev, true);
-	ev.u.rtp.lost = -3;
-	assert_non_null(strstr(to_text(fx->ctx, &ev),
-			       "  rtcp     127.0.0.1:6001 -> 127.0.0.1:6000  ssrc=0xfebd6340 packets=501 lost=0  ["));
-
-	/* a long Call-ID is cut to 48 bytes; an absent one prints nothing */
-	ev.call_id = SL_STR_LIT("0123456789012345678901234567890123456789012345678901234567890123456789");
-	assert_non_null(strstr(to_text(fx->ctx, &ev), "  [012345678901234567890123456789012345678901234567]"));
-	ev.call_id = SL_STR_NULL;
-	assert_non_null(strstr(to_text(fx->ctx, &ev), "  []"));
-}
-
-/*
- * FINDING (render/event_render.c:307-360, the "%.*s" of each line in
- * sl_event_to_text): the text form copies the Call-ID (and a request's
- * method) from the wire as they are, so control characters in them, an
- * ANSI escape such as ESC [2J or a CR, reach the terminal of whoever
- * runs `sluice extract --format text`, and can rewrite or hide lines.
- * The JSON form escapes them. Proposed fix: print bytes outside 0x20..0x7e
- * as \xHH in the text form. Disabled until decided so the suite stays
- * green.
- */
-static void test_text_control_bytes(void **state)
-{
-	struct fixture *fx = *state;
-	struct sl_event ev;
-	const char *t;
-
-	memset(&ev, 0, sizeof(ev));
-	ev.type = SL_EV_MESSAGE;
-	ev.ts_us = TS;
-	ev.call_id = SL_STR_LIT("a\x1b[2J\rb");
-	t = to_text(fx->ctx, &ev);
-	for (; *t; t++)
-		assert_true(*t >= 0x20 && *t < 0x7f);
-}
-
-/* --- through the pipeline --- */
-
-struct live {
-	void *ctx;
-	unsigned n[_SL_EV_COUNT];
-	unsigned lines;
-	char call_end[sizeof(line)];	/* the JSON of the call's end */
-	char texts[16][256];
-	unsigned n_text;
-};
-
-static void on_event(const struct sl_event *ev, void *priv)
-{
-	struct live *l = priv;
-	char text[256];
-
-	to_json(l->ctx, ev);
-	l->lines++;
-	l->n[ev->type]++;
-	if (ev->type == SL_EV_CALL && ev->u.call.step == SL_CALL_END)
-		snprintf(l->call_end, sizeof(l->call_end), "%s", line);
-	sl_event_to_text(text, sizeof(text), ev);
-	if (l->n_text < 16)
-		snprintf(l->texts[l->n_text++], sizeof(l->texts[0]), "%s", text);
-}
-
-#define T0 1700000000000000ull
-#define SEC 1000000ull
-
-static void test_pipeline(void **state)
-{
-	struct fixture *fx = *state;
-	struct pfx *f = pfx_new(NULL);
-	struct live l = { .ctx = fx->ctx };
-	struct sl_capture_ops ops = { .event = on_event, .priv = &l };
-	struct sl_capture *mine = sl_capture_alloc(f->ctx, &f->cfg, &ops, 1), *theirs = f->cap;
-	char b[4096], sdp[512];
-
-	assert_non_null(mine);
-	f->cap = mine;
-	pfx_sdp(sdp, sizeof(sdp), "192.0.2.1", 40000);
-	pfx_sip(b, sizeof(b), "INVITE sip:bob@example.com", "pipe-1@example.com", 1, "INVITE", "a1", NULL,
-		"User-Agent: t\xff\r\n", "application/sdp", sdp);
-	pfx_sip_udp(f, T0, true, b);
-	pfx_sip(b, sizeof(b), "SIP/2.0 180 Ringing", "pipe-1@example.com", 1, "INVITE", "a1", "b1", NULL, NULL, NULL);
-	pfx_sip_udp(f, T0 + SEC, false, b);
-	pfx_sip(b, sizeof(b), "SIP/2.0 200 OK", "pipe-1@example.com", 1, "INVITE", "a1", "b1", NULL, NULL, NULL);
-	pfx_sip_udp(f, T0 + 2 * SEC, false, b);
-	pfx_sip(b, sizeof(b), "ACK sip:bob@example.com", "pipe-1@example.com", 1, "ACK", "a1", "b1", NULL, NULL, NULL);
-	pfx_sip_udp(f, T0 + 2 * SEC + 1000, true, b);
-	pfx_sip(b, sizeof(b), "BYE sip:bob@example.com", "pipe-1@example.com", 2, "BYE", "a1", "b1", NULL, NULL, NULL);
-	pfx_sip_udp(f, T0 + 12 * SEC + 2000, true, b);
-	pfx_sip(b, sizeof(b), "SIP/2.0 200 OK", "pipe-1@example.com", 2, "BYE", "a1", "b1", NULL, NULL, NULL);
-	pfx_sip_udp(f, T0 + 12 * SEC + 3000, false, b);
-	pfx_sip(b, sizeof(b), "MESSAGE sip:bob@example.com", "pipe-2@example.com", 1, "MESSAGE", "a2", NULL, NULL,
-		"text/plain", "hello");
-	pfx_sip_udp(f, T0 + 13 * SEC, true, b);
-	pfx_sip(b, sizeof(b), "SIP/2.0 200 OK", "pipe-2@example.com", 1, "MESSAGE", "a2", "b2", NULL, NULL, NULL);
-	pfx_sip_udp(f, T0 + 13 * SEC + 1000, false, b);
-	sl_capture_flush(mine);
-
-	assert_int_equal(l.n[SL_EV_SIP], 8);
-	assert_int_equal(l.n[SL_EV_CALL], 4);
-	assert_int_equal(l.n[SL_EV_MESSAGE], 1);
-	assert_int_equal(l.lines, 13);
-	assert_json(&doc, l.call_end, strlen(l.call_end));
-	assert_jfield(&doc, "event", "\"end\"");
-	assert_jfield(&doc, "reason", "\"bye\"");
-	assert_jfield(&doc, "status", "null");
-	assert_jfield(&doc, "answered", "true");
-	assert_jfield(&doc, "duration", "10.002");
-	assert_jfield(&doc, "setup", "2.000");
-	assert_jfield(&doc, "src", "\"192.0.2.1:5060\"");
-	assert_jfield(&doc, "dst", "\"198.51.100.2:5060\"");
-	assert_jfield(&doc, "frame", "5");
-	assert_jfield(&doc, "direction", "\"from_caller\"");
-	assert_jfield(&doc, "ts", "1700000012.002000");
-	assert_non_null(
-		strstr(l.texts[0], "2023-11-14 22:13:20.000000  sip      udp 192.0.2.1:5060 -> 198.51.100.2:5060  INVITE"));
-
-	sl_capture_free(mine);
-	f->cap = theirs;
-	pfx_free(f);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -828,13 +478,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_message, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_registration, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rtp_stream, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_text, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pipeline, setup, teardown),
 	};
 
 	/* Docs and renderer disagree, kept out of the run until one changes: see the comment above the test. */
 	(void)test_where_null_without_sig;
-	(void)test_text_control_bytes;
-	pfx_global_init();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
