@@ -220,6 +220,8 @@ void sl_pdu_stream_feed(struct sl_pdu_stream *s, const uint8_t *p, size_t n)
 {
 	size_t used;
 
+	if (!n)
+		return; /* nothing new (p may be NULL): nothing to frame */
 	if (s->dead) {
 		s->off += n;
 		return;

@@ -6,13 +6,11 @@
 
 #include <talloc.h>
 
-int sl_lemf_seq_add(void *ctx, struct sl_lemf_seq *q, uint64_t seq, uint64_t *jump)
+/* First range whose hi >= seq (q->n when none). */
+static unsigned find(const struct sl_lemf_seq *q, uint64_t seq)
 {
-	unsigned lo = 0, hi = q->n, i;
+	unsigned lo = 0, hi = q->n;
 
-	q->received++;
-	*jump = q->n && seq > q->r[q->n - 1].hi + 1 ? seq - q->r[q->n - 1].hi - 1 : 0;
-	/* First range whose hi >= seq. */
 	while (lo < hi) {
 		unsigned mid = (lo + hi) / 2;
 
@@ -21,22 +19,63 @@ int sl_lemf_seq_add(void *ctx, struct sl_lemf_seq *q, uint64_t seq, uint64_t *ju
 		else
 			hi = mid;
 	}
-	i = lo;
+	return lo;
+}
+
+/* How far seq jumps past the highest number seen (0 if not above it; no wrap past UINT64_MAX). */
+static uint64_t jump_of(const struct sl_lemf_seq *q, uint64_t seq)
+{
+	uint64_t top = q->n ? q->r[q->n - 1].hi : 0;
+
+	return q->n && seq > top && seq - top > 1 ? seq - top - 1 : 0;
+}
+
+int sl_lemf_seq_reserve(void *ctx, struct sl_lemf_seq *q)
+{
+	unsigned cap;
+	struct sl_lemf_range *r;
+
+	if (q->n < q->cap)
+		return 0;
+	cap = q->cap ? q->cap * 2 : 4;
+	r = talloc_realloc(ctx, q->r, struct sl_lemf_range, cap);
+	if (!r)
+		return -ENOMEM;
+	q->r = r;
+	q->cap = cap;
+	return 0;
+}
+
+int sl_lemf_seq_peek(const struct sl_lemf_seq *q, uint64_t seq, uint64_t *jump)
+{
+	unsigned i = find(q, seq);
+
+	*jump = jump_of(q, seq);
+	return i < q->n && q->r[i].lo <= seq;
+}
+
+int sl_lemf_seq_add(void *ctx, struct sl_lemf_seq *q, uint64_t seq, uint64_t *jump)
+{
+	unsigned i;
+
+	q->received++;
+	*jump = jump_of(q, seq);
+	i = find(q, seq);
 	if (i < q->n && q->r[i].lo <= seq) {
 		q->duplicates++;
 		return 1;
 	}
 	/* Extend a neighbour, merging when the hole closes. */
-	if (i > 0 && q->r[i - 1].hi + 1 == seq) {
+	if (i > 0 && q->r[i - 1].hi != UINT64_MAX && q->r[i - 1].hi + 1 == seq) {
 		q->r[i - 1].hi = seq;
-		if (i < q->n && q->r[i].lo == seq + 1) {
+		if (i < q->n && seq != UINT64_MAX && q->r[i].lo == seq + 1) {
 			q->r[i - 1].hi = q->r[i].hi;
 			memmove(&q->r[i], &q->r[i + 1], (q->n - i - 1) * sizeof(q->r[0]));
 			q->n--;
 		}
 		return 0;
 	}
-	if (i < q->n && q->r[i].lo == seq + 1) {
+	if (i < q->n && seq != UINT64_MAX && q->r[i].lo == seq + 1) {
 		q->r[i].lo = seq;
 		return 0;
 	}

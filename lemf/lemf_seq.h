@@ -26,5 +26,9 @@ struct sl_lemf_seq {
  * (0 if none or not above), or -ENOMEM.
  */
 int sl_lemf_seq_add(void *ctx, struct sl_lemf_seq *q, uint64_t seq, uint64_t *jump);
+/* Make room so that the next sl_lemf_seq_add cannot fail. 0 or -ENOMEM. */
+int sl_lemf_seq_reserve(void *ctx, struct sl_lemf_seq *q);
+/* What sl_lemf_seq_add would return and set, without recording seq. */
+int sl_lemf_seq_peek(const struct sl_lemf_seq *q, uint64_t seq, uint64_t *jump);
 /* Numbers missing between the lowest and highest seen. */
 uint64_t sl_lemf_seq_missing(const struct sl_lemf_seq *q);

@@ -23,6 +23,7 @@
 struct liid_out {
 	uint8_t *liid;
 	size_t liid_len;
+	bool reserved;		/* one of the store's own directories (_none, _undecodable) */
 	int jfd, rfd;
 };
 
@@ -88,19 +89,25 @@ struct sl_lemf_store *sl_lemf_store_new(void *ctx, const char *dir, char *err, s
 	return s;
 }
 
-/* LIID as a directory name: [A-Za-z0-9_-] kept, everything else %XX. */
-static void liid_dirname(const uint8_t *p, size_t n, char *buf, size_t len)
+/*
+ * LIID as a directory name: [A-Za-z0-9_-] kept, everything else %XX. Names
+ * starting with '_' belong to the store itself (_none for a PDU without a
+ * LIID, _undecodable), so a LIID's leading '_' is escaped too.
+ */
+static void liid_dirname(const uint8_t *p, size_t n, bool reserved, char *buf, size_t len)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	size_t o = 0, i;
 
-	if (!n)
+	if (!n) {
 		p = (const uint8_t *)"_none", n = 5;
+		reserved = true;
+	}
 	for (i = 0; i < n && o + 4 < len; i++) {
 		uint8_t c = p[i];
 
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-		    c == '-') {
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    (c == '_' && (i || reserved)) || c == '-') {
 			buf[o++] = (char)c;
 		} else {
 			buf[o++] = '%';
@@ -111,21 +118,23 @@ static void liid_dirname(const uint8_t *p, size_t n, char *buf, size_t len)
 	buf[o] = 0;
 }
 
-static struct liid_out *out_for(struct sl_lemf_store *s, const uint8_t *liid, size_t n)
+static struct liid_out *out_for(struct sl_lemf_store *s, const uint8_t *liid, size_t n, bool reserved)
 {
 	char name[128], path[4096];
 	struct liid_out *o;
 	unsigned i;
 
+	if (!liid)
+		n = 0;
 	for (i = 0; i < s->nouts; i++)
-		if (s->outs[i].liid_len == n && !memcmp(s->outs[i].liid, liid, n))
+		if (s->outs[i].reserved == reserved && s->outs[i].liid_len == n && (!n || !memcmp(s->outs[i].liid, liid, n)))
 			return &s->outs[i];
 	o = talloc_realloc(s, s->outs, struct liid_out, s->nouts + 1);
 	if (!o)
 		return NULL;
 	s->outs = o;
 	o = &s->outs[s->nouts];
-	liid_dirname(liid, n, name, sizeof(name));
+	liid_dirname(liid, n, reserved, name, sizeof(name));
 	snprintf(path, sizeof(path), "%s/%s", s->dir, name);
 	if (mkdir(path, 0700) < 0 && errno != EEXIST)
 		return NULL;
@@ -133,8 +142,9 @@ static struct liid_out *out_for(struct sl_lemf_store *s, const uint8_t *liid, si
 	o->jfd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	snprintf(path, sizeof(path), "%s/%s/pdus.raw", s->dir, name);
 	o->rfd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	o->liid = talloc_memdup(s, liid, n ? n : 1);
+	o->liid = n ? talloc_memdup(s, liid, n) : (uint8_t *)talloc_strdup(s, "");
 	o->liid_len = n;
+	o->reserved = reserved;
 	if (o->jfd < 0 || o->rfd < 0 || !o->liid) {
 		if (o->jfd >= 0)
 			close(o->jfd);
@@ -162,10 +172,13 @@ static struct stream *stream_for(struct sl_lemf_store *s, const struct sl_pdu_de
 		return NULL;
 	s->streams = st;
 	st = &s->streams[s->nstreams];
-	*st = (struct stream){ .liid = talloc_memdup(s, d->liid.p ? d->liid.p : (const uint8_t *)"", d->liid.n + 1),
-			       .liid_len = d->liid.n, .has_cin = d->has_cin, .cin = d->cin, .name = name };
+	*st = (struct stream){ .liid = talloc_size(s, d->liid.n + 1), .liid_len = d->liid.n, .has_cin = d->has_cin,
+			       .cin = d->cin, .name = name };
 	if (!st->liid)
 		return NULL;
+	if (d->liid.n)
+		memcpy(st->liid, d->liid.p, d->liid.n);
+	st->liid[d->liid.n] = 0;
 	s->nstreams++;
 	return st;
 }
@@ -210,7 +223,9 @@ int sl_lemf_store_pdu(struct sl_lemf_store *s, unsigned conn, const uint8_t *p, 
 		      const struct sl_pdu_decoded *d)
 {
 	const char *sname = stream_of(d->kind);
-	struct liid_out *o = out_for(s, d->liid.p, d->liid.n);
+	/* a standalone TS 101 671 IRIsContent has no PSHeader: its LIID is in the IRI's identifiers */
+	const struct sl_pdu_bytes *liid = d->ps ? &d->liid : &d->u.hi2.ids.liid;
+	struct liid_out *o = out_for(s, liid->p, liid->n, false);
 	struct stream *st = NULL;
 	uint64_t jump = 0;
 	int dup = 0;
@@ -221,11 +236,11 @@ int sl_lemf_store_pdu(struct sl_lemf_store *s, unsigned conn, const uint8_t *p, 
 		st = stream_for(s, d, sname);
 		if (!st)
 			return -ENOMEM;
-		dup = sl_lemf_seq_add(s, &st->seq, d->seqno, &jump);
-		if (dup < 0)
-			return dup;
+		/* recorded once written: a PDU that could not be stored must not count as received */
+		if (sl_lemf_seq_reserve(s, &st->seq) < 0)
+			return -ENOMEM;
+		dup = sl_lemf_seq_peek(&st->seq, d->seqno, &jump);
 	}
-	s->pdus++;
 	sl_json_reset(&s->j);
 	sl_json_obj_open(&s->j);
 	sl_json_key(&s->j, "conn");
@@ -233,7 +248,7 @@ int sl_lemf_store_pdu(struct sl_lemf_store *s, unsigned conn, const uint8_t *p, 
 	sl_json_key(&s->j, "stream");
 	sl_json_cstr(&s->j, sname ? sname : "tri");
 	sl_json_key(&s->j, "liid");
-	json_bytes(&s->j, d->liid.p, d->liid.n);
+	json_bytes(&s->j, liid->p, liid->n);
 	sl_json_key(&s->j, "cin");
 	if (d->has_cin)
 		sl_json_u64(&s->j, d->cin);
@@ -250,12 +265,15 @@ int sl_lemf_store_pdu(struct sl_lemf_store *s, unsigned conn, const uint8_t *p, 
 	sl_json_obj_close(&s->j);
 	if (write_line(o->jfd, &s->j) < 0 || write_raw(o->rfd, p, n) < 0)
 		return -EIO;
+	if (st)
+		sl_lemf_seq_add(s, &st->seq, d->seqno, &jump); /* cannot fail: room was reserved */
+	s->pdus++;
 	return 0;
 }
 
 int sl_lemf_store_bad(struct sl_lemf_store *s, unsigned conn, const uint8_t *p, size_t n, const char *why)
 {
-	struct liid_out *o = out_for(s, (const uint8_t *)"_undecodable", 12);
+	struct liid_out *o = out_for(s, (const uint8_t *)"_undecodable", 12, true);
 
 	s->bad++;
 	if (!o)
@@ -303,12 +321,14 @@ int sl_lemf_store_summary(struct sl_lemf_store *s, FILE *out)
 	for (i = 0; i < s->nstreams; i++) {
 		struct stream *st = &s->streams[i];
 		uint64_t first = st->seq.n ? st->seq.r[0].lo : 0, last = st->seq.n ? st->seq.r[st->seq.n - 1].hi : 0;
-		char cin[16] = "-";
+		char cin[16] = "-", name[128];
 
+		/* escaped as for directory names: a LIID's bytes must not reach the operator's terminal raw */
+		liid_dirname(st->liid, st->liid_len, false, name, sizeof(name));
 		if (st->has_cin)
 			snprintf(cin, sizeof(cin), "%" PRIu32, st->cin);
-		fprintf(out, "%-26.*s %-10s %-6s %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %10" PRIu64 " %10" PRIu64
-			"\n", (int)st->liid_len, (const char *)st->liid, cin, st->name, st->seq.received,
+		fprintf(out, "%-26s %-10s %-6s %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %10" PRIu64 " %10" PRIu64
+			"\n", name, cin, st->name, st->seq.received,
 			st->seq.duplicates, sl_lemf_seq_missing(&st->seq), first, last);
 		sl_json_reset(&s->j);
 		sl_json_obj_open(&s->j);

@@ -68,8 +68,17 @@ static void json_sip_party(struct sl_json *j, const char *key, const struct sl_s
 
 static void json_sig(struct sl_json *j, const struct sl_sig *sig)
 {
-	if (!sig)
+	static const char *const keys[] = { "src", "dst", "transport", "source", "frame" };
+	unsigned i;
+
+	if (!sig) {
+		/* caused by a timer, the end of the capture or a stream: the keys are there, unknown */
+		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+			sl_json_key(j, keys[i]);
+			sl_json_null(j);
+		}
 		return;
+	}
 	json_endpoint(j, "src", &sig->src);
 	json_endpoint(j, "dst", &sig->dst);
 	sl_json_key(j, "transport");
@@ -156,23 +165,32 @@ static void json_call(struct sl_json *j, const struct sl_event *ev)
 	sl_json_key(j, "direction");
 	sl_json_cstr(j, sl_dir_names[ev->dir]);
 	json_sig(j, ev->sig);
-	if (c->step == SL_CALL_END) {
-		sl_json_key(j, "reason");
+	/* every step has every key; what only an end (or an answer) knows is null before it */
+	sl_json_key(j, "reason");
+	if (c->step == SL_CALL_END)
 		sl_json_cstr(j, sl_call_end_names[c->reason]);
-		sl_json_key(j, "status");
-		if (c->status)
-			sl_json_i64(j, c->status);
-		else
-			sl_json_null(j);
-		sl_json_key(j, "answered");
+	else
+		sl_json_null(j);
+	sl_json_key(j, "status");
+	if (c->step == SL_CALL_END && c->status)
+		sl_json_i64(j, c->status);
+	else
+		sl_json_null(j);
+	sl_json_key(j, "answered");
+	if (c->step == SL_CALL_END)
 		sl_json_bool(j, c->answer_us != 0);
-		sl_json_key(j, "duration");
+	else
+		sl_json_null(j);
+	sl_json_key(j, "duration");
+	if (c->step == SL_CALL_END)
 		sl_json_double(j, c->answer_us ? secs(c->answer_us, ev->ts_us) : 0.0, 3);
-	}
-	if (c->step == SL_CALL_ANSWER || c->step == SL_CALL_END) {
-		sl_json_key(j, "setup");
+	else
+		sl_json_null(j);
+	sl_json_key(j, "setup");
+	if (c->step == SL_CALL_ANSWER || c->step == SL_CALL_END)
 		sl_json_double(j, secs(c->start_us, c->answer_us ? c->answer_us : ev->ts_us), 3);
-	}
+	else
+		sl_json_null(j);
 	sl_json_key(j, "location");
 	sl_json_str(j, ev->location.len ? ev->location : SL_STR_NULL);
 }
@@ -304,26 +322,48 @@ static void fmt_time(char *buf, size_t len, uint64_t us)
 		 tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned)(us % 1000000));
 }
 
+/*
+ * Up to max bytes of a view from the wire, for a terminal: bytes outside
+ * printable ASCII become \xHH, so an escape sequence or a CR in a Call-ID
+ * cannot rewrite what the operator sees. out must hold 4 * max + 1.
+ */
+static const char *term_safe(struct sl_str v, size_t max, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, o = 0;
+
+	for (i = 0; i < v.len && i < max; i++) {
+		unsigned char c = (unsigned char)v.p[i];
+		if (c >= 0x20 && c < 0x7f && c != '\\') {
+			out[o++] = (char)c;
+		} else {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
 void sl_event_to_text(char *buf, size_t len, const struct sl_event *ev)
 {
-	char ts[96], a[SL_ENDPOINT_STRLEN], b[SL_ENDPOINT_STRLEN];
-	int cid = (int)(ev->call_id.len > 48 ? 48 : ev->call_id.len);
+	char ts[96], a[SL_ENDPOINT_STRLEN], b[SL_ENDPOINT_STRLEN], cidbuf[4 * 48 + 1];
+	const char *cid_s = term_safe(ev->call_id, 48, cidbuf);
 
 	fmt_time(ts, sizeof(ts), ev->ts_us);
 	switch (ev->type) {
 	case SL_EV_SIP: {
 		const struct sl_sip_msg *m = ev->sig->sip;
-		char what[48];
+		char what[4 * 40 + 16], meth[4 * 40 + 1];
 		if (m->is_request)
-			snprintf(what, sizeof(what), "%.*s", (int)(m->method_str.len > 40 ? 40 : m->method_str.len),
-				 m->method_str.p);
+			snprintf(what, sizeof(what), "%s", term_safe(m->method_str, 40, meth));
 		else
-			snprintf(what, sizeof(what), "%d/%.*s", m->status,
-				 (int)(m->cseq_method_str.len > 40 ? 40 : m->cseq_method_str.len), m->cseq_method_str.p);
-		snprintf(buf, len, "%s  sip      %-3s %s -> %s  %-16s %s -> %s  [%.*s]", ts,
+			snprintf(what, sizeof(what), "%d/%s", m->status, term_safe(m->cseq_method_str, 40, meth));
+		snprintf(buf, len, "%s  sip      %-3s %s -> %s  %-16s %s -> %s  [%s]", ts,
 			 sl_transport_names[ev->sig->transport], sl_endpoint_fmt(a, sizeof(a), &ev->sig->src),
-			 sl_endpoint_fmt(b, sizeof(b), &ev->sig->dst), what, best_id(&ev->from), best_id(&ev->to), cid,
-			 ev->call_id.p);
+			 sl_endpoint_fmt(b, sizeof(b), &ev->sig->dst), what, best_id(&ev->from), best_id(&ev->to), cid_s);
 		return;
 	}
 	case SL_EV_CALL: {
@@ -337,25 +377,24 @@ void sl_event_to_text(char *buf, size_t len, const struct sl_event *ev)
 				snprintf(extra, sizeof(extra), " reason=%s duration=%.1fs", sl_call_end_names[c->reason],
 					 c->answer_us ? secs(c->answer_us, ev->ts_us) : 0.0);
 		}
-		snprintf(buf, len, "%s  call     %-8s %s -> %s%s  [%.*s]", ts, sl_call_step_names[c->step],
-			 best_id(&ev->from), best_id(&ev->to), extra, cid, ev->call_id.p);
+		snprintf(buf, len, "%s  call     %-8s %s -> %s%s  [%s]", ts, sl_call_step_names[c->step],
+			 best_id(&ev->from), best_id(&ev->to), extra, cid_s);
 		return;
 	}
 	case SL_EV_MESSAGE:
-		snprintf(buf, len, "%s  message  %s -> %s  %u bytes  [%.*s]", ts, best_id(&ev->from), best_id(&ev->to),
-			 ev->u.message.size, cid, ev->call_id.p);
+		snprintf(buf, len, "%s  message  %s -> %s  %u bytes  [%s]", ts, best_id(&ev->from), best_id(&ev->to),
+			 ev->u.message.size, cid_s);
 		return;
 	case SL_EV_REGISTRATION:
-		snprintf(buf, len, "%s  register %-12s %s  expires=%u  [%.*s]", ts,
-			 sl_reg_result_names[ev->u.reg.result], best_id(&ev->from), ev->u.reg.expires, cid,
-			 ev->call_id.p);
+		snprintf(buf, len, "%s  register %-12s %s  expires=%u  [%s]", ts,
+			 sl_reg_result_names[ev->u.reg.result], best_id(&ev->from), ev->u.reg.expires, cid_s);
 		return;
 	case SL_EV_RTP_STREAM: {
 		const struct sl_rtp_summary *r = &ev->u.rtp;
-		snprintf(buf, len, "%s  %-8s %s -> %s  ssrc=0x%08x packets=%" PRIu64 " lost=%" PRId64 "  [%.*s]", ts,
+		snprintf(buf, len, "%s  %-8s %s -> %s  ssrc=0x%08x packets=%" PRIu64 " lost=%" PRId64 "  [%s]", ts,
 			 r->rtcp ? "rtcp" : "rtp", sl_endpoint_fmt(a, sizeof(a), &r->src),
 			 sl_endpoint_fmt(b, sizeof(b), &r->dst), r->ssrc, r->packets, r->rtcp ? (int64_t)0 : r->lost,
-			 cid, ev->call_id.p);
+			 cid_s);
 		return;
 	}
 	default:

@@ -2,6 +2,7 @@
 #include "render/json_out.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <string.h>
 
 #include <talloc.h>
@@ -238,8 +239,13 @@ void sl_json_double(struct sl_json *j, double v, int decimals)
 	int n;
 
 	value_start(j);
+	/* JSON has no NaN or infinity: null says "no value" */
+	if (!isfinite(v)) {
+		put(j, "null", 4);
+		return;
+	}
 	n = snprintf(tmp, sizeof(tmp), "%.*f", decimals, v);
-	if (n < 0 || (size_t)n >= sizeof(tmp) || v != v)
+	if (n < 0 || (size_t)n >= sizeof(tmp))
 		put(j, "null", 4);
 	else
 		put(j, tmp, (size_t)n);

@@ -117,7 +117,7 @@ static void test_unsafe_liids_direct(void **state)
 }
 
 /*
- * BUG (lemf/lemf_store.c:164, stream_for): the stream key is copied with
+ * Regression test for a fixed bug (lemf/lemf_store.c:164, stream_for): the stream key is copied with
  * talloc_memdup(s, d->liid.p, d->liid.n + 1), one byte more than the
  * LIID view holds. In a PS-PDU that byte is the next field of the
  * PSHeader, so nothing crashes today, but it reads outside the view the
@@ -143,7 +143,7 @@ static void test_liid_view_overread(void **state)
 }
 
 /*
- * BUG (lemf/lemf_store.c:91-111, liid_dirname, with :267 sl_lemf_store_bad):
+ * Regression test for a fixed bug (lemf/lemf_store.c:91-111, liid_dirname, with :267 sl_lemf_store_bad):
  * a PDU whose LIID is "_undecodable" (a valid LIID: OCTET STRING of
  * 1..25 octets, '_' is kept as is) is written to OUT/_undecodable/, the
  * directory of PDUs that did not decode, mixing a warrant's PDUs with
@@ -169,7 +169,7 @@ static void test_reserved_names(void **state)
 }
 
 /*
- * BUG (lemf/lemf_store.c:319-320, sl_lemf_store_summary): the text
+ * Regression test for a fixed bug (lemf/lemf_store.c:319-320, sl_lemf_store_summary): the text
  * summary prints each LIID's bytes as they came from the wire
  * ("%-26.*s"), so a LIID with control characters (an ANSI escape such as
  * ESC [2J, a newline) reaches the operator's terminal raw and can forge
@@ -205,11 +205,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_unsafe_liids, tsetup, tteardown),
 		cmocka_unit_test_setup_teardown(test_unsafe_liids_direct, tsetup, tteardown),
+		cmocka_unit_test_setup_teardown(test_reserved_names, tsetup, tteardown),
+		cmocka_unit_test_setup_teardown(test_liid_view_overread, tsetup, tteardown),
+		cmocka_unit_test_setup_teardown(test_summary_text_escapes, tsetup, tteardown),
 	};
 
-	/* Known bugs, kept out of the run until fixed: see the comments above the tests. */
-	(void)test_reserved_names;
-	(void)test_liid_view_overread;
-	(void)test_summary_text_escapes;
 	return cmocka_run_group_tests(tests, group_setup, NULL);
 }

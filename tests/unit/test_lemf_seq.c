@@ -211,7 +211,7 @@ static void test_near_uint64_max(void **state)
 }
 
 /*
- * BUG (lemf/lemf_seq.c:14, sl_lemf_seq_add): once UINT64_MAX has been
+ * Regression test for a fixed bug (lemf/lemf_seq.c:14, sl_lemf_seq_add): once UINT64_MAX has been
  * seen, q->r[q->n - 1].hi + 1 wraps to 0, so "seq > hi + 1" holds for
  * every seq > 0 and *jump becomes seq - hi - 1 = seq (mod 2^64): a
  * duplicate of UINT64_MAX reports a jump of UINT64_MAX, a new number 5
@@ -385,9 +385,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_many_ranges_merge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_against_model, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_enomem, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_jump_after_uint64_max, setup, teardown),
 	};
 
-	/* Known bug, kept out of the run until fixed: see the comment above the test. */
-	(void)test_jump_after_uint64_max;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

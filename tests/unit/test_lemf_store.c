@@ -369,7 +369,7 @@ static void test_output_errors(void **state)
 }
 
 /*
- * BUG (lemf/lemf_store.c:122-135, out_for, called from :222): a
+ * Regression test for a fixed bug (lemf/lemf_store.c:122-135, out_for, called from :222): a
  * standalone TS 101 671 IRIsContent decodes with ps == false and no
  * PSHeader, so d->liid is {NULL, 0}. out_for() creates OUT/_none/, opens
  * both files, then talloc_memdup(s, NULL, 1) returns NULL (talloc 2.4;
@@ -449,7 +449,7 @@ static void test_memory_limits(void **state)
 }
 
 /*
- * BUG (lemf/lemf_store.c:233-237 and :260, sl_lemf_store_pdu): the
+ * Regression test for a fixed bug (lemf/lemf_store.c:233-237 and :260, sl_lemf_store_pdu): the
  * sequence number is recorded and the PDU counted before its line and
  * record are written; when the write fails (disk full, here pdus.jsonl
  * is /dev/full; or memory for the line runs out) the call returns -EIO,
@@ -486,10 +486,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reopen_appends, tsetup, tteardown),
 		cmocka_unit_test_setup_teardown(test_output_errors, tsetup, tteardown),
 		cmocka_unit_test_setup_teardown(test_memory_limits, tsetup, tteardown),
+		cmocka_unit_test_setup_teardown(test_standalone_iri, tsetup, tteardown),
+		cmocka_unit_test_setup_teardown(test_failed_write_not_counted, tsetup, tteardown),
 	};
 
-	/* Known bugs, kept out of the run until fixed: see the comments above the tests. */
-	(void)test_standalone_iri;
-	(void)test_failed_write_not_counted;
 	return cmocka_run_group_tests(tests, group_setup, NULL);
 }

@@ -253,7 +253,7 @@ static void test_empty_pieces(void **state)
 }
 
 /*
- * BUG, minor (handover/pdu_stream.c:214, buf_append from
+ * Regression test for a fixed bug, minor (handover/pdu_stream.c:214, buf_append from
  * sl_pdu_stream_feed): feeding (NULL, 0) while a PDU is buffered calls
  * memcpy(buf + len, NULL, 0), undefined behaviour that UBSan reports
  * ("null pointer passed as argument 2"); a reader whose last read
@@ -334,9 +334,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_looks_prefixed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_pieces, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_out_of_memory, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_feed_null_empty, setup, teardown),
 	};
 
-	/* Known bug, kept out of the run until fixed: see the comment above the test. */
-	(void)test_feed_null_empty;
 	return cmocka_run_group_tests(tests, group_setup, NULL);
 }
