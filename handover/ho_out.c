@@ -253,7 +253,7 @@ static enum sl_iri_type next_type(struct comm_leg *leg, bool in_call, bool ends)
 	return SL_IRI_CONTINUE;
 }
 
-static int emit(struct sl_ho_out *o, const char *dest, enum sl_ho_stream st, struct sl_ber_w *w, int rc)
+static int emit(struct sl_ho_out *o, const struct sl_intercept *ic, enum sl_ho_stream st, struct sl_ber_w *w, int rc)
 {
 	const uint8_t *p;
 	size_t n;
@@ -262,7 +262,7 @@ static int emit(struct sl_ho_out *o, const char *dest, enum sl_ho_stream st, str
 		ctr_inc(o, SL_HO_CTR_ENCODE_ERR);
 		return rc < 0 ? rc : -EINVAL;
 	}
-	rc = o->sink.write(o->sink.priv, dest, st, p, n);
+	rc = o->sink.write(o->sink.priv, ic->liid, ic->dest, st, p, n);
 	if (rc < 0) {
 		ctr_inc(o, SL_HO_CTR_REFUSED);
 		return rc;
@@ -340,7 +340,7 @@ int sl_ho_out_event(struct sl_ho_out *o, const struct sl_match *m, const struct 
 						 h.cin, &iri);
 		}
 	}
-	return emit(o, ic->dest, SL_HO_HI2, &w, rc);
+	return emit(o, ic, SL_HO_HI2, &w, rc);
 }
 
 int sl_ho_out_hi1(struct sl_ho_out *o, const struct sl_intercept *ic, enum sl_hi1_op op, uint64_t ts_us,
@@ -360,7 +360,7 @@ int sl_ho_out_hi1(struct sl_ho_out *o, const struct sl_intercept *ic, enum sl_hi
 		return -ENOSPC;
 	sl_ber_w_init(&w, o->buf, PDU_BUF);
 	/* no target identities in the notification: the receiver knows its warrant */
-	return emit(o, ic->dest, SL_HO_HI2, &w, sl_pdu_hi1_notification(&w, pctx, seq, ts_us, op, NULL));
+	return emit(o, ic, SL_HO_HI2, &w, sl_pdu_hi1_notification(&w, pctx, seq, ts_us, op, NULL));
 }
 
 bool sl_ho_out_wants_cc(struct sl_ho_out *o, struct sl_str call_id)
@@ -400,7 +400,7 @@ void sl_ho_out_cc(struct sl_ho_out *o, const struct sl_cc *cc)
 		if (sl_seqno_next(o->seq, leg->ic->liid, true, leg->cin, SL_SEQ_CC, &h.seqno) < 0)
 			continue;
 		sl_ber_w_init(&w, o->buf, PDU_BUF);
-		emit(o, leg->ic->dest, SL_HO_HI3, &w, sl_pdu_cc_ipmm(&w, pctx, &h, &ipcc));
+		emit(o, leg->ic, SL_HO_HI3, &w, sl_pdu_cc_ipmm(&w, pctx, &h, &ipcc));
 	}
 }
 

@@ -45,8 +45,12 @@ enum sl_ho_format {
 };
 
 struct sl_ho_sink {
-	/* Take one encoded PDU for a destination stream; negative errno refuses it (spool full). */
-	int (*write)(void *priv, const char *dest, enum sl_ho_stream stream, const uint8_t *p, size_t n);
+	/*
+	 * Take one encoded PDU of an interception (liid) for a destination
+	 * stream; negative errno refuses it (spool full).
+	 */
+	int (*write)(void *priv, const char *liid, const char *dest, enum sl_ho_stream stream, const uint8_t *p,
+		     size_t n);
 	/* The format a destination wants on HI2. */
 	enum sl_ho_format (*format)(void *priv, const char *dest);
 	void *priv;

@@ -275,6 +275,8 @@ int sl_spool_append(struct sl_spool *s, const void *p, size_t n, uint64_t *id)
 	ctr_add(s->ctrs, SL_SPOOL_CTR_APPENDED_BYTES, (int64_t)n);
 	if (id)
 		*id = h.id;
+	if (s->cfg.caller_commits)
+		return 0;
 	switch (s->cfg.fsync) {
 	case SL_SPOOL_FSYNC_ALWAYS:
 		return sl_spool_commit(s);

@@ -57,6 +57,12 @@ struct sl_spool_cfg {
 	uint64_t segment_bytes;	     /* start a new segment past this size; 0 = 16 MiB */
 	uint32_t max_record;	     /* largest payload accepted; 0 = 4 MiB */
 	unsigned release_persist_ms; /* release pointer written at most this often; 0 = at once */
+	/*
+	 * No commit of its own: records become visible to readers only when
+	 * the caller commits. For a caller that must make something else
+	 * durable first (the audit record of a delivery).
+	 */
+	bool caller_commits;
 };
 
 enum sl_spool_ctr {

@@ -2,7 +2,8 @@
 # The quick start: install what is missing, build, generate a sample
 # capture (SIP calls over UDP and TCP with RTP, messages, registrations,
 # noise), extract its call and messaging metadata, then deliver what one
-# signed warrant covers to the reference receiver (sluice lemf) over TLS.
+# signed warrant covers to the reference receiver (sluice lemf) over TLS,
+# and verify the tamper-evident audit log of every decision.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/deps.sh" build
@@ -52,6 +53,7 @@ for s in 2 3; do
 		--tls-key "$demo/pki/lemf.key" --ca "$demo/pki/ca.crt" -q >"$demo/lemf-hi$s.txt" 2>&1 &
 	eval lemf$s=\$!
 done
+"$b/src/sluice" audit keygen --name "sluice-demo/audit" --out "$demo/audit" >/dev/null
 cat >"$demo/sluice.cfg" <<CFG
 log stderr
  logging level set-all error
@@ -71,6 +73,10 @@ handover
   tls key $demo/pki/gw.key
   tls ca $demo/pki/ca.crt
   pdu-ack
+audit
+ directory $demo/audit-log
+ signing-key $demo/audit.key
+ origin sluice-demo/audit
 lawful
  warrant-directory $demo/warrants
  authority bka
@@ -89,4 +95,9 @@ kill -TERM $lemf2 $lemf3 2>/dev/null || true
 wait $lemf2 $lemf3 2>/dev/null || true
 cat "$demo/lemf-hi2.txt" "$demo/lemf-hi3.txt"
 echo "== received PDUs, decoded: $demo/lemf/DEMO-LIID-1/pdus.jsonl (first IRI below)" >&2
-head -n 1 "$demo/lemf/DEMO-LIID-1/pdus.jsonl" | cut -c1-400
+grep -m 1 '"stream":"iri"' "$demo/lemf/DEMO-LIID-1/pdus.jsonl" | cut -c1-400
+echo "== the audit log, checked as an outside auditor would (sluice audit verify with their copy of the key)" >&2
+"$b/src/sluice" audit verify "$demo/audit-log" --key "$demo/audit.vkey"
+"$b/src/sluice" audit show "$demo/audit-log" --kind warrant. --kind intercept. --kind delivery | head -n 6
+"$b/src/sluice" audit report "$demo/audit-log" --key "$demo/audit.vkey" --out "$demo/audit-report.html" >/dev/null &&
+	echo "== the privacy officer's report: $demo/audit-report.html" >&2

@@ -9,6 +9,7 @@
 
 #include "capture/log.h"
 #include "handover/delivery_log.h"
+#include "mediation/audit/audit_logcat.h"
 #include "mediation/lawful/lawful_log.h"
 
 int sl_app_log_init(void *ctx, bool to_stderr, int level)
@@ -21,7 +22,7 @@ int sl_app_log_init(void *ctx, bool to_stderr, int level)
 	if (!info)
 		return -1;
 	cats = talloc_zero_array(info, struct log_info_cat,
-				 _SL_LOGC_COUNT + _SL_DELIVERY_LOGC_COUNT + _SL_LAWFUL_LOGC_COUNT);
+				 _SL_LOGC_COUNT + _SL_DELIVERY_LOGC_COUNT + _SL_LAWFUL_LOGC_COUNT + _SL_AUDIT_LOGC_COUNT);
 	if (!cats)
 		return -1;
 	sl_capture_log_base = (int)n;
@@ -33,6 +34,9 @@ int sl_app_log_init(void *ctx, bool to_stderr, int level)
 	sl_lawful_log_base = (int)n;
 	for (i = 0; i < _SL_LAWFUL_LOGC_COUNT; i++)
 		cats[n++] = sl_lawful_log_cats[i];
+	sl_audit_log_base = (int)n;
+	for (i = 0; i < _SL_AUDIT_LOGC_COUNT; i++)
+		cats[n++] = sl_audit_log_cats[i];
 	info->cat = cats;
 	info->num_cat = n;
 	if (log_init(info, ctx) < 0)

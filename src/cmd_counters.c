@@ -16,7 +16,9 @@
 #include "handover/ho_out.h"
 #include "handover/link.h"
 #include "handover/spool.h"
+#include "mediation/audit/audit.h"
 #include "mediation/lawful/intercept.h"
+#include "mediation/lawful/warrant_store.h"
 #include "src/app_log.h"
 #include "src/commands.h"
 
@@ -60,6 +62,8 @@ int sl_cmd_counters(void *ctx, int argc, char **argv)
 	for (g = 0; g < _SL_CG_COUNT; g++)
 		print_group(sl_capture_ctrs(cap, (enum sl_capture_ctr_group)g)->desc);
 	print_group(&sl_lawful_ctrg_desc);
+	print_group(&sl_warrants_ctrg_desc);
+	print_group(&sl_audit_ctrg_desc);
 	print_group(&sl_ho_ctrg_desc);
 	print_group(&sl_spool_ctrg_desc);
 	print_group(&sl_link_ctrg_desc);

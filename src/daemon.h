@@ -30,6 +30,13 @@ struct sl_daemon_source_cfg {
 	bool live;
 };
 
+/* The `audit` node. */
+struct sl_daemon_audit_cfg {
+	char *dir, *key, *origin, *sink_dir, *sink_cmd;
+	unsigned checkpoint_records, checkpoint_s, commit_window_ms;
+	bool commit_window_set;
+};
+
 struct sl_daemon_cfg {
 	struct sl_daemon_source_cfg sources[SL_DAEMON_MAX_SOURCES];
 	unsigned n_sources;
@@ -39,6 +46,7 @@ struct sl_daemon_cfg {
 	bool sip_ports_set;
 	char *events_path;		/* JSON lines of every event, NULL: none */
 	struct sl_ho_cfg ho;		/* handover destinations and interceptions */
+	struct sl_daemon_audit_cfg audit;
 	double replay_speed;		/* files: 0 as fast as possible, else capture time / speed */
 };
 
@@ -59,6 +67,7 @@ struct sl_daemon {
 	uint64_t events_written, events_failed;
 	uint64_t started_us;
 	struct sl_ho_rt ho;
+	struct sl_audit_log *audit;		/* NULL when no audit log is configured */
 	/* file replay: one frame held until its time (replay-speed) */
 	bool held;
 	struct sl_frame held_frame;
@@ -66,6 +75,13 @@ struct sl_daemon {
 };
 
 void sl_daemon_cfg_default(struct sl_daemon_cfg *cfg, void *ctx);
+
+/* daemon_audit.c: the `audit` node and show audit (call before any other VTY init). */
+void sl_daemon_audit_vty_init(struct sl_daemon *d);
+/* Open the log (if configured) and record the start; -1 (logged) when it cannot be used. */
+int sl_daemon_audit_open(struct sl_daemon *d, const char *config_file);
+/* Record the stop, sign a last checkpoint, close. */
+void sl_daemon_audit_close(struct sl_daemon *d, const char *reason);
 void sl_daemon_vty_init(struct sl_daemon *d);
 
 /* Open sources and start the pipeline; on failure returns -1 and logs why. */

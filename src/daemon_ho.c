@@ -2,12 +2,21 @@
  * Lawful delivery at run time in sluiced (see daemon_ho.h): the sink that
  * puts encoded records into each destination's spools, the links that
  * drain them, and `show handover`.
+ *
+ * With an audit log, what is spooled between two commits is accounted per
+ * (LIID, destination, stream) as a delivery batch: its first spool record,
+ * how many, and the SHA-256 over each PDU's 4-byte big-endian length and
+ * bytes. At the commit the batches become `delivery` records, the audit
+ * log is committed (write and fsync), and only then the spools: a record
+ * reaches a link only once its delivery is on record. If the audit log
+ * cannot record, nothing is released (counted and logged) until it can.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include <openssl/evp.h>
 #include <osmocom/core/logging.h>
 #include <osmocom/vty/command.h>
 #include <osmocom/vty/vty.h>
@@ -16,9 +25,93 @@
 #include "capture/log.h"
 #include "handover/link_etsi.h"
 #include "handover/pdu_ctx.h"
+#include "mediation/audit/hash.h"
 #include "src/daemon_ho.h"
 
 static const char *const stream_names[2] = { "hi2", "hi3" };
+
+struct sl_ho_batch {
+	char liid[SL_LIID_MAX + 1];
+	struct sl_ho_dest_rt *d;
+	int stream;
+	uint64_t first_id, count;
+	EVP_MD_CTX *md;
+};
+
+static void batches_free(struct sl_ho_rt *rt)
+{
+	unsigned i;
+
+	for (i = 0; i < rt->batch_cap; i++)
+		EVP_MD_CTX_free(rt->batch[i].md);
+	talloc_free(rt->batch);
+	rt->batch = NULL;
+	rt->n_batch = rt->batch_cap = 0;
+}
+
+/* The open batch of (liid, d, stream), started at record id if there is none. */
+static struct sl_ho_batch *batch_for(struct sl_ho_rt *rt, const char *liid, struct sl_ho_dest_rt *d, int st,
+				     uint64_t id)
+{
+	struct sl_ho_batch *b;
+	unsigned i;
+
+	for (i = 0; i < rt->n_batch; i++) {
+		b = &rt->batch[i];
+		if (b->d == d && b->stream == st && !strcmp(b->liid, liid))
+			return b;
+	}
+	if (rt->n_batch == rt->batch_cap) {
+		unsigned cap = rt->batch_cap ? 2 * rt->batch_cap : 16;
+		b = talloc_realloc(NULL, rt->batch, struct sl_ho_batch, cap);
+		if (!b)
+			return NULL;
+		memset(b + rt->batch_cap, 0, (cap - rt->batch_cap) * sizeof(*b));
+		rt->batch = b;
+		rt->batch_cap = cap;
+	}
+	b = &rt->batch[rt->n_batch];
+	if (!b->md && !(b->md = EVP_MD_CTX_new()))
+		return NULL;
+	if (EVP_DigestInit_ex(b->md, EVP_sha256(), NULL) != 1)
+		return NULL;
+	snprintf(b->liid, sizeof(b->liid), "%s", liid);
+	b->d = d;
+	b->stream = st;
+	b->first_id = id;
+	b->count = 0;
+	rt->n_batch++;
+	return b;
+}
+
+/* The batches as delivery records, made durable. 0, or -1 when the audit log could not. */
+static int record_batches(struct sl_ho_rt *rt)
+{
+	struct sl_audit_actor sys = { .type = "system", .id = "handover" };
+	unsigned i;
+	int rc = 0;
+
+	for (i = 0; i < rt->n_batch; i++) {
+		struct sl_ho_batch *b = &rt->batch[i];
+		unsigned char md[32];
+		char digest[SL_AUDIT_DIGEST_STRLEN];
+		json_t *f;
+
+		EVP_DigestFinal_ex(b->md, md, NULL);
+		memcpy(digest, "sha256:", 7);
+		sl_audit_hex(md, 32, digest + 7);
+		f = json_pack("{s:s,s:s,s:s,s:I,s:I,s:s}", "liid", b->liid, "destination", b->d->cfg->name, "stream",
+			      stream_names[b->stream], "first_seq", (json_int_t)b->first_id, "count",
+			      (json_int_t)b->count, "digest", digest);
+		if (!f || sl_audit_append(rt->audit, "delivery", &sys, f, 0) < 0)
+			rc = -1;
+		json_decref(f);
+	}
+	rt->n_batch = 0;
+	if (sl_audit_commit(rt->audit) < 0)
+		rc = -1;
+	return rc;
+}
 
 static struct sl_ho_dest_rt *dest_by_name(struct sl_ho_rt *rt, const char *name)
 {
@@ -30,13 +123,31 @@ static struct sl_ho_dest_rt *dest_by_name(struct sl_ho_rt *rt, const char *name)
 	return NULL;
 }
 
-static int sink_write(void *priv, const char *dest, enum sl_ho_stream st, const uint8_t *p, size_t n)
+static int sink_write(void *priv, const char *liid, const char *dest, enum sl_ho_stream st, const uint8_t *p,
+		      size_t n)
 {
-	struct sl_ho_dest_rt *d = dest_by_name(priv, dest);
+	struct sl_ho_rt *rt = priv;
+	struct sl_ho_dest_rt *d = dest_by_name(rt, dest);
+	struct sl_ho_batch *b;
+	uint64_t id;
+	uint8_t len[4] = { (uint8_t)(n >> 24), (uint8_t)(n >> 16), (uint8_t)(n >> 8), (uint8_t)n };
+	int rc;
 
 	if (!d || !d->spool[st])
 		return -ENOENT;
-	return sl_spool_append(d->spool[st], p, n, NULL);
+	rc = sl_spool_append(d->spool[st], p, n, &id);
+	if (rc < 0 || !rt->audit)
+		return rc;
+	b = batch_for(rt, liid, d, st, id);
+	if (!b) {
+		/* the record stays held back: the commit refuses to release what it could not account for */
+		rt->audit_failures++;
+		return 0;
+	}
+	EVP_DigestUpdate(b->md, len, 4);
+	EVP_DigestUpdate(b->md, p, n);
+	b->count++;
+	return 0;
 }
 
 static enum sl_ho_format sink_format(void *priv, const char *dest)
@@ -55,7 +166,9 @@ static int start_dest(struct sl_ho_rt *rt, void *ctx, const struct sl_ho_dest_cf
 {
 	struct sl_ho_cfg *c = rt->cfg;
 	struct sl_ho_dest_rt *d = &rt->dest[rt->n_dest++];
-	struct sl_spool_cfg sc = { .fsync = c->fsync, .max_bytes = (uint64_t)c->spool_max_mb << 20 };
+	/* with an audit log, records are released only after their delivery is on record: the daemon commits */
+	struct sl_spool_cfg sc = { .fsync = c->fsync, .max_bytes = (uint64_t)c->spool_max_mb << 20,
+				   .caller_commits = rt->audit != NULL };
 	/* TRI PDUs (keep-alive, ack request) belong to no interception: they carry the destination's name as LIID */
 	struct sl_pdu_ctx_cfg pc = { .liid = dc->name, .operator_id = c->operator_id, .ne_id = c->ne_id,
 				     .delivery_cc = c->country, .ipid = c->ipid, .ts_digits = 6 };
@@ -106,7 +219,8 @@ static int start_dest(struct sl_ho_rt *rt, void *ctx, const struct sl_ho_dest_cf
 	return 0;
 }
 
-int sl_ho_start(struct sl_ho_rt *rt, void *ctx, struct sl_ho_cfg *c, const struct sl_numbering *num, bool live)
+int sl_ho_start(struct sl_ho_rt *rt, void *ctx, struct sl_ho_cfg *c, const struct sl_numbering *num, bool live,
+		struct sl_audit_log *audit)
 {
 	struct sl_ho_out_cfg oc;
 	struct sl_ho_sink sink = { .write = sink_write, .format = sink_format, .priv = rt };
@@ -117,6 +231,7 @@ int sl_ho_start(struct sl_ho_rt *rt, void *ctx, struct sl_ho_cfg *c, const struc
 	rt->cfg = c;
 	rt->num = num;
 	rt->clock_live = live;
+	rt->audit = audit;
 	rt->next_change_us = UINT64_MAX;
 	if (!c->state_dir) {
 		if (c->n_ic || c->n_dest || c->warrant_dir) {
@@ -196,6 +311,7 @@ void sl_ho_stop(struct sl_ho_rt *rt)
 	unsigned i, s;
 
 	sl_ho_commit(rt);
+	batches_free(rt);
 	for (i = 0; i < rt->n_dest; i++)
 		for (s = 0; s < 2; s++) {
 			if (rt->dest[i].link[s])
@@ -265,6 +381,19 @@ void sl_ho_commit(struct sl_ho_rt *rt)
 {
 	unsigned i, s;
 
+	/*
+	 * Nothing is released that is not on record. A log that failed once
+	 * stays failed (its last records may be lost): deliveries wait in the
+	 * spools until sluiced is restarted with a working log.
+	 */
+	if (rt->audit && (rt->n_batch || rt->audit_failures)) {
+		if (rt->audit_failures || record_batches(rt) < 0) {
+			if (!rt->audit_failures++)
+				LOGP(DSLSRC, LOGL_ERROR, "audit: deliveries could not be recorded: records stay in the "
+							  "spools, unreleased, until sluiced restarts with a working log\n");
+			return;
+		}
+	}
 	for (i = 0; i < rt->n_dest; i++)
 		for (s = 0; s < 2; s++)
 			if (rt->dest[i].spool[s])

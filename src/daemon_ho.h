@@ -21,6 +21,7 @@
 #include "handover/link.h"
 #include "handover/spool.h"
 #include "mediation/lawful/intercept.h"
+#include "mediation/audit/audit.h"
 #include "mediation/lawful/warrant_store.h"
 
 #define SL_HO_MAX_DEST 16
@@ -94,6 +95,10 @@ struct sl_ho_rt {
 	uint64_t clock_us;		/* the gateway's clock: packet time, advanced by wall time when live */
 	bool clock_live;		/* the clock is wall time (live capture), not a replayed file's */
 	bool warrants_loaded;
+	struct sl_audit_log *audit;
+	struct sl_ho_batch *batch;	/* records spooled since the last commit, per LIID and stream */
+	unsigned n_batch, batch_cap;
+	uint64_t audit_failures;	/* commits held back because the audit log could not record them */
 	uint64_t next_change_us;	/* a warrant's window opens or closes here: tick then */
 };
 
@@ -104,9 +109,12 @@ void sl_ho_show_vty_init(struct sl_ho_rt *rt);
 /*
  * Open spools and links and load the authorities; -1 (logged) on a
  * configuration that cannot work. num: the numbering rules capture uses,
- * for warrant targets. live: the clock is wall time.
+ * for warrant targets. live: the clock is wall time. audit: the log every
+ * decision is recorded in before it takes effect (NULL: none, allowed only
+ * without warrants).
  */
-int sl_ho_start(struct sl_ho_rt *rt, void *ctx, struct sl_ho_cfg *cfg, const struct sl_numbering *num, bool live);
+int sl_ho_start(struct sl_ho_rt *rt, void *ctx, struct sl_ho_cfg *cfg, const struct sl_numbering *num, bool live,
+		struct sl_audit_log *audit);
 void sl_ho_stop(struct sl_ho_rt *rt);
 bool sl_ho_enabled(const struct sl_ho_rt *rt);
 
@@ -130,6 +138,9 @@ static inline void sl_ho_frame_time(struct sl_ho_rt *rt, uint64_t ts_us)
 }
 /* Read the warrant directory again (VTY, SIGHUP); the number of refusals or -errno. */
 int sl_ho_warrants_reload(struct sl_ho_rt *rt);
+
+/* daemon_audit.c: record sluiced's configuration commands of this node (call once its commands are installed). */
+void sl_audit_vty_wrap(struct cmd_node *cn);
 
 /* daemon_warrants.c */
 int sl_ho_warrants_start(struct sl_ho_rt *rt, void *ctx);

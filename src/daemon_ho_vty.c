@@ -434,4 +434,8 @@ void sl_ho_vty_init(struct sl_ho_cfg *c, void *ctx)
 	install_element(SL_INTERCEPT_NODE, &cfg_ic_dest_cmd);
 	install_element(SL_INTERCEPT_NODE, &cfg_ic_window_cmd);
 	sl_warrant_vty_init(c, ctx);
+	sl_audit_vty_wrap(&handover_node);
+	sl_audit_vty_wrap(&dest_node);
+	sl_audit_vty_wrap(&lawful_node);
+	sl_audit_vty_wrap(&intercept_node);
 }

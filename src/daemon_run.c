@@ -199,7 +199,7 @@ int sl_daemon_start(struct sl_daemon *d)
 		}
 		sl_json_init(&d->json, d->ctx);
 	}
-	if (sl_ho_start(&d->ho, d->ctx, &d->cfg.ho, &d->cfg.cap.numbering, n_live > 0) < 0)
+	if (sl_ho_start(&d->ho, d->ctx, &d->cfg.ho, &d->cfg.cap.numbering, n_live > 0, d->audit) < 0)
 		return -1;
 	if (n_live)
 		sl_ho_tick(&d->ho, wall_us());

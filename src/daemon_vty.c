@@ -377,4 +377,5 @@ void sl_daemon_vty_init(struct sl_daemon *d)
 	install_element(SL_CAPTURE_NODE, &cfg_events_file_cmd);
 	install_element(SL_CAPTURE_NODE, &cfg_replay_speed_cmd);
 	install_element(SL_CAPTURE_NODE, &cfg_no_events_file_cmd);
+	sl_audit_vty_wrap(&capture_node);
 }

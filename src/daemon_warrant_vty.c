@@ -170,4 +170,5 @@ void sl_warrant_vty_init(struct sl_ho_cfg *c, void *ctx)
 	install_element(SL_AUTHORITY_NODE, &cfg_auth_anchors_cmd);
 	install_element(SL_AUTHORITY_NODE, &cfg_auth_crl_cmd);
 	install_element(SL_AUTHORITY_NODE, &cfg_auth_dest_cmd);
+	sl_audit_vty_wrap(&authority_node);
 }

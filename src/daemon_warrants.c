@@ -1,9 +1,13 @@
 /*
  * Warrants in sluiced (see daemon_ho.h): the authorities loaded from the
  * configuration, the warrant store fed from the warrant directory, and
- * what its events make the gateway do: HI1 notifications to the issuing
- * authority's destination (liActivated, liModified, liDeactivated) and a
- * log line for every refusal. `show warrants` lists the warrants (never
+ * what its events make the gateway do: an audit record of every one
+ * (accepted, refused with the reason, revoked, activated, modified,
+ * deactivated, ended; never a target), HI1 notifications to the issuing
+ * authority's destination (liActivated, liModified, liDeactivated), and a
+ * log line for every refusal. The records are appended before the
+ * notification is spooled, and the spool releases nothing before the
+ * audit log has committed them (daemon_ho.c). `show warrants` lists the warrants (never
  * their targets); `warrants reload` reads the directory again.
  *
  * The store runs on the gateway's clock. When a capture file is replayed
@@ -20,6 +24,7 @@
 #include <talloc.h>
 
 #include "capture/log.h"
+#include "mediation/audit/hash.h"
 #include "mediation/lawful/lawful_log.h"
 #include "src/daemon_ho.h"
 
@@ -48,11 +53,107 @@ static bool dest_ok(void *priv, const char *dest, const struct sl_authority *a)
 	return listed && configured;
 }
 
+static const char *end_reason(enum sl_warrant_state st)
+{
+	return st == SL_WS_REVOKED ? "revoked" : st == SL_WS_SUPERSEDED ? "superseded" : "expired";
+}
+
+static void digest_str(const uint8_t *d, char out[SL_AUDIT_DIGEST_STRLEN])
+{
+	memcpy(out, "sha256:", 7);
+	sl_audit_hex(d, 32, out + 7);
+}
+
+static json_t *str_list_services(unsigned svc)
+{
+	json_t *a = json_array();
+	unsigned k;
+
+	for (k = 0; a && k < 4; k++)
+		if (svc & (1u << k))
+			json_array_append_new(a, json_string(sl_service_names[k]));
+	return a;
+}
+
+/* The audit record of a warrant event (before anything it describes is released). */
+static void record_wevent(struct sl_ho_rt *rt, const struct sl_wevent *e)
+{
+	struct sl_audit_actor sys = { .type = "system", .id = "warrants" };
+	struct sl_audit_actor signer = { .type = "warrant-signer", .id = e->signer && *e->signer ? e->signer : "-" };
+	const struct sl_warrant_meta *m = e->meta;
+	char dg[SL_AUDIT_DIGEST_STRLEN];
+	const char *kind = NULL;
+	const struct sl_audit_actor *actor = &sys;
+	json_t *f = NULL;
+
+	if (!rt->audit)
+		return;
+	if (e->digest)
+		digest_str(e->digest, dg);
+	switch (e->kind) {
+	case SL_WEV_ACCEPTED:
+		kind = "warrant.accepted";
+		actor = &signer;
+		f = json_pack("{s:s,s:I,s:s,s:s,s:s,s:I,s:I,s:s,s:o,s:[s],s:I}", "liid", m->liid, "version",
+			      (json_int_t)m->version, "warrant_digest", dg, "authority", m->authority, "signer",
+			      signer.id, "valid_from", (json_int_t)e->ic->start_us, "valid_until",
+			      (json_int_t)e->ic->end_us, "delivery", e->ic->scope == SL_SCOPE_IRI_CC ? "iri+cc" : "iri",
+			      "services", str_list_services(e->ic->services), "destinations", e->ic->dest, "targets",
+			      (json_int_t)e->ic->n_targets);
+		break;
+	case SL_WEV_REFUSED:
+		kind = "warrant.refused";
+		f = json_pack("{s:s,s:s,s:s,s:s}", "warrant_digest", dg, "reason", sl_warrant_refusal_names[e->refusal],
+			      "detail", e->reason ? e->reason : "", "file", e->file ? e->file : "-");
+		if (f && m) {
+			json_object_set_new(f, "liid", json_string(m->liid));
+			json_object_set_new(f, "authority", json_string(m->authority));
+		}
+		break;
+	case SL_WEV_REVOKED_DOC:
+		kind = "warrant.revocation";
+		actor = &signer;
+		f = json_pack("{s:s,s:I,s:s,s:s}", "liid", m->liid, "version", (json_int_t)m->version,
+			      "revocation_digest", dg, "authority", m->authority);
+		break;
+	case SL_WEV_ACTIVATED:
+	case SL_WEV_MODIFIED:
+		kind = e->kind == SL_WEV_ACTIVATED ? "intercept.activated" : "intercept.modified";
+		f = json_pack("{s:s,s:I,s:s,s:I}", "liid", m->liid, "version", (json_int_t)m->version, "destination",
+			      e->ic->dest, "hi1_seq", (json_int_t)e->hi1_seq);
+		break;
+	case SL_WEV_DEACTIVATED:
+		kind = "intercept.deactivated";
+		f = json_pack("{s:s,s:s,s:I,s:s,s:I}", "liid", m->liid, "reason", end_reason(e->state), "version",
+			      (json_int_t)m->version, "destination", e->ic->dest, "hi1_seq", (json_int_t)e->hi1_seq);
+		break;
+	case SL_WEV_ENDED:
+		kind = "warrant.ended";
+		f = json_pack("{s:s,s:s,s:I}", "liid", m->liid, "reason", end_reason(e->state), "version",
+			      (json_int_t)m->version);
+		break;
+	default:
+		return;
+	}
+	if (!f || sl_audit_append(rt->audit, kind, actor, f, 0) < 0)
+		LOGP(DSLWARRANT, LOGL_ERROR, "audit: a %s record could not be appended\n", kind);
+	json_decref(f);
+	/* an active warrant that ends is also a warrant that ended */
+	if (e->kind == SL_WEV_DEACTIVATED) {
+		f = json_pack("{s:s,s:s,s:I}", "liid", m->liid, "reason", end_reason(e->state), "version",
+			      (json_int_t)m->version);
+		if (!f || sl_audit_append(rt->audit, "warrant.ended", &sys, f, 0) < 0)
+			LOGP(DSLWARRANT, LOGL_ERROR, "audit: a warrant.ended record could not be appended\n");
+		json_decref(f);
+	}
+}
+
 static void on_wevent(void *priv, const struct sl_wevent *e)
 {
 	struct sl_ho_rt *rt = priv;
 	enum sl_hi1_op op;
 
+	record_wevent(rt, e);
 	switch (e->kind) {
 	case SL_WEV_ACTIVATED:
 		op = SL_HI1_ACTIVATED;
@@ -94,6 +195,11 @@ int sl_ho_warrants_start(struct sl_ho_rt *rt, void *ctx)
 	}
 	if (!c->n_auth)
 		LOGP(DSLWARRANT, LOGL_NOTICE, "lawful: no authority configured: every warrant will be refused\n");
+	if (!rt->audit) {
+		LOGP(DSLWARRANT, LOGL_ERROR, "lawful: warrants need the audit log (configure the audit node): every "
+					      "decision about them is recorded there before it takes effect\n");
+		return -1;
+	}
 	state = talloc_asprintf(ctx, "%s/warrants.state", c->state_dir);
 	wc = (struct sl_warrants_cfg){ .dir = c->warrant_dir, .state_path = state, .auth = rt->auth,
 				       .n_auth = rt->n_auth, .num = rt->num, .lawful = rt->law, .dest_ok = dest_ok,

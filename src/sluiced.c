@@ -28,12 +28,13 @@
 #include "src/app_log.h"
 #include "src/daemon.h"
 
-static volatile sig_atomic_t quit;
+static volatile sig_atomic_t quit, quit_sig;
 
 static void on_signal(int sig)
 {
 	if (quit)
 		_exit(128 + sig);
+	quit_sig = sig;
 	quit = 1;
 }
 
@@ -122,6 +123,7 @@ int main(int argc, char **argv)
 	osmo_stats_init(ctx);
 	osmo_stats_vty_add_cmds();
 	osmo_talloc_vty_add_cmds();
+	sl_daemon_audit_vty_init(d); /* first: it records the configuration commands of the nodes after it */
 	sl_daemon_vty_init(d);
 	sl_ho_vty_init(&d->cfg.ho, ctx);
 	sl_ho_show_vty_init(&d->ho);
@@ -130,6 +132,10 @@ int main(int argc, char **argv)
 	if (rc < 0) {
 		fprintf(stderr, "sluiced: cannot use configuration file %s: %s\n", config,
 			rc == -ENOENT ? "no such file" : "invalid (see the line reported above)");
+		return 1;
+	}
+	if (sl_daemon_audit_open(d, config) < 0) {
+		fprintf(stderr, "sluiced: the audit log cannot be used (see the log above)\n");
 		return 1;
 	}
 	rc = telnet_init_default(ctx, NULL, SL_DAEMON_VTY_PORT);
@@ -141,6 +147,7 @@ int main(int argc, char **argv)
 	if (sl_daemon_start(d) < 0) {
 		fprintf(stderr, "sluiced: capture could not start (see the log above)\n");
 		sl_daemon_stop(d);
+		sl_daemon_audit_close(d, "fatal");
 		return 1;
 	}
 	signal(SIGINT, on_signal);
@@ -150,6 +157,7 @@ int main(int argc, char **argv)
 		osmo_select_main(0);
 	LOGP(DSLSRC, LOGL_NOTICE, "shutting down\n");
 	sl_daemon_stop(d);
+	sl_daemon_audit_close(d, quit_sig == SIGINT ? "sigint" : "sigterm");
 	log_fini();
 	talloc_free(ctx);
 	return 0;

@@ -56,6 +56,7 @@ struct sl_warrants {
 	struct hlist_head *memo;	/* files already read (struct file_memo in warrant_store.c) */
 	uint64_t now_us;		/* the clock of the event being processed */
 	uint64_t next_change_us;	/* see sl_warrants_next_change */
+	uint8_t cur_digest[32];		/* SHA-256 of the document being offered (refusals name it) */
 	struct rate_ctr_group *ctrs;
 };
 

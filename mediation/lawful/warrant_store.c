@@ -126,13 +126,11 @@ static void refuse(struct sl_warrants *ws, const char *file, const struct sl_sig
 		   enum sl_warrant_refusal why, const char *reason)
 {
 	struct sl_wevent e = { .kind = SL_WEV_REFUSED, .t_us = ws->now_us, .file = file, .refusal = why,
-			       .reason = reason };
+			       .reason = reason, .digest = ws->cur_digest };
 
 	/* what a refused document claims is not used: only a verified one's LIID is worth reporting */
-	if (d && d->authority) {
+	if (d && d->authority)
 		e.meta = &d->meta;
-		e.digest = d->digest;
-	}
 	rate_ctr_inc2(ws->ctrs, SL_WCTR_REFUSED_BASE + why);
 	LOGP(DSLWARRANT, LOGL_ERROR, "%s: refused (%s): %s\n", file, sl_warrant_refusal_names[why], reason);
 	sl_warrant_emit(ws, &e);
@@ -335,7 +333,7 @@ static uint64_t real_now(void)
 
 /* pass 0: everything; 1: warrants only; 2: revocations only. */
 static enum sl_warrant_refusal offer(struct sl_warrants *ws, const char *file, const void *p, size_t n,
-				    uint64_t now_us, int pass)
+				    uint64_t now_us, int pass, bool *deferred)
 {
 	struct sl_signed_doc *d = talloc_zero(ws, struct sl_signed_doc);
 	enum sl_warrant_refusal rc;
@@ -346,10 +344,13 @@ static enum sl_warrant_refusal offer(struct sl_warrants *ws, const char *file, c
 		return SL_WREF_OTHER;
 	}
 	ws->now_us = now_us;
+	EVP_Digest(p, n, ws->cur_digest, NULL, EVP_sha256(), NULL); /* what a refusal names */
 	rc = sl_warrant_verify(p, n, ws->cfg.auth, ws->cfg.n_auth, ws->cfg.num, ws->cfg.wall_now ? ws->cfg.wall_now() : real_now(),
 			       d, why, sizeof(why));
-	if (rc == SL_WREF_NONE && pass == 1 && d->meta.type == SL_DOC_REVOCATION)
-		goto out; /* its turn comes after every warrant */
+	if (rc == SL_WREF_NONE && pass == 1 && d->meta.type == SL_DOC_REVOCATION) {
+		*deferred = true; /* its turn comes after every warrant */
+		goto out;
+	}
 	if (rc == SL_WREF_NONE && pass == 2 && d->meta.type == SL_DOC_WARRANT)
 		goto out;
 	rate_ctr_inc2(ws->ctrs, SL_WCTR_LOADED);
@@ -367,7 +368,8 @@ out:
 enum sl_warrant_refusal sl_warrants_offer(struct sl_warrants *ws, const char *file, const void *p, size_t n,
 					  uint64_t now_us)
 {
-	enum sl_warrant_refusal rc = offer(ws, file, p, n, now_us, 0);
+	bool deferred = false;
+	enum sl_warrant_refusal rc = offer(ws, file, p, n, now_us, 0, &deferred);
 
 	find_next_change(ws);
 	if (ws->dirty)
@@ -457,6 +459,7 @@ int sl_warrants_load_dir(struct sl_warrants *ws, uint64_t now_us)
 	char **names = NULL;
 	unsigned n = 0, cap = 0, i;
 	int pass, refused = 0, dfd;
+	bool deferred;
 
 	if (!dir) {
 		int e = errno;
@@ -493,6 +496,7 @@ int sl_warrants_load_dir(struct sl_warrants *ws, uint64_t now_us)
 					continue;
 				snprintf(why, sizeof(why), "file: %s", errno == EFBIG ? "larger than 1 MiB" : strerror(errno));
 				ws->now_us = now_us;
+				EVP_Digest("", 0, ws->cur_digest, NULL, EVP_sha256(), NULL); /* nothing was read */
 				rate_ctr_inc2(ws->ctrs, SL_WCTR_LOADED);
 				refuse(ws, path, NULL, SL_WREF_OTHER, why);
 				refused++;
@@ -503,10 +507,15 @@ int sl_warrants_load_dir(struct sl_warrants *ws, uint64_t now_us)
 				names[i][0] = '\0'; /* nothing new: not offered in pass 2 either */
 				continue;
 			}
-			if (!names[i][0])
+			if (!names[i][0]) {
+				talloc_free(buf);
 				continue;
-			if (offer(ws, path, buf, len, now_us, pass) != SL_WREF_NONE)
+			}
+			deferred = false;
+			if (offer(ws, path, buf, len, now_us, pass, &deferred) != SL_WREF_NONE)
 				refused++;
+			if (!deferred)
+				names[i][0] = '\0'; /* decided: pass 2 is for the revocations pass 1 put off */
 			talloc_free(buf);
 		}
 	}

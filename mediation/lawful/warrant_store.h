@@ -59,7 +59,7 @@ struct sl_wevent {
 	const char *file;			/* the document, for accepted and refused */
 	const struct sl_warrant_meta *meta;	/* NULL for a refusal before the document was read */
 	const struct sl_intercept *ic;		/* warrants */
-	const uint8_t *digest;			/* SHA-256 of the signed file */
+	const uint8_t *digest;			/* SHA-256 of the signed file (refused: of the bytes read) */
 	const char *signer;			/* accepted: the signer's certificate subject */
 	enum sl_warrant_state state;		/* the warrant's state after the event */
 	enum sl_warrant_refusal refusal;	/* refused */

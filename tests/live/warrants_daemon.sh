@@ -19,7 +19,10 @@
 # liActivated precedes the LIID's first IRI. Then W-IRI is revoked while
 # the gateway is down and the gateway replays the file again: no second
 # liActivated for anyone, and W-IRI's liDeactivated carries the HI1
-# sequence number after its liActivated's. `sluice warrant verify`
+# sequence number after its liActivated's. The audit log verifies with the
+# auditor's key and lists every decision (accepted, refused with its
+# reason, activated, deactivated, ended) and exactly the deliveries the
+# receiver got, and no target anywhere. `sluice warrant verify`
 # agrees with the daemon on every file, and `openssl cms -verify` accepts
 # what `sluice warrant sign` produces.
 set -u
@@ -126,6 +129,7 @@ for s in 2 3; do
 		--tls-key "$work/pki/lemf.key" --ca "$work/pki/ca.crt" -q >>"$work/lemf$s.out" 2>>"$work/lemf$s.err" &
 	pids="$pids $!"
 done
+"$B/src/sluice" audit keygen --name "sluice.test/audit" --out "$work/audit" >/dev/null || fail "audit keygen"
 cat >"$work/sluice.cfg" <<CFG
 log stderr
  logging filter all 1
@@ -147,6 +151,11 @@ handover
   tls ca $work/pki/ca.crt
   keepalive 1
   pdu-ack
+audit
+ directory $work/audit-log
+ signing-key $work/audit.key
+ origin sluice.test/audit
+ commit-window-ms 5
 lawful
  warrant-directory $work/warrants
  authority bka
@@ -293,6 +302,49 @@ if hi1["W-IRI"] != [0, 1]:
     fail.append("W-IRI: HI1 sequence numbers %s, expected [0, 1] (liActivated, then liDeactivated after the restart)"
                 % hi1["W-IRI"])
 print("restart: HI1 sequence numbers per LIID %s" % dict(hi1))
+for f in fail:
+    print("FAIL: " + f)
+sys.exit(1 if fail else 0)
+PY
+
+# --- the audit log: intact, every decision, exactly the deliveries, no target -----------
+"$B/src/sluice" audit verify "$work/audit-log" --key "$work/audit.vkey" >"$work/verify-audit.txt" 2>&1 ||
+	{ cat "$work/verify-audit.txt"; fail "sluice audit verify"; }
+"$B/src/sluice" audit show "$work/audit-log" --format json >"$work/audit.json" || fail "sluice audit show"
+for x in "$ta" "$tb" "$tc"; do
+	grep -qF -- "$x" "$work/audit.json" && fail "the audit log names a target"
+done
+python3 - "$work/audit.json" "$work/lemf" <<'PY'
+import collections, glob, json, os, sys
+kinds = collections.Counter()
+refused = collections.Counter()
+delivered = collections.Counter()
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    kinds[r["kind"]] += 1
+    f = r["fields"]
+    if r["kind"] == "warrant.refused":
+        refused[f["reason"]] += 1
+    if r["kind"] == "delivery":
+        delivered[(f["liid"], f["stream"])] += f["count"]
+received = collections.Counter()
+for path in glob.glob(os.path.join(sys.argv[2], "*", "pdus.jsonl")):
+    for line in open(path):
+        r = json.loads(line)
+        if not r.get("dup") and r["stream"] != "tri":  # keep-alives and acknowledgements belong to no LIID
+            received[(r["liid"], "hi3" if r["stream"] == "cc" else "hi2")] += 1
+fail = []
+if delivered != received:
+    fail.append("deliveries on record %s differ from what the receiver got %s" % (dict(delivered), dict(received)))
+# two runs of the gateway: each refusal once per run (a reload does not repeat them, a restart does)
+want_refused = {"expired": 2, "bad-signature": 2, "bad-certificate": 2, "wrong-destination": 2, "not-cms": 2}
+if dict(refused) != want_refused:
+    fail.append("refusals on record %s, expected %s" % (dict(refused), want_refused))
+for k, n in (("warrant.accepted", 3), ("intercept.activated", 3), ("intercept.deactivated", 1),
+             ("warrant.revocation", 1), ("daemon.start", 2), ("daemon.stop", 2), ("config.load", 2)):
+    if kinds[k] != n:
+        fail.append("%d %s records, expected %d" % (kinds[k], k, n))
+print("audit: %s; %d deliveries match the receiver" % (dict(kinds), sum(delivered.values())))
 for f in fail:
     print("FAIL: " + f)
 sys.exit(1 if fail else 0)

@@ -53,13 +53,15 @@ struct run {
 	unsigned sip_events;
 };
 
-static int sink_write(void *priv, const char *dest, enum sl_ho_stream st, const uint8_t *p, size_t n)
+static int sink_write(void *priv, const char *liid, const char *dest, enum sl_ho_stream st, const uint8_t *p,
+		      size_t n)
 {
 	struct run *run = priv;
 	char err[256];
 	struct rec *r;
 
 	assert_string_equal(dest, "lea1");
+	assert_true(!strcmp(liid, "LIID-T1") || !strcmp(liid, "LIID-H")); /* whose record it is (the audit of deliveries) */
 	assert_true(run->n < MAX_PDUS);
 	r = &run->r[run->n++];
 	r->st = st;
