@@ -168,11 +168,12 @@ lawful
   trust-anchors $work/wpki/ncsc-ca.crt
   destination lea-ncsc
 CFG
-run_gw() { # one run of the gateway until it has read its file and delivered everything
+run_gw() { # one run of the gateway until it has read its file and delivered everything; $@: VTY commands first
 	"$B/src/sluiced" -c "$work/sluice.cfg" >>"$work/gw.out" 2>>"$work/gw.err" &
 	gw=$!
 	pids="$pids $gw"
-	python3 "$top_srcdir/tests/live/vty_drained.py" "$v" 2 >"$work/show.txt" || fail "the gateway did not drain its queues"
+	python3 "$top_srcdir/tests/live/vty_drained.py" "$v" 2 120 "$@" >"$work/show.txt" ||
+		fail "the gateway did not drain its queues"
 	kill -TERM $gw
 	wait $gw 2>/dev/null || fail "sluiced did not stop cleanly"
 }
@@ -261,7 +262,9 @@ cat >"$work/docs/rev.json" <<JSON
 JSON
 openssl cms -sign -binary -nodetach -outform DER -in "$work/docs/rev.json" -signer "$work/wpki/bka-signer.crt" \
 	-inkey "$work/wpki/bka-signer.key" -out "$work/warrants/zz-revoke-w-iri.cms" 2>>"$work/sign.err" || fail "signing the revocation"
-run_gw
+# an operator changes the configuration on the console meanwhile: three commands (choosing the
+# destination node creates one if needed), each on record
+run_gw enable "configure terminal" handover "destination lea1" "keepalive 2" exit "spool-max-mb 512" end
 grep -q "W-IRI v1 revoked" "$work/show.txt" || { cat "$work/show.txt"; fail "show warrants: W-IRI not revoked"; }
 python3 - "$work/lemf" <<'PY'
 import collections, glob, json, os, sys
@@ -317,7 +320,7 @@ if delivered != received:
 want_refused = {"expired": 2, "bad-signature": 2, "bad-certificate": 2, "wrong-destination": 2, "not-cms": 2}
 if dict(refused) != want_refused:
     fail.append("refusals on record %s, expected %s" % (dict(refused), want_refused))
-for k, n in (("warrant.accepted", 3), ("intercept.activated", 3), ("intercept.deactivated", 1),
+for k, n in (("warrant.accepted", 3), ("intercept.activated", 3), ("intercept.deactivated", 1), ("config.change", 3),
              ("warrant.revocation", 1), ("daemon.start", 2), ("daemon.stop", 2), ("config.load", 2)):
     if kinds[k] != n:
         fail.append("%d %s records, expected %d" % (kinds[k], k, n))
