@@ -4,10 +4,13 @@
  * the records of one spool, in order, over TLS (or plain TCP when the
  * destination says so explicitly), in the osmocom select loop.
  *
- * States (enum sl_link_state): disconnected -> connecting (non-blocking
- * connect) -> tls-handshake -> up; any failure -> backing-off (exponential,
- * with jitter, capped) -> connecting. Clause 6.3.2: the link reconnects
- * by itself for as long as it exists.
+ * States (enum sl_link_state, an osmo_fsm in link_fsm.c): disconnected ->
+ * connecting (non-blocking connect) -> tls-handshake -> up; any failure ->
+ * backing-off (exponential, with jitter, capped) -> connecting. Clause
+ * 6.3.2: the link reconnects by itself for as long as it exists. Timers
+ * (TIME1, TIME3, TIME5, TIME6, connect timeout, back-off, SIOCOUTQ poll)
+ * are one osmo_tdef table per link, set from struct sl_link_cfg; the
+ * bytes go through a transport (handover/transport.h), TLS or plain TCP.
  *
  * Nothing lost: records stay in the spool until released. The link
  * remembers for each record how many bytes (ciphertext for TLS) had
@@ -118,6 +121,12 @@ enum sl_link_ctr {
 	SL_LINK_CTR_RX_OTHER,		/* PDUs from the receiver the link does not act on */
 	SL_LINK_CTR_RX_INVALID,		/* unframeable or undecodable bytes from the receiver */
 	SL_LINK_CTR_SPOOL_ERROR,	/* the spool could not be read */
+	/* connections (in any state) ended by their transport, by kind (transport.h) */
+	SL_LINK_CTR_END_CLOSED,		/* the receiver closed in order */
+	SL_LINK_CTR_END_RESET,		/* reset, broken pipe, TLS stream cut short */
+	SL_LINK_CTR_END_TLS_ALERT,	/* a fatal TLS alert from the receiver */
+	SL_LINK_CTR_END_TLS_ERROR,	/* a TLS failure found here (bad record, certificate) */
+	SL_LINK_CTR_END_ERROR,		/* a local failure */
 	_SL_LINK_CTR_COUNT
 };
 extern const struct rate_ctr_group_desc sl_link_ctrg_desc;

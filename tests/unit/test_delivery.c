@@ -697,6 +697,15 @@ int main(void)
 	signal(SIGPIPE, SIG_IGN);
 	srandom((unsigned)getpid());
 	log_init(&test_log_info, NULL);
+	if (getenv("DELIVERY_LOG")) {
+		struct log_target *lt = log_target_create_stderr();
+
+		log_set_all_filter(lt, 1);
+		log_set_print_extended_timestamp(lt, 1);
+		log_set_log_level(lt, LOGL_DEBUG);
+		log_set_category_filter(lt, DSLLINK, 1, LOGL_DEBUG);
+		log_add_target(lt);
+	}
 	if (getenv("DELIVERY_TEST"))
 		cmocka_set_test_filter(getenv("DELIVERY_TEST"));
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
