@@ -18,9 +18,8 @@
  * helpers, with durations from the same table, and their expiry is an
  * event of the FSM; leaving "up" stops them all.
  *
- * Each link has its own copy of the table (destinations configure their
- * own keep-alive), set from struct sl_link_cfg, 0 meaning the default.
- * Values are in milliseconds (tests run 20 ms back-offs). libosmocore 1.7
+ * The table and the timers inside "up" are in link_timers.c. Values are
+ * in milliseconds (tests run 20 ms back-offs). libosmocore 1.7
  * cannot start a state timer in milliseconds: osmo_tdef_fsm_inst_state_chg()
  * rounds up to whole seconds, and osmo_fsm_inst_state_chg_ms() schedules
  * the remainder as microseconds (10 ms fires after 10 us). So the state
@@ -54,41 +53,6 @@
 
 #define S(x) (1u << (x))
 
-const struct osmo_tdef sl_link_tdefs_template[] = {
-	{ .T = SL_LINK_T_TIME1, .default_val = 0, .unit = OSMO_TDEF_MS,
-	  .desc = "TIME1 (TS 102 232-1 clause 6.3.4): a keep-alive after this long without sending; 0: none" },
-	{ .T = SL_LINK_T_TIME3, .default_val = 60000, .unit = OSMO_TDEF_MS,
-	  .desc = "TIME3 (clause 6.3.4): keep-alive response deadline, from when the keep-alive is due" },
-	{ .T = SL_LINK_T_TIME5, .default_val = 60000, .unit = OSMO_TDEF_MS,
-	  .desc = "TIME5 (clause 6.3.6): pDUAcknowledgementResponse deadline, from when the request is due" },
-	{ .T = SL_LINK_T_TIME6, .default_val = 1000, .unit = OSMO_TDEF_MS,
-	  .desc = "TIME6 (clause 6.3.6): pDUAcknowledgementRequest interval while records are unconfirmed" },
-	{ .T = SL_LINK_T_CONNECT, .default_val = 10000, .unit = OSMO_TDEF_MS,
-	  .desc = "Connect timeout (clause 6.3.2): TCP connect plus TLS handshake" },
-	{ .T = SL_LINK_T_BACKOFF_MIN, .default_val = 500, .unit = OSMO_TDEF_MS,
-	  .desc = "Back-off after the first failure; doubles per failure, random in [d/2, d]" },
-	{ .T = SL_LINK_T_BACKOFF_MAX, .default_val = 30000, .unit = OSMO_TDEF_MS,
-	  .desc = "Back-off ceiling; a connection up this long resets the back-off" },
-	{ .T = SL_LINK_T_ACK_POLL, .default_val = 50, .unit = OSMO_TDEF_MS,
-	  .desc = "How often the kernel is asked (SIOCOUTQ) what the receiver's TCP acked" },
-	{}
-};
-
-/* Which configuration field sets which timer (0 in the field: the default above). */
-static const struct {
-	int T;
-	size_t off;
-} cfg_timers[] = {
-	{ SL_LINK_T_TIME1, offsetof(struct sl_link_cfg, time1_ms) },
-	{ SL_LINK_T_TIME3, offsetof(struct sl_link_cfg, time3_ms) },
-	{ SL_LINK_T_TIME5, offsetof(struct sl_link_cfg, time5_ms) },
-	{ SL_LINK_T_TIME6, offsetof(struct sl_link_cfg, time6_ms) },
-	{ SL_LINK_T_CONNECT, offsetof(struct sl_link_cfg, connect_timeout_ms) },
-	{ SL_LINK_T_BACKOFF_MIN, offsetof(struct sl_link_cfg, backoff_min_ms) },
-	{ SL_LINK_T_BACKOFF_MAX, offsetof(struct sl_link_cfg, backoff_max_ms) },
-	{ SL_LINK_T_ACK_POLL, offsetof(struct sl_link_cfg, ack_poll_ms) },
-};
-
 /*
  * State timeouts: X1 from entering connecting, kept through the TLS
  * handshake; X2 in backing-off (the value drawn from X2..X3, see
@@ -98,18 +62,6 @@ static const struct osmo_tdef_state_timeout link_fsm_timeouts[32] = {
 	[SL_LINK_CONNECTING] = { .T = SL_LINK_T_CONNECT },
 	[SL_LINK_TLS_HANDSHAKE] = { .T = SL_LINK_T_CONNECT, .keep_timer = true },
 	[SL_LINK_BACKING_OFF] = { .T = SL_LINK_T_BACKOFF_MIN },
-};
-
-/* The timers inside "up": T number and the event their expiry dispatches. */
-static const struct {
-	int T;
-	uint32_t event;
-} up_timers[_SL_LINK_TIMER_COUNT] = {
-	[SL_LINK_TIMER_TIME1] = { SL_LINK_T_TIME1, SL_LINK_EV_TIME1 },
-	[SL_LINK_TIMER_TIME3] = { SL_LINK_T_TIME3, SL_LINK_EV_TIME3 },
-	[SL_LINK_TIMER_TIME5] = { SL_LINK_T_TIME5, SL_LINK_EV_TIME5 },
-	[SL_LINK_TIMER_TIME6] = { SL_LINK_T_TIME6, SL_LINK_EV_TIME6 },
-	[SL_LINK_TIMER_POLL] = { SL_LINK_T_ACK_POLL, SL_LINK_EV_POLL },
 };
 
 static const struct value_string link_event_names[] = {
@@ -124,11 +76,6 @@ static const struct value_string link_event_names[] = {
 	{ SL_LINK_EV_POLL, "POLL" },
 	{ 0, NULL }
 };
-
-unsigned sl_link_T_ms(const struct sl_link *l, int T)
-{
-	return (unsigned)osmo_tdef_get(l->tdefs, T, OSMO_TDEF_MS, -1);
-}
 
 /* Change state; the timer is kept if the table says so, else stopped (and restarted by the entry action). */
 static void link_state_chg(struct sl_link *l, enum sl_link_state st)
@@ -154,66 +101,6 @@ static void state_timer_start(struct sl_link *l, unsigned ms)
 		ms = sl_link_T_ms(l, t->T);
 	l->fi->T = t->T;
 	osmo_timer_schedule(&l->fi->timer, ms / 1000, (ms % 1000) * 1000);
-}
-
-/* ---- timers inside "up" ------------------------------------------------- */
-
-void sl_link_timer_start_ms(struct sl_link *l, enum sl_link_timer t, unsigned ms)
-{
-	osmo_timer_schedule(&l->timers[t], ms / 1000, (ms % 1000) * 1000);
-}
-
-void sl_link_timer_start(struct sl_link *l, enum sl_link_timer t)
-{
-	sl_link_timer_start_ms(l, t, sl_link_T_ms(l, up_timers[t].T));
-}
-
-void sl_link_timer_stop(struct sl_link *l, enum sl_link_timer t)
-{
-	osmo_timer_del(&l->timers[t]);
-}
-
-bool sl_link_timer_pending(const struct sl_link *l, enum sl_link_timer t)
-{
-	return osmo_timer_pending(&l->timers[t]);
-}
-
-static void up_timers_stop(struct sl_link *l)
-{
-	unsigned t;
-
-	for (t = 0; t < _SL_LINK_TIMER_COUNT; t++)
-		sl_link_timer_stop(l, t);
-}
-
-static void fire(struct sl_link *l, enum sl_link_timer t)
-{
-	osmo_fsm_inst_dispatch(l->fi, up_timers[t].event, NULL);
-}
-
-static void time1_cb(void *data)
-{
-	fire(data, SL_LINK_TIMER_TIME1);
-}
-
-static void time3_cb(void *data)
-{
-	fire(data, SL_LINK_TIMER_TIME3);
-}
-
-static void time5_cb(void *data)
-{
-	fire(data, SL_LINK_TIMER_TIME5);
-}
-
-static void time6_cb(void *data)
-{
-	fire(data, SL_LINK_TIMER_TIME6);
-}
-
-static void poll_cb(void *data)
-{
-	fire(data, SL_LINK_TIMER_POLL);
 }
 
 /* ---- connection --------------------------------------------------------- */
@@ -472,7 +359,7 @@ static void up_onenter(struct osmo_fsm_inst *fi, uint32_t prev_state)
 
 static void up_onleave(struct osmo_fsm_inst *fi, uint32_t next_state)
 {
-	up_timers_stop(fi->priv);
+	sl_link_timers_stop(fi->priv);
 }
 
 /* TIME1: nothing sent for a while; a keep-alive goes ahead of anything else. */
@@ -592,7 +479,7 @@ static void link_cleanup(struct osmo_fsm_inst *fi, enum osmo_fsm_term_cause caus
 {
 	struct sl_link *l = fi->priv;
 
-	up_timers_stop(l);
+	sl_link_timers_stop(l);
 	close_conn(l);
 }
 
@@ -647,11 +534,6 @@ static struct osmo_fsm link_fsm = {
 int sl_link_fsm_alloc(struct sl_link *l)
 {
 	static bool registered;
-	void (*const cbs[_SL_LINK_TIMER_COUNT])(void *) = {
-		[SL_LINK_TIMER_TIME1] = time1_cb, [SL_LINK_TIMER_TIME3] = time3_cb, [SL_LINK_TIMER_TIME5] = time5_cb,
-		[SL_LINK_TIMER_TIME6] = time6_cb, [SL_LINK_TIMER_POLL] = poll_cb,
-	};
-	unsigned i;
 
 	/* The program places the delivery categories in its log_info before it makes links. */
 	link_fsm.log_subsys = DSLLINK;
@@ -660,20 +542,8 @@ int sl_link_fsm_alloc(struct sl_link *l)
 			return -EINVAL;
 		registered = true;
 	}
-	l->tdefs = talloc_memdup(l, sl_link_tdefs_template, sizeof(sl_link_tdefs_template));
-	if (!l->tdefs)
+	if (sl_link_timers_init(l) < 0)
 		return -ENOMEM;
-	osmo_tdefs_reset(l->tdefs);
-	for (i = 0; i < ARRAY_SIZE(cfg_timers); i++) {
-		unsigned v = *(const unsigned *)((const char *)&l->cfg + cfg_timers[i].off);
-
-		if (v)
-			osmo_tdef_set(l->tdefs, cfg_timers[i].T, v, OSMO_TDEF_MS);
-	}
-	if (sl_link_T_ms(l, SL_LINK_T_BACKOFF_MAX) < sl_link_T_ms(l, SL_LINK_T_BACKOFF_MIN))
-		osmo_tdef_set(l->tdefs, SL_LINK_T_BACKOFF_MAX, sl_link_T_ms(l, SL_LINK_T_BACKOFF_MIN), OSMO_TDEF_MS);
-	for (i = 0; i < _SL_LINK_TIMER_COUNT; i++)
-		osmo_timer_setup(&l->timers[i], cbs[i], l);
 	l->fi = osmo_fsm_inst_alloc(&link_fsm, l, l, LOGL_DEBUG, NULL);
 	if (!l->fi)
 		return -ENOMEM;

@@ -1,7 +1,7 @@
 /*
  * Link internals shared by link_fsm.c (the state machine: connection,
- * handshake, back-off, the timer table and the timers that run while
- * up), link.c (creation, receive path, status) and link_send.c (records
+ * handshake, back-off), link_timers.c (the timer table and the timers
+ * that run while up), link.c (creation, receive path, status) and link_send.c (records
  * in flight, batching, keep-alive and ack-request interleaving, TCP-ack
  * tracking, release).
  */
@@ -153,7 +153,6 @@ struct sl_link_ent *sl_link_ent(struct sl_link *l, uint64_t id);
 void sl_link_rx(struct sl_link *l);
 
 /* link_fsm.c */
-extern const struct osmo_tdef sl_link_tdefs_template[];
 int sl_link_fsm_alloc(struct sl_link *l);	/* l->fi, l->tdefs (from l->cfg), timers; 0 or -ENOMEM */
 void sl_link_fsm_start(struct sl_link *l);	/* disconnected -> connecting */
 void sl_link_fsm_free(struct sl_link *l);	/* terminate: timers stopped, connection closed */
@@ -161,13 +160,18 @@ static inline enum sl_link_state sl_link_st(const struct sl_link *l)
 {
 	return (enum sl_link_state)l->fi->state;
 }
-/* A value of the link's tdef table in milliseconds. */
-unsigned sl_link_T_ms(const struct sl_link *l, int T);
 /* Record why (last_error), count ctr (or -1), and fail the connection: back off, then reconnect. */
 void sl_link_fail(struct sl_link *l, int ctr, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* A transport operation failed with res: count its kind and fail the connection. */
 void sl_link_fail_tr(struct sl_link *l, enum sl_tr_res res);
+
+/* link_timers.c */
+extern const struct osmo_tdef sl_link_tdefs_template[];
+int sl_link_timers_init(struct sl_link *l);	/* l->tdefs from the template and l->cfg; the timers set up */
+/* A value of the link's tdef table in milliseconds. */
+unsigned sl_link_T_ms(const struct sl_link *l, int T);
 void sl_link_timer_start(struct sl_link *l, enum sl_link_timer t);
 void sl_link_timer_start_ms(struct sl_link *l, enum sl_link_timer t, unsigned ms);
 void sl_link_timer_stop(struct sl_link *l, enum sl_link_timer t);
 bool sl_link_timer_pending(const struct sl_link *l, enum sl_link_timer t);
+void sl_link_timers_stop(struct sl_link *l);	/* all of them: leaving "up" */
