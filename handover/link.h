@@ -45,6 +45,7 @@
 #include <sys/types.h>
 
 #include <osmocom/core/rate_ctr.h>
+#include <osmocom/core/tdef.h>
 #include <osmocom/core/utils.h>
 
 #include "asn1/ber_encode.h"
@@ -167,5 +168,11 @@ void sl_link_kick(struct sl_link *l);
 void sl_link_drop(struct sl_link *l, const char *why);
 
 void sl_link_get_status(const struct sl_link *l, struct sl_link_status *st);
+/*
+ * The links' timer table before configuration (struct osmo_tdef entries,
+ * zero-terminated): T numbers (Tn: TS 102 232-1 TIMEn; negative, shown
+ * as Xn: sluice's own), defaults in milliseconds and descriptions.
+ */
+const struct osmo_tdef *sl_link_timer_defaults(void);
 enum sl_link_state sl_link_state(const struct sl_link *l);
 struct rate_ctr_group *sl_link_ctrs(struct sl_link *l);

@@ -130,6 +130,11 @@ static void poll_cb(void *data)
 	fire(data, SL_LINK_TIMER_POLL);
 }
 
+const struct osmo_tdef *sl_link_timer_defaults(void)
+{
+	return sl_link_tdefs_template;
+}
+
 int sl_link_timers_init(struct sl_link *l)
 {
 	void (*const cbs[_SL_LINK_TIMER_COUNT])(void *) = {

@@ -13,7 +13,8 @@
  * bytes afterwards is refused.
  *
  * test_transport_link.c: the delivery link and the receiver, in this
- * process, through the fault-injecting transport (fault_transport.h).
+ * process, through the fault-injecting transport (fault_transport.h); and
+ * the link's timer table against its documentation (docs/handover.md).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -297,6 +298,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_link_resets, tt_setup, tt_teardown),
 		cmocka_unit_test_setup_teardown(test_link_tls_alerts, tt_setup, tt_teardown),
 		cmocka_unit_test_setup_teardown(test_link_tcp_garbage, tt_setup, tt_teardown),
+		cmocka_unit_test(test_timer_table_documented),
 	};
 	char cmd[1000];
 	int rc;

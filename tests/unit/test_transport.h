@@ -12,3 +12,4 @@ void test_link_benign_tcp(void **state);
 void test_link_resets(void **state);
 void test_link_tls_alerts(void **state);
 void test_link_tcp_garbage(void **state);
+void test_timer_table_documented(void **state);

@@ -33,6 +33,7 @@
 
 #include <osmocom/core/rate_ctr.h>
 #include <osmocom/core/select.h>
+#include <osmocom/core/tdef.h>
 #include <osmocom/core/timer.h>
 
 #include "handover/link.h"
@@ -452,4 +453,52 @@ void test_link_tcp_garbage(void **state)
 	assert_int_equal(lctr(x, SL_LINK_CTR_DISCONNECTS), 1);
 	assert_int_equal(e.link[SL_TR_CLOSED] + e.link[SL_TR_RESET], 1);
 	assert_resends_explain_dups(x, dups);
+}
+
+/*
+ * docs/handover.md documents every timer of the table with its default:
+ * a row starting "| T<n> (" or "| X<n>" that names the default as
+ * "<n> s", "<n.n> s" or "<n> ms" (T1's default, 0, is the destination's
+ * keepalive and is documented as such).
+ */
+void test_timer_table_documented(void **state)
+{
+	const struct osmo_tdef *t;
+	char path[600], *doc, row[32], val[32];
+	FILE *fp;
+	long len;
+	unsigned n = 0;
+
+	snprintf(path, sizeof(path), "%s/docs/handover.md", getenv("top_srcdir"));
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+	len = ftell(fp);
+	assert_true(len > 0);
+	rewind(fp);
+	doc = calloc(1, (size_t)len + 1);
+	assert_int_equal(fread(doc, 1, (size_t)len, fp), (size_t)len);
+	fclose(fp);
+	osmo_tdef_for_each(t, sl_link_timer_defaults()) {
+		const char *r, *eol;
+
+		snprintf(row, sizeof(row), t->T > 0 ? "\n| T%d (" : "\n| X%d ", t->T > 0 ? t->T : -t->T);
+		r = strstr(doc, row);
+		if (!r)
+			fail_msg("docs/handover.md has no timer row '%s'", row + 1);
+		eol = strchr(r + 1, '\n');
+		assert_non_null(eol);
+		assert_int_equal(t->unit, OSMO_TDEF_MS);
+		if (t->default_val % 1000 == 0)
+			snprintf(val, sizeof(val), "%lu s", t->default_val / 1000);
+		else if (t->default_val >= 100)
+			snprintf(val, sizeof(val), "%lu.%lu s", t->default_val / 1000, t->default_val % 1000 / 100);
+		else
+			snprintf(val, sizeof(val), "%lu ms", t->default_val);
+		if (t->default_val && !memmem(r, (size_t)(eol - r), val, strlen(val)))
+			fail_msg("docs/handover.md row '%s' does not give the default %s", row + 1, val);
+		n++;
+	}
+	assert_int_equal(n, 8);
+	free(doc);
 }
