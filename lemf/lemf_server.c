@@ -60,15 +60,17 @@ static void say(struct sl_lemf_server *s, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* End a connection because its transport said res (SL_TR_OK: the bytes did not frame). */
-static void conn_close(struct conn *c, enum sl_tr_res res, const char *why)
+/* Why a connection ends: a transport result (enum sl_tr_res), or bytes that do not frame. */
+#define CONN_UNFRAMED _SL_TR_RES_COUNT
+
+static void conn_close(struct conn *c, unsigned kind, const char *why)
 {
-	if (res == SL_TR_OK)
+	if (kind == CONN_UNFRAMED)
 		c->srv->unframed++;
 	else
-		c->srv->closes[res]++;
+		c->srv->closes[kind]++;
 	say(c->srv, "connection %u from %s closed after %" PRIu64 " PDUs (%s): %s\n", c->id, c->peer, c->pdus,
-	    res == SL_TR_OK ? "unframed" : get_value_string(sl_tr_res_names, res), why);
+	    kind == CONN_UNFRAMED ? "unframed" : get_value_string(sl_tr_res_names, kind), why);
 	talloc_free(c);
 }
 
@@ -196,7 +198,7 @@ static void conn_read(struct conn *c)
 		if (sz < 0) {
 			snprintf(err, sizeof(err), "bytes at stream offset of PDU %" PRIu64 " do not frame as a PDU: %s",
 				 c->pdus + 1, strerror((int)-sz));
-			conn_close(c, SL_TR_OK, err);
+			conn_close(c, CONN_UNFRAMED, err);
 			return;
 		}
 		memmove(c->rx, c->rx + off, c->rx_len - off);
