@@ -4,10 +4,13 @@
  * the records of one spool, in order, over TLS (or plain TCP when the
  * destination says so explicitly), in the osmocom select loop.
  *
- * States (enum sl_link_state): disconnected -> connecting (non-blocking
- * connect) -> tls-handshake -> up; any failure -> backing-off (exponential,
- * with jitter, capped) -> connecting. Clause 6.3.2: the link reconnects
- * by itself for as long as it exists.
+ * States (enum sl_link_state, an osmo_fsm in link_fsm.c): disconnected ->
+ * connecting (non-blocking connect) -> tls-handshake -> up; any failure ->
+ * backing-off (exponential, with jitter, capped) -> connecting. Clause
+ * 6.3.2: the link reconnects by itself for as long as it exists. Timers
+ * (TIME1, TIME3, TIME5, TIME6, connect timeout, back-off, SIOCOUTQ poll)
+ * are one osmo_tdef table per link, set from struct sl_link_cfg; the
+ * bytes go through a transport (handover/transport.h), TLS or plain TCP.
  *
  * Nothing lost: records stay in the spool until released. The link
  * remembers for each record how many bytes (ciphertext for TLS) had
@@ -42,6 +45,7 @@
 #include <sys/types.h>
 
 #include <osmocom/core/rate_ctr.h>
+#include <osmocom/core/tdef.h>
 #include <osmocom/core/utils.h>
 
 #include "asn1/ber_encode.h"
@@ -118,6 +122,12 @@ enum sl_link_ctr {
 	SL_LINK_CTR_RX_OTHER,		/* PDUs from the receiver the link does not act on */
 	SL_LINK_CTR_RX_INVALID,		/* unframeable or undecodable bytes from the receiver */
 	SL_LINK_CTR_SPOOL_ERROR,	/* the spool could not be read */
+	/* connections (in any state) ended by their transport, by kind (transport.h) */
+	SL_LINK_CTR_END_CLOSED,		/* the receiver closed in order */
+	SL_LINK_CTR_END_RESET,		/* reset, broken pipe, TLS stream cut short */
+	SL_LINK_CTR_END_TLS_ALERT,	/* a fatal TLS alert from the receiver */
+	SL_LINK_CTR_END_TLS_ERROR,	/* a TLS failure found here (bad record, certificate) */
+	SL_LINK_CTR_END_ERROR,		/* a local failure */
 	_SL_LINK_CTR_COUNT
 };
 extern const struct rate_ctr_group_desc sl_link_ctrg_desc;
@@ -158,5 +168,11 @@ void sl_link_kick(struct sl_link *l);
 void sl_link_drop(struct sl_link *l, const char *why);
 
 void sl_link_get_status(const struct sl_link *l, struct sl_link_status *st);
+/*
+ * The links' timer table before configuration (struct osmo_tdef entries,
+ * zero-terminated): T numbers (Tn: TS 102 232-1 TIMEn; negative, shown
+ * as Xn: sluice's own), defaults in milliseconds and descriptions.
+ */
+const struct osmo_tdef *sl_link_timer_defaults(void);
 enum sl_link_state sl_link_state(const struct sl_link *l);
 struct rate_ctr_group *sl_link_ctrs(struct sl_link *l);

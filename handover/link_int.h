@@ -1,19 +1,67 @@
 /*
- * Link internals shared by link.c (state machine, connection, timers,
- * receive path) and link_send.c (records in flight, batching, keep-alive
- * and ack-request interleaving, TCP-ack tracking, release).
+ * Link internals shared by link_fsm.c (the state machine: connection,
+ * handshake, back-off), link_timers.c (the timer table and the timers
+ * that run while up), link.c (creation, receive path, status) and link_send.c (records
+ * in flight, batching, keep-alive and ack-request interleaving, TCP-ack
+ * tracking, release).
  */
 #pragma once
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <osmocom/core/fsm.h>
 #include <osmocom/core/select.h>
+#include <osmocom/core/tdef.h>
 #include <osmocom/core/timer.h>
 #include <openssl/ssl.h>
 
 #include "handover/link.h"
-#include "handover/tls.h"
+#include "handover/transport.h"
+
+/*
+ * Events of the link FSM (link_fsm.c). Socket readiness and failures come
+ * from the connection; the timer events only while up (their timers are
+ * stopped when the link leaves "up").
+ */
+enum sl_link_event {
+	SL_LINK_EV_START,	/* disconnected: connect now (clause 6.3.2) */
+	SL_LINK_EV_SOCKET,	/* the socket is ready (data: unsigned OSMO_FD_* flags) */
+	SL_LINK_EV_FAIL,	/* the connection failed (data: int counter index or -1); last_error is set */
+	SL_LINK_EV_KICK,	/* committed records may wait (any state; acted on when up) */
+	SL_LINK_EV_TIME1,	/* T1 expired: nothing sent for TIME1, a keep-alive is due */
+	SL_LINK_EV_TIME3,	/* T3 expired: no keep-alive response */
+	SL_LINK_EV_TIME5,	/* T5 expired: no pDUAcknowledgementResponse */
+	SL_LINK_EV_TIME6,	/* T6 expired: time for a pDUAcknowledgementRequest */
+	SL_LINK_EV_POLL,	/* X4 expired: ask the kernel what the receiver's TCP acked */
+};
+
+/*
+ * The timers that run inside "up" independently of the state (the state
+ * timeouts, X1 connect and X2 back-off, are the FSM's own). Started and
+ * stopped only through sl_link_timer_*; durations from the link's tdef
+ * table.
+ */
+enum sl_link_timer {
+	SL_LINK_TIMER_TIME1,	/* T1 */
+	SL_LINK_TIMER_TIME3,	/* T3 */
+	SL_LINK_TIMER_TIME5,	/* T5 */
+	SL_LINK_TIMER_TIME6,	/* T6 */
+	SL_LINK_TIMER_POLL,	/* X4 */
+	_SL_LINK_TIMER_COUNT
+};
+
+/* T numbers of the link's tdef table (positive: TS 102 232-1 TIMEn; negative: sluice's own, shown as Xn). */
+enum sl_link_T {
+	SL_LINK_T_TIME1 = 1,
+	SL_LINK_T_TIME3 = 3,
+	SL_LINK_T_TIME5 = 5,
+	SL_LINK_T_TIME6 = 6,
+	SL_LINK_T_CONNECT = -1,
+	SL_LINK_T_BACKOFF_MIN = -2,
+	SL_LINK_T_BACKOFF_MAX = -3,
+	SL_LINK_T_ACK_POLL = -4,
+};
 
 /*
  * One unreleased record held in memory. Entries live in a ring indexed by
@@ -44,19 +92,14 @@ struct sl_link {
 	struct sl_spool_cursor *cursor;
 	SSL_CTX *sslctx;
 
-	enum sl_link_state state;
-	struct osmo_fd ofd;
-	struct sl_tls *tls;
-	uint64_t wire_out;	/* plain TCP: bytes sent on this connection */
+	struct osmo_fsm_inst *fi;	/* state: enum sl_link_state */
+	struct osmo_tdef *tdefs;	/* this link's timer table (values from cfg) */
+	struct osmo_timer_list timers[_SL_LINK_TIMER_COUNT];
+	struct osmo_fd ofd;		/* the socket, registered while connecting or connected */
+	struct sl_transport *tr;	/* once TCP is connected; owns the socket */
 	char security[96];
 	char last_error[256];
 
-	struct osmo_timer_list state_timer;	/* connect timeout / back-off */
-	struct osmo_timer_list idle_timer;	/* TIME1 */
-	struct osmo_timer_list ka_timer;	/* TIME3 */
-	struct osmo_timer_list ack6_timer;	/* TIME6: next pDUAcknowledgementRequest */
-	struct osmo_timer_list ack5_timer;	/* TIME5: response to the oldest request */
-	struct osmo_timer_list poll_timer;	/* SIOCOUTQ while bytes are unacked */
 	unsigned attempts;
 	unsigned backoff_ms;
 	bool ever_up;
@@ -107,5 +150,28 @@ void sl_link_ents_free(struct sl_link *l);
 struct sl_link_ent *sl_link_ent(struct sl_link *l, uint64_t id);
 
 /* link.c */
+void sl_link_rx(struct sl_link *l);
+
+/* link_fsm.c */
+int sl_link_fsm_alloc(struct sl_link *l);	/* l->fi, l->tdefs (from l->cfg), timers; 0 or -ENOMEM */
+void sl_link_fsm_start(struct sl_link *l);	/* disconnected -> connecting */
+void sl_link_fsm_free(struct sl_link *l);	/* terminate: timers stopped, connection closed */
+static inline enum sl_link_state sl_link_st(const struct sl_link *l)
+{
+	return (enum sl_link_state)l->fi->state;
+}
+/* Record why (last_error), count ctr (or -1), and fail the connection: back off, then reconnect. */
 void sl_link_fail(struct sl_link *l, int ctr, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-void sl_link_timer_ms(struct osmo_timer_list *t, unsigned ms);
+/* A transport operation failed with res: count its kind and fail the connection. */
+void sl_link_fail_tr(struct sl_link *l, enum sl_tr_res res);
+
+/* link_timers.c */
+extern const struct osmo_tdef sl_link_tdefs_template[];
+int sl_link_timers_init(struct sl_link *l);	/* l->tdefs from the template and l->cfg; the timers set up */
+/* A value of the link's tdef table in milliseconds. */
+unsigned sl_link_T_ms(const struct sl_link *l, int T);
+void sl_link_timer_start(struct sl_link *l, enum sl_link_timer t);
+void sl_link_timer_start_ms(struct sl_link *l, enum sl_link_timer t, unsigned ms);
+void sl_link_timer_stop(struct sl_link *l, enum sl_link_timer t);
+bool sl_link_timer_pending(const struct sl_link *l, enum sl_link_timer t);
+void sl_link_timers_stop(struct sl_link *l);	/* all of them: leaving "up" */

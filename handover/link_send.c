@@ -157,12 +157,12 @@ void sl_link_conn_reset(struct sl_link *l)
 	l->ka_due = l->ka_outstanding = false;
 	l->ackreq_due = false;
 	l->n_ackreqs = 0;
-	l->wire_out = 0;
 }
 
+/* Bytes handed to the kernel on this connection (ciphertext for TLS). */
 static uint64_t wire_count(const struct sl_link *l)
 {
-	return l->tls ? sl_tls_wire_out(l->tls) : l->wire_out;
+	return l->tr ? sl_transport_wire_out(l->tr) : 0;
 }
 
 void sl_link_check_acked(struct sl_link *l)
@@ -170,9 +170,9 @@ void sl_link_check_acked(struct sl_link *l)
 	uint64_t acked, wire = wire_count(l);
 	int outq = 0;
 
-	if (l->state != SL_LINK_UP || l->ofd.fd < 0)
+	if (sl_link_st(l) != SL_LINK_UP || !l->tr)
 		return;
-	if (ioctl(l->ofd.fd, SIOCOUTQ, &outq) < 0 || outq < 0 || (uint64_t)outq > wire)
+	if (ioctl(sl_transport_fd(l->tr), SIOCOUTQ, &outq) < 0 || outq < 0 || (uint64_t)outq > wire)
 		return;
 	acked = wire - (uint64_t)outq;
 	while (l->ack_next_id < tail_id(l)) {
@@ -216,21 +216,20 @@ void sl_link_ack_response(struct sl_link *l, uint64_t seq)
 			k = i + 1;
 		}
 	if (!found) {
-		LOGP(DSLLINK, LOGL_NOTICE, "link %s: pDUAcknowledgementResponse %" PRIu64 " matches no request\n",
-		     l->cfg.name, seq);
+		LOGPFSML(l->fi, LOGL_NOTICE, "pDUAcknowledgementResponse %" PRIu64 " matches no request\n", seq);
 		return;
 	}
 	rate_ctr_inc2(l->ctrs, SL_LINK_CTR_ACK_RESPONSE);
 	memmove(l->ackreqs, l->ackreqs + k, (l->n_ackreqs - k) * sizeof(l->ackreqs[0]));
 	l->n_ackreqs -= k;
-	osmo_timer_del(&l->ack5_timer);
+	sl_link_timer_stop(l, SL_LINK_TIMER_TIME5);
 	if (l->n_ackreqs) {
-		int64_t left = l->ackreqs[0].sent_ms + l->cfg.time5_ms - sl_spool_now_ms();
+		int64_t left = l->ackreqs[0].sent_ms + sl_link_T_ms(l, SL_LINK_T_TIME5) - sl_spool_now_ms();
 
-		sl_link_timer_ms(&l->ack5_timer, left > 0 ? (unsigned)left : 0);
+		sl_link_timer_start_ms(l, SL_LINK_TIMER_TIME5, left > 0 ? (unsigned)left : 0);
 	} else if (l->ackreq_due) {
 		/* a request is due but not yet out: its TIME5 runs from now */
-		sl_link_timer_ms(&l->ack5_timer, l->cfg.time5_ms);
+		sl_link_timer_start(l, SL_LINK_TIMER_TIME5);
 	}
 	if (covers)
 		release_upto(l, covers);
@@ -248,7 +247,7 @@ static bool add_control(struct sl_link *l, int (*make)(void *, struct sl_ber_w *
 	sl_ber_w_init(&w, buf, sizeof(buf));
 	if (!make || make(l->ops.priv, &w, seq) < 0 || !sl_ber_w_result(&w, &p, &n) ||
 	    n > l->batch_cap - l->batch_len) {
-		LOGP(DSLLINK, LOGL_ERROR, "link %s: cannot encode %s %" PRIu64 "\n", l->cfg.name, what, seq);
+		LOGPFSML(l->fi, LOGL_ERROR, "cannot encode %s %" PRIu64 "\n", what, seq);
 		return false;
 	}
 	memcpy(l->batch_buf + l->batch_len, p, n);
@@ -275,8 +274,8 @@ static void build_batch(struct sl_link *l)
 			};
 			l->ack_seq++;
 			rate_ctr_inc2(l->ctrs, SL_LINK_CTR_ACK_REQUEST_SENT);
-			if (!osmo_timer_pending(&l->ack5_timer))
-				sl_link_timer_ms(&l->ack5_timer, l->cfg.time5_ms);
+			if (!sl_link_timer_pending(l, SL_LINK_TIMER_TIME5))
+				sl_link_timer_start(l, SL_LINK_TIMER_TIME5);
 		}
 	}
 	while (1) {
@@ -306,8 +305,8 @@ static void build_batch(struct sl_link *l)
 /* Data went out: TIME1 starts again (clause 6.3.4). */
 static void sent_something(struct sl_link *l)
 {
-	if (l->cfg.time1_ms)
-		sl_link_timer_ms(&l->idle_timer, l->cfg.time1_ms);
+	if (sl_link_T_ms(l, SL_LINK_T_TIME1))
+		sl_link_timer_start(l, SL_LINK_TIMER_TIME1);
 }
 
 static void batch_done(struct sl_link *l)
@@ -332,36 +331,25 @@ static void batch_done(struct sl_link *l)
 	sent_something(l);
 }
 
-/* 1 progress, -EAGAIN blocked, -EPIPE failed (the link has been failed). */
+/*
+ * Write what is left of the batch: 1 progress (all or part of it), -EAGAIN
+ * blocked (want_write: poll for writability), -EPIPE failed (the link has
+ * been failed).
+ */
 static int write_batch(struct sl_link *l, bool *want_write)
 {
-	char err[256];
-	ssize_t n;
+	size_t n;
+	enum sl_tr_res r = sl_transport_write(l->tr, l->batch_ptr + l->batch_off, l->batch_len - l->batch_off, &n);
 
-	if (l->tls) {
-		n = sl_tls_write(l->tls, l->batch_ptr, l->batch_len, err, sizeof(err));
-		if (n == -EAGAIN) {
-			*want_write = sl_tls_want_write(l->tls);
-			return -EAGAIN;
-		}
-		if (n < 0) {
-			sl_link_fail(l, -1, "%s", err);
-			return -EPIPE;
-		}
-		batch_done(l);
-		return 1;
+	if (sl_tr_would_block(r)) {
+		*want_write = r == SL_TR_WANT_WRITE;
+		return -EAGAIN;
 	}
-	n = send(l->ofd.fd, l->batch_ptr + l->batch_off, l->batch_len - l->batch_off, MSG_NOSIGNAL);
-	if (n < 0) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
-			*want_write = true;
-			return -EAGAIN;
-		}
-		sl_link_fail(l, -1, "send: %s", strerror(errno));
+	if (r != SL_TR_OK) {
+		sl_link_fail_tr(l, r);
 		return -EPIPE;
 	}
-	l->wire_out += (uint64_t)n;
-	l->batch_off += (size_t)n;
+	l->batch_off += n;
 	if (l->batch_off < l->batch_len) {
 		sent_something(l);
 		return 1;
@@ -374,14 +362,14 @@ static bool kernel_backlogged(struct sl_link *l)
 {
 	int notsent = 0;
 
-	return ioctl(l->ofd.fd, SIOCOUTQNSD, &notsent) == 0 && notsent >= (int)l->cfg.notsent_lowat;
+	return ioctl(sl_transport_fd(l->tr), SIOCOUTQNSD, &notsent) == 0 && notsent >= (int)l->cfg.notsent_lowat;
 }
 
 void sl_link_pump(struct sl_link *l)
 {
 	bool want_write = false;
 
-	if (l->state != SL_LINK_UP || l->in_pump)
+	if (sl_link_st(l) != SL_LINK_UP || l->in_pump)
 		return;
 	l->in_pump = true;
 	while (1) {
@@ -397,11 +385,11 @@ void sl_link_pump(struct sl_link *l)
 		if (write_batch(l, &want_write) < 0)
 			break;
 	}
-	if (l->state != SL_LINK_UP)
+	if (sl_link_st(l) != SL_LINK_UP)
 		return; /* failed while writing: the connection is gone */
 	l->in_pump = false;
 	osmo_fd_update_when(&l->ofd, ~OSMO_FD_WRITE, want_write ? OSMO_FD_WRITE : 0);
 	sl_link_check_acked(l);
-	if (l->ack_next_id < l->next_send_id && !osmo_timer_pending(&l->poll_timer))
-		sl_link_timer_ms(&l->poll_timer, l->cfg.ack_poll_ms);
+	if (l->ack_next_id < l->next_send_id && !sl_link_timer_pending(l, SL_LINK_TIMER_POLL))
+		sl_link_timer_start(l, SL_LINK_TIMER_POLL);
 }

@@ -21,26 +21,28 @@
 #include "handover/pdu_ctx.h"
 #include "handover/pdu_decode.h"
 #include "handover/pdu_frame.h"
-#include "handover/tls.h"
+#include "handover/transport.h"
 
 struct sl_lemf_server {
 	struct sl_lemf_server_cfg cfg;
 	struct osmo_fd lfd;
 	unsigned next_conn;
 	uint64_t conns, keepalives, acks;
+	uint64_t closes[_SL_TR_RES_COUNT];	/* connections ended, by what the transport said */
+	uint64_t unframed;			/* connections ended: bytes that do not frame */
 };
 
 struct conn {
 	struct sl_lemf_server *srv;
 	unsigned id;
 	char peer[INET6_ADDRSTRLEN + 8];
-	struct osmo_fd ofd;
-	struct sl_tls *tls;
+	struct osmo_fd ofd;		/* polls the transport's socket */
+	struct sl_transport *tr;	/* owns the socket */
 	bool up;			/* handshake done (or plain) */
 	uint8_t *rx;
 	size_t rx_len, rx_cap;
 	uint8_t *tx;			/* responses not yet written */
-	size_t tx_len, tx_cap, tx_try;	/* tx_try: length of a TLS write to repeat */
+	size_t tx_len, tx_cap;
 	uint64_t pdus;
 };
 
@@ -58,19 +60,25 @@ static void say(struct sl_lemf_server *s, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void conn_close(struct conn *c, const char *why)
+/* Why a connection ends: a transport result (enum sl_tr_res), or bytes that do not frame. */
+#define CONN_UNFRAMED _SL_TR_RES_COUNT
+
+static void conn_close(struct conn *c, unsigned kind, const char *why)
 {
-	say(c->srv, "connection %u from %s closed after %" PRIu64 " PDUs: %s\n", c->id, c->peer, c->pdus, why);
-	talloc_free(c); /* the TLS connection is a child */
+	if (kind == CONN_UNFRAMED)
+		c->srv->unframed++;
+	else
+		c->srv->closes[kind]++;
+	say(c->srv, "connection %u from %s closed after %" PRIu64 " PDUs (%s): %s\n", c->id, c->peer, c->pdus,
+	    kind == CONN_UNFRAMED ? "unframed" : get_value_string(sl_tr_res_names, kind), why);
+	talloc_free(c);
 }
 
 static int conn_destructor(struct conn *c)
 {
-	if (c->ofd.fd >= 0) {
-		if (osmo_fd_is_registered(&c->ofd))
-			osmo_fd_unregister(&c->ofd);
-		close(c->ofd.fd);
-	}
+	if (osmo_fd_is_registered(&c->ofd))
+		osmo_fd_unregister(&c->ofd);
+	sl_transport_close(c->tr); /* closes the socket */
 	return 0;
 }
 
@@ -129,32 +137,18 @@ static int respond(struct conn *c, const struct sl_pdu_decoded *d, bool ack)
 /* Write queued responses; false if the connection failed (and was closed). */
 static bool flush(struct conn *c)
 {
-	char err[256];
-	ssize_t n;
-
 	while (c->tx_len) {
-		if (c->tls) {
-			size_t len = c->tx_try ? c->tx_try : c->tx_len;
+		size_t n;
+		enum sl_tr_res r = sl_transport_write(c->tr, c->tx, c->tx_len, &n);
 
-			n = sl_tls_write(c->tls, c->tx, len, err, sizeof(err));
-			if (n == -EAGAIN) {
-				c->tx_try = len;
-				break;
-			}
-			c->tx_try = 0;
-		} else {
-			n = send(c->ofd.fd, c->tx, c->tx_len, MSG_NOSIGNAL);
-			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-				break;
-			if (n < 0)
-				snprintf(err, sizeof(err), "send: %s", strerror(errno));
-		}
-		if (n < 0) {
-			conn_close(c, err);
+		if (sl_tr_would_block(r))
+			break;
+		if (r != SL_TR_OK) {
+			conn_close(c, r, sl_transport_error(c->tr));
 			return false;
 		}
-		memmove(c->tx, c->tx + n, c->tx_len - (size_t)n);
-		c->tx_len -= (size_t)n;
+		memmove(c->tx, c->tx + n, c->tx_len - n);
+		c->tx_len -= n;
 	}
 	osmo_fd_update_when(&c->ofd, ~OSMO_FD_WRITE, c->tx_len ? OSMO_FD_WRITE : 0);
 	return true;
@@ -183,26 +177,19 @@ static void handle_pdu(struct conn *c, const uint8_t *p, size_t n)
 static void conn_read(struct conn *c)
 {
 	char err[256];
-	ssize_t n, sz = 0;
-	size_t off;
+	ssize_t sz = 0;
+	size_t off, n;
 
 	while (1) {
-		if (c->tls) {
-			n = sl_tls_read(c->tls, c->rx + c->rx_len, c->rx_cap - c->rx_len, err, sizeof(err));
-		} else {
-			n = recv(c->ofd.fd, c->rx + c->rx_len, c->rx_cap - c->rx_len, 0);
-			if (n < 0) {
-				snprintf(err, sizeof(err), "recv: %s", strerror(errno));
-				n = (errno == EAGAIN || errno == EWOULDBLOCK) ? -EAGAIN : -EIO;
-			}
-		}
-		if (n == -EAGAIN)
+		enum sl_tr_res r = sl_transport_read(c->tr, c->rx + c->rx_len, c->rx_cap - c->rx_len, &n);
+
+		if (sl_tr_would_block(r))
 			break;
-		if (n <= 0) {
-			conn_close(c, n == 0 ? "closed by the sender" : err);
+		if (r != SL_TR_OK) {
+			conn_close(c, r, r == SL_TR_CLOSED ? "closed by the sender" : sl_transport_error(c->tr));
 			return;
 		}
-		c->rx_len += (size_t)n;
+		c->rx_len += n;
 		off = 0;
 		while (off < c->rx_len && (sz = sl_pdu_frame(c->rx + off, c->rx_len - off, c->srv->cfg.max_pdu)) > 0) {
 			handle_pdu(c, c->rx + off, (size_t)sz);
@@ -211,7 +198,7 @@ static void conn_read(struct conn *c)
 		if (sz < 0) {
 			snprintf(err, sizeof(err), "bytes at stream offset of PDU %" PRIu64 " do not frame as a PDU: %s",
 				 c->pdus + 1, strerror((int)-sz));
-			conn_close(c, err);
+			conn_close(c, CONN_UNFRAMED, err);
 			return;
 		}
 		memmove(c->rx, c->rx + off, c->rx_len - off);
@@ -230,22 +217,23 @@ static void conn_read(struct conn *c)
 static int conn_cb(struct osmo_fd *ofd, unsigned int what)
 {
 	struct conn *c = ofd->data;
-	char err[256], desc[96];
-	int rc;
+	char desc[96];
+	enum sl_tr_res r;
 
 	if (!c->up) {
-		rc = sl_tls_handshake(c->tls, err, sizeof(err));
-		if (rc == -EAGAIN) {
-			osmo_fd_update_when(ofd, 0, OSMO_FD_READ | (sl_tls_want_write(c->tls) ? OSMO_FD_WRITE : 0));
+		r = sl_transport_handshake(c->tr);
+		if (sl_tr_would_block(r)) {
+			osmo_fd_update_when(ofd, 0, OSMO_FD_READ | (sl_transport_wants_write(c->tr) ? OSMO_FD_WRITE : 0));
 			return 0;
 		}
-		if (rc < 0) {
-			conn_close(c, err);
+		if (r != SL_TR_OK) {
+			conn_close(c, r, sl_transport_error(c->tr));
 			return 0;
 		}
 		c->up = true;
 		osmo_fd_update_when(ofd, 0, OSMO_FD_READ);
-		say(c->srv, "connection %u from %s: %s\n", c->id, c->peer, sl_tls_describe(c->tls, desc, sizeof(desc)));
+		sl_transport_describe(c->tr, desc, sizeof(desc));
+		say(c->srv, "connection %u from %s: %s\n", c->id, c->peer, desc);
 	}
 	if (what & OSMO_FD_WRITE && !flush(c))
 		return 0;
@@ -276,7 +264,6 @@ static int accept_cb(struct osmo_fd *ofd, unsigned int what)
 		return 0;
 	}
 	c->srv = s;
-	c->ofd.fd = -1;
 	talloc_set_destructor(c, conn_destructor);
 	c->id = ++s->next_conn;
 	s->conns++;
@@ -287,18 +274,24 @@ static int accept_cb(struct osmo_fd *ofd, unsigned int what)
 	snprintf(c->peer, sizeof(c->peer), "%s:%u", addr,
 		 ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port :
 						  ((struct sockaddr_in *)&ss)->sin_port));
-	osmo_fd_setup(&c->ofd, fd, OSMO_FD_READ, conn_cb, c, 0);
+	/* the transport owns fd from here on, and closes it if it cannot be set up */
 	if (s->cfg.ssl) {
-		c->tls = sl_tls_new(c, s->cfg.ssl, fd, NULL, err, sizeof(err));
-		if (!c->tls) {
+		c->tr = sl_transport_tls_new(c, s->cfg.ssl, fd, NULL, err, sizeof(err));
+		if (!c->tr) {
 			say(s, "connection %u from %s: %s\n", c->id, c->peer, err);
 			talloc_free(c);
 			return 0;
 		}
 	} else {
+		c->tr = sl_transport_tcp_new(c, fd);
+		if (!c->tr) {
+			talloc_free(c);
+			return 0;
+		}
 		c->up = true;
 		say(s, "connection %u from %s: plain TCP\n", c->id, c->peer);
 	}
+	osmo_fd_setup(&c->ofd, sl_transport_fd(c->tr), OSMO_FD_READ, conn_cb, c, 0);
 	if (osmo_fd_register(&c->ofd) < 0)
 		talloc_free(c);
 	return 0;
@@ -378,4 +371,10 @@ void sl_lemf_server_stats(const struct sl_lemf_server *s, uint64_t *conns, uint6
 	*conns = s->conns;
 	*keepalives = s->keepalives;
 	*acks = s->acks;
+}
+
+void sl_lemf_server_closes(const struct sl_lemf_server *s, uint64_t closes[_SL_TR_RES_COUNT], uint64_t *unframed)
+{
+	memcpy(closes, s->closes, sizeof(s->closes));
+	*unframed = s->unframed;
 }

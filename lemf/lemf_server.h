@@ -1,6 +1,6 @@
 /*
  * The receiving end of `sluice lemf`: a listening socket and any number
- * of connections (TCP or TLS, server side of handover/tls.h) in the
+ * of connections (TCP or TLS transports, handover/transport.h) in the
  * osmocom select loop. Each connection's byte stream is cut into PDUs
  * with sl_pdu_frame(), each PDU decoded with sl_pdu_decode(), answered if
  * it is a keep-alive (clause 6.3.4) or a pDUAcknowledgementRequest
@@ -17,6 +17,7 @@
 
 #include <openssl/ssl.h>
 
+#include "handover/transport.h"
 #include "lemf/lemf_store.h"
 
 struct sl_lemf_server_cfg {
@@ -35,3 +36,9 @@ struct sl_lemf_server *sl_lemf_server_new(void *ctx, const struct sl_lemf_server
 uint16_t sl_lemf_server_port(const struct sl_lemf_server *s);
 /* Connections accepted so far, and keep-alive / ack requests answered. */
 void sl_lemf_server_stats(const struct sl_lemf_server *s, uint64_t *conns, uint64_t *keepalives, uint64_t *acks);
+/*
+ * Connections ended so far, by the transport result that ended them
+ * (closed, reset, tls-alert, tls-error, error), and those ended because
+ * their bytes did not frame as PDUs.
+ */
+void sl_lemf_server_closes(const struct sl_lemf_server *s, uint64_t closes[_SL_TR_RES_COUNT], uint64_t *unframed);

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include <osmocom/core/fsm.h>
 #include <osmocom/core/logging.h>
 #include <osmocom/core/utils.h>
 #include <talloc.h>
@@ -41,6 +42,8 @@ int sl_app_log_init(void *ctx, bool to_stderr, int level)
 	info->num_cat = n;
 	if (log_init(info, ctx) < 0)
 		return -1;
+	/* FSM instances (the delivery links) log as link(<destination>-<stream>){<state>}, no pointers. */
+	osmo_fsm_log_addr(false);
 	if (to_stderr) {
 		t = log_target_create_stderr();
 		if (!t)

@@ -317,8 +317,16 @@ static void outage_run(struct fx *f, struct sl_link_cfg *cfg, const char *leaf, 
 		sl_spool_get_stats(f->spool, &ss);
 	} while (now_ms() < deadline &&
 		 (cfg->pdu_ack ? st.queued_records != 0 : st.tcp_acked_id != ss.last_id || st.state != SL_LINK_UP));
-	/* Stay idle past TIME1 so keep-alives flow and are answered. */
+	/*
+	 * Stay idle past TIME1 so keep-alives flow and are answered. The answer
+	 * comes after the receiver has stored the backlog still in its socket
+	 * (TCP-acked is not yet read): under ASan and a loaded machine that can
+	 * take longer than 3 * TIME1, so wait for it, up to 5 s.
+	 */
 	run_for(cfg->time1_ms * 3);
+	deadline = now_ms() + 5000;
+	while (!lctr(f->link, SL_LINK_CTR_KEEPALIVE_RESPONSE) && now_ms() < deadline)
+		run_for(50);
 	sl_link_get_status(f->link, &st);
 	print_message("  %s: %u PDUs in %" PRId64 " ms, state %s, %" PRIu64 " reconnects, %" PRIu64
 		      " resent, %" PRIu64 " keep-alive responses, %" PRIu64 " ack responses, last error: %s\n",
@@ -697,6 +705,15 @@ int main(void)
 	signal(SIGPIPE, SIG_IGN);
 	srandom((unsigned)getpid());
 	log_init(&test_log_info, NULL);
+	if (getenv("DELIVERY_LOG")) {
+		struct log_target *lt = log_target_create_stderr();
+
+		log_set_all_filter(lt, 1);
+		log_set_print_extended_timestamp(lt, 1);
+		log_set_log_level(lt, LOGL_DEBUG);
+		log_set_category_filter(lt, DSLLINK, 1, LOGL_DEBUG);
+		log_add_target(lt);
+	}
 	if (getenv("DELIVERY_TEST"))
 		cmocka_set_test_filter(getenv("DELIVERY_TEST"));
 	rc = cmocka_run_group_tests(tests, NULL, NULL);

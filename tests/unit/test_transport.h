@@ -1,0 +1,15 @@
+/* Shared by the two parts of test_transport (see test_transport.c). */
+#pragma once
+
+extern char tt_pki[300];
+extern char tt_tmp[256];
+
+int tt_setup(void **state);
+int tt_teardown(void **state);
+
+void test_link_benign_tls(void **state);
+void test_link_benign_tcp(void **state);
+void test_link_resets(void **state);
+void test_link_tls_alerts(void **state);
+void test_link_tcp_garbage(void **state);
+void test_timer_table_documented(void **state);
