@@ -27,7 +27,7 @@ struct sl_lemf_server {
 	struct sl_lemf_server_cfg cfg;
 	struct osmo_fd lfd;
 	unsigned next_conn;
-	uint64_t conns, keepalives, acks;
+	uint64_t conns, keepalives, acks, acks_withheld;
 	uint64_t closes[_SL_TR_RES_COUNT];	/* connections ended, by what the transport said */
 	uint64_t unframed;			/* connections ended: bytes that do not frame */
 };
@@ -44,6 +44,7 @@ struct conn {
 	uint8_t *tx;			/* responses not yet written */
 	size_t tx_len, tx_cap;
 	uint64_t pdus;
+	bool store_failed;		/* a PDU could not be stored: no acknowledgement on this connection */
 };
 
 static void say(struct sl_lemf_server *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -166,12 +167,26 @@ static void handle_pdu(struct conn *c, const uint8_t *p, size_t n)
 		sl_lemf_store_bad(c->srv->cfg.store, c->id, p, n, err);
 		return;
 	}
-	if (sl_lemf_store_pdu(c->srv->cfg.store, c->id, p, n, &d) < 0)
+	if (sl_lemf_store_pdu(c->srv->cfg.store, c->id, p, n, &d) < 0) {
 		say(c->srv, "connection %u: cannot write output: %s\n", c->id, strerror(errno));
+		c->store_failed = true;
+	}
 	if (d.kind == SL_PDU_KEEPALIVE && respond(c, &d, false) == 0)
 		c->srv->keepalives++;
-	if (d.kind == SL_PDU_ACK_REQUEST && respond(c, &d, true) == 0)
-		c->srv->acks++;
+	if (d.kind == SL_PDU_ACK_REQUEST) {
+		/*
+		 * An acknowledgement releases the gateway's copies: it is sent only
+		 * when everything before it on this connection is stored and on
+		 * disk. Otherwise there is no answer; the gateway's TIME5 runs out,
+		 * it reconnects and sends again what was not acknowledged.
+		 */
+		if (c->store_failed || sl_lemf_store_sync(c->srv->cfg.store) < 0) {
+			say(c->srv, "connection %u: not acknowledging: earlier PDUs are not safely stored\n", c->id);
+			c->srv->acks_withheld++;
+		} else if (respond(c, &d, true) == 0) {
+			c->srv->acks++;
+		}
+	}
 }
 
 static void conn_read(struct conn *c)
@@ -364,6 +379,11 @@ uint16_t sl_lemf_server_port(const struct sl_lemf_server *s)
 		return 0;
 	return ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port :
 						((struct sockaddr_in *)&ss)->sin_port);
+}
+
+uint64_t sl_lemf_server_acks_withheld(const struct sl_lemf_server *s)
+{
+	return s->acks_withheld;
 }
 
 void sl_lemf_server_stats(const struct sl_lemf_server *s, uint64_t *conns, uint64_t *keepalives, uint64_t *acks)

@@ -36,6 +36,8 @@ struct sl_lemf_server *sl_lemf_server_new(void *ctx, const struct sl_lemf_server
 uint16_t sl_lemf_server_port(const struct sl_lemf_server *s);
 /* Connections accepted so far, and keep-alive / ack requests answered. */
 void sl_lemf_server_stats(const struct sl_lemf_server *s, uint64_t *conns, uint64_t *keepalives, uint64_t *acks);
+/* Acknowledgement requests left unanswered because earlier PDUs were not safely stored. */
+uint64_t sl_lemf_server_acks_withheld(const struct sl_lemf_server *s);
 /*
  * Connections ended so far, by the transport result that ended them
  * (closed, reset, tls-alert, tls-error, error), and those ended because

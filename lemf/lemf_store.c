@@ -24,6 +24,7 @@ struct liid_out {
 	uint8_t *liid;
 	size_t liid_len;
 	bool reserved;		/* one of the store's own directories (_none, _undecodable) */
+	bool dirty;		/* written since the last sync */
 	int jfd, rfd;
 };
 
@@ -140,6 +141,7 @@ static struct liid_out *out_for(struct sl_lemf_store *s, const uint8_t *liid, si
 		return NULL;
 	snprintf(path, sizeof(path), "%s/%s/pdus.jsonl", s->dir, name);
 	o->jfd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	o->dirty = true;
 	snprintf(path, sizeof(path), "%s/%s/pdus.raw", s->dir, name);
 	o->rfd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	o->liid = n ? talloc_memdup(s, liid, n) : (uint8_t *)talloc_strdup(s, "");
@@ -263,6 +265,7 @@ int sl_lemf_store_pdu(struct sl_lemf_store *s, unsigned conn, const uint8_t *p, 
 	sl_json_key(&s->j, "pdu");
 	sl_pdu_to_json(&s->j, d); /* the same rendering as `sluice decode --format json` */
 	sl_json_obj_close(&s->j);
+	o->dirty = true;
 	if (write_line(o->jfd, &s->j) < 0 || write_raw(o->rfd, p, n) < 0)
 		return -EIO;
 	if (st)
@@ -290,6 +293,45 @@ int sl_lemf_store_bad(struct sl_lemf_store *s, unsigned conn, const uint8_t *p, 
 	if (write_line(o->jfd, &s->j) < 0 || write_raw(o->rfd, p, n) < 0)
 		return -EIO;
 	return 0;
+}
+
+/* fsync a directory, so that the files created in it survive a crash. */
+static int sync_dir(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) < 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
+int sl_lemf_store_sync(struct sl_lemf_store *s)
+{
+	char path[4096], name[128];
+	unsigned i;
+	int rc = 0;
+
+	for (i = 0; i < s->nouts; i++) {
+		struct liid_out *o = &s->outs[i];
+		if (!o->dirty)
+			continue;
+		if (fdatasync(o->jfd) < 0 || fdatasync(o->rfd) < 0) {
+			rc = -errno;
+			continue;
+		}
+		/* new files: their directory entries too (cheap enough: acknowledgements are rare) */
+		liid_dirname(o->liid, o->liid_len, o->reserved, name, sizeof(name));
+		snprintf(path, sizeof(path), "%s/%s", s->dir, name);
+		if (sync_dir(path) < 0 || sync_dir(s->dir) < 0) {
+			rc = -EIO;
+			continue;
+		}
+		o->dirty = false;
+	}
+	return rc;
 }
 
 void sl_lemf_store_totals(const struct sl_lemf_store *s, uint64_t *pdus, uint64_t *dups, uint64_t *missing,

@@ -25,6 +25,8 @@ int sl_lemf_store_pdu(struct sl_lemf_store *s, unsigned conn, const uint8_t *p, 
 		      const struct sl_pdu_decoded *d);
 /* A PDU that framed but did not decode: kept in OUT/_undecodable/ with the reason. */
 int sl_lemf_store_bad(struct sl_lemf_store *s, unsigned conn, const uint8_t *p, size_t n, const char *why);
+/* fsync every output file written since the last sync: what is acknowledged must survive a crash. 0 or -errno. */
+int sl_lemf_store_sync(struct sl_lemf_store *s);
 /* Per-stream totals as text to out, and OUT/summary.json. 0 or -errno. */
 int sl_lemf_store_summary(struct sl_lemf_store *s, FILE *out);
 /* Totals over all streams. */

@@ -16,6 +16,7 @@
 #include <talloc.h>
 
 #include "handover/tls.h"
+#include "src/app_signals.h"
 #include "src/commands.h"
 #include "lemf/lemf_server.h"
 #include "lemf/lemf_store.h"
@@ -74,13 +75,6 @@ static const char help[] =
 	"    sluice lemf --listen 0.0.0.0:40002 --tls-cert lemf.crt --tls-key lemf.key \\\n"
 	"        --ca gateway-ca.crt --out /srv/lemf/hi2\n";
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	stop = 1;
-}
-
 /* "1.2.3.4:5" or "[::1]:5" into addr (NUL-terminated) and port. */
 static bool parse_listen(const char *s, char *addr, size_t len, uint16_t *port)
 {
@@ -121,9 +115,9 @@ int sl_cmd_lemf(void *ctx, int argc, char **argv)
 	};
 	const char *listen = NULL, *out = NULL, *cert = NULL, *key = NULL, *ca = NULL;
 	struct sl_lemf_server_cfg sc = { .max_pdu = 1u << 20, .verbose = true };
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sl_app_signals sig = { 0 };
 	struct sl_lemf_server *srv;
-	uint64_t pdus, dups, missing, bad, conns, kas, acks, v;
+	uint64_t pdus, dups, missing, bad, conns, kas, acks, withheld, v;
 	char addr[64], err[512];
 	bool plain = false;
 	int c;
@@ -186,21 +180,28 @@ int sl_cmd_lemf(void *ctx, int argc, char **argv)
 		SSL_CTX_free(sc.ssl);
 		return 1;
 	}
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	if (sl_app_signals_init(ctx, &sig) < 0) {
+		fputs("sluice lemf: cannot set up signal handling\n", stderr);
+		talloc_free(srv);
+		talloc_free(sc.store);
+		SSL_CTX_free(sc.ssl);
+		return 1;
+	}
 	printf("listening on %s port %u\n", addr, sl_lemf_server_port(srv));
 	fflush(stdout);
-	while (!stop)
+	while (!sig.stop)
 		osmo_select_main(0);
 
 	sl_lemf_server_stats(srv, &conns, &kas, &acks);
+	withheld = sl_lemf_server_acks_withheld(srv);
 	talloc_free(srv);
 	sl_lemf_store_summary(sc.store, stdout);
 	sl_lemf_store_totals(sc.store, &pdus, &dups, &missing, &bad);
 	printf("%" PRIu64 " connections, %" PRIu64 " keep-alives and %" PRIu64
 	       " acknowledgement requests answered; %" PRIu64 " duplicates, %" PRIu64 " missing\n",
 	       conns, kas, acks, dups, missing);
+	if (withheld)
+		printf("%" PRIu64 " acknowledgement requests not answered: earlier PDUs could not be stored\n", withheld);
 	talloc_free(sc.store);
 	SSL_CTX_free(sc.ssl);
 	return missing ? 3 : 0;

@@ -26,16 +26,19 @@
 #include "capture/log.h"
 #include "config.h"
 #include "src/app_log.h"
+#include "src/app_signals.h"
 #include "src/daemon.h"
 
-static volatile sig_atomic_t quit, quit_sig;
-
-static void on_signal(int sig)
+/* SIGHUP: read the warrant directory again, as `warrants reload` does. */
+static void on_hup(void *data)
 {
-	if (quit)
-		_exit(128 + sig);
-	quit_sig = sig;
-	quit = 1;
+	struct sl_daemon *d = data;
+	int n = sl_ho_warrants_reload(&d->ho);
+
+	if (n == -ENOENT)
+		LOGP(DSLSRC, LOGL_NOTICE, "SIGHUP: no warrant directory configured, nothing to reload\n");
+	else if (n >= 0)
+		LOGP(DSLSRC, LOGL_NOTICE, "SIGHUP: warrant directory read, %d document(s) refused\n", n);
 }
 
 static void usage(FILE *out)
@@ -49,13 +52,18 @@ static void usage(FILE *out)
 "\n"
 "DESCRIPTION\n"
 "    Captures from the configured interfaces (or replays capture files), extracts call and\n"
-"    messaging metadata, and (in this release) writes it as JSON lines to the configured\n"
-"    events file. Runs in the foreground until SIGINT or SIGTERM; open calls and streams get\n"
-"    their final events before exit.\n"
+"    messaging metadata, hands what signed warrants cover to the authorities' receivers\n"
+"    (ETSI TS 102 232 over TLS, spooled while a receiver is down), records every decision in\n"
+"    the audit log and, when configured, writes every event as JSON lines. Runs in the\n"
+"    foreground until SIGINT or SIGTERM; open calls and streams get their final events\n"
+"    before exit (a second SIGINT or SIGTERM ends it at once).\n"
+"\n"
+"    SIGHUP reads the warrant directory again, as the VTY command `warrants reload` does.\n"
 "\n"
 "    The VTY listens on telnet 127.0.0.1:%d (change with `line vty` / `bind ADDR [PORT]`):\n"
 "    `show capture` lists sources, pipeline usage against its limits and every counter;\n"
-"    `show stats` the libosmocore counters; `show running-config` the configuration.\n"
+"    `show warrants`, `show handover` and `show audit` the mediation; `show stats` the\n"
+"    libosmocore counters; `show running-config` the configuration.\n"
 "\n"
 "OPTIONS\n"
 "    -c, --config-file FILE   configuration file (default sluice.cfg); see docs/examples\n"
@@ -82,6 +90,7 @@ int main(int argc, char **argv)
 		.copyright = "sluice lawful-interception and metadata mediation gateway\r\n",
 	};
 	const char *config = "sluice.cfg";
+	struct sl_app_signals sig = { 0 };
 	struct sl_daemon *d;
 	void *ctx;
 	int c, rc;
@@ -115,6 +124,12 @@ int main(int argc, char **argv)
 	}
 	d = talloc_zero(ctx, struct sl_daemon);
 	d->ctx = ctx;
+	sig.on_hup = on_hup;
+	sig.data = d;
+	if (sl_app_signals_init(ctx, &sig) < 0) {
+		fputs("sluiced: cannot set up signal handling\n", stderr);
+		return 1;
+	}
 	sl_daemon_cfg_default(&d->cfg, ctx);
 
 	app.tall_ctx = ctx;
@@ -150,14 +165,12 @@ int main(int argc, char **argv)
 		sl_daemon_audit_close(d, "fatal");
 		return 1;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
 	LOGP(DSLSRC, LOGL_NOTICE, "sluiced %s running\n", PACKAGE_VERSION);
-	while (!quit)
+	while (!sig.stop)
 		osmo_select_main(0);
 	LOGP(DSLSRC, LOGL_NOTICE, "shutting down\n");
 	sl_daemon_stop(d);
-	sl_daemon_audit_close(d, quit_sig == SIGINT ? "sigint" : "sigterm");
+	sl_daemon_audit_close(d, sig.stop_sig == SIGINT ? "sigint" : "sigterm");
 	log_fini();
 	talloc_free(ctx);
 	return 0;

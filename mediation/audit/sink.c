@@ -59,6 +59,8 @@ static void publish_dir(struct sl_audit_log *log, const char *note, uint64_t siz
 static void publish_cmd(struct sl_audit_log *log, const char *note, uint64_t size)
 {
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none, all;
 	char *argv[] = { (char *)"sh", (char *)"-c", (char *)log->cfg.sink_cmd, NULL };
 	int p[2], rc;
 	pid_t pid;
@@ -76,7 +78,17 @@ static void publish_cmd(struct sl_audit_log *log, const char *note, uint64_t siz
 	}
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, p[0], 0);
-	rc = posix_spawn(&pid, "/bin/sh", &fa, NULL, argv, environ);
+	/* The daemon blocks its stop signals (they arrive on a signalfd) and
+	 * ignores SIGPIPE; the command starts with an empty mask and default
+	 * actions, or an operator's SIGTERM would not reach it. */
+	posix_spawnattr_init(&attr);
+	sigemptyset(&none);
+	sigfillset(&all);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &all);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	rc = posix_spawn(&pid, "/bin/sh", &fa, &attr, argv, environ);
+	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	close(p[0]);
 	if (rc != 0) {

@@ -6,6 +6,7 @@
 # ends); a bad configuration line is refused with exit status 1.
 set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}" "${PCAPS:?}"
+. "$top_srcdir/tests/live/stop.sh"
 work=$(mktemp -d "${TMPDIR:-/tmp}/sluiced-test.XXXXXX")
 pid=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
@@ -94,8 +95,7 @@ for f in fail:
     print("FAIL: " + f)
 sys.exit(1 if fail else 0)
 PY
-kill -TERM $pid
-wait $pid
+stop_within 60 TERM $pid
 rc=$?
 pid=""
 [ $rc -eq 0 ] || { echo "FAIL: sluiced exited $rc on SIGTERM"; cat "$work/stderr"; exit 1; }

@@ -16,6 +16,7 @@
 #     any outage.
 set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}"
+. "$top_srcdir/tests/live/stop.sh"
 B="$top_builddir"
 work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-outage.XXXXXX")
 pids=""
@@ -126,8 +127,8 @@ start_lemf ref3 "$p3" "$work/ref"
 write_cfg "$work/ref.cfg" "$work/ref-state" "$v" "$p2" "$p3" max
 start_gw "$work/ref.cfg"
 wait_drained "$v"
-kill -TERM $gw $ref2 $ref3
-wait $gw $ref2 $ref3 2>/dev/null
+stop_within 60 TERM $gw || fail "sluiced (reference run) did not stop cleanly"
+stop_within 20 TERM $ref2; stop_within 20 TERM $ref3
 
 # --- outage run ----------------------------------------------------------------------
 p2=$(freeport) p3=$(freeport) v=$(freeport)
@@ -142,9 +143,8 @@ kill -9 $gw; sleep 1; start_gw "$work/run.cfg"
 sleep 3
 kill -9 $hi2; sleep 1; start_lemf hi2 "$p2" "$work/out"
 wait_drained "$v"
-kill -TERM $gw $hi2 $hi3
-wait $gw 2>/dev/null || fail "sluiced did not stop cleanly"
-wait $hi2 $hi3 2>/dev/null
+stop_within 60 TERM $gw || fail "sluiced did not stop cleanly"
+stop_within 20 TERM $hi2; stop_within 20 TERM $hi3
 
 python3 - "$work/ref" "$work/out" <<'PY'
 import collections, glob, json, os, sys

@@ -9,6 +9,7 @@
 # runs as root. Elsewhere the test says why it cannot run and fails.
 set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}"
+. "$top_srcdir/tests/live/stop.sh"
 SIPP=${SIPP:-$(command -v sipp || true)}
 [ -n "$SIPP" ] || { "$top_srcdir/scripts/deps.sh" sipp >&2 && SIPP=$(command -v sipp); }
 [ -n "$SIPP" ] || { echo "FAIL: sipp (Debian sip-tester) not installed"; exit 1; }
@@ -49,8 +50,7 @@ cd "$work"
 	-r 10 -timeout 30 -timeout_error >"$work/sipp_call.out" 2>&1 ||
 	{ echo "FAIL: SIPp calls"; tail -n 30 "$work/sipp_call.out"; exit 1; }
 sleep 1
-kill -INT $sl
-wait $sl
+stop_within 60 INT $sl
 rc=$?
 pids=""
 [ $rc -eq 0 ] || { echo "FAIL: sluice extract exited $rc"; cat "$work/stderr"; exit 1; }

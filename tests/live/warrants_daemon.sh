@@ -27,6 +27,7 @@
 # what `sluice warrant sign` produces.
 set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}"
+. "$top_srcdir/tests/live/stop.sh"
 B="$top_builddir"
 work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-warrants.XXXXXX")
 pids=""
@@ -174,8 +175,21 @@ run_gw() { # one run of the gateway until it has read its file and delivered eve
 	pids="$pids $gw"
 	python3 "$top_srcdir/tests/live/vty_drained.py" "$v" 2 120 "$@" >"$work/show.txt" ||
 		fail "the gateway did not drain its queues"
-	kill -TERM $gw
-	wait $gw 2>/dev/null || fail "sluiced did not stop cleanly"
+	if [ -n "${hup_file:-}" ]; then
+		# a document dropped into the warrant directory takes effect on SIGHUP
+		mv "$hup_file" "$work/warrants/"
+		kill -HUP $gw
+		n=0
+		until grep -q "$hup_expect" "$work/show.txt"; do
+			n=$((n + 1))
+			[ $n -le 20 ] || { cat "$work/show.txt"; fail "SIGHUP: '$hup_expect' not in show warrants"; }
+			sleep 0.5
+			python3 "$top_srcdir/tests/live/vty_drained.py" "$v" 2 20 >"$work/show.txt" ||
+				fail "the gateway did not drain its queues after SIGHUP"
+		done
+		hup_file=""
+	fi
+	stop_within 60 TERM $gw || fail "sluiced did not stop cleanly"
 }
 run_gw
 grep -q "W-ALL v1 active" "$work/show.txt" || { cat "$work/show.txt"; fail "show warrants: W-ALL not active"; }
@@ -255,17 +269,18 @@ sys.exit(1 if fail else 0)
 PY
 
 # --- a restart: no second liActivated, HI1 sequence numbers go on ---------------------
-# W-IRI is revoked while the gateway is down; the gateway replays its file again.
+# The gateway replays its file again; once it has, W-IRI's revocation is dropped into the
+# warrant directory and the gateway told with SIGHUP.
 cat >"$work/docs/rev.json" <<JSON
 {"type":"revocation","format":1,"liid":"W-IRI","version":1,"authority":{"name":"bka","country":"DE"},
  "issued":"$(iso "$now")","reason":"order lifted"}
 JSON
 openssl cms -sign -binary -nodetach -outform DER -in "$work/docs/rev.json" -signer "$work/wpki/bka-signer.crt" \
-	-inkey "$work/wpki/bka-signer.key" -out "$work/warrants/zz-revoke-w-iri.cms" 2>>"$work/sign.err" || fail "signing the revocation"
+	-inkey "$work/wpki/bka-signer.key" -out "$work/zz-revoke-w-iri.cms" 2>>"$work/sign.err" || fail "signing the revocation"
+hup_file="$work/zz-revoke-w-iri.cms" hup_expect="W-IRI v1 revoked"
 # an operator changes the configuration on the console meanwhile: three commands (choosing the
 # destination node creates one if needed), each on record
 run_gw enable "configure terminal" handover "destination lea1" "keepalive 2" exit "spool-max-mb 512" end
-grep -q "W-IRI v1 revoked" "$work/show.txt" || { cat "$work/show.txt"; fail "show warrants: W-IRI not revoked"; }
 python3 - "$work/lemf" <<'PY'
 import collections, glob, json, os, sys
 hi1 = collections.defaultdict(list)
@@ -279,7 +294,7 @@ for liid in ("W-ALL", "W-HALF"):
     if hi1[liid] != [0]:
         fail.append("%s: HI1 sequence numbers %s after a restart, expected [0] (one liActivated)" % (liid, hi1[liid]))
 if hi1["W-IRI"] != [0, 1]:
-    fail.append("W-IRI: HI1 sequence numbers %s, expected [0, 1] (liActivated, then liDeactivated after the restart)"
+    fail.append("W-IRI: HI1 sequence numbers %s, expected [0, 1] (liActivated, then liDeactivated on SIGHUP after the restart)"
                 % hi1["W-IRI"])
 print("restart: HI1 sequence numbers per LIID %s" % dict(hi1))
 for f in fail:

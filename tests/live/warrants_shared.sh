@@ -8,6 +8,7 @@
 # delivery.
 set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}" "${PCAPS:?}"
+. "$top_srcdir/tests/live/stop.sh"
 B="$top_builddir"
 work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-wshared.XXXXXX")
 pids=""
@@ -107,8 +108,7 @@ CFG
 gw=$!
 pids="$pids $gw"
 python3 "$top_srcdir/tests/live/vty_drained.py" "$v" 2 >"$work/show.txt" || fail "the gateway did not drain its queues"
-kill -TERM $gw
-wait $gw 2>/dev/null || fail "sluiced did not stop cleanly"
+stop_within 60 TERM $gw || fail "sluiced did not stop cleanly"
 "$B/src/sluice" audit verify "$work/audit-log" --key "$work/audit.vkey" >"$work/verify.txt" 2>&1 ||
 	{ cat "$work/verify.txt"; fail "sluice audit verify"; }
 "$B/src/sluice" audit show "$work/audit-log" --kind delivery --format json >"$work/deliveries.json" ||

@@ -45,6 +45,8 @@ static size_t resp_len[2];
 static const char *dir;
 static FILE *expect;
 
+static void die(const char *what) __attribute__((noreturn));
+
 static void die(const char *what)
 {
 	fprintf(stderr, "decode_samples: %s\n", what);

@@ -1,0 +1,25 @@
+/*
+ * Stop and reload signals for the programs' osmocom select loops.
+ *
+ * A flag set from a signal handler and tested before osmo_select_main()
+ * loses the race when the signal lands between the test and the poll: the
+ * loop then sleeps until some unrelated event, forever on an idle gateway
+ * or receiver. Here the signals are blocked and read from a signalfd that
+ * the select loop watches, so a SIGTERM always wakes it.
+ */
+#pragma once
+
+#include <stdbool.h>
+
+struct sl_app_signals {
+	volatile bool stop;	/* SIGTERM or SIGINT seen */
+	int stop_sig;		/* which one, for the shutdown record */
+	void (*on_hup)(void *data);	/* NULL: SIGHUP is not taken over */
+	void *data;
+};
+
+/* Blocks SIGTERM, SIGINT (and SIGHUP when s->on_hup is set), watches them
+ * through a signalfd owned by ctx and ignores SIGPIPE. Once stop is set, a
+ * second SIGTERM or SIGINT ends the process at once (exit 128+signal), so
+ * a shutdown that hangs can still be interrupted. 0 or -errno. */
+int sl_app_signals_init(void *ctx, struct sl_app_signals *s);
