@@ -96,6 +96,7 @@ static inline uint8_t *at_read(void *ctx, const char *path, size_t *len)
 	uint8_t *buf;
 	long n;
 
+	*len = 0;
 	if (!f)
 		return NULL;
 	fseek(f, 0, SEEK_END);
