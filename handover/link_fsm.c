@@ -3,6 +3,8 @@
  * one osmo_tdef table, the way osmo-msc runs its roles (msc_a.c):
  *
  *   disconnected --START--> connecting --SOCKET: TCP up, TLS--> tls-handshake --SOCKET: done--> up
+ *                           (connecting: an address at once, a host name resolved without
+ *                           blocking, polled on X5 with RESOLVED; then a non-blocking connect)
  *                           connecting --SOCKET: TCP up, plain TCP------------------------------> up
  *   connecting, tls-handshake, up --FAIL, or X1 expiry--> backing-off --X2 expiry--> connecting
  *
@@ -74,6 +76,7 @@ static const struct value_string link_event_names[] = {
 	{ SL_LINK_EV_TIME5, "TIME5" },
 	{ SL_LINK_EV_TIME6, "TIME6" },
 	{ SL_LINK_EV_POLL, "POLL" },
+	{ SL_LINK_EV_RESOLVED, "RESOLVED" },
 	{ 0, NULL }
 };
 
@@ -233,49 +236,107 @@ static void disconnected_action(struct osmo_fsm_inst *fi, uint32_t event, void *
 	link_state_chg(fi->priv, SL_LINK_CONNECTING);
 }
 
-/* Entering connecting: a non-blocking connect (the name is resolved, blocking, each time). */
+/*
+ * A non-blocking connect to l->addr_next, the next address of the
+ * resolved list (a name may have several, IPv6 and IPv4: one that refuses
+ * or is unreachable passes on to the next within the same attempt). true:
+ * connecting or connected; false: no address left, *why says the last error.
+ */
+static bool connect_next(struct sl_link *l, int *why)
+{
+	int one = 1, lowat = (int)l->cfg.notsent_lowat;
+
+	while (l->addr_next) {
+		struct addrinfo *ai = l->addr_next;
+		int fd;
+
+		l->addr_next = ai->ai_next;
+		fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0) {
+			*why = errno;
+			continue;
+		}
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof(lowat));
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0 && errno != EINPROGRESS) {
+			*why = errno;
+			close(fd);
+			continue;
+		}
+		osmo_fd_setup(&l->ofd, fd, OSMO_FD_WRITE, ofd_cb, l, 0);
+		if (osmo_fd_register(&l->ofd) < 0) {
+			close(fd);
+			l->ofd.fd = -1;
+			*why = ENOMEM;
+			continue;
+		}
+		/* completes (or fails) when the socket turns writable: SOCKET event */
+		return true;
+	}
+	return false;
+}
+
+/* Try the addresses in turn; fail the attempt once none is left. */
+static void connect_or_fail(struct sl_link *l, int why)
+{
+	if (connect_next(l, &why))
+		return;
+	sl_link_fail(l, SL_LINK_CTR_CONNECT_FAIL, "connect to %s:%u: %s", l->cfg.host, l->cfg.port, strerror(why));
+}
+
+static void free_addrs(struct sl_link *l)
+{
+	if (l->addrs)
+		freeaddrinfo(l->addrs);
+	l->addrs = l->addr_next = NULL;
+}
+
+/* What the resolver said: connect, wait more, or fail the attempt. */
+static void resolve_result(struct sl_link *l, enum sl_resolve_rc rc, struct addrinfo *ai, const char *err)
+{
+	switch (rc) {
+	case SL_RESOLVE_DONE:
+		l->resolve = NULL;
+		free_addrs(l);
+		l->addrs = l->addr_next = ai;
+		connect_or_fail(l, EADDRNOTAVAIL);
+		break;
+	case SL_RESOLVE_PENDING:
+		sl_link_timer_start(l, SL_LINK_TIMER_RESOLVE);
+		break;
+	case SL_RESOLVE_FAILED:
+		l->resolve = NULL;
+		sl_link_fail(l, SL_LINK_CTR_CONNECT_FAIL, "cannot resolve %s: %s", l->cfg.host, err);
+		break;
+	}
+}
+
+/*
+ * Entering connecting: resolve the host (an address at once, a name
+ * asynchronously: resolve.h), then a non-blocking connect. X1 covers both.
+ */
 static void connecting_onenter(struct osmo_fsm_inst *fi, uint32_t prev_state)
 {
 	struct sl_link *l = fi->priv;
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-				  .ai_flags = AI_NUMERICSERV | AI_ADDRCONFIG };
 	struct addrinfo *ai = NULL;
-	char port[8];
-	int fd, one = 1, lowat = (int)l->cfg.notsent_lowat, rc;
+	const char *err = NULL;
+	enum sl_resolve_rc rc;
 
 	state_timer_start(l, 0);
 	rate_ctr_inc2(l->ctrs, SL_LINK_CTR_CONNECT_ATTEMPTS);
-	snprintf(port, sizeof(port), "%u", l->cfg.port);
-	rc = getaddrinfo(l->cfg.host, port, &hints, &ai);
-	if (rc) {
-		sl_link_fail(l, SL_LINK_CTR_CONNECT_FAIL, "cannot resolve %s: %s", l->cfg.host, gai_strerror(rc));
-		return;
-	}
-	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		freeaddrinfo(ai);
-		sl_link_fail(l, SL_LINK_CTR_CONNECT_FAIL, "socket: %s", strerror(errno));
-		return;
-	}
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof(lowat));
-	osmo_fd_setup(&l->ofd, fd, OSMO_FD_WRITE, ofd_cb, l, 0);
-	if (osmo_fd_register(&l->ofd) < 0) {
-		close(fd);
-		l->ofd.fd = -1;
-		freeaddrinfo(ai);
-		sl_link_fail(l, SL_LINK_CTR_CONNECT_FAIL, "cannot register socket");
-		return;
-	}
-	rc = connect(fd, ai->ai_addr, ai->ai_addrlen);
-	freeaddrinfo(ai);
-	if (rc == 0) {
-		connected(l);
-		return;
-	}
-	if (errno != EINPROGRESS)
-		sl_link_fail(l, SL_LINK_CTR_CONNECT_FAIL, "connect to %s:%u: %s", l->cfg.host, l->cfg.port,
-			     strerror(errno));
+	rc = sl_resolve_start(l->cfg.host, l->cfg.port, &l->resolve, &ai, &err);
+	resolve_result(l, rc, ai, err);
+}
+
+/* Leaving connecting (connected, failed, timed out): a name still being resolved is given up. */
+static void connecting_onleave(struct osmo_fsm_inst *fi, uint32_t next_state)
+{
+	struct sl_link *l = fi->priv;
+
+	sl_link_timer_stop(l, SL_LINK_TIMER_RESOLVE);
+	sl_resolve_abandon(l->resolve);
+	l->resolve = NULL;
+	free_addrs(l);
 }
 
 /* FAIL while connecting, in the handshake or up: count, back off, close. */
@@ -305,12 +366,27 @@ static void connecting_action(struct osmo_fsm_inst *fi, uint32_t event, void *da
 	int soerr = 0;
 
 	switch (event) {
+	case SL_LINK_EV_RESOLVED: {
+		struct addrinfo *ai = NULL;
+		const char *err = NULL;
+
+		enum sl_resolve_rc rc;
+
+		if (!l->resolve)
+			break;
+		rc = sl_resolve_poll(l->resolve, &ai, &err); /* before ai is read: a separate statement */
+		resolve_result(l, rc, ai, err);
+		break;
+	}
 	case SL_LINK_EV_SOCKET:
 		if (getsockopt(l->ofd.fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0)
 			soerr = errno;
 		if (soerr) {
-			sl_link_fail(l, SL_LINK_CTR_CONNECT_FAIL, "connect to %s:%u: %s", l->cfg.host, l->cfg.port,
-				     strerror(soerr));
+			/* this address refused: the next one, within the same attempt */
+			osmo_fd_unregister(&l->ofd);
+			close(l->ofd.fd);
+			l->ofd.fd = -1;
+			connect_or_fail(l, soerr);
 			return;
 		}
 		connected(l);
@@ -480,6 +556,9 @@ static void link_cleanup(struct osmo_fsm_inst *fi, enum osmo_fsm_term_cause caus
 	struct sl_link *l = fi->priv;
 
 	sl_link_timers_stop(l);
+	sl_resolve_abandon(l->resolve);
+	l->resolve = NULL;
+	free_addrs(l);
 	close_conn(l);
 }
 
@@ -492,9 +571,10 @@ static const struct osmo_fsm_state link_fsm_states[] = {
 	},
 	[SL_LINK_CONNECTING] = {
 		.name = "connecting",
-		.in_event_mask = S(SL_LINK_EV_SOCKET) | S(SL_LINK_EV_FAIL),
+		.in_event_mask = S(SL_LINK_EV_SOCKET) | S(SL_LINK_EV_FAIL) | S(SL_LINK_EV_RESOLVED),
 		.out_state_mask = S(SL_LINK_TLS_HANDSHAKE) | S(SL_LINK_UP) | S(SL_LINK_BACKING_OFF),
 		.onenter = connecting_onenter,
+		.onleave = connecting_onleave,
 		.action = connecting_action,
 	},
 	[SL_LINK_TLS_HANDSHAKE] = {

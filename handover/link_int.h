@@ -17,6 +17,7 @@
 #include <openssl/ssl.h>
 
 #include "handover/link.h"
+#include "handover/resolve.h"
 #include "handover/transport.h"
 
 /*
@@ -34,6 +35,7 @@ enum sl_link_event {
 	SL_LINK_EV_TIME5,	/* T5 expired: no pDUAcknowledgementResponse */
 	SL_LINK_EV_TIME6,	/* T6 expired: time for a pDUAcknowledgementRequest */
 	SL_LINK_EV_POLL,	/* X4 expired: ask the kernel what the receiver's TCP acked */
+	SL_LINK_EV_RESOLVED,	/* X5 expired while connecting: is the host name resolved yet? */
 };
 
 /*
@@ -48,6 +50,7 @@ enum sl_link_timer {
 	SL_LINK_TIMER_TIME5,	/* T5 */
 	SL_LINK_TIMER_TIME6,	/* T6 */
 	SL_LINK_TIMER_POLL,	/* X4 */
+	SL_LINK_TIMER_RESOLVE,	/* X5, inside connecting */
 	_SL_LINK_TIMER_COUNT
 };
 
@@ -61,6 +64,7 @@ enum sl_link_T {
 	SL_LINK_T_BACKOFF_MIN = -2,
 	SL_LINK_T_BACKOFF_MAX = -3,
 	SL_LINK_T_ACK_POLL = -4,
+	SL_LINK_T_RESOLVE_POLL = -5,
 };
 
 /*
@@ -96,6 +100,8 @@ struct sl_link {
 	struct osmo_tdef *tdefs;	/* this link's timer table (values from cfg) */
 	struct osmo_timer_list timers[_SL_LINK_TIMER_COUNT];
 	struct osmo_fd ofd;		/* the socket, registered while connecting or connected */
+	struct sl_resolve *resolve;	/* the host name being resolved (connecting), else NULL */
+	struct addrinfo *addrs, *addr_next; /* connecting: the resolved list, the next to try */
 	struct sl_transport *tr;	/* once TCP is connected; owns the socket */
 	char security[96];
 	char last_error[256];

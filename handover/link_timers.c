@@ -36,6 +36,8 @@ const struct osmo_tdef sl_link_tdefs_template[] = {
 	  .desc = "Back-off ceiling; a connection up this long resets the back-off" },
 	{ .T = SL_LINK_T_ACK_POLL, .default_val = 50, .unit = OSMO_TDEF_MS,
 	  .desc = "How often the kernel is asked (SIOCOUTQ) what the receiver's TCP acked" },
+	{ .T = SL_LINK_T_RESOLVE_POLL, .default_val = 20, .unit = OSMO_TDEF_MS,
+	  .desc = "How often a host name being resolved (asynchronously, while connecting) is checked" },
 	{}
 };
 
@@ -54,7 +56,8 @@ static const struct {
 	{ SL_LINK_T_ACK_POLL, offsetof(struct sl_link_cfg, ack_poll_ms) },
 };
 
-/* The timers inside "up": T number and the event their expiry dispatches. */
+/* The timers run by hand (all inside "up" but the resolver poll, inside
+ * connecting): T number and the event their expiry dispatches. */
 static const struct {
 	int T;
 	uint32_t event;
@@ -64,6 +67,7 @@ static const struct {
 	[SL_LINK_TIMER_TIME5] = { SL_LINK_T_TIME5, SL_LINK_EV_TIME5 },
 	[SL_LINK_TIMER_TIME6] = { SL_LINK_T_TIME6, SL_LINK_EV_TIME6 },
 	[SL_LINK_TIMER_POLL] = { SL_LINK_T_ACK_POLL, SL_LINK_EV_POLL },
+	[SL_LINK_TIMER_RESOLVE] = { SL_LINK_T_RESOLVE_POLL, SL_LINK_EV_RESOLVED },
 };
 
 unsigned sl_link_T_ms(const struct sl_link *l, int T)
@@ -130,6 +134,11 @@ static void poll_cb(void *data)
 	fire(data, SL_LINK_TIMER_POLL);
 }
 
+static void resolve_cb(void *data)
+{
+	fire(data, SL_LINK_TIMER_RESOLVE);
+}
+
 const struct osmo_tdef *sl_link_timer_defaults(void)
 {
 	return sl_link_tdefs_template;
@@ -139,7 +148,7 @@ int sl_link_timers_init(struct sl_link *l)
 {
 	void (*const cbs[_SL_LINK_TIMER_COUNT])(void *) = {
 		[SL_LINK_TIMER_TIME1] = time1_cb, [SL_LINK_TIMER_TIME3] = time3_cb, [SL_LINK_TIMER_TIME5] = time5_cb,
-		[SL_LINK_TIMER_TIME6] = time6_cb, [SL_LINK_TIMER_POLL] = poll_cb,
+		[SL_LINK_TIMER_TIME6] = time6_cb, [SL_LINK_TIMER_POLL] = poll_cb, [SL_LINK_TIMER_RESOLVE] = resolve_cb,
 	};
 	unsigned i;
 

@@ -146,7 +146,7 @@ handover
  state-dir $work/state
  destination lea1
   hi2 127.0.0.1 $p2
-  hi3 127.0.0.1 $p3
+  hi3 localhost $p3
   tls certificate $work/pki/gw.crt
   tls key $work/pki/gw.key
   tls ca $work/pki/ca.crt
