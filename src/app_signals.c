@@ -24,6 +24,14 @@ static void on_signalfd(struct osmo_signalfd *osfd, const struct signalfd_siginf
 		if (s->on_hup)
 			s->on_hup(s->data);
 		return;
+	case SIGUSR1:
+		LOGP(DSLSRC, LOGL_NOTICE, "SIGUSR1: reopening log and output files\n");
+		if (s->on_usr1)
+			s->on_usr1(s->data);
+		return;
+	case SIGUSR2:
+		LOGP(DSLSRC, LOGL_NOTICE, "SIGUSR2: ignored\n");
+		return;
 	case SIGTERM:
 	case SIGINT:
 		s->stop = true;
@@ -53,6 +61,10 @@ int sl_app_signals_init(void *ctx, struct sl_app_signals *s)
 	sigaddset(&set, SIGINT);
 	if (s->on_hup)
 		sigaddset(&set, SIGHUP);
+	if (s->on_usr1) {
+		sigaddset(&set, SIGUSR1);
+		sigaddset(&set, SIGUSR2);
+	}
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		return -errno;
 	signal(SIGPIPE, SIG_IGN);

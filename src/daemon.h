@@ -86,5 +86,9 @@ void sl_daemon_vty_init(struct sl_daemon *d);
 
 /* Open sources and start the pipeline; on failure returns -1 and logs why. */
 int sl_daemon_start(struct sl_daemon *d);
+/* --check-config: every problem printed (file, node, field); 0 usable, -1 not. */
+int sl_daemon_check_config(struct sl_daemon *d, const char *file);
+/* SIGUSR1: reopen the log files and the events file (after a rotation). */
+int sl_daemon_reopen(struct sl_daemon *d);
 /* Flush the pipeline (ends open calls and streams) and close everything. */
 void sl_daemon_stop(struct sl_daemon *d);

@@ -26,6 +26,7 @@
 #include "handover/link_etsi.h"
 #include "handover/pdu_ctx.h"
 #include "mediation/audit/hash.h"
+#include "src/app_lock.h"
 #include "src/daemon_ho.h"
 
 static const char *const stream_names[2] = { "hi2", "hi3" };
@@ -256,6 +257,10 @@ int sl_ho_start(struct sl_ho_rt *rt, void *ctx, struct sl_ho_cfg *c, const struc
 	}
 	if (mkdir(c->state_dir, 0700) < 0 && errno != EEXIST) {
 		LOGP(DSLSRC, LOGL_ERROR, "handover: cannot create state-dir %s: %s\n", c->state_dir, strerror(errno));
+		return -1;
+	}
+	if (sl_app_lock_dir(c->state_dir, err, sizeof(err)) < 0) {
+		LOGP(DSLSRC, LOGL_ERROR, "handover: %s\n", err);
 		return -1;
 	}
 	for (i = 0; i < c->n_dest; i++)

@@ -3,9 +3,12 @@
  * osmocom select loop, events written as JSON lines.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <osmocom/core/logging.h>
 #include <osmocom/core/utils.h>
@@ -175,6 +178,40 @@ static void tick_cb(void *data)
 	osmo_timer_schedule(&d->tick, 1, 0);
 }
 
+/* The events file holds phone numbers, IMSIs and SIP URIs: owner and group only (0640). */
+static FILE *open_events(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	f = fdopen(fd, "a");
+	if (!f)
+		close(fd);
+	return f;
+}
+
+int sl_daemon_reopen(struct sl_daemon *d)
+{
+	FILE *f;
+
+	log_targets_reopen();
+	if (!d->events)
+		return 0;
+	fflush(d->events);
+	f = open_events(d->cfg.events_path);
+	if (!f) {
+		LOGP(DSLSRC, LOGL_ERROR, "cannot reopen events file %s: %s (writing on to the old one)\n",
+		     d->cfg.events_path, strerror(errno));
+		return -1;
+	}
+	fclose(d->events);
+	d->events = f;
+	LOGP(DSLSRC, LOGL_NOTICE, "events file %s reopened\n", d->cfg.events_path);
+	return 0;
+}
+
 int sl_daemon_start(struct sl_daemon *d)
 {
 	struct sl_capture_ops ops = { .event = on_event, .cc = on_cc, .priv = d };
@@ -192,7 +229,7 @@ int sl_daemon_start(struct sl_daemon *d)
 		return -1;
 	}
 	if (d->cfg.events_path) {
-		d->events = fopen(d->cfg.events_path, "a");
+		d->events = open_events(d->cfg.events_path);
 		if (!d->events) {
 			LOGP(DSLSRC, LOGL_ERROR, "cannot open events file %s: %s\n", d->cfg.events_path, strerror(errno));
 			return -1;

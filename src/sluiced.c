@@ -5,6 +5,7 @@
  * capture pipeline in one select loop until SIGINT/SIGTERM.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,6 +27,7 @@
 #include "capture/log.h"
 #include "config.h"
 #include "src/app_log.h"
+#include "src/app_privs.h"
 #include "src/app_signals.h"
 #include "src/daemon.h"
 
@@ -41,6 +43,12 @@ static void on_hup(void *data)
 		LOGP(DSLSRC, LOGL_NOTICE, "SIGHUP: warrant directory read, %d document(s) refused\n", n);
 }
 
+/* SIGUSR1: after a log rotation. */
+static void on_usr1(void *data)
+{
+	sl_daemon_reopen(data);
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -48,7 +56,7 @@ static void usage(FILE *out)
 "    sluiced - sluice lawful-interception and metadata mediation daemon\n"
 "\n"
 "SYNOPSIS\n"
-"    sluiced [-c CONFIG] [-V] [-h]\n"
+"    sluiced [-c CONFIG] [-u USER [-g GROUP]] [--check-config] [-V] [-h]\n"
 "\n"
 "DESCRIPTION\n"
 "    Captures from the configured interfaces (or replays capture files), extracts call and\n"
@@ -67,12 +75,27 @@ static void usage(FILE *out)
 "\n"
 "OPTIONS\n"
 "    -c, --config-file FILE   configuration file (default sluice.cfg); see docs/examples\n"
+"    -u, --user USER          started as root: become USER at once, keeping only CAP_NET_RAW and\n"
+"                             CAP_NET_ADMIN until the capture handles are open, then none; every\n"
+"                             file the daemon creates belongs to USER (under systemd, User= and\n"
+"                             AmbientCapabilities=CAP_NET_RAW do the same; capabilities are\n"
+"                             dropped once capture is open either way)\n"
+"    -g, --group GROUP        with --user: run with this group instead of USER's own\n"
+"        --check-config       read and check the configuration, print what is wrong (file, line,\n"
+"                             field) and exit: 0 usable, 1 not; opens nothing, starts nothing\n"
 "    -V, --version            print the version and exit\n"
 "    -h, --help               this text\n"
 "\n"
+"SIGNALS\n"
+"    SIGTERM, SIGINT  flush open calls and records, stop (a second one: at once)\n"
+"    SIGHUP           read the warrant directory again\n"
+"    SIGUSR1          reopen the log files and the events file (log rotation)\n"
+"    SIGUSR2          ignored (logged)\n"
+"\n"
 "EXIT STATUS\n"
 "    0 after a clean shutdown; 1 when the configuration or a source cannot be used\n"
-"    (the message names the file, line or source).\n",
+"    (the message names the file, line or source), when the state directory is held by\n"
+"    another sluiced (the message names its PID), or when privileges cannot be dropped.\n",
 		SL_DAEMON_VTY_PORT);
 }
 
@@ -80,6 +103,9 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "config-file", required_argument, NULL, 'c' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "check-config", no_argument, NULL, 'C' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -89,16 +115,27 @@ int main(int argc, char **argv)
 		.version = PACKAGE_VERSION,
 		.copyright = "sluice lawful-interception and metadata mediation gateway\r\n",
 	};
-	const char *config = "sluice.cfg";
+	const char *config = "sluice.cfg", *user = NULL, *group = NULL;
+	bool check_only = false;
+	char err[256], privs[160];
 	struct sl_app_signals sig = { 0 };
 	struct sl_daemon *d;
 	void *ctx;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "c:Vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:u:g:Vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			config = optarg;
+			break;
+		case 'u':
+			user = optarg;
+			break;
+		case 'g':
+			group = optarg;
+			break;
+		case 'C':
+			check_only = true;
 			break;
 		case 'V':
 			printf("sluiced %s\n", PACKAGE_VERSION);
@@ -115,6 +152,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sluiced: unexpected argument '%s'\n", argv[optind]);
 		return 1;
 	}
+	if (group && !user) {
+		fputs("sluiced: --group needs --user\n", stderr);
+		return 1;
+	}
 
 	ctx = talloc_named_const(NULL, 0, "sluiced");
 	msgb_talloc_ctx_init(ctx, 0);
@@ -125,6 +166,7 @@ int main(int argc, char **argv)
 	d = talloc_zero(ctx, struct sl_daemon);
 	d->ctx = ctx;
 	sig.on_hup = on_hup;
+	sig.on_usr1 = on_usr1;
 	sig.data = d;
 	if (sl_app_signals_init(ctx, &sig) < 0) {
 		fputs("sluiced: cannot set up signal handling\n", stderr);
@@ -149,14 +191,23 @@ int main(int argc, char **argv)
 			rc == -ENOENT ? "no such file" : "invalid (see the line reported above)");
 		return 1;
 	}
+	if (check_only) {
+		rc = sl_daemon_check_config(d, config);
+		printf("%s: %s\n", config, rc ? "NOT usable (see above)" : "OK");
+		return rc ? 1 : 0;
+	}
+	if (user && sl_app_become_user(user, group, err, sizeof(err)) < 0) {
+		fprintf(stderr, "sluiced: %s\n", err);
+		return 1;
+	}
 	if (sl_daemon_audit_open(d, config) < 0) {
 		fprintf(stderr, "sluiced: the audit log cannot be used (see the log above)\n");
 		return 1;
 	}
 	rc = telnet_init_default(ctx, NULL, SL_DAEMON_VTY_PORT);
 	if (rc < 0) {
-		fprintf(stderr, "sluiced: cannot open the VTY telnet port %s:%d\n", vty_get_bind_addr(),
-			SL_DAEMON_VTY_PORT);
+		fprintf(stderr, "sluiced: cannot open the VTY telnet port %s:%d: %s\n", vty_get_bind_addr(),
+			vty_get_bind_port(SL_DAEMON_VTY_PORT), strerror(errno));
 		return 1;
 	}
 	if (sl_daemon_start(d) < 0) {
@@ -165,7 +216,11 @@ int main(int argc, char **argv)
 		sl_daemon_audit_close(d, "fatal");
 		return 1;
 	}
-	LOGP(DSLSRC, LOGL_NOTICE, "sluiced %s running\n", PACKAGE_VERSION);
+	/* Capture handles are open: no capability is needed any more. */
+	if (sl_app_drop_all_caps(err, sizeof(err)) < 0)
+		LOGP(DSLSRC, LOGL_ERROR, "%s\n", err);
+	sl_app_describe_privs(privs, sizeof(privs));
+	LOGP(DSLSRC, LOGL_NOTICE, "sluiced %s running as %s\n", PACKAGE_VERSION, privs);
 	while (!sig.stop)
 		osmo_select_main(0);
 	LOGP(DSLSRC, LOGL_NOTICE, "shutting down\n");
