@@ -59,6 +59,7 @@ log stderr
  logging level set-all error
 line vty
  bind 127.0.0.1 $vty
+ no login
 capture
  source file $sample
 handover

@@ -68,6 +68,7 @@ struct sl_daemon {
 	uint64_t started_us;
 	struct sl_ho_rt ho;
 	struct sl_audit_log *audit;		/* NULL when no audit log is configured */
+	bool vty_open;				/* `no login`: console without password (lab) */
 	/* file replay: one frame held until its time (replay-speed) */
 	bool held;
 	struct sl_frame held_frame;
@@ -86,6 +87,17 @@ void sl_daemon_vty_init(struct sl_daemon *d);
 
 /* Open sources and start the pipeline; on failure returns -1 and logs why. */
 int sl_daemon_start(struct sl_daemon *d);
+/* daemon_vty_auth.c: how the configuration file protects the console. */
+enum sl_vty_auth {
+	SL_VTY_AUTH_PASSWORDS,	/* login, password and enable password */
+	SL_VTY_AUTH_LAB_OPEN,	/* `no login`: deliberately open (lab) */
+	SL_VTY_AUTH_INCOMPLETE,	/* login without both passwords */
+	SL_VTY_AUTH_MISSING,	/* nothing said: refused */
+};
+enum sl_vty_auth sl_daemon_vty_auth(const char *config_file);
+/* NULL when the daemon may start with it, else what is wrong. */
+const char *sl_daemon_vty_auth_problem(enum sl_vty_auth a);
+
 /* --check-config: every problem printed (file, node, field); 0 usable, -1 not. */
 int sl_daemon_check_config(struct sl_daemon *d, const char *file);
 /* SIGUSR1: reopen the log files and the events file (after a rotation). */

@@ -331,6 +331,11 @@ int sl_daemon_audit_open(struct sl_daemon *d, const char *config_file)
 		sl_audit_append(d->audit, "config.insecure", &conf, f, 0);
 		json_decref(f);
 	}
+	if (d->vty_open) {
+		f = json_pack("{s:s}", "setting", "vty-no-login");
+		sl_audit_append(d->audit, "config.insecure", &conf, f, 0);
+		json_decref(f);
+	}
 	if (sl_audit_commit(d->audit) < 0) {
 		LOGP(DSLSRC, LOGL_ERROR, "audit: the start could not be recorded durably\n");
 		return -1;

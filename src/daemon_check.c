@@ -240,5 +240,7 @@ int sl_daemon_check_config(struct sl_daemon *d, const char *file)
 	check_capture(&c, &d->cfg);
 	check_handover(&c, &d->cfg);
 	check_audit(&c, &d->cfg.audit);
+	if (sl_daemon_vty_auth_problem(sl_daemon_vty_auth(file)))
+		problem(&c, "%s", sl_daemon_vty_auth_problem(sl_daemon_vty_auth(file)));
 	return c.problems ? -1 : 0;
 }

@@ -119,6 +119,7 @@ int main(int argc, char **argv)
 	bool check_only = false;
 	char err[256], privs[160];
 	struct sl_app_signals sig = { 0 };
+	enum sl_vty_auth vty_auth;
 	struct sl_daemon *d;
 	void *ctx;
 	int c, rc;
@@ -196,6 +197,15 @@ int main(int argc, char **argv)
 		printf("%s: %s\n", config, rc ? "NOT usable (see above)" : "OK");
 		return rc ? 1 : 0;
 	}
+	vty_auth = sl_daemon_vty_auth(config);
+	if (sl_daemon_vty_auth_problem(vty_auth)) {
+		fprintf(stderr, "sluiced: %s: %s\n", config, sl_daemon_vty_auth_problem(vty_auth));
+		return 1;
+	}
+	d->vty_open = vty_auth == SL_VTY_AUTH_LAB_OPEN;
+	if (d->vty_open)
+		LOGP(DSLSRC, LOGL_ERROR, "INSECURE: the console takes sessions without a password ('no login' under "
+					  "'line vty'): lab use only\n");
 	if (user && sl_app_become_user(user, group, err, sizeof(err)) < 0) {
 		fprintf(stderr, "sluiced: %s\n", err);
 		return 1;

@@ -120,8 +120,8 @@ static const struct sl_audit_field_desc f_intercept_deactivated[] = {
 	END,
 };
 static const struct sl_audit_field_desc f_config_insecure[] = {
-	F("setting", STR, true, "the insecure setting in force (insecure-configured-intercepts)"),
-	F("liids", STR_LIST, true, "what it affects: the LIIDs taken from the configuration"),
+	F("setting", STR, true, "the insecure setting in force (insecure-configured-intercepts, vty-no-login)"),
+	F("liids", STR_LIST, false, "what it affects: the LIIDs taken from the configuration"),
 	END,
 };
 static const struct sl_audit_field_desc f_delivery[] = {

@@ -25,6 +25,7 @@ capture
  events-file $work/events.json
 line vty
  bind 127.0.0.1 $port
+ no login
 CFG
 "$top_builddir/src/sluiced" -c "$work/sluice.cfg" 2>"$work/stderr" &
 pid=$!

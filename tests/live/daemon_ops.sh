@@ -2,6 +2,10 @@
 # sluiced as an operator runs it, on a live interface (loopback):
 #   - --check-config says OK for a usable file and names each problem of a
 #     broken one (file, node, field), exit 1;
+#   - a console with no password, not declared open with `no login`, is
+#     refused; with passwords, a wrong one is refused, a view session
+#     cannot configure or read the running configuration, and enable
+#     needs its own password;
 #   - started as root with --user nobody it runs as nobody with no
 #     capability left (CapEff and CapPrm 0, NoNewPrivs 1) and still
 #     captures: a SIP INVITE sent over loopback becomes an event, in an
@@ -31,13 +35,18 @@ sipport=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK
 
 mkdir -p "$work/state" "$work/out"
 chown nobody "$work/state" "$work/out"
-write_cfg() { # file vtyport
-	cat >"$1" <<CFG
+write_cfg() { # file vtyport console-auth-lines...
+	f=$1 p=$2
+	shift 2
+	{
+		printf '%s\n' "$@"
+		cat <<CFG
 log stderr
  logging filter all 1
  logging level set-all notice
 line vty
- bind 127.0.0.1 $2
+ bind 127.0.0.1 $p
+ $( [ $# -gt 0 ] && echo login || echo no login )
 capture
  source interface lo
  filter udp port $sipport
@@ -47,10 +56,15 @@ handover
  operator-id OPX
  state-dir $work/state
 CFG
+	} >"$f"
 }
 v1=$(freeport) v2=$(freeport)
-write_cfg "$work/a.cfg" "$v1"
+write_cfg "$work/a.cfg" "$v1" "password view-pw" "enable password enable-pw"
 write_cfg "$work/b.cfg" "$v2"
+# a console nobody protects, and nobody declared open, is refused
+sed -e '/^password/d' -e '/^enable password/d' -e '/^ login/d' "$work/a.cfg" >"$work/open.cfg"
+"$B/src/sluiced" -c "$work/open.cfg" >"$work/open.out" 2>&1 && fail "sluiced started with a console that takes no password"
+grep -q "the console (line vty) takes no password" "$work/open.out" || { cat "$work/open.out"; fail "no reason given for refusing an open console"; }
 
 # --- --check-config ------------------------------------------------------------
 "$B/src/sluiced" -c "$work/a.cfg" --check-config >"$work/check.out" 2>&1 || { cat "$work/check.out"; fail "--check-config refuses a usable file"; }
@@ -101,6 +115,55 @@ grep -q "^NoNewPrivs:[[:space:]]*1" $st || fail "no_new_privs not set"
 wait_event "$work/out/events.json" ops-call-1 || fail "no event from live capture after the drop to nobody"
 [ "$(stat -c '%a %U' "$work/out/events.json")" = "640 nobody" ] ||
 	fail "events file is $(stat -c '%a %U' "$work/out/events.json"), expected 640 nobody"
+
+# --- the console: passwords, view without configuration, enable with its own password ----
+python3 - "$v1" <<'PY' || fail "console authentication"
+import socket, sys, time
+port = int(sys.argv[1])
+s = socket.create_connection(("127.0.0.1", port))
+s.settimeout(0.3)
+def rd(want=None, t=5):
+    out, end = b"", time.time() + t
+    while time.time() < end:
+        try:
+            d = s.recv(65536)
+            if not d:
+                break
+            out += d
+            if want and want in out:
+                break
+        except socket.timeout:
+            pass
+    return out.decode(errors="replace")
+def say(line, want, t=5):
+    s.sendall(line.encode() + b"\r\n")
+    return rd(want.encode(), t)
+fail = []
+if "Password:" not in rd(b"Password:"):
+    fail.append("no password asked")
+if "sluiced>" in say("wrong", "Password:"):
+    fail.append("a wrong password was let in")
+if "sluiced>" not in say("view-pw", "sluiced>"):
+    fail.append("the view password was not accepted")
+out = say("configure terminal", "sluiced>")
+if "config)#" in out:
+    fail.append("a view session reached configuration")
+out = say("show running-config", "sluiced>")
+if "Current configuration" in out:
+    fail.append("a view session read the running configuration")
+if "Password:" not in say("enable", "Password:"):
+    fail.append("enable asked no password")
+if "sluiced#" in say("view-pw", "Password:"):
+    fail.append("the view password opened enable")
+out = say("enable-pw", "sluiced#")
+if "sluiced#" not in out:
+    out = say("enable", "Password:") + say("enable-pw", "sluiced#")
+if "sluiced#" not in out:
+    fail.append("the enable password was not accepted")
+for f in fail:
+    print("FAIL: console: " + f)
+sys.exit(1 if fail else 0)
+PY
 
 # --- a second daemon on the same state directory ------------------------------------
 "$B/src/sluiced" -c "$work/b.cfg" --user nobody >"$work/b.out" 2>"$work/b.err" &

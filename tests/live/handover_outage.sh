@@ -61,6 +61,7 @@ log stderr
  logging level set-all notice
 line vty
  bind 127.0.0.1 $3
+ no login
 capture
  source file $work/g.pcap
  replay-speed $6

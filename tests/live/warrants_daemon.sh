@@ -137,6 +137,7 @@ log stderr
  logging level set-all notice
 line vty
  bind 127.0.0.1 $v
+ no login
 capture
  source file $work/g.pcap
 handover

@@ -79,6 +79,7 @@ log stderr
  logging level set-all notice
 line vty
  bind 127.0.0.1 $v
+ no login
 capture$sources
 handover
  operator-id OPX
