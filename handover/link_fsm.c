@@ -343,6 +343,7 @@ static void connecting_onleave(struct osmo_fsm_inst *fi, uint32_t next_state)
 static void failed(struct sl_link *l, int ctr)
 {
 	bool was_up = sl_link_st(l) == SL_LINK_UP;
+	struct sl_spool_stats ss;
 
 	if (ctr >= 0)
 		rate_ctr_inc2(l->ctrs, (unsigned)ctr);
@@ -353,9 +354,12 @@ static void failed(struct sl_link *l, int ctr)
 			l->attempts = 0;
 	}
 	l->backoff_ms = next_backoff(l);
-	LOGPFSML(l->fi, ctr == SL_LINK_CTR_TLS_FAIL ? LOGL_ERROR : LOGL_NOTICE,
-		 "%s%s; %" PRIu64 " records undelivered, retrying in %u ms\n", was_up ? "connection lost: " : "",
-		 l->last_error, l->n, l->backoff_ms);
+	sl_spool_get_stats(l->spool, &ss);
+	/* What waits in the spool, not only what this connection had in flight:
+	 * an authority owed records is an error an operator must see. */
+	LOGPFSML(l->fi, ctr == SL_LINK_CTR_TLS_FAIL || ss.queued_records ? LOGL_ERROR : LOGL_NOTICE,
+		 "%s%s; %" PRIu64 " records (%" PRIu64 " bytes) queued for delivery, retrying in %u ms\n",
+		 was_up ? "connection lost: " : "", l->last_error, ss.queued_records, ss.queued_bytes, l->backoff_ms);
 	link_state_chg(l, SL_LINK_BACKING_OFF);
 }
 

@@ -4,7 +4,7 @@
 # fuzz, nats. Uses sudo when not root. Safe to run again.
 set -eu
 
-pkgs_build="build-essential autoconf automake libtool pkg-config python3 openssl libpcap-dev libosmocore-dev libtalloc-dev libssl-dev libsqlite3-dev libcmocka-dev libjansson-dev"
+pkgs_build="build-essential autoconf automake libtool pkg-config python3 openssl libpcap-dev libosmocore-dev libtalloc-dev libssl-dev libsqlite3-dev libcmocka-dev libjansson-dev libmicrohttpd-dev"
 pkgs_tshark="tshark"
 pkgs_sipp="sip-tester"
 pkgs_test="python3 openssl iproute2 chromium $pkgs_tshark $pkgs_sipp"

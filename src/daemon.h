@@ -37,6 +37,14 @@ struct sl_daemon_audit_cfg {
 	bool commit_window_set;
 };
 
+/* The `metrics` node (daemon_metrics.c). */
+struct sl_daemon_metrics_cfg {
+	char *addr;			/* http-listen; NULL: no endpoint */
+	uint16_t port;
+	unsigned link_down_s;		/* health: a link not up this long is a problem */
+	unsigned spool_alarm_pct;	/* health: a spool this full is a problem */
+};
+
 struct sl_daemon_cfg {
 	struct sl_daemon_source_cfg sources[SL_DAEMON_MAX_SOURCES];
 	unsigned n_sources;
@@ -47,6 +55,7 @@ struct sl_daemon_cfg {
 	char *events_path;		/* JSON lines of every event, NULL: none */
 	struct sl_ho_cfg ho;		/* handover destinations and interceptions */
 	struct sl_daemon_audit_cfg audit;
+	struct sl_daemon_metrics_cfg metrics;
 	double replay_speed;		/* files: 0 as fast as possible, else capture time / speed */
 };
 
@@ -69,6 +78,9 @@ struct sl_daemon {
 	struct sl_ho_rt ho;
 	struct sl_audit_log *audit;		/* NULL when no audit log is configured */
 	bool vty_open;				/* `no login`: console without password (lab) */
+	/* per destination and stream: the link's state and since when (wall time) */
+	int link_last[SL_HO_MAX_DEST][2];
+	int64_t link_since_us[SL_HO_MAX_DEST][2];
 	/* file replay: one frame held until its time (replay-speed) */
 	bool held;
 	struct sl_frame held_frame;
@@ -87,6 +99,12 @@ void sl_daemon_vty_init(struct sl_daemon *d);
 
 /* Open sources and start the pipeline; on failure returns -1 and logs why. */
 int sl_daemon_start(struct sl_daemon *d);
+/* daemon_metrics.c: the `metrics` node, /metrics and /health over HTTP. */
+void sl_daemon_metrics_vty_init(struct sl_daemon *d);
+int sl_daemon_metrics_start(struct sl_daemon *d);
+void sl_daemon_metrics_stop(void);
+void sl_daemon_metrics_tick(struct sl_daemon *d);
+
 /* daemon_vty_auth.c: how the configuration file protects the console. */
 enum sl_vty_auth {
 	SL_VTY_AUTH_PASSWORDS,	/* login, password and enable password */

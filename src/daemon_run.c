@@ -175,6 +175,7 @@ static void tick_cb(void *data)
 		sl_source_poll_stats(d->src[i]);
 	if (d->events)
 		fflush(d->events);
+	sl_daemon_metrics_tick(d);
 	osmo_timer_schedule(&d->tick, 1, 0);
 }
 

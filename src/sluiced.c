@@ -185,6 +185,7 @@ int main(int argc, char **argv)
 	sl_daemon_vty_init(d);
 	sl_ho_vty_init(&d->cfg.ho, ctx);
 	sl_ho_show_vty_init(&d->ho);
+	sl_daemon_metrics_vty_init(d);
 
 	rc = vty_read_config_file(config, NULL);
 	if (rc < 0) {
@@ -226,6 +227,12 @@ int main(int argc, char **argv)
 		sl_daemon_audit_close(d, "fatal");
 		return 1;
 	}
+	if (sl_daemon_metrics_start(d) < 0) {
+		fprintf(stderr, "sluiced: the metrics endpoint cannot be opened (see the log above)\n");
+		sl_daemon_stop(d);
+		sl_daemon_audit_close(d, "fatal");
+		return 1;
+	}
 	/* Capture handles are open: no capability is needed any more. */
 	if (sl_app_drop_all_caps(err, sizeof(err)) < 0)
 		LOGP(DSLSRC, LOGL_ERROR, "%s\n", err);
@@ -234,6 +241,7 @@ int main(int argc, char **argv)
 	while (!sig.stop)
 		osmo_select_main(0);
 	LOGP(DSLSRC, LOGL_NOTICE, "shutting down\n");
+	sl_daemon_metrics_stop();
 	sl_daemon_stop(d);
 	sl_daemon_audit_close(d, sig.stop_sig == SIGINT ? "sigint" : "sigterm");
 	log_fini();
