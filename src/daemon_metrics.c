@@ -499,7 +499,7 @@ DEFUN(cfg_metrics_listen, cfg_metrics_listen_cmd, "http-listen ADDR <1-65535>",
 		return CMD_WARNING;
 	}
 	osmo_talloc_replace_string(g_d->ctx, &g_d->cfg.metrics.addr, argv[0]);
-	g_d->cfg.metrics.port = (uint16_t)atoi(argv[1]);
+	g_d->cfg.metrics.port = (uint16_t)strtoul(argv[1], NULL, 10) /* the VTY checked the range */;
 	return CMD_SUCCESS;
 }
 
@@ -512,14 +512,14 @@ DEFUN(cfg_metrics_no_listen, cfg_metrics_no_listen_cmd, "no http-listen", NO_STR
 DEFUN(cfg_metrics_down, cfg_metrics_down_cmd, "health link-down-seconds <1-86400>",
       "Health check\n" "Unhealthy once a destination link has not been up for this long\n" "Seconds\n")
 {
-	g_d->cfg.metrics.link_down_s = (unsigned)atoi(argv[0]);
+	g_d->cfg.metrics.link_down_s = (unsigned)strtoul(argv[0], NULL, 10);
 	return CMD_SUCCESS;
 }
 
 DEFUN(cfg_metrics_spool, cfg_metrics_spool_cmd, "health spool-alarm-percent <1-100>",
       "Health check\n" "Unhealthy once a spool holds this share of its cap (spool-max-mb)\n" "Percent\n")
 {
-	g_d->cfg.metrics.spool_alarm_pct = (unsigned)atoi(argv[0]);
+	g_d->cfg.metrics.spool_alarm_pct = (unsigned)strtoul(argv[0], NULL, 10);
 	return CMD_SUCCESS;
 }
 
