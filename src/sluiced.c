@@ -26,6 +26,7 @@
 
 #include "capture/log.h"
 #include "config.h"
+#include "src/app_config.h"
 #include "src/app_log.h"
 #include "src/app_privs.h"
 #include "src/app_signals.h"
@@ -187,10 +188,8 @@ int main(int argc, char **argv)
 	sl_ho_show_vty_init(&d->ho);
 	sl_daemon_metrics_vty_init(d);
 
-	rc = vty_read_config_file(config, NULL);
-	if (rc < 0) {
-		fprintf(stderr, "sluiced: cannot use configuration file %s: %s\n", config,
-			rc == -ENOENT ? "no such file" : "invalid (see the line reported above)");
+	if (sl_app_read_config(config, err, sizeof(err)) < 0) {
+		fprintf(stderr, "sluiced: configuration file %s: %s\n", config, err);
 		return 1;
 	}
 	if (check_only) {

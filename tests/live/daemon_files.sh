@@ -3,7 +3,8 @@
 # capture-file sources and an events file; the VTY answers `show capture`
 # and `show stats` over telnet; the events the daemon writes equal what
 # `sluice extract` prints for the same files (one pipeline, two front
-# ends); a bad configuration line is refused with exit status 1.
+# ends); a bad configuration line is refused with exit status 1, naming
+# the file and the line number; an unreadable file says permission denied.
 set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}" "${PCAPS:?}"
 . "$top_srcdir/tests/live/stop.sh"
@@ -110,11 +111,19 @@ if ! cmp -s "$work/a" "$work/b"; then
 fi
 echo "daemon: $(wc -l <"$work/events.json") events, identical to sluice extract"
 
-printf 'capture\n max-dialogs lots\n' >"$work/bad.cfg"
+printf '! a comment\nline vty\n no login\ncapture\n source file x.pcap\n max-dialogs lots\n' >"$work/bad.cfg"
 if "$top_builddir/src/sluiced" -c "$work/bad.cfg" >"$work/bad.out" 2>&1; then
 	echo "FAIL: sluiced accepted an invalid configuration"; exit 1
 fi
-grep -q "bad.cfg" "$work/bad.out" || { echo "FAIL: the error does not name the file:"; cat "$work/bad.out"; exit 1; }
+grep -q "bad.cfg: line 6 refused" "$work/bad.out" || { echo "FAIL: the error does not name the file and line 6:"; cat "$work/bad.out"; exit 1; }
+cp "$work/bad.cfg" "$work/unreadable.cfg"
+chmod 000 "$work/unreadable.cfg"
+if [ "$(id -u)" -eq 0 ]; then
+	su nobody -s /bin/sh -c "'$top_builddir/src/sluiced' -c '$work/unreadable.cfg'" >"$work/bad.out" 2>&1
+else
+	"$top_builddir/src/sluiced" -c "$work/unreadable.cfg" >"$work/bad.out" 2>&1
+fi
+grep -q "unreadable.cfg: permission denied" "$work/bad.out" || { echo "FAIL: an unreadable file is not reported as such:"; cat "$work/bad.out"; exit 1; }
 if "$top_builddir/src/sluiced" -c "$work/missing.cfg" >"$work/bad.out" 2>&1; then
 	echo "FAIL: sluiced started without its configuration file"; exit 1
 fi
