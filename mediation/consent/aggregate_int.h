@@ -52,7 +52,8 @@ struct sl_agg_rng {
 	enum sl_agg_rng_kind kind;
 	uint8_t seed[32];	/* SHA-256 of the caller's seed */
 	uint64_t counter;	/* next block */
-	uint8_t block[32];
+	uint8_t block[512];	/* seeded: the first 32 bytes; system: a RAND_bytes pool */
+	unsigned len;		/* bytes of block filled */
 	unsigned used;		/* bytes of block consumed */
 };
 

@@ -18,8 +18,9 @@
  * difference of two geometric variables, each floor(-b ln U) with U
  * uniform in (0, 1] from 53 random bits.
  *
- * Randomness: production uses OpenSSL's RAND_bytes (the system CSPRNG);
- * tests use a seeded stream, block i = SHA-256(SHA-256(seed) || i as 8
+ * Randomness: production uses OpenSSL's RAND_bytes (the system CSPRNG),
+ * drawn 512 bytes at a time into the generator's pool, which is used once
+ * and never leaves it; tests use a seeded stream, block i = SHA-256(SHA-256(seed) || i as 8
  * big-endian bytes), 32 bytes per block, read in order. The seeded stream
  * is deterministic by design and must never serve a real release.
  *
@@ -55,28 +56,40 @@ int sl_agg_rng_seeded(void *ctx, const void *seed, size_t seed_len, struct sl_ag
 		return -ENOMEM;
 	r->kind = SL_AGG_RNG_SEEDED;
 	SHA256(seed, seed_len, r->seed);
-	r->used = sizeof(r->block);
+	return 0;
+}
+
+/* Refill the block: 512 bytes from RAND_bytes (one call per 64 draws of
+ * 8 bytes), or the next SHA-256 counter block of the seeded stream. */
+static int refill(struct sl_agg_rng *r)
+{
+	uint8_t in[40];
+
+	r->used = 0;
+	r->len = 0;
+	if (r->kind == SL_AGG_RNG_SYSTEM) {
+		if (RAND_bytes(r->block, (int)sizeof(r->block)) != 1)
+			return -EIO;
+		r->len = sizeof(r->block);
+		return 0;
+	}
+	memcpy(in, r->seed, 32);
+	for (unsigned i = 0; i < 8; i++)
+		in[32 + i] = (uint8_t)(r->counter >> (56 - 8 * i));
+	SHA256(in, sizeof(in), r->block);
+	r->counter++;
+	r->len = SHA256_DIGEST_LENGTH;
 	return 0;
 }
 
 static int rng_bytes(struct sl_agg_rng *r, uint8_t *out, size_t n)
 {
-	if (r->kind == SL_AGG_RNG_SYSTEM)
-		return RAND_bytes(out, (int)n) == 1 ? 0 : -EIO;
 	while (n) {
 		size_t take;
 
-		if (r->used == sizeof(r->block)) {
-			uint8_t in[40];
-
-			memcpy(in, r->seed, 32);
-			for (unsigned i = 0; i < 8; i++)
-				in[32 + i] = (uint8_t)(r->counter >> (56 - 8 * i));
-			SHA256(in, sizeof(in), r->block);
-			r->counter++;
-			r->used = 0;
-		}
-		take = sizeof(r->block) - r->used;
+		if (r->used == r->len && refill(r) < 0)
+			return -EIO;
+		take = r->len - r->used;
 		if (take > n)
 			take = n;
 		memcpy(out, r->block + r->used, take);
