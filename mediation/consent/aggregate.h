@@ -149,7 +149,9 @@ struct sl_agg_release {
 
 /* Build a release from an accumulator: suppression on the true distinct
  * counts, then noise on released cells when epsilon > 0 (rng required
- * then), then totals. *out is a talloc child of ctx. */
+ * then), then totals. *out is a talloc child of ctx. -ENOMEM if an
+ * observation was lost to allocation failure; -ERANGE for a noisy release
+ * when a cell reached distinct_cap (the sensitivity bound fails then). */
 int sl_agg_release_build(void *ctx, const struct sl_agg *agg, struct sl_agg_rng *rng,
 			 struct sl_agg_release **out);
 /* The release as JSON text (docs/aggregates.md), NUL-terminated, ending in

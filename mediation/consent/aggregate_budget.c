@@ -316,7 +316,9 @@ int sl_agg_publish(struct sl_agg_store *st, const struct sl_agg_budget_policy *p
 		rc = sl_agg_release_json(ctx, rel, &doc);
 	talloc_free(rel);
 	if (rc < 0) {
-		say(why, rc, "recipient %s: cannot build the release", cfg->recipient);
+		say(why, rc, rc == -ERANGE ? "recipient %s: a cell reached distinct_cap, so the"
+			     " noise's sensitivity bound does not hold; raise distinct_cap" :
+			     "recipient %s: cannot build the release", cfg->recipient);
 		goto rollback;
 	}
 	rc = record(st, cfg, pol, digest, wstart, now_us, doc);

@@ -97,6 +97,15 @@ int sl_agg_release_build(void *ctx, const struct sl_agg *agg, struct sl_agg_rng 
 	*out = NULL;
 	if (cfg->epsilon_micro && !rng)
 		return -EINVAL;
+	/* A cell that lost an observation to a failed allocation is not the
+	 * count it claims: no release. A full cell makes which subjects it
+	 * holds depend on the others, so one subject's removal could let
+	 * another in and shift that one's cells: the sensitivity bound the
+	 * noise relies on no longer holds, so no noisy release either. */
+	if (agg->dropped[SL_AGG_DROP_NOMEM])
+		return -ENOMEM;
+	if (cfg->epsilon_micro && agg->dropped[SL_AGG_DROP_DISTINCT_CAP])
+		return -ERANGE;
 	rel = talloc_zero(ctx, struct sl_agg_release);
 	if (!rel)
 		return -ENOMEM;

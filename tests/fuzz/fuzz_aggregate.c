@@ -6,8 +6,10 @@
  * refused configuration leaves nothing allocated and writes a message; an
  * accepted one with a small grid is filled, released (noise from a fixed
  * seed) and written as JSON, which must parse back, and no released cell
- * may cover fewer than k subjects.
+ * may cover fewer than k subjects (a noisy release with a full cell must
+ * be refused).
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -51,6 +53,10 @@ static void run_release(void *ctx, const struct sl_agg_config *cfg, const uint8_
 		check(rc == 0 || rc == 1);
 	}
 	check(sl_agg_rng_seeded(ctx, "fuzz", 4, &rng) == 0);
+	if (cfg->epsilon_micro && sl_agg_dropped(agg, SL_AGG_DROP_DISTINCT_CAP)) {
+		check(sl_agg_release_build(ctx, agg, rng, &rel) == -ERANGE);
+		return;
+	}
 	check(sl_agg_release_build(ctx, agg, rng, &rel) == 0);
 	for (size_t c = 0; c < rel->n_cells; c++) {
 		uint32_t s;

@@ -222,6 +222,25 @@ static void test_caps(void **state)
 	assert_int_equal(sl_agg_dropped(agg, SL_AGG_DROP_DISTINCT_CAP), 6);
 	sl_agg_cell_true(agg, sl_agg_cell_index(agg, 1, 1, 0), &s, &e);
 	assert_int_equal(s, 4);
+	{
+		struct sl_agg_release *rel;
+		struct sl_agg_rng *rng;
+
+		/* A full cell is released (its count a lower bound, >= k) ... */
+		assert_int_equal(sl_agg_release_build(g_ctx, agg, NULL, &rel), 0);
+		assert_false(rel->cells[sl_agg_cell_index(agg, 1, 1, 0)].suppressed);
+		talloc_free(rel);
+		talloc_free(agg);
+		/* ... but not with noise: the sensitivity bound needs no full cell. */
+		cfg->epsilon_micro = 1000000;
+		assert_int_equal(sl_agg_new(g_ctx, cfg, &agg), 0);
+		for (uint64_t subj = 1000; subj < 1010; subj++)
+			add(agg, subj, 101, HOUR_US, 0, subj < 1004 ? 0 : 1);
+		assert_int_equal(sl_agg_rng_seeded(g_ctx, "x", 1, &rng), 0);
+		assert_int_equal(sl_agg_release_build(g_ctx, agg, rng, &rel), -ERANGE);
+		talloc_free(rng);
+		cfg->epsilon_micro = 0;
+	}
 	talloc_free(agg);
 	/* many subjects in one cell: the set grows and stays exact */
 	cfg->distinct_cap = 100000;
