@@ -5,7 +5,8 @@
  * linear attack on the released table (run as code: equations from the
  * published totals, solved for single unknowns, with a positive control on
  * a naive table that publishes true totals), the release document byte for
- * byte, malformed configurations refused, and the noise distribution with
+ * byte (and docs/aggregates.md showing the same bytes and naming every
+ * drop counter, when run from make check), malformed configurations refused, and the noise distribution with
  * a fixed seed. Every test's talloc blocks return to their start.
  */
 #include <errno.h>
@@ -615,6 +616,28 @@ static void test_json_bytes(void **state)
 	assert_int_equal(sl_agg_release_json(g_ctx, rel, &text), 0);
 	assert_string_equal(text, want);
 	talloc_free(text);
+	/* docs/aggregates.md shows these bytes and names every drop counter. */
+	if (getenv("top_srcdir")) {
+		char path[512], *doc;
+		FILE *f;
+		long n;
+
+		snprintf(path, sizeof(path), "%s/docs/aggregates.md", getenv("top_srcdir"));
+		f = fopen(path, "rb");
+		assert_non_null(f);
+		assert_int_equal(fseek(f, 0, SEEK_END), 0);
+		n = ftell(f);
+		assert_true(n > 0);
+		rewind(f);
+		doc = talloc_zero_size(g_ctx, (size_t)n + 1);
+		assert_int_equal(fread(doc, 1, (size_t)n, f), (size_t)n);
+		fclose(f);
+		assert_non_null(strstr(doc, want));
+		for (int d = 0; d < SL_AGG_DROP__NUM; d++)
+			if (!strstr(doc, sl_agg_drop_names[d]))
+				fail_msg("docs/aggregates.md does not name %s", sl_agg_drop_names[d]);
+		talloc_free(doc);
+	}
 	talloc_free(rel);
 	/* Noise without a generator is refused. */
 	talloc_free(agg);
