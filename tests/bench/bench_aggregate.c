@@ -3,9 +3,9 @@
  * (`make bench`). A synthetic day of consented observations (default
  * 1,000,000 events from 10,000 subjects over 500 areas, 1 h buckets, 4
  * categories: 48,000 cells): each subject has a home area and is seen
- * there 70% of the time, otherwise in one of 8 neighbouring areas, at a
- * uniformly random time. The observations are generated once, before any
- * timing, from a fixed seed.
+ * there 70% of the time, otherwise in one of 8 neighbouring areas; the
+ * observations are spread evenly over the day in time order, as traffic
+ * arrives. They are generated once, before any timing, from a fixed seed.
  *
  * Rows: the bare floor (one counter per cell, no distinct subjects: what
  * any counting costs), the accumulator (exact distinct subjects per cell,
@@ -120,7 +120,8 @@ int main(int argc, char **argv)
 
 		obs[i].subject = 0x9e3779b97f4a7c15ULL * (s + 1);
 		obs[i].area = cfg.areas[a];
-		obs[i].time_us = (int64_t)(xs(&seed) % (uint64_t)(24 * HOUR_US));
+		/* in time order, as a day of traffic arrives */
+		obs[i].time_us = (int64_t)((double)i / (double)n_ev * (double)(24 * HOUR_US));
 		obs[i].category = (unsigned)(xs(&seed) % 4);
 	}
 

@@ -774,6 +774,63 @@ static void test_noisy_release(void **state)
 	talloc_free(cfg);
 }
 
+/* Allocation failure, injected by a link-time wrap of talloc's array
+ * allocator (-Wl,--wrap=_talloc_zero_array): every 7th call fails while
+ * g_fail_every is set. Set growth fails; observations are dropped and
+ * counted, nothing crashes or leaks, and no release is built from the
+ * incomplete counts. */
+void *__real__talloc_zero_array(const void *ctx, size_t el_size, unsigned count, const char *name);
+void *__wrap__talloc_zero_array(const void *ctx, size_t el_size, unsigned count, const char *name);
+static unsigned g_fail_every, g_calls;
+
+void *__wrap__talloc_zero_array(const void *ctx, size_t el_size, unsigned count, const char *name)
+{
+	if (g_fail_every && ++g_calls % g_fail_every == 0)
+		return NULL;
+	return __real__talloc_zero_array(ctx, el_size, count, name);
+}
+
+static void test_alloc_failure(void **state)
+{
+	struct sl_agg_config *cfg = test_config(g_ctx, "acme", 0, 4 * HOUR_US, HOUR_US, 5, 2, 20);
+	struct sl_agg_release *rel;
+	struct sl_agg *agg;
+	uint64_t s = 99;
+	unsigned counted = 0;
+
+	(void)state;
+	assert_int_equal(sl_agg_new(g_ctx, cfg, &agg), 0);
+	g_fail_every = 7;
+	for (unsigned i = 0; i < 20000; i++) {
+		struct sl_agg_obs o = {
+			.subject = xs_next(&s),
+			.area = 100 + (unsigned)(xs_next(&s) % 5),
+			.time_us = (int64_t)(xs_next(&s) % (uint64_t)(4 * HOUR_US)),
+			.category = (unsigned)(xs_next(&s) % 2),
+		};
+		int rc = sl_agg_add(agg, &o);
+
+		assert_true(rc == 0 || rc == 1);
+		counted += rc == 0;
+	}
+	g_fail_every = 0;
+	assert_true(counted > 0);
+	assert_true(sl_agg_dropped(agg, SL_AGG_DROP_NOMEM) > 0);
+	assert_int_equal(sl_agg_release_build(g_ctx, agg, NULL, &rel), -ENOMEM);
+	/* sl_agg_new itself fails cleanly at each of its allocations. */
+	talloc_free(agg);
+	for (unsigned n = 1; n <= 4; n++) {
+		g_calls = 0;
+		g_fail_every = n;
+		if (sl_agg_new(g_ctx, cfg, &agg) == 0)
+			talloc_free(agg);
+		else
+			assert_null(agg);
+		g_fail_every = 0;
+	}
+	talloc_free(cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -785,6 +842,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_json_bytes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_noise_distribution, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_noisy_release, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_failure, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
