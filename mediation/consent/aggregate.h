@@ -170,6 +170,10 @@ int sl_agg_store_open(void *ctx, const char *path, struct sl_agg_store **out,
 /* Epsilon (micro) spent by a recipient in the window containing t_us. */
 int sl_agg_store_spent(struct sl_agg_store *st, const char *recipient, int64_t window_us,
 		       int64_t t_us, uint64_t *spent_micro);
+/* The ledger's invariants: per recipient and window, the releases' epsilon
+ * sums to the budget's spending; no two releases to one recipient
+ * overlap. 0, or -EBADMSG with the first violation in why. */
+int sl_agg_store_check(struct sl_agg_store *st, char why[SL_AGG_WHY_LEN]);
 /* Number of releases recorded for a recipient. */
 int sl_agg_store_count(struct sl_agg_store *st, const char *recipient, unsigned *n);
 

@@ -167,6 +167,49 @@ int sl_agg_store_count(struct sl_agg_store *st, const char *recipient, unsigned 
 	return rc == SQLITE_ROW ? 0 : -EIO;
 }
 
+int sl_agg_store_check(struct sl_agg_store *st, char why[SL_AGG_WHY_LEN])
+{
+	static const char budget_sql[] =
+		"SELECT recipient, window_start_us, SUM(e), SUM(b) FROM ("
+		" SELECT recipient, window_start_us, SUM(epsilon_micro) AS e, 0 AS b"
+		"  FROM agg_release GROUP BY recipient, window_start_us"
+		" UNION ALL"
+		" SELECT recipient, window_start_us, 0, spent_micro FROM agg_budget)"
+		" GROUP BY recipient, window_start_us HAVING SUM(e) != SUM(b) LIMIT 1";
+	static const char overlap_sql[] =
+		"SELECT a.recipient, a.id, b.id FROM agg_release a JOIN agg_release b"
+		" ON a.recipient = b.recipient AND a.id < b.id"
+		" AND a.period_start_us < b.period_end_us AND b.period_start_us < a.period_end_us"
+		" LIMIT 1";
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, budget_sql, -1, &s, NULL) != SQLITE_OK)
+		return say(why, -EIO, "ledger: %s", sqlite3_errmsg(st->db));
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		say(why, 0, "ledger: recipient %s, window from %lld us: releases sum to %lld"
+		    " but the budget says %lld spent", (const char *)sqlite3_column_text(s, 0),
+		    (long long)sqlite3_column_int64(s, 1), (long long)sqlite3_column_int64(s, 2),
+		    (long long)sqlite3_column_int64(s, 3));
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return -EBADMSG;
+	if (rc != SQLITE_DONE)
+		return say(why, -EIO, "ledger: %s", sqlite3_errmsg(st->db));
+	if (sqlite3_prepare_v2(st->db, overlap_sql, -1, &s, NULL) != SQLITE_OK)
+		return say(why, -EIO, "ledger: %s", sqlite3_errmsg(st->db));
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		say(why, 0, "ledger: recipient %s: releases %lld and %lld overlap",
+		    (const char *)sqlite3_column_text(s, 0), (long long)sqlite3_column_int64(s, 1),
+		    (long long)sqlite3_column_int64(s, 2));
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return -EBADMSG;
+	return rc == SQLITE_DONE ? 0 : say(why, -EIO, "ledger: %s", sqlite3_errmsg(st->db));
+}
+
 /* The differencing rule. 0: no overlap; 1: identical earlier release, its
  * document in *doc; -EEXIST: a different overlapping release. */
 static int check_overlap(struct sl_agg_store *st, const struct sl_agg_config *cfg,

@@ -3,7 +3,8 @@
  * (mediation/consent/aggregate_budget.c) and the differencing defence:
  * epsilon debited per recipient and window and refused once spent, with a
  * message; the ledger and budget survive closing and reopening; a failure
- * inside the publishing transaction leaves neither a release nor a debit;
+ * inside the publishing transaction leaves neither a release nor a debit,
+ * and a publisher killed at random moments leaves a consistent ledger;
  * and three differencing attacks, each shown to work without the ledger
  * (positive control) and to be refused or defeated with it: overlapping
  * periods with late data, a coarser bucket over the same hours, and
@@ -18,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -169,6 +172,7 @@ static void test_budget(void **state)
 	talloc_free(agg);
 	assert_int_equal(sl_agg_store_count(st, "acme", &n), 0);
 	assert_int_equal(n, 4);
+	assert_int_equal(sl_agg_store_check(st, why), 0);
 	talloc_free(rng);
 	talloc_free(st);
 }
@@ -255,6 +259,7 @@ static void test_nothing_half_applied(void **state)
 	assert_int_equal(n, 1);
 	assert_int_equal(sl_agg_store_spent(st, "acme", month_1.window_us, 0, &spent), 0);
 	assert_int_equal(spent, 500000);
+	assert_int_equal(sl_agg_store_check(st, why), 0);
 	talloc_free(json);
 	talloc_free(agg);
 	talloc_free(rng);
@@ -434,6 +439,76 @@ static void test_averaging(void **state)
 	talloc_free(agg);
 }
 
+/* A publisher killed at random moments: after each kill the ledger opens,
+ * its invariants hold (every release has its debit and no debit lacks its
+ * release; no overlaps), and what was committed stays. */
+static void test_crash_consistency(void **state)
+{
+	static const struct sl_agg_budget_policy lots = {
+		.epsilon_total_micro = INT64_MAX / 2, .window_us = 3650 * DAY_US,
+	};
+	char why[SL_AGG_WHY_LEN];
+	unsigned last = 0, kills = 0;
+	uint64_t r = 777;
+
+	(void)state;
+	for (unsigned round = 0; round < 12; round++) {
+		struct sl_agg_store *st;
+		unsigned n;
+		pid_t pid = fork();
+
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			void *ctx = talloc_named_const(NULL, 0, "child");
+			struct sl_agg_rng *rng;
+			enum sl_agg_publish_result res;
+			char *json;
+
+			if (sl_agg_store_open(ctx, g_db, &st, why) < 0 ||
+			    sl_agg_rng_system(ctx, &rng) < 0)
+				_exit(2);
+			for (int d = (int)last;; d++) {
+				struct sl_agg *agg = day(ctx, "acme", d * DAY_US, 1000 + (uint64_t)d, 2);
+
+				if (sl_agg_publish(st, &lots, agg, rng, 0, ctx, &json, &res, why) < 0)
+					_exit(3);
+				talloc_free(json);
+				talloc_free(agg);
+			}
+		}
+		usleep(20000 + (useconds_t)(xs_next(&r) % 60000));
+		kill(pid, SIGKILL);
+		{
+			int status;
+
+			assert_int_equal(waitpid(pid, &status, 0), pid);
+			if (WIFSIGNALED(status))
+				kills++;
+			else
+				fail_msg("publisher exited with %d", WEXITSTATUS(status));
+		}
+		assert_int_equal(sl_agg_store_open(g_ctx, g_db, &st, why), 0);
+		if (sl_agg_store_check(st, why) < 0)
+			fail_msg("%s", why);
+		assert_int_equal(sl_agg_store_count(st, "acme", &n), 0);
+		assert_true(n >= last);
+		last = n;
+		talloc_free(st);
+	}
+	print_message("crash: %u kills, %u releases committed, ledger consistent after each\n", kills, last);
+	assert_true(last > 0);
+	/* The check itself finds a debit without its release. */
+	{
+		struct sl_agg_store *st;
+
+		exec_sql("UPDATE agg_budget SET spent_micro = spent_micro + 1");
+		assert_int_equal(sl_agg_store_open(g_ctx, g_db, &st, why), 0);
+		assert_int_equal(sl_agg_store_check(st, why), -EBADMSG);
+		print_message("check: %s\n", why);
+		talloc_free(st);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -442,6 +517,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_nothing_half_applied, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_differencing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_averaging, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_crash_consistency, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
