@@ -164,6 +164,7 @@ struct sl_agg_budget_policy {
 	uint64_t epsilon_total_micro;	/* per recipient and window */
 	int64_t window_us;		/* budget window length, windows aligned to 0 */
 	bool allow_no_noise;		/* accept epsilon 0 (k-anonymity only) releases */
+	int64_t settle_us;		/* a period is released only this long after its end */
 };
 int sl_agg_store_open(void *ctx, const char *path, struct sl_agg_store **out,
 		      char why[SL_AGG_WHY_LEN]);
@@ -181,7 +182,9 @@ enum sl_agg_publish_result {
 	SL_AGG_PUBLISHED,	/* new release built, recorded, budget debited */
 	SL_AGG_REPEATED,	/* identical to an earlier one: its stored bytes, no debit */
 };
-/* Publish a release of agg to its recipient: in one IMMEDIATE transaction
+/* Publish a release of agg to its recipient (not before now_us reaches the
+ * period's end plus pol->settle_us: -EAGAIN, so that a release is never
+ * locked in over data still arriving): in one IMMEDIATE transaction
  * refuse it if it overlaps an earlier release to that recipient without
  * being identical (-EEXIST), refuse it if its epsilon would exceed the
  * recipient's budget in the window (-EDQUOT), else build it, record its

@@ -8,6 +8,11 @@
  *               published_us, document)
  *   agg_budget(recipient, window_start_us, window_us, spent_micro)
  *
+ * A period is published only once it is over and settled (policy
+ * settle_us after its end), since an identical later request gets the
+ * same bytes and an overlapping one is refused: a release made while data
+ * still arrives would lock in the partial counts.
+ *
  * Publishing is one BEGIN IMMEDIATE transaction: (1) the differencing
  * rule: a release whose period overlaps an earlier release to the same
  * recipient is refused (-EEXIST) unless it is identical (same period and
@@ -321,6 +326,12 @@ int sl_agg_publish(struct sl_agg_store *st, const struct sl_agg_budget_policy *p
 	if (cfg->epsilon_micro && !rng)
 		return say(why, -EINVAL, "recipient %s: noise requested but no generator given",
 			   cfg->recipient);
+	if (pol->settle_us < 0 || now_us < cfg->period_end_us ||
+	    now_us - cfg->period_end_us < pol->settle_us)
+		return say(why, -EAGAIN,
+			   "recipient %s: period [%" PRId64 ", %" PRId64 ") is not settled at %" PRId64
+			   " us (%" PRId64 " us after its end required)", cfg->recipient,
+			   cfg->period_start_us, cfg->period_end_us, now_us, pol->settle_us);
 	wstart = window_start(cfg->period_start_us, pol->window_us);
 	if (cfg->period_end_us > wstart + pol->window_us)
 		return say(why, -EINVAL,

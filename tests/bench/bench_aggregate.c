@@ -184,7 +184,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		t0 = now_s();
-		if (sl_agg_publish(st, &pol, agg, rng, 0, ctx, &json, &res, why) < 0) {
+		if (sl_agg_publish(st, &pol, agg, rng, 24 * HOUR_US, ctx, &json, &res, why) < 0) {
 			fprintf(stderr, "bench_aggregate: %s\n", why);
 			return 1;
 		}

@@ -169,9 +169,23 @@ static void test_budget(void **state)
 	talloc_free(agg);
 	agg = day(g_ctx, "acme", 62 * DAY_US, 100000, 3);
 	assert_int_equal(publish(st, &month_1, agg, NULL, &json, &res, why), -EINVAL);
+	/* Not before the period is over and settled. */
+	assert_int_equal(sl_agg_publish(st, &month_1, agg, rng, 63 * DAY_US - 1, g_ctx, &json, &res, why),
+			 -EAGAIN);
+	print_message("refusal: %s\n", why);
+	{
+		struct sl_agg_budget_policy settle = month_1;
+
+		settle.settle_us = HOUR_US;
+		assert_int_equal(sl_agg_publish(st, &settle, agg, rng, 63 * DAY_US + HOUR_US - 1, g_ctx,
+						&json, &res, why), -EAGAIN);
+		assert_int_equal(sl_agg_publish(st, &settle, agg, rng, 63 * DAY_US + HOUR_US, g_ctx,
+						&json, &res, why), 0);
+		talloc_free(json);
+	}
 	talloc_free(agg);
 	assert_int_equal(sl_agg_store_count(st, "acme", &n), 0);
-	assert_int_equal(n, 4);
+	assert_int_equal(n, 5);
 	assert_int_equal(sl_agg_store_check(st, why), 0);
 	talloc_free(rng);
 	talloc_free(st);
@@ -470,7 +484,7 @@ static void test_crash_consistency(void **state)
 			for (int d = (int)last;; d++) {
 				struct sl_agg *agg = day(ctx, "acme", d * DAY_US, 1000 + (uint64_t)d, 2);
 
-				if (sl_agg_publish(st, &lots, agg, rng, 0, ctx, &json, &res, why) < 0)
+				if (sl_agg_publish(st, &lots, agg, rng, INT64_MAX, ctx, &json, &res, why) < 0)
 					_exit(3);
 				talloc_free(json);
 				talloc_free(agg);
