@@ -253,7 +253,8 @@ static enum sl_iri_type next_type(struct comm_leg *leg, bool in_call, bool ends)
 	return SL_IRI_CONTINUE;
 }
 
-static int emit(struct sl_ho_out *o, const struct sl_intercept *ic, enum sl_ho_stream st, struct sl_ber_w *w, int rc)
+static int emit(struct sl_ho_out *o, const struct sl_intercept *ic, const struct sl_ho_rec *rec, struct sl_ber_w *w,
+		int rc)
 {
 	const uint8_t *p;
 	size_t n;
@@ -262,12 +263,12 @@ static int emit(struct sl_ho_out *o, const struct sl_intercept *ic, enum sl_ho_s
 		ctr_inc(o, SL_HO_CTR_ENCODE_ERR);
 		return rc < 0 ? rc : -EINVAL;
 	}
-	rc = o->sink.write(o->sink.priv, ic->liid, ic->dest, st, p, n);
+	rc = o->sink.write(o->sink.priv, ic->liid, ic->dest, rec, p, n);
 	if (rc < 0) {
 		ctr_inc(o, SL_HO_CTR_REFUSED);
 		return rc;
 	}
-	ctr_inc(o, st == SL_HO_HI3 ? SL_HO_CTR_CC : SL_HO_CTR_IRI);
+	ctr_inc(o, rec->stream == SL_HO_HI3 ? SL_HO_CTR_CC : SL_HO_CTR_IRI);
 	return 0;
 }
 
@@ -277,6 +278,7 @@ int sl_ho_out_event(struct sl_ho_out *o, const struct sl_match *m, const struct 
 	struct sl_pdu_ctx *pctx = pctx_of(o, ic);
 	enum sl_ho_format fmt = o->sink.format(o->sink.priv, ic->dest);
 	struct sl_pdu_hdr h = { .has_cin = true, .ts_us = ev->ts_us };
+	struct sl_ho_rec rec;
 	struct sl_ber_w w;
 	struct comm *c;
 	struct comm_leg *leg;
@@ -340,13 +342,16 @@ int sl_ho_out_event(struct sl_ho_out *o, const struct sl_match *m, const struct 
 						 h.cin, &iri);
 		}
 	}
-	return emit(o, ic, SL_HO_HI2, &w, rc);
+	rec = (struct sl_ho_rec){ .stream = SL_HO_HI2, .has_cin = true, .cin = h.cin,
+				  .has_seq = fmt == SL_HO_FORMAT_PS_PDU, .seq = h.seqno };
+	return emit(o, ic, &rec, &w, rc);
 }
 
 int sl_ho_out_hi1(struct sl_ho_out *o, const struct sl_intercept *ic, enum sl_hi1_op op, uint64_t ts_us,
 		  const uint32_t *seqno)
 {
 	struct sl_pdu_ctx *pctx = pctx_of(o, ic);
+	struct sl_ho_rec rec;
 	struct sl_ber_w w;
 	uint32_t seq;
 
@@ -359,8 +364,9 @@ int sl_ho_out_hi1(struct sl_ho_out *o, const struct sl_intercept *ic, enum sl_hi
 	else if (sl_seqno_next(o->seq, ic->liid, false, 0, SL_SEQ_HI1, &seq) < 0)
 		return -ENOSPC;
 	sl_ber_w_init(&w, o->buf, PDU_BUF);
+	rec = (struct sl_ho_rec){ .stream = SL_HO_HI2, .has_seq = true, .seq = seq };
 	/* no target identities in the notification: the receiver knows its warrant */
-	return emit(o, ic, SL_HO_HI2, &w, sl_pdu_hi1_notification(&w, pctx, seq, ts_us, op, NULL));
+	return emit(o, ic, &rec, &w, sl_pdu_hi1_notification(&w, pctx, seq, ts_us, op, NULL));
 }
 
 bool sl_ho_out_wants_cc(struct sl_ho_out *o, struct sl_str call_id)
@@ -393,6 +399,7 @@ void sl_ho_out_cc(struct sl_ho_out *o, const struct sl_cc *cc)
 										      : SL_PDU_TO_TARGET,
 			.data = cc->data, .len = cc->len, .frame = SL_MMCC_FRAME_RTP, .proto = SL_MMCC_PROTO_RTP,
 		};
+		struct sl_ho_rec rec;
 		struct sl_ber_w w;
 
 		if (leg->ic->scope != SL_SCOPE_IRI_CC || !leg->cin || !(pctx = pctx_of(o, leg->ic)))
@@ -400,7 +407,9 @@ void sl_ho_out_cc(struct sl_ho_out *o, const struct sl_cc *cc)
 		if (sl_seqno_next(o->seq, leg->ic->liid, true, leg->cin, SL_SEQ_CC, &h.seqno) < 0)
 			continue;
 		sl_ber_w_init(&w, o->buf, PDU_BUF);
-		emit(o, leg->ic, SL_HO_HI3, &w, sl_pdu_cc_ipmm(&w, pctx, &h, &ipcc));
+		rec = (struct sl_ho_rec){ .stream = SL_HO_HI3, .has_cin = true, .cin = leg->cin, .has_seq = true,
+					  .seq = h.seqno };
+		emit(o, leg->ic, &rec, &w, sl_pdu_cc_ipmm(&w, pctx, &h, &ipcc));
 	}
 }
 

@@ -44,12 +44,23 @@ enum sl_ho_format {
 	SL_HO_FORMAT_HI2_V18,	/* TS 101 671 IRIsContent, v3.15.1 framing (bare record) */
 };
 
+/* Which record a PDU is: a refused one leaves exactly this hole at the receiver. */
+struct sl_ho_rec {
+	enum sl_ho_stream stream;
+	bool has_cin;		/* false for HI1 notifications */
+	uint32_t cin;
+	bool has_seq;		/* false for TS 101 671 HI2 records (no sequence number) */
+	uint32_t seq;		/* the PDU's sequenceNumber */
+};
+
 struct sl_ho_sink {
 	/*
 	 * Take one encoded PDU of an interception (liid) for a destination
-	 * stream; negative errno refuses it (spool full).
+	 * stream; negative errno refuses it (spool full, content shed). The
+	 * sequence number is spent either way: never reused, so a refusal is a
+	 * gap the receiver sees and the sink accounts for.
 	 */
-	int (*write)(void *priv, const char *liid, const char *dest, enum sl_ho_stream stream, const uint8_t *p,
+	int (*write)(void *priv, const char *liid, const char *dest, const struct sl_ho_rec *rec, const uint8_t *p,
 		     size_t n);
 	/* The format a destination wants on HI2. */
 	enum sl_ho_format (*format)(void *priv, const char *dest);

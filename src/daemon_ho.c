@@ -109,6 +109,8 @@ static int record_batches(struct sl_ho_rt *rt)
 		json_decref(f);
 	}
 	rt->n_batch = 0;
+	if (sl_ho_refusals_flush(rt) < 0)
+		rc = -1;
 	if (sl_audit_commit(rt->audit) < 0)
 		rc = -1;
 	return rc;
@@ -124,11 +126,12 @@ static struct sl_ho_dest_rt *dest_by_name(struct sl_ho_rt *rt, const char *name)
 	return NULL;
 }
 
-static int sink_write(void *priv, const char *liid, const char *dest, enum sl_ho_stream st, const uint8_t *p,
+static int sink_write(void *priv, const char *liid, const char *dest, const struct sl_ho_rec *rec, const uint8_t *p,
 		      size_t n)
 {
 	struct sl_ho_rt *rt = priv;
 	struct sl_ho_dest_rt *d = dest_by_name(rt, dest);
+	enum sl_ho_stream st = rec->stream;
 	struct sl_ho_batch *b;
 	uint64_t id;
 	uint8_t len[4] = { (uint8_t)(n >> 24), (uint8_t)(n >> 16), (uint8_t)(n >> 8), (uint8_t)n };
@@ -136,8 +139,17 @@ static int sink_write(void *priv, const char *liid, const char *dest, enum sl_ho
 
 	if (!d || !d->spool[st])
 		return -ENOENT;
+	/* content goes before IRI does (daemon_refusals.c) */
+	if (st == SL_HO_HI3 && sl_ho_shed_content(rt, d)) {
+		sl_ho_refusal_note(rt, liid, d, rec, SL_HO_REFUSE_CONTENT_SHED);
+		return -ENOSPC;
+	}
 	rc = sl_spool_append(d->spool[st], p, n, &id);
-	if (rc < 0 || !rt->audit)
+	if (rc < 0) {
+		sl_ho_refusal_note(rt, liid, d, rec, SL_HO_REFUSE_SPOOL_FULL);
+		return rc;
+	}
+	if (!rt->audit)
 		return rc;
 	b = batch_for(rt, liid, d, st, id);
 	if (!b) {
@@ -317,6 +329,8 @@ void sl_ho_stop(struct sl_ho_rt *rt)
 
 	sl_ho_commit(rt);
 	batches_free(rt);
+	TALLOC_FREE(rt->refusal);
+	rt->n_refusal = rt->refusal_cap = 0;
 	for (i = 0; i < rt->n_dest; i++)
 		for (s = 0; s < 2; s++) {
 			if (rt->dest[i].link[s])
@@ -379,6 +393,7 @@ void sl_ho_tick(struct sl_ho_rt *rt, uint64_t now_us)
 	}
 	/* lab interceptions' windows are looked at on the one-second tick; warrants' exactly */
 	rt->next_change_us = rt->ws ? sl_warrants_next_change(rt->ws) : UINT64_MAX;
+	sl_ho_check_disk(rt);
 	sl_ho_commit(rt);
 }
 
@@ -391,7 +406,9 @@ void sl_ho_commit(struct sl_ho_rt *rt)
 	 * stays failed (its last records may be lost): deliveries wait in the
 	 * spools until sluiced is restarted with a working log.
 	 */
-	if (rt->audit && (rt->n_batch || rt->audit_failures)) {
+	if (!rt->audit && rt->n_refusal)
+		sl_ho_refusals_flush(rt); /* logged only */
+	if (rt->audit && (rt->n_batch || rt->n_refusal || rt->audit_failures)) {
 		if (rt->audit_failures || record_batches(rt) < 0) {
 			if (!rt->audit_failures++)
 				LOGP(DSLSRC, LOGL_ERROR, "audit: deliveries could not be recorded: records stay in the "
@@ -432,10 +449,16 @@ DEFUN(show_handover, show_handover_cmd, "show handover",
 				     " ms; reconnects %" PRIu64 ", resends %" PRIu64 "%s",
 				st.queued_records, st.queued_bytes, st.oldest_age_ms, st.reconnects, st.resends,
 				VTY_NEWLINE);
+			if (g_rt->dest[i].refused[s])
+				vty_out(vty, "  refused %" PRIu64 " records (%" PRIu64 " content shed to keep IRI's space): "
+					     "gaps the receiver sees, each on record%s",
+					g_rt->dest[i].refused[s], g_rt->dest[i].shed[s], VTY_NEWLINE);
 			if (st.last_error[0])
 				vty_out(vty, "  last error: %s%s", st.last_error, VTY_NEWLINE);
 		}
 	}
+	if (g_rt->disk_short)
+		vty_out(vty, "state directory below its free-space reserve: content (HI3) is being shed%s", VTY_NEWLINE);
 	return CMD_SUCCESS;
 }
 

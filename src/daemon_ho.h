@@ -70,6 +70,7 @@ struct sl_ho_cfg {
 	struct sl_ho_auth_cfg auth[SL_HO_MAX_AUTH];
 	unsigned n_auth;
 	char *warrant_dir;
+	unsigned spool_reserve_mb;	/* free space kept for IRI: content is shed below it */
 };
 
 struct sl_ho_dest_rt {
@@ -77,6 +78,21 @@ struct sl_ho_dest_rt {
 	struct sl_spool *spool[2];
 	struct sl_link *link[2];
 	struct sl_pdu_ctx *tri_ctx;	/* keep-alives and ack requests (no LIID of their own) */
+	uint64_t refused[2];		/* records refused, per stream (every reason) */
+	uint64_t shed[2];		/* of which content shed to keep IRI's space */
+};
+
+/* daemon_refusals.c: refused records, accounted for (see there). */
+enum sl_ho_refuse_reason { SL_HO_REFUSE_SPOOL_FULL, SL_HO_REFUSE_CONTENT_SHED };
+extern const char *const sl_ho_refusal_reasons[];
+struct sl_ho_refusal {
+	char liid[SL_LIID_MAX + 1];
+	struct sl_ho_dest_rt *d;
+	int stream;
+	bool has_cin, has_seq;
+	uint32_t cin, first_seq, last_seq;
+	uint64_t count;
+	enum sl_ho_refuse_reason reason;
 };
 
 struct sl_ho_rt {
@@ -99,6 +115,10 @@ struct sl_ho_rt {
 	struct sl_ho_batch *batch;	/* records spooled since the last commit, per LIID and stream */
 	unsigned n_batch, batch_cap;
 	uint64_t audit_failures;	/* commits held back because the audit log could not record them */
+	struct sl_ho_refusal *refusal;	/* runs of refused records since the last commit */
+	unsigned n_refusal, refusal_cap;
+	uint64_t refusals_unrecorded;	/* refusals that could not even be noted (out of memory) */
+	bool disk_short;		/* the state directory's file system is below spool-reserve-mb */
 	uint64_t next_change_us;	/* a warrant's window opens or closes here: tick then */
 };
 
@@ -150,3 +170,9 @@ int sl_warrant_vty_write(struct vty *vty, const struct sl_ho_cfg *c);
 void sl_warrant_show_vty_init(struct sl_ho_rt *rt);
 /* Make spooled records durable and visible to the links (once per loop iteration / batch). */
 void sl_ho_commit(struct sl_ho_rt *rt);
+
+bool sl_ho_shed_content(const struct sl_ho_rt *rt, const struct sl_ho_dest_rt *d);
+void sl_ho_check_disk(struct sl_ho_rt *rt);
+void sl_ho_refusal_note(struct sl_ho_rt *rt, const char *liid, struct sl_ho_dest_rt *d, const struct sl_ho_rec *rec,
+			enum sl_ho_refuse_reason why);
+int sl_ho_refusals_flush(struct sl_ho_rt *rt);

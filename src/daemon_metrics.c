@@ -240,6 +240,31 @@ static void put_links(FILE *f, struct sl_daemon *d, int64_t now)
 	}
 }
 
+/* Refused records per destination stream: each a gap the receiver sees (delivery.refused in the audit log). */
+static void put_refusals(FILE *f, struct sl_daemon *d)
+{
+	static const char *const streams[2] = { "hi2", "hi3" };
+	unsigned i, s, k;
+
+	sl_prom_family(f, "sluice_delivery_refused_records_total", "counter",
+		       "records refused (spool full, or content shed to keep IRI's space): gaps the receiver sees");
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < d->ho.n_dest; i++)
+			for (s = 0; s < 2; s++) {
+				const struct sl_ho_dest_rt *dr = &d->ho.dest[i];
+				const char *labels[] = { "destination", dr->cfg->name, "stream", streams[s], "reason",
+							 k ? "content-shed" : "spool-full", NULL };
+
+				if (!dr->spool[s])
+					continue;
+				sl_prom_sample_u64(f, "sluice_delivery_refused_records_total", labels,
+						   k ? dr->shed[s] : dr->refused[s] - dr->shed[s]);
+			}
+	sl_prom_family(f, "sluice_delivery_content_shed", "gauge",
+		       "1 while the state directory is below spool-reserve-mb and content is shed");
+	sl_prom_sample(f, "sluice_delivery_content_shed", NULL, d->ho.disk_short);
+}
+
 static void put_capture(FILE *f, struct sl_daemon *d)
 {
 	struct sl_capture_usage u;
@@ -285,6 +310,7 @@ static char *render_metrics(struct sl_daemon *d, size_t *len)
 	sl_prom_family(f, "sluice_start_time_seconds", "gauge", "when capture started (UNIX time)");
 	sl_prom_sample(f, "sluice_start_time_seconds", NULL, d->started_us / 1e6);
 	put_links(f, d, wall_us());
+	put_refusals(f, d);
 	put_capture(f, d);
 	put_counters(f);
 	put_stat_items(f);

@@ -133,6 +133,17 @@ static const struct sl_audit_field_desc f_delivery[] = {
 	F("digest", DIGEST, true, "SHA-256 over the batch's PDUs, each as u32 length and bytes"),
 	END,
 };
+static const struct sl_audit_field_desc f_delivery_refused[] = {
+	F("liid", STR, true, "lawful interception identifier"),
+	F("destination", STR, true, "handover destination by name"),
+	F("stream", STR, true, "hi2 or hi3"),
+	F("reason", STR, true, "spool-full or content-shed"),
+	F("count", INT, true, "records refused in this run"),
+	F("cin", INT, false, "communication identity number of the run (none for HI1)"),
+	F("first_seq", INT, false, "first sequence number refused (TS 101 671 HI2 records have none)"),
+	F("last_seq", INT, false, "last sequence number refused: the run is every number between"),
+	END,
+};
 static const struct sl_audit_field_desc f_consent_change[] = {
 	F("consent_id", STR, true, "consent record identifier"),
 	F("subject", PSEUDONYM, true, "keyed pseudonym of the data subject"),
@@ -173,6 +184,8 @@ const struct sl_audit_kind_desc sl_audit_kinds[] = {
 	  f_intercept_deactivated },
 	{ "delivery", "sluiced, handover path (now)", "a batch of records was released to an authority",
 	  f_delivery },
+	{ "delivery.refused", "sluiced, lawful path (now)", "records a destination's spool refused: a gap the receiver sees",
+	  f_delivery_refused },
 	{ "consent.change", "consent path (later issue)", "a consent record changed", f_consent_change },
 	{ "export.batch", "consent path (later issue)", "a batch was exported to a data recipient",
 	  f_export_batch },

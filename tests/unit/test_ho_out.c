@@ -53,9 +53,10 @@ struct run {
 	unsigned sip_events;
 };
 
-static int sink_write(void *priv, const char *liid, const char *dest, enum sl_ho_stream st, const uint8_t *p,
+static int sink_write(void *priv, const char *liid, const char *dest, const struct sl_ho_rec *rec, const uint8_t *p,
 		      size_t n)
 {
+	enum sl_ho_stream st = rec->stream;
 	struct run *run = priv;
 	char err[256];
 	struct rec *r;
@@ -67,6 +68,13 @@ static int sink_write(void *priv, const char *liid, const char *dest, enum sl_ho
 	r->st = st;
 	if (sl_pdu_decode(run->ctx, p, n, &r->d, err, sizeof(err)) != 0)
 		fail_msg("our own PDU does not decode: %s", err);
+	/* what the sink is told (and a refusal would record) is what the PDU carries */
+	if (rec->has_seq) { /* PS-PDUs */
+		assert_int_equal(r->d.seqno, rec->seq);
+		assert_int_equal(r->d.has_cin, rec->has_cin);
+		if (rec->has_cin)
+			assert_int_equal(r->d.cin, rec->cin);
+	}
 	assert_true(r->d.liid.n < sizeof(r->liid));
 	if (r->d.liid.n)
 		memcpy(r->liid, r->d.liid.p, r->d.liid.n);
