@@ -49,6 +49,7 @@ struct sl_consent_change {
 struct sl_consent_hooks {
 	int (*change)(void *data, const struct sl_consent_change *c);
 	int (*before_commit)(void *data);
+	void (*rolled_back)(void *data); /* the changes reported since the last commit did not happen */
 	void *data;
 };
 
