@@ -87,6 +87,10 @@ static void test_derivation_bytes(void **state)
 	assert_int_equal(sl_consent_subject_set(&s, SL_CONSENT_SUBJ_MSISDN, "+4917012345678"), 0);
 	assert_int_equal(sl_consent_pseudonym(master, "acme", 0x25b, &s, got), 0);
 	assert_string_equal(got, want);
+	/* the known answer in docs/consent.md, computed independently (Python hmac/hashlib) */
+	hex(k, 32, want);
+	assert_string_equal(want, "261130c295e5013742258b31ea3ab6856222f1507904ba0364cc058ee98b2c18");
+	assert_string_equal(got, "b402d9f9a7f9fe1c7199da3bc7d0cd89887d5ca6e6e6c4285b9798fdffa7da6c");
 }
 
 static void test_unlinkable(void **state)
