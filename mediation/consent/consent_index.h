@@ -12,8 +12,9 @@
  * refresh period. Records are never removed from the store, so the index
  * only inserts and updates.
  *
- * Memory: subjects and records live in two flat arrays (indices instead
- * of pointers, about 40 and 32 bytes each), recipients are interned once.
+ * Memory: a subject and its first record share one 64-byte cache line in
+ * a flat array; further records (32 bytes) live in a second array, linked
+ * by index instead of pointers; recipients are interned once.
  * The index owns the decision counters (consent_policy.h).
  *
  * Ownership: a talloc object under ctx; the store is borrowed and must
