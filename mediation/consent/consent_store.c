@@ -196,10 +196,16 @@ int sl_consent_store_begin(struct sl_consent_store *s, char **err)
 		return rc;
 	s->in_txn = true;
 	st = sl_cs_stmt(s, "UPDATE meta SET value = value + 1 WHERE key = 'generation'", err);
-	if (st && sqlite3_step(st) == SQLITE_DONE)
-		st = sl_cs_stmt(s, "SELECT value FROM meta WHERE key = 'generation'", err);
-	else
-		st = NULL;
+	if (!st) {
+		sl_consent_store_rollback(s);
+		return -EIO;
+	}
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		rc = sl_cs_dberr(s, "generation", err);
+		sl_consent_store_rollback(s);
+		return rc;
+	}
+	st = sl_cs_stmt(s, "SELECT value FROM meta WHERE key = 'generation'", err);
 	if (!st || sqlite3_step(st) != SQLITE_ROW) {
 		rc = st ? sl_cs_dberr(s, "generation", err) : -EIO;
 		sl_consent_store_rollback(s);

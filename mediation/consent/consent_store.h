@@ -21,7 +21,8 @@
  *
  * Ownership: the store is a talloc object; freeing it finalises its
  * statements and closes the database. Error messages (*err) are talloc
- * strings on the store naming the database file and the operation.
+ * strings on the store naming the database file and the operation (and
+ * a record id, never a subject identity); a long-lived caller frees them.
  */
 #pragma once
 

@@ -5,6 +5,10 @@
  * same one, and costs nothing when nothing changed; withdrawals and
  * notice invalidations reach the predicate after one refresh; the table
  * grows without losing subjects; talloc blocks return to their start.
+ * Across processes: a child grants and then withdraws, telling the parent
+ * after each commit; the parent refreshes every 100 ms, as sluiced does at
+ * least once a second, and each change must reach its decision within
+ * one second of the commit.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -13,6 +17,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <talloc.h>
@@ -143,11 +150,89 @@ static void test_growth(void **state)
 	talloc_free(ctx);
 }
 
+static int64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Refreshes every 100 ms until the decision for msisdn is want; returns the wait in µs, or -1 after 1 s. */
+static int64_t wait_for(struct sl_consent_index *ix, const char *msisdn, enum sl_consent_reason want)
+{
+	int64_t t0 = mono_us();
+	char *err = NULL;
+
+	for (;;) {
+		assert_true(sl_consent_index_refresh(ix, &err) >= 0);
+		if (decide(ix, msisdn) == want)
+			return mono_us() - t0;
+		if (mono_us() - t0 > 1000000)
+			return -1;
+		usleep(100000);
+	}
+}
+
+static void test_refresh_other_process(void **state)
+{
+	void *ctx = talloc_named_const(NULL, 0, "t");
+	char *dir = ct_tmpdir(NULL), *path = talloc_asprintf(dir, "%s/c.db", dir), *err = NULL;
+	struct sl_consent_store *reader;
+	struct sl_consent_index *ix;
+	int fds[2], back[2], status;
+	char go;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(sl_consent_store_open(ctx, path, &reader, &err), 0);
+	ix = sl_consent_index_alloc(ctx, reader, 3);
+	assert_int_equal(sl_consent_index_refresh(ix, &err), 0);
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(pipe(back), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* the child: its own connection, one change per byte read from the parent */
+		struct sl_consent_store *w;
+		void *cctx = talloc_named_const(NULL, 0, "child");
+		int rc = 1;
+		close(fds[1]);
+		close(back[0]);
+		if (sl_consent_store_open(cctx, path, &w, &err) == 0 && read(fds[0], &go, 1) == 1) {
+			struct sl_consent_record r = ct_record(cctx, "p", "+4917000000042", "acme", SL_CONSENT_P_MARKETING,
+							       CALL, "v1");
+			if (sl_consent_store_grant(w, &r, T0 + DAY_US, &err) == 0 && write(back[1], "c", 1) == 1 &&
+			    read(fds[0], &go, 1) == 1 && sl_consent_store_withdraw(w, "p", T0 + DAY_US, &err) == 0 &&
+			    write(back[1], "c", 1) == 1)
+				rc = 0;
+		}
+		talloc_free(cctx);
+		_exit(rc);
+	}
+	close(fds[0]);
+	close(back[1]);
+	assert_int_equal(write(fds[1], "g", 1), 1);
+	assert_int_equal(read(back[0], &go, 1), 1); /* committed */
+	assert_true(wait_for(ix, "+4917000000042", SL_CONSENT_ALLOWED) >= 0);
+	assert_int_equal(write(fds[1], "w", 1), 1);
+	assert_int_equal(read(back[0], &go, 1), 1);
+	assert_true(wait_for(ix, "+4917000000042", SL_CONSENT_DENY_WITHDRAWN) >= 0);
+	close(fds[1]);
+	close(back[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	talloc_free(ctx);
+	ct_rmdir(NULL, dir);
+	talloc_free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_refresh_two_connections),
 		cmocka_unit_test(test_growth),
+		cmocka_unit_test(test_refresh_other_process),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
