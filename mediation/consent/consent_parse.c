@@ -33,6 +33,12 @@ static int fail(struct sl_consent_perr *err, const char *field, const char *fmt,
 	return -EINVAL;
 }
 
+/* A key as it may appear in a message: only if it is a plain name (no control bytes from the input). */
+static const char *safe_key(const char *key)
+{
+	return sl_consent_token_valid(key, 31) ? key : "(not a plain name)";
+}
+
 /* A JSON string of 1..max bytes without NUL, copied into dst (max + 1 bytes). */
 static int get_str(json_t *v, const char *field, size_t max, char *dst, struct sl_consent_perr *err)
 {
@@ -88,7 +94,7 @@ static int parse_subject(json_t *v, struct sl_consent_subject *s, struct sl_cons
 		return fail(err, "subject", "must be an object {\"type\":..,\"value\":..}", NULL);
 	json_object_foreach(v, key, x)
 		if (strcmp(key, "type") && strcmp(key, "value"))
-			return fail(err, "subject", "unknown field '%s'", strlen(key) < 32 ? key : "(long name)");
+			return fail(err, "subject", "unknown field '%s'", safe_key(key));
 	if (!json_object_get(v, "type") || !json_object_get(v, "value"))
 		return fail(err, "subject", "needs both type and value", NULL);
 	if (get_str(json_object_get(v, "type"), "subject", sizeof(type) - 1, type, err))
@@ -148,8 +154,7 @@ static int parse_history(void *ctx, json_t *v, struct sl_consent_record *r, stru
 		    !json_object_get(x, "time")) {
 			json_object_foreach(x, key, y)
 				if (strcmp(key, "status") && strcmp(key, "time"))
-					return fail(err, "history", "unknown field '%s'",
-						    strlen(key) < 32 ? key : "(long name)");
+					return fail(err, "history", "unknown field '%s'", safe_key(key));
 			return fail(err, "history", "entries must be {\"status\":..,\"time\":..}", NULL);
 		}
 		if (get_code(json_object_get(x, "status"), "history", sl_consent_status_names,
@@ -185,7 +190,7 @@ static int parse_obj(void *ctx, json_t *o, struct sl_consent_record *r, struct s
 		return fail(err, NULL, "a record must be a JSON object", NULL);
 	json_object_foreach(o, key, x)
 		if (sl_consent_name_find(key_names, _K_COUNT, key) < 0)
-			return fail(err, strlen(key) < sizeof(err->field) ? key : "(long name)", "unknown field", NULL);
+			return fail(err, safe_key(key), "unknown field", NULL);
 	for (k = 0; k < _K_COUNT; k++) {
 		v[k] = json_object_get(o, key_names[k]);
 		if (!v[k] && k != K_HISTORY)
@@ -236,6 +241,10 @@ int sl_consent_parse(void *ctx, const char *buf, size_t len, struct sl_consent_r
 		return fail(err, NULL, "record longer than 8192 bytes", NULL);
 	o = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!o) {
+		/* jansson quotes the offending token ("... near '+49...'"): drop it, it may be an identity */
+		char *near = strstr(jerr.text, " near ");
+		if (near)
+			*near = '\0';
 		snprintf(err->why, sizeof(err->why), "malformed JSON at column %d: %s", jerr.column, jerr.text);
 		return -EINVAL;
 	}

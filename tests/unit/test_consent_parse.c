@@ -153,6 +153,9 @@ static const struct bad_case bad_cases[] = {
 	  "[{\"status\":\"dpv:ConsentGone\",\"time\":1}]", "history", "unknown code" },
 	{ "{\"id\"", "[{\"id\"", "", "malformed JSON" },
 	{ "}]}", "}]} x", "", "malformed JSON" },
+	/* a control byte in an unknown key is not echoed; nor is the token jansson chokes on */
+	{ "\"id\":\"c-1\"", "\"id\":\"c-1\",\"a\\u001bb\":1", "(not a plain name)", "unknown field" },
+	{ "\"value\":\"+4917012345678\"", "\"value\":+4917012345678", "", "malformed JSON" },
 };
 
 static void test_bad_fields(void **state)
@@ -171,6 +174,7 @@ static void test_bad_fields(void **state)
 		if (rc != -EINVAL || strcmp(err.field, c->field) || !strstr(err.why, c->why))
 			fail_msg("case %u (%s): rc %d field '%s' why '%s'", i, c->to, rc, err.field, err.why);
 		assert_null(r.history);
+		assert_null(strstr(err.why, "4917012345678"));
 		talloc_free(t);
 		assert_int_equal(talloc_total_blocks(ctx), blocks);
 	}
