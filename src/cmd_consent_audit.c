@@ -4,7 +4,8 @@
  *
  * The store calls the change hook for every status change inside its
  * write transaction; each becomes a consent.change record naming the
- * record id, recipient, purpose, new status, categories and notice
+ * record id, recipient, purpose, new status (as the catalogue's word:
+ * granted, refused, withdrawn, expired, invalidated), categories and notice
  * version, with the subject only as a keyed pseudonym under the audit
  * pseudonym key, never in clear. The records wait in memory until the
  * database is about to commit: then they are appended and the log is
@@ -32,6 +33,18 @@ struct sl_consent_audit {
 	struct sl_audit_actor actor;
 };
 
+/*
+ * The catalogue's words for the new status (what the audit report counts
+ * by); each stands for one DPV status of docs/consent.md.
+ */
+static const char *const state_words[_SL_CONSENT_STATUS_COUNT] = {
+	[SL_CONSENT_GIVEN] = "granted",		/* dpv:ConsentGiven */
+	[SL_CONSENT_REFUSED] = "refused",	/* dpv:ConsentRefused */
+	[SL_CONSENT_WITHDRAWN] = "withdrawn",	/* dpv:ConsentWithdrawn */
+	[SL_CONSENT_EXPIRED] = "expired",	/* dpv:ConsentExpired */
+	[SL_CONSENT_INVALIDATED] = "invalidated", /* dpv:ConsentInvalidated */
+};
+
 static int on_change(void *data, const struct sl_consent_change *c)
 {
 	struct sl_consent_audit *a = data;
@@ -50,7 +63,7 @@ static int on_change(void *data, const struct sl_consent_change *c)
 			json_array_append_new(cats, json_string(sl_consent_category_names[i]));
 	f = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:s}", "consent_id", c->id, "subject", pseudo, "recipient",
 		      c->recipient, "purpose", sl_consent_purpose_names[c->purpose], "state",
-		      sl_consent_status_names[c->status], "categories", cats, "notice_version", c->notice_version);
+		      state_words[c->status], "categories", cats, "notice_version", c->notice_version);
 	if (!f || !sl_audit_fields_check("consent.change", f, &why)) {
 		json_decref(f);
 		return -1;

@@ -138,8 +138,7 @@ static const struct sl_audit_field_desc f_consent_change[] = {
 	F("subject", PSEUDONYM, true, "keyed pseudonym of the data subject"),
 	F("recipient", STR, true, "data recipient by name"),
 	F("purpose", STR, true, "purpose code"),
-	F("state", STR, true, "the new status (dpv:ConsentGiven, dpv:ConsentRefused, dpv:ConsentWithdrawn, "
-			      "dpv:ConsentExpired, dpv:ConsentInvalidated)"),
+	F("state", STR, true, "the new status: granted, refused, withdrawn, expired or invalidated"),
 	F("categories", STR_LIST, false, "data categories the record covers"),
 	F("notice_version", STR, false, "version of the notice the consent was given under"),
 	END,

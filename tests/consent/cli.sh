@@ -110,7 +110,12 @@ expect 0 "$sluice" audit show "$d/log" --kind consent.change --format json
 n=$(grep -c '"consent.change"' "$d/out")
 # alice given twice and withdrawn; bob given and invalidated; carol given; the failed import recorded nothing
 [ "$n" -eq 6 ] || { cat "$d/out" >&2; fail "expected 6 consent.change records, found $n"; }
-grep -q "dpv:ConsentInvalidated" "$d/out" || fail "invalidation not on record"
+grep -q '"state":"invalidated"' "$d/out" || fail "invalidation not on record"
+grep -q '"state":"withdrawn"' "$d/out" || fail "withdrawal not on record"
+# the privacy officer's report counts them per recipient: acme granted twice, withdrawn once
+expect 0 "$sluice" audit report "$d/log" --out "$d/report.html" --key "$d/k.vkey"
+grep -q 'data-consent="acme">3</td><td class="n">2</td><td class="n">1</td>' "$d/report.html" ||
+	fail "report: $(grep -o 'data-consent="acme">[^/]*/td>[^/]*/td>[^/]*' "$d/report.html")"
 if grep -rq -e 4917012345678 -e 262011234567890 -e 4917099999999 "$d/log"; then
 	fail "a subject identity is in clear in the audit log"
 fi
