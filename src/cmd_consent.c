@@ -27,7 +27,7 @@
 
 static const char help[] =
 	"NAME\n"
-	"    sluice consent - the consent registry: grant, withdraw, show, import, export\n"
+	"    sluice consent - the consent registry: grant, withdraw, show, import, export, expire\n"
 	"\n"
 	"SYNOPSIS\n"
 	"    sluice consent grant --db PATH --subject TYPE:ID --recipient NAME --purpose CODE\n"
@@ -39,6 +39,7 @@ static const char help[] =
 	"    sluice consent show --db PATH [--id ID | --subject TYPE:ID] [--format text|json]\n"
 	"    sluice consent import --db PATH [--at TIME] [AUDIT OPTIONS] FILE|-\n"
 	"    sluice consent export --db PATH [--subject TYPE:ID] [--out FILE]\n"
+	"    sluice consent expire --db PATH [--at TIME] [AUDIT OPTIONS]\n"
 	"\n"
 	"DESCRIPTION\n"
 	"    Each subscriber (the subject, msisdn:+<digits> or imsi:<digits>) has at most one consent\n"
@@ -58,6 +59,9 @@ static const char help[] =
 	"    export    writes every record (or the subject's) as JSON lines, sorted by id, in the\n"
 	"              form import reads: export, import into an empty database and export again\n"
 	"              give the same bytes.\n"
+	"    expire    marks every given consent whose valid_until is at or before --at (default\n"
+	"              now) dpv:ConsentExpired. Decisions already deny them from valid_until on;\n"
+	"              this puts the expiry in the history and the audit log. Prints how many.\n"
 	"\n"
 	"    A newer notice version for a purpose (versions compare naturally: v2 < v10) invalidates\n"
 	"    the given consents of that purpose under older versions (dpv:ConsentInvalidated); a\n"
@@ -87,7 +91,7 @@ static const char help[] =
 	"    --out FILE           export to FILE instead of standard output\n"
 	"\n"
 	"AUDIT OPTIONS\n"
-	"    With all four, grant, withdraw and import append a consent.change record per status\n"
+	"    With all four, grant, withdraw, import and expire append a consent.change record per status\n"
 	"    change to the audit log (docs/audit.md) and make it durable before the database\n"
 	"    commits; the subject appears only as a keyed pseudonym.\n"
 	"    --audit-dir DIR  --audit-key KEY  --audit-origin NAME  --audit-pseudonym-key FILE\n"
@@ -600,6 +604,36 @@ static int cmd_import(void *ctx, int argc, char **argv)
 	return 0;
 }
 
+static int cmd_expire(void *ctx, int argc, char **argv)
+{
+	struct opts o;
+	struct sl_consent_store *s;
+	struct sl_consent_audit *a;
+	char *err = NULL;
+	unsigned n = 0;
+	int64_t at;
+	int rc;
+
+	if ((rc = parse_opts(argc, argv, &o)))
+		return rc > 0 ? 0 : SL_CONSENT_EXIT_USAGE;
+	if (optind != argc || !get_time("expire", "at", o.at, now_us(), &at))
+		return SL_CONSENT_EXIT_USAGE;
+	if (open_store(ctx, "expire", o.db, &s) < 0)
+		return SL_CONSENT_EXIT_IO;
+	if (sl_consent_audit_open(ctx, &o.audit, "expire", s, &a) < 0)
+		return SL_CONSENT_EXIT_IO;
+	rc = sl_consent_store_expire(s, at, &n, &err);
+	if (rc < 0) {
+		fprintf(stderr, "sluice consent expire: %s\n", err ? err : strerror(-rc));
+		sl_consent_audit_close(a);
+		return refused(rc);
+	}
+	if (sl_consent_audit_close(a) < 0)
+		return SL_CONSENT_EXIT_IO;
+	printf("%u consents expired\n", n);
+	return 0;
+}
+
 int sl_cmd_consent(void *ctx, int argc, char **argv)
 {
 	static const struct {
@@ -607,7 +641,7 @@ int sl_cmd_consent(void *ctx, int argc, char **argv)
 		int (*run)(void *ctx, int argc, char **argv);
 	} sub[] = {
 		{ "grant", cmd_grant },	  { "withdraw", cmd_withdraw }, { "show", cmd_show },
-		{ "import", cmd_import }, { "export", cmd_export },
+		{ "import", cmd_import }, { "export", cmd_export },	{ "expire", cmd_expire },
 	};
 	unsigned i;
 

@@ -22,7 +22,7 @@ static const struct {
 	{ "decode", sl_cmd_decode, "show the handover PDUs in files, lemf's pdus.raw or captures" },
 	{ "warrant", sl_cmd_warrant, "check signed warrants offline as sluiced would; sign for tests and labs" },
 	{ "audit", sl_cmd_audit, "keys, verification, proofs and reports for the tamper-evident audit log" },
-	{ "consent", sl_cmd_consent, "the consent registry: grant, withdraw, show, import and export records" },
+	{ "consent", sl_cmd_consent, "the consent registry: grant, withdraw, show, import, export and expire records" },
 };
 
 static void usage(FILE *out)

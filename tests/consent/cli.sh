@@ -4,7 +4,7 @@
 # superseded notice refused), withdraw (by id and by subject, twice),
 # show; import with a bad line (the exact FILE:LINE: field message, and
 # nothing stored); export -> import into an empty database -> export gives
-# the same bytes; and every change on record in the audit log as
+# the same bytes; expire; and every change on record in the audit log as
 # consent.change with the subject only as a pseudonym, verified by
 # `sluice audit verify`.
 set -u
@@ -104,12 +104,22 @@ expect 1 "$sluice" consent import --db "$d/copy.db" "$d/bad2.jsonl"
 grep -q "bad2.jsonl:1: field 'colour': unknown field" "$d/err" || fail "unknown field: $(cat "$d/err")"
 expect 3 "$sluice" consent import --db "$d/copy.db" "$d/missing.jsonl"
 
+# expire: carol's consent (the only given one) ends 2027-01-01: a sweep before changes nothing, one at it marks it
+expect 0 "$sluice" consent expire --db "$db" --at 2026-12-31 $A
+[ "$(cat "$d/out")" = "0 consents expired" ] || fail "expire early: $(cat "$d/out")"
+expect 0 "$sluice" consent expire --db "$db" --at 2027-01-01 $A
+[ "$(cat "$d/out")" = "1 consents expired" ] || fail "expire: $(cat "$d/out")"
+expect 0 "$sluice" consent show --db "$db" --id c-carol
+grep -q "status      dpv:ConsentExpired" "$d/out" || fail "carol not expired"
+
 # the audit log: every change on record, no identity in clear, verified
 expect 0 "$sluice" audit verify "$d/log" --key "$d/k.vkey"
 expect 0 "$sluice" audit show "$d/log" --kind consent.change --format json
 n=$(grep -c '"consent.change"' "$d/out")
-# alice given twice and withdrawn; bob given and invalidated; carol given; the failed import recorded nothing
-[ "$n" -eq 6 ] || { cat "$d/out" >&2; fail "expected 6 consent.change records, found $n"; }
+# alice given twice and withdrawn; bob given and invalidated; carol given and expired; the failed import
+# recorded nothing
+[ "$n" -eq 7 ] || { cat "$d/out" >&2; fail "expected 7 consent.change records, found $n"; }
+grep -q '"state":"expired"' "$d/out" || fail "expiry not on record"
 grep -q '"state":"invalidated"' "$d/out" || fail "invalidation not on record"
 grep -q '"state":"withdrawn"' "$d/out" || fail "withdrawal not on record"
 # the privacy officer's report counts them per recipient: acme granted twice, withdrawn once
