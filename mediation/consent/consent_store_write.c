@@ -202,6 +202,19 @@ static int bind_record(sqlite3_stmt *q, const struct sl_consent_record *r, uint6
 static const char insert_sql[] = "INSERT INTO consent(" CS_RECORD_COLS ", gen) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, "
 				 "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
 
+/* The id of the record for r's triple: 0, -ENOENT (no message kept: expected on every new record), -EIO. */
+static int triple_id(struct sl_consent_store *s, const struct sl_consent_record *r, char *id, char **err)
+{
+	char *ferr = NULL;
+	int rc = sl_consent_store_find(s, &r->subject, r->recipient, r->purpose, id, &ferr);
+
+	if (rc == -ENOENT)
+		talloc_free(ferr);
+	else if (rc && err)
+		*err = ferr;
+	return rc;
+}
+
 /* Status of the record with id (-1 if none) and, if found, its subject/recipient/purpose into *cur. */
 static int status_of(struct sl_consent_store *s, const char *id, struct sl_consent_record *cur, int *status,
 		     char **err)
@@ -231,7 +244,7 @@ static int grant_op(struct sl_consent_store *s, struct sl_consent_record *r, int
 	bool newer;
 	int rc, st;
 
-	rc = sl_consent_store_find(s, &r->subject, r->recipient, r->purpose, id, err);
+	rc = triple_id(s, r, id, err);
 	if (rc == -ENOENT) {
 		rc = status_of(s, r->id, &cur, &st, err);
 		if (!rc && st >= 0)
@@ -327,7 +340,7 @@ static int put_op(struct sl_consent_store *s, const struct sl_consent_record *r,
 	unsigned i;
 	int rc, st;
 
-	rc = sl_consent_store_find(s, &r->subject, r->recipient, r->purpose, id, err);
+	rc = triple_id(s, r, id, err);
 	if (!rc && strcmp(id, r->id))
 		return bad(s, err, -EEXIST, "record %s: the subject already has record %s for %s and %s", r->id, id,
 			   r->recipient, sl_consent_purpose_names[r->purpose]);
