@@ -238,7 +238,7 @@ int sl_consent_parse(void *ctx, const char *buf, size_t len, struct sl_consent_r
 	memset(err, 0, sizeof(*err));
 	memset(out, 0, sizeof(*out));
 	if (len > SL_CONSENT_LINE_MAX)
-		return fail(err, NULL, "record longer than 8192 bytes", NULL);
+		return fail(err, NULL, "record longer than 32768 bytes", NULL);
 	o = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!o) {
 		/* jansson quotes the offending token ("... near '+49...'"): drop it, it may be an identity */

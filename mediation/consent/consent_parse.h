@@ -12,7 +12,7 @@
 
 #include "mediation/consent/consent_record.h"
 
-#define SL_CONSENT_LINE_MAX 8192 /* bytes in one JSON record (one import line) */
+#define SL_CONSENT_LINE_MAX 32768 /* bytes in one JSON record (one import line); a full history fits */
 
 /* Where and why a record was refused. */
 struct sl_consent_perr {

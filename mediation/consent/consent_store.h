@@ -124,7 +124,9 @@ int sl_consent_store_version(struct sl_consent_store *s, uint64_t *dv);
 
 /*
  * Calls cb with each record stamped with a generation above since, in one
- * read transaction; *gen is the generation that read saw. 0 or -errno.
+ * read transaction; *gen is the generation that read saw. 0 or -errno
+ * (-EBUSY while this connection has a write transaction open: uncommitted
+ * changes are never handed out).
  */
 int sl_consent_store_scan(struct sl_consent_store *s, uint64_t since, int (*cb)(void *data,
 			  const struct sl_consent_row *row), void *data, uint64_t *gen, char **err);

@@ -187,7 +187,13 @@ int sl_consent_store_scan(struct sl_consent_store *s, uint64_t since,
 	sqlite3_stmt *q;
 	int rc;
 
-	if (!s->in_txn && sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+	if (s->in_txn) {
+		/* this connection's own uncommitted changes could still roll back: never index them */
+		if (err)
+			*err = talloc_asprintf(s, "%s: scan during an open write transaction", s->path);
+		return -EBUSY;
+	}
+	if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		return sl_cs_dberr(s, "scan", err);
 	q = sl_cs_stmt(s, "SELECT value FROM meta WHERE key = 'generation'", err);
 	if (!q || sqlite3_step(q) != SQLITE_ROW) {
@@ -232,8 +238,7 @@ int sl_consent_store_scan(struct sl_consent_store *s, uint64_t since,
 	else if (rc > 0)
 		rc = sl_cs_dberr(s, "scan", err);
 out:
-	if (!s->in_txn)
-		sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	return rc;
 }
 

@@ -197,7 +197,7 @@ static void test_not_an_object(void **state)
 		char *big = malloc(n);
 		memset(big, ' ', n);
 		assert_int_equal(sl_consent_parse(NULL, big, n, &r, &err), -EINVAL);
-		assert_non_null(strstr(err.why, "8192"));
+		assert_non_null(strstr(err.why, "32768"));
 		free(big);
 	}
 }
@@ -267,6 +267,39 @@ static void test_import_lines(void **state)
 	talloc_free(ctx);
 }
 
+/* A record with the longest history still fits one line: export of any stored record can be imported. */
+static void test_longest_record(void **state)
+{
+	void *ctx = talloc_named_const(NULL, 0, "t");
+	struct sl_consent_record r, back;
+	struct sl_consent_perr err;
+	const char *field, *why;
+	char *enc;
+	unsigned i;
+
+	(void)state;
+	assert_int_equal(parse_copy(ctx, good, strlen(good), &r, &err), 0);
+	memset(r.id, 'i', SL_CONSENT_ID_MAX);
+	memset(r.controller, 'c', SL_CONSENT_NAME_MAX);
+	memset(r.recipient, 'r', SL_CONSENT_NAME_MAX);
+	memset(r.notice_version, 'v', SL_CONSENT_NOTICE_MAX);
+	r.categories = SL_CONSENT_CATS_COVERABLE;
+	r.purpose = SL_CONSENT_P_FRAUD_PREVENTION;
+	r.legal_basis = SL_CONSENT_LB_EXPLICIT_CONSENT;
+	while (r.n_history < SL_CONSENT_HISTORY_MAX)
+		assert_int_equal(sl_consent_record_push(ctx, &r, SL_CONSENT_INVALIDATED, 253402300799999999LL), 0);
+	for (i = 0; i < r.n_history; i++)
+		r.history[i].status = i + 1 < r.n_history ? SL_CONSENT_INVALIDATED : SL_CONSENT_GIVEN;
+	r.status = SL_CONSENT_GIVEN;
+	r.valid_until_us = 253402300799999999LL;
+	assert_int_equal(sl_consent_record_check(&r, &field, &why), 0);
+	enc = sl_consent_encode(ctx, &r);
+	assert_true(strlen(enc) <= SL_CONSENT_LINE_MAX);
+	assert_int_equal(parse_copy(ctx, enc, strlen(enc), &back, &err), 0);
+	assert_int_equal(back.n_history, SL_CONSENT_HISTORY_MAX);
+	talloc_free(ctx);
+}
+
 static void test_names(void **state)
 {
 	struct sl_consent_subject s;
@@ -294,7 +327,7 @@ int main(void)
 		cmocka_unit_test(test_good_roundtrip), cmocka_unit_test(test_history_optional),
 		cmocka_unit_test(test_bad_fields),     cmocka_unit_test(test_not_an_object),
 		cmocka_unit_test(test_truncations),    cmocka_unit_test(test_import_lines),
-		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_longest_record), cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
