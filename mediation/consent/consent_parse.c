@@ -305,12 +305,25 @@ json_t *sl_consent_to_json(const struct sl_consent_record *r)
 
 	cats = json_array();
 	hist = json_array();
+	/* an element lost to a failed allocation must not yield a shorter record: fail as a whole */
 	for (i = 0; cats && i < _SL_CONSENT_CAT_COUNT; i++)
-		if (r->categories & SL_CONSENT_CAT_BIT(i))
-			json_array_append_new(cats, json_string(sl_consent_category_names[i]));
+		if ((r->categories & SL_CONSENT_CAT_BIT(i)) &&
+		    json_array_append_new(cats, json_string(sl_consent_category_names[i])) < 0) {
+			json_decref(cats);
+			cats = NULL;
+		}
 	for (i = 0; hist && i < r->n_history; i++)
-		json_array_append_new(hist, json_pack("{s:s,s:I}", "status", sl_consent_status_names[r->history[i].status],
-						      "time", (json_int_t)r->history[i].time_us));
+		if (json_array_append_new(hist, json_pack("{s:s,s:I}", "status",
+							  sl_consent_status_names[r->history[i].status], "time",
+							  (json_int_t)r->history[i].time_us)) < 0) {
+			json_decref(hist);
+			hist = NULL;
+		}
+	if (!cats || !hist) {
+		json_decref(cats);
+		json_decref(hist);
+		return NULL;
+	}
 	o = json_pack("{s:s,s:{s:s,s:s},s:s,s:s,s:s,s:o*,s:s,s:s,s:I,s:I,s:s,s:s,s:s,s:o*}", "id", r->id, "subject",
 		      "type", sl_consent_subject_type_names[r->subject.type], "value", r->subject.value, "controller",
 		      r->controller, "recipient", r->recipient, "purpose", sl_consent_purpose_names[r->purpose],

@@ -5,11 +5,14 @@
  * wrong types, bounds, codes, content, times, history); every truncation
  * of a valid record is refused without reading past it (exact-size
  * copies, so ASan sees overreads); imports stop at the bad line and name
- * it. talloc blocks return to their start value.
+ * it; with each jansson allocation failing in turn, parsing is refused
+ * and encoding gives nothing or the whole record, never a shorter one.
+ * talloc blocks return to their start value.
  */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -300,6 +303,55 @@ static void test_longest_record(void **state)
 	talloc_free(ctx);
 }
 
+/* jansson allocation failure injection: the Nth allocation fails, for every N until none does. */
+static long alloc_budget = -1;
+
+static void *failing_malloc(size_t n)
+{
+	if (alloc_budget == 0)
+		return NULL;
+	if (alloc_budget > 0)
+		alloc_budget--;
+	return malloc(n);
+}
+
+static void test_alloc_failures(void **state)
+{
+	void *ctx = talloc_named_const(NULL, 0, "t");
+	size_t blocks = talloc_total_blocks(ctx);
+	long n;
+	bool parsed = false, encoded = false;
+
+	(void)state;
+	json_set_alloc_funcs(failing_malloc, free);
+	for (n = 0; n < 400; n++) {
+		struct sl_consent_record r;
+		struct sl_consent_perr err;
+		int rc;
+		alloc_budget = n;
+		rc = parse_copy(ctx, good, strlen(good), &r, &err);
+		if (rc == 0) {
+			char *enc;
+			parsed = true;
+			enc = sl_consent_encode(ctx, &r);
+			if (enc) {
+				assert_string_equal(enc, good);
+				encoded = true;
+				talloc_free(enc);
+			}
+			talloc_free(r.history);
+		} else {
+			assert_int_equal(rc, -EINVAL);
+			assert_true(err.why[0] != '\0');
+		}
+		assert_int_equal(talloc_total_blocks(ctx), blocks);
+	}
+	alloc_budget = -1;
+	json_set_alloc_funcs(malloc, free);
+	assert_true(parsed && encoded);
+	talloc_free(ctx);
+}
+
 static void test_names(void **state)
 {
 	struct sl_consent_subject s;
@@ -327,7 +379,8 @@ int main(void)
 		cmocka_unit_test(test_good_roundtrip), cmocka_unit_test(test_history_optional),
 		cmocka_unit_test(test_bad_fields),     cmocka_unit_test(test_not_an_object),
 		cmocka_unit_test(test_truncations),    cmocka_unit_test(test_import_lines),
-		cmocka_unit_test(test_longest_record), cmocka_unit_test(test_names),
+		cmocka_unit_test(test_longest_record), cmocka_unit_test(test_alloc_failures),
+		cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
