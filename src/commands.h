@@ -12,3 +12,4 @@ int sl_cmd_decode(void *ctx, int argc, char **argv);
 int sl_cmd_warrant(void *ctx, int argc, char **argv);
 int sl_cmd_audit(void *ctx, int argc, char **argv);
 int sl_cmd_status(void *ctx, int argc, char **argv);
+int sl_cmd_consent(void *ctx, int argc, char **argv);

@@ -23,6 +23,7 @@ static const struct {
 	{ "warrant", sl_cmd_warrant, "check signed warrants offline as sluiced would; sign for tests and labs" },
 	{ "audit", sl_cmd_audit, "keys, verification, proofs and reports for the tamper-evident audit log" },
 	{ "status", sl_cmd_status, "ask a running sluiced whether it is healthy (its /health endpoint)" },
+	{ "consent", sl_cmd_consent, "the consent registry: grant, withdraw, show, import, export and expire records" },
 };
 
 static void usage(FILE *out)

@@ -149,7 +149,9 @@ static const struct sl_audit_field_desc f_consent_change[] = {
 	F("subject", PSEUDONYM, true, "keyed pseudonym of the data subject"),
 	F("recipient", STR, true, "data recipient by name"),
 	F("purpose", STR, true, "purpose code"),
-	F("state", STR, true, "granted, withdrawn or expired"),
+	F("state", STR, true, "the new status: granted, refused, withdrawn, expired or invalidated"),
+	F("categories", STR_LIST, false, "data categories the record covers"),
+	F("notice_version", STR, false, "version of the notice the consent was given under"),
 	END,
 };
 static const struct sl_audit_field_desc f_export_batch[] = {
@@ -186,7 +188,7 @@ const struct sl_audit_kind_desc sl_audit_kinds[] = {
 	  f_delivery },
 	{ "delivery.refused", "sluiced, lawful path (now)", "records a destination's spool refused: a gap the receiver sees",
 	  f_delivery_refused },
-	{ "consent.change", "consent path (later issue)", "a consent record changed", f_consent_change },
+	{ "consent.change", "sluice consent (now)", "a consent record changed status", f_consent_change },
 	{ "export.batch", "consent path (later issue)", "a batch was exported to a data recipient",
 	  f_export_batch },
 	{ NULL, NULL, NULL, NULL },

@@ -1,0 +1,338 @@
+/*
+ * The in-memory consent index (see consent_index.h).
+ *
+ * Layout: subjects in one array of 64-byte entries aligned to cache lines,
+ * each holding the subject's first record inline, so that a lookup of a
+ * subject with one record touches one bucket and one line; further records
+ * of a subject live in a second array, linked by index. Buckets hold the
+ * index of the first subject of their chain. The table doubles when
+ * subjects outnumber buckets, so chains stay short (load factor at most 1)
+ * and a lookup is one keyed hash, a bucket and, on average, about one
+ * subject comparison, whatever the registry size. The hash is sl_hash
+ * (util/hash.h), seeded per process, because subject identities come from
+ * the network.
+ *
+ * The two big arrays (subjects, buckets) are allocated outside talloc,
+ * aligned, and from 2 MiB up marked for transparent huge pages: at a
+ * million subjects a lookup then costs cache misses but few TLB misses.
+ *
+ * Recipients are interned in a small array: a subject's record names its
+ * recipient by number, and the predicate compares names only for the few
+ * records of the subject it looks at. Lookups linear in the number of
+ * recipients happen only on refresh and in sl_consent_index_recipient().
+ */
+#include "mediation/consent/consent_index.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <talloc.h>
+
+#include "mediation/consent/consent_policy.h"
+#include "util/hash.h"
+
+#define MAX_RECIPIENTS 65535
+
+/* One cache line: the subject and its first record. */
+struct ix_subj {
+	uint64_t hash;
+	uint32_t next;	 /* next subject in the bucket's chain */
+	uint8_t type;	 /* enum sl_consent_subject_type */
+	uint8_t has_rec; /* rec0 is in use */
+	char value[SL_CONSENT_SUBJECT_MAX + 1];
+	struct sl_consent_ix_rec rec0; /* rec0.next: the subject's further records in ix->rec */
+} __attribute__((aligned(64)));
+
+struct sl_consent_index {
+	struct sl_consent_store *store;
+	uint64_t gen, dv, refreshes;
+	bool dv_seen;
+	struct ix_subj *subj;
+	uint32_t n_subj, cap_subj;
+	struct sl_consent_ix_rec *rec; /* records after each subject's first */
+	uint32_t n_rec, cap_rec;
+	uint32_t n_rec_inline;	       /* first records, held in subj */
+	uint32_t *bucket;
+	unsigned bits;
+	char (*recip)[SL_CONSENT_NAME_MAX + 1];
+	uint32_t n_recip;
+	struct rate_ctr_group *ctrs;
+};
+
+static int ix_destructor(struct sl_consent_index *ix)
+{
+	free(ix->subj);
+	free(ix->bucket);
+	if (ix->ctrs)
+		rate_ctr_group_free(ix->ctrs);
+	return 0;
+}
+
+static uint64_t subj_hash(uint8_t type, const char *value)
+{
+	char key[SL_CONSENT_SUBJECT_MAX + 2];
+	size_t n = strlen(value);
+
+	key[0] = (char)type;
+	memcpy(key + 1, value, n);
+	return sl_hash(key, n + 1);
+}
+
+static uint32_t *bucket_of(const struct sl_consent_index *ix, uint64_t hash)
+{
+	return &ix->bucket[(hash * 0x9E3779B97F4A7C15ull) >> (64 - ix->bits)];
+}
+
+#define HUGE_PAGE (2u << 20)
+
+/* size bytes aligned to a cache line, or to a huge page (and advised so) from 2 MiB up; free() it. */
+static void *big_alloc(size_t size)
+{
+	size_t align = size >= HUGE_PAGE ? HUGE_PAGE : 64;
+	void *p;
+
+	size = (size + align - 1) / align * align;
+	p = aligned_alloc(align, size);
+	if (p && align == HUGE_PAGE)
+		madvise(p, size, MADV_HUGEPAGE); /* advice only: without THP the pages are just small */
+	return p;
+}
+
+static int rehash(struct sl_consent_index *ix, unsigned bits)
+{
+	uint32_t *b = big_alloc(sizeof(uint32_t) << bits);
+	uint32_t i;
+
+	if (!b)
+		return -ENOMEM;
+	memset(b, 0xff, sizeof(uint32_t) << bits);
+	free(ix->bucket);
+	ix->bucket = b;
+	ix->bits = bits;
+	for (i = 0; i < ix->n_subj; i++) {
+		uint32_t *h = bucket_of(ix, ix->subj[i].hash);
+		ix->subj[i].next = *h;
+		*h = i;
+	}
+	return 0;
+}
+
+struct sl_consent_index *sl_consent_index_alloc(void *ctx, struct sl_consent_store *store, unsigned ctr_idx)
+{
+	struct sl_consent_index *ix = talloc_zero(ctx, struct sl_consent_index);
+
+	if (!ix)
+		return NULL;
+	ix->store = store;
+	talloc_set_destructor(ix, ix_destructor);
+	ix->ctrs = rate_ctr_group_alloc(ix, &sl_consent_ctrg_desc, ctr_idx);
+	if (!ix->ctrs || rehash(ix, 4) < 0) {
+		talloc_free(ix);
+		return NULL;
+	}
+	return ix;
+}
+
+struct rate_ctr_group *sl_consent_index_ctrs(struct sl_consent_index *ix)
+{
+	return ix->ctrs;
+}
+
+static struct ix_subj *find_subj(const struct sl_consent_index *ix, uint8_t type, const char *value, uint64_t hash)
+{
+	uint32_t i;
+
+	for (i = *bucket_of(ix, hash); i != SL_CONSENT_IX_END; i = ix->subj[i].next) {
+		struct ix_subj *s = &ix->subj[i];
+		if (s->hash == hash && s->type == type && !strcmp(s->value, value))
+			return s;
+	}
+	return NULL;
+}
+
+const struct sl_consent_ix_rec *sl_consent_index_first(const struct sl_consent_index *ix,
+						       const struct sl_consent_subject *subject)
+{
+	const struct ix_subj *s = find_subj(ix, (uint8_t)subject->type, subject->value,
+					    subj_hash((uint8_t)subject->type, subject->value));
+
+	return s && s->has_rec ? &s->rec0 : NULL;
+}
+
+const struct sl_consent_ix_rec *sl_consent_index_next(const struct sl_consent_index *ix,
+						      const struct sl_consent_ix_rec *r)
+{
+	return r->next != SL_CONSENT_IX_END ? &ix->rec[r->next] : NULL;
+}
+
+int sl_consent_index_recipient(const struct sl_consent_index *ix, const char *name)
+{
+	uint32_t i;
+
+	for (i = 0; i < ix->n_recip; i++)
+		if (!strcmp(ix->recip[i], name))
+			return (int)i;
+	return -1;
+}
+
+static int intern(struct sl_consent_index *ix, const char *name)
+{
+	int i = sl_consent_index_recipient(ix, name);
+	char (*r)[SL_CONSENT_NAME_MAX + 1];
+
+	if (i >= 0)
+		return i;
+	if (ix->n_recip >= MAX_RECIPIENTS || strlen(name) > SL_CONSENT_NAME_MAX)
+		return -E2BIG;
+	r = talloc_realloc_size(ix, ix->recip, sizeof(*r) * (ix->n_recip + 1));
+	if (!r)
+		return -ENOMEM;
+	ix->recip = r;
+	memset(r[ix->n_recip], 0, sizeof(r[0]));
+	memcpy(r[ix->n_recip], name, strlen(name));
+	return (int)ix->n_recip++;
+}
+
+/* The subject array, aligned to cache lines (outside talloc, which aligns to 16). */
+static int grow_subj(struct sl_consent_index *ix, uint32_t need)
+{
+	uint32_t n = ix->cap_subj ? ix->cap_subj : 16;
+	struct ix_subj *p;
+
+	if (need <= ix->cap_subj)
+		return 0;
+	while (n < need)
+		n *= 2;
+	p = big_alloc((size_t)n * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	if (ix->n_subj)
+		memcpy(p, ix->subj, (size_t)ix->n_subj * sizeof(*p));
+	free(ix->subj);
+	ix->subj = p;
+	ix->cap_subj = n;
+	return 0;
+}
+
+static int grow(void *ctx, void **arr, uint32_t *cap, uint32_t need, size_t elem)
+{
+	uint32_t n = *cap ? *cap : 16;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	p = talloc_realloc_size(ctx, *arr, (size_t)n * elem);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = n;
+	return 0;
+}
+
+int sl_consent_index_put(struct sl_consent_index *ix, const struct sl_consent_row *row)
+{
+	uint64_t hash = subj_hash((uint8_t)row->subject->type, row->subject->value);
+	struct ix_subj *s = find_subj(ix, (uint8_t)row->subject->type, row->subject->value, hash);
+	struct sl_consent_ix_rec *r = NULL;
+	int rid = intern(ix, row->recipient);
+	uint32_t i;
+
+	if (rid < 0)
+		return rid;
+	if (!s) {
+		if (ix->n_subj == SL_CONSENT_IX_END - 1)
+			return -E2BIG;
+		if (grow_subj(ix, ix->n_subj + 1) < 0)
+			return -ENOMEM;
+		if (ix->n_subj + 1 > (1u << ix->bits) && ix->bits < 31 && rehash(ix, ix->bits + 1) < 0)
+			return -ENOMEM;
+		s = &ix->subj[ix->n_subj];
+		memset(s, 0, sizeof(*s));
+		s->hash = hash;
+		s->type = (uint8_t)row->subject->type;
+		memcpy(s->value, row->subject->value, strlen(row->subject->value));
+		s->rec0.next = SL_CONSENT_IX_END;
+		s->next = *bucket_of(ix, hash);
+		*bucket_of(ix, hash) = ix->n_subj++;
+	}
+	if (s->has_rec && s->rec0.recipient == rid && s->rec0.purpose == row->purpose)
+		r = &s->rec0;
+	for (i = s->has_rec ? s->rec0.next : SL_CONSENT_IX_END; !r && i != SL_CONSENT_IX_END; i = ix->rec[i].next)
+		if (ix->rec[i].recipient == rid && ix->rec[i].purpose == row->purpose)
+			r = &ix->rec[i];
+	if (!r && !s->has_rec) {
+		r = &s->rec0;
+		s->has_rec = 1;
+		r->next = SL_CONSENT_IX_END;
+		r->recipient = (uint16_t)rid;
+		r->purpose = (uint8_t)row->purpose;
+		ix->n_rec_inline++;
+	} else if (!r) {
+		/* s points into subj, which growing rec does not move */
+		if (ix->n_rec == SL_CONSENT_IX_END - 1)
+			return -E2BIG;
+		if (grow(ix, (void **)&ix->rec, &ix->cap_rec, ix->n_rec + 1, sizeof(*ix->rec)) < 0)
+			return -ENOMEM;
+		r = &ix->rec[ix->n_rec];
+		r->next = s->rec0.next;
+		r->recipient = (uint16_t)rid;
+		r->purpose = (uint8_t)row->purpose;
+		s->rec0.next = ix->n_rec++;
+	}
+	r->status = (uint8_t)row->status;
+	r->categories = row->categories;
+	r->valid_from_us = row->valid_from_us;
+	r->valid_until_us = row->valid_until_us;
+	return 0;
+}
+
+static int apply_row(void *data, const struct sl_consent_row *row)
+{
+	return sl_consent_index_put(data, row);
+}
+
+int sl_consent_index_refresh(struct sl_consent_index *ix, char **err)
+{
+	uint64_t dv, gen;
+	int rc;
+
+	if (!ix->store)
+		return 0;
+	rc = sl_consent_store_version(ix->store, &dv);
+	if (rc < 0) {
+		rate_ctr_inc2(ix->ctrs, SL_CONSENT_CTR_REFRESH_FAILED);
+		if (err)
+			*err = talloc_asprintf(ix, "%s: cannot read the data version", sl_consent_store_path(ix->store));
+		return rc;
+	}
+	if (ix->dv_seen && dv == ix->dv)
+		return 0;
+	rc = sl_consent_store_scan(ix->store, ix->gen, apply_row, ix, &gen, err);
+	if (rc < 0) {
+		rate_ctr_inc2(ix->ctrs, SL_CONSENT_CTR_REFRESH_FAILED);
+		return rc;
+	}
+	ix->dv = dv;
+	ix->dv_seen = true;
+	if (gen == ix->gen)
+		return 0;
+	ix->gen = gen;
+	ix->refreshes++;
+	rate_ctr_inc2(ix->ctrs, SL_CONSENT_CTR_REFRESHED);
+	return 1;
+}
+
+void sl_consent_index_stats(const struct sl_consent_index *ix, struct sl_consent_index_stats *st)
+{
+	st->subjects = ix->n_subj;
+	st->records = (uint64_t)ix->n_rec + ix->n_rec_inline;
+	st->recipients = ix->n_recip;
+	st->bytes = (uint64_t)ix->cap_subj * sizeof(*ix->subj) + (uint64_t)ix->cap_rec * sizeof(*ix->rec) +
+		    ((uint64_t)sizeof(uint32_t) << ix->bits) + (uint64_t)ix->n_recip * sizeof(ix->recip[0]);
+	st->generation = ix->gen;
+	st->refreshes = ix->refreshes;
+}

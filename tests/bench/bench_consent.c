@@ -1,0 +1,269 @@
+/*
+ * bench_consent: what a consent decision costs as the registry grows
+ * (`make bench`). The index must keep the per-decision cost flat: a
+ * decision against 1,000,000 subjects should cost about what it costs
+ * against one.
+ *
+ * Each registry size N gets N subjects (MSISDNs), each with one given
+ * consent for recipient "acme", purpose dpv:Marketing, call metadata and
+ * location, plus one for "beta" on every tenth subject, filled straight
+ * into the index (the store is not what is measured here). Three
+ * workloads, each the best of --runs runs of --decisions decisions:
+ *   hot      a pool of 4,096 registered subjects (all subject 0 when N = 1),
+ *            as a busy cell's subscribers would be;
+ *   uniform  subjects drawn uniformly from all N (cache misses at large N);
+ *   absent   subjects not in the registry (denied, no-record).
+ * Every answer is checked (allowed for hot and uniform, no-record for
+ * absent); a wrong one makes the exit status 1. Memory is what the
+ * index's arrays and buckets hold, and the growth of the process's
+ * resident set while filling. Times are the process's CPU time, so that
+ * other work on a shared machine does not count (its effect on shared
+ * caches still does).
+ *
+ * Last, the cost of loading the index from the database: --store N
+ * (default 100,000) records are written to a fresh SQLite file in
+ * $TMPDIR in one import transaction, and the first refresh of an empty
+ * index reads them all (what sluiced does at start).
+ *
+ * Usage: bench_consent [--runs N] [--decisions N] [--max N] [--store N]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <talloc.h>
+
+#include "mediation/consent/consent_index.h"
+#include "mediation/consent/consent_policy.h"
+#include "mediation/consent/consent_store.h"
+#include "util/hash.h"
+
+#define POOL 4096
+#define T_US 1780000000000000LL
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	/* CPU time of this process: the figure stays meaningful on a machine shared with builds */
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static long rss_kib(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	long pages = 0, rss = 0;
+
+	if (f) {
+		if (fscanf(f, "%ld %ld", &pages, &rss) != 2)
+			rss = 0;
+		fclose(f);
+	}
+	return rss * 4;
+}
+
+static uint64_t xs(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static void subject(struct sl_consent_subject *s, uint64_t i)
+{
+	char v[32];
+
+	snprintf(v, sizeof(v), "+4915%09llu", (unsigned long long)(i % 1000000000ull));
+	sl_consent_subject_set(s, SL_CONSENT_SUBJ_MSISDN, v);
+}
+
+static bool parse_num(const char *s, unsigned long long *out)
+{
+	char *end;
+
+	if (!s || !*s)
+		return false;
+	*out = strtoull(s, &end, 10);
+	return *end == '\0' && *out > 0;
+}
+
+static double wall_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Writes n records to a fresh database and times the import and a full index load. */
+static int bench_store(unsigned long long n)
+{
+	const char *tmp = getenv("TMPDIR");
+	char dir[512], path[600], side[620];
+	void *ctx = talloc_named_const(NULL, 0, "bench_store");
+	struct sl_consent_store *s;
+	struct sl_consent_index *ix;
+	struct sl_consent_change_ev ev = { SL_CONSENT_GIVEN, 0 };
+	struct sl_consent_record r;
+	unsigned long long k;
+	double t0, t_import, t_load;
+	char *err = NULL;
+	int rc = 1;
+
+	snprintf(dir, sizeof(dir), "%s/bench-consent-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir)) {
+		talloc_free(ctx);
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/consent.db", dir);
+	if (sl_consent_store_open(ctx, path, &s, &err) < 0 || sl_consent_store_begin(s, &err) < 0)
+		goto out;
+	memset(&r, 0, sizeof(r));
+	snprintf(r.controller, sizeof(r.controller), "operator");
+	snprintf(r.recipient, sizeof(r.recipient), "acme");
+	snprintf(r.notice_version, sizeof(r.notice_version), "v1");
+	snprintf(r.notice_language, sizeof(r.notice_language), "en");
+	r.purpose = SL_CONSENT_P_MARKETING;
+	r.categories = SL_CONSENT_CAT_BIT(SL_CONSENT_CAT_LOCATION);
+	r.valid_until_us = T_US * 2;
+	r.history = &ev;
+	r.n_history = 1;
+	t0 = wall_s();
+	for (k = 0; k < n; k++) {
+		snprintf(r.id, sizeof(r.id), "c-%llu", k);
+		subject(&r.subject, k);
+		if (sl_consent_store_put(s, &r, T_US, &err) < 0)
+			goto out;
+	}
+	if (sl_consent_store_commit(s, &err) < 0)
+		goto out;
+	t_import = wall_s() - t0;
+	ix = sl_consent_index_alloc(ctx, s, 9);
+	t0 = wall_s();
+	if (!ix || sl_consent_index_refresh(ix, &err) != 1)
+		goto out;
+	t_load = wall_s() - t0;
+	printf("\nfrom the database (%llu records, wall clock): import in one transaction %.2f s (%.0f records/s), "
+	       "first index load %.2f s (%.0f records/s)\n",
+	       n, t_import, (double)n / t_import, t_load, (double)n / t_load);
+	rc = 0;
+out:
+	if (rc)
+		fprintf(stderr, "bench_consent: database: %s\n", err ? err : "failed");
+	talloc_free(ctx); /* closes the database */
+	unlink(path);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
+	rmdir(dir);
+	return rc;
+}
+
+/* Best ns per decision over runs; *bad counts wrong answers. */
+static double measure(struct sl_consent_index *ix, const struct sl_consent_subject *q, size_t nq, unsigned long long n,
+		      unsigned runs, enum sl_consent_reason want, unsigned long long *bad)
+{
+	double best = 1e30;
+	unsigned r;
+
+	for (r = 0; r < runs; r++) {
+		unsigned long long i, ok = 0;
+		double t0 = now_s(), dt;
+		for (i = 0; i < n; i++)
+			ok += sl_consent_allows(ix, &q[i % nq], "acme", SL_CONSENT_P_MARKETING,
+						SL_CONSENT_CAT_LOCATION, T_US, NULL);
+		dt = now_s() - t0;
+		if (ok != (want == SL_CONSENT_ALLOWED ? n : 0))
+			(*bad)++;
+		if (dt / (double)n * 1e9 < best)
+			best = dt / (double)n * 1e9;
+	}
+	return best;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long long runs = 5, decisions = 2000000, max = 1000000, store = 100000;
+	unsigned long long sizes[4] = { 1, 1000, 100000, 1000000 };
+	unsigned long long bad = 0;
+	double base_hot = 0;
+	int i;
+	unsigned si;
+
+	for (i = 1; i < argc; i++) {
+		unsigned long long *dst = !strcmp(argv[i], "--runs")	  ? &runs
+					  : !strcmp(argv[i], "--decisions") ? &decisions
+					  : !strcmp(argv[i], "--max")	  ? &max
+					  : !strcmp(argv[i], "--store")	  ? &store
+									  : NULL;
+		if (!dst || !parse_num(i + 1 < argc ? argv[i + 1] : NULL, dst)) {
+			fprintf(stderr, "usage: bench_consent [--runs N] [--decisions N] [--max N] [--store N]\n");
+			return 2;
+		}
+		i++;
+	}
+	sl_hash_seed_init();
+	printf("consent decision cost (best of %llu runs of %llu decisions)\n\n", runs, decisions);
+	printf("| subjects | records | index memory | RSS growth | hot ns | uniform ns | absent ns | hot vs N=1 |\n");
+	printf("|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+	for (si = 0; si < 4 && sizes[si] <= max; si++) {
+		unsigned long long n = sizes[si], k;
+		void *ctx = talloc_named_const(NULL, 0, "bench");
+		long rss0 = rss_kib();
+		struct sl_consent_index *ix = sl_consent_index_alloc(ctx, NULL, si);
+		struct sl_consent_subject *hot = talloc_array(ctx, struct sl_consent_subject, POOL);
+		struct sl_consent_subject *uni = talloc_array(ctx, struct sl_consent_subject, POOL * 16);
+		struct sl_consent_subject *absent = talloc_array(ctx, struct sl_consent_subject, POOL);
+		struct sl_consent_index_stats st;
+		uint64_t seed = 0x9e3779b97f4a7c15ull;
+		double t_hot, t_uni, t_abs;
+		long rss1;
+
+		if (!ix || !hot || !uni || !absent)
+			return 1;
+		for (k = 0; k < n; k++) {
+			struct sl_consent_subject s;
+			struct sl_consent_row row = { .subject = &s, .recipient = "acme", .purpose = SL_CONSENT_P_MARKETING,
+						      .categories = SL_CONSENT_CAT_BIT(SL_CONSENT_CAT_CALL_METADATA) |
+								    SL_CONSENT_CAT_BIT(SL_CONSENT_CAT_LOCATION),
+						      .status = SL_CONSENT_GIVEN, .valid_from_us = 0,
+						      .valid_until_us = T_US * 2 };
+			subject(&s, k);
+			if (sl_consent_index_put(ix, &row) < 0)
+				return 1;
+			if (k % 10 == 0) {
+				row.recipient = "beta";
+				if (sl_consent_index_put(ix, &row) < 0)
+					return 1;
+			}
+		}
+		rss1 = rss_kib();
+		sl_consent_index_stats(ix, &st);
+		for (k = 0; k < POOL; k++) {
+			subject(&hot[k], n == 1 ? 0 : xs(&seed) % n);
+			subject(&absent[k], 500000000ull + k);
+		}
+		/* the uniform pool is large (64 Ki subjects, 1.5 MB) and spread over all N */
+		for (k = 0; k < POOL * 16; k++)
+			subject(&uni[k], xs(&seed) % n);
+		t_hot = measure(ix, hot, POOL, decisions, (unsigned)runs, SL_CONSENT_ALLOWED, &bad);
+		t_uni = measure(ix, uni, POOL * 16, decisions, (unsigned)runs, SL_CONSENT_ALLOWED, &bad);
+		t_abs = measure(ix, absent, POOL, decisions, (unsigned)runs, SL_CONSENT_DENY_NO_RECORD, &bad);
+		if (si == 0)
+			base_hot = t_hot;
+		printf("| %llu | %llu | %.1f MiB | %.1f MiB | %.1f | %.1f | %.1f | %.2f |\n", n,
+		       (unsigned long long)st.records, (double)st.bytes / 1048576.0, (double)(rss1 - rss0) / 1024.0,
+		       t_hot, t_uni, t_abs, t_hot / base_hot);
+		talloc_free(ctx);
+	}
+	if (bench_store(store))
+		bad++;
+	if (bad)
+		fprintf(stderr, "bench_consent: %llu runs gave wrong answers\n", bad);
+	return bad ? 1 : 0;
+}
