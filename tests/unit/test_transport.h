@@ -20,3 +20,4 @@ int tn_teardown(void **state);
 void test_optneg_pdu_ack(void **state);
 void test_optneg_unsupported(void **state);
 void test_optneg_timeout(void **state);
+void test_optneg_out_of_place(void **state);

@@ -15,7 +15,12 @@
  *     no pDUAcknowledgementRequest sent although pdu-ack is configured;
  *   - a receiver that accepts the connection and never answers: X6 runs
  *     out, counted, the link reconnects and times out again, and no record
- *     is ever sent.
+ *     is ever sent;
+ *   - PDUs out of place: a peer that answers the optionRequest with a
+ *     keep-alive (not a negotiation PDU) makes the link drop the
+ *     connection (negotiation:failed); a gateway that sends a record
+ *     between its optionRequest and its optionComplete is cut off by the
+ *     receiver (counted as a violation).
  *
  * Waits are on conditions with generous deadlines (a loaded machine is
  * slow, not wrong).
@@ -383,3 +388,83 @@ void test_optneg_timeout(void **state)
 	assert_int_equal(lctr(x, SL_LINK_CTR_RECORDS_SENT), 0);
 	assert_int_equal(lctr(x, SL_LINK_CTR_NEG_COMPLETED), 0);
 }
+
+/* Write one encoded PDU on a blocking socket. */
+static void send_pdu(int fd, int (*make)(struct sl_ber_w *, const struct sl_pdu_ctx *, uint32_t, uint64_t),
+		     const struct sl_pdu_ctx *pc, uint32_t seq)
+{
+	uint8_t buf[512];
+	struct sl_ber_w w;
+	const uint8_t *p;
+	size_t n;
+
+	sl_ber_w_init(&w, buf, sizeof(buf));
+	assert_int_equal(make(&w, pc, seq, (uint64_t)sl_spool_now_ms() * 1000), 0);
+	assert_true(sl_ber_w_result(&w, &p, &n));
+	assert_int_equal(send(fd, p, n, MSG_NOSIGNAL), (ssize_t)n);
+}
+
+static int make_request(struct sl_ber_w *w, const struct sl_pdu_ctx *pc, uint32_t seq, uint64_t ts)
+{
+	return sl_pdu_option_request(w, pc, seq, ts, SL_TRI_OPT(SL_TRI_OPT_PDU_ACK));
+}
+
+/* PDUs out of place during negotiation end the connection, on either side. */
+void test_optneg_out_of_place(void **state)
+{
+	struct nx *x = *state;
+	struct sl_lemf_neg_stats ns;
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int64_t deadline;
+	int fd;
+
+	/* the link's side: a keep-alive where a negotiation PDU must come */
+	silent_start(x);
+	append_records(x, 5);
+	link_start(x, false, true, 30000);
+	deadline = sl_spool_now_ms() + 60000;
+	while (lctr(x, SL_LINK_CTR_NEG_STARTED) < 1 && sl_spool_now_ms() < deadline)
+		run_for(20);
+	fd = accept(x->silent_fd, NULL, NULL);
+	assert_true(fd >= 0);
+	send_pdu(fd, sl_pdu_keepalive, x->pctx, 7);
+	while (lctr(x, SL_LINK_CTR_NEG_FAILED) < 1 && sl_spool_now_ms() < deadline)
+		run_for(20);
+	close(fd);
+	assert_int_equal(lctr(x, SL_LINK_CTR_NEG_FAILED), 1);
+	assert_int_equal(lctr(x, SL_LINK_CTR_RECORDS_SENT), 0);
+	assert_int_equal(lctr(x, SL_LINK_CTR_CONNECTS), 0);
+	sl_link_free(x->link);
+	x->link = NULL;
+
+	/* the receiver's side: a record between the gateway's optionRequest and its optionComplete */
+	receiver_start(x, false, true);
+	a.sin_port = htons(x->port);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	send_pdu(fd, make_request, x->pctx, 0);
+	send_pdu(fd, sl_pdu_keepalive, x->pctx, 1);
+	{
+		struct sl_pdu_hdr h = { .has_cin = true, .cin = 9, .seqno = 0, .ts_us = 1 };
+		uint8_t media[20] = { 0x80 }, buf[512];
+		struct sl_ipmm_cc cc = { .dir = SL_PDU_TO_TARGET, .data = media, .len = sizeof(media),
+					 .frame = SL_MMCC_FRAME_RTP, .proto = SL_MMCC_PROTO_RTP };
+		struct sl_ber_w w;
+		const uint8_t *p;
+		size_t n;
+
+		sl_ber_w_init(&w, buf, sizeof(buf));
+		assert_int_equal(sl_pdu_cc_ipmm(&w, x->pctx, &h, &cc), 0);
+		assert_true(sl_ber_w_result(&w, &p, &n));
+		assert_int_equal(send(fd, p, n, MSG_NOSIGNAL), (ssize_t)n);
+	}
+	do {
+		run_for(20);
+		sl_lemf_server_negotiations(x->srv, &ns);
+	} while (ns.violations < 1 && sl_spool_now_ms() < deadline + 60000);
+	close(fd);
+	assert_int_equal(ns.violations, 1);
+	assert_int_equal(ns.completed, 0);
+}
+
