@@ -5,6 +5,10 @@
  * framings. It is the reference receiver for the tests and the `decode`
  * tool: anything outside what we encode (other payload choices, vendor
  * extensions, unknown fields) is reported as unsupported, not skipped.
+ * The one exception is an unknown alternative of the extensible Option
+ * CHOICE inside an option negotiation list, which clause 6.3.5.1 requires
+ * a receiver to read (and leave out of its answer): it is kept as a bit of
+ * the option set (pdu_dec_option.c).
  */
 #pragma once
 
