@@ -253,8 +253,9 @@ static void wait_delivered(struct nx *x, bool released)
 
 /*
  * Read pdus.jsonl: every record's sequence number must be there; per
- * connection, the first PDU must be an optionRequest (if negotiated) and
- * no record may come before that connection's optionComplete from the
+ * connection, the first PDU must be an optionRequest (if negotiated), the
+ * gateway's optionRequest and optionComplete numbered 0 and 1, and no
+ * record may come before that connection's optionComplete from the
  * gateway. Returns the number of connections seen.
  */
 static unsigned check_receiver_order(struct nx *x, bool negotiated)
@@ -280,6 +281,13 @@ static unsigned check_receiver_order(struct nx *x, bool negotiated)
 		conn = strtoul(c + 7, &end, 10);
 		assert_true(end != c + 7 && conn < MAXC);
 		k += 8;
+		if (negotiated && (!strncmp(k, "option_request\"", 15) || !strncmp(k, "option_complete\"", 16))) {
+			/* clause 6.3.5.2: the gateway numbers its optionRequest 0 and its optionComplete 1 */
+			const char *q = strstr(line, "\"seq\":");
+
+			assert_non_null(q);
+			assert_int_equal(strtoul(q + 6, NULL, 10), k[7] == 'r' ? 0 : 1);
+		}
 		if (!first_seen[conn]) {
 			first_seen[conn] = true;
 			conns++;
