@@ -21,3 +21,5 @@ void test_optneg_pdu_ack(void **state);
 void test_optneg_unsupported(void **state);
 void test_optneg_timeout(void **state);
 void test_optneg_out_of_place(void **state);
+void test_optneg_peer_requests(void **state);
+void test_optneg_wrong_number(void **state);

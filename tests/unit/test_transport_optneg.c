@@ -16,6 +16,12 @@
  *   - a receiver that accepts the connection and never answers: X6 runs
  *     out, counted, the link reconnects and times out again, and no record
  *     is ever sent;
+ *   - a receiver that asks options of its own (annex I.1.2), played by the
+ *     test on a raw socket: the link answers its optionRequest, declining
+ *     pDUAcknowledgement (sluice offers no option), completes, and only
+ *     then sends records, using the pDUAcknowledgement the receiver
+ *     accepted; an optionResponse with a number the link never sent
+ *     drops the connection;
  *   - PDUs out of place: a peer that answers the optionRequest with a
  *     keep-alive (not a negotiation PDU) makes the link drop the
  *     connection (negotiation:failed); a gateway that sends a record
@@ -50,6 +56,8 @@
 #include "handover/link_etsi.h"
 #include "handover/pdu.h"
 #include "handover/pdu_ctx.h"
+#include "handover/pdu_decode.h"
+#include "handover/pdu_frame.h"
 #include "handover/spool.h"
 #include "handover/tls.h"
 #include "lemf/lemf_server.h"
@@ -474,5 +482,154 @@ void test_optneg_out_of_place(void **state)
 	close(fd);
 	assert_int_equal(ns.violations, 1);
 	assert_int_equal(ns.completed, 0);
+}
+
+/* What the raw peer has read from the link, PDU by PDU. */
+struct seen {
+	uint8_t buf[65536];
+	size_t len;
+	unsigned n;
+	enum sl_pdu_kind kind[64];
+	uint32_t seq[64], options[64], declined[64];
+};
+
+/* Read what the link sent so far (without blocking) and decode whole PDUs. */
+static void peer_read(int fd, struct seen *sn)
+{
+	ssize_t r, sz;
+
+	while ((r = recv(fd, sn->buf + sn->len, sizeof(sn->buf) - sn->len, MSG_DONTWAIT)) > 0)
+		sn->len += (size_t)r;
+	while ((sz = sl_pdu_frame(sn->buf, sn->len, 65536)) > 0) {
+		struct sl_pdu_decoded d;
+
+		assert_int_equal(sl_pdu_decode(NULL, sn->buf, (size_t)sz, &d, NULL, 0), 0);
+		if (sn->n < 64) {
+			sn->kind[sn->n] = d.kind;
+			sn->seq[sn->n] = d.seqno;
+			if (d.kind == SL_PDU_OPTION_REQUEST || d.kind == SL_PDU_OPTION_RESPONSE) {
+				sn->options[sn->n] = d.u.option.options;
+				sn->declined[sn->n] = d.u.option.declined;
+			}
+			sn->n++;
+		}
+		memmove(sn->buf, sn->buf + sz, sn->len - (size_t)sz);
+		sn->len -= (size_t)sz;
+	}
+}
+
+/* Run the loop and read until the peer has seen n PDUs. */
+static void peer_wait(struct nx *x, int fd, struct seen *sn, unsigned n)
+{
+	int64_t deadline = sl_spool_now_ms() + 30000;
+
+	(void)x;
+	peer_read(fd, sn);
+	while (sn->n < n && sl_spool_now_ms() < deadline) {
+		run_for(20);
+		peer_read(fd, sn);
+	}
+	assert_true(sn->n >= n);
+}
+
+static int make_accept_ack(struct sl_ber_w *w, const struct sl_pdu_ctx *pc, uint32_t seq, uint64_t ts)
+{
+	return sl_pdu_option_response(w, pc, seq, ts, SL_TRI_OPT(SL_TRI_OPT_PDU_ACK), 0);
+}
+
+/* Wait for the link's first connection to the raw peer and accept it. */
+static int peer_accept(struct nx *x, uint64_t started)
+{
+	int64_t deadline = sl_spool_now_ms() + 30000;
+
+	while (lctr(x, SL_LINK_CTR_NEG_STARTED) < started && sl_spool_now_ms() < deadline)
+		run_for(20);
+	assert_true(lctr(x, SL_LINK_CTR_NEG_STARTED) >= started);
+	return accept(x->silent_fd, NULL, NULL);
+}
+
+/* Annex I.1.2: both ends request options; the link answers, completes, then sends records. */
+void test_optneg_peer_requests(void **state)
+{
+	struct nx *x = *state;
+	static struct seen sn;
+	struct sl_link_status st;
+	int64_t deadline;
+	int fd;
+
+	memset(&sn, 0, sizeof(sn));
+	silent_start(x);
+	append_records(x, 3);
+	link_start(x, false, true, 30000);
+	fd = peer_accept(x, 1);
+	assert_true(fd >= 0);
+	peer_wait(x, fd, &sn, 2);
+	assert_int_equal(sn.kind[0], SL_PDU_OPTION_REQUEST);
+	assert_int_equal(sn.seq[0], 0);
+	assert_int_equal(sn.options[0], SL_TRI_OPT(SL_TRI_OPT_PDU_ACK));
+	assert_int_equal(sn.kind[1], SL_PDU_KEEPALIVE);
+
+	send_pdu(fd, make_accept_ack, x->pctx, 0);		/* our answer to its request 0 */
+	send_pdu(fd, sl_pdu_keepalive_response, x->pctx, sn.seq[1]);
+	send_pdu(fd, make_request, x->pctx, 5);			/* we ask pDUAcknowledgement of it */
+	peer_wait(x, fd, &sn, 4);
+	assert_int_equal(sn.kind[2], SL_PDU_OPTION_COMPLETE);	/* satisfied with our response */
+	assert_int_equal(sn.seq[2], 1);
+	assert_int_equal(sn.kind[3], SL_PDU_OPTION_RESPONSE);	/* to our request 5 */
+	assert_int_equal(sn.seq[3], 5);
+	assert_int_equal(sn.options[3], 0);
+	assert_int_equal(sn.declined[3], SL_TRI_OPT(SL_TRI_OPT_PDU_ACK));
+	run_for(200);
+	peer_read(fd, &sn);
+	assert_int_equal(sn.n, 4);				/* no record before our optionComplete */
+	assert_int_equal(sl_link_state(x->link), SL_LINK_NEGOTIATING);
+
+	send_pdu(fd, sl_pdu_option_complete, x->pctx, 0);
+	peer_wait(x, fd, &sn, 7);
+	assert_int_equal(sn.kind[4], SL_PDU_CC_IPMM);
+	assert_int_equal(sn.kind[6], SL_PDU_CC_IPMM);
+	sl_link_get_status(x->link, &st);
+	assert_int_equal(st.state, SL_LINK_UP);
+	assert_true(st.pdu_ack);
+	assert_int_equal(lctr(x, SL_LINK_CTR_NEG_COMPLETED), 1);
+	/* pDUAcknowledgement is in use: a request follows the records */
+	deadline = sl_spool_now_ms() + 30000;
+	while (sl_spool_now_ms() < deadline) {
+		unsigned i;
+		bool req = false;
+
+		run_for(20);
+		peer_read(fd, &sn);
+		for (i = 4; i < sn.n; i++)
+			req |= sn.kind[i] == SL_PDU_ACK_REQUEST;
+		if (req)
+			break;
+	}
+	assert_true(lctr(x, SL_LINK_CTR_ACK_REQUEST_SENT) >= 1);
+	close(fd);
+}
+
+/* An optionResponse numbered as no request of ours: the link drops the connection. */
+void test_optneg_wrong_number(void **state)
+{
+	struct nx *x = *state;
+	static struct seen sn;
+	int64_t deadline;
+	int fd;
+
+	memset(&sn, 0, sizeof(sn));
+	silent_start(x);
+	link_start(x, false, false, 30000);
+	fd = peer_accept(x, 1);
+	assert_true(fd >= 0);
+	peer_wait(x, fd, &sn, 2);
+	assert_int_equal(sn.options[0], 0); /* no pdu-ack configured: nothing requested */
+	send_pdu(fd, make_accept_ack, x->pctx, 3);
+	deadline = sl_spool_now_ms() + 30000;
+	while (lctr(x, SL_LINK_CTR_NEG_FAILED) < 1 && sl_spool_now_ms() < deadline)
+		run_for(20);
+	close(fd);
+	assert_int_equal(lctr(x, SL_LINK_CTR_NEG_FAILED), 1);
+	assert_int_equal(lctr(x, SL_LINK_CTR_NEG_COMPLETED), 0);
 }
 
