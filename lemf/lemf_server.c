@@ -79,9 +79,11 @@ static void conn_close(struct conn *c, unsigned kind, const char *why)
 		c->srv->neg.violations++;
 	else
 		c->srv->closes[kind]++;
-	say(c->srv, "connection %u from %s closed after %" PRIu64 " PDUs (%s): %s\n", c->id, c->peer, c->pdus,
+	say(c->srv, "connection %u from %s closed after %" PRIu64 " PDUs (%s): %s; options in use: %s\n", c->id,
+	    c->peer, c->pdus,
 	    kind == CONN_UNFRAMED ? "unframed" : kind == CONN_NEGOTIATION ? "negotiation" :
-	    get_value_string(sl_tr_res_names, kind), why);
+	    get_value_string(sl_tr_res_names, kind), why,
+	    c->neg.state == SL_LEMF_NEG_DONE ? sl_lemf_neg_text(&c->neg) : "not negotiated");
 	talloc_free(c);
 }
 
