@@ -313,6 +313,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_optneg_out_of_place, tn_setup, tn_teardown),
 		cmocka_unit_test_setup_teardown(test_optneg_peer_requests, tn_setup, tn_teardown),
 		cmocka_unit_test_setup_teardown(test_optneg_wrong_number, tn_setup, tn_teardown),
+		cmocka_unit_test_setup_teardown(test_optneg_benign_faults, tn_setup, tn_teardown),
+		cmocka_unit_test_setup_teardown(test_optneg_reset_during, tn_setup, tn_teardown),
 	};
 	char cmd[1000];
 	int rc;

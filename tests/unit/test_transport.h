@@ -23,3 +23,5 @@ void test_optneg_timeout(void **state);
 void test_optneg_out_of_place(void **state);
 void test_optneg_peer_requests(void **state);
 void test_optneg_wrong_number(void **state);
+void test_optneg_benign_faults(void **state);
+void test_optneg_reset_during(void **state);

@@ -22,6 +22,11 @@
  *     then sends records, using the pDUAcknowledgement the receiver
  *     accepted; an optionResponse with a number the link never sent
  *     drops the connection;
+ *   - through the fault transport: short reads and writes, would-block and
+ *     EINTR on both sides (TLS) change nothing, the negotiation PDUs
+ *     going out in pieces; a reset on the link's first write (its
+ *     optionRequest) is a failed attempt, and the next connection
+ *     negotiates from the start;
  *   - PDUs out of place: a peer that answers the optionRequest with a
  *     keep-alive (not a negotiation PDU) makes the link drop the
  *     connection (negotiation:failed); a gateway that sends a record
@@ -111,6 +116,8 @@ int tn_teardown(void **state)
 	struct nx *x = *state;
 
 	osmo_timer_del(&wake);
+	ft_enable(false, 0);
+	ft_reset();
 	if (!x)
 		return 0;
 	if (x->link)
@@ -631,5 +638,60 @@ void test_optneg_wrong_number(void **state)
 	close(fd);
 	assert_int_equal(lctr(x, SL_LINK_CTR_NEG_FAILED), 1);
 	assert_int_equal(lctr(x, SL_LINK_CTR_NEG_COMPLETED), 0);
+}
+
+/* Benign faults on both sides: negotiation and delivery as without them, in one connection. */
+void test_optneg_benign_faults(void **state)
+{
+	struct nx *x = *state;
+	const struct ft_plan p = {
+		.short_read_every = 2, .short_write_every = 2, .short_len = 7,
+		.eagain_read_every = 3, .eagain_write_every = 3,
+	};
+	const struct ft_stats *fl = ft_stats(FT_LINK), *fr = ft_stats(FT_LEMF);
+
+	receiver_start(x, true, true);
+	ft_set_plan(FT_LINK, &p);
+	ft_set_plan(FT_LEMF, &p);
+	ft_set_eintr_every(5);
+	ft_enable(true, x->port);
+	append_records(x, RECORDS);
+	link_start(x, true, true, 0);
+	wait_delivered(x, true);
+	assert_int_equal(lctr(x, SL_LINK_CTR_CONNECTS), 1);
+	assert_int_equal(lctr(x, SL_LINK_CTR_NEG_STARTED), 1);
+	assert_int_equal(lctr(x, SL_LINK_CTR_NEG_COMPLETED), 1);
+	assert_int_equal(lctr(x, SL_LINK_CTR_NEG_FAILED), 0);
+	assert_true(lctr(x, SL_LINK_CTR_ACK_RESPONSE) >= 1);
+	assert_true(fl->short_writes > 0 && fl->eagain_writes > 0 && fl->short_reads > 0);
+	assert_true(fr->short_reads > 0 && fr->eagain_reads > 0);
+	check_receiver_order(x, true);
+	ft_enable(false, 0);
+}
+
+/* The link's first connection is reset on its first write: the next one negotiates from the start. */
+void test_optneg_reset_during(void **state)
+{
+	struct nx *x = *state;
+	const struct ft_plan p = { .n_events = 1, .events = { { .conn = 1, .op = FT_WRITE, .nth = 1,
+								   .fault = FT_RESET } } };
+	struct sl_lemf_neg_stats ns;
+
+	receiver_start(x, false, true);
+	ft_set_plan(FT_LINK, &p);
+	ft_enable(true, x->port);
+	append_records(x, RECORDS);
+	link_start(x, false, true, 0);
+	wait_delivered(x, true);
+	sl_lemf_server_negotiations(x->srv, &ns);
+	assert_int_equal(ft_stats(FT_LINK)->faults[FT_RESET], 1);
+	assert_int_equal(lctr(x, SL_LINK_CTR_NEG_STARTED), 2);
+	assert_int_equal(lctr(x, SL_LINK_CTR_NEG_COMPLETED), 1);
+	assert_int_equal(lctr(x, SL_LINK_CTR_CONNECTS), 1);
+	assert_int_equal(lctr(x, SL_LINK_CTR_END_RESET), 1);
+	assert_int_equal(ns.completed, 1);
+	assert_int_equal(ns.violations, 0);
+	check_receiver_order(x, true);
+	ft_enable(false, 0);
 }
 
