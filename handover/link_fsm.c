@@ -23,8 +23,7 @@
  * helpers, with durations from the same table, and their expiry is an
  * event of the FSM; leaving "up" stops them all.
  *
- * X6 bounds the whole option negotiation: it is the negotiating state's
- * timeout (link_negotiate.c does the exchange and says when it is done).
+ * X6, the negotiating state's timeout, bounds all of link_negotiate.c's exchange.
  *
  * The table and the timers inside "up" are in link_timers.c. Values are
  * in milliseconds (tests run 20 ms back-offs). libosmocore 1.7
@@ -553,22 +552,10 @@ static void negotiating_action(struct osmo_fsm_inst *fi, uint32_t event, void *d
 {
 	struct sl_link *l = fi->priv;
 
-	switch (event) {
-	case SL_LINK_EV_SOCKET:
-		if (*(unsigned *)data & OSMO_FD_READ)
-			sl_link_rx(l); /* each PDU comes back as NEG_RX while negotiating */
-		if (sl_link_st(l) == SL_LINK_NEGOTIATING)
-			neg_next(l, sl_link_neg_flush(l));
-		else if (sl_link_st(l) == SL_LINK_UP)
-			sl_link_pump(l);
-		break;
-	case SL_LINK_EV_NEG_RX:
-		neg_next(l, sl_link_neg_rx(l, data));
-		break;
-	case SL_LINK_EV_FAIL:
+	if (event == SL_LINK_EV_FAIL)
 		failed(l, *(int *)data);
-		break;
-	}
+	else
+		neg_next(l, sl_link_neg_event(l, event, data)); /* SOCKET, NEG_RX */
 }
 
 static void backing_off_onenter(struct osmo_fsm_inst *fi, uint32_t prev_state)

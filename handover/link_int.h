@@ -179,6 +179,8 @@ enum sl_link_neg_res {
 enum sl_link_neg_res sl_link_neg_start(struct sl_link *l);	/* optionRequest, then a keep-alive */
 enum sl_link_neg_res sl_link_neg_rx(struct sl_link *l, const struct sl_link_rx *rx);
 enum sl_link_neg_res sl_link_neg_flush(struct sl_link *l);	/* the socket may take more */
+/* The negotiating state's SOCKET and NEG_RX events. */
+enum sl_link_neg_res sl_link_neg_event(struct sl_link *l, uint32_t event, void *data);
 
 /* link_fsm.c */
 int sl_link_fsm_alloc(struct sl_link *l);	/* l->fi, l->tdefs (from l->cfg), timers; 0 or -ENOMEM */

@@ -216,3 +216,13 @@ enum sl_link_neg_res sl_link_neg_rx(struct sl_link *l, const struct sl_link_rx *
 			    rx->kind, rx->seq);
 	}
 }
+
+enum sl_link_neg_res sl_link_neg_event(struct sl_link *l, uint32_t event, void *data)
+{
+	if (event == SL_LINK_EV_NEG_RX)
+		return sl_link_neg_rx(l, data);
+	/* SOCKET: read (each PDU comes back as NEG_RX, and may end negotiation), then write what waits */
+	if (*(unsigned *)data & OSMO_FD_READ)
+		sl_link_rx(l);
+	return sl_link_st(l) == SL_LINK_NEGOTIATING ? sl_link_neg_flush(l) : SL_LINK_NEG_WAIT;
+}
