@@ -1,7 +1,8 @@
 /*
  * A link's life outside its state machine (link_fsm.c): creation and
  * configuration, the receive path (keep-alive and acknowledgement
- * responses from the receiver), the counters and the status for `show
+ * responses from the receiver; while negotiating, every PDU goes to the
+ * state machine as NEG_RX for link_negotiate.c), the counters and the status for `show
  * handover`. The data path is in link_send.c.
  */
 #include "handover/link.h"
@@ -26,6 +27,7 @@ const struct value_string sl_link_state_names[] = {
 	{ SL_LINK_TLS_HANDSHAKE, "tls-handshake" },
 	{ SL_LINK_UP, "up" },
 	{ SL_LINK_BACKING_OFF, "backing-off" },
+	{ SL_LINK_NEGOTIATING, "negotiating" },
 	{ 0, NULL }
 };
 
@@ -55,6 +57,17 @@ static const struct rate_ctr_desc link_ctr_desc[_SL_LINK_CTR_COUNT] = {
 	[SL_LINK_CTR_END_TLS_ERROR] = { "end:tls_error",
 					"Connections ended by a TLS failure found here (bad record, certificate)" },
 	[SL_LINK_CTR_END_ERROR] = { "end:error", "Connections ended by a local failure of the transport" },
+	[SL_LINK_CTR_NEG_STARTED] = { "negotiation:started", "TRI option negotiations begun (clause 6.3.5)" },
+	[SL_LINK_CTR_NEG_COMPLETED] = { "negotiation:completed",
+					"Option negotiations complete (optionComplete sent and received)" },
+	[SL_LINK_CTR_NEG_UNSUPPORTED] = { "negotiation:unsupported",
+					  "Receivers that answered the keep-alive, not the optionRequest: "
+					  "no options used" },
+	[SL_LINK_CTR_NEG_FAILED] = { "negotiation:failed",
+				     "Connections ended: a PDU out of place during option negotiation" },
+	[SL_LINK_CTR_NEG_TIMEOUT] = { "negotiation:timeout", "Connections ended: option negotiation not complete in X6" },
+	[SL_LINK_CTR_NEG_NO_ACK] = { "negotiation:no_ack",
+				     "pdu-ack configured but not agreed: records released on TCP acknowledgement" },
 };
 
 const struct rate_ctr_group_desc sl_link_ctrg_desc = {
@@ -70,29 +83,43 @@ static unsigned link_ctrg_index;
 /* Handle one PDU from the receiver. */
 static void rx_pdu(struct sl_link *l, const uint8_t *p, size_t n)
 {
-	enum sl_link_rx_kind kind = SL_LINK_RX_OTHER;
-	uint64_t seq = 0;
+	struct sl_link_rx rx = { .kind = SL_LINK_RX_OTHER };
 
-	if (!l->ops.classify || l->ops.classify(l->ops.priv, p, n, &kind, &seq) < 0) {
+	if (!l->ops.classify || l->ops.classify(l->ops.priv, p, n, &rx) < 0) {
 		rate_ctr_inc2(l->ctrs, SL_LINK_CTR_RX_INVALID);
+		if (sl_link_st(l) == SL_LINK_NEGOTIATING) {
+			sl_link_fail(l, SL_LINK_CTR_NEG_FAILED, "undecodable PDU (%zu bytes) during option negotiation", n);
+			return;
+		}
 		LOGPFSML(l->fi, LOGL_NOTICE, "undecodable PDU (%zu bytes) from the receiver ignored\n", n);
 		return;
 	}
-	switch (kind) {
+	if (sl_link_st(l) == SL_LINK_NEGOTIATING) {
+		osmo_fsm_inst_dispatch(l->fi, SL_LINK_EV_NEG_RX, &rx);
+		return;
+	}
+	switch (rx.kind) {
 	case SL_LINK_RX_KEEPALIVE_RESPONSE:
 		rate_ctr_inc2(l->ctrs, SL_LINK_CTR_KEEPALIVE_RESPONSE);
-		if (l->ka_outstanding && seq == l->ka_seq) {
+		if (l->ka_outstanding && rx.seq == l->ka_seq) {
 			l->ka_outstanding = false;
 			sl_link_timer_stop(l, SL_LINK_TIMER_TIME3);
 		}
 		break;
 	case SL_LINK_RX_ACK_RESPONSE:
-		sl_link_ack_response(l, seq);
+		sl_link_ack_response(l, rx.seq);
 		break;
 	default:
+		/* option negotiation PDUs after it ended are not acted on either (clause 6.3.5.2) */
 		rate_ctr_inc2(l->ctrs, SL_LINK_CTR_RX_OTHER);
 		break;
 	}
+}
+
+/* Connected: up, or negotiating options. */
+static bool connected(const struct sl_link *l)
+{
+	return sl_link_st(l) == SL_LINK_UP || sl_link_st(l) == SL_LINK_NEGOTIATING;
 }
 
 /* Read what the receiver sent (keep-alive and acknowledgement responses) until it would block. */
@@ -101,7 +128,7 @@ void sl_link_rx(struct sl_link *l)
 	ssize_t sz = 0;
 	size_t off, n;
 
-	while (sl_link_st(l) == SL_LINK_UP) {
+	while (connected(l)) {
 		enum sl_tr_res r = sl_transport_read(l->tr, l->rx_buf + l->rx_len, l->rx_cap - l->rx_len, &n);
 
 		if (sl_tr_would_block(r))
@@ -115,6 +142,8 @@ void sl_link_rx(struct sl_link *l)
 		while (off < l->rx_len && (sz = l->ops.frame(l->ops.priv, l->rx_buf + off, l->rx_len - off,
 							     l->cfg.max_pdu)) > 0) {
 			rx_pdu(l, l->rx_buf + off, (size_t)sz);
+			if (!connected(l))
+				return; /* the PDU ended the connection (and rx_buf with it) */
 			off += (size_t)sz;
 		}
 		if (off < l->rx_len && sz < 0) {
@@ -144,6 +173,7 @@ void sl_link_drop(struct sl_link *l, const char *why)
 	switch (sl_link_st(l)) {
 	case SL_LINK_CONNECTING:
 	case SL_LINK_TLS_HANDSHAKE:
+	case SL_LINK_NEGOTIATING:
 	case SL_LINK_UP:
 		sl_link_fail(l, -1, "%s", why);
 		break;
@@ -190,6 +220,11 @@ struct sl_link *sl_link_new(void *ctx, struct sl_spool *spool, const struct sl_l
 	}
 	if (cfg->time1_ms && !ops->make_keepalive) {
 		snprintf(err, errlen, "keep-alives need a keep-alive encoder");
+		return NULL;
+	}
+	if (cfg->option_negotiation && (!ops->make_keepalive || !ops->make_option_request ||
+					!ops->make_option_response || !ops->make_option_complete)) {
+		snprintf(err, errlen, "option negotiation needs the option and keep-alive encoders");
 		return NULL;
 	}
 	l = talloc_zero(ctx, struct sl_link);
@@ -277,6 +312,8 @@ void sl_link_get_status(const struct sl_link *l, struct sl_link_status *st)
 		.backoff_ms = l->backoff_ms,
 		.sent_id = l->last_placed_id,
 		.tcp_acked_id = l->ack_next_id - 1,
+		.pdu_ack = l->use_pdu_ack,
+		.negotiated = l->negotiated ? l->negotiated : "",
 	};
 	snprintf(st->peer, sizeof(st->peer), "%s:%u", l->cfg.host, l->cfg.port);
 	OSMO_STRLCPY_ARRAY(st->security, l->security);

@@ -5,7 +5,8 @@
  * destination says so explicitly), in the osmocom select loop.
  *
  * States (enum sl_link_state, an osmo_fsm in link_fsm.c): disconnected ->
- * connecting (non-blocking connect) -> tls-handshake -> up; any failure ->
+ * connecting (non-blocking connect) -> tls-handshake -> [negotiating, with
+ * option_negotiation: clause 6.3.5, link_negotiate.c] -> up; any failure ->
  * backing-off (exponential, with jitter, capped) -> connecting. Clause
  * 6.3.2: the link reconnects by itself for as long as it exists. Timers
  * (TIME1, TIME3, TIME5, TIME6, connect timeout, back-off, SIOCOUTQ poll)
@@ -57,6 +58,7 @@ enum sl_link_state {
 	SL_LINK_TLS_HANDSHAKE,
 	SL_LINK_UP,
 	SL_LINK_BACKING_OFF,
+	SL_LINK_NEGOTIATING,	/* TRI option negotiation (clause 6.3.5) before any record */
 	_SL_LINK_STATE_COUNT
 };
 extern const struct value_string sl_link_state_names[];
@@ -66,6 +68,17 @@ enum sl_link_rx_kind {
 	SL_LINK_RX_OTHER,		/* ignored (counted) */
 	SL_LINK_RX_KEEPALIVE_RESPONSE,
 	SL_LINK_RX_ACK_RESPONSE,
+	SL_LINK_RX_OPTION_REQUEST,	/* clause 6.3.5: the receiver asks for options */
+	SL_LINK_RX_OPTION_RESPONSE,	/* the answer to our optionRequest */
+	SL_LINK_RX_OPTION_COMPLETE,
+};
+
+/* One received PDU as the link sees it. */
+struct sl_link_rx {
+	enum sl_link_rx_kind kind;
+	uint64_t seq;		/* TRI sequence number (the request's, for responses) */
+	uint32_t options;	/* optionRequest: requested; optionResponse: accepted (pdu.h SL_TRI_OPT) */
+	uint32_t declined;	/* optionResponse: declined */
 };
 
 /* The PDU layer, reached through callbacks (handover/pdu*.h in production). */
@@ -73,10 +86,15 @@ struct sl_link_pdu_ops {
 	/* Prepend a TRI keep-alive / pDUAcknowledgementRequest with sequence number seq. 0 or <0. */
 	int (*make_keepalive)(void *priv, struct sl_ber_w *w, uint64_t seq);
 	int (*make_ack_request)(void *priv, struct sl_ber_w *w, uint64_t seq);
+	/* Option negotiation (clause 6.3.5): optionRequest, optionResponse, optionComplete. 0 or <0. */
+	int (*make_option_request)(void *priv, struct sl_ber_w *w, uint64_t seq, uint32_t requested);
+	int (*make_option_response)(void *priv, struct sl_ber_w *w, uint64_t seq, uint32_t accepted,
+				    uint32_t declined);
+	int (*make_option_complete)(void *priv, struct sl_ber_w *w, uint64_t seq);
 	/* Size of the first PDU in p[0..n), 0 if more bytes are needed, <0 if invalid (sl_pdu_frame). */
 	ssize_t (*frame)(void *priv, const uint8_t *p, size_t n, size_t max_pdu);
-	/* Classify one received PDU and give its sequence number. <0 if undecodable. */
-	int (*classify)(void *priv, const uint8_t *p, size_t n, enum sl_link_rx_kind *kind, uint64_t *seq);
+	/* Classify one received PDU: kind, sequence number, options. <0 if undecodable. */
+	int (*classify)(void *priv, const uint8_t *p, size_t n, struct sl_link_rx *rx);
 	void *priv;
 };
 
@@ -93,6 +111,8 @@ struct sl_link_cfg {
 	unsigned time1_ms;	      /* keep-alive after this long without sending; 0 = no keep-alives */
 	unsigned time3_ms;	      /* keep-alive response deadline; 0 = 60 s */
 	bool pdu_ack;		      /* release by pDUAcknowledgementResponse (clause 6.3.6) */
+	bool option_negotiation;      /* clause 6.3.5 before any record; pdu_ack only if the receiver accepts it */
+	unsigned negotiation_timeout_ms; /* whole negotiation; 0 = 10 s */
 	unsigned time6_ms;	      /* pdu_ack: request interval; 0 = 1 s */
 	unsigned time5_ms;	      /* pdu_ack: response deadline; 0 = 60 s */
 	uint64_t resend_window_bytes; /* no pdu_ack: TCP-acked bytes kept for resending; 0 = 8 MiB */
@@ -128,6 +148,13 @@ enum sl_link_ctr {
 	SL_LINK_CTR_END_TLS_ALERT,	/* a fatal TLS alert from the receiver */
 	SL_LINK_CTR_END_TLS_ERROR,	/* a TLS failure found here (bad record, certificate) */
 	SL_LINK_CTR_END_ERROR,		/* a local failure */
+	/* option negotiation (clause 6.3.5) */
+	SL_LINK_CTR_NEG_STARTED,	/* connections that began negotiating */
+	SL_LINK_CTR_NEG_COMPLETED,	/* optionComplete sent and received */
+	SL_LINK_CTR_NEG_UNSUPPORTED,	/* keep-aliveResponse first: the receiver does not negotiate */
+	SL_LINK_CTR_NEG_FAILED,		/* connection ended: a PDU out of place, a wrong sequence number */
+	SL_LINK_CTR_NEG_TIMEOUT,	/* connection ended: not complete within X6 */
+	SL_LINK_CTR_NEG_NO_ACK,		/* pdu_ack configured but not agreed: TCP-ack release instead */
 	_SL_LINK_CTR_COUNT
 };
 extern const struct rate_ctr_group_desc sl_link_ctrg_desc;
@@ -147,6 +174,8 @@ struct sl_link_status {
 	uint64_t reconnects;
 	uint64_t resends;
 	unsigned backoff_ms;	  /* current or next back-off delay */
+	bool pdu_ack;		  /* this connection releases by pDUAcknowledgement */
+	const char *negotiated;	  /* "", or what option negotiation gave: "pDUAcknowledgement", "none", "unsupported" */
 	char last_error[256];	  /* "" if none yet */
 };
 

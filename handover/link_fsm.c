@@ -6,7 +6,10 @@
  *                           (connecting: an address at once, a host name resolved without
  *                           blocking, polled on X5 with RESOLVED; then a non-blocking connect)
  *                           connecting --SOCKET: TCP up, plain TCP------------------------------> up
- *   connecting, tls-handshake, up --FAIL, or X1 expiry--> backing-off --X2 expiry--> connecting
+ *   with option negotiation (clause 6.3.5), "up" above is reached through
+ *                           negotiating --NEG_RX, SOCKET: complete, or not supported--> up
+ *   connecting, tls-handshake, negotiating, up --FAIL, or X1/X6 expiry--> backing-off
+ *   backing-off --X2 expiry--> connecting
  *
  * Each state names the events it accepts and the states it may go to; the
  * FSM refuses and logs anything else, so a timer firing in the wrong state
@@ -19,6 +22,8 @@
  * they are osmo_timers started and stopped only by the sl_link_timer_*
  * helpers, with durations from the same table, and their expiry is an
  * event of the FSM; leaving "up" stops them all.
+ *
+ * X6, the negotiating state's timeout, bounds all of link_negotiate.c's exchange.
  *
  * The table and the timers inside "up" are in link_timers.c. Values are
  * in milliseconds (tests run 20 ms back-offs). libosmocore 1.7
@@ -64,6 +69,7 @@ static const struct osmo_tdef_state_timeout link_fsm_timeouts[32] = {
 	[SL_LINK_CONNECTING] = { .T = SL_LINK_T_CONNECT },
 	[SL_LINK_TLS_HANDSHAKE] = { .T = SL_LINK_T_CONNECT, .keep_timer = true },
 	[SL_LINK_BACKING_OFF] = { .T = SL_LINK_T_BACKOFF_MIN },
+	[SL_LINK_NEGOTIATING] = { .T = SL_LINK_T_NEGOTIATION },
 };
 
 static const struct value_string link_event_names[] = {
@@ -77,6 +83,7 @@ static const struct value_string link_event_names[] = {
 	{ SL_LINK_EV_TIME6, "TIME6" },
 	{ SL_LINK_EV_POLL, "POLL" },
 	{ SL_LINK_EV_RESOLVED, "RESOLVED" },
+	{ SL_LINK_EV_NEG_RX, "NEG_RX" },
 	{ 0, NULL }
 };
 
@@ -173,12 +180,20 @@ void sl_link_fail_tr(struct sl_link *l, enum sl_tr_res res)
 		sl_link_fail(l, -1, "%s", sl_transport_error(l->tr));
 }
 
+/* The transport is up: negotiate options first if configured (clause 6.3.5), else up at once. */
+static void transport_ready(struct sl_link *l)
+{
+	l->use_pdu_ack = l->cfg.pdu_ack && !l->cfg.option_negotiation;
+	l->negotiated = "";
+	link_state_chg(l, l->cfg.option_negotiation ? SL_LINK_NEGOTIATING : SL_LINK_UP);
+}
+
 static void step_handshake(struct sl_link *l)
 {
 	enum sl_tr_res r = sl_transport_handshake(l->tr);
 
 	if (r == SL_TR_OK) {
-		link_state_chg(l, SL_LINK_UP);
+		transport_ready(l);
 		return;
 	}
 	if (sl_tr_would_block(r)) {
@@ -214,7 +229,7 @@ static void connected(struct sl_link *l)
 		return;
 	}
 	if (l->cfg.plain) {
-		link_state_chg(l, SL_LINK_UP);
+		transport_ready(l);
 		return;
 	}
 	link_state_chg(l, SL_LINK_TLS_HANDSHAKE);
@@ -432,7 +447,9 @@ static void up_onenter(struct osmo_fsm_inst *fi, uint32_t prev_state)
 	osmo_fd_update_when(&l->ofd, 0, OSMO_FD_READ);
 	if (sl_link_T_ms(l, SL_LINK_T_TIME1))
 		sl_link_timer_start(l, SL_LINK_TIMER_TIME1);
-	if (l->cfg.pdu_ack)
+	if (l->ka_outstanding) /* negotiation's keep-alive, not yet answered */
+		sl_link_timer_start(l, SL_LINK_TIMER_TIME3);
+	if (l->use_pdu_ack)
 		sl_link_timer_start(l, SL_LINK_TIMER_TIME6);
 	sl_link_pump(l);
 }
@@ -518,6 +535,33 @@ static void up_action(struct osmo_fsm_inst *fi, uint32_t event, void *data)
 	}
 }
 
+/* What link_negotiate.c said: up once done; on failure the link is already backing off. */
+static void neg_next(struct sl_link *l, enum sl_link_neg_res r)
+{
+	if (r == SL_LINK_NEG_DONE && sl_link_st(l) == SL_LINK_NEGOTIATING)
+		link_state_chg(l, SL_LINK_UP);
+}
+
+/* Entering negotiating: X6 for the whole exchange; optionRequest and keep-alive go out. */
+static void negotiating_onenter(struct osmo_fsm_inst *fi, uint32_t prev_state)
+{
+	struct sl_link *l = fi->priv;
+
+	state_timer_start(l, 0);
+	osmo_fd_update_when(&l->ofd, 0, OSMO_FD_READ);
+	neg_next(l, sl_link_neg_start(l));
+}
+
+static void negotiating_action(struct osmo_fsm_inst *fi, uint32_t event, void *data)
+{
+	struct sl_link *l = fi->priv;
+
+	if (event == SL_LINK_EV_FAIL)
+		failed(l, *(int *)data);
+	else
+		neg_next(l, sl_link_neg_event(l, event, data)); /* SOCKET, NEG_RX */
+}
+
 static void backing_off_onenter(struct osmo_fsm_inst *fi, uint32_t prev_state)
 {
 	struct sl_link *l = fi->priv;
@@ -549,6 +593,10 @@ static int link_timer_cb(struct osmo_fsm_inst *fi)
 	case SL_LINK_BACKING_OFF:
 		link_state_chg(l, SL_LINK_CONNECTING);
 		break;
+	case SL_LINK_NEGOTIATING:
+		sl_link_fail(l, SL_LINK_CTR_NEG_TIMEOUT, "option negotiation not complete within X6 (%u ms)",
+			     sl_link_T_ms(l, SL_LINK_T_NEGOTIATION));
+		break;
 	default:
 		break;
 	}
@@ -576,7 +624,8 @@ static const struct osmo_fsm_state link_fsm_states[] = {
 	[SL_LINK_CONNECTING] = {
 		.name = "connecting",
 		.in_event_mask = S(SL_LINK_EV_SOCKET) | S(SL_LINK_EV_FAIL) | S(SL_LINK_EV_RESOLVED),
-		.out_state_mask = S(SL_LINK_TLS_HANDSHAKE) | S(SL_LINK_UP) | S(SL_LINK_BACKING_OFF),
+		.out_state_mask = S(SL_LINK_TLS_HANDSHAKE) | S(SL_LINK_NEGOTIATING) | S(SL_LINK_UP) |
+				  S(SL_LINK_BACKING_OFF),
 		.onenter = connecting_onenter,
 		.onleave = connecting_onleave,
 		.action = connecting_action,
@@ -584,8 +633,15 @@ static const struct osmo_fsm_state link_fsm_states[] = {
 	[SL_LINK_TLS_HANDSHAKE] = {
 		.name = "tls-handshake",
 		.in_event_mask = S(SL_LINK_EV_SOCKET) | S(SL_LINK_EV_FAIL),
-		.out_state_mask = S(SL_LINK_UP) | S(SL_LINK_BACKING_OFF),
+		.out_state_mask = S(SL_LINK_NEGOTIATING) | S(SL_LINK_UP) | S(SL_LINK_BACKING_OFF),
 		.action = handshake_action,
+	},
+	[SL_LINK_NEGOTIATING] = {
+		.name = "negotiating",
+		.in_event_mask = S(SL_LINK_EV_SOCKET) | S(SL_LINK_EV_FAIL) | S(SL_LINK_EV_NEG_RX),
+		.out_state_mask = S(SL_LINK_UP) | S(SL_LINK_BACKING_OFF),
+		.onenter = negotiating_onenter,
+		.action = negotiating_action,
 	},
 	[SL_LINK_UP] = {
 		.name = "up",

@@ -1,6 +1,6 @@
 /*
  * Link internals shared by link_fsm.c (the state machine: connection,
- * handshake, back-off), link_timers.c (the timer table and the timers
+ * handshake, back-off), link_negotiate.c (TRI option negotiation), link_timers.c (the timer table and the timers
  * that run while up), link.c (creation, receive path, status) and link_send.c (records
  * in flight, batching, keep-alive and ack-request interleaving, TCP-ack
  * tracking, release).
@@ -36,6 +36,7 @@ enum sl_link_event {
 	SL_LINK_EV_TIME6,	/* T6 expired: time for a pDUAcknowledgementRequest */
 	SL_LINK_EV_POLL,	/* X4 expired: ask the kernel what the receiver's TCP acked */
 	SL_LINK_EV_RESOLVED,	/* X5 expired while connecting: is the host name resolved yet? */
+	SL_LINK_EV_NEG_RX,	/* negotiating: a PDU from the receiver (data: const struct sl_link_rx *) */
 };
 
 /*
@@ -65,6 +66,7 @@ enum sl_link_T {
 	SL_LINK_T_BACKOFF_MAX = -3,
 	SL_LINK_T_ACK_POLL = -4,
 	SL_LINK_T_RESOLVE_POLL = -5,
+	SL_LINK_T_NEGOTIATION = -6,
 };
 
 /*
@@ -140,6 +142,16 @@ struct sl_link {
 	struct sl_link_ackreq ackreqs[SL_LINK_MAX_ACKREQ];
 	unsigned n_ackreqs;
 
+	/* option negotiation (clause 6.3.5) on this connection: link_negotiate.c */
+	bool use_pdu_ack;		/* release by pDUAcknowledgement on this connection */
+	const char *negotiated;		/* for show handover: "", "pDUAcknowledgement", "none", "unsupported" */
+	uint32_t neg_requested, neg_accepted;
+	uint64_t neg_seq;		/* our next optionRequest/optionComplete number */
+	uint64_t neg_req_seq;		/* our optionRequest's number */
+	bool neg_got_response, neg_sent_complete, neg_peer_complete;
+	uint8_t neg_tx[4 * SL_LINK_CTRL_MAX];	/* negotiation PDUs not yet written */
+	size_t neg_tx_len;
+
 	/* receive */
 	uint8_t *rx_buf;
 	size_t rx_cap, rx_len;
@@ -157,6 +169,18 @@ struct sl_link_ent *sl_link_ent(struct sl_link *l, uint64_t id);
 
 /* link.c */
 void sl_link_rx(struct sl_link *l);
+
+/* link_negotiate.c: each returns what the state machine does next */
+enum sl_link_neg_res {
+	SL_LINK_NEG_WAIT,	/* stay negotiating */
+	SL_LINK_NEG_DONE,	/* go up (complete, or the receiver does not negotiate) */
+	SL_LINK_NEG_FAILED,	/* the connection has been failed */
+};
+enum sl_link_neg_res sl_link_neg_start(struct sl_link *l);	/* optionRequest, then a keep-alive */
+enum sl_link_neg_res sl_link_neg_rx(struct sl_link *l, const struct sl_link_rx *rx);
+enum sl_link_neg_res sl_link_neg_flush(struct sl_link *l);	/* the socket may take more */
+/* The negotiating state's SOCKET and NEG_RX events. */
+enum sl_link_neg_res sl_link_neg_event(struct sl_link *l, uint32_t event, void *data);
 
 /* link_fsm.c */
 int sl_link_fsm_alloc(struct sl_link *l);	/* l->fi, l->tdefs (from l->cfg), timers; 0 or -ENOMEM */

@@ -184,7 +184,7 @@ void sl_link_check_acked(struct sl_link *l)
 		l->acked_bytes += e->rec->len;
 		l->ack_next_id++;
 	}
-	if (l->cfg.pdu_ack)
+	if (l->use_pdu_ack)
 		return;
 	/* Keep the newest resend_window_bytes of TCP-acked records; release what is older. */
 	{

@@ -38,6 +38,8 @@ const struct osmo_tdef sl_link_tdefs_template[] = {
 	  .desc = "How often the kernel is asked (SIOCOUTQ) what the receiver's TCP acked" },
 	{ .T = SL_LINK_T_RESOLVE_POLL, .default_val = 20, .unit = OSMO_TDEF_MS,
 	  .desc = "How often a host name being resolved (asynchronously, while connecting) is checked" },
+	{ .T = SL_LINK_T_NEGOTIATION, .default_val = 10000, .unit = OSMO_TDEF_MS,
+	  .desc = "Option negotiation (clause 6.3.5): the whole exchange, from the optionRequest to complete" },
 	{}
 };
 
@@ -54,6 +56,7 @@ static const struct {
 	{ SL_LINK_T_BACKOFF_MIN, offsetof(struct sl_link_cfg, backoff_min_ms) },
 	{ SL_LINK_T_BACKOFF_MAX, offsetof(struct sl_link_cfg, backoff_max_ms) },
 	{ SL_LINK_T_ACK_POLL, offsetof(struct sl_link_cfg, ack_poll_ms) },
+	{ SL_LINK_T_NEGOTIATION, offsetof(struct sl_link_cfg, negotiation_timeout_ms) },
 };
 
 /* The timers run by hand (all inside "up" but the resolver poll, inside

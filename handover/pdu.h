@@ -157,6 +157,31 @@ int sl_pdu_keepalive_response(struct sl_ber_w *w, const struct sl_pdu_ctx *ctx, 
 int sl_pdu_ack_request(struct sl_ber_w *w, const struct sl_pdu_ctx *ctx, uint32_t seqno, uint64_t ts_us);
 int sl_pdu_ack_response(struct sl_ber_w *w, const struct sl_pdu_ctx *ctx, uint32_t seqno, uint64_t ts_us);
 /*
+ * TRI option negotiation (clause 6.3.5, pdu_tri_option.c). An option set
+ * is a bit mask of the Option CHOICE alternatives by tag: bit n is
+ * alternative [n] (only [0] pDUAcknowledgement is defined; higher bits
+ * carry, as a decoded set, alternatives unknown to us). The sequence
+ * number counts optionRequest and optionComplete per endpoint and
+ * connection; an optionResponse repeats the request's number.
+ */
+enum sl_tri_option {
+	SL_TRI_OPT_PDU_ACK = 0,		/* pDUAcknowledgement [0] NULL (clause 6.3.6) */
+	_SL_TRI_OPT_KNOWN
+};
+#define SL_TRI_OPT(o) (1u << (o))
+#define SL_TRI_OPTS_KNOWN (SL_TRI_OPT(SL_TRI_OPT_PDU_ACK))
+/* Names of the known options, for logs and renderers ("pDUAcknowledgement"). */
+extern const char *const sl_tri_option_names[_SL_TRI_OPT_KNOWN];
+/* optionRequest [9] { requestedOptions [0] }; only known options may be requested. */
+int sl_pdu_option_request(struct sl_ber_w *w, const struct sl_pdu_ctx *ctx, uint32_t seqno, uint64_t ts_us,
+			  uint32_t requested);
+/* optionResponse [10] { acceptedOptions [0], declinedOptions [1] }, known options only. */
+int sl_pdu_option_response(struct sl_ber_w *w, const struct sl_pdu_ctx *ctx, uint32_t seqno, uint64_t ts_us,
+			   uint32_t accepted, uint32_t declined);
+/* optionComplete [11] NULL. */
+int sl_pdu_option_complete(struct sl_ber_w *w, const struct sl_pdu_ctx *ctx, uint32_t seqno, uint64_t ts_us);
+
+/*
  * PS-PDU with an hI1-Operation notification (liActivated/liDeactivated/
  * liModified); target_info (ASCII, 1..256 octets) may be NULL.
  */

@@ -2,7 +2,8 @@
  * Strict decoding of the TS 102 232-1 PS-PDU (annex A.2) and of the
  * payloads handover/ puts in it: TS 102 232-5 IPMMIRI and IPMMCC (clause
  * 7), ETSI671IRI (TS 101 671 IRI-Parameters, hi2_decode.c), the TRI
- * keep-alive and PDU acknowledgement messages (clauses 6.3.4, 6.3.6) and
+ * keep-alive, PDU acknowledgement and option negotiation messages
+ * (clauses 6.3.4, 6.3.6, 6.3.5: pdu_dec_option.c) and
  * HI1 notifications (TS 101 671 annex D.4); and the dispatch for a
  * standalone TS 101 671 IRIsContent in the version11 or version18 framing.
  *
@@ -31,6 +32,9 @@ const char *const sl_pdu_kind_names[_SL_PDU_KIND_COUNT] = {
 	[SL_PDU_ACK_REQUEST] = "ack_request",
 	[SL_PDU_ACK_RESPONSE] = "ack_response",
 	[SL_PDU_HI1] = "hi1",
+	[SL_PDU_OPTION_REQUEST] = "option_request",
+	[SL_PDU_OPTION_RESPONSE] = "option_response",
+	[SL_PDU_OPTION_COMPLETE] = "option_complete",
 };
 
 static const uint8_t ipmm_iri_objid[] = { 5, 5, 13, 1 };
@@ -294,6 +298,8 @@ static int tri_payload(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct 
 	switch (alt.tag) {
 	case 3: out->kind = SL_PDU_KEEPALIVE; break;
 	case 4: out->kind = SL_PDU_KEEPALIVE_RESPONSE; break;
+	case 9: case 10: return sl_pd_tri_option(s, c, &alt, out);
+	case 11: out->kind = SL_PDU_OPTION_COMPLETE; break;
 	case 12: out->kind = SL_PDU_ACK_REQUEST; break;
 	case 13: out->kind = SL_PDU_ACK_RESPONSE; break;
 	default: return sl_pd_unsupported(s, &alt, "TRIPayload");

@@ -1,10 +1,14 @@
 /*
  * Strict decoder for every PDU handover/ builds: TS 102 232-1 PS-PDUs
- * (IPMMIRI, IPMMCC, ETSI671IRI, keep-alive and PDU acknowledgement TRI,
- * HI1 notifications) and standalone TS 101 671 IRIsContent in both
+ * (IPMMIRI, IPMMCC, ETSI671IRI, keep-alive, PDU acknowledgement and
+ * option negotiation TRI, HI1 notifications) and standalone TS 101 671 IRIsContent in both
  * framings. It is the reference receiver for the tests and the `decode`
  * tool: anything outside what we encode (other payload choices, vendor
  * extensions, unknown fields) is reported as unsupported, not skipped.
+ * The one exception is an unknown alternative of the extensible Option
+ * CHOICE inside an option negotiation list, which clause 6.3.5.1 requires
+ * a receiver to read (and leave out of its answer): it is kept as a bit of
+ * the option set (pdu_dec_option.c).
  */
 #pragma once
 
@@ -24,6 +28,9 @@ enum sl_pdu_kind {
 	SL_PDU_ACK_REQUEST,
 	SL_PDU_ACK_RESPONSE,
 	SL_PDU_HI1,
+	SL_PDU_OPTION_REQUEST,		/* TRI clause 6.3.5 */
+	SL_PDU_OPTION_RESPONSE,
+	SL_PDU_OPTION_COMPLETE,
 	_SL_PDU_KIND_COUNT
 };
 extern const char *const sl_pdu_kind_names[_SL_PDU_KIND_COUNT];
@@ -88,6 +95,14 @@ struct sl_pdu_decoded {
 			uint64_t ts_us;
 			struct sl_pdu_bytes target_info;
 		} hi1;
+		struct {
+			/*
+			 * Option sets (pdu.h SL_TRI_OPT): requestedOptions, or
+			 * acceptedOptions and declinedOptions. Bit n is the
+			 * alternative [n]; bit 31 stands for any tag above 30.
+			 */
+			uint32_t options, declined;
+		} option;
 	} u;
 };
 

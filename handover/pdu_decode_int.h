@@ -148,3 +148,7 @@ int sl_pd_hi2_timestamp(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct
 /* TS 101 671 IRI-Parameters (the TLV t, whatever its tag) into out->u.hi2. */
 int sl_pd_hi2_params(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,
 		     struct sl_pdu_decoded *out);
+
+/* TRI optionRequest [9] or optionResponse [10] (the alternative alt) into out (pdu_dec_option.c). */
+int sl_pd_tri_option(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *alt,
+		     struct sl_pdu_decoded *out);

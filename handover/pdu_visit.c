@@ -129,6 +129,33 @@ static void hi2(struct v *v, const struct sl_hi2_ids *i, const struct sl_hi2_iri
 	emit(v, SL_PDU_F_CLOSE, NULL);
 }
 
+/*
+ * An option set (pdu.h) as text: the known options by name, others as
+ * their tag ("[5]", "[31+]" for any above 30), comma-separated; "none" if
+ * empty, so an empty list still shows.
+ */
+static void options(struct v *v, const char *name, uint32_t set)
+{
+	char buf[160] = "";
+	size_t n = 0;
+	unsigned o;
+
+	for (o = 0; o < 32; o++) {
+		int k;
+
+		if (!(set & SL_TRI_OPT(o)))
+			continue;
+		if (o < _SL_TRI_OPT_KNOWN)
+			k = snprintf(buf + n, sizeof(buf) - n, "%s%s", n ? "," : "", sl_tri_option_names[o]);
+		else
+			k = snprintf(buf + n, sizeof(buf) - n, "%s[%u%s]", n ? "," : "", o, o == 31 ? "+" : "");
+		if (k < 0 || (size_t)k >= sizeof(buf) - n)
+			break;
+		n += (size_t)k;
+	}
+	text(v, name, n ? buf : "none");
+}
+
 void sl_pdu_decoded_visit(const struct sl_pdu_decoded *d, sl_pdu_visit_fn fn, void *arg)
 {
 	struct v v = { fn, arg };
@@ -194,6 +221,17 @@ void sl_pdu_decoded_visit(const struct sl_pdu_decoded *d, sl_pdu_visit_fn fn, vo
 		ids(&v, &d->u.hi1.ids);
 		time_(&v, "timeStamp", d->u.hi1.ts_us);
 		bytes(&v, "target-Information", d->u.hi1.target_info);
+		emit(&v, SL_PDU_F_CLOSE, NULL);
+		break;
+	case SL_PDU_OPTION_REQUEST:
+		emit(&v, SL_PDU_F_OPEN, "optionRequest");
+		options(&v, "requestedOptions", d->u.option.options);
+		emit(&v, SL_PDU_F_CLOSE, NULL);
+		break;
+	case SL_PDU_OPTION_RESPONSE:
+		emit(&v, SL_PDU_F_OPEN, "optionResponse");
+		options(&v, "acceptedOptions", d->u.option.options);
+		options(&v, "declinedOptions", d->u.option.declined);
 		emit(&v, SL_PDU_F_CLOSE, NULL);
 		break;
 	default:

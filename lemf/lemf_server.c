@@ -22,6 +22,7 @@
 #include "handover/pdu_decode.h"
 #include "handover/pdu_frame.h"
 #include "handover/transport.h"
+#include "lemf/lemf_optneg.h"
 
 struct sl_lemf_server {
 	struct sl_lemf_server_cfg cfg;
@@ -30,6 +31,7 @@ struct sl_lemf_server {
 	uint64_t conns, keepalives, acks, acks_withheld;
 	uint64_t closes[_SL_TR_RES_COUNT];	/* connections ended, by what the transport said */
 	uint64_t unframed;			/* connections ended: bytes that do not frame */
+	struct sl_lemf_neg_stats neg;
 };
 
 struct conn {
@@ -45,6 +47,7 @@ struct conn {
 	size_t tx_len, tx_cap;
 	uint64_t pdus;
 	bool store_failed;		/* a PDU could not be stored: no acknowledgement on this connection */
+	struct sl_lemf_neg neg;		/* option negotiation (clause 6.3.5) */
 };
 
 static void say(struct sl_lemf_server *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -61,17 +64,26 @@ static void say(struct sl_lemf_server *s, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Why a connection ends: a transport result (enum sl_tr_res), or bytes that do not frame. */
+/*
+ * Why a connection ends: a transport result (enum sl_tr_res), bytes that
+ * do not frame, or a PDU out of place during option negotiation.
+ */
 #define CONN_UNFRAMED _SL_TR_RES_COUNT
+#define CONN_NEGOTIATION (_SL_TR_RES_COUNT + 1)
 
 static void conn_close(struct conn *c, unsigned kind, const char *why)
 {
 	if (kind == CONN_UNFRAMED)
 		c->srv->unframed++;
+	else if (kind == CONN_NEGOTIATION)
+		c->srv->neg.violations++;
 	else
 		c->srv->closes[kind]++;
-	say(c->srv, "connection %u from %s closed after %" PRIu64 " PDUs (%s): %s\n", c->id, c->peer, c->pdus,
-	    kind == CONN_UNFRAMED ? "unframed" : get_value_string(sl_tr_res_names, kind), why);
+	say(c->srv, "connection %u from %s closed after %" PRIu64 " PDUs (%s): %s; options in use: %s\n", c->id,
+	    c->peer, c->pdus,
+	    kind == CONN_UNFRAMED ? "unframed" : kind == CONN_NEGOTIATION ? "negotiation" :
+	    get_value_string(sl_tr_res_names, kind), why,
+	    c->neg.state == SL_LEMF_NEG_DONE ? sl_lemf_neg_text(&c->neg) : "not negotiated");
 	talloc_free(c);
 }
 
@@ -91,8 +103,15 @@ static uint64_t now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
-/* Queue a keep-alive or acknowledgement response echoing the request's LIID and operator. */
-static int respond(struct conn *c, const struct sl_pdu_decoded *d, bool ack)
+/* What respond() sends. */
+enum reply { REPLY_KEEPALIVE, REPLY_ACK, REPLY_OPTION_RESPONSE, REPLY_OPTION_COMPLETE };
+
+/*
+ * Queue a TRI reply echoing the request's LIID and operator: keep-alive or
+ * acknowledgement response (number d->seqno), or from the negotiation
+ * actions a, optionResponse or optionComplete.
+ */
+static int respond(struct conn *c, const struct sl_pdu_decoded *d, enum reply what, const struct sl_lemf_neg_act *a)
 {
 	char liid[SL_PDU_LIID_MAX + 1] = "lemf", op[SL_PDU_OPID_MAX + 1] = "lemf";
 	struct sl_pdu_ctx_cfg cc = { .liid = liid, .operator_id = op, .ts_digits = 6 };
@@ -116,8 +135,20 @@ static int respond(struct conn *c, const struct sl_pdu_decoded *d, bool ack)
 	if (!pc)
 		return -errno;
 	sl_ber_w_init(&w, buf, sizeof(buf));
-	rc = ack ? sl_pdu_ack_response(&w, pc, d->seqno, now_us()) :
-		   sl_pdu_keepalive_response(&w, pc, d->seqno, now_us());
+	switch (what) {
+	case REPLY_ACK:
+		rc = sl_pdu_ack_response(&w, pc, d->seqno, now_us());
+		break;
+	case REPLY_OPTION_RESPONSE:
+		rc = sl_pdu_option_response(&w, pc, a->resp_seq, now_us(), a->accepted, a->declined);
+		break;
+	case REPLY_OPTION_COMPLETE:
+		rc = sl_pdu_option_complete(&w, pc, a->complete_seq, now_us());
+		break;
+	default:
+		rc = sl_pdu_keepalive_response(&w, pc, d->seqno, now_us());
+		break;
+	}
 	talloc_free(pc);
 	if (rc < 0 || !sl_ber_w_result(&w, &p, &n))
 		return rc < 0 ? rc : -EINVAL;
@@ -155,9 +186,40 @@ static bool flush(struct conn *c)
 	return true;
 }
 
-static void handle_pdu(struct conn *c, const uint8_t *p, size_t n)
+/* Negotiation just completed on c: note and say what is in use. */
+static void negotiated(struct conn *c)
+{
+	struct sl_lemf_neg_stats *st = &c->srv->neg;
+
+	st->completed++;
+	if (c->neg.accepted & SL_TRI_OPT(SL_TRI_OPT_PDU_ACK))
+		st->pdu_ack++;
+	snprintf(st->last, sizeof(st->last), "%s", sl_lemf_neg_text(&c->neg));
+	say(c->srv, "connection %u: option negotiation complete, options in use: %s\n", c->id, st->last);
+}
+
+/* Send what the negotiation asks after one PDU (or one read); false if the connection was ended. */
+static bool neg_act(struct conn *c, const struct sl_pdu_decoded *d, const struct sl_lemf_neg_act *a)
+{
+	if (a->violation) {
+		conn_close(c, CONN_NEGOTIATION, "a PDU other than option negotiation before it was complete");
+		return false;
+	}
+	if (a->respond && respond(c, d, REPLY_OPTION_RESPONSE, a) == 0)
+		say(c->srv, "connection %u: optionRequest %" PRIu32 " answered, accepted: %s\n", c->id, a->resp_seq,
+		    a->accepted ? sl_tri_option_names[SL_TRI_OPT_PDU_ACK] : "none");
+	if (a->complete)
+		respond(c, d, REPLY_OPTION_COMPLETE, a);
+	if (a->done)
+		negotiated(c);
+	return true;
+}
+
+/* One PDU; false if it ended the connection (c is gone). */
+static bool handle_pdu(struct conn *c, const uint8_t *p, size_t n)
 {
 	struct sl_pdu_decoded d;
+	struct sl_lemf_neg_act a;
 	char err[256];
 	int rc = sl_pdu_decode(NULL, p, n, &d, err, sizeof(err));
 
@@ -165,13 +227,17 @@ static void handle_pdu(struct conn *c, const uint8_t *p, size_t n)
 	if (rc < 0) {
 		say(c->srv, "connection %u: PDU %" PRIu64 " (%zu bytes) undecodable: %s\n", c->id, c->pdus, n, err);
 		sl_lemf_store_bad(c->srv->cfg.store, c->id, p, n, err);
-		return;
+		if (c->neg.state == SL_LEMF_NEG_RUNNING) {
+			conn_close(c, CONN_NEGOTIATION, "an undecodable PDU during option negotiation");
+			return false;
+		}
+		return true;
 	}
 	if (sl_lemf_store_pdu(c->srv->cfg.store, c->id, p, n, &d) < 0) {
 		say(c->srv, "connection %u: cannot write output: %s\n", c->id, strerror(errno));
 		c->store_failed = true;
 	}
-	if (d.kind == SL_PDU_KEEPALIVE && respond(c, &d, false) == 0)
+	if (d.kind == SL_PDU_KEEPALIVE && respond(c, &d, REPLY_KEEPALIVE, NULL) == 0)
 		c->srv->keepalives++;
 	if (d.kind == SL_PDU_ACK_REQUEST) {
 		/*
@@ -183,10 +249,29 @@ static void handle_pdu(struct conn *c, const uint8_t *p, size_t n)
 		if (c->store_failed || sl_lemf_store_sync(c->srv->cfg.store) < 0) {
 			say(c->srv, "connection %u: not acknowledging: earlier PDUs are not safely stored\n", c->id);
 			c->srv->acks_withheld++;
-		} else if (respond(c, &d, true) == 0) {
+		} else if (respond(c, &d, REPLY_ACK, NULL) == 0) {
 			c->srv->acks++;
 		}
 	}
+	sl_lemf_neg_pdu(&c->neg, c->pdus, &d, &a);
+	if (a.ignored) {
+		c->srv->neg.ignored++;
+		say(c->srv, "connection %u: optionRequest %" PRIu32 " ignored\n", c->id, d.seqno);
+	}
+	return neg_act(c, &d, &a);
+}
+
+/* The end of one read's PDUs: an optionComplete still owed goes now. */
+static bool neg_read_done(struct conn *c)
+{
+	struct sl_lemf_neg_act a;
+	struct sl_pdu_decoded d = { .kind = SL_PDU_NONE };
+
+	sl_lemf_neg_flush(&c->neg, &a);
+	if (!a.complete && !a.done)
+		return true;
+	/* replies echo the LIID and operator of the PDU answered; none here: the defaults */
+	return neg_act(c, &d, &a);
 }
 
 static void conn_read(struct conn *c)
@@ -207,7 +292,8 @@ static void conn_read(struct conn *c)
 		c->rx_len += n;
 		off = 0;
 		while (off < c->rx_len && (sz = sl_pdu_frame(c->rx + off, c->rx_len - off, c->srv->cfg.max_pdu)) > 0) {
-			handle_pdu(c, c->rx + off, (size_t)sz);
+			if (!handle_pdu(c, c->rx + off, (size_t)sz))
+				return;
 			off += (size_t)sz;
 		}
 		if (sz < 0) {
@@ -218,6 +304,8 @@ static void conn_read(struct conn *c)
 		}
 		memmove(c->rx, c->rx + off, c->rx_len - off);
 		c->rx_len -= off;
+		if (off && !neg_read_done(c))
+			return;
 		/*
 		 * Answer as we go: a sender that keeps this socket full would
 		 * otherwise never let the loop reach EAGAIN, and its keep-alives
@@ -279,6 +367,7 @@ static int accept_cb(struct osmo_fd *ofd, unsigned int what)
 		return 0;
 	}
 	c->srv = s;
+	sl_lemf_neg_init(&c->neg, !s->cfg.no_option_negotiation);
 	talloc_set_destructor(c, conn_destructor);
 	c->id = ++s->next_conn;
 	s->conns++;
@@ -391,6 +480,11 @@ void sl_lemf_server_stats(const struct sl_lemf_server *s, uint64_t *conns, uint6
 	*conns = s->conns;
 	*keepalives = s->keepalives;
 	*acks = s->acks;
+}
+
+void sl_lemf_server_negotiations(const struct sl_lemf_server *s, struct sl_lemf_neg_stats *st)
+{
+	*st = s->neg;
 }
 
 void sl_lemf_server_closes(const struct sl_lemf_server *s, uint64_t closes[_SL_TR_RES_COUNT], uint64_t *unframed)

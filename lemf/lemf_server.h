@@ -7,7 +7,10 @@
  * (clause 6.3.6: answered only after every earlier PDU of the connection
  * has been written to the output, so an acknowledgement means stored),
  * and handed to the store. Bytes that do not frame end the connection;
- * PDUs that frame but do not decode are kept aside and counted.
+ * PDUs that frame but do not decode are kept aside and counted. A
+ * connection that opens with an optionRequest negotiates options first
+ * (clause 6.3.5, lemf_optneg.h); a PDU other than negotiation before that
+ * is complete ends it.
  */
 #pragma once
 
@@ -27,6 +30,16 @@ struct sl_lemf_server_cfg {
 	struct sl_lemf_store *store;
 	size_t max_pdu;
 	bool verbose;		/* one line per connection event on stderr */
+	bool no_option_negotiation; /* ignore optionRequests, as a receiver without support does */
+};
+
+/* Option negotiation (clause 6.3.5) over all connections so far. */
+struct sl_lemf_neg_stats {
+	uint64_t completed;	/* negotiations completed */
+	uint64_t pdu_ack;	/* of which with pDUAcknowledgement accepted */
+	uint64_t ignored;	/* optionRequests not acted on (disabled, mid-stream, after completion) */
+	uint64_t violations;	/* connections ended: another PDU before negotiation was complete */
+	char last[64];		/* options of the latest completed negotiation, "" if none */
 };
 
 struct sl_lemf_server;
@@ -43,4 +56,5 @@ uint64_t sl_lemf_server_acks_withheld(const struct sl_lemf_server *s);
  * (closed, reset, tls-alert, tls-error, error), and those ended because
  * their bytes did not frame as PDUs.
  */
+void sl_lemf_server_negotiations(const struct sl_lemf_server *s, struct sl_lemf_neg_stats *st);
 void sl_lemf_server_closes(const struct sl_lemf_server *s, uint64_t closes[_SL_TR_RES_COUNT], uint64_t *unframed);

@@ -36,6 +36,9 @@ static const char help[] =
 	"    TRI keep-alives (clause 6.3.4) are answered with keep-aliveResponse and\n"
 	"    pDUAcknowledgementRequests (clause 6.3.6) with pDUAcknowledgementResponse, the latter\n"
 	"    only after every earlier PDU of the connection has been written to DIR.\n"
+	"    A gateway that opens its connection with an optionRequest (clause 6.3.5) gets an\n"
+	"    optionResponse accepting pDUAcknowledgement, then, after the keep-aliveResponse, an\n"
+	"    optionComplete; records before the gateway's optionComplete end the connection.\n"
 	"\n"
 	"    For each LIID a directory DIR/<LIID>/ (characters other than letters, digits, '-' and\n"
 	"    '_' written as %XX) holds:\n"
@@ -62,6 +65,9 @@ static const char help[] =
 	"    --plain             plain TCP, no TLS: test networks only\n"
 	"    --max-pdu BYTES     largest PDU accepted (default 1048576); a larger one ends the\n"
 	"                        connection\n"
+	"    --no-option-negotiation\n"
+	"                        ignore optionRequests, as a receiver without option\n"
+	"                        negotiation does (for tests of gateways)\n"
 	"    -q, --quiet         no connection messages on stderr\n"
 	"    -h, --help          this text\n"
 	"\n"
@@ -111,6 +117,7 @@ int sl_cmd_lemf(void *ctx, int argc, char **argv)
 		{ "tls-cert", required_argument, NULL, 'c' }, { "tls-key", required_argument, NULL, 'k' },
 		{ "ca", required_argument, NULL, 'a' },	      { "plain", no_argument, NULL, 'p' },
 		{ "max-pdu", required_argument, NULL, 'm' },  { "quiet", no_argument, NULL, 'q' },
+		{ "no-option-negotiation", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },	      { NULL, 0, NULL, 0 },
 	};
 	const char *listen = NULL, *out = NULL, *cert = NULL, *key = NULL, *ca = NULL;
@@ -118,6 +125,7 @@ int sl_cmd_lemf(void *ctx, int argc, char **argv)
 	struct sl_app_signals sig = { 0 };
 	struct sl_lemf_server *srv;
 	uint64_t pdus, dups, missing, bad, conns, kas, acks, withheld, v;
+	struct sl_lemf_neg_stats neg;
 	char addr[64], err[512];
 	bool plain = false;
 	int c;
@@ -132,6 +140,7 @@ int sl_cmd_lemf(void *ctx, int argc, char **argv)
 		case 'a': ca = optarg; break;
 		case 'p': plain = true; break;
 		case 'q': sc.verbose = false; break;
+		case 'N': sc.no_option_negotiation = true; break;
 		case 'm':
 			if (!sl_parse_u64(optarg, 16, 1u << 30, &v)) {
 				fprintf(stderr, "sluice lemf: --max-pdu '%s': expected 16..1073741824\n", optarg);
@@ -194,6 +203,7 @@ int sl_cmd_lemf(void *ctx, int argc, char **argv)
 
 	sl_lemf_server_stats(srv, &conns, &kas, &acks);
 	withheld = sl_lemf_server_acks_withheld(srv);
+	sl_lemf_server_negotiations(srv, &neg);
 	talloc_free(srv);
 	sl_lemf_store_summary(sc.store, stdout);
 	sl_lemf_store_totals(sc.store, &pdus, &dups, &missing, &bad);
@@ -202,6 +212,10 @@ int sl_cmd_lemf(void *ctx, int argc, char **argv)
 	       conns, kas, acks, dups, missing);
 	if (withheld)
 		printf("%" PRIu64 " acknowledgement requests not answered: earlier PDUs could not be stored\n", withheld);
+	if (neg.completed || neg.ignored || neg.violations)
+		printf("option negotiation: %" PRIu64 " complete (%" PRIu64 " with pDUAcknowledgement), %" PRIu64
+		       " optionRequests ignored, %" PRIu64 " connections ended for a PDU before completion\n",
+		       neg.completed, neg.pdu_ack, neg.ignored, neg.violations);
 	talloc_free(sc.store);
 	SSL_CTX_free(sc.ssl);
 	return missing ? 3 : 0;

@@ -203,6 +203,7 @@ static int start_dest(struct sl_ho_rt *rt, void *ctx, const struct sl_ho_dest_cf
 			/* plain TS 101 671 receivers get HI2 records only: no TS 102 232-1 TRI */
 			.time1_ms = dc->format == SL_HO_FORMAT_PS_PDU ? dc->keepalive_s * 1000 : 0,
 			.pdu_ack = dc->format == SL_HO_FORMAT_PS_PDU && dc->pdu_ack,
+			.option_negotiation = dc->format == SL_HO_FORMAT_PS_PDU && dc->option_negotiation,
 		};
 		if (!dc->host[s]) {
 			if (s == SL_HO_HI2) {
@@ -449,6 +450,8 @@ DEFUN(show_handover, show_handover_cmd, "show handover",
 				     " ms; reconnects %" PRIu64 ", resends %" PRIu64 "%s",
 				st.queued_records, st.queued_bytes, st.oldest_age_ms, st.reconnects, st.resends,
 				VTY_NEWLINE);
+			if (st.negotiated[0])
+				vty_out(vty, "  options negotiated: %s%s", st.negotiated, VTY_NEWLINE);
 			if (g_rt->dest[i].refused[s])
 				vty_out(vty, "  refused %" PRIu64 " records (%" PRIu64 " content shed to keep IRI's space): "
 					     "gaps the receiver sees, each on record%s",

@@ -55,6 +55,7 @@ struct sl_ho_dest_cfg {
 	enum sl_ho_format format;
 	unsigned keepalive_s;		/* TIME1; 0: none */
 	bool pdu_ack;
+	bool option_negotiation;	/* TS 102 232-1 clause 6.3.5 before any record (ps-pdu only) */
 };
 
 struct sl_ho_cfg {

@@ -228,6 +228,20 @@ DEFUN(cfg_dest_no_ack, cfg_dest_no_ack_cmd, "no pdu-ack", NO_STR "Release on TCP
 	return CMD_SUCCESS;
 }
 
+DEFUN(cfg_dest_optneg, cfg_dest_optneg_cmd, "option-negotiation",
+      "Negotiate options (TS 102 232-1 6.3.5) before any record; pdu-ack is then used only if accepted\n")
+{
+	((struct sl_ho_dest_cfg *)vty->index)->option_negotiation = true;
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_dest_no_optneg, cfg_dest_no_optneg_cmd, "no option-negotiation",
+      NO_STR "Send records as soon as the connection is up\n")
+{
+	((struct sl_ho_dest_cfg *)vty->index)->option_negotiation = false;
+	return CMD_SUCCESS;
+}
+
 /* ---- lawful ------------------------------------------------------------ */
 
 DEFUN(cfg_lawful, cfg_lawful_cmd, "lawful", "Configure interceptions\n")
@@ -363,6 +377,8 @@ static int write_handover(struct vty *vty)
 		vty_out(vty, "  keepalive %u%s", d->keepalive_s, VTY_NEWLINE);
 		if (d->pdu_ack)
 			vty_out(vty, "  pdu-ack%s", VTY_NEWLINE);
+		if (d->option_negotiation)
+			vty_out(vty, "  option-negotiation%s", VTY_NEWLINE);
 	}
 	return CMD_SUCCESS;
 }
@@ -436,6 +452,8 @@ void sl_ho_vty_init(struct sl_ho_cfg *c, void *ctx)
 	install_element(SL_DEST_NODE, &cfg_dest_ka_cmd);
 	install_element(SL_DEST_NODE, &cfg_dest_ack_cmd);
 	install_element(SL_DEST_NODE, &cfg_dest_no_ack_cmd);
+	install_element(SL_DEST_NODE, &cfg_dest_optneg_cmd);
+	install_element(SL_DEST_NODE, &cfg_dest_no_optneg_cmd);
 
 	install_element(CONFIG_NODE, &cfg_lawful_cmd);
 	install_node(&lawful_node, write_lawful);

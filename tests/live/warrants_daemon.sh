@@ -2,7 +2,8 @@
 # The lawful path end to end, driven only by signed warrants: sluiced
 # replays a generated capture (calls with RTP, messages, registrations,
 # stamped around now) with a warrant directory and two trusted
-# authorities, and delivers over mutual TLS to `sluice lemf`.
+# authorities, and delivers over mutual TLS to `sluice lemf`, negotiating
+# pDUAcknowledgement first (TS 102 232-1 clause 6.3.5).
 #
 # Warrants, signed by the openssl CLI as an authority would:
 #   W-ALL   caller A, IRI+CC, every service, the whole capture
@@ -153,6 +154,7 @@ handover
   tls ca $work/pki/ca.crt
   keepalive 1
   pdu-ack
+  option-negotiation
 audit
  directory $work/audit-log
  signing-key $work/audit.key
@@ -193,6 +195,10 @@ run_gw() { # one run of the gateway until it has read its file and delivered eve
 	stop_within 60 TERM $gw || fail "sluiced did not stop cleanly"
 }
 run_gw
+# the destination negotiated options (TS 102 232-1 clause 6.3.5: the gateway's optionComplete follows
+# the receiver's optionResponse) and uses the pDUAcknowledgement it got
+grep -rqs '"kind":"option_complete"' "$work/lemf" || fail "no option negotiation reached the receiver"
+grep -rqs '"kind":"ack_request"' "$work/lemf" || fail "pDUAcknowledgement not used after negotiation"
 grep -q "W-ALL v1 active" "$work/show.txt" || { cat "$work/show.txt"; fail "show warrants: W-ALL not active"; }
 for x in "$ta" "$tb" "$tc"; do
 	grep -qF -- "$x" "$work/show.txt" && fail "show warrants reveals a target"

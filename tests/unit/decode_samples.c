@@ -20,6 +20,11 @@
  *   gap.pcap       the same with one segment in the middle of PDU 3 lost
  *   expect.sh      shell assignments: offsets of PDUs and problems, frame
  *                  numbers, counts
+ *   optneg.ber     a TS 102 232-1 clause 6.3.5 option negotiation, both
+ *                  directions in the order they pass: optionRequest 0 for
+ *                  pDUAcknowledgement, keep-alive 1, optionResponse 0
+ *                  accepting it, keep-aliveResponse 1, the receiver's
+ *                  optionComplete 0, the gateway's optionComplete 1
  *
  * Usage: decode_samples DIR
  */
@@ -182,6 +187,34 @@ static void write_files(void)
 	fclose(braw);
 }
 
+static void write_optneg(void *ctx)
+{
+	struct sl_pdu_ctx_cfg cfg = {
+		.liid = "LIID1", .auth_cc = "DE", .operator_id = "OP", .ne_id = "NE1",
+		.delivery_cc = "DE", .ipid = "IP1", .ts_digits = 6,
+	};
+	struct sl_pdu_ctx *pc = sl_pdu_ctx_alloc(ctx, &cfg);
+	const uint32_t ack = SL_TRI_OPT(SL_TRI_OPT_PDU_ACK);
+	static uint8_t buf[1024], one[256];
+	struct sl_ber_w w;
+	size_t n;
+	FILE *f = out("optneg.ber");
+
+	if (!pc)
+		die("context");
+	sl_ber_w_init(&w, buf, sizeof(buf));
+#define PUT(call) do { keep(&w, (call), one, &n); fwrite(one, 1, n, f); } while (0)
+	PUT(sl_pdu_option_request(&w, pc, 0, TS_US, ack));
+	PUT(sl_pdu_keepalive(&w, pc, 1, TS_US));
+	PUT(sl_pdu_option_response(&w, pc, 0, TS_US, ack, 0));
+	PUT(sl_pdu_keepalive_response(&w, pc, 1, TS_US));
+	PUT(sl_pdu_option_complete(&w, pc, 0, TS_US));
+	PUT(sl_pdu_option_complete(&w, pc, 1, TS_US));
+#undef PUT
+	fclose(f);
+	talloc_free(pc);
+}
+
 /* --- pcap --- */
 
 static unsigned frame_no;
@@ -338,6 +371,7 @@ int main(int argc, char **argv)
 	expect = out("expect.sh");
 	build(ctx);
 	write_files();
+	write_optneg(ctx);
 	for (i = 0; i < N_PDU; i++) {
 		if (i == 2)
 			p3 = slen;

@@ -15,6 +15,10 @@
  * test_transport_link.c: the delivery link and the receiver, in this
  * process, through the fault-injecting transport (fault_transport.h); and
  * the link's timer table against its documentation (docs/handover.md).
+ *
+ * test_transport_optneg.c: TS 102 232-1 option negotiation between the
+ * link and the receiver (completed with pDUAcknowledgement, a receiver
+ * without support, one that never answers).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -303,6 +307,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_link_tls_alerts, tt_setup, tt_teardown),
 		cmocka_unit_test_setup_teardown(test_link_tcp_garbage, tt_setup, tt_teardown),
 		cmocka_unit_test(test_timer_table_documented),
+		cmocka_unit_test_setup_teardown(test_optneg_pdu_ack, tn_setup, tn_teardown),
+		cmocka_unit_test_setup_teardown(test_optneg_unsupported, tn_setup, tn_teardown),
+		cmocka_unit_test_setup_teardown(test_optneg_timeout, tn_setup, tn_teardown),
+		cmocka_unit_test_setup_teardown(test_optneg_out_of_place, tn_setup, tn_teardown),
+		cmocka_unit_test_setup_teardown(test_optneg_peer_requests, tn_setup, tn_teardown),
+		cmocka_unit_test_setup_teardown(test_optneg_wrong_number, tn_setup, tn_teardown),
+		cmocka_unit_test_setup_teardown(test_optneg_benign_faults, tn_setup, tn_teardown),
+		cmocka_unit_test_setup_teardown(test_optneg_reset_during, tn_setup, tn_teardown),
 	};
 	char cmd[1000];
 	int rc;
