@@ -57,6 +57,7 @@ struct stream_dir {
 	 * complete (0: not known). Offsets from the message's first byte.
 	 */
 	size_t scan, hdr_end, need;
+	const uint8_t *chunk;	/* first byte of the latest delivered run, while it is framed */
 	/* WebSocket message being assembled from fragments */
 	uint8_t *wsmsg;
 	size_t wsmsg_len;
@@ -168,13 +169,17 @@ static void deliver_ws(struct seg_ctx *sc, const uint8_t *p, size_t len)
 	sl_sip_handle(sc->cap, &sig, (const char *)p, len, SL_SIP_PARSE_DATAGRAM);
 }
 
-/* Find a SIP start line at a line start in p[0..n); returns its offset or -1. */
-static long find_start_line(const uint8_t *p, size_t n)
+/*
+ * Find a SIP start line in p[0..n) at a line start, or where a segment
+ * starts (chunk): a body need not end with a line end, and after a hole the
+ * next message usually begins a segment of its own. Returns its offset or -1.
+ */
+static long find_start_line(const uint8_t *p, size_t n, const uint8_t *chunk)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (i && p[i - 1] != '\n')
+		if (i && p[i - 1] != '\n' && p + i != chunk)
 			continue;
 		if (sl_sip_looks_like_start((const char *)p + i, n - i))
 			return (long)i;
@@ -264,7 +269,7 @@ static size_t frame_sip(struct seg_ctx *sc, struct stream_dir *sd, const uint8_t
 		if (left < 12)
 			return off; /* too short to recognise a start line yet */
 		if (sd->resync || (!sd->scan && !sl_sip_looks_like_start((const char *)s, left))) {
-			long at = find_start_line(s, left);
+			long at = find_start_line(s, left, sd->chunk);
 			msg_reset(sd);
 			if (!sd->resync) {
 				sd->resync = true;
@@ -508,7 +513,9 @@ static void on_data(void *priv, const uint8_t *p, size_t n, const struct sl_tcp_
 		return;
 	if (sd->len == 0) {
 		/* fast path: parse straight from the segment, keep only a partial tail */
+		sd->chunk = p;
 		used = frame_any(sc, ss, sd, p, n);
+		sd->chunk = NULL;
 		p += used;
 		n -= used;
 		if (!n || sd->mode == SM_IGNORE)
@@ -547,11 +554,15 @@ static void on_data(void *priv, const uint8_t *p, size_t n, const struct sl_tcp_
 		}
 	}
 	memcpy(sd->buf + sd->len, p, n);
+	sd->chunk = sd->buf + sd->len;
 	buf_set(cap, sd, sd->len + n);
 	/* the tail the fast path left is a message waiting for more: framing it again would find nothing */
-	if (framed)
+	if (framed) {
+		sd->chunk = NULL;
 		return;
+	}
 	used = frame_any(sc, ss, sd, sd->buf, sd->len);
+	sd->chunk = NULL;
 	if (sd->mode == SM_IGNORE)
 		used = sd->len;
 	if (used) {
