@@ -102,6 +102,11 @@ static const struct rate_ctr_desc dialog_ctr[_SL_DLG_COUNT] = {
 	[SL_DLG_MEDIA_EVICTED] = { "media:evicted", "Media endpoints dropped because the index was full" },
 	[SL_DLG_BAD_TRANSITION] = { "bad-transition",
 				    "Dialog state changes the transition table refused (a bug if not 0; logged)" },
+	[SL_DLG_EVICTED_ENDED] = { "evicted:ended", "Evicted: ended dialogs lingering for retransmissions (first to go)" },
+	[SL_DLG_EVICTED_UNANSWERED] = { "evicted:unanswered",
+					"Evicted: dialogs the far end never answered (oldest first, before any answered one)" },
+	[SL_DLG_EVICTED_ANSWERED] = { "evicted:answered",
+				      "Evicted: dialogs with a response from the far end (only when no unanswered one is left)" },
 };
 
 const struct rate_ctr_group_desc sl_dialog_ctrg_desc = {
