@@ -505,7 +505,6 @@ static void on_data(void *priv, const uint8_t *p, size_t n, const struct sl_tcp_
 	struct sip_stream *ss = sc->f->app;
 	struct stream_dir *sd = &ss->dir[sc->dir];
 	size_t used;
-
 	bool framed = false;
 
 	sc->at = at;
@@ -654,6 +653,11 @@ void sl_sip_stream_hole_due(struct sl_capture *cap, struct sl_flow *f, int dir)
 
 	/* a flow without framing state (cannot happen once it had data) still gives its hole up */
 	sl_tcp_half_expire(cap->tcp, &f->half[dir], cap->now_us, f->app ? &sink : NULL);
-	if (f->half[0].fin && f->half[1].fin)
+	if (f->half[0].fin && f->half[1].fin) {
 		sl_flow_remove(cap->flows, f, SL_FLOW_END_CLOSED);
+		return;
+	}
+	/* what was held is now framing data: the same cap as for a segment */
+	if (cap->stream_bytes > cap->cfg.max_stream_bytes)
+		sl_flow_table_evict_lru(cap->flows, over_stream_limit, cap);
 }
