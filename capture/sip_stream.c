@@ -172,14 +172,17 @@ static void deliver_ws(struct seg_ctx *sc, const uint8_t *p, size_t len)
 /*
  * Find a SIP start line in p[0..n) at a line start, or where a segment
  * starts (chunk): a body need not end with a line end, and after a hole the
- * next message usually begins a segment of its own. Returns its offset or -1.
+ * next message usually begins a segment of its own. p[0] itself is a line
+ * start only if bol0 says so: after a refused message's first byte it is
+ * not ("NVITE sip:..." is no request), and the tail kept from an earlier
+ * search was looked at already. Returns its offset or -1.
  */
-static long find_start_line(const uint8_t *p, size_t n, const uint8_t *chunk)
+static long find_start_line(const uint8_t *p, size_t n, const uint8_t *chunk, bool bol0)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (i && p[i - 1] != '\n' && p + i != chunk)
+		if ((i ? p[i - 1] != '\n' : !bol0) && p + i != chunk)
 			continue;
 		if (sl_sip_looks_like_start((const char *)p + i, n - i))
 			return (long)i;
@@ -269,7 +272,7 @@ static size_t frame_sip(struct seg_ctx *sc, struct stream_dir *sd, const uint8_t
 		if (left < 12)
 			return off; /* too short to recognise a start line yet */
 		if (sd->resync || (!sd->scan && !sl_sip_looks_like_start((const char *)s, left))) {
-			long at = find_start_line(s, left, sd->chunk);
+			long at = find_start_line(s, left, sd->chunk, off > 0 && p[off - 1] == '\n');
 			msg_reset(sd);
 			if (!sd->resync) {
 				sd->resync = true;
