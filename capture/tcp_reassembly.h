@@ -61,7 +61,7 @@ enum sl_tcp_ctr {
 	SL_TCP_CTR_OVERLAP,		/* segments partly overlapping delivered or held bytes */
 	SL_TCP_CTR_OUT_OF_ORDER,	/* segments held because of a hole before them */
 	SL_TCP_CTR_GAP,			/* holes given up on (lost segments) */
-	SL_TCP_CTR_GAP_BYTES,		/* bytes missing in those holes (holes within the hold window) */
+	SL_TCP_CTR_GAP_BYTES,		/* bytes missing in those holes, each up to the largest segment seen */
 	SL_TCP_CTR_LIMIT_DROP,		/* held segments discarded for a limit */
 	SL_TCP_CTR_GAP_TIMEOUT,		/* holes given up on because they stayed open past hole_timeout_us */
 	SL_TCP_CTR_DESYNC,		/* holes wider than the hold window: a sequence jump, not counted as bytes */
@@ -98,6 +98,7 @@ struct sl_tcp_half {
 	/* while segments are held: on the reassembler's hole list, sorted by hole_since_us */
 	struct llist_head hole;
 	uint64_t hole_since_us;	/* packet time the oldest held segment arrived */
+	uint32_t max_seg_len;	/* largest payload seen (bounds what one hole counts in gap_bytes) */
 };
 
 struct sl_tcp_seg {
