@@ -10,6 +10,8 @@
  * counted; later messages carry their own times. The same for SIP over
  * WebSocket, and with the timeout off, for data given up at capture end.
  * Every assertion is on an event's time and frame, not only its presence.
+ * Last, garbage sequence numbers: holes that are jumps must not count as
+ * gigabytes of lost bytes.
  */
 #include <setjmp.h>
 #include <stdarg.h>
