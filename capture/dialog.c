@@ -310,21 +310,15 @@ static void dialog_timeout(struct sl_capture *cap, struct sl_dialog *d)
 static bool evict_one(struct sl_capture *cap)
 {
 	struct sl_dialogs *ds = cap->dialogs;
-	struct sl_dialog *d;
-	unsigned ctr;
+	struct sl_dialog *d = llist_first_entry_or_null(&ds->queue[SL_DQ_LINGER], struct sl_dialog, qentry);
+	unsigned ctr = SL_DLG_EVICTED_ENDED;
 
-	if (!llist_empty(&ds->queue[SL_DQ_LINGER])) {
-		d = llist_first_entry(&ds->queue[SL_DQ_LINGER], struct sl_dialog, qentry);
-		ctr = SL_DLG_EVICTED_ENDED;
-	} else if (!llist_empty(&ds->evict[EV_UNANSWERED])) {
-		d = llist_first_entry(&ds->evict[EV_UNANSWERED], struct sl_dialog, eentry);
+	if (!d && (d = llist_first_entry_or_null(&ds->evict[EV_UNANSWERED], struct sl_dialog, eentry)))
 		ctr = SL_DLG_EVICTED_UNANSWERED;
-	} else if (!llist_empty(&ds->evict[EV_ANSWERED])) {
-		d = llist_first_entry(&ds->evict[EV_ANSWERED], struct sl_dialog, eentry);
+	if (!d && (d = llist_first_entry_or_null(&ds->evict[EV_ANSWERED], struct sl_dialog, eentry)))
 		ctr = SL_DLG_EVICTED_ANSWERED;
-	} else {
+	if (!d)
 		return false;
-	}
 	sl_ctr_inc(cap, SL_CG_DIALOG, SL_DLG_EVICTED);
 	sl_ctr_inc(cap, SL_CG_DIALOG, ctr);
 	if (d->kind == SL_DLG_KIND_CALL && !d->ended) {
