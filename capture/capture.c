@@ -118,6 +118,8 @@ void sl_capture_advance(struct sl_capture *cap, uint64_t now_us)
 	/* packet time only moves forward: a capture with a timestamp step back must not re-arm expired state */
 	if (now_us > cap->now_us)
 		cap->now_us = now_us;
+	/* a lost TCP segment holds later messages for the hole timeout at most: look every frame */
+	sl_tcp_expire_holes(cap);
 	if (cap->now_us >= cap->next_sweep_us)
 		run_timers(cap);
 }

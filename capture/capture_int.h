@@ -104,6 +104,8 @@ void sl_decode_l4(struct sl_dec *d, uint8_t proto, const struct sl_addr *src, co
 bool sl_sip_stream_wants(struct sl_capture *cap, uint16_t sport, uint16_t dport, struct sl_cursor payload, uint8_t flags);
 void sl_sip_stream_segment(struct sl_dec *d, struct sl_flow *f, int dir, const struct sl_tcp_seg *seg);
 void sl_sip_stream_release(struct sl_flow *f, enum sl_flow_end why, void *priv);
+/* A hole of direction dir has been open for the hole timeout: give up on it, frame what was behind it. */
+void sl_sip_stream_hole_due(struct sl_capture *cap, struct sl_flow *f, int dir);
 
 /* tcp_tap.c: TCP flows on tap ports, reassembled bytes to ops.tcp_data */
 bool sl_tcp_tap_port(const struct sl_capture *cap, uint16_t sport, uint16_t dport);
@@ -111,6 +113,8 @@ void sl_tcp_tap_segment(struct sl_dec *d, const struct sl_endpoint *src, const s
 			const struct sl_tcp_seg *seg);
 /* The flow table's release callback: tap flows here, the others to sl_sip_stream_release. */
 void sl_tcp_flow_release(struct sl_flow *f, enum sl_flow_end why, void *priv);
+/* Give up on every TCP hole open for the hole timeout at cap->now_us (tap and SIP flows). */
+void sl_tcp_expire_holes(struct sl_capture *cap);
 
 /* sip_handle.c: one complete SIP message -> events */
 void sl_sip_handle(struct sl_capture *cap, struct sl_sig *sig, const char *p, size_t len, unsigned mode);

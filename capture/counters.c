@@ -34,6 +34,8 @@ static const struct rate_ctr_desc decode_ctr[_SL_DEC_COUNT] = {
 	[SL_DEC_OTHER_L4] = { "other:l4", "IP packets of other protocols (ICMP, SCTP, ESP...), ignored" },
 	[SL_DEC_UDP_UNMATCHED] = { "udp:unmatched", "UDP datagrams neither SIP nor media of a known dialog" },
 	[SL_DEC_TCP_UNMATCHED] = { "tcp:unmatched", "TCP segments of connections not carrying SIP" },
+	[SL_DEC_IPV4_OFFLOAD] = { "ipv4:offload", "IPv4 packets with total length 0 (segmentation offload on the capturing host): length taken from the frame" },
+	[SL_DEC_TCP_OFFLOAD] = { "tcp:offload", "TCP segments longer than a 1500-byte MTU allows (merged by offload on the capturing host), taken whole" },
 };
 
 const struct rate_ctr_group_desc sl_decode_ctrg_desc = {
@@ -100,6 +102,11 @@ static const struct rate_ctr_desc dialog_ctr[_SL_DLG_COUNT] = {
 	[SL_DLG_MEDIA_EVICTED] = { "media:evicted", "Media endpoints dropped because the index was full" },
 	[SL_DLG_BAD_TRANSITION] = { "bad-transition",
 				    "Dialog state changes the transition table refused (a bug if not 0; logged)" },
+	[SL_DLG_EVICTED_ENDED] = { "evicted:ended", "Evicted: ended dialogs lingering for retransmissions (first to go)" },
+	[SL_DLG_EVICTED_UNANSWERED] = { "evicted:unanswered",
+					"Evicted: dialogs the far end never answered (oldest first, before any answered one)" },
+	[SL_DLG_EVICTED_ANSWERED] = { "evicted:answered",
+				      "Evicted: dialogs with a response from the far end (only when no unanswered one is left)" },
 };
 
 const struct rate_ctr_group_desc sl_dialog_ctrg_desc = {

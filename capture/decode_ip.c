@@ -6,6 +6,13 @@
  * (hop-by-hop, routing, destination options, fragment, AH) and hands
  * fragments to the reassembler. A reassembled datagram is decoded from its
  * own buffer, which is freed as soon as its upper layers return.
+ *
+ * Captures taken on a host with TCP segmentation offload carry the packets
+ * the stack handed to the NIC: several segments in one, and an IPv4 total
+ * length of 0 when the stack left it for the NIC to fill in. Such a packet
+ * is taken as tshark takes it, its length being what the frame holds from
+ * the IPv4 header on (counted as ipv4:offload), instead of being rejected,
+ * which would open a hole in the TCP stream behind it.
  */
 #include <talloc.h>
 
@@ -75,6 +82,14 @@ void sl_decode_ipv4(struct sl_dec *d, struct sl_cursor c)
 	total = (uint16_t)((hdr[2] << 8) | hdr[3]);
 	frag = (uint16_t)((hdr[6] << 8) | hdr[7]);
 	proto = hdr[9];
+	if (total == 0 && (vihl >> 4) == 4 && hlen >= 20 && !(frag & 0x3fff) && sl_cur_skip(&c, hlen - 20)) {
+		/* segmentation offload: the frame says how long the packet is (options skipped above) */
+		sl_ctr_inc(d->cap, SL_CG_DECODE, SL_DEC_IPV4_OFFLOAD);
+		sl_addr_set4(&src, hdr + 12);
+		sl_addr_set4(&dst, hdr + 16);
+		sl_decode_l4(d, proto, &src, &dst, c);
+		return;
+	}
 	if ((vihl >> 4) != 4 || hlen < 20 || total < hlen) {
 		sl_cap_reject(d->cap, SL_CG_DECODE, SL_DEC_IPV4_MALFORMED,
 			      "IPv4 version %u header length %zu total length %u", vihl >> 4, hlen, total);

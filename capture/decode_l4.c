@@ -109,6 +109,13 @@ static void decode_tcp(struct sl_dec *d, const struct sl_addr *src, const struct
 	seg.flags = flags & (SL_TCP_FIN | SL_TCP_SYN | SL_TCP_RST | SL_TCP_ACK);
 	seg.data = c.p;
 	seg.len = c.left;
+	/* a 1500-byte MTU leaves at most 1460 payload bytes: more were merged by offload before the capture */
+	if (seg.len > 1460)
+		sl_ctr_inc(cap, SL_CG_DECODE, SL_DEC_TCP_OFFLOAD);
+	seg.at.ts_us = d->frame->ts_us;
+	seg.at.source = d->frame->source;
+	seg.at.frame = d->frame->number;
+	seg.now_us = cap->now_us;
 
 	if (sl_tcp_tap_port(cap, sport, dport)) {
 		sl_tcp_tap_segment(d, &s, &t, &seg);

@@ -23,7 +23,8 @@
  * fixed timeout, so each queue is ordered by deadline and expiry only looks
  * at queue heads. Dialogs linger in DONE to absorb retransmissions and to
  * keep their media endpoints for trailing RTP, then are freed, which ends
- * their RTP streams.
+ * their RTP streams. A full table evicts by evidence (evict_one): ended
+ * dialogs, then unanswered ones, then answered ones, each oldest first.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -44,9 +45,13 @@ const char *const sl_dlg_state_names[_SL_DS_COUNT] = {
 	[SL_DS_CONFIRMED] = "confirmed", [SL_DS_PENDING] = "pending", [SL_DS_DONE] = "done",
 };
 
+/* Eviction classes by evidence: what the far end never answered goes before what it did. */
+enum evict_class { EV_UNANSWERED, EV_ANSWERED, _EV_COUNT };
+
 struct sl_dialogs {
 	struct sl_buckets table;
 	struct llist_head queue[_SL_DQ_COUNT];
+	struct llist_head evict[_EV_COUNT];	/* by class, oldest first */
 	unsigned count;
 	uint64_t next_id;
 };
@@ -93,6 +98,8 @@ struct sl_dialogs *sl_dialogs_alloc(struct sl_capture *cap)
 	}
 	for (i = 0; i < _SL_DQ_COUNT; i++)
 		INIT_LLIST_HEAD(&ds->queue[i]);
+	for (i = 0; i < _EV_COUNT; i++)
+		INIT_LLIST_HEAD(&ds->evict[i]);
 	return ds;
 }
 
@@ -186,6 +193,7 @@ static void dialog_free(struct sl_capture *cap, struct sl_dialog *d)
 	sl_media_forget_dialog(cap, d);
 	hlist_del_init(&d->hnode);
 	llist_del(&d->qentry);
+	llist_del(&d->eentry);
 	cap->dialogs->count--;
 	talloc_free(d);
 }
@@ -291,28 +299,35 @@ static void dialog_timeout(struct sl_capture *cap, struct sl_dialog *d)
 	}
 }
 
-/* Make room: the table is full. Lingering dialogs go first, then the oldest of each queue. */
+/*
+ * Make room: the table is full. Ranked by evidence, not by timers: ended
+ * dialogs lingering for retransmissions go first, then those the far end
+ * never answered, oldest first, and a dialog with a response from the far
+ * end (a ringing or answered call, a challenged or accepted registration)
+ * only when no unanswered one is left. A flood of unanswered INVITEs, at
+ * any rate, then only evicts itself.
+ */
 static bool evict_one(struct sl_capture *cap)
 {
-	static const enum sl_dlg_queue order[] = { SL_DQ_LINGER, SL_DQ_TRANSACTION, SL_DQ_INVITE, SL_DQ_SESSION };
-	unsigned i;
+	struct sl_dialogs *ds = cap->dialogs;
+	struct sl_dialog *d = llist_first_entry_or_null(&ds->queue[SL_DQ_LINGER], struct sl_dialog, qentry);
+	unsigned ctr = SL_DLG_EVICTED_ENDED;
 
-	for (i = 0; i < ARRAY_SIZE(order); i++) {
-		struct llist_head *q = &cap->dialogs->queue[order[i]];
-		struct sl_dialog *d;
-		if (llist_empty(q))
-			continue;
-		d = llist_first_entry(q, struct sl_dialog, qentry);
-		sl_ctr_inc(cap, SL_CG_DIALOG, SL_DLG_EVICTED);
-		if (d->kind == SL_DLG_KIND_CALL && !d->ended) {
-			d->ended = true;
-			sl_ctr_inc(cap, SL_CG_DIALOG, SL_DLG_END_BASE + SL_END_EVICTED);
-			emit_call(cap, d, NULL, SL_CALL_END, SL_END_EVICTED, SL_DIR_NONE);
-		}
-		dialog_free(cap, d);
-		return true;
+	if (!d && (d = llist_first_entry_or_null(&ds->evict[EV_UNANSWERED], struct sl_dialog, eentry)))
+		ctr = SL_DLG_EVICTED_UNANSWERED;
+	if (!d && (d = llist_first_entry_or_null(&ds->evict[EV_ANSWERED], struct sl_dialog, eentry)))
+		ctr = SL_DLG_EVICTED_ANSWERED;
+	if (!d)
+		return false;
+	sl_ctr_inc(cap, SL_CG_DIALOG, SL_DLG_EVICTED);
+	sl_ctr_inc(cap, SL_CG_DIALOG, ctr);
+	if (d->kind == SL_DLG_KIND_CALL && !d->ended) {
+		d->ended = true;
+		sl_ctr_inc(cap, SL_CG_DIALOG, SL_DLG_END_BASE + SL_END_EVICTED);
+		emit_call(cap, d, NULL, SL_CALL_END, SL_END_EVICTED, SL_DIR_NONE);
 	}
-	return false;
+	dialog_free(cap, d);
+	return true;
 }
 
 static struct sl_dialog *dialog_create(struct sl_capture *cap, enum sl_dlg_kind kind, struct sl_str call_id)
@@ -339,6 +354,7 @@ static struct sl_dialog *dialog_create(struct sl_capture *cap, enum sl_dlg_kind 
 	d->kind = (uint8_t)kind;
 	d->start_us = cap->now_us;
 	INIT_LLIST_HEAD(&d->qentry);
+	llist_add_tail(&d->eentry, &ds->evict[EV_UNANSWERED]);
 	INIT_LLIST_HEAD(&d->media);
 	INIT_LLIST_HEAD(&d->streams);
 	hlist_add_head(&d->hnode, sl_buckets_head(&ds->table, d->hash));
@@ -611,6 +627,12 @@ void sl_dialogs_on_sip(struct sl_capture *cap, const struct sl_sig *sig, const s
 	ev->dialog = d;
 	ev->dir = dir;
 	sl_cap_emit(cap, ev);
+
+	/* 100 Trying is hop by hop (RFC 3261 section 8.2.6.1); anything above came from the far end */
+	if (d && !m->is_request && m->status > 100 && !d->answered) {
+		d->answered = true;
+		llist_move_tail(&d->eentry, &cap->dialogs->evict[EV_ANSWERED]);
+	}
 
 	if (!d) {
 		if (is_call_traffic(m))

@@ -43,6 +43,7 @@ enum sl_dlg_queue { SL_DQ_INVITE, SL_DQ_SESSION, SL_DQ_TRANSACTION, SL_DQ_LINGER
 struct sl_dialog {
 	struct hlist_node hnode;
 	struct llist_head qentry;	/* on queue[q] */
+	struct llist_head eentry;	/* on the eviction list of its evidence class, oldest first */
 	struct llist_head media;	/* struct sl_media_entry.dlg_entry */
 	struct llist_head streams;	/* struct sl_rtp_stream.dlg_entry */
 	uint64_t id;
@@ -55,6 +56,7 @@ struct sl_dialog {
 	bool cc_wanted;
 	bool ended;			/* call end event emitted */
 	bool rang;
+	bool answered;			/* a response (above 100) came from the far end */
 	uint64_t deadline_us;
 	uint64_t start_us, ring_us, answer_us;
 	uint32_t cseq;			/* CSeq of the INVITE / pending REGISTER or MESSAGE */

@@ -21,6 +21,7 @@
 #include "capture/flow_table.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <talloc.h>
@@ -212,6 +213,7 @@ static struct sl_flow *flow_create(struct sl_flow_table *t, const struct sl_flow
 	f->key = *k;
 	f->first_us = now_us;
 	f->last_us = now_us;
+	f->half[1].dir = 1;
 	sl_tcp_half_init(&f->half[0]);
 	sl_tcp_half_init(&f->half[1]);
 	hlist_add_head(&f->hnode, sl_buckets_head(&t->ht, h));
@@ -282,6 +284,12 @@ void sl_flow_table_flush(struct sl_flow_table *t)
 {
 	while (!llist_empty(&t->lru))
 		sl_flow_remove(t, llist_first_entry(&t->lru, struct sl_flow, lru), SL_FLOW_END_FLUSH);
+}
+
+struct sl_flow *sl_flow_of_half(struct sl_tcp_half *h)
+{
+	/* h is half[h->dir] of its flow (flow_create set dir) */
+	return (struct sl_flow *)(void *)((char *)(h - h->dir) - offsetof(struct sl_flow, half));
 }
 
 unsigned sl_flow_table_count(const struct sl_flow_table *t)

@@ -92,5 +92,8 @@ void sl_flow_table_evict_lru(struct sl_flow_table *t, bool (*over_limit)(void *p
 /* Remove every flow with the given reason (capture end). */
 void sl_flow_table_flush(struct sl_flow_table *t);
 
+/* The flow a direction belongs to (a reassembler hands back directions, e.g. sl_tcp_reasm_due_hole). */
+struct sl_flow *sl_flow_of_half(struct sl_tcp_half *h);
+
 unsigned sl_flow_table_count(const struct sl_flow_table *t);
 struct rate_ctr_group *sl_flow_table_ctrs(struct sl_flow_table *t);

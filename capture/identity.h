@@ -21,7 +21,7 @@
 
 #include "capture/str.h"
 
-#define SL_ID_MAX 96		/* longest identity text kept, with NUL */
+#define SL_ID_MAX 256		/* longest identity text kept, with NUL (a host name alone may take 253) */
 #define SL_PARTY_MAX_IDS 6
 
 enum sl_id_type {

@@ -98,18 +98,28 @@ static bool parse_media(struct sl_str v, struct sl_sdp_media *m)
 	return true;
 }
 
+/* A direction attribute (RFC 4566 section 6): true and *dir set if v is one. */
+static bool parse_dir(struct sl_str v, enum sl_sdp_dir *dir)
+{
+	if (sl_str_eq(v, SL_STR_LIT("sendonly")))
+		*dir = SL_SDP_SENDONLY;
+	else if (sl_str_eq(v, SL_STR_LIT("recvonly")))
+		*dir = SL_SDP_RECVONLY;
+	else if (sl_str_eq(v, SL_STR_LIT("inactive")))
+		*dir = SL_SDP_INACTIVE;
+	else if (sl_str_eq(v, SL_STR_LIT("sendrecv")))
+		*dir = SL_SDP_SENDRECV;
+	else
+		return false;
+	return true;
+}
+
 static void parse_attr(struct sl_str v, struct sl_sdp_media *m)
 {
 	uint32_t n;
 
-	if (sl_str_eq(v, SL_STR_LIT("sendonly")))
-		m->dir = SL_SDP_SENDONLY;
-	else if (sl_str_eq(v, SL_STR_LIT("recvonly")))
-		m->dir = SL_SDP_RECVONLY;
-	else if (sl_str_eq(v, SL_STR_LIT("inactive")))
-		m->dir = SL_SDP_INACTIVE;
-	else if (sl_str_eq(v, SL_STR_LIT("sendrecv")))
-		m->dir = SL_SDP_SENDRECV;
+	if (parse_dir(v, &m->dir))
+		;
 	else if (sl_str_eq(v, SL_STR_LIT("rtcp-mux")))
 		m->rtcp_mux = true;
 	else if (v.len > 5 && memcmp(v.p, "rtcp:", 5) == 0) {
@@ -178,6 +188,8 @@ enum sl_sdp_err sl_sdp_parse(struct sl_str body, struct sl_sdp *sdp)
 				cur = &discard;
 			}
 			memset(cur, 0, sizeof(*cur));
+			/* the session's direction holds for a medium without its own */
+			cur->dir = sdp->session_dir;
 			if (!parse_media(v, cur))
 				return SL_SDP_ERR_BAD_MEDIA;
 			if (cur != &discard)
@@ -187,6 +199,8 @@ enum sl_sdp_err sl_sdp_parse(struct sl_str body, struct sl_sdp *sdp)
 		case 'a':
 			if (cur)
 				parse_attr(v, cur);
+			else
+				parse_dir(v, &sdp->session_dir);
 			break;
 		default:
 			break;

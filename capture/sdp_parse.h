@@ -5,8 +5,10 @@
  * sluice reads SDP for one reason: to learn which IP address and port each
  * side of a call will receive RTP and RTCP on, so media packets can be tied
  * to their dialog. Each m= line yields its media type, port, transport and
- * payload types, and the connection address in force for it (media-level
- * c= overrides session-level c=). Lines other than v o s c m a are skipped.
+ * payload types, and the connection address and direction in force for it
+ * (media-level c= overrides session-level c=, and a media-level direction
+ * attribute the session-level one, RFC 4566 section 6). Lines other than
+ * v o s c m a are skipped.
  */
 #pragma once
 
@@ -36,6 +38,7 @@ struct sl_sdp_media {
 
 struct sl_sdp {
 	struct sl_addr session_addr;	/* session-level c= */
+	enum sl_sdp_dir session_dir;	/* session-level direction attribute (default sendrecv) */
 	struct sl_str origin;		/* o= line value */
 	unsigned n_media;
 	struct sl_sdp_media m[SL_SDP_MAX_MEDIA];

@@ -99,17 +99,20 @@ static void split_multipart(struct sl_str params, struct sl_str body, struct sl_
 			const char *nl = memchr(body.p + hdr_end, '\n', part_end - hdr_end);
 			size_t le, ls = hdr_end;
 			struct sl_str line;
-			if (!nl) {
-				hdr_end = part_end;
-				break;
-			}
-			le = (size_t)(nl - body.p);
-			hdr_end = le + 1;
+			/*
+			 * No line end before the delimiter: a part of headers only
+			 * (its CRLF went to the delimiter). Its last line is still a
+			 * header line, not to be lost.
+			 */
+			le = nl ? (size_t)(nl - body.p) : part_end;
+			hdr_end = nl ? le + 1 : part_end;
 			line = sl_str_trim(sl_str_make(body.p + ls, le - ls));
 			if (!line.len)
 				break;
 			if (sl_str_istarts(line, "content-type:"))
 				ct = sl_str_trim(sl_str_sub(line, 13, line.len));
+			if (!nl)
+				break;
 		}
 		if (!ct.p)
 			ct = SL_STR_LIT("text/plain"); /* RFC 2046 5.1 default */

@@ -15,6 +15,15 @@
  * WebSocket frame header whose payload starts like SIP. Every skipped byte
  * is counted. The framing buffers of all flows together are capped; over
  * the cap, least recently used flows are evicted.
+ *
+ * Cost is linear in the bytes of the stream however it is cut into
+ * segments: for the message at the front, the framer remembers how far its
+ * search for the blank line ending the header section got, parses the
+ * message only once that line is there, and, if the body is still short,
+ * waits for the length Content-Length announced without parsing again;
+ * buffers grow geometrically up to their cap. A message is reported with
+ * the frame whose bytes completed it (sl_tcp_origin), which for data held
+ * behind a hole is that data's own frame.
  */
 #include <string.h>
 
@@ -41,6 +50,14 @@ struct stream_dir {
 	size_t len, cap;
 	uint8_t mode;		/* enum stream_mode */
 	bool resync;
+	/*
+	 * The message (or HTTP header) at the front of the unconsumed bytes:
+	 * how far the search for the end of its header section got, where the
+	 * section ends (0: not found yet), and below how many bytes it cannot be
+	 * complete (0: not known). Offsets from the message's first byte.
+	 */
+	size_t scan, hdr_end, need;
+	const uint8_t *chunk;	/* first byte of the latest delivered run, while it is framed */
 	/* WebSocket message being assembled from fragments */
 	uint8_t *wsmsg;
 	size_t wsmsg_len;
@@ -49,15 +66,13 @@ struct stream_dir {
 
 struct sip_stream {
 	struct stream_dir dir[2];
-	/* where the flow was last seen, to name the frame of data delivered at its end */
-	uint32_t last_source;
-	uint64_t last_frame;
 };
 
 struct seg_ctx {
-	struct sl_dec *d;
+	struct sl_capture *cap;
 	struct sl_flow *f;
 	int dir;
+	const struct sl_tcp_origin *at;	/* the frame of the bytes being framed */
 };
 
 static bool looks_like_http_get(const uint8_t *p, size_t n)
@@ -127,9 +142,9 @@ static void make_sig(struct seg_ctx *sc, enum sl_transport tr, struct sl_sig *si
 	struct sl_flow *f = sc->f;
 
 	memset(sig, 0, sizeof(*sig));
-	sig->ts_us = sc->d->frame->ts_us;
-	sig->source = sc->d->frame->source;
-	sig->frame = sc->d->frame->number;
+	sig->ts_us = sc->at->ts_us;
+	sig->source = sc->at->source;
+	sig->frame = sc->at->frame;
 	sig->src = sc->dir ? f->key.hi : f->key.lo;
 	sig->dst = sc->dir ? f->key.lo : f->key.hi;
 	sig->transport = tr;
@@ -142,7 +157,7 @@ static void deliver_parsed(struct seg_ctx *sc, const struct sl_sip_msg *msg, enu
 	struct sl_sig sig;
 
 	make_sig(sc, SL_TRANSPORT_TCP, &sig);
-	sl_sip_handle_parsed(sc->d->cap, &sig, msg, err, (const char *)p, len);
+	sl_sip_handle_parsed(sc->cap, &sig, msg, err, (const char *)p, len);
 }
 
 /* One WebSocket message: one SIP message, its end is the message end (RFC 7118 section 5). */
@@ -151,16 +166,23 @@ static void deliver_ws(struct seg_ctx *sc, const uint8_t *p, size_t len)
 	struct sl_sig sig;
 
 	make_sig(sc, SL_TRANSPORT_WS, &sig);
-	sl_sip_handle(sc->d->cap, &sig, (const char *)p, len, SL_SIP_PARSE_DATAGRAM);
+	sl_sip_handle(sc->cap, &sig, (const char *)p, len, SL_SIP_PARSE_DATAGRAM);
 }
 
-/* Find a SIP start line at a line start in p[0..n); returns its offset or -1. */
-static long find_start_line(const uint8_t *p, size_t n)
+/*
+ * Find a SIP start line in p[0..n) at a line start, or where a segment
+ * starts (chunk): a body need not end with a line end, and after a hole the
+ * next message usually begins a segment of its own. p[0] itself is a line
+ * start only if bol0 says so: after a refused message's first byte it is
+ * not ("NVITE sip:..." is no request), and the tail kept from an earlier
+ * search was looked at already. Returns its offset or -1.
+ */
+static long find_start_line(const uint8_t *p, size_t n, const uint8_t *chunk, bool bol0)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (i && p[i - 1] != '\n')
+		if ((i ? p[i - 1] != '\n' : !bol0) && p + i != chunk)
 			continue;
 		if (sl_sip_looks_like_start((const char *)p + i, n - i))
 			return (long)i;
@@ -174,10 +196,66 @@ static size_t resync_skip(struct sl_capture *cap, size_t skipped)
 	return skipped;
 }
 
+/* The front of the stream moved: what was known about the message there is void. */
+static void msg_reset(struct stream_dir *sd)
+{
+	sd->scan = 0;
+	sd->hdr_end = 0;
+	sd->need = 0;
+}
+
+/*
+ * Offset just past the blank line ending the header section of s[0..n)
+ * (RFC 3261 section 7: CRLF, or a bare LF as the parser accepts), or 0.
+ * Looks only at bytes from *scan on and leaves *scan where the next call
+ * must start (a line end whose next bytes have not arrived yet).
+ */
+static size_t header_end(const uint8_t *s, size_t n, size_t *scan)
+{
+	size_t i = *scan;
+
+	while (i < n) {
+		const uint8_t *nl = memchr(s + i, '\n', n - i);
+
+		if (!nl)
+			break;
+		i = (size_t)(nl - s);
+		if (i + 1 >= n) {
+			*scan = i;
+			return 0;
+		}
+		if (s[i + 1] == '\n')
+			return i + 2;
+		if (s[i + 1] == '\r') {
+			if (i + 2 >= n) {
+				*scan = i;
+				return 0;
+			}
+			if (s[i + 2] == '\n')
+				return i + 3;
+		}
+		i++;
+	}
+	*scan = n;
+	return 0;
+}
+
+/* A message at the front still short of bytes: wait, unless it has outgrown the cap. */
+static bool too_big(struct sl_capture *cap, struct stream_dir *sd, size_t left)
+{
+	if (left < cap->cfg.max_sip_message)
+		return false;
+	sl_cap_reject(cap, SL_CG_SIP, SL_SIPC_STREAM_OVERSIZE, "TCP SIP message larger than %zu bytes, skipped",
+		      cap->cfg.max_sip_message);
+	sd->resync = true;
+	msg_reset(sd);
+	return true;
+}
+
 /* Frame plain SIP from p[0..n); returns the bytes consumed (the rest waits for more data). */
 static size_t frame_sip(struct seg_ctx *sc, struct stream_dir *sd, const uint8_t *p, size_t n)
 {
-	struct sl_capture *cap = sc->d->cap;
+	struct sl_capture *cap = sc->cap;
 	size_t off = 0;
 
 	while (off < n) {
@@ -188,12 +266,14 @@ static size_t frame_sip(struct seg_ctx *sc, struct stream_dir *sd, const uint8_t
 
 		if (s[0] == '\r' || s[0] == '\n') {
 			off++; /* CRLF keep-alives between messages (RFC 5626 section 3.5.1) */
+			msg_reset(sd);
 			continue;
 		}
 		if (left < 12)
 			return off; /* too short to recognise a start line yet */
-		if (sd->resync || !sl_sip_looks_like_start((const char *)s, left)) {
-			long at = find_start_line(s, left);
+		if (sd->resync || (!sd->scan && !sl_sip_looks_like_start((const char *)s, left))) {
+			long at = find_start_line(s, left, sd->chunk, off > 0 && p[off - 1] == '\n');
+			msg_reset(sd);
 			if (!sd->resync) {
 				sd->resync = true;
 				sl_ctr_inc(cap, SL_CG_SIP, SL_SIPC_STREAM_RESYNC);
@@ -208,16 +288,31 @@ static size_t frame_sip(struct seg_ctx *sc, struct stream_dir *sd, const uint8_t
 			sd->resync = false;
 			continue;
 		}
-		err = sl_sip_parse((const char *)s, left, 0, &msg, &consumed);
-		if (err == SL_SIP_ERR_TRUNCATED) {
-			if (left < cap->cfg.max_sip_message)
+		/* a start line is here: parse once the header section, then the body, can be complete */
+		if (!sd->hdr_end) {
+			sd->hdr_end = header_end(s, left, &sd->scan);
+			if (!sd->scan)
+				sd->scan = 1; /* the start line was checked: do not look again */
+		}
+		if (!sd->hdr_end || left < sd->need) {
+			if (!too_big(cap, sd, left))
 				return off;
-			sl_cap_reject(cap, SL_CG_SIP, SL_SIPC_STREAM_OVERSIZE,
-				      "TCP SIP message larger than %zu bytes, skipped", cap->cfg.max_sip_message);
-			sd->resync = true;
 			off++;
 			continue;
 		}
+		err = sl_sip_parse((const char *)s, left, 0, &msg, &consumed);
+		if (err == SL_SIP_ERR_TRUNCATED) {
+			/* the body is short: wait for what Content-Length announced, at least one more byte */
+			size_t need = left + 1;
+			if (!(msg.flags & SL_SIP_F_NO_CLEN) && sd->hdr_end + (size_t)msg.content_length > need)
+				need = sd->hdr_end + (size_t)msg.content_length;
+			sd->need = need;
+			if (!too_big(cap, sd, left))
+				return off;
+			off++;
+			continue;
+		}
+		msg_reset(sd);
 		if (consumed == 0) {
 			/* not parseable at all: count it through the handler, then hunt for the next message */
 			deliver_parsed(sc, &msg, err, s, left);
@@ -231,23 +326,29 @@ static size_t frame_sip(struct seg_ctx *sc, struct stream_dir *sd, const uint8_t
 	return off;
 }
 
-/* Find the end of an HTTP header section; returns its length including the blank line, or 0. */
-static size_t http_header_len(const uint8_t *p, size_t n)
+/*
+ * Find the end of an HTTP header section; returns its length including the
+ * blank line, or 0. Starts where the previous search stopped (*scan).
+ */
+static size_t http_header_len(const uint8_t *p, size_t n, size_t *scan)
 {
 	size_t i;
 
-	for (i = 0; i + 3 < n; i++)
+	for (i = *scan; i + 3 < n; i++)
 		if (p[i] == '\r' && p[i + 1] == '\n' && p[i + 2] == '\r' && p[i + 3] == '\n')
 			return i + 4;
+	*scan = n > 3 ? n - 3 : 0;
 	return 0;
 }
 
 static size_t frame_http(struct seg_ctx *sc, struct sip_stream *ss, struct stream_dir *sd, const uint8_t *p, size_t n)
 {
-	struct sl_capture *cap = sc->d->cap;
-	size_t hl = http_header_len(p, n);
+	struct sl_capture *cap = sc->cap;
+	size_t hl = http_header_len(p, n, &sd->scan);
 	struct sl_str h;
 
+	if (hl)
+		msg_reset(sd);
 	if (!hl) {
 		if (n > MAX_HTTP_HEADER)
 			sd->mode = SM_IGNORE;
@@ -286,7 +387,7 @@ static long find_ws_frame(const uint8_t *p, size_t n)
 
 static size_t frame_ws(struct seg_ctx *sc, struct stream_dir *sd, const uint8_t *p, size_t n)
 {
-	struct sl_capture *cap = sc->d->cap;
+	struct sl_capture *cap = sc->cap;
 	size_t off = 0;
 
 	while (off < n) {
@@ -400,33 +501,40 @@ static void buf_set(struct sl_capture *cap, struct stream_dir *sd, size_t newlen
 	sd->len = newlen;
 }
 
-static void on_data(void *priv, const uint8_t *p, size_t n)
+static void on_data(void *priv, const uint8_t *p, size_t n, const struct sl_tcp_origin *at)
 {
 	struct seg_ctx *sc = priv;
-	struct sl_capture *cap = sc->d->cap;
+	struct sl_capture *cap = sc->cap;
 	struct sip_stream *ss = sc->f->app;
 	struct stream_dir *sd = &ss->dir[sc->dir];
 	size_t used;
+	bool framed = false;
 
+	sc->at = at;
 	if (sd->mode == SM_IGNORE)
 		return;
 	if (sd->len == 0) {
 		/* fast path: parse straight from the segment, keep only a partial tail */
+		sd->chunk = p;
 		used = frame_any(sc, ss, sd, p, n);
+		sd->chunk = NULL;
 		p += used;
 		n -= used;
 		if (!n || sd->mode == SM_IGNORE)
 			return;
+		framed = true;
 	}
 	if (sd->len + n > sd->cap) {
-		size_t want = sd->len + n;
+		size_t want = sd->len + n, limit = cap->cfg.max_sip_message + RESYNC_TAIL, ncap;
 		uint8_t *nb;
-		if (want > cap->cfg.max_sip_message + RESYNC_TAIL) {
+		if (want > limit) {
 			/* cannot hold it: drop what we have and hunt for the next message */
 			sl_cap_reject(cap, SL_CG_SIP, SL_SIPC_STREAM_OVERSIZE,
 				      "partial TCP SIP data over %zu bytes dropped", cap->cfg.max_sip_message);
 			buf_set(cap, sd, 0);
 			sd->resync = true;
+			msg_reset(sd);
+			framed = false;
 			if (n > cap->cfg.max_sip_message) {
 				p += n - RESYNC_TAIL;
 				n = RESYNC_TAIL;
@@ -434,16 +542,29 @@ static void on_data(void *priv, const uint8_t *p, size_t n)
 			want = n;
 		}
 		if (want > sd->cap) {
-			nb = talloc_realloc_size(ss, sd->buf, want < 2048 ? 2048 : want);
+			/* grow geometrically (a message arriving a byte at a time costs O(n) copies), within the cap */
+			ncap = sd->cap ? sd->cap : 2048;
+			while (ncap < want)
+				ncap *= 2;
+			if (ncap > limit)
+				ncap = limit > want ? limit : want;
+			nb = talloc_realloc_size(ss, sd->buf, ncap);
 			if (!nb)
 				return;
 			sd->buf = nb;
-			sd->cap = want < 2048 ? 2048 : want;
+			sd->cap = ncap;
 		}
 	}
 	memcpy(sd->buf + sd->len, p, n);
+	sd->chunk = sd->buf + sd->len;
 	buf_set(cap, sd, sd->len + n);
+	/* the tail the fast path left is a message waiting for more: framing it again would find nothing */
+	if (framed) {
+		sd->chunk = NULL;
+		return;
+	}
 	used = frame_any(sc, ss, sd, sd->buf, sd->len);
+	sd->chunk = NULL;
 	if (sd->mode == SM_IGNORE)
 		used = sd->len;
 	if (used) {
@@ -452,19 +573,20 @@ static void on_data(void *priv, const uint8_t *p, size_t n)
 	}
 }
 
-static void on_gap(void *priv, uint32_t n)
+static void on_gap(void *priv, uint32_t n, const struct sl_tcp_origin *at)
 {
 	struct seg_ctx *sc = priv;
-	struct sl_capture *cap = sc->d->cap;
+	struct sl_capture *cap = sc->cap;
 	struct sip_stream *ss = sc->f->app;
 	struct stream_dir *sd = &ss->dir[sc->dir];
 
 	sl_ctr_inc(cap, SL_CG_SIP, SL_SIPC_STREAM_GAP);
 	LOGP(DSLSIP, LOGL_INFO, "source %u frame %" PRIu64 ": %u bytes missing in a TCP stream, resynchronising\n",
-	     sc->d->frame->source, sc->d->frame->number, n);
+	     at->source, at->frame, n);
 	if (sd->len)
 		resync_skip(cap, sd->len);
 	buf_set(cap, sd, 0);
+	msg_reset(sd);
 	sd->resync = true;
 	sd->ws_in_msg = false;
 	if (sd->mode == SM_HTTP)
@@ -484,15 +606,13 @@ static bool over_stream_limit(void *priv)
 void sl_sip_stream_segment(struct sl_dec *d, struct sl_flow *f, int dir, const struct sl_tcp_seg *seg)
 {
 	struct sl_capture *cap = d->cap;
-	struct seg_ctx sc = { .d = d, .f = f, .dir = dir };
+	struct seg_ctx sc = { .cap = cap, .f = f, .dir = dir, .at = &seg->at };
 	const struct sl_tcp_sink sink = { .data = on_data, .gap = on_gap, .priv = &sc };
 
 	struct sip_stream *ss = stream_of(cap, f, seg, dir);
 
 	if (!ss)
 		return;
-	ss->last_source = d->frame->source;
-	ss->last_frame = d->frame->number;
 	sl_tcp_half_segment(cap->tcp, &f->half[dir], seg, &sink);
 	if ((seg->flags & SL_TCP_RST) || (f->half[0].fin && f->half[1].fin)) {
 		sl_flow_remove(cap->flows, f, SL_FLOW_END_CLOSED);
@@ -514,12 +634,11 @@ void sl_sip_stream_release(struct sl_flow *f, enum sl_flow_end why, void *priv)
 		/*
 		 * The flow is over (idle, or the capture ended): the segment that
 		 * would fill a hole will not come, so deliver what is held after
-		 * it; messages there are framed and reported like any other.
+		 * it; messages there are framed and reported like any other, each
+		 * with the frame its bytes came in.
 		 */
-		struct sl_frame fr = { .ts_us = f->last_us, .source = ss->last_source, .number = ss->last_frame };
-		struct sl_dec d = { .cap = cap, .frame = &fr };
 		for (i = 0; i < 2; i++) {
-			struct seg_ctx sc = { .d = &d, .f = f, .dir = i };
+			struct seg_ctx sc = { .cap = cap, .f = f, .dir = i };
 			const struct sl_tcp_sink sink = { .data = on_data, .gap = on_gap, .priv = &sc };
 			sl_tcp_half_flush(cap->tcp, &f->half[i], &sink);
 		}
@@ -528,4 +647,20 @@ void sl_sip_stream_release(struct sl_flow *f, enum sl_flow_end why, void *priv)
 		buf_set(cap, &ss->dir[i], 0);
 	talloc_free(ss);
 	f->app = NULL;
+}
+
+void sl_sip_stream_hole_due(struct sl_capture *cap, struct sl_flow *f, int dir)
+{
+	struct seg_ctx sc = { .cap = cap, .f = f, .dir = dir };
+	const struct sl_tcp_sink sink = { .data = on_data, .gap = on_gap, .priv = &sc };
+
+	/* a flow without framing state (cannot happen once it had data) still gives its hole up */
+	sl_tcp_half_expire(cap->tcp, &f->half[dir], cap->now_us, f->app ? &sink : NULL);
+	if (f->half[0].fin && f->half[1].fin) {
+		sl_flow_remove(cap->flows, f, SL_FLOW_END_CLOSED);
+		return;
+	}
+	/* what was held is now framing data: the same cap as for a segment */
+	if (cap->stream_bytes > cap->cfg.max_stream_bytes)
+		sl_flow_table_evict_lru(cap->flows, over_stream_limit, cap);
 }

@@ -18,10 +18,28 @@
  * A FIN that arrives ahead of a hole is held as a zero-length marker so the
  * stream end is signalled only after the bytes before it.
  *
- * When a hole outlives the limits, the reassembler gives up on it: the sink
- * hears gap(n) with the exact number of missing bytes, and the held data
- * after the hole is delivered. Bytes after a FIN cannot belong to the
- * stream and are discarded.
+ * When a hole outlives the limits or its time, the reassembler gives up on
+ * it: the sink hears gap(n) with the exact number of missing bytes, and the
+ * held data after the hole is delivered, each run with the frame it came
+ * in. Bytes after a FIN cannot belong to the stream and are discarded.
+ *
+ * Hole time: a direction holding segments sits on the reassembler's hole
+ * list, sorted by the packet time its oldest held segment arrived (the hole
+ * before next_seq has been open at least that long). Pipeline time only
+ * moves forward, so a direction whose first segment is held goes to the
+ * tail; only a direction that gave up on one hole and still holds data
+ * behind another is re-sorted, walking from the tail. The owner looks at
+ * the head once per frame (sl_tcp_reasm_due_hole), so a lost segment holds
+ * later messages for hole_timeout_us of capture time at most, however
+ * quiet the connection itself is afterwards.
+ *
+ * gap_bytes counts what a hole skipped as far as the capture can vouch for
+ * it: a hole wider than the per-direction hold window (max_dir_ooo_bytes)
+ * is a sequence jump (a sender's garbage, a capture joining a reused
+ * 4-tuple), counted in desync and not in bytes; a narrower one counts its
+ * width up to the largest segment seen in that direction, which is exact
+ * for the usual loss of one segment and keeps random sequence numbers from
+ * counting more bytes than were captured (they made 55.9 GB of 177 MB).
  */
 #include "capture/tcp_reassembly.h"
 
@@ -51,8 +69,10 @@ static const struct rate_ctr_desc tcp_ctr_desc[_SL_TCP_CTR_COUNT] = {
 	[SL_TCP_CTR_OVERLAP] = { "overlap", "Segments partly overlapping delivered or held bytes" },
 	[SL_TCP_CTR_OUT_OF_ORDER] = { "out_of_order", "Segments held because of a hole before them" },
 	[SL_TCP_CTR_GAP] = { "gap", "Holes given up on (segments lost by the capture)" },
-	[SL_TCP_CTR_GAP_BYTES] = { "gap_bytes", "Bytes missing in the holes given up on" },
+	[SL_TCP_CTR_GAP_BYTES] = { "gap_bytes", "Bytes missing in the holes given up on (each hole up to the largest segment seen)" },
 	[SL_TCP_CTR_LIMIT_DROP] = { "limit_drop", "Segments or held bytes discarded: oversized, past FIN, or no memory" },
+	[SL_TCP_CTR_GAP_TIMEOUT] = { "gap_timeout", "Holes given up on because they stayed open past the hole timeout" },
+	[SL_TCP_CTR_DESYNC] = { "desync", "Holes wider than the per-direction hold window (sequence jumps, bytes not counted)" },
 };
 
 static const struct rate_ctr_group_desc tcp_ctrg_desc = {
@@ -69,6 +89,8 @@ struct held {
 	uint32_t seq;
 	uint32_t len;
 	bool fin;
+	uint64_t arrived_us;		/* pipeline time it arrived */
+	struct sl_tcp_origin at;	/* the frame it came in */
 	uint8_t data[];
 };
 
@@ -76,6 +98,8 @@ struct sl_tcp_reasm {
 	struct sl_tcp_reasm_cfg cfg;
 	struct rate_ctr_group *ctrs;
 	size_t total_bytes;		/* out-of-order bytes held by all directions */
+	struct llist_head holes;	/* directions holding segments, by hole_since_us */
+	uint64_t unlinks;		/* held segments taken off any list so far (tells hole_update to look) */
 };
 
 void sl_tcp_reasm_cfg_default(struct sl_tcp_reasm_cfg *cfg)
@@ -83,6 +107,7 @@ void sl_tcp_reasm_cfg_default(struct sl_tcp_reasm_cfg *cfg)
 	cfg->max_dir_ooo_bytes = 256u * 1024;
 	cfg->max_dir_ooo_segments = 256;
 	cfg->max_total_bytes = 64u * 1024 * 1024;
+	cfg->hole_timeout_us = 250000;
 }
 
 static inline void ctr_inc(struct sl_tcp_reasm *r, enum sl_tcp_ctr c)
@@ -114,6 +139,7 @@ struct sl_tcp_reasm *sl_tcp_reasm_alloc(void *ctx, const struct sl_tcp_reasm_cfg
 		r->cfg = *cfg;
 	else
 		sl_tcp_reasm_cfg_default(&r->cfg);
+	INIT_LLIST_HEAD(&r->holes);
 	r->ctrs = rate_ctr_group_alloc(r, &tcp_ctrg_desc, idx);
 	if (!r->ctrs) {
 		talloc_free(r);
@@ -131,8 +157,58 @@ void sl_tcp_reasm_free(struct sl_tcp_reasm *r)
 
 void sl_tcp_half_init(struct sl_tcp_half *h)
 {
+	uint8_t dir = h->dir;
+
 	memset(h, 0, sizeof(*h));
+	h->dir = dir;
 	INIT_LLIST_HEAD(&h->ooo);
+	INIT_LLIST_HEAD(&h->hole);
+}
+
+/* Put h on the hole list at its place by hole_since_us (from the tail: usually it goes last). */
+static void hole_insert(struct sl_tcp_reasm *r, struct sl_tcp_half *h)
+{
+	struct llist_head *at = &r->holes;
+	struct sl_tcp_half *o;
+
+	llist_for_each_entry_reverse(o, &r->holes, hole) {
+		if (o->hole_since_us <= h->hole_since_us)
+			break;
+		at = &o->hole;
+	}
+	/* at is the first entry later than h (or the head): insert before it */
+	llist_add_tail(&h->hole, at);
+}
+
+/*
+ * Keep h's place on the hole list in step with what it holds: off the list
+ * when nothing is held; on it from the arrival of its oldest held segment
+ * otherwise. `removed` says held segments left since the last update (the
+ * oldest may be gone), which is the only case that needs a walk.
+ */
+static void hole_update(struct sl_tcp_reasm *r, struct sl_tcp_half *h, bool removed)
+{
+	struct held *s;
+	uint64_t since = UINT64_MAX;
+	bool listed = !llist_empty(&h->hole);
+
+	if (llist_empty(&h->ooo)) {
+		if (listed)
+			llist_del_init(&h->hole);
+		return;
+	}
+	if (listed && !removed)
+		return;
+	llist_for_each_entry(s, &h->ooo, list)
+		if (s->arrived_us < since)
+			since = s->arrived_us;
+	if (listed) {
+		if (since == h->hole_since_us)
+			return;
+		llist_del_init(&h->hole);
+	}
+	h->hole_since_us = since;
+	hole_insert(r, h);
 }
 
 static inline uint32_t rel(const struct sl_tcp_half *h, uint32_t seq)
@@ -144,6 +220,7 @@ static inline uint32_t rel(const struct sl_tcp_half *h, uint32_t seq)
 static void held_unlink(struct sl_tcp_reasm *r, struct sl_tcp_half *h, struct held *s)
 {
 	llist_del(&s->list);
+	r->unlinks++;
 	h->ooo_bytes -= s->len;
 	h->ooo_segments--;
 	r->total_bytes -= s->len;
@@ -165,19 +242,21 @@ static unsigned drop_all(struct sl_tcp_reasm *r, struct sl_tcp_half *h)
 
 void sl_tcp_half_release(struct sl_tcp_reasm *r, struct sl_tcp_half *h)
 {
-	/* A half that was never initialised (zeroed flow) has a NULL list head. */
+	/* A half that was never initialised (zeroed flow) has NULL list heads. */
 	if (h->ooo.next)
 		drop_all(r, h);
+	if (h->hole.next && !llist_empty(&h->hole))
+		llist_del_init(&h->hole);
 	sl_tcp_half_init(h);
 }
 
 static void deliver(struct sl_tcp_reasm *r, struct sl_tcp_half *h, const uint8_t *p, size_t n,
-		    const struct sl_tcp_sink *sink)
+		    const struct sl_tcp_origin *at, const struct sl_tcp_sink *sink)
 {
 	h->next_seq += (uint32_t)n;
 	ctr_add(r, SL_TCP_CTR_BYTES, n);
 	if (sink && sink->data)
-		sink->data(sink->priv, p, n);
+		sink->data(sink->priv, p, n, at);
 }
 
 /* The stream ends here: the FIN takes one sequence number and nothing after it is data. */
@@ -194,8 +273,14 @@ static void take_fin(struct sl_tcp_reasm *r, struct sl_tcp_half *h)
 	}
 }
 
-/* Deliver held segments while the first one starts at next_seq. */
-static void drain(struct sl_tcp_reasm *r, struct sl_tcp_half *h, const struct sl_tcp_sink *sink)
+/*
+ * Deliver held segments while the first one starts at next_seq. When a
+ * segment just filled the hole (filler), the held bytes became part of the
+ * stream with that frame, as a receiver would see them; after a hole given
+ * up on (filler NULL) they keep their own frames.
+ */
+static void drain(struct sl_tcp_reasm *r, struct sl_tcp_half *h, const struct sl_tcp_sink *sink,
+		  const struct sl_tcp_origin *filler)
 {
 	struct held *s;
 
@@ -205,7 +290,7 @@ static void drain(struct sl_tcp_reasm *r, struct sl_tcp_half *h, const struct sl
 			break;
 		held_unlink(r, h, s);
 		if (s->len)
-			deliver(r, h, s->data, s->len, sink);
+			deliver(r, h, s->data, s->len, filler ? filler : &s->at, sink);
 		if (s->fin)
 			take_fin(r, h);
 		talloc_free(s);
@@ -220,13 +305,16 @@ static void skip_hole(struct sl_tcp_reasm *r, struct sl_tcp_half *h, const struc
 
 	if (n) {
 		ctr_inc(r, SL_TCP_CTR_GAP);
-		ctr_add(r, SL_TCP_CTR_GAP_BYTES, n);
+		if (n <= r->cfg.max_dir_ooo_bytes)
+			ctr_add(r, SL_TCP_CTR_GAP_BYTES, n < h->max_seg_len ? n : h->max_seg_len);
+		else
+			ctr_inc(r, SL_TCP_CTR_DESYNC);
 		LOGP(DSLTCP, LOGL_DEBUG, "giving up on a hole of %u bytes\n", n);
 		h->next_seq = s->seq;
 		if (sink && sink->gap)
-			sink->gap(sink->priv, n);
+			sink->gap(sink->priv, n, &s->at);
 	}
-	drain(r, h, sink);
+	drain(r, h, sink, NULL);
 }
 
 static bool over_limits(const struct sl_tcp_reasm *r, const struct sl_tcp_half *h)
@@ -236,7 +324,7 @@ static bool over_limits(const struct sl_tcp_reasm *r, const struct sl_tcp_half *
 }
 
 static bool held_add_before(struct sl_tcp_reasm *r, struct sl_tcp_half *h, struct llist_head *at, uint32_t seq,
-			    const uint8_t *p, uint32_t len, bool fin)
+			    const uint8_t *p, uint32_t len, bool fin, const struct sl_tcp_seg *seg)
 {
 	struct held *s;
 
@@ -246,6 +334,8 @@ static bool held_add_before(struct sl_tcp_reasm *r, struct sl_tcp_half *h, struc
 	s->seq = seq;
 	s->len = len;
 	s->fin = fin;
+	s->arrived_us = seg->now_us;
+	s->at = seg->at;
 	if (len)
 		memcpy(s->data, p, len);
 	llist_add_tail(&s->list, at);
@@ -263,7 +353,7 @@ static bool held_add_before(struct sl_tcp_reasm *r, struct sl_tcp_half *h, struc
  * failed; what was stored before that stays consistent.
  */
 static long hold(struct sl_tcp_reasm *r, struct sl_tcp_half *h, uint64_t off, const uint8_t *p, uint64_t len,
-		 bool fin)
+		 bool fin, const struct sl_tcp_seg *seg)
 {
 	struct llist_head *at = &h->ooo;
 	uint64_t end = off + len, pos = off;
@@ -281,7 +371,7 @@ static long hold(struct sl_tcp_reasm *r, struct sl_tcp_half *h, uint64_t off, co
 		}
 		if (s_off > pos) {
 			if (!held_add_before(r, h, &s->list, h->next_seq + (uint32_t)pos, p + (pos - off),
-					     (uint32_t)(s_off - pos), false))
+					     (uint32_t)(s_off - pos), false, seg))
 				return -1;
 			added += (long)(s_off - pos);
 		}
@@ -293,18 +383,18 @@ static long hold(struct sl_tcp_reasm *r, struct sl_tcp_half *h, uint64_t off, co
 	}
 	if (at && pos < end) {
 		if (!held_add_before(r, h, at, h->next_seq + (uint32_t)pos, p + (pos - off), (uint32_t)(end - pos),
-				     false))
+				     false, seg))
 			return -1;
 		added += (long)(end - pos);
 	}
-	if (fin && !held_add_before(r, h, &h->ooo, h->next_seq + (uint32_t)end, NULL, 0, true))
+	if (fin && !held_add_before(r, h, &h->ooo, h->next_seq + (uint32_t)end, NULL, 0, true, seg))
 		return -1;
 	return added;
 }
 
 /* Deliver an in-order run starting at next_seq; held bytes win where they overlap it. */
 static bool deliver_in_order(struct sl_tcp_reasm *r, struct sl_tcp_half *h, const uint8_t *p, uint64_t len,
-			     const struct sl_tcp_sink *sink)
+			     const struct sl_tcp_origin *at, const struct sl_tcp_sink *sink)
 {
 	bool overlapped = false;
 
@@ -317,7 +407,7 @@ static bool deliver_in_order(struct sl_tcp_reasm *r, struct sl_tcp_half *h, cons
 
 			overlapped = true;
 			held_unlink(r, h, s);
-			deliver(r, h, s->data, s->len, sink);
+			deliver(r, h, s->data, s->len, at, sink);
 			talloc_free(s);
 			p += skip;
 			len -= skip;
@@ -330,15 +420,15 @@ static bool deliver_in_order(struct sl_tcp_reasm *r, struct sl_tcp_half *h, cons
 		}
 		if (n == 0)
 			break;
-		deliver(r, h, p, (size_t)n, sink);
+		deliver(r, h, p, (size_t)n, at, sink);
 		p += n;
 		len -= n;
 	}
 	return overlapped;
 }
 
-void sl_tcp_half_segment(struct sl_tcp_reasm *r, struct sl_tcp_half *h, const struct sl_tcp_seg *seg,
-			 const struct sl_tcp_sink *sink)
+static void segment(struct sl_tcp_reasm *r, struct sl_tcp_half *h, const struct sl_tcp_seg *seg,
+		    const struct sl_tcp_sink *sink)
 {
 	const uint8_t *p = seg->data;
 	uint64_t len = seg->len, off;
@@ -349,6 +439,8 @@ void sl_tcp_half_segment(struct sl_tcp_reasm *r, struct sl_tcp_half *h, const st
 	int32_t d;
 
 	ctr_inc(r, SL_TCP_CTR_SEGMENTS);
+	if (seg->len <= TCP_MAX_SEG_LEN && seg->len > h->max_seg_len)
+		h->max_seg_len = (uint32_t)seg->len;
 
 	/* An RST carries at most a diagnostic text, never stream bytes; the flow owner closes the flow. */
 	if (seg->flags & SL_TCP_RST)
@@ -428,7 +520,7 @@ void sl_tcp_half_segment(struct sl_tcp_reasm *r, struct sl_tcp_half *h, const st
 	}
 
 	if (off > 0) {
-		long stored = hold(r, h, off, p, len, fin);
+		long stored = hold(r, h, off, p, len, fin, seg);
 
 		if (stored < 0) {
 			LOGP(DSLTCP, LOGL_NOTICE, "out of memory holding a segment\n");
@@ -445,20 +537,65 @@ void sl_tcp_half_segment(struct sl_tcp_reasm *r, struct sl_tcp_half *h, const st
 		return;
 	}
 
-	if (deliver_in_order(r, h, p, len, sink))
+	if (deliver_in_order(r, h, p, len, &seg->at, sink))
 		overlapped = true;
 	if (overlapped)
 		ctr_inc(r, SL_TCP_CTR_OVERLAP);
 	/* The FIN check above left nothing held past it, so the held list is empty now. */
 	if (fin && llist_empty(&h->ooo))
 		take_fin(r, h);
-	drain(r, h, sink);
+	drain(r, h, sink, &seg->at);
+}
+
+void sl_tcp_half_segment(struct sl_tcp_reasm *r, struct sl_tcp_half *h, const struct sl_tcp_seg *seg,
+			 const struct sl_tcp_sink *sink)
+{
+	uint64_t unlinks = r->unlinks;
+
+	segment(r, h, seg, sink);
+	hole_update(r, h, r->unlinks != unlinks);
 }
 
 void sl_tcp_half_flush(struct sl_tcp_reasm *r, struct sl_tcp_half *h, const struct sl_tcp_sink *sink)
 {
 	while (!h->fin && !llist_empty(&h->ooo))
 		skip_hole(r, h, sink);
+	hole_update(r, h, true);
+}
+
+static bool hole_due(const struct sl_tcp_reasm *r, uint64_t since_us, uint64_t now_us)
+{
+	return r->cfg.hole_timeout_us && now_us >= since_us && now_us - since_us >= r->cfg.hole_timeout_us;
+}
+
+struct sl_tcp_half *sl_tcp_reasm_due_hole(struct sl_tcp_reasm *r, uint64_t now_us)
+{
+	struct sl_tcp_half *h = llist_first_entry_or_null(&r->holes, struct sl_tcp_half, hole);
+
+	return h && hole_due(r, h->hole_since_us, now_us) ? h : NULL;
+}
+
+void sl_tcp_half_expire(struct sl_tcp_reasm *r, struct sl_tcp_half *h, uint64_t now_us,
+			const struct sl_tcp_sink *sink)
+{
+	/*
+	 * Give up on holes while the oldest held segment is due: after one
+	 * hole, the data behind the next may have waited as long. A held FIN
+	 * ends the stream and drops the rest, so the loop ends.
+	 */
+	while (!h->fin && !llist_empty(&h->ooo)) {
+		struct held *s;
+		uint64_t since = UINT64_MAX;
+
+		llist_for_each_entry(s, &h->ooo, list)
+			if (s->arrived_us < since)
+				since = s->arrived_us;
+		if (!hole_due(r, since, now_us))
+			break;
+		ctr_inc(r, SL_TCP_CTR_GAP_TIMEOUT);
+		skip_hole(r, h, sink);
+	}
+	hole_update(r, h, true);
 }
 
 struct rate_ctr_group *sl_tcp_reasm_ctrs(struct sl_tcp_reasm *r)

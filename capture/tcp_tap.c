@@ -10,6 +10,10 @@
  * flow is a tap flow exactly when one of its ports is a tap port, which the
  * release callback checks the same way, so the two kinds of flow never mix
  * up their per-flow state.
+ *
+ * Bytes are handed over with the frame they came in, so bytes held behind
+ * a hole carry their own time when the hole is given up on (after the
+ * reassembler's hole timeout, checked for all TCP flows here).
  */
 #include <talloc.h>
 
@@ -57,17 +61,27 @@ static void tap_emit(struct tap_ctx *tc, struct sl_tcp_data *td)
 	tc->cap->ops.tcp_data(td, tc->cap->ops.priv);
 }
 
-static void on_data(void *priv, const uint8_t *p, size_t n)
+/* Name the frame the bytes came in. */
+static void tap_at(struct tap_ctx *tc, const struct sl_tcp_origin *at)
+{
+	tc->ts_us = at->ts_us;
+	tc->source = at->source;
+	tc->frame = at->frame;
+}
+
+static void on_data(void *priv, const uint8_t *p, size_t n, const struct sl_tcp_origin *at)
 {
 	struct sl_tcp_data td = { .kind = SL_TCP_DATA_BYTES, .p = p, .len = n };
 
+	tap_at(priv, at);
 	tap_emit(priv, &td);
 }
 
-static void on_gap(void *priv, uint32_t n)
+static void on_gap(void *priv, uint32_t n, const struct sl_tcp_origin *at)
 {
 	struct sl_tcp_data td = { .kind = SL_TCP_DATA_GAP, .gap = n };
 
+	tap_at(priv, at);
 	tap_emit(priv, &td);
 }
 
@@ -120,12 +134,15 @@ static void tap_release(struct sl_capture *cap, struct sl_flow *f, enum sl_flow_
 	if (!tt)
 		return;
 	for (i = 0; i < 2; i++) {
-		struct tap_ctx tc = { .cap = cap, .f = f, .tt = tt, .dir = i, .ts_us = f->last_us,
-				      .source = tt->last_source, .frame = tt->last_frame };
+		struct tap_ctx tc = { .cap = cap, .f = f, .tt = tt, .dir = i };
 		const struct sl_tcp_sink sink = { .data = on_data, .gap = on_gap, .priv = &tc };
 		struct sl_tcp_data td = { .kind = SL_TCP_DATA_END, .why = why };
 
 		sl_tcp_half_flush(cap->tcp, &f->half[i], &sink);
+		/* the end is named after the flow's last frame */
+		tc.ts_us = f->last_us;
+		tc.source = tt->last_source;
+		tc.frame = tt->last_frame;
 		tap_emit(&tc, &td);
 	}
 	talloc_free(tt);
@@ -140,4 +157,34 @@ void sl_tcp_flow_release(struct sl_flow *f, enum sl_flow_end why, void *priv)
 		tap_release(cap, f, why);
 	else
 		sl_sip_stream_release(f, why, priv);
+}
+
+static void tap_hole_due(struct sl_capture *cap, struct sl_flow *f, int dir)
+{
+	struct tcp_tap *tt = f->app;
+	struct tap_ctx tc = { .cap = cap, .f = f, .tt = tt, .dir = dir };
+	const struct sl_tcp_sink sink = { .data = on_data, .gap = on_gap, .priv = &tc };
+
+	sl_tcp_half_expire(cap->tcp, &f->half[dir], cap->now_us, tt ? &sink : NULL);
+	if (f->half[0].fin && f->half[1].fin)
+		sl_flow_remove(cap->flows, f, SL_FLOW_END_CLOSED);
+}
+
+void sl_tcp_expire_holes(struct sl_capture *cap)
+{
+	struct sl_tcp_half *h, *prev = NULL;
+
+	while ((h = sl_tcp_reasm_due_hole(cap->tcp, cap->now_us))) {
+		struct sl_flow *f = sl_flow_of_half(h);
+		int dir = h->dir;
+
+		/* sl_tcp_half_expire always takes a due direction off the head; never loop on one */
+		if (h == prev)
+			break;
+		prev = h;
+		if (sl_tcp_tap_port(cap, f->key.lo.port, f->key.hi.port))
+			tap_hole_due(cap, f, dir);
+		else
+			sl_sip_stream_hole_due(cap, f, dir);
+	}
 }

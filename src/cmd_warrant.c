@@ -141,7 +141,7 @@ static const char *target_text(char *buf, size_t len, const struct sl_target *t)
 static void print_text(const char *file, enum sl_warrant_refusal rc, const char *why, const struct sl_signed_doc *d,
 		       bool targets)
 {
-	char a[32], b[32], s[32], t[160], hex[65];
+	char a[32], b[32], s[32], t[SL_ID_MAX + 16], hex[65];
 	unsigned i;
 
 	if (rc != SL_WREF_NONE) {
@@ -171,7 +171,7 @@ static void print_text(const char *file, enum sl_warrant_refusal rc, const char 
 static void print_json(struct sl_json *j, const char *file, enum sl_warrant_refusal rc, const char *why,
 		       const struct sl_signed_doc *d, bool targets)
 {
-	char a[32], t[160], hex[65];
+	char a[32], t[SL_ID_MAX + 16], hex[65];
 	unsigned i;
 
 	sl_json_reset(j);

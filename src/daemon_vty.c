@@ -207,6 +207,21 @@ DEFUN(cfg_max_stream, cfg_max_stream_cmd, "max-stream-bytes <65536-1000000000>",
 	return CMD_SUCCESS;
 }
 
+DEFUN(cfg_max_tcp_ooo, cfg_max_tcp_ooo_cmd, "max-tcp-ooo-bytes <65536-1000000000>",
+      "TCP out-of-order bytes held behind holes, all flows together\n" "Bytes\n")
+{
+	g_d->cfg.cap.tcp.max_total_bytes = (size_t)arg_u64(argv[0]);
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_tcp_hole_to, cfg_tcp_hole_to_cmd, "tcp-hole-timeout <0-60000>",
+      "Give up on a lost TCP segment after this much packet time\n"
+      "Milliseconds (0: only the out-of-order limits end a hole)\n")
+{
+	g_d->cfg.cap.tcp.hole_timeout_us = arg_u64(argv[0]) * 1000;
+	return CMD_SUCCESS;
+}
+
 static int set_seconds(uint64_t *dst, const char *val)
 {
 	*dst = arg_u64(val) * 1000000;
@@ -279,6 +294,8 @@ static int config_write_capture(struct vty *vty)
 	vty_out(vty, " max-media %u%s", cc->max_media, VTY_NEWLINE);
 	vty_out(vty, " max-frag-bytes %zu%s", cc->defrag.max_bytes, VTY_NEWLINE);
 	vty_out(vty, " max-stream-bytes %zu%s", cc->max_stream_bytes, VTY_NEWLINE);
+	vty_out(vty, " max-tcp-ooo-bytes %zu%s", cc->tcp.max_total_bytes, VTY_NEWLINE);
+	vty_out(vty, " tcp-hole-timeout %" PRIu64 "%s", cc->tcp.hole_timeout_us / 1000, VTY_NEWLINE);
 	vty_out(vty, " invite-timeout %" PRIu64 "%s", cc->invite_timeout_us / 1000000, VTY_NEWLINE);
 	vty_out(vty, " session-timeout %" PRIu64 "%s", cc->session_timeout_us / 1000000, VTY_NEWLINE);
 	vty_out(vty, " rtp-idle %" PRIu64 "%s", cc->rtp_idle_us / 1000000, VTY_NEWLINE);
@@ -329,9 +346,9 @@ DEFUN(show_capture, show_capture_cmd, "show capture",
 	vty_out(vty, "in use: flows %u/%u, dialogs %u/%u, media %u/%u, rtp streams %u/%u%s", u.flows,
 		d->cfg.cap.flows.max_flows, u.dialogs, d->cfg.cap.max_dialogs, u.media, d->cfg.cap.max_media,
 		u.rtp_streams, d->cfg.cap.max_rtp_streams, VTY_NEWLINE);
-	vty_out(vty, "in use: fragments %u datagrams %zu/%zu bytes, tcp out-of-order %zu bytes, sip framing %zu/%zu bytes%s",
-		u.frag_datagrams, u.frag_bytes, d->cfg.cap.defrag.max_bytes, u.tcp_ooo_bytes, u.stream_bytes,
-		d->cfg.cap.max_stream_bytes, VTY_NEWLINE);
+	vty_out(vty, "in use: fragments %u datagrams %zu/%zu bytes, tcp out-of-order %zu/%zu bytes, sip framing %zu/%zu bytes%s",
+		u.frag_datagrams, u.frag_bytes, d->cfg.cap.defrag.max_bytes, u.tcp_ooo_bytes, d->cfg.cap.tcp.max_total_bytes,
+		u.stream_bytes, d->cfg.cap.max_stream_bytes, VTY_NEWLINE);
 	vty_out(vty, "events written: %" PRIu64 "%s%s", d->events_written,
 		d->events_failed ? " (WRITE ERRORS)" : "", VTY_NEWLINE);
 
@@ -371,6 +388,8 @@ void sl_daemon_vty_init(struct sl_daemon *d)
 	install_element(SL_CAPTURE_NODE, &cfg_max_media_cmd);
 	install_element(SL_CAPTURE_NODE, &cfg_max_frag_cmd);
 	install_element(SL_CAPTURE_NODE, &cfg_max_stream_cmd);
+	install_element(SL_CAPTURE_NODE, &cfg_max_tcp_ooo_cmd);
+	install_element(SL_CAPTURE_NODE, &cfg_tcp_hole_to_cmd);
 	install_element(SL_CAPTURE_NODE, &cfg_invite_to_cmd);
 	install_element(SL_CAPTURE_NODE, &cfg_session_to_cmd);
 	install_element(SL_CAPTURE_NODE, &cfg_rtp_idle_cmd);

@@ -67,6 +67,10 @@ void sl_extract_usage(FILE *out)
 "        --max-rtp-streams N        (default 100000)\n"
 "        --max-frag-bytes BYTES     IP fragment bytes held (default 4194304)\n"
 "        --max-stream-bytes BYTES   TCP SIP framing buffers, all flows (default 67108864)\n"
+"        --max-tcp-ooo-bytes BYTES  TCP out-of-order bytes held behind holes, all flows\n"
+"                                   (default 67108864)\n"
+"        --tcp-hole-timeout MS      give up on a lost TCP segment after this much packet\n"
+"                                   time (default 250; 0: only the limits end a hole)\n"
 "        --invite-timeout SECONDS   INVITE without final response (default 180)\n"
 "        --session-timeout SECONDS  answered call without BYE (default 14400)\n"
 "        --rtp-idle SECONDS         RTP stream ends after this silence (default 30)\n"
@@ -84,7 +88,8 @@ void sl_extract_usage(FILE *out)
 enum {
 	O_FORMAT = 256, O_SNAPLEN, O_NO_PROMISC, O_BUFFER_MB, O_DURATION, O_COUNTERS, O_PROGRESS,
 	O_NO_PROGRESS, O_CC, O_NATPFX, O_INTLPFX, O_SIP_PORT, O_MAX_FLOWS, O_MAX_DIALOGS,
-	O_MAX_RTP, O_MAX_FRAG, O_MAX_STREAM, O_INVITE_TO, O_SESSION_TO, O_RTP_IDLE,
+	O_MAX_RTP, O_MAX_FRAG, O_MAX_STREAM, O_INVITE_TO, O_SESSION_TO, O_RTP_IDLE, O_MAX_TCP_OOO,
+	O_TCP_HOLE_TO,
 };
 
 static const struct option long_opts[] = {
@@ -114,6 +119,8 @@ static const struct option long_opts[] = {
 	{ "max-rtp-streams", required_argument, NULL, O_MAX_RTP },
 	{ "max-frag-bytes", required_argument, NULL, O_MAX_FRAG },
 	{ "max-stream-bytes", required_argument, NULL, O_MAX_STREAM },
+	{ "max-tcp-ooo-bytes", required_argument, NULL, O_MAX_TCP_OOO },
+	{ "tcp-hole-timeout", required_argument, NULL, O_TCP_HOLE_TO },
 	{ "invite-timeout", required_argument, NULL, O_INVITE_TO },
 	{ "session-timeout", required_argument, NULL, O_SESSION_TO },
 	{ "rtp-idle", required_argument, NULL, O_RTP_IDLE },
@@ -304,6 +311,16 @@ int sl_extract_parse(struct sl_extract_opts *o, int argc, char **argv)
 			if (!sl_parse_u64(name, 65536, 1ull << 36, &v))
 				return bad("--max-stream-bytes", name, "expected 65536..2^36");
 			o->cap.max_stream_bytes = (size_t)v;
+			break;
+		case O_MAX_TCP_OOO:
+			if (!sl_parse_u64(name, 65536, 1ull << 36, &v))
+				return bad("--max-tcp-ooo-bytes", name, "expected 65536..2^36");
+			o->cap.tcp.max_total_bytes = (size_t)v;
+			break;
+		case O_TCP_HOLE_TO:
+			if (!sl_parse_u64(name, 0, 60000, &v))
+				return bad("--tcp-hole-timeout", name, "expected milliseconds, 0..60000");
+			o->cap.tcp.hole_timeout_us = v * 1000;
 			break;
 		case O_INVITE_TO:
 			if (!sl_parse_seconds_us(name, 86400, &o->cap.invite_timeout_us) || !o->cap.invite_timeout_us)

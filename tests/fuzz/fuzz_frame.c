@@ -151,6 +151,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.tcp.max_dir_ooo_bytes = 4096;
 	cfg.tcp.max_dir_ooo_segments = 8;
 	cfg.tcp.max_total_bytes = 8192;
+	cfg.tcp.hole_timeout_us = 4000; /* holes time out within the run at step sizes from 4 ms */
 	cfg.flows.max_flows = 4;
 	cfg.max_sip_message = 4096;
 	cfg.max_stream_bytes = 16384;

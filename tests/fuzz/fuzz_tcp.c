@@ -64,13 +64,14 @@ static void check(bool ok)
 		abort();
 }
 
-static void on_data(void *priv, const uint8_t *p, size_t n)
+static void on_data(void *priv, const uint8_t *p, size_t n, const struct sl_tcp_origin *at)
 {
 	struct dir_state *ds = priv;
 	/* deliver() has already advanced next_seq past these bytes. */
 	uint32_t seq = ds->h.next_seq - (uint32_t)n;
 	size_t i;
 
+	(void)at;
 	check(n > 0);
 	ds->delivered += n;
 	if (ds->corrupted)
@@ -79,8 +80,10 @@ static void on_data(void *priv, const uint8_t *p, size_t n)
 		check(p[i] == pattern(seq + (uint32_t)i));
 }
 
-static void on_gap(void *priv, uint32_t n)
+static void on_gap(void *priv, uint32_t n, const struct sl_tcp_origin *at)
 {
+	(void)priv;
+	(void)at;
 	check(n > 0);
 }
 

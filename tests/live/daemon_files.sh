@@ -23,6 +23,8 @@ capture
  source file $f1
  source file $f2
  country-code 972
+ tcp-hole-timeout 500
+ max-tcp-ooo-bytes 1048576
  events-file $work/events.json
 line vty
  bind 127.0.0.1 $port
@@ -84,14 +86,16 @@ for _ in range(50):
 else:
     sys.exit("FAIL: files never finished:\n" + cap)
 fail = []
-for want in ("sip messages   111 (udp 111", "calls          9 attempts", "registrations  9", "dialog:calls 9"):
+for want in ("sip messages   111 (udp 111", "calls          9 attempts", "registrations  9", "dialog:calls 9",
+             "tcp out-of-order 0/1048576 bytes"):
     if want not in cap:
         fail.append("show capture lacks %r" % want)
 stats = session(["show stats"])
 if "Frames read from this source" not in stats or "SIP" not in stats:
     fail.append("show stats lacks the capture counters")
 conf = session(["enable", "show running-config"])
-if "country-code 972" not in conf or "source file" not in conf:
+if "country-code 972" not in conf or "source file" not in conf or "tcp-hole-timeout 500" not in conf \
+        or "max-tcp-ooo-bytes 1048576" not in conf:
     fail.append("show running-config does not write the capture node back")
 for f in fail:
     print("FAIL: " + f)

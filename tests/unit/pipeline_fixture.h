@@ -36,7 +36,7 @@ struct rec_event {
 	enum sl_dir dir;
 	bool has_dialog;
 	char call_id[PFX_STR];
-	char from[PFX_STR], to[PFX_STR];	/* first identity of each party */
+	char from[SL_ID_MAX], to[SL_ID_MAX];	/* first identity of each party */
 	char location[PFX_STR];
 	char content_type[PFX_STR];	/* message */
 	char contact[PFX_STR];		/* registration */

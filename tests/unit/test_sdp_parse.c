@@ -249,14 +249,14 @@ static void test_payload_types(void **state)
 	for (i = 0; i < SL_SDP_MAX_PT; i++)
 		assert_int_equal(s.m[0].pt[i], 96 + i);
 
-	/* rtpmap before any m=, and rtpmap of another payload type, are ignored */
+	/* rtpmap before any m=, and rtpmap of another payload type, are ignored; a session direction is not */
 	assert_int_equal(parse_lit(fx->ctx,
 				   "v=0\r\na=rtpmap:0 PCMU/8000\r\na=sendonly\r\nm=audio 5004 RTP/AVP 0 8\r\n"
 				   "a=rtpmap:8 PCMA/8000\r\n",
 				   &s),
 			 SL_SDP_OK);
 	assert_null(s.m[0].rtpmap0.p);
-	assert_int_equal(s.m[0].dir, SL_SDP_SENDRECV);
+	assert_int_equal(s.m[0].dir, SL_SDP_SENDONLY);
 
 	/* no payload types at all: rtpmap cannot match */
 	assert_int_equal(parse_lit(fx->ctx, "v=0\r\nm=audio 5004 RTP/AVP\r\na=rtpmap:0 PCMU/8000\r\n", &s),
@@ -303,6 +303,31 @@ static void test_attributes(void **state)
 				 s.m[0].rtcp_mux);
 		talloc_free(text);
 	}
+}
+
+/* A session-level direction holds for every medium without its own (RFC 4566 section 6). */
+static void test_session_dir(void **state)
+{
+	struct fixture *fx = *state;
+	struct sl_sdp s;
+
+	assert_int_equal(parse_lit(fx->ctx,
+				   "v=0\r\nc=IN IP4 192.0.2.1\r\na=sendonly\r\nm=audio 5004 RTP/AVP 0\r\n"
+				   "m=video 5006 RTP/AVP 96\r\na=inactive\r\nm=audio 5008 RTP/AVP 8\r\na=sendrecv\r\n",
+				   &s),
+			 SL_SDP_OK);
+	assert_int_equal(s.session_dir, SL_SDP_SENDONLY);
+	assert_int_equal(s.n_media, 3);
+	assert_int_equal(s.m[0].dir, SL_SDP_SENDONLY);
+	assert_int_equal(s.m[1].dir, SL_SDP_INACTIVE);
+	assert_int_equal(s.m[2].dir, SL_SDP_SENDRECV);
+	/* hold: the whole session recvonly, no media attribute */
+	assert_int_equal(parse_lit(fx->ctx, "v=0\r\na=recvonly\r\nm=audio 5004 RTP/AVP 0\r\n", &s), SL_SDP_OK);
+	assert_int_equal(s.m[0].dir, SL_SDP_RECVONLY);
+	/* other session attributes leave the default */
+	assert_int_equal(parse_lit(fx->ctx, "v=0\r\na=tool:x\r\nm=audio 5004 RTP/AVP 0\r\n", &s), SL_SDP_OK);
+	assert_int_equal(s.session_dir, SL_SDP_SENDRECV);
+	assert_int_equal(s.m[0].dir, SL_SDP_SENDRECV);
 }
 
 static void test_ports(void **state)
@@ -513,6 +538,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_attributes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ports, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_too_many_media, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_dir, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random, setup, teardown),

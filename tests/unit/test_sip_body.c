@@ -205,6 +205,11 @@ static void test_multipart_variants(void **state)
 		/* an empty part, and a typed part with an empty body */
 		{ "multipart/mixed;boundary=x", "--x\r\n\r\n\r\n--x\r\nContent-Type: a/b\r\n\r\n--x--", false, 2, "text/plain",
 		  "", "a/b", "" },
+		/* a part of headers only, no blank line before the delimiter: its Content-Type is kept */
+		{ "multipart/mixed;boundary=x",
+		  "--x\r\nContent-Type: application/sdp\r\n\r\nv=0\r\n--x\r\nContent-Type: application/isup\r\n--x--",
+		  false, 2, "application/sdp", "v=0", "application/isup", "" },
+		{ "multipart/mixed;boundary=x", "--x\nX-A: 1\nContent-Type: a/b\n--x--", false, 1, "a/b", "", NULL, NULL },
 		/* a delimiter-like line that is not at a line start is content */
 		{ "multipart/mixed;boundary=x", "--x\r\n\r\nsee --x here\r\n--x--\r\n", false, 1, "text/plain",
 		  "see --x here", NULL, NULL },

@@ -4,7 +4,8 @@
  * byte), sequence wrap-around, mid-stream start, SYN/FIN sequence
  * accounting, giving up on holes at the per-direction and global limits
  * (the gap callback must hear the exact number of missing bytes), flush
- * and release. Every test checks that the talloc block count of its
+ * and release, and giving up on holes after the packet-time hole timeout
+ * with each delivered run naming the frame it came in. Every test checks that the talloc block count of its
  * context returns to the start value once everything is freed.
  */
 #include <setjmp.h>
@@ -30,6 +31,7 @@ struct collector {
 	uint8_t buf[SINK_MAX];
 	size_t len;
 	unsigned calls;
+	uint64_t ts[EV_MAX];	/* origin time of each data call */
 	struct {
 		size_t at;	/* stream offset the gap was reported at */
 		uint32_t n;
@@ -47,7 +49,7 @@ struct fixture {
 	struct sl_tcp_sink sink[2];
 };
 
-static void on_data(void *priv, const uint8_t *p, size_t n)
+static void on_data(void *priv, const uint8_t *p, size_t n, const struct sl_tcp_origin *at)
 {
 	struct collector *c = priv;
 
@@ -55,13 +57,16 @@ static void on_data(void *priv, const uint8_t *p, size_t n)
 	assert_true(c->len + n <= SINK_MAX);
 	memcpy(c->buf + c->len, p, n);
 	c->len += n;
+	if (c->calls < EV_MAX)
+		c->ts[c->calls] = at ? at->ts_us : 0;
 	c->calls++;
 }
 
-static void on_gap(void *priv, uint32_t n)
+static void on_gap(void *priv, uint32_t n, const struct sl_tcp_origin *at)
 {
 	struct collector *c = priv;
 
+	(void)at;
 	assert_true(c->ngaps < EV_MAX);
 	c->gaps[c->ngaps].at = c->len;
 	c->gaps[c->ngaps].n = n;
@@ -124,6 +129,91 @@ static void seg(struct fixture *fx, int dir, uint32_t seq, uint8_t flags, const 
 	struct sl_tcp_seg s = { .seq = seq, .flags = flags, .data = data, .len = len };
 
 	sl_tcp_half_segment(fx->r, &fx->h[dir], &s, &fx->sink[dir]);
+}
+
+/* A data segment carried by a frame of time ts_us, arriving at pipeline time ts_us. */
+static void seg_at(struct fixture *fx, uint32_t seq, const char *data, uint64_t ts_us)
+{
+	struct sl_tcp_seg s = { .seq = seq, .data = (const uint8_t *)data, .len = strlen(data),
+				.at = { .ts_us = ts_us, .frame = ts_us }, .now_us = ts_us };
+
+	sl_tcp_half_segment(fx->r, &fx->h[0], &s, &fx->sink[0]);
+}
+
+static uint64_t ctr(struct fixture *fx, enum sl_tcp_ctr c);
+
+/*
+ * A lost segment, then quiet: the hole is given up on hole_timeout_us after
+ * the first segment behind it arrived (not when the next one comes), the
+ * bytes behind it carry their own frame's time, a second hole behind the
+ * first gets its own full timeout, and a hole wider than the hold window
+ * counts as a sequence jump, not as bytes.
+ */
+static void test_hole_timeout(void **state)
+{
+	struct fixture *fx = *state;
+
+	seg_at(fx, 1000, "AAAA", 1000);
+	seg_at(fx, 1008, "CCCC", 2000);				/* 1004..1008 lost */
+	assert_int_equal(fx->col[0].len, 4);
+	assert_null(sl_tcp_reasm_due_hole(fx->r, 2000 + 249999));
+	assert_ptr_equal(sl_tcp_reasm_due_hole(fx->r, 2000 + 250000), &fx->h[0]);
+	sl_tcp_half_expire(fx->r, &fx->h[0], 2000 + 250000, &fx->sink[0]);
+	assert_int_equal(fx->col[0].ngaps, 1);
+	assert_int_equal(fx->col[0].gaps[0].n, 4);
+	assert_int_equal(fx->col[0].len, 8);
+	assert_int_equal(fx->col[0].ts[1], 2000);		/* its own frame, not the expiry time */
+	assert_int_equal(ctr(fx, SL_TCP_CTR_GAP_TIMEOUT), 1);
+	assert_int_equal(ctr(fx, SL_TCP_CTR_GAP_BYTES), 4);
+	assert_null(sl_tcp_reasm_due_hole(fx->r, UINT64_MAX));
+
+	/* two holes: the second one's data waits its own timeout */
+	seg_at(fx, 1016, "EEEE", 300000);			/* 1012..1016 lost */
+	seg_at(fx, 1024, "GGGG", 400000);			/* 1020..1024 lost */
+	assert_ptr_equal(sl_tcp_reasm_due_hole(fx->r, 550000), &fx->h[0]);
+	sl_tcp_half_expire(fx->r, &fx->h[0], 550000, &fx->sink[0]);
+	assert_int_equal(fx->col[0].len, 12);
+	assert_int_equal(fx->col[0].ts[2], 300000);
+	assert_null(sl_tcp_reasm_due_hole(fx->r, 649999));
+	assert_ptr_equal(sl_tcp_reasm_due_hole(fx->r, 650000), &fx->h[0]);
+	sl_tcp_half_expire(fx->r, &fx->h[0], 650000, &fx->sink[0]);
+	assert_int_equal(fx->col[0].len, 16);
+	assert_int_equal(fx->col[0].ts[3], 400000);
+	assert_int_equal(ctr(fx, SL_TCP_CTR_GAP_TIMEOUT), 3);
+	assert_int_equal(ctr(fx, SL_TCP_CTR_GAP_BYTES), 12);
+
+	/* a jump far past the hold window: a hole, but not counted as lost bytes */
+	seg_at(fx, 1028 + 10u * 1000 * 1000, "JJJJ", 700000);
+	sl_tcp_half_expire(fx->r, &fx->h[0], 950000, &fx->sink[0]);
+	assert_int_equal(fx->col[0].len, 20);
+	assert_int_equal(ctr(fx, SL_TCP_CTR_DESYNC), 1);
+	assert_int_equal(ctr(fx, SL_TCP_CTR_GAP_BYTES), 12);
+	assert_int_equal(ctr(fx, SL_TCP_CTR_GAP), 4);
+}
+
+/* Holes of two directions come due oldest first; a filled hole leaves the list. */
+static void test_hole_order(void **state)
+{
+	struct fixture *fx = *state;
+	struct sl_tcp_seg a = { .seq = 10, .data = (const uint8_t *)"xx", .len = 2, .now_us = 100 };
+	struct sl_tcp_seg b = { .seq = 50, .data = (const uint8_t *)"yy", .len = 2, .now_us = 200 };
+
+	sl_tcp_half_segment(fx->r, &fx->h[1], &a, &fx->sink[1]);
+	sl_tcp_half_segment(fx->r, &fx->h[0], &a, &fx->sink[0]);
+	a.seq = 20;
+	a.now_us = 150;
+	b.seq = 60;
+	sl_tcp_half_segment(fx->r, &fx->h[1], &b, &fx->sink[1]);	/* held at 200 */
+	sl_tcp_half_segment(fx->r, &fx->h[0], &a, &fx->sink[0]);	/* held at 150 */
+	assert_ptr_equal(sl_tcp_reasm_due_hole(fx->r, 150 + 250000), &fx->h[0]);
+	/* the hole of h[0] fills before it is due: only h[1] remains */
+	a.seq = 12;
+	a.data = (const uint8_t *)"12345678";
+	a.len = 8;
+	sl_tcp_half_segment(fx->r, &fx->h[0], &a, &fx->sink[0]);
+	assert_int_equal(fx->col[0].len, 12);
+	assert_null(sl_tcp_reasm_due_hole(fx->r, 150 + 250000));
+	assert_ptr_equal(sl_tcp_reasm_due_hole(fx->r, 200 + 250000), &fx->h[1]);
 }
 
 static uint64_t ctr(struct fixture *fx, enum sl_tcp_ctr c)
@@ -417,7 +507,8 @@ static void test_gap_dir_segments(void **state)
 	}
 	assert_int_equal(fx->col[0].len, 10);
 	assert_int_equal(ctr(fx, SL_TCP_CTR_GAP), 5);
-	assert_int_equal(ctr(fx, SL_TCP_CTR_GAP_BYTES), 15);
+	/* the sink hears each 3-byte hole exactly; the counter vouches for the largest segment seen, 2 bytes */
+	assert_int_equal(ctr(fx, SL_TCP_CTR_GAP_BYTES), 10);
 	assert_int_equal(fx->h[0].ooo_segments, 0);
 	assert_int_equal(sl_tcp_reasm_bytes(fx->r), 0);
 }
@@ -444,7 +535,9 @@ static void test_gap_global(void **state)
 	assert_int_equal(fx->col[0].ngaps, 0);
 	assert_int_equal(fx->h[0].ooo_bytes, 90);
 	assert_int_equal(sl_tcp_reasm_bytes(fx->r), 90);
-	assert_int_equal(ctr(fx, SL_TCP_CTR_GAP_BYTES), 1000);
+	/* 1000 bytes is wider than the 100-byte hold window: a sequence jump, not bytes counted lost */
+	assert_int_equal(ctr(fx, SL_TCP_CTR_GAP_BYTES), 0);
+	assert_int_equal(ctr(fx, SL_TCP_CTR_DESYNC), 1);
 }
 
 static void test_gap_across_wrap(void **state)
@@ -628,6 +721,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rst_and_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_syn_after_fin_restarts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_reorder, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hole_timeout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hole_order, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

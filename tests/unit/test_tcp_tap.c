@@ -6,7 +6,9 @@
  * Checked here: bytes of segments in order, out of order and
  * retransmitted come out once and in order, each with the frame that
  * delivered it and the direction's endpoints; a lost segment becomes a GAP
- * of its length at the end of the capture followed by the held bytes; both
+ * of its length at the end of the capture followed by the held bytes, or
+ * after the hole timeout of packet time (moved on by another connection's
+ * frame) with the held bytes named by their own frame and time; both
  * directions end with END (closed by FINs, flushed at capture end); SIP on
  * other ports still makes SIP events while SIP on a tap port does not;
  * without a callback the tap ports mean nothing. The talloc context
@@ -41,6 +43,7 @@ struct rec {
 	int dir;
 	struct sl_endpoint src, dst;
 	uint64_t frame;
+	uint64_t ts_us;
 	size_t len;
 	uint32_t gap;
 	enum sl_flow_end why;
@@ -51,6 +54,7 @@ struct tap_fx {
 	size_t blocks;
 	struct sl_capture *cap;
 	uint64_t frame_no;
+	uint64_t ts_next;	/* time of the next frame when set, else 1 ms per frame */
 	unsigned n;
 	struct rec r[MAX_REC];
 	/* bytes per direction of flow 1, concatenated */
@@ -80,6 +84,7 @@ static void on_tcp_data(const struct sl_tcp_data *d, void *priv)
 	r->src = d->src;
 	r->dst = d->dst;
 	r->frame = d->frame;
+	r->ts_us = d->ts_us;
 	r->len = d->len;
 	r->gap = d->gap;
 	r->why = d->why;
@@ -138,7 +143,8 @@ static void seg(struct tap_fx *fx, bool c2s, uint16_t server_port, uint32_t seq,
 	assert_non_null(copy);
 	memcpy(copy, pb_data(&b), pb_len(&b));
 	memset(&fr, 0, sizeof(fr));
-	fr.ts_us = TS0 + fx->frame_no * 1000;
+	fr.ts_us = fx->ts_next ? fx->ts_next : TS0 + fx->frame_no * 1000;
+	fx->ts_next = 0;
 	fr.number = ++fx->frame_no;
 	fr.linktype = DLT_EN10MB;
 	fr.data = copy;
@@ -329,12 +335,53 @@ static void test_no_callback(void **state)
 	fx_free(fx);
 }
 
+/* A lost segment on a tap connection: given up after the hole timeout, held bytes keep their own frame and time. */
+static void test_gap_timeout(void **state)
+{
+	struct tap_fx *fx = fx_new(true);
+	const struct rec *r;
+	int cdir;
+
+	(void)state;
+	handshake(fx);
+	seg(fx, true, TAP_PORT, ISN_C + 1, 0x18, stream, 10);		/* frame 4 */
+	/* stream[10..22) lost */
+	fx->ts_next = TS0 + 1000000;
+	seg(fx, true, TAP_PORT, ISN_C + 23, 0x18, stream + 22, 8);	/* frame 5, held */
+	cdir = fx->r[0].dir;
+	assert_int_equal(fx->n, 1);
+	/* another connection's frame 249 ms later: still waiting */
+	fx->ts_next = TS0 + 1000000 + 249000;
+	seg(fx, true, TAP_PORT + 1, 77, 0x18, stream, 4);		/* frame 6 */
+	assert_int_equal(fx->n, 1);
+	fx->ts_next = TS0 + 1000000 + 250000;
+	seg(fx, true, TAP_PORT + 1, 81, 0x18, stream, 4);		/* frame 7 */
+	r = find(fx, SL_TCP_DATA_GAP, cdir, 0);
+	assert_non_null(r);
+	assert_int_equal(r->gap, 12);
+	assert_int_equal(r->frame, 5);
+	assert_int_equal(r->ts_us, TS0 + 1000000);
+	r = find(fx, SL_TCP_DATA_BYTES, cdir, 1);
+	assert_non_null(r);
+	assert_int_equal(r->len, 8);
+	assert_int_equal(r->frame, 5);
+	assert_int_equal(r->ts_us, TS0 + 1000000);
+	assert_int_equal(fx->nbytes[cdir], 18);
+	/* the end is still named after the flow's last frame */
+	sl_capture_flush(fx->cap);
+	r = find(fx, SL_TCP_DATA_END, cdir, 0);
+	assert_non_null(r);
+	assert_int_equal(r->frame, 5);
+	fx_free(fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_in_order),
 		cmocka_unit_test(test_out_of_order),
 		cmocka_unit_test(test_gap),
+		cmocka_unit_test(test_gap_timeout),
 		cmocka_unit_test(test_sip_untouched),
 		cmocka_unit_test(test_no_callback),
 	};

@@ -327,6 +327,39 @@ static void test_empty_run(void **state)
 	pfx_free(f);
 }
 
+/* A TCP SIP message too large to frame is a rejected message in the totals, as a parser rejection is. */
+static void test_stream_oversize_rejected(void **state)
+{
+	static struct pb b;
+	static char big[6000];
+	struct sl_capture_cfg cfg;
+	struct pfx *f;
+	struct sl_totals_in in = { .elapsed_s = 0 };
+	struct sink k = { 0 };
+	size_t n;
+
+	(void)state;
+	sl_capture_cfg_default(&cfg);
+	cfg.max_sip_message = 4096;
+	f = pfx_new(&cfg);
+	n = (size_t)snprintf(big, sizeof(big), "INVITE sip:bob@example.com SIP/2.0\r\nX-Long: ");
+	memset(big + n, 'x', sizeof(big) - n);
+	pb_init(&b, big, sizeof(big));
+	pb_tcp(&b, 40000, 5060, 1000, 0x18);
+	pb_ipv4(&b, PFX_A4, PFX_B4);
+	pb_eth(&b);
+	pfx_feed(f, DLT_EN10MB, T0, pb_data(&b), pb_len(&b));
+	assert_int_equal(pfx_ctr(f, SL_CG_SIP, SL_SIPC_STREAM_OVERSIZE), 1);
+	in.cap = f->cap;
+	k.f = open_memstream(&k.buf, &k.len);
+	assert_non_null(k.f);
+	sl_print_totals(k.f, &in);
+	fclose(k.f);
+	assert_non_null(strstr(k.buf, "sip messages   0 (udp 0, tcp 0, ws 0), rejected 1\n"));
+	free(k.buf);
+	pfx_free(f);
+}
+
 static void le32(FILE *f, uint32_t v)
 {
 	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
@@ -435,6 +468,7 @@ int main(void)
 		cmocka_unit_test(test_totals_lines),
 		cmocka_unit_test(test_counters),
 		cmocka_unit_test(test_empty_run),
+		cmocka_unit_test(test_stream_oversize_rejected),
 		cmocka_unit_test(test_sources),
 	};
 
