@@ -3,6 +3,8 @@
 
 #include <time.h>
 
+#include <talloc.h>
+
 #include "handover/pdu.h"
 #include "handover/pdu_decode.h"
 #include "handover/pdu_frame.h"
@@ -33,8 +35,10 @@ static ssize_t frame(void *priv, const uint8_t *p, size_t n, size_t max_pdu)
 static int classify(void *priv, const uint8_t *p, size_t n, enum sl_link_rx_kind *kind, uint64_t *seq)
 {
 	struct sl_pdu_decoded d;
-	int rc = sl_pdu_decode(NULL, p, n, &d, NULL, 0);
+	void *pctx = talloc_new(NULL); /* a BER receiver's segmented strings, unused here */
+	int rc = sl_pdu_decode(pctx, p, n, &d, NULL, 0);
 
+	talloc_free(pctx);
 	if (rc < 0)
 		return rc;
 	*seq = d.seqno;

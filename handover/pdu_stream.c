@@ -102,12 +102,22 @@ static int candidate(const struct sl_pdu_stream *s, const uint8_t *p, size_t n, 
 {
 	struct sl_pdu_decoded dec;
 	ssize_t r = sl_pdu_frame(p, n, s->max_pdu);
+	void *pctx;
+	int rc;
 
 	if (r == 0)
 		return eof ? -1 : 0;
 	if (r < 0)
 		return -1;
-	return sl_pdu_decode(NULL, p, (size_t)r, &dec, NULL, 0) == 0 ? 1 : -1;
+	pctx = talloc_new(NULL); /* a BER sender's segmented strings, dropped with the answer */
+	/*
+	 * A resynchronisation point must decode with nothing skipped: a
+	 * receiver that skips unknown extensions would otherwise take the
+	 * inner Notification of an HI1 PDU for an IRI record.
+	 */
+	rc = sl_pdu_decode(pctx, p, (size_t)r, &dec, NULL, 0) == 0 && dec.ext_skipped == 0 ? 1 : -1;
+	talloc_free(pctx);
+	return rc;
 }
 
 static void hunt_start(struct sl_pdu_stream *s, uint64_t at, const char *why)

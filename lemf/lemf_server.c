@@ -155,25 +155,16 @@ static bool flush(struct conn *c)
 	return true;
 }
 
-static void handle_pdu(struct conn *c, const uint8_t *p, size_t n)
+/* Store one decoded PDU d (of p[0..n)) and answer it if it asks for an answer. */
+static void handle_decoded(struct conn *c, const uint8_t *p, size_t n, const struct sl_pdu_decoded *d)
 {
-	struct sl_pdu_decoded d;
-	char err[256];
-	int rc = sl_pdu_decode(NULL, p, n, &d, err, sizeof(err));
-
-	c->pdus++;
-	if (rc < 0) {
-		say(c->srv, "connection %u: PDU %" PRIu64 " (%zu bytes) undecodable: %s\n", c->id, c->pdus, n, err);
-		sl_lemf_store_bad(c->srv->cfg.store, c->id, p, n, err);
-		return;
-	}
-	if (sl_lemf_store_pdu(c->srv->cfg.store, c->id, p, n, &d) < 0) {
+	if (sl_lemf_store_pdu(c->srv->cfg.store, c->id, p, n, d) < 0) {
 		say(c->srv, "connection %u: cannot write output: %s\n", c->id, strerror(errno));
 		c->store_failed = true;
 	}
-	if (d.kind == SL_PDU_KEEPALIVE && respond(c, &d, false) == 0)
+	if (d->kind == SL_PDU_KEEPALIVE && respond(c, d, false) == 0)
 		c->srv->keepalives++;
-	if (d.kind == SL_PDU_ACK_REQUEST) {
+	if (d->kind == SL_PDU_ACK_REQUEST) {
 		/*
 		 * An acknowledgement releases the gateway's copies: it is sent only
 		 * when everything before it on this connection is stored and on
@@ -183,10 +174,28 @@ static void handle_pdu(struct conn *c, const uint8_t *p, size_t n)
 		if (c->store_failed || sl_lemf_store_sync(c->srv->cfg.store) < 0) {
 			say(c->srv, "connection %u: not acknowledging: earlier PDUs are not safely stored\n", c->id);
 			c->srv->acks_withheld++;
-		} else if (respond(c, &d, true) == 0) {
+		} else if (respond(c, d, true) == 0) {
 			c->srv->acks++;
 		}
 	}
+}
+
+static void handle_pdu(struct conn *c, const uint8_t *p, size_t n)
+{
+	struct sl_pdu_decoded d;
+	char err[256];
+	void *pctx = talloc_new(c); /* owns the strings a BER sender segmented, for this PDU */
+	int rc = sl_pdu_decode(pctx, p, n, &d, err, sizeof(err));
+
+	c->pdus++;
+	if (rc < 0) {
+		say(c->srv, "connection %u: PDU %" PRIu64 " (%zu bytes) undecodable: %s\n", c->id, c->pdus, n, err);
+		sl_lemf_store_bad(c->srv->cfg.store, c->id, p, n, err);
+		talloc_free(pctx);
+		return;
+	}
+	handle_decoded(c, p, n, &d);
+	talloc_free(pctx);
 }
 
 static void conn_read(struct conn *c)
