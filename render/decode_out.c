@@ -187,7 +187,8 @@ static void header_ids(const struct sl_pdu_decoded *d, struct sl_pdu_bytes *liid
 	if (d->has_cin)
 		snprintf(cin, cinlen, "%" PRIu32, d->cin);
 	*has_seq = d->ps;
-	*ts_us = d->has_ts ? d->ts_us : 0;
+	/* a local time of an unnamed zone has no place on the UTC axis: shown in the body only */
+	*ts_us = d->has_ts && d->ts.tz != SL_PDU_TZ_LOCAL ? d->ts_us : 0;
 	if (d->kind == SL_PDU_IRI_HI2) {
 		ids = &d->u.hi2.ids;
 		if (!d->has_ts)
