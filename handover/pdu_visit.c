@@ -79,10 +79,13 @@ static void hex(struct v *v, const char *name, const uint8_t *p, size_t n)
  * A GeneralizedTime as sent: 'Z' and offset forms as the UTC instant
  * (renderers print it with Z), the offset as written beside it; local
  * time without a zone (X.680 46.3 a, which BER allows) cannot be placed
- * on the UTC axis, so it is shown as text, the wall-clock reading without
- * a zone designator and marked "local", never converted or given a Z.
+ * on the UTC axis, so it is shown as text under its own name (<name>Local,
+ * so a JSON reader never finds a string where it expects the number of a
+ * time), the wall-clock reading without a zone designator and marked
+ * "local", never converted or given a Z.
  */
-static void gtime(struct v *v, const char *name, const char *offset_name, const struct sl_pdu_time *t)
+static void gtime(struct v *v, const char *name, const char *offset_name, const char *local_name,
+		  const struct sl_pdu_time *t)
 {
 	char g[SL_BER_GENTIME_TEXT_MAX], iso[48], off[8];
 	size_t n;
@@ -104,7 +107,7 @@ static void gtime(struct v *v, const char *name, const char *offset_name, const 
 		return;
 	snprintf(iso, sizeof(iso), "%.4s-%.2s-%.2sT%.2s:%.2s:%.2s.%06u local", g, g + 4, g + 6, g + 8,
 		 g + 10, g + 12, usec);
-	text(v, name, iso);
+	text(v, local_name, iso);
 }
 
 static void usts(struct v *v, const char *name, const struct sl_pdu_usts *u)
@@ -211,7 +214,7 @@ void sl_pdu_decoded_visit(const struct sl_pdu_decoded *d, sl_pdu_visit_fn fn, vo
 		undecoded(&v, "cINExtension", &d->cin_ext);
 		uint_(&v, "sequenceNumber", d->seqno);
 		if (d->has_ts)
-			gtime(&v, "timeStamp", "timeStampOffset", &d->ts);
+			gtime(&v, "timeStamp", "timeStampOffset", "timeStampLocal", &d->ts);
 		text(&v, "interceptionPointID", d->ipid);
 		usts(&v, "microSecondTimeStamp", &d->usts);
 		if (d->ts_qualifier >= 0)
@@ -220,7 +223,7 @@ void sl_pdu_decoded_visit(const struct sl_pdu_decoded *d, sl_pdu_visit_fn fn, vo
 		bytes(&v, "networkFunctionIdentifier", d->nf_id);
 		emit(&v, SL_PDU_F_CLOSE, NULL);
 		if (d->pl.has_ts)
-			gtime(&v, "payloadTimeStamp", "payloadTimeStampOffset", &d->pl.ts);
+			gtime(&v, "payloadTimeStamp", "payloadTimeStampOffset", "payloadTimeStampLocal", &d->pl.ts);
 		usts(&v, "payloadMicroSecondTimeStamp", &d->pl.usts);
 		if (d->pl.ts_qualifier >= 0)
 			uint_(&v, "payloadTimeStampQualifier", (uint64_t)d->pl.ts_qualifier);

@@ -242,6 +242,12 @@ static void text_pdu(struct sl_decode_out *o, const struct sl_decode_where *w, c
 	if (ts_us) {
 		fmt_time(ts, sizeof(ts), ts_us);
 		fprintf(o->out, " time %s", ts);
+	} else if (d->has_ts && d->ts.tz == SL_PDU_TZ_LOCAL) {
+		/* the wall-clock reading of an unnamed zone: no Z, marked local */
+		fmt_time(ts, sizeof(ts), d->ts.us);
+		if (ts[0] && ts[strlen(ts) - 1] == 'Z')
+			ts[strlen(ts) - 1] = '\0';
+		fprintf(o->out, " time %s local", ts);
 	} else {
 		fputs(" time -", o->out);
 	}

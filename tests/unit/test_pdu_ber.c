@@ -208,7 +208,7 @@ static void test_time_forms(void **state)
 	assert_int_equal(d.ts.tz, SL_PDU_TZ_LOCAL);
 	assert_int_equal(d.ts.us, TS_US);
 	flatten(&d, &fl, NULL);
-	assert_non_null(strstr(fl.buf, "timeStamp=2023-11-14T22:13:20.123456 local\n"));
+	assert_non_null(strstr(fl.buf, "timeStampLocal=2023-11-14T22:13:20.123456 local\n"));
 	talloc_free(pctx);
 
 	/* to the hour: 22:00:00Z */
