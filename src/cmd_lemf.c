@@ -15,6 +15,7 @@
 #include <osmocom/core/select.h>
 #include <talloc.h>
 
+#include "handover/pdu_decode.h"
 #include "handover/tls.h"
 #include "src/app_signals.h"
 #include "src/commands.h"
@@ -202,6 +203,11 @@ int sl_cmd_lemf(void *ctx, int argc, char **argv)
 	       conns, kas, acks, dups, missing);
 	if (withheld)
 		printf("%" PRIu64 " acknowledgement requests not answered: earlier PDUs could not be stored\n", withheld);
+	/* what another sender's PDUs needed: BER, skipped extensions, undecoded payloads, refusals by reason */
+	for (unsigned i = SL_PDU_DEC_BER; i < _SL_PDU_DEC_CTR_COUNT; i++)
+		if (sl_pdu_dec_ctr_get((enum sl_pdu_dec_ctr)i))
+			printf("%s %" PRIu64 "\n", sl_pdu_dec_ctr_name((enum sl_pdu_dec_ctr)i),
+			       sl_pdu_dec_ctr_get((enum sl_pdu_dec_ctr)i));
 	talloc_free(sc.store);
 	SSL_CTX_free(sc.ssl);
 	return missing ? 3 : 0;
