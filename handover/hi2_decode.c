@@ -76,7 +76,9 @@ int sl_pd_hi2_timestamp(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct
 		return -1;
 	if (alt.tag == 1) {
 		*utc = true;
-		if (sl_pd_form(s, &alt, false, "utcTime") || sl_ber_get_utc_time(&s->d, &alt, &bt) != SL_BER_OK)
+		/* BER: a segmented UTCTime (VisibleString underneath) is joined by the getter */
+		if ((s->d.mode == SL_BER_MODE_DER && sl_pd_form(s, &alt, false, "utcTime"))
+		    || sl_ber_get_utc_time(&s->d, &alt, &bt) != SL_BER_OK)
 			return -1;
 		if (bt.sec < 0)
 			return sl_pd_bad(s, &alt, "utcTime before 1970");
@@ -207,14 +209,9 @@ static int alphanumeric(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct
 {
 	struct sl_pdu_bytes b;
 	char v[SL_ID_MAX + 1];
-	const char *txt;
-	size_t n;
 
-	if (sl_pd_form(s, t, false, "alphanumeric")
-	    || sl_ber_get_text(&s->d, t, SL_BER_TAG_UTF8_STRING, &txt, &n) != SL_BER_OK)
+	if (sl_pd_text(s, t, SL_BER_TAG_UTF8_STRING, &b, "alphanumeric"))
 		return -1;
-	b.p = (const uint8_t *)txt;
-	b.n = n;
 	if (!id_text(&b, v))
 		return sl_pd_unsupported(s, t, "alphanumeric (too long)");
 	party_add(party, SL_ID_NUMBER, v);

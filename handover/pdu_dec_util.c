@@ -167,6 +167,25 @@ int sl_pd_bytes(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, size_t min, si
 	return 0;
 }
 
+int sl_pd_text(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, uint32_t string_tag, struct sl_pdu_bytes *b,
+	       const char *what)
+{
+	const char *p;
+	size_t bad;
+
+	if (t->constructed && s->d.mode == SL_BER_MODE_BER) {
+		if (join_octets(s, t, b, what))
+			return -1;
+		if (!sl_ber_text_valid(string_tag, b->p, b->n, &bad))
+			return sl_pd_bad(s, t, "byte 0x%02x not valid in %s", b->p[bad], what);
+		return 0;
+	}
+	if (sl_pd_form(s, t, false, what) || sl_ber_get_text(&s->d, t, string_tag, &p, &b->n) != SL_BER_OK)
+		return -1;
+	b->p = (const uint8_t *)p;
+	return 0;
+}
+
 int sl_pd_printable(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, size_t min, size_t max, char *buf,
 		    size_t cap, const char *what)
 {

@@ -416,15 +416,18 @@ static int hi2_standalone(struct sl_pdu_dec *s, const struct sl_ber_tlv *top, st
 	}
 	/*
 	 * [1] is a version11 iRISequence if its first child is itself a
-	 * record (constructed [1]..[4]); IRI-Parameters starts with a
-	 * primitive domainID, iRIversion or LIID.
+	 * record (constructed [1]..[4] holding context-tagged components);
+	 * IRI-Parameters starts with a primitive domainID, iRIversion or LIID,
+	 * or in BER with a segmented LIID, a constructed [1] whose segments
+	 * are universal OCTET STRINGs.
 	 */
 	if (top->tag == 1) {
 		if (sl_pd_enter(s, &root, top, &in))
 			return -1;
 		peek = in;
 		if (sl_ber_more(&peek) && sl_pd_next(s, &peek, &first) == 0 && first.cls == SL_BER_CONTEXT
-		    && first.constructed && first.tag >= 1 && first.tag <= 4) {
+		    && first.constructed && first.tag >= 1 && first.tag <= 4
+		    && (first.len == 0 || (first.val[0] & 0xC0) != SL_BER_UNIVERSAL)) {
 			out->framing = SL_HI2_V11_TAGGED;
 			return hi2_sequence(s, &root, top, out);
 		}

@@ -50,6 +50,9 @@ int sl_pd_enum(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, int64_t min, in
 int sl_pd_u32(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, uint32_t *v, const char *what);
 int sl_pd_bytes(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, size_t min, size_t max,
 		struct sl_pdu_bytes *b, const char *what);
+/* A restricted character string (string_tag: its universal type) as a view; segmented ones joined. */
+int sl_pd_text(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, uint32_t string_tag, struct sl_pdu_bytes *b,
+	       const char *what);
 /* PrintableString of min..max chars into a NUL-terminated buffer of cap > max. */
 int sl_pd_printable(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, size_t min, size_t max, char *buf,
 		    size_t cap, const char *what);

@@ -161,7 +161,8 @@ static void write_ber_forms(void)
 #define V(a) { a, sizeof(a) }
 		V(der_iri),	     V(ber_indefinite),	 V(ber_segmented),   V(ber_long_lengths),
 		V(ber_time_comma),   V(ber_time_offset), V(ber_time_local),  V(ber_time_hour),
-		V(ber_full_header), V(ber_undecoded_payload), V(ber_undecoded_cc),
+		V(ber_full_header), V(ber_undecoded_payload), V(ber_undecoded_cc), V(der_hi2_v18),
+		V(ber_hi2_v18),
 #undef V
 	};
 	FILE *f = out("ber-forms.ber");

@@ -509,3 +509,75 @@ static const uint8_t ber_undecoded_cc[] = {
 								0x80, 0x02, 0x45, 0x00, /* iPPackets */
 };
 
+/*
+ * A standalone TS 101 671 IRIsContent in the version18 framing (annex D.5),
+ * DER: an IRI-Begin record with the identifiers, a UTCTime timeStamp and
+ * one originating party.
+ */
+static const uint8_t der_hi2_v18[] = {
+	0xa1, 0x53, /* iRI-Begin-record [1] IRI-Parameters (version18 framing: the record itself) */
+		0x80, 0x06, 0x04, 0x00, 0x02, 0x02, 0x01, 0x12, /* domainID [0] OID 0.4.0.2.2.1.18 (HI2Operations version18) */
+		0x81, 0x05, 0x4c, 0x49, 0x49, 0x44, 0x31, /* lawfulInterceptionIdentifier [1] OCTET STRING "LIID1" */
+		0xa2, 0x09, /* communicationIdentifier [2] CommunicationIdentifier */
+			0x80, 0x01, 0x37, /* communication-Identity-Number [0] OCTET STRING "7" */
+			0xa1, 0x04, /* network-Identifier [1] Network-Identifier */
+				0x80, 0x02, 0x4f, 0x50, /* operator-Identifier [0] OCTET STRING "OP" */
+		0xa3, 0x0f, /* timeStamp [3] TimeStamp CHOICE (explicit) */
+			0x81, 0x0d, /* utcTime [1] UTCTime "231114221320Z" */
+				0x32, 0x33, 0x31, 0x31, 0x31, 0x34, 0x32, 0x32, 0x31, 0x33, 0x32, 0x30,
+				0x5a,
+		0xa9, 0x26, /* partyInformation [9] SET OF PartyInformation */
+			0x30, 0x24, /* PartyInformation SEQUENCE */
+				0x80, 0x01, 0x00, /* party-Qualifier [0] originating-Party(0) */
+				0xa1, 0x1f, /* partyIdentity [1] SEQUENCE */
+					0x88, 0x15, /* sip-uri [8] OCTET STRING "sip:alice@example.com" */
+						0x73, 0x69, 0x70, 0x3a, 0x61, 0x6c, 0x69, 0x63, 0x65, 0x40, 0x65, 0x78,
+						0x61, 0x6d, 0x70, 0x6c, 0x65, 0x2e, 0x63, 0x6f, 0x6d,
+					0x8b, 0x06, 0x30, 0x33, 0x30, 0x31, 0x32, 0x33, /* alphanumeric [11] UTF8String "030123" */
+};
+
+/*
+ * The same record in BER: indefinite lengths throughout, the LIID, the
+ * UTCTime, the sip-uri and the alphanumeric UTF8String segmented. Its
+ * first component is a constructed [1] (the segmented LIID), which must
+ * not be taken for a version11 iRISequence record.
+ */
+static const uint8_t ber_hi2_v18[] = {
+	0xa1, 0x80, /* iRI-Begin-record [1] IRI-Parameters (version18 framing: the record itself) */
+		0x80, 0x06, 0x04, 0x00, 0x02, 0x02, 0x01, 0x12, /* domainID [0] OID 0.4.0.2.2.1.18 (HI2Operations version18) */
+		0xa1, 0x80, /* lawfulInterceptionIdentifier [1] OCTET STRING "LIID1", segmented */
+			0x04, 0x02, 0x4c, 0x49, /* segment "LI" */
+			0x04, 0x03, 0x49, 0x44, 0x31, /* segment "ID1" */
+		0x00, 0x00, /* end-of-contents of lawfulInterceptionIdentifier [1] OCTET STRING "LIID1", segmented */
+		0xa2, 0x80, /* communicationIdentifier [2] CommunicationIdentifier */
+			0x80, 0x01, 0x37, /* communication-Identity-Number [0] OCTET STRING "7" */
+			0xa1, 0x80, /* network-Identifier [1] Network-Identifier */
+				0x80, 0x02, 0x4f, 0x50, /* operator-Identifier [0] OCTET STRING "OP" */
+			0x00, 0x00, /* end-of-contents of network-Identifier [1] Network-Identifier */
+		0x00, 0x00, /* end-of-contents of communicationIdentifier [2] CommunicationIdentifier */
+		0xa3, 0x80, /* timeStamp [3] TimeStamp CHOICE (explicit) */
+			0xa1, 0x80, /* utcTime [1] UTCTime "231114221320Z", segmented */
+				0x04, 0x06, 0x32, 0x33, 0x31, 0x31, 0x31, 0x34, /* segment "231114" */
+				0x04, 0x07, 0x32, 0x32, 0x31, 0x33, 0x32, 0x30, 0x5a, /* segment "221320Z" */
+			0x00, 0x00, /* end-of-contents of utcTime [1] UTCTime "231114221320Z", segmented */
+		0x00, 0x00, /* end-of-contents of timeStamp [3] TimeStamp CHOICE (explicit) */
+		0xa9, 0x80, /* partyInformation [9] SET OF PartyInformation */
+			0x30, 0x80, /* PartyInformation SEQUENCE */
+				0x80, 0x01, 0x00, /* party-Qualifier [0] originating-Party(0) */
+				0xa1, 0x80, /* partyIdentity [1] SEQUENCE */
+					0xa8, 0x80, /* sip-uri [8] OCTET STRING "sip:alice@example.com", segmented */
+						0x04, 0x09, /* segment "sip:alice" */
+							0x73, 0x69, 0x70, 0x3a, 0x61, 0x6c, 0x69, 0x63, 0x65,
+						0x04, 0x0c, /* segment "@example.com" */
+							0x40, 0x65, 0x78, 0x61, 0x6d, 0x70, 0x6c, 0x65, 0x2e, 0x63, 0x6f, 0x6d,
+					0x00, 0x00, /* end-of-contents of sip-uri [8] OCTET STRING "sip */
+					0xab, 0x80, /* alphanumeric [11] UTF8String "030123", segmented */
+						0x04, 0x03, 0x30, 0x33, 0x30, /* segment "030" */
+						0x04, 0x03, 0x31, 0x32, 0x33, /* segment "123" */
+					0x00, 0x00, /* end-of-contents of alphanumeric [11] UTF8String "030123", segmented */
+				0x00, 0x00, /* end-of-contents of partyIdentity [1] SEQUENCE */
+			0x00, 0x00, /* end-of-contents of PartyInformation SEQUENCE */
+		0x00, 0x00, /* end-of-contents of partyInformation [9] SET OF PartyInformation */
+	0x00, 0x00, /* end-of-contents of iRI-Begin-record [1] IRI-Parameters (version18 framing */
+};
+

@@ -7,7 +7,8 @@
  * DER reference and the same values with indefinite lengths, segmented
  * strings and times (nested segments too), long-form lengths with
  * leading zero octets and a padded INTEGER, and every GeneralizedTime
- * form X.680 46.3 allows. Each must decode to the same fields as the DER
+ * form X.680 46.3 allows, and a TS 101 671 version18 record likewise
+ * (segmented UTCTime and UTF8String). Each must decode to the same fields as the DER
  * form (compared through the renderers' walk, sl_pdu_decoded_visit), with
  * out->ber set. Then every PSHeader component of the module's version 33
  * with extension additions this version does not know (skipped and
@@ -215,6 +216,38 @@ static void test_time_forms(void **state)
 	assert_int_equal(decode(fx->ctx, ber_time_hour, sizeof(ber_time_hour), &d, &pctx, err, sizeof(err)), 0);
 	assert_true(d.ber);
 	assert_int_equal(d.ts_us, (1700000000ull - 13 * 60 - 20) * 1000000ull);
+	talloc_free(pctx);
+}
+
+/*
+ * A standalone TS 101 671 record in BER (indefinite lengths; LIID, UTCTime,
+ * sip-uri and alphanumeric segmented) decodes as its DER form does, in
+ * the version18 framing although its first component is a constructed [1].
+ */
+static void test_hi2_record(void **state)
+{
+	struct fixture *fx = *state;
+	struct sl_pdu_decoded d;
+	struct flat der, ber;
+	void *pctx;
+	char err[160];
+
+	assert_int_equal(decode(fx->ctx, der_hi2_v18, sizeof(der_hi2_v18), &d, &pctx, err, sizeof(err)), 0);
+	assert_false(d.ber);
+	assert_int_equal(d.kind, SL_PDU_IRI_HI2);
+	assert_int_equal(d.framing, SL_HI2_V18_UNTAGGED);
+	assert_int_equal(d.u.hi2.iri.ts_us, 1700000000ull * 1000000u);
+	assert_int_equal(d.u.hi2.iri.orig.n, 2);
+	flatten(&d, &der, NULL);
+	talloc_free(pctx);
+
+	if (decode(fx->ctx, ber_hi2_v18, sizeof(ber_hi2_v18), &d, &pctx, err, sizeof(err)))
+		fail_msg("does not decode: %s", err);
+	assert_true(d.ber);
+	assert_int_equal(d.framing, SL_HI2_V18_UNTAGGED);
+	flatten(&d, &ber, NULL);
+	assert_string_equal(ber.buf, der.buf);
+	assert_int_equal(sl_pdu_frame(ber_hi2_v18, sizeof(ber_hi2_v18), 65536), (ssize_t)sizeof(ber_hi2_v18));
 	talloc_free(pctx);
 }
 
@@ -452,6 +485,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_long_lengths, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_time_forms, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full_header, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hi2_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_undecoded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_context, setup, teardown),
