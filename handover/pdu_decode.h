@@ -9,7 +9,7 @@
  * component of TS 102 232-1 A.2 up to networkFunctionIdentifier, payload
  * alternatives it does not interpret kept as undecoded (tag and length),
  * and extension additions it does not know skipped and counted. What it
- * still refuses is named (pdu_decode_reason) and counted per reason.
+ * still refuses is named and counted per reason (enum sl_pdu_dec_ctr).
  */
 #pragma once
 
