@@ -212,6 +212,21 @@ static void test_time_forms(void **state)
 	assert_non_null(strstr(fl.buf, "timeStampLocal=2023-11-14T22:13:20.123456 local\n"));
 	talloc_free(pctx);
 
+	/* "20231114211320.123456-0100": west of UTC, the same instant again */
+	{
+		uint8_t *b = talloc_memdup(fx->ctx, ber_time_offset, sizeof(ber_time_offset));
+		size_t i;
+
+		for (i = 0; i + 26 <= sizeof(ber_time_offset); i++)
+			if (!memcmp(b + i, "20231114231320.123456+0100", 26))
+				break;
+		assert_true(i + 26 <= sizeof(ber_time_offset));
+		memcpy(b + i, "20231114211320.123456-0100", 26);
+		same_as_der(fx, b, sizeof(ber_time_offset), "timeStampOffset", "timeStampOffset=-0100\n", &d);
+		assert_int_equal(d.ts.offset_min, -60);
+		talloc_free(b);
+	}
+
 	/* to the hour: 22:00:00Z */
 	assert_int_equal(decode(fx->ctx, ber_time_hour, sizeof(ber_time_hour), &d, &pctx, err, sizeof(err)), 0);
 	assert_true(d.ber);
@@ -289,6 +304,32 @@ static void test_full_header(void **state)
 	assert_non_null(strstr(fl.buf, "networkFunctionIdentifier=4e4631\n"));
 	assert_non_null(strstr(fl.buf, "extensionsSkipped=3\n"));
 	talloc_free(pctx);
+}
+
+/* Another version of the IPMultimediaPDU module (5.5.12.1) is read: its structures are compatible. */
+static void test_ipmm_version(void **state)
+{
+	struct fixture *fx = *state;
+	static const uint8_t v13[] = { 0x80, 0x04, 0x05, 0x05, 0x0d, 0x01 }; /* iPMMIRIObjId [0] 5.5.13.1 */
+	uint8_t *b = talloc_memdup(fx->ctx, der_iri, sizeof(der_iri));
+	struct sl_pdu_decoded d;
+	void *pctx;
+	char err[160];
+	size_t i;
+
+	for (i = 0; i + sizeof(v13) <= sizeof(der_iri); i++)
+		if (!memcmp(b + i, v13, sizeof(v13)))
+			break;
+	assert_true(i + sizeof(v13) <= sizeof(der_iri));
+	b[i + 4] = 0x0c; /* version12 */
+	assert_int_equal(decode(fx->ctx, b, sizeof(der_iri), &d, &pctx, err, sizeof(err)), 0);
+	assert_int_equal(d.kind, SL_PDU_IRI_IPMM);
+	talloc_free(pctx);
+	b[i + 5] = 0x03; /* but not another object (5.5.12.3) */
+	assert_int_equal(decode(fx->ctx, b, sizeof(der_iri), &d, &pctx, err, sizeof(err)), -ENOTSUP);
+	assert_non_null(strstr(err, "iPMMIRIObjId"));
+	talloc_free(pctx);
+	talloc_free(b);
 }
 
 static void undecoded(struct fixture *fx, const uint8_t *p, size_t n, const char *where, uint32_t tag, size_t len)
@@ -487,6 +528,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_full_header, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hi2_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_undecoded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ipmm_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_context, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncations, setup, teardown),
