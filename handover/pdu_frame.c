@@ -22,13 +22,11 @@ static bool pdu_identifier(uint8_t id)
 	return id == 0x30 || (id >= 0xA0 && id <= 0xA4);
 }
 
-ssize_t sl_pdu_frame(const uint8_t *p, size_t n, size_t max_pdu)
+ssize_t sl_pdu_frame_resume(const uint8_t *p, size_t n, size_t max_pdu, struct sl_ber_resume *r)
 {
 	struct sl_ber_dec d;
-	struct sl_ber_cur c;
-	struct sl_ber_tlv t;
 	enum sl_ber_err e;
-	size_t size;
+	size_t size = 0;
 
 	if (n == 0)
 		return 0;
@@ -36,11 +34,9 @@ ssize_t sl_pdu_frame(const uint8_t *p, size_t n, size_t max_pdu)
 		return -EBADMSG;
 	sl_ber_dec_init(&d, p, n, SL_BER_MODE_BER);
 	d.max_len = max_pdu;
-	c = sl_ber_dec_root(&d);
-	e = sl_ber_next(&d, &c, &t);
+	e = sl_ber_frame_resume(&d, r, &size);
 	switch (e) {
 	case SL_BER_OK:
-		size = sl_ber_tlv_size(&t);
 		if (size > max_pdu)
 			return -EMSGSIZE;
 		return size > (size_t)SSIZE_MAX ? -EMSGSIZE : (ssize_t)size;
@@ -56,4 +52,11 @@ ssize_t sl_pdu_frame(const uint8_t *p, size_t n, size_t max_pdu)
 	default:
 		return -EBADMSG;
 	}
+}
+
+ssize_t sl_pdu_frame(const uint8_t *p, size_t n, size_t max_pdu)
+{
+	struct sl_ber_resume r = { 0 };
+
+	return sl_pdu_frame_resume(p, n, max_pdu, &r);
 }

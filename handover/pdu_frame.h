@@ -25,3 +25,13 @@
  * octets are read; the content is checked by sl_pdu_decode().
  */
 ssize_t sl_pdu_frame(const uint8_t *p, size_t n, size_t max_pdu);
+
+/*
+ * The same for a receiver that keeps the state r of the PDU at p between
+ * reads (zeroed for each new PDU; p is that PDU's first octet each time):
+ * an incomplete indefinite-length PDU is scanned only from where the last
+ * call stopped (asn1 sl_ber_frame_resume), so its cost is linear in its
+ * size however the bytes trickle in.
+ */
+struct sl_ber_resume;
+ssize_t sl_pdu_frame_resume(const uint8_t *p, size_t n, size_t max_pdu, struct sl_ber_resume *r);

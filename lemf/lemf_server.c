@@ -16,6 +16,7 @@
 #include <osmocom/core/utils.h>
 #include <talloc.h>
 
+#include "asn1/ber_decode.h"
 #include "asn1/ber_encode.h"
 #include "handover/pdu.h"
 #include "handover/pdu_ctx.h"
@@ -41,6 +42,12 @@ struct conn {
 	bool up;			/* handshake done (or plain) */
 	uint8_t *rx;
 	size_t rx_len, rx_cap;
+	/*
+	 * Framing state of the incomplete PDU at rx[0]: an indefinite-length
+	 * (BER) PDU is scanned for its end only from where the last read
+	 * stopped, so a sender trickling bytes costs linear work.
+	 */
+	struct sl_ber_resume fr;
 	uint8_t *tx;			/* responses not yet written */
 	size_t tx_len, tx_cap;
 	uint64_t pdus;
@@ -215,9 +222,11 @@ static void conn_read(struct conn *c)
 		}
 		c->rx_len += n;
 		off = 0;
-		while (off < c->rx_len && (sz = sl_pdu_frame(c->rx + off, c->rx_len - off, c->srv->cfg.max_pdu)) > 0) {
+		while (off < c->rx_len
+		       && (sz = sl_pdu_frame_resume(c->rx + off, c->rx_len - off, c->srv->cfg.max_pdu, &c->fr)) > 0) {
 			handle_pdu(c, c->rx + off, (size_t)sz);
 			off += (size_t)sz;
+			memset(&c->fr, 0, sizeof(c->fr)); /* the next PDU starts afresh */
 		}
 		if (sz < 0) {
 			snprintf(err, sizeof(err), "bytes at stream offset of PDU %" PRIu64 " do not frame as a PDU: %s",
