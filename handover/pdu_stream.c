@@ -122,6 +122,7 @@ static int candidate(const struct sl_pdu_stream *s, const uint8_t *p, size_t n, 
 
 static void hunt_start(struct sl_pdu_stream *s, uint64_t at, const char *why)
 {
+	memset(&s->fr, 0, sizeof(s->fr)); /* framing restarts wherever the hunt ends */
 	/* a length-prefixed stream cannot be resynchronised: its lengths are all it has */
 	if (s->mode == SL_PDU_STREAM_PREFIXED) {
 		s->dead = true;
@@ -189,7 +190,8 @@ static size_t process(struct sl_pdu_stream *s, const uint8_t *p, size_t n, uint6
 			pos += 4 + (size_t)len;
 			continue;
 		}
-		r = sl_pdu_frame(q, left, s->max_pdu);
+		/* resumed: an incomplete indefinite-length PDU is not rescanned from its start at every feed */
+		r = sl_pdu_frame_resume(q, left, s->max_pdu, &s->fr);
 		if (r == 0) {
 			if (!eof)
 				break;
@@ -197,6 +199,7 @@ static size_t process(struct sl_pdu_stream *s, const uint8_t *p, size_t n, uint6
 			       declared_size(q, left, s->max_pdu));
 			return n;
 		}
+		memset(&s->fr, 0, sizeof(s->fr)); /* the next PDU starts afresh */
 		if (r < 0) {
 			hunt_start(s, off + pos, frame_error(r));
 			pos++;
@@ -278,6 +281,7 @@ void sl_pdu_stream_gap(struct sl_pdu_stream *s, uint64_t n)
 		report(s, s->off + s->len, "%" PRIu64 " bytes missing from the capture: any PDU in them is lost", n);
 	s->off += s->len + n;
 	s->len = 0;
+	memset(&s->fr, 0, sizeof(s->fr));
 	hunt_start(s, s->off, "after a gap in the capture");
 }
 

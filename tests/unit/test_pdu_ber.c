@@ -36,6 +36,7 @@
 #include "asn1/ber_decode.h"
 #include "handover/pdu_decode.h"
 #include "handover/pdu_frame.h"
+#include "handover/pdu_stream.h"
 #include "pdu_ber_vectors.h"
 
 #define TS_US 1700000000123456ull
@@ -531,6 +532,62 @@ static void test_frame_resume(void **state)
 	assert_int_equal(sl_pdu_frame_resume(ber_indefinite, sizeof(ber_indefinite) - 2, 150, &r), -EMSGSIZE);
 }
 
+struct stream_rec {
+	unsigned pdus, errors;
+	uint64_t off[8];
+};
+
+static void on_stream_pdu(void *priv, const uint8_t *p, size_t n, uint64_t off)
+{
+	struct stream_rec *r = priv;
+
+	(void)p;
+	(void)n;
+	if (r->pdus < 8)
+		r->off[r->pdus] = off;
+	r->pdus++;
+}
+
+static void on_stream_error(void *priv, uint64_t off, const char *msg)
+{
+	struct stream_rec *r = priv;
+
+	(void)off;
+	(void)msg;
+	r->errors++;
+}
+
+/* sluice decode's stream reader fed BER forms one byte at a time: every PDU found where it starts. */
+static void test_stream_bytewise(void **state)
+{
+	struct fixture *fx = *state;
+	const struct sl_pdu_stream_ops ops = { .pdu = on_stream_pdu, .error = on_stream_error };
+	struct stream_rec r = { 0 };
+	struct sl_pdu_stream *st = sl_pdu_stream_alloc(fx->ctx, SL_PDU_STREAM_BER, 65536, &ops, &r);
+	const struct {
+		const uint8_t *p;
+		size_t n;
+	} v[] = {
+		{ ber_indefinite, sizeof(ber_indefinite) }, { ber_segmented, sizeof(ber_segmented) },
+		{ ber_hi2_v18, sizeof(ber_hi2_v18) },
+	};
+	uint64_t at = 0;
+	size_t i, k;
+
+	assert_non_null(st);
+	for (i = 0; i < 3; i++)
+		for (k = 0; k < v[i].n; k++)
+			sl_pdu_stream_feed(st, v[i].p + k, 1);
+	sl_pdu_stream_end(st);
+	assert_int_equal(r.errors, 0);
+	assert_int_equal(r.pdus, 3);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(r.off[i], at);
+		at += v[i].n;
+	}
+	talloc_free(st);
+}
+
 /* Every truncation of every BER form fails cleanly (exactly sized copies). */
 static void test_truncations(void **state)
 {
@@ -571,6 +628,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_context, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncations, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_frame_resume, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stream_bytewise, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
