@@ -334,6 +334,25 @@ static void test_ipmm_version(void **state)
 	talloc_free(b);
 }
 
+/* Aggregated payloads (clause 6.2.3): the first decoded with its own timeStampQualifier, both counted. */
+static void test_aggregated(void **state)
+{
+	struct fixture *fx = *state;
+	struct sl_pdu_decoded d;
+	struct flat fl;
+	void *pctx;
+	char err[160];
+
+	assert_int_equal(decode(fx->ctx, ber_aggregated, sizeof(ber_aggregated), &d, &pctx, err, sizeof(err)), 0);
+	assert_int_equal(d.kind, SL_PDU_IRI_IPMM);
+	assert_int_equal(d.iri_type, SL_IRI_BEGIN);
+	assert_int_equal(d.n_payloads, 2);
+	assert_int_equal(d.pl.ts_qualifier, 1);
+	flatten(&d, &fl, NULL);
+	assert_non_null(strstr(fl.buf, "payloadTimeStampQualifier=1\npayloads=2\n"));
+	talloc_free(pctx);
+}
+
 static void undecoded(struct fixture *fx, const uint8_t *p, size_t n, const char *where, uint32_t tag, size_t len)
 {
 	struct sl_pdu_decoded d;
@@ -624,6 +643,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hi2_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_undecoded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ipmm_version, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_aggregated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_context, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncations, setup, teardown),
