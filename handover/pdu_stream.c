@@ -97,17 +97,22 @@ static const char *frame_error(ssize_t r)
 			      : "not the start of a PDU (identifier or length octets invalid)";
 }
 
-/* While hunting: 1 if a PDU starts at p, 0 if more bytes are needed to tell, -1 if not. */
-static int candidate(const struct sl_pdu_stream *s, const uint8_t *p, size_t n, bool eof)
+/*
+ * While hunting: 1 if a PDU starts at p, 0 if more bytes are needed to
+ * tell, -1 if not. Waiting on the same candidate resumes its framing
+ * (s->fr); any answer but 0 leaves s->fr fresh for the next position.
+ */
+static int candidate(struct sl_pdu_stream *s, const uint8_t *p, size_t n, bool eof)
 {
 	struct sl_pdu_decoded dec;
-	ssize_t r = sl_pdu_frame(p, n, s->max_pdu);
+	ssize_t r = sl_pdu_frame_resume(p, n, s->max_pdu, &s->fr);
 	void *pctx;
 	int rc;
 
-	if (r == 0)
-		return eof ? -1 : 0;
-	if (r < 0)
+	if (r == 0 && !eof)
+		return 0;
+	memset(&s->fr, 0, sizeof(s->fr));
+	if (r <= 0)
 		return -1;
 	pctx = talloc_new(NULL); /* a BER sender's segmented strings, dropped with the answer */
 	/*

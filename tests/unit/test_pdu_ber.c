@@ -605,6 +605,25 @@ static void test_stream_bytewise(void **state)
 		at += v[i].n;
 	}
 	talloc_free(st);
+
+	/* after garbage the reader hunts, and finds the same PDUs, one byte at a time */
+	{
+		static const uint8_t garbage[] = { 0xff, 0x00, 0x13, 0x37 };
+
+		memset(&r, 0, sizeof(r));
+		st = sl_pdu_stream_alloc(fx->ctx, SL_PDU_STREAM_BER, 65536, &ops, &r);
+		assert_non_null(st);
+		for (k = 0; k < sizeof(garbage); k++)
+			sl_pdu_stream_feed(st, garbage + k, 1);
+		for (i = 0; i < 3; i++)
+			for (k = 0; k < v[i].n; k++)
+				sl_pdu_stream_feed(st, v[i].p + k, 1);
+		sl_pdu_stream_end(st);
+		assert_int_equal(r.errors, 1); /* the skipped garbage, reported once */
+		assert_int_equal(r.pdus, 3);
+		assert_int_equal(r.off[0], sizeof(garbage));
+		talloc_free(st);
+	}
 }
 
 /* Every truncation of every BER form fails cleanly (exactly sized copies). */
