@@ -575,6 +575,52 @@ static const uint8_t ber_aggregated[] = {
 };
 
 /*
+ * The source address as iPTextAddress (TS 102 232-1 A.2 IP-value [2]
+ * IA5String), segmented: the same address as the binary form.
+ */
+static const uint8_t ber_text_address[] = {
+	0x30, 0x81, 0x9c, /* PS-PDU SEQUENCE */
+		0xa1, 0x4b, /* pSHeader [1] PSHeader */
+			0x80, 0x07, 0x04, 0x00, 0x02, 0x02, 0x05, 0x01, 0x21, /* li-psDomainId [0] OID 0.4.0.2.2.5.1.33 */
+			0x81, 0x05, 0x4c, 0x49, 0x49, 0x44, 0x31, /* lawfulInterceptionIdentifier [1] LIID OCTET STRING "LIID1" */
+			0x82, 0x02, 0x44, 0x45, /* authorizationCountryCode [2] PrintableString "DE" */
+			0xa3, 0x12, /* communicationIdentifier [3] CommunicationIdentifier */
+				0xa0, 0x09, /* networkIdentifier [0] NetworkIdentifier */
+					0x80, 0x02, 0x4f, 0x50, /* operatorIdentifier [0] OCTET STRING "OP" */
+					0x81, 0x03, 0x4e, 0x45, 0x31, /* networkElementIdentifier [1] OCTET STRING "NE1" */
+				0x81, 0x01, 0x07, /* communicationIdentityNumber [1] INTEGER 7 */
+				0x82, 0x02, 0x44, 0x45, /* deliveryCountryCode [2] PrintableString "DE" */
+			0x84, 0x01, 0x00, /* sequenceNumber [4] INTEGER 0 */
+			0x85, 0x16, /* timeStamp [5] GeneralizedTime "20231114221320.123456Z" */
+				0x32, 0x30, 0x32, 0x33, 0x31, 0x31, 0x31, 0x34, 0x32, 0x32, 0x31, 0x33,
+				0x32, 0x30, 0x2e, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x5a,
+			0x86, 0x03, 0x49, 0x50, 0x31, /* interceptionPointID [6] PrintableString "IP1" */
+			0x88, 0x01, 0x01, /* timeStampQualifier [8] ENUMERATED timeOfInterception(1) */
+		0xa2, 0x4d, /* payload [2] Payload CHOICE (explicit) */
+			0xa0, 0x4b, /* iRIPayloadSequence [0] SEQUENCE OF IRIPayload */
+				0x30, 0x49, /* IRIPayload SEQUENCE */
+					0x80, 0x01, 0x01, /* iRIType [0] ENUMERATED iRI-Begin(1) */
+					0xa2, 0x44, /* iRIContents [2] IRIContents CHOICE (explicit) */
+						0xab, 0x42, /* iPMMIRI [11] IPMMIRI */
+							0x80, 0x04, 0x05, 0x05, 0x0d, 0x01, /* iPMMIRIObjId [0] RELATIVE-OID 5.5.13.1 */
+							0xa1, 0x3a, /* iPMMIRIContents [1] IPIRIContents CHOICE (explicit) */
+								0xa1, 0x38, /* sIPMessage [1] SIPMessage */
+									0xa0, 0x15, /* iPSourceAddress [0] IPAddress, as text */
+										0x81, 0x01, 0x00, /* iP-type [1] ENUMERATED iPV4(0) */
+										0xa2, 0x10, /* iP-value [2] IP-value CHOICE (explicit) */
+											0xa2, 0x0e, /* iPTextAddress [2] IA5String, segmented */
+												0x04, 0x07, 0x31, 0x39, 0x32, 0x2e, 0x30, 0x2e, 0x32, /* segment "192.0.2" */
+												0x04, 0x03, 0x2e, 0x31, 0x30, /* segment ".10" */
+									0xa1, 0x0b, /* iPDestinationAddress [1] IPAddress 192.0.2.20 */
+										0x81, 0x01, 0x00, /* iP-type [1] ENUMERATED iPV4(0) */
+										0xa2, 0x06, /* iP-value [2] IP-value CHOICE (explicit) */
+											0x81, 0x04, 0xc0, 0x00, 0x02, 0x14, /* iPBinaryAddress [1] OCTET STRING */
+									0x82, 0x12, /* sIPContent [2] OCTET STRING */
+										0x53, 0x49, 0x50, 0x2f, 0x32, 0x2e, 0x30, 0x20, 0x32, 0x30, 0x30, 0x20,
+										0x4f, 0x4b, 0x0d, 0x0a, 0x0d, 0x0a,
+};
+
+/*
  * A standalone TS 101 671 IRIsContent in the version18 framing (annex D.5),
  * DER: an IRI-Begin record with the identifiers, a UTCTime timeStamp and
  * one originating party.

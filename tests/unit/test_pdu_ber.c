@@ -181,6 +181,15 @@ static void test_segmented(void **state)
 	assert_int_equal(d.u.ipmm_iri.sip.n, 18);
 }
 
+/* iPTextAddress (IA5String, segmented) reads as the same address as iPBinaryAddress. */
+static void test_text_address(void **state)
+{
+	struct sl_pdu_decoded d;
+
+	same_as_der(*state, ber_text_address, sizeof(ber_text_address), NULL, NULL, &d);
+	assert_int_equal(d.u.ipmm_iri.src.family, SL_AF_INET4);
+}
+
 static void test_long_lengths(void **state)
 {
 	struct sl_pdu_decoded d;
@@ -657,6 +666,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_indefinite, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_segmented, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_lengths, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_text_address, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_time_forms, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full_header, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hi2_record, setup, teardown),
