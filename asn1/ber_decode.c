@@ -367,6 +367,72 @@ enum sl_ber_err sl_ber_next(struct sl_ber_dec *d, struct sl_ber_cur *c, struct s
 	return SL_BER_OK;
 }
 
+enum sl_ber_err sl_ber_frame_resume(struct sl_ber_dec *d, struct sl_ber_resume *r, size_t *total)
+{
+	const uint8_t *c;
+	size_t left;
+	struct hdr h;
+	enum sl_ber_err e;
+
+	if (!r->started) {
+		if (d->size == 0)
+			return overrun(d, true, d->base, 0, 0, "input ends where a value was expected");
+		e = read_header(d, d->base, d->size, true, &h);
+		if (e)
+			return e;
+		if (h.cls == SL_BER_UNIVERSAL && (e = check_universal(d, d->base, &h)) != SL_BER_OK)
+			return e;
+		if (!h.indefinite) {
+			if (h.len > d->size - h.hlen)
+				return overrun(d, true, d->base, h.hlen + h.len, d->size,
+					       "length %zu exceeds the %zu bytes left", h.len, d->size - h.hlen);
+			*total = h.hlen + h.len;
+			return SL_BER_OK;
+		}
+		r->started = true;
+		r->hlen = h.hlen;
+		r->pos = 0;
+		r->level = 1;
+	}
+	if (d->size < r->hlen + r->pos)
+		return sl_ber_fail(d, SL_BER_E_LIMIT, d->base, "resumed on a shorter input than before");
+	/* the same steps as scan_indefinite(), stopping at an element boundary */
+	c = d->base + r->hlen;
+	left = d->size - r->hlen;
+	for (;;) {
+		if (r->pos >= left)
+			break;
+		if (left - r->pos >= 2 && c[r->pos] == 0 && c[r->pos + 1] == 0) {
+			r->pos += 2;
+			if (--r->level == 0) {
+				*total = r->hlen + r->pos;
+				return SL_BER_OK;
+			}
+			continue;
+		}
+		if (r->level >= max_depth(d))
+			return sl_ber_fail(d, SL_BER_E_TOO_DEEP, c + r->pos, "values nested deeper than %u",
+					   max_depth(d));
+		e = read_header(d, c + r->pos, left - r->pos, true, &h);
+		if (e == SL_BER_E_TRUNCATED)
+			break;
+		if (e)
+			return e;
+		if (h.cls == SL_BER_UNIVERSAL && h.tag == SL_BER_TAG_EOC)
+			return sl_ber_fail(d, SL_BER_E_BAD_TAG, c + r->pos, "malformed end-of-contents octets");
+		if (h.indefinite) {
+			r->level++;
+			r->pos += h.hlen;
+		} else {
+			if (h.len > left - r->pos - h.hlen)
+				break;
+			r->pos += h.hlen + h.len;
+		}
+	}
+	overrun(d, true, d->base, 0, d->size, "end-of-contents missing for the indefinite-length value");
+	return SL_BER_E_TRUNCATED;
+}
+
 enum sl_ber_err sl_ber_enter(struct sl_ber_dec *d, const struct sl_ber_cur *c,
 			     const struct sl_ber_tlv *t, struct sl_ber_cur *child)
 {

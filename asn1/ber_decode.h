@@ -136,6 +136,27 @@ enum sl_ber_err sl_ber_enter(struct sl_ber_dec *d, const struct sl_ber_cur *c,
 /* SL_BER_E_TRAILING (at the first extra byte) unless c is exhausted. */
 enum sl_ber_err sl_ber_done(struct sl_ber_dec *d, const struct sl_ber_cur *c);
 
+/*
+ * Framing of the first TLV of the input as a stream reader needs it, in
+ * a way that can be resumed: a stream whose indefinite-length value is
+ * still incomplete is scanned for its end-of-contents only from where the
+ * last call stopped, so a sender trickling bytes costs linear work, not a
+ * rescan of everything buffered at every read. Zero r before the first
+ * call for a value; call again with the same value's first octet at the
+ * start of a longer input. Returns SL_BER_OK with *total (identifier,
+ * length, content and end-of-contents octets), SL_BER_E_TRUNCATED (more
+ * bytes needed; err.need as for sl_ber_next, 0 when unknown) or the
+ * error that makes the value invalid, with the same checks as
+ * sl_ber_next() at the top level.
+ */
+struct sl_ber_resume {
+	bool started;	/* the identifier and length octets have been read */
+	size_t hlen;	/* their size */
+	size_t pos;	/* content octets scanned, at an element boundary */
+	unsigned level;	/* indefinite-length values open at pos */
+};
+enum sl_ber_err sl_ber_frame_resume(struct sl_ber_dec *d, struct sl_ber_resume *r, size_t *total);
+
 /* Read the single TLV that must fill the whole input (one PDU per buffer). */
 enum sl_ber_err sl_ber_single(struct sl_ber_dec *d, struct sl_ber_tlv *t);
 

@@ -31,7 +31,8 @@
  * fewest octets, BOOLEAN TRUE as 0xFF, tag numbers >= 31 in the
  * high-tag-number form, BIT STRING unused bits zeroed, GeneralizedTime in
  * UTC without trailing fraction zeros. DER rules above the encoding level
- * (SET OF ordering, omitting DEFAULT values) are the caller's business.
+ * are the caller's business: omitting DEFAULT values, and SET OF order,
+ * for which sl_ber_w_sort_set_of() is the tool.
  */
 #pragma once
 
@@ -104,6 +105,15 @@ static inline size_t sl_ber_w_mark(const struct sl_ber_w *w)
  * nest like parentheses: close the inner one first.
  */
 void sl_ber_w_close(struct sl_ber_w *w, size_t mark, uint8_t cls, uint32_t tag);
+
+/*
+ * Put the components written since mark (each a complete TLV) in DER SET
+ * OF order (X.690 11.6), in place; call it before closing the SET.
+ * Nothing happens in a sizing or failed pass (the order changes no
+ * length); components that do not frame, or more than 64, poison w.
+ * (ber_encode_set.c)
+ */
+void sl_ber_w_sort_set_of(struct sl_ber_w *w, size_t mark);
 
 /* Primitive values: each prepends identifier, length and content octets. */
 void sl_ber_w_int64(struct sl_ber_w *w, uint8_t cls, uint32_t tag, int64_t v);

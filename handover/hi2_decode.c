@@ -62,7 +62,7 @@ static const struct sl_pd_comp local_time_comp[] = {
 	{ 1, "winterSummerIndication", SL_PD_MANDATORY, SL_PD_ENUM_AT(struct local_time, winter_summer, 0, 2) },
 };
 static const struct sl_pd_seq local_time = {
-	.name = "LocalTimeStamp", SL_PD_COMPONENTS(local_time_comp),
+	.name = "LocalTimeStamp", SL_PD_COMPONENTS(local_time_comp), .extensible = true,
 };
 
 int sl_pd_hi2_timestamp(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,
@@ -76,7 +76,9 @@ int sl_pd_hi2_timestamp(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct
 		return -1;
 	if (alt.tag == 1) {
 		*utc = true;
-		if (sl_pd_form(s, &alt, false, "utcTime") || sl_ber_get_utc_time(&s->d, &alt, &bt) != SL_BER_OK)
+		/* BER: a segmented UTCTime (VisibleString underneath) is joined by the getter */
+		if ((s->d.mode == SL_BER_MODE_DER && sl_pd_form(s, &alt, false, "utcTime"))
+		    || sl_ber_get_utc_time(&s->d, &alt, &bt) != SL_BER_OK)
 			return -1;
 		if (bt.sec < 0)
 			return sl_pd_bad(s, &alt, "utcTime before 1970");
@@ -112,7 +114,7 @@ static const struct sl_pd_comp network_identifier_comp[] = {
 	  SL_PD_BYTES_AT(struct sl_hi2_ids, operator_id, 1, SL_HI2_OPID_MAX) },
 };
 static const struct sl_pd_seq network_identifier = {
-	.name = "Network-Identifier", SL_PD_COMPONENTS(network_identifier_comp),
+	.name = "Network-Identifier", SL_PD_COMPONENTS(network_identifier_comp), .extensible = true,
 	.repeat = SL_PD_REPEAT_UNSUPPORTED,
 };
 
@@ -123,7 +125,7 @@ static const struct sl_pd_comp communication_identifier_comp[] = {
 	{ 1, "network-Identifier", SL_PD_MANDATORY, SL_PD_NESTED_SEQ(network_identifier) },
 };
 static const struct sl_pd_seq communication_identifier = {
-	.name = "CommunicationIdentifier", SL_PD_COMPONENTS(communication_identifier_comp),
+	.name = "CommunicationIdentifier", SL_PD_COMPONENTS(communication_identifier_comp), .extensible = true,
 };
 
 int sl_pd_hi2_comm_id(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t, void *ids)
@@ -207,14 +209,9 @@ static int alphanumeric(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct
 {
 	struct sl_pdu_bytes b;
 	char v[SL_ID_MAX + 1];
-	const char *txt;
-	size_t n;
 
-	if (sl_pd_form(s, t, false, "alphanumeric")
-	    || sl_ber_get_text(&s->d, t, SL_BER_TAG_UTF8_STRING, &txt, &n) != SL_BER_OK)
+	if (sl_pd_text(s, t, SL_BER_TAG_UTF8_STRING, &b, "alphanumeric"))
 		return -1;
-	b.p = (const uint8_t *)txt;
-	b.n = n;
 	if (!id_text(&b, v))
 		return sl_pd_unsupported(s, t, "alphanumeric (too long)");
 	party_add(party, SL_ID_NUMBER, v);
@@ -231,7 +228,7 @@ static const struct sl_pd_comp party_identity_comp[] = {
 	{ 11, "alphanumeric", SL_PD_OPTIONAL, SL_PD_CALL_WITH(alphanumeric) },
 };
 static const struct sl_pd_seq party_identity = {
-	.name = "partyIdentity", SL_PD_COMPONENTS(party_identity_comp),
+	.name = "partyIdentity", SL_PD_COMPONENTS(party_identity_comp), .extensible = true,
 };
 
 /* One PartyInformation as it is read: the qualifier decides whose identities follow. */
@@ -268,7 +265,7 @@ static const struct sl_pd_comp party_information_comp[] = {
 	{ 1, "partyIdentity", SL_PD_MANDATORY, SL_PD_CALL_WITH(party_identity_of) },
 };
 static const struct sl_pd_seq party_information_seq = {
-	.name = "PartyInformation", SL_PD_COMPONENTS(party_information_comp),
+	.name = "PartyInformation", SL_PD_COMPONENTS(party_information_comp), .extensible = true,
 };
 
 /* partyInformation: a SET OF PartyInformation, folded into iri->orig and iri->term. */
@@ -344,7 +341,7 @@ static const struct sl_pd_comp location_comp[] = {
 	{ 10, "eCGI", SL_PD_OPTIONAL, SL_PD_CALL_WITH(ecgi) },
 };
 static const struct sl_pd_seq location_seq = {
-	.name = "Location", SL_PD_COMPONENTS(location_comp),
+	.name = "Location", SL_PD_COMPONENTS(location_comp), .extensible = true,
 };
 
 static int location(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t, void *loc)
@@ -374,7 +371,7 @@ static const struct sl_pd_comp sms_contents_comp[] = {
 	{ 4, "content", SL_PD_OPTIONAL, SL_PD_BYTES_AT(struct sms_report, content, 1, 270) },
 };
 static const struct sl_pd_seq sms_contents = {
-	.name = "sMS-Contents", SL_PD_COMPONENTS(sms_contents_comp), .qualify_missing = true,
+	.name = "sMS-Contents", SL_PD_COMPONENTS(sms_contents_comp), .extensible = true, .qualify_missing = true,
 };
 
 /* TS 101 671 D.5 SMS-report. */
@@ -385,7 +382,7 @@ static const struct sl_pd_comp sms_report_comp[] = {
 	{ 3, "sMS-Contents", SL_PD_MANDATORY, SL_PD_NESTED_SEQ(sms_contents) },
 };
 static const struct sl_pd_seq sms_report_seq = {
-	.name = "SMS-report", SL_PD_COMPONENTS(sms_report_comp), .qualify_missing = true,
+	.name = "SMS-report", SL_PD_COMPONENTS(sms_report_comp), .extensible = true, .qualify_missing = true,
 };
 
 static int sms_report(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t, void *out)
@@ -494,7 +491,7 @@ static const struct sl_pd_comp iri_parameters_comp[] = {
 	{ 30, "sIPMessage", SL_PD_OPTIONAL, SL_PD_CALL_WITH(sip_message) },
 };
 static const struct sl_pd_seq iri_parameters = {
-	.name = "IRI-Parameters", SL_PD_COMPONENTS(iri_parameters_comp), .qualify_missing = true,
+	.name = "IRI-Parameters", SL_PD_COMPONENTS(iri_parameters_comp), .extensible = true, .qualify_missing = true,
 };
 
 int sl_pd_hi2_params(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,

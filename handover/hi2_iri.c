@@ -151,6 +151,8 @@ static void w_parties(struct sl_ber_w *w, const struct sl_hi2_iri *iri)
 			sl_ber_w_close(w, me, SL_BER_UNIVERSAL, SL_BER_TAG_SEQUENCE);
 		}
 	}
+	/* partyInformation [9] SET SIZE (1..10) OF PartyInformation: DER order, X.690 11.6 */
+	sl_ber_w_sort_set_of(w, m);
 	sl_ber_w_close(w, m, SL_BER_CONTEXT, 9);
 }
 

@@ -3,6 +3,8 @@
 
 #include <time.h>
 
+#include <talloc.h>
+
 #include "handover/pdu.h"
 #include "handover/pdu_decode.h"
 #include "handover/pdu_frame.h"
@@ -55,8 +57,10 @@ static int classify(void *priv, const uint8_t *p, size_t n, struct sl_link_rx *r
 		[SL_PDU_OPTION_COMPLETE] = SL_LINK_RX_OPTION_COMPLETE,
 	};
 	struct sl_pdu_decoded d;
-	int rc = sl_pdu_decode(NULL, p, n, &d, NULL, 0);
+	void *pctx = talloc_new(NULL); /* a BER receiver's segmented strings, unused here */
+	int rc = sl_pdu_decode(pctx, p, n, &d, NULL, 0);
 
+	talloc_free(pctx);
 	if (rc < 0)
 		return rc;
 	*rx = (struct sl_link_rx){ .kind = d.kind < _SL_PDU_KIND_COUNT ? kinds[d.kind] : SL_LINK_RX_OTHER,

@@ -7,10 +7,21 @@
  * CHOICEs (the components of a SEQUENCE are pdu_seq.c's job). Each
  * failure is recorded with sl_ber_fail() so it carries the offset of the
  * offending TLV.
+ *
+ * Strings a BER sender segmented (X.690 8.7.3, 8.23.6: a constructed
+ * OCTET STRING or restricted character string whose segments are OCTET
+ * STRINGs, nested to any depth) are joined here: character strings into
+ * the caller's buffer, OCTET STRINGs into a talloc buffer under the
+ * decoding context, sized by the constructed value's own length (the
+ * joined content can only be shorter). Segment nesting is bounded by the
+ * decoder's depth limit; a segment running past its parent is a length
+ * error of the asn1 reader.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <talloc.h>
 
 #include "handover/pdu_decode_int.h"
 
@@ -116,13 +127,62 @@ int sl_pd_u32(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, uint32_t *v, con
 	return 0;
 }
 
+/* A constructed string t joined into a talloc buffer under s->ctx. */
+static int join_octets(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, struct sl_pdu_bytes *b,
+		       const char *what)
+{
+	uint8_t *buf;
+	size_t n;
+
+	if (!s->ctx) {
+		s->unsupported = true;
+		sl_ber_fail(&s->d, SL_BER_E_LIMIT, sl_ber_tlv_start(t),
+			    "constructed %s without a context to join it in", what);
+		return -1;
+	}
+	buf = talloc_size(s->ctx, t->len ? t->len : 1);
+	if (!buf) {
+		sl_ber_fail(&s->d, SL_BER_E_LIMIT, sl_ber_tlv_start(t), "out of memory joining %s", what);
+		return -1;
+	}
+	talloc_set_name_const(buf, "pdu_joined_string");
+	if (sl_ber_get_octets_copy(&s->d, t, buf, t->len, &n) != SL_BER_OK)
+		return -1;
+	b->p = buf;
+	b->n = n;
+	return 0;
+}
+
 int sl_pd_bytes(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, size_t min, size_t max,
 		struct sl_pdu_bytes *b, const char *what)
 {
-	if (sl_pd_form(s, t, false, what) || sl_ber_get_octets(&s->d, t, &b->p, &b->n) != SL_BER_OK)
+	if (t->constructed && s->d.mode == SL_BER_MODE_BER) {
+		if (join_octets(s, t, b, what))
+			return -1;
+	} else if (sl_pd_form(s, t, false, what) || sl_ber_get_octets(&s->d, t, &b->p, &b->n) != SL_BER_OK) {
 		return -1;
+	}
 	if (b->n < min || b->n > max)
 		return sl_pd_bad(s, t, "%s of %zu octets, allowed %zu..%zu", what, b->n, min, max);
+	return 0;
+}
+
+int sl_pd_text(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, uint32_t string_tag, struct sl_pdu_bytes *b,
+	       const char *what)
+{
+	const char *p;
+	size_t bad;
+
+	if (t->constructed && s->d.mode == SL_BER_MODE_BER) {
+		if (join_octets(s, t, b, what))
+			return -1;
+		if (!sl_ber_text_valid(string_tag, b->p, b->n, &bad))
+			return sl_pd_bad(s, t, "byte 0x%02x not valid in %s", b->p[bad], what);
+		return 0;
+	}
+	if (sl_pd_form(s, t, false, what) || sl_ber_get_text(&s->d, t, string_tag, &p, &b->n) != SL_BER_OK)
+		return -1;
+	b->p = (const uint8_t *)p;
 	return 0;
 }
 
@@ -130,8 +190,22 @@ int sl_pd_printable(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, size_t min
 		    size_t cap, const char *what)
 {
 	const char *p;
-	size_t n;
+	size_t n, bad;
 
+	if (t->constructed && s->d.mode == SL_BER_MODE_BER) {
+		/* joined in place; longer than cap - 1 is out of SIZE anyway */
+		if (sl_ber_get_octets_copy(&s->d, t, (uint8_t *)buf, cap - 1, &n) != SL_BER_OK) {
+			if (s->d.err.code == SL_BER_E_LIMIT)
+				return sl_pd_bad(s, t, "%s longer than %zu characters", what, max);
+			return -1;
+		}
+		if (!sl_ber_text_valid(SL_BER_TAG_PRINTABLE_STRING, (const uint8_t *)buf, n, &bad))
+			return sl_pd_bad(s, t, "byte 0x%02x not valid in %s", (uint8_t)buf[bad], what);
+		if (n < min || n > max)
+			return sl_pd_bad(s, t, "%s of %zu characters, allowed %zu..%zu", what, n, min, max);
+		buf[n] = '\0';
+		return 0;
+	}
 	if (sl_pd_form(s, t, false, what)
 	    || sl_ber_get_text(&s->d, t, SL_BER_TAG_PRINTABLE_STRING, &p, &n) != SL_BER_OK)
 		return -1;
@@ -142,17 +216,43 @@ int sl_pd_printable(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, size_t min
 	return 0;
 }
 
-int sl_pd_gentime(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, uint64_t *us)
+/*
+ * X.680 46.3: YYYYMMDDhh[mm[ss[(.|,)f+]]] then 'Z', +hhmm/-hhmm or nothing
+ * (asn1/ber_time.c parses all of them in BER mode; a constructed time,
+ * VisibleString underneath, is joined there).
+ */
+int sl_pd_gentime_zone(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, struct sl_pdu_time *tm)
 {
 	struct sl_ber_time bt;
 
-	if (sl_pd_form(s, t, false, "GeneralizedTime")
+	if ((t->constructed && s->d.mode == SL_BER_MODE_DER && sl_pd_form(s, t, false, "GeneralizedTime"))
 	    || sl_ber_get_generalized_time(&s->d, t, &bt) != SL_BER_OK)
 		return -1;
 	if (bt.sec < 0 || (uint64_t)bt.sec > UINT64_MAX / 1000000u - 1)
 		return sl_pd_bad(s, t, "time before 1970 or beyond the 64-bit microsecond range");
-	*us = (uint64_t)bt.sec * 1000000u + bt.usec;
+	tm->us = (uint64_t)bt.sec * 1000000u + bt.usec;
+	tm->tz = bt.tz == SL_BER_TZ_LOCAL ? SL_PDU_TZ_LOCAL : bt.tz == SL_BER_TZ_OFFSET ? SL_PDU_TZ_OFFSET
+											: SL_PDU_TZ_UTC;
+	tm->offset_min = bt.utc_offset;
 	return 0;
+}
+
+int sl_pd_gentime(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, uint64_t *us)
+{
+	struct sl_pdu_time tm;
+
+	if (sl_pd_gentime_zone(s, t, &tm))
+		return -1;
+	*us = tm.us;
+	return 0;
+}
+
+void sl_pd_undecoded(const struct sl_ber_tlv *t, const char *where, struct sl_pdu_undecoded *u)
+{
+	u->where = where;
+	u->cls = t->cls;
+	u->tag = t->tag;
+	u->len = t->len;
 }
 
 int sl_pd_oid(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, char *buf, size_t cap)

@@ -12,9 +12,18 @@
  * component in the order of its definition; a CHOICE is a handler that
  * picks the table of its alternative. A mandatory component missing, one
  * repeated or out of order, a value outside its SIZE or ENUMERATED range
- * is malformed (-EBADMSG); a well-formed component or alternative we never
- * encode (aggregated payloads, other services, vendor extensions) is
- * unsupported (-ENOTSUP). Both name the offset of the offending TLV.
+ * is malformed (-EBADMSG). A payload alternative we do not interpret
+ * (other services, encryptionContainer, 3GPP HI1, ...) is kept as tag and
+ * length (SL_PDU_UNDECODED); in a type with an extension marker an
+ * unknown component is skipped and counted; aggregated payloads (clause
+ * 6.2.3) are counted and the first decoded. Both failures name the offset
+ * of the offending TLV. The PSHeader is in pdu_dec_header.c.
+ *
+ * BER: the PDU is first read as DER (what sluice and most encoders send);
+ * only if that fails it is read again as BER (X.690 8: indefinite lengths,
+ * segmented strings, non-minimal lengths and integers, times with zones),
+ * and out->ber records that it needed to be. The error reported is the
+ * BER reading's.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -35,71 +44,17 @@ const char *const sl_pdu_kind_names[_SL_PDU_KIND_COUNT] = {
 	[SL_PDU_OPTION_REQUEST] = "option_request",
 	[SL_PDU_OPTION_RESPONSE] = "option_response",
 	[SL_PDU_OPTION_COMPLETE] = "option_complete",
+	[SL_PDU_UNDECODED] = "undecoded",
 };
 
 static const uint8_t ipmm_iri_objid[] = { 5, 5, 13, 1 };
 static const uint8_t ipmm_cc_objid[] = { 5, 5, 13, 2 };
 
-/* TS 102 232-1 A.2 NetworkIdentifier: the operator and the mediation function. */
-static const struct sl_pd_comp network_identifier_comp[] = {
-	{ 0, "operatorIdentifier", SL_PD_MANDATORY,
-	  SL_PD_BYTES_AT(struct sl_pdu_decoded, operator_id, 1, SL_PDU_OPID_MAX) },
-	{ 1, "networkElementIdentifier", SL_PD_OPTIONAL,
-	  SL_PD_BYTES_AT(struct sl_pdu_decoded, ne_id, 1, SL_PDU_NEID_MAX) },
-};
-static const struct sl_pd_seq network_identifier = {
-	.name = "NetworkIdentifier", SL_PD_COMPONENTS(network_identifier_comp),
-};
-
-static int comm_identity_number(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,
-				void *out)
-{
-	struct sl_pdu_decoded *o = out;
-
-	if (sl_pd_u32(s, t, &o->cin, "communicationIdentityNumber"))
-		return -1;
-	o->has_cin = true;
-	return 0;
-}
-
-/* TS 102 232-1 A.2 CommunicationIdentifier (clause 5.2.4). */
-static const struct sl_pd_comp communication_identifier_comp[] = {
-	{ 0, "networkIdentifier", SL_PD_MANDATORY, SL_PD_NESTED_SEQ(network_identifier) },
-	{ 1, "communicationIdentityNumber", SL_PD_OPTIONAL, SL_PD_CALL_WITH(comm_identity_number) },
-	{ 2, "deliveryCountryCode", SL_PD_OPTIONAL,
-	  SL_PD_PRINTABLE_AT(struct sl_pdu_decoded, delivery_cc, 2, 2) },
-};
-static const struct sl_pd_seq communication_identifier = {
-	.name = "CommunicationIdentifier", SL_PD_COMPONENTS(communication_identifier_comp),
-};
-
-static int ps_timestamp(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t, void *out)
-{
-	struct sl_pdu_decoded *o = out;
-
-	if (sl_pd_gentime(s, t, &o->ts_us))
-		return -1;
-	o->has_ts = true;
-	return 0;
-}
-
-/* TS 102 232-1 A.2 PSHeader (clause 5.2); [7] is not ours to decode. */
-static const struct sl_pd_comp ps_header_comp[] = {
-	{ 0, "li-psDomainId", SL_PD_MANDATORY, SL_PD_OID_AT(struct sl_pdu_decoded, domain) },
-	{ 1, "lawfulInterceptionIdentifier", SL_PD_MANDATORY,
-	  SL_PD_BYTES_AT(struct sl_pdu_decoded, liid, 1, SL_PDU_LIID_MAX) },
-	{ 2, "authorizationCountryCode", SL_PD_OPTIONAL, SL_PD_PRINTABLE_AT(struct sl_pdu_decoded, auth_cc, 2, 2) },
-	{ 3, "communicationIdentifier", SL_PD_MANDATORY, SL_PD_NESTED_SEQ(communication_identifier) },
-	{ 4, "sequenceNumber", SL_PD_MANDATORY, SL_PD_U32_AT(struct sl_pdu_decoded, seqno) },
-	{ 5, "timeStamp", SL_PD_OPTIONAL, SL_PD_CALL_WITH(ps_timestamp) },
-	{ 6, "interceptionPointID", SL_PD_OPTIONAL,
-	  SL_PD_PRINTABLE_AT(struct sl_pdu_decoded, ipid, 1, SL_PDU_IPID_MAX) },
-	{ 8, "timeStampQualifier", SL_PD_OPTIONAL, SL_PD_ENUM_AT(struct sl_pdu_decoded, ts_qualifier, 0, 3) },
-};
-static const struct sl_pd_seq ps_header = {
-	.name = "PSHeader", SL_PD_COMPONENTS(ps_header_comp), .qualify_missing = true,
-};
-
+/*
+ * {li-ps(5) iPMultimedia(5) versionN(N) iRI(1)|cC(2)}: any version of the
+ * module (TS 102 232-5 keeps its structures backwards compatible), with
+ * the version arc in one octet (versions below 128).
+ */
 static int relative_oid(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, const uint8_t *want, size_t n,
 			const char *what)
 {
@@ -107,7 +62,7 @@ static int relative_oid(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, const 
 
 	if (sl_pd_bytes(s, t, 1, 64, &b, what))
 		return -1;
-	if (b.n != n || memcmp(b.p, want, n) != 0)
+	if (b.n != n || memcmp(b.p, want, 2) != 0 || b.p[2] >= 0x80 || b.p[3] != want[3])
 		return sl_pd_unsupported(s, t, what);
 	return 0;
 }
@@ -138,8 +93,11 @@ static int ipmm_iri_contents(struct sl_pdu_dec *s, struct sl_ber_cur *c, const s
 
 	if (sl_pd_choice(s, c, t, &alt))
 		return -1;
-	if (alt.tag != 1 && alt.tag != 6)
-		return sl_pd_unsupported(s, &alt, "IPIRIContents");
+	if (alt.tag != 1 && alt.tag != 6) {
+		o->kind = SL_PDU_UNDECODED;
+		sl_pd_undecoded(&alt, "IPIRIContents", &o->u.undecoded);
+		return 0;
+	}
 	o->u.ipmm_iri.iri_only = alt.tag == 6;
 	return sl_pd_seq(s, c, &alt, "SIPMessage", &sip_message, out);
 }
@@ -150,7 +108,7 @@ static const struct sl_pd_comp ipmm_iri_comp[] = {
 	{ 1, "iPMMIRIContents", SL_PD_MANDATORY, SL_PD_CALL_WITH(ipmm_iri_contents) },
 };
 static const struct sl_pd_seq ipmm_iri = {
-	.name = "IPMMIRI", SL_PD_COMPONENTS(ipmm_iri_comp),
+	.name = "IPMMIRI", SL_PD_COMPONENTS(ipmm_iri_comp), .extensible = true,
 };
 
 static int etsi671_iri(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,
@@ -175,7 +133,6 @@ static int one_payload(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct 
 {
 	struct sl_ber_cur seq;
 	struct sl_ber_tlv p, extra;
-	char what[64];
 
 	if (sl_pd_form(s, t, true, seq_name) || sl_pd_enter(s, c, t, &seq))
 		return -1;
@@ -184,11 +141,13 @@ static int one_payload(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct 
 	if (sl_pd_next(s, &seq, &p)
 	    || sl_ber_expect(&s->d, &p, SL_BER_UNIVERSAL, SL_BER_TAG_SEQUENCE, true) != SL_BER_OK)
 		return -1;
-	if (sl_ber_more(&seq)) {
-		if (sl_pd_next(s, &seq, &extra))
+	out->n_payloads = 1;
+	while (sl_ber_more(&seq)) {
+		/* clause 6.2.3 aggregation: framed and counted, not decoded */
+		if (sl_pd_next(s, &seq, &extra)
+		    || sl_ber_expect(&s->d, &extra, SL_BER_UNIVERSAL, SL_BER_TAG_SEQUENCE, true) != SL_BER_OK)
 			return -1;
-		snprintf(what, sizeof(what), "%s (aggregated payloads)", seq_name);
-		return sl_pd_unsupported(s, &extra, what);
+		out->n_payloads++;
 	}
 	return sl_pd_seq(s, &seq, &p, d->name, d, out);
 }
@@ -218,16 +177,24 @@ static int iri_contents(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct
 	}
 	if (alt.tag == 5)
 		return etsi671_iri(s, c, &alt, o);
-	return sl_pd_unsupported(s, &alt, "IRIContents");
+	o->kind = SL_PDU_UNDECODED;
+	sl_pd_undecoded(&alt, "IRIContents", &o->u.undecoded);
+	return 0;
 }
 
-/* TS 102 232-1 A.2 IRIPayload; timeStamp [1] and the rest are not ours. */
+/* TS 102 232-1 A.2 IRIPayload. */
 static const struct sl_pd_comp iri_payload_comp[] = {
 	{ 0, "iRIType", SL_PD_OPTIONAL, SL_PD_CALL_WITH(iri_type) },
+	{ 1, "timeStamp", SL_PD_OPTIONAL, SL_PD_CALL_WITH(sl_pd_payload_time) },
 	{ 2, "iRIContents", SL_PD_MANDATORY, SL_PD_CALL_WITH(iri_contents) },
+	{ 3, "microSecondTimeStamp", SL_PD_OPTIONAL,
+	  SL_PD_CALL_ON(struct sl_pdu_decoded, pl.usts, struct sl_pdu_usts, sl_pd_usts) },
+	{ 4, "timeStampQualifier", SL_PD_OPTIONAL, SL_PD_ENUM_AT(struct sl_pdu_decoded, pl.ts_qualifier, 0, 3) },
+	{ 5, "sessionDirection", SL_PD_OPTIONAL, SL_PD_ENUM_AT(struct sl_pdu_decoded, pl.session_dir, 0, 4) },
+	{ 6, "payloadDirection", SL_PD_OPTIONAL, SL_PD_ENUM_AT(struct sl_pdu_decoded, pl.payload_dir, 0, 4) },
 };
 static const struct sl_pd_seq iri_payload_seq = {
-	.name = "IRIPayload", SL_PD_COMPONENTS(iri_payload_comp), .qualify_missing = true,
+	.name = "IRIPayload", SL_PD_COMPONENTS(iri_payload_comp), .qualify_missing = true, .extensible = true,
 };
 
 /* The one IRIPayload of an iRIPayloadSequence (we never aggregate). */
@@ -257,28 +224,37 @@ static const struct sl_pd_comp ipmm_cc_comp[] = {
 	{ 4, "mMCCprotocol", SL_PD_OPTIONAL, SL_PD_ENUM_AT(struct sl_pdu_decoded, u.ipmm_cc.proto, 0, 2) },
 };
 static const struct sl_pd_seq ipmm_cc = {
-	.name = "IPMMCC", SL_PD_COMPONENTS(ipmm_cc_comp),
+	.name = "IPMMCC", SL_PD_COMPONENTS(ipmm_cc_comp), .extensible = true,
 };
 
-/* CCContents: iPMMCC [12]. */
+/* CCContents: iPMMCC [12]; the other services' contents are kept undecoded. */
 static int cc_contents(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t, void *out)
 {
 	struct sl_pdu_decoded *o = out;
 	struct sl_ber_tlv alt;
 
-	if (sl_pd_choice_only(s, c, t, 12, "CCContents", &alt))
+	if (sl_pd_choice(s, c, t, &alt))
 		return -1;
+	if (alt.tag != 12) {
+		o->kind = SL_PDU_UNDECODED;
+		sl_pd_undecoded(&alt, "CCContents", &o->u.undecoded);
+		return 0;
+	}
 	o->kind = SL_PDU_CC_IPMM;
 	return sl_pd_seq(s, c, &alt, "iPMMCC", &ipmm_cc, out);
 }
 
-/* TS 102 232-1 A.2 CCPayload; timeStamp [1] is not ours. */
+/* TS 102 232-1 A.2 CCPayload. */
 static const struct sl_pd_comp cc_payload_comp[] = {
 	{ 0, "payloadDirection", SL_PD_OPTIONAL, SL_PD_ENUM_AT(struct sl_pdu_decoded, u.ipmm_cc.dir, 0, 4) },
+	{ 1, "timeStamp", SL_PD_OPTIONAL, SL_PD_CALL_WITH(sl_pd_payload_time) },
 	{ 2, "cCContents", SL_PD_MANDATORY, SL_PD_CALL_WITH(cc_contents) },
+	{ 3, "microSecondTimeStamp", SL_PD_OPTIONAL,
+	  SL_PD_CALL_ON(struct sl_pdu_decoded, pl.usts, struct sl_pdu_usts, sl_pd_usts) },
+	{ 4, "timeStampQualifier", SL_PD_OPTIONAL, SL_PD_ENUM_AT(struct sl_pdu_decoded, pl.ts_qualifier, 0, 3) },
 };
 static const struct sl_pd_seq cc_payload_seq = {
-	.name = "CCPayload", SL_PD_COMPONENTS(cc_payload_comp), .qualify_missing = true,
+	.name = "CCPayload", SL_PD_COMPONENTS(cc_payload_comp), .qualify_missing = true, .extensible = true,
 };
 
 static int cc_payload(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,
@@ -302,7 +278,10 @@ static int tri_payload(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct 
 	case 11: out->kind = SL_PDU_OPTION_COMPLETE; break;
 	case 12: out->kind = SL_PDU_ACK_REQUEST; break;
 	case 13: out->kind = SL_PDU_ACK_RESPONSE; break;
-	default: return sl_pd_unsupported(s, &alt, "TRIPayload");
+	default:
+		out->kind = SL_PDU_UNDECODED;
+		sl_pd_undecoded(&alt, "TRIPayload", &out->u.undecoded);
+		return 0;
 	}
 	if (sl_pd_form(s, &alt, false, "TRI NULL") || sl_ber_get_null(&s->d, &alt) != SL_BER_OK)
 		return -1;
@@ -329,6 +308,7 @@ static const struct sl_pd_comp notification_comp[] = {
 };
 static const struct sl_pd_seq notification = {
 	.name = "Notification", SL_PD_COMPONENTS(notification_comp), .qualify_missing = true,
+	.extensible = true,
 };
 
 static int hi1_operation(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,
@@ -340,8 +320,11 @@ static int hi1_operation(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struc
 	out->u.hi1.ids.iri_version = -1;
 	if (sl_pd_choice(s, c, t, &alt))
 		return -1;
-	if (alt.tag < 1 || alt.tag > 3)
-		return sl_pd_unsupported(s, &alt, "HI1-Operation");
+	if (alt.tag < 1 || alt.tag > 3) {
+		out->kind = SL_PDU_UNDECODED;
+		sl_pd_undecoded(&alt, "HI1-Operation", &out->u.undecoded);
+		return 0;
+	}
 	out->u.hi1.op = (enum sl_hi1_op)alt.tag;
 	return sl_pd_seq(s, c, &alt, "Notification", &notification, out);
 }
@@ -357,20 +340,25 @@ static int ps_pdu(struct sl_pdu_dec *s, const struct sl_ber_tlv *top, struct sl_
 
 	out->ps = true;
 	out->ts_qualifier = -1;
+	out->pl.ts_qualifier = out->pl.session_dir = out->pl.payload_dir = -1;
 	if (sl_pd_enter(s, &root, top, &in))
 		return -1;
 	if (!sl_ber_more(&in))
 		return sl_pd_missing(s, top, "pSHeader");
 	if (sl_pd_next(s, &in, &h) || sl_ber_expect(&s->d, &h, SL_BER_CONTEXT, 1, true) != SL_BER_OK
-	    || sl_pd_seq(s, &in, &h, "pSHeader", &ps_header, out))
+	    || sl_pd_seq(s, &in, &h, "pSHeader", &sl_pd_ps_header, out))
 		return -1;
 	if (!sl_ber_more(&in))
 		return sl_pd_missing(s, top, "payload");
 	if (sl_pd_next(s, &in, &pl) || sl_ber_expect(&s->d, &pl, SL_BER_CONTEXT, 2, true) != SL_BER_OK
 	    || sl_pd_choice(s, &in, &pl, &alt))
 		return -1;
-	if (alt.tag >= sizeof(payload) / sizeof(payload[0]))
-		return sl_pd_unsupported(s, &alt, "Payload");
+	if (alt.tag >= sizeof(payload) / sizeof(payload[0])) {
+		/* encryptionContainer [4], threeGPP-HI1-Operation [5], iLHIPayload [6], hI4Payload [7], later ones */
+		out->kind = SL_PDU_UNDECODED;
+		sl_pd_undecoded(&alt, "Payload", &out->u.undecoded);
+		return sl_pd_done(s, &in);
+	}
 	if (payload[alt.tag](s, &in, &alt, out))
 		return -1;
 	return sl_pd_done(s, &in);
@@ -434,15 +422,18 @@ static int hi2_standalone(struct sl_pdu_dec *s, const struct sl_ber_tlv *top, st
 	}
 	/*
 	 * [1] is a version11 iRISequence if its first child is itself a
-	 * record (constructed [1]..[4]); IRI-Parameters starts with a
-	 * primitive domainID, iRIversion or LIID.
+	 * record (constructed [1]..[4] holding context-tagged components);
+	 * IRI-Parameters starts with a primitive domainID, iRIversion or LIID,
+	 * or in BER with a segmented LIID, a constructed [1] whose segments
+	 * are universal OCTET STRINGs.
 	 */
 	if (top->tag == 1) {
 		if (sl_pd_enter(s, &root, top, &in))
 			return -1;
 		peek = in;
 		if (sl_ber_more(&peek) && sl_pd_next(s, &peek, &first) == 0 && first.cls == SL_BER_CONTEXT
-		    && first.constructed && first.tag >= 1 && first.tag <= 4) {
+		    && first.constructed && first.tag >= 1 && first.tag <= 4
+		    && (first.len == 0 || (first.val[0] & 0xC0) != SL_BER_UNIVERSAL)) {
 			out->framing = SL_HI2_V11_TAGGED;
 			return hi2_sequence(s, &root, top, out);
 		}
@@ -454,31 +445,51 @@ static int hi2_standalone(struct sl_pdu_dec *s, const struct sl_ber_tlv *top, st
 	return hi2_record(s, &root, top, out);
 }
 
+enum sl_pdu_dec_ctr sl_pdu_decode_last_reason;
+
+/* One reading of the PDU in mode m; 0 or -1 with s->d.err set. */
+static int decode_as(struct sl_pdu_dec *s, void *ctx, const uint8_t *p, size_t n, enum sl_ber_mode m,
+		     struct sl_pdu_decoded *out)
+{
+	struct sl_ber_tlv top;
+
+	memset(out, 0, sizeof(*out));
+	memset(s, 0, sizeof(*s));
+	sl_ber_dec_init(&s->d, p, n, m);
+	s->d.max_depth = SL_PDU_DEC_MAX_DEPTH;
+	s->ctx = ctx;
+	s->top = out;
+	if (sl_ber_single(&s->d, &top) != SL_BER_OK)
+		return -1;
+	if (top.cls == SL_BER_UNIVERSAL && top.tag == SL_BER_TAG_SEQUENCE && top.constructed)
+		return ps_pdu(s, &top, out);
+	if (top.cls == SL_BER_CONTEXT && top.tag <= 4)
+		return hi2_standalone(s, &top, out);
+	return sl_pd_unsupported(s, &top, "a handover stream (neither PS-PDU nor IRIsContent)");
+}
+
 int sl_pdu_decode(void *ctx, const uint8_t *p, size_t n, struct sl_pdu_decoded *out, char *err,
 		  size_t errlen)
 {
 	struct sl_pdu_dec s;
-	struct sl_ber_tlv top;
-	int rc;
+	enum sl_pdu_dec_ctr why;
 
-	(void)ctx;
 	if (err && errlen)
 		err[0] = '\0';
 	if (!out || (!p && n))
 		return -EINVAL;
-	memset(out, 0, sizeof(*out));
-	memset(&s, 0, sizeof(s));
-	sl_ber_dec_init(&s.d, p, n, SL_BER_MODE_DER);
-	if (sl_ber_single(&s.d, &top) != SL_BER_OK)
-		rc = -1;
-	else if (top.cls == SL_BER_UNIVERSAL && top.tag == SL_BER_TAG_SEQUENCE && top.constructed)
-		rc = ps_pdu(&s, &top, out);
-	else if (top.cls == SL_BER_CONTEXT && top.tag <= 4)
-		rc = hi2_standalone(&s, &top, out);
-	else
-		rc = sl_pd_unsupported(&s, &top, "a handover stream (neither PS-PDU nor IRIsContent)");
-	if (rc == 0)
+	if (decode_as(&s, ctx, p, n, SL_BER_MODE_DER, out) == 0) {
+		sl_pdu_dec_count(out);
 		return 0;
+	}
+	if (decode_as(&s, ctx, p, n, SL_BER_MODE_BER, out) == 0) {
+		out->ber = true;
+		sl_pdu_dec_count(out);
+		return 0;
+	}
+	why = s.unsupported ? SL_PDU_DEC_UNSUPPORTED : (enum sl_pdu_dec_ctr)(SL_PDU_DEC_E_BASE + s.d.err.code);
+	sl_pdu_dec_count_reject(why);
+	sl_pdu_decode_last_reason = why;
 	if (err && errlen)
 		sl_ber_error_format(&s.d.err, err, errlen);
 	out->kind = SL_PDU_NONE;

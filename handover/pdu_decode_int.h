@@ -11,9 +11,21 @@
 #include "asn1/ber_decode.h"
 #include "handover/pdu_decode.h"
 
+/*
+ * Nesting limit of a PDU (cursors and constructed-string segments alike):
+ * our deepest PDU (an ETSI671IRI with a party's identity) nests 13 deep.
+ */
+#define SL_PDU_DEC_MAX_DEPTH SL_BER_DEFAULT_MAX_DEPTH
+
+/* pdu_dec_count.c: the per-process outcome counters of sl_pdu_decode(). */
+void sl_pdu_dec_count(const struct sl_pdu_decoded *out);
+void sl_pdu_dec_count_reject(enum sl_pdu_dec_ctr why);
+
 struct sl_pdu_dec {
 	struct sl_ber_dec d;
 	bool unsupported;	/* the failure is "well-formed, not something we decode" */
+	void *ctx;		/* talloc parent of joined constructed strings; NULL: refuse them */
+	struct sl_pdu_decoded *top; /* the PDU being decoded: counts skipped extensions */
 };
 
 /* Every reader returns 0 or -1 with s->d.err set. */
@@ -38,10 +50,17 @@ int sl_pd_enum(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, int64_t min, in
 int sl_pd_u32(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, uint32_t *v, const char *what);
 int sl_pd_bytes(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, size_t min, size_t max,
 		struct sl_pdu_bytes *b, const char *what);
+/* A restricted character string (string_tag: its universal type) as a view; segmented ones joined. */
+int sl_pd_text(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, uint32_t string_tag, struct sl_pdu_bytes *b,
+	       const char *what);
 /* PrintableString of min..max chars into a NUL-terminated buffer of cap > max. */
 int sl_pd_printable(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, size_t min, size_t max, char *buf,
 		    size_t cap, const char *what);
 int sl_pd_gentime(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, uint64_t *us);
+/* The same, keeping the zone as sent (struct sl_pdu_time). */
+int sl_pd_gentime_zone(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, struct sl_pdu_time *tm);
+/* Record t as undecoded (tag, length) in u, named by where it stands. */
+void sl_pd_undecoded(const struct sl_ber_tlv *t, const char *where, struct sl_pdu_undecoded *u);
 int sl_pd_oid(struct sl_pdu_dec *s, const struct sl_ber_tlv *t, char *buf, size_t cap);
 
 /*
@@ -91,6 +110,12 @@ struct sl_pd_seq {
 	const struct sl_pd_comp *comp;	/* in the order of the definition */
 	unsigned n;			/* at most SL_PD_COMP_MAX */
 	enum sl_pd_repeat repeat;
+	/*
+	 * The type has an extension marker ("..."): a component the table
+	 * does not list is an extension addition of a later version, skipped
+	 * whole and counted in top->ext_skipped, not an error.
+	 */
+	bool extensible;
 	bool qualify_missing;		/* "<name> <component> missing", else "<component> missing" */
 };
 
@@ -123,7 +148,8 @@ struct sl_pd_seq {
  *   - t is constructed ("<what> must be constructed", what names t where
  *     it stands);
  *   - each element is a context-tagged component of d ("unsupported [n]
- *     in <d->name>", -ENOTSUP);
+ *     in <d->name>", -ENOTSUP), except in an extensible d, where an
+ *     element it does not list is skipped and counted;
  *   - components come in the order of the definition, each at most once
  *     ("[n] repeated or out of order in <d->name>"; with
  *     SL_PD_REPEAT_UNSUPPORTED a repeat is "unsupported [n] in ...");
@@ -141,6 +167,12 @@ int sl_pd_seq(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tl
 int sl_pd_ip_address(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t, void *addr);
 /* TS 101 671 CommunicationIdentifier into a struct sl_hi2_ids. */
 int sl_pd_hi2_comm_id(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t, void *ids);
+
+/* pdu_dec_header.c: the PSHeader descriptor, MicroSecondTimeStamp into a struct sl_pdu_usts,
+ * an IRIPayload/CCPayload timeStamp into out->pl. */
+extern const struct sl_pd_seq sl_pd_ps_header;
+int sl_pd_usts(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t, void *usts);
+int sl_pd_payload_time(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t, void *out);
 
 /* TS 101 671 TimeStamp (the explicit [n] TLV t). */
 int sl_pd_hi2_timestamp(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tlv *t,

@@ -18,8 +18,20 @@
  * Size of the first complete PDU in p[0..n), 0 if more bytes are needed,
  * or a negative errno: -EBADMSG if the bytes cannot start a PDU (an
  * identifier other than a PS-PDU SEQUENCE or an IRIsContent record tag
- * [0]..[4] constructed, indefinite or malformed length octets), -EMSGSIZE
- * if the PDU would be longer than max_pdu. Only the identifier and length
+ * [0]..[4] constructed, or malformed length octets), -EMSGSIZE if the
+ * PDU would be longer than max_pdu (an indefinite-length PDU whose
+ * end-of-contents is not within max_pdu bytes included). BER lengths are
+ * read: long forms with leading zeros and the indefinite form. Only the identifier and length
  * octets are read; the content is checked by sl_pdu_decode().
  */
 ssize_t sl_pdu_frame(const uint8_t *p, size_t n, size_t max_pdu);
+
+/*
+ * The same for a receiver that keeps the state r of the PDU at p between
+ * reads (zeroed for each new PDU; p is that PDU's first octet each time):
+ * an incomplete indefinite-length PDU is scanned only from where the last
+ * call stopped (asn1 sl_ber_frame_resume), so its cost is linear in its
+ * size however the bytes trickle in.
+ */
+struct sl_ber_resume;
+ssize_t sl_pdu_frame_resume(const uint8_t *p, size_t n, size_t max_pdu, struct sl_ber_resume *r);

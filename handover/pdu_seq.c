@@ -9,9 +9,10 @@
  * (the modules use IMPLICIT TAGS). X.690 clause 8.9 keeps the components
  * in the order of the definition, so the decoder insists on that order:
  * a component twice or out of order is malformed, one the descriptor does
- * not list (another version's extension, a vendor field, a component we
- * never encode) is unsupported, and a mandatory one that never comes is
- * missing. All three are reported at the offset of the TLV at fault, with
+ * not list is, in a type with an extension marker (X.680 52: a later
+ * version's extension addition, which a receiver of an earlier version
+ * ignores), skipped whole and counted, otherwise unsupported, and a
+ * mandatory one that never comes is missing. All three are reported at the offset of the TLV at fault, with
  * the names the ASN.1 modules use, so that a message can be looked up in
  * the specification.
  */
@@ -92,6 +93,11 @@ int sl_pd_seq(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct sl_ber_tl
 		if (sl_pd_next(s, &in, &f))
 			return -1;
 		i = component(d, &f, last);
+		if (i < 0 && d->extensible) {
+			if (s->top)
+				s->top->ext_skipped++;
+			continue;
+		}
 		if (i < 0)
 			return sl_pd_unsupported(s, &f, d->name);
 		if (d->repeat == SL_PD_REPEAT_UNSUPPORTED && (seen & (UINT32_C(1) << i)))

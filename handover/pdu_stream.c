@@ -97,21 +97,37 @@ static const char *frame_error(ssize_t r)
 			      : "not the start of a PDU (identifier or length octets invalid)";
 }
 
-/* While hunting: 1 if a PDU starts at p, 0 if more bytes are needed to tell, -1 if not. */
-static int candidate(const struct sl_pdu_stream *s, const uint8_t *p, size_t n, bool eof)
+/*
+ * While hunting: 1 if a PDU starts at p, 0 if more bytes are needed to
+ * tell, -1 if not. Waiting on the same candidate resumes its framing
+ * (s->fr); any answer but 0 leaves s->fr fresh for the next position.
+ */
+static int candidate(struct sl_pdu_stream *s, const uint8_t *p, size_t n, bool eof)
 {
 	struct sl_pdu_decoded dec;
-	ssize_t r = sl_pdu_frame(p, n, s->max_pdu);
+	ssize_t r = sl_pdu_frame_resume(p, n, s->max_pdu, &s->fr);
+	void *pctx;
+	int rc;
 
-	if (r == 0)
-		return eof ? -1 : 0;
-	if (r < 0)
+	if (r == 0 && !eof)
+		return 0;
+	memset(&s->fr, 0, sizeof(s->fr));
+	if (r <= 0)
 		return -1;
-	return sl_pdu_decode(NULL, p, (size_t)r, &dec, NULL, 0) == 0 ? 1 : -1;
+	pctx = talloc_new(NULL); /* a BER sender's segmented strings, dropped with the answer */
+	/*
+	 * A resynchronisation point must decode with nothing skipped: a
+	 * receiver that skips unknown extensions would otherwise take the
+	 * inner Notification of an HI1 PDU for an IRI record.
+	 */
+	rc = sl_pdu_decode(pctx, p, (size_t)r, &dec, NULL, 0) == 0 && dec.ext_skipped == 0 ? 1 : -1;
+	talloc_free(pctx);
+	return rc;
 }
 
 static void hunt_start(struct sl_pdu_stream *s, uint64_t at, const char *why)
 {
+	memset(&s->fr, 0, sizeof(s->fr)); /* framing restarts wherever the hunt ends */
 	/* a length-prefixed stream cannot be resynchronised: its lengths are all it has */
 	if (s->mode == SL_PDU_STREAM_PREFIXED) {
 		s->dead = true;
@@ -179,7 +195,8 @@ static size_t process(struct sl_pdu_stream *s, const uint8_t *p, size_t n, uint6
 			pos += 4 + (size_t)len;
 			continue;
 		}
-		r = sl_pdu_frame(q, left, s->max_pdu);
+		/* resumed: an incomplete indefinite-length PDU is not rescanned from its start at every feed */
+		r = sl_pdu_frame_resume(q, left, s->max_pdu, &s->fr);
 		if (r == 0) {
 			if (!eof)
 				break;
@@ -187,6 +204,7 @@ static size_t process(struct sl_pdu_stream *s, const uint8_t *p, size_t n, uint6
 			       declared_size(q, left, s->max_pdu));
 			return n;
 		}
+		memset(&s->fr, 0, sizeof(s->fr)); /* the next PDU starts afresh */
 		if (r < 0) {
 			hunt_start(s, off + pos, frame_error(r));
 			pos++;
@@ -268,6 +286,7 @@ void sl_pdu_stream_gap(struct sl_pdu_stream *s, uint64_t n)
 		report(s, s->off + s->len, "%" PRIu64 " bytes missing from the capture: any PDU in them is lost", n);
 	s->off += s->len + n;
 	s->len = 0;
+	memset(&s->fr, 0, sizeof(s->fr));
 	hunt_start(s, s->off, "after a gap in the capture");
 }
 

@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "asn1/ber_decode.h"
+
 enum sl_pdu_stream_mode {
 	SL_PDU_STREAM_BER,		/* concatenated BER PDUs */
 	SL_PDU_STREAM_PREFIXED,		/* 4-byte big-endian length + PDU (lemf pdus.raw) */
@@ -43,6 +45,7 @@ struct sl_pdu_stream {
 	uint8_t *buf;		/* bytes not yet framed, a talloc child of the stream */
 	size_t len, cap;
 	uint64_t off;		/* stream offset of buf[0] (or of the next byte fed when len is 0) */
+	struct sl_ber_resume fr; /* framing state of the incomplete PDU at buf[0] (not while hunting) */
 	bool hunting;		/* looking for the next PDU after a framing error or a gap */
 	uint64_t hunt_from;	/* where the hunt started, for the report of skipped bytes */
 	char hunt_why[96];	/* why it started */

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "asn1/ber.h"
+#include "asn1/ber_time.h"
 #include "handover/pdu_decode.h"
 
 /* The names of capture/identity.c, kept here so handover/ links without libcapture. */
@@ -71,6 +73,65 @@ static void hex(struct v *v, const char *name, const uint8_t *p, size_t n)
 	struct sl_pdu_bytes b = { p, n };
 
 	bytes(v, name, b);
+}
+
+/*
+ * A GeneralizedTime as sent: 'Z' and offset forms as the UTC instant
+ * (renderers print it with Z), the offset as written beside it; local
+ * time without a zone (X.680 46.3 a, which BER allows) cannot be placed
+ * on the UTC axis, so it is shown as text under its own name (<name>Local,
+ * so a JSON reader never finds a string where it expects the number of a
+ * time), the wall-clock reading without a zone designator and marked
+ * "local", never converted or given a Z.
+ */
+static void gtime(struct v *v, const char *name, const char *offset_name, const char *local_name,
+		  const struct sl_pdu_time *t)
+{
+	char g[SL_BER_GENTIME_TEXT_MAX], iso[48], off[8];
+	size_t n;
+	int64_t sec = (int64_t)(t->us / 1000000u);
+	unsigned usec = (unsigned)(t->us % 1000000u), m;
+
+	if (t->tz != SL_PDU_TZ_LOCAL) {
+		time_(v, name, t->us);
+		if (t->tz == SL_PDU_TZ_OFFSET) {
+			m = (unsigned)(t->offset_min < 0 ? -t->offset_min : t->offset_min);
+			snprintf(off, sizeof(off), "%c%02u%02u", t->offset_min < 0 ? '-' : '+', m / 60 % 100,
+				 m % 60);
+			text(v, offset_name, off);
+		}
+		return;
+	}
+	n = sl_ber_gentime_format(sec, 0, 0, g); /* YYYYMMDDhhmmssZ */
+	if (n < 15)
+		return;
+	snprintf(iso, sizeof(iso), "%.4s-%.2s-%.2sT%.2s:%.2s:%.2s.%06u local", g, g + 4, g + 6, g + 8,
+		 g + 10, g + 12, usec);
+	text(v, local_name, iso);
+}
+
+static void usts(struct v *v, const char *name, const struct sl_pdu_usts *u)
+{
+	if (!u->has)
+		return;
+	emit(v, SL_PDU_F_OPEN, name);
+	uint_(v, "seconds", u->seconds);
+	uint_(v, "microSeconds", u->usec);
+	emit(v, SL_PDU_F_CLOSE, NULL);
+}
+
+static void undecoded(struct v *v, const char *name, const struct sl_pdu_undecoded *u)
+{
+	char tag[40];
+
+	if (!u->where)
+		return;
+	sl_ber_tag_name(u->cls, u->tag, tag, sizeof(tag));
+	emit(v, SL_PDU_F_OPEN, name);
+	text(v, "in", u->where);
+	text(v, "tag", tag);
+	uint_(v, "length", u->len);
+	emit(v, SL_PDU_F_CLOSE, NULL);
 }
 
 static void ids(struct v *v, const struct sl_hi2_ids *i)
@@ -170,16 +231,35 @@ void sl_pdu_decoded_visit(const struct sl_pdu_decoded *d, sl_pdu_visit_fn fn, vo
 		text(&v, "authorizationCountryCode", d->auth_cc);
 		bytes(&v, "operatorIdentifier", d->operator_id);
 		bytes(&v, "networkElementIdentifier", d->ne_id);
+		if (d->neid671.alt == 5)
+			addr(&v, "eTSI671NEID", &d->neid671.addr);
+		else if (d->neid671.alt)
+			bytes(&v, "eTSI671NEID", d->neid671.bytes);
 		if (d->has_cin)
 			uint_(&v, "communicationIdentityNumber", d->cin);
 		text(&v, "deliveryCountryCode", d->delivery_cc);
+		undecoded(&v, "cINExtension", &d->cin_ext);
 		uint_(&v, "sequenceNumber", d->seqno);
 		if (d->has_ts)
-			time_(&v, "timeStamp", d->ts_us);
+			gtime(&v, "timeStamp", "timeStampOffset", "timeStampLocal", &d->ts);
 		text(&v, "interceptionPointID", d->ipid);
+		usts(&v, "microSecondTimeStamp", &d->usts);
 		if (d->ts_qualifier >= 0)
 			uint_(&v, "timeStampQualifier", (uint64_t)d->ts_qualifier);
+		bytes(&v, "extendedInterceptionPointID", d->ext_ipid);
+		bytes(&v, "networkFunctionIdentifier", d->nf_id);
 		emit(&v, SL_PDU_F_CLOSE, NULL);
+		if (d->pl.has_ts)
+			gtime(&v, "payloadTimeStamp", "payloadTimeStampOffset", "payloadTimeStampLocal", &d->pl.ts);
+		usts(&v, "payloadMicroSecondTimeStamp", &d->pl.usts);
+		if (d->pl.ts_qualifier >= 0)
+			uint_(&v, "payloadTimeStampQualifier", (uint64_t)d->pl.ts_qualifier);
+		if (d->pl.session_dir >= 0)
+			uint_(&v, "sessionDirection", (uint64_t)d->pl.session_dir);
+		if (d->pl.payload_dir >= 0)
+			uint_(&v, "iRIPayloadDirection", (uint64_t)d->pl.payload_dir);
+		if (d->n_payloads > 1)
+			uint_(&v, "payloads", d->n_payloads);
 	} else {
 		struct sl_pdu_field fr = { .type = SL_PDU_F_TEXT, .name = "framing" };
 
@@ -214,6 +294,9 @@ void sl_pdu_decoded_visit(const struct sl_pdu_decoded *d, sl_pdu_visit_fn fn, vo
 	case SL_PDU_IRI_HI2:
 		hi2(&v, &d->u.hi2.ids, &d->u.hi2.iri);
 		break;
+	case SL_PDU_UNDECODED:
+		undecoded(&v, "undecoded", &d->u.undecoded);
+		break;
 	case SL_PDU_HI1:
 		emit(&v, SL_PDU_F_OPEN, d->u.hi1.op == SL_HI1_ACTIVATED     ? "liActivated"
 					: d->u.hi1.op == SL_HI1_DEACTIVATED ? "liDeactivated"
@@ -237,4 +320,8 @@ void sl_pdu_decoded_visit(const struct sl_pdu_decoded *d, sl_pdu_visit_fn fn, vo
 	default:
 		break;
 	}
+	if (d->ext_skipped)
+		uint_(&v, "extensionsSkipped", d->ext_skipped);
+	if (d->ber)
+		text(&v, "encoding", "BER (not DER)");
 }

@@ -16,6 +16,7 @@
 #include <osmocom/core/utils.h>
 #include <talloc.h>
 
+#include "asn1/ber_decode.h"
 #include "asn1/ber_encode.h"
 #include "handover/pdu.h"
 #include "handover/pdu_ctx.h"
@@ -43,6 +44,12 @@ struct conn {
 	bool up;			/* handshake done (or plain) */
 	uint8_t *rx;
 	size_t rx_len, rx_cap;
+	/*
+	 * Framing state of the incomplete PDU at rx[0]: an indefinite-length
+	 * (BER) PDU is scanned for its end only from where the last read
+	 * stopped, so a sender trickling bytes costs linear work.
+	 */
+	struct sl_ber_resume fr;
 	uint8_t *tx;			/* responses not yet written */
 	size_t tx_len, tx_cap;
 	uint64_t pdus;
@@ -221,12 +228,15 @@ static bool handle_pdu(struct conn *c, const uint8_t *p, size_t n)
 	struct sl_pdu_decoded d;
 	struct sl_lemf_neg_act a;
 	char err[256];
-	int rc = sl_pdu_decode(NULL, p, n, &d, err, sizeof(err));
+	void *pctx = talloc_new(c); /* owns the strings a BER sender segmented, for this PDU */
+	int rc = sl_pdu_decode(pctx, p, n, &d, err, sizeof(err));
+	bool alive;
 
 	c->pdus++;
 	if (rc < 0) {
 		say(c->srv, "connection %u: PDU %" PRIu64 " (%zu bytes) undecodable: %s\n", c->id, c->pdus, n, err);
 		sl_lemf_store_bad(c->srv->cfg.store, c->id, p, n, err);
+		talloc_free(pctx);
 		if (c->neg.state == SL_LEMF_NEG_RUNNING) {
 			conn_close(c, CONN_NEGOTIATION, "an undecodable PDU during option negotiation");
 			return false;
@@ -258,7 +268,10 @@ static bool handle_pdu(struct conn *c, const uint8_t *p, size_t n)
 		c->srv->neg.ignored++;
 		say(c->srv, "connection %u: optionRequest %" PRIu32 " ignored\n", c->id, d.seqno);
 	}
-	return neg_act(c, &d, &a);
+	alive = neg_act(c, &d, &a);
+	if (alive)
+		talloc_free(pctx); /* else c, and pctx with it, is gone */
+	return alive;
 }
 
 /* The end of one read's PDUs: an optionComplete still owed goes now. */
@@ -291,10 +304,12 @@ static void conn_read(struct conn *c)
 		}
 		c->rx_len += n;
 		off = 0;
-		while (off < c->rx_len && (sz = sl_pdu_frame(c->rx + off, c->rx_len - off, c->srv->cfg.max_pdu)) > 0) {
+		while (off < c->rx_len
+		       && (sz = sl_pdu_frame_resume(c->rx + off, c->rx_len - off, c->srv->cfg.max_pdu, &c->fr)) > 0) {
 			if (!handle_pdu(c, c->rx + off, (size_t)sz))
 				return;
 			off += (size_t)sz;
+			memset(&c->fr, 0, sizeof(c->fr)); /* the next PDU starts afresh */
 		}
 		if (sz < 0) {
 			snprintf(err, sizeof(err), "bytes at stream offset of PDU %" PRIu64 " do not frame as a PDU: %s",

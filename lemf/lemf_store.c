@@ -47,9 +47,17 @@ struct sl_lemf_store {
 	struct sl_json j;
 };
 
-static const char *stream_of(enum sl_pdu_kind k)
+static const char *stream_of(const struct sl_pdu_decoded *d)
 {
-	switch (k) {
+	/* contents we do not interpret still number in their payload's stream */
+	if (d->kind == SL_PDU_UNDECODED && d->u.undecoded.where) {
+		if (!strcmp(d->u.undecoded.where, "CCContents"))
+			return "cc";
+		if (!strcmp(d->u.undecoded.where, "IRIContents") || !strcmp(d->u.undecoded.where, "IPIRIContents"))
+			return "iri";
+		return NULL;
+	}
+	switch (d->kind) {
 	case SL_PDU_IRI_IPMM:
 	case SL_PDU_IRI_HI2:
 		return "iri";
@@ -224,7 +232,7 @@ static int write_raw(int fd, const uint8_t *p, size_t n)
 int sl_lemf_store_pdu(struct sl_lemf_store *s, unsigned conn, const uint8_t *p, size_t n,
 		      const struct sl_pdu_decoded *d)
 {
-	const char *sname = stream_of(d->kind);
+	const char *sname = stream_of(d);
 	/* a standalone TS 101 671 IRIsContent has no PSHeader: its LIID is in the IRI's identifiers */
 	const struct sl_pdu_bytes *liid = d->ps ? &d->liid : &d->u.hi2.ids.liid;
 	struct liid_out *o = out_for(s, liid->p, liid->n, false);

@@ -187,7 +187,8 @@ static void header_ids(const struct sl_pdu_decoded *d, struct sl_pdu_bytes *liid
 	if (d->has_cin)
 		snprintf(cin, cinlen, "%" PRIu32, d->cin);
 	*has_seq = d->ps;
-	*ts_us = d->has_ts ? d->ts_us : 0;
+	/* a local time of an unnamed zone has no place on the UTC axis: shown in the body only */
+	*ts_us = d->has_ts && d->ts.tz != SL_PDU_TZ_LOCAL ? d->ts_us : 0;
 	if (d->kind == SL_PDU_IRI_HI2) {
 		ids = &d->u.hi2.ids;
 		if (!d->has_ts)
@@ -241,6 +242,12 @@ static void text_pdu(struct sl_decode_out *o, const struct sl_decode_where *w, c
 	if (ts_us) {
 		fmt_time(ts, sizeof(ts), ts_us);
 		fprintf(o->out, " time %s", ts);
+	} else if (d->has_ts && d->ts.tz == SL_PDU_TZ_LOCAL) {
+		/* the wall-clock reading of an unnamed zone: no Z, marked local */
+		fmt_time(ts, sizeof(ts), d->ts.us);
+		if (ts[0] && ts[strlen(ts) - 1] == 'Z')
+			ts[strlen(ts) - 1] = '\0';
+		fprintf(o->out, " time %s local", ts);
 	} else {
 		fputs(" time -", o->out);
 	}
@@ -350,31 +357,40 @@ static void write_error(struct sl_decode_out *o, const struct sl_decode_where *w
 	fputc('\n', o->out);
 }
 
-void sl_decode_out_pdu(struct sl_decode_out *o, const struct sl_decode_where *w, const uint8_t *p, size_t n)
+/* Write one decoded PDU d (of p[0..n)). */
+static void pdu_out(struct sl_decode_out *o, const struct sl_decode_where *w, const struct sl_pdu_decoded *d,
+		    const uint8_t *p, size_t n)
 {
-	struct sl_pdu_decoded d;
-	char err[200], msg[240];
-
-	if (sl_pdu_decode(NULL, p, n, &d, err, sizeof(err)) != 0) {
-		/* the decoder's offsets count from the PDU's first byte */
-		snprintf(msg, sizeof(msg), "%s%s", strncmp(err, "offset ", 7) ? "" : "at PDU ", err);
-		write_error(o, w, "does not decode: ", msg);
-		return;
-	}
-	o->pdus++;
 	if (o->format == SL_DECODE_JSON) {
 		sl_json_reset(&o->j);
 		sl_json_obj_open(&o->j);
 		json_where(o, w);
 		sl_json_key(&o->j, "pdu");
-		sl_pdu_to_json(&o->j, &d);
+		sl_pdu_to_json(&o->j, d);
 		sl_json_obj_close(&o->j);
 		json_line(o);
 		return;
 	}
-	text_pdu(o, w, &d, p, n);
+	text_pdu(o, w, d, p, n);
 	if (ferror(o->out))
 		o->write_failed = true;
+}
+
+void sl_decode_out_pdu(struct sl_decode_out *o, const struct sl_decode_where *w, const uint8_t *p, size_t n)
+{
+	struct sl_pdu_decoded d;
+	char err[200], msg[240];
+	void *pctx = talloc_new(o->j.ctx); /* owns the strings a BER sender segmented, for this PDU */
+
+	if (sl_pdu_decode(pctx, p, n, &d, err, sizeof(err)) != 0) {
+		/* the decoder's offsets count from the PDU's first byte */
+		snprintf(msg, sizeof(msg), "%s%s", strncmp(err, "offset ", 7) ? "" : "at PDU ", err);
+		write_error(o, w, "does not decode: ", msg);
+	} else {
+		o->pdus++;
+		pdu_out(o, w, &d, p, n);
+	}
+	talloc_free(pctx);
 }
 
 void sl_decode_out_error(struct sl_decode_out *o, const struct sl_decode_where *w, const char *msg)

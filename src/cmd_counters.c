@@ -15,6 +15,7 @@
 #include "capture/source.h"
 #include "handover/ho_out.h"
 #include "handover/link.h"
+#include "handover/pdu_decode.h"
 #include "handover/spool.h"
 #include "mediation/audit/audit.h"
 #include "mediation/consent/consent_policy.h"
@@ -31,6 +32,19 @@ static void print_group(const struct rate_ctr_group_desc *d)
 	for (i = 0; i < d->num_ctr; i++)
 		if (d->ctr_desc[i].name)
 			printf("| `%s:%s` | %s |\n", d->group_name_prefix, d->ctr_desc[i].name, d->ctr_desc[i].description);
+}
+
+/* The PDU decoder's outcome counters (sluice lemf, sluice decode): a plain enum-indexed table. */
+static void print_pdu_decoder(void)
+{
+	unsigned i;
+
+	printf("\n## pdu\n\nHandover PDUs received and decoded (sluice lemf, sluice decode): BER read, "
+	       "every refusal by reason.\n\n| counter | meaning |\n|---|---|\n");
+	for (i = 0; i < _SL_PDU_DEC_CTR_COUNT; i++)
+		if (i != SL_PDU_DEC_E_BASE)
+			printf("| `%s` | %s |\n", sl_pdu_dec_ctr_name((enum sl_pdu_dec_ctr)i),
+			       sl_pdu_dec_ctr_desc((enum sl_pdu_dec_ctr)i));
 }
 
 int sl_cmd_counters(void *ctx, int argc, char **argv)
@@ -69,6 +83,7 @@ int sl_cmd_counters(void *ctx, int argc, char **argv)
 	print_group(&sl_ho_ctrg_desc);
 	print_group(&sl_spool_ctrg_desc);
 	print_group(&sl_link_ctrg_desc);
+	print_pdu_decoder();
 	sl_capture_free(cap);
 	return 0;
 }

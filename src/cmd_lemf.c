@@ -15,6 +15,7 @@
 #include <osmocom/core/select.h>
 #include <talloc.h>
 
+#include "handover/pdu_decode.h"
 #include "handover/tls.h"
 #include "src/app_signals.h"
 #include "src/commands.h"
@@ -216,6 +217,11 @@ int sl_cmd_lemf(void *ctx, int argc, char **argv)
 		printf("option negotiation: %" PRIu64 " complete (%" PRIu64 " with pDUAcknowledgement), %" PRIu64
 		       " optionRequests ignored, %" PRIu64 " connections ended for a PDU before completion\n",
 		       neg.completed, neg.pdu_ack, neg.ignored, neg.violations);
+	/* what another sender's PDUs needed: BER, skipped extensions, undecoded payloads, refusals by reason */
+	for (unsigned i = SL_PDU_DEC_BER; i < _SL_PDU_DEC_CTR_COUNT; i++)
+		if (sl_pdu_dec_ctr_get((enum sl_pdu_dec_ctr)i))
+			printf("%s %" PRIu64 "\n", sl_pdu_dec_ctr_name((enum sl_pdu_dec_ctr)i),
+			       sl_pdu_dec_ctr_get((enum sl_pdu_dec_ctr)i));
 	talloc_free(sc.store);
 	SSL_CTX_free(sc.ssl);
 	return missing ? 3 : 0;

@@ -5,7 +5,9 @@
  * would cut a TCP stream, each PDU decoded and visited, and the whole
  * input decoded once as a single PDU. Checked: results are in their
  * documented sets, frames stay inside the input, every decoded view lies
- * inside the bytes decoded, and an error always has a message.
+ * inside the bytes decoded or (a BER sender's segmented string, joined)
+ * inside a buffer the PDU's talloc context owns, and an error always has
+ * a message. The seeds include the BER forms of tests/unit/pdu_ber_vectors.h.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -13,6 +15,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <talloc.h>
 
 #include "handover/pdu_decode.h"
 #include "handover/pdu_frame.h"
@@ -25,6 +29,8 @@ static void check(bool ok)
 		abort();
 }
 
+static void *pdu_ctx; /* owns the joined strings of the PDU being checked */
+
 static void check_view(const struct sl_pdu_bytes *b, const uint8_t *base, size_t n)
 {
 	volatile uint8_t sink = 0;
@@ -32,7 +38,10 @@ static void check_view(const struct sl_pdu_bytes *b, const uint8_t *base, size_t
 
 	if (!b->p)
 		return;
-	check(b->p >= base && b->n <= n && (size_t)(b->p - base) <= n - b->n);
+	if (b->p < base || b->p > base + n) /* joined: must be a buffer of the PDU's context */
+		check(talloc_parent(b->p) == pdu_ctx && b->n <= talloc_get_size(b->p));
+	else
+		check(b->n <= n && (size_t)(b->p - base) <= n - b->n);
 	for (i = 0; i < b->n; i++)
 		sink ^= b->p[i];
 	(void)sink;
@@ -54,12 +63,16 @@ static void decode_one(const uint8_t *p, size_t n)
 	struct sl_pdu_decoded d;
 	char err[160];
 	size_t fields = 0;
-	int rc = sl_pdu_decode(NULL, p, n, &d, err, sizeof(err));
+	int rc;
 
+	pdu_ctx = talloc_new(NULL);
+	check(pdu_ctx != NULL);
+	rc = sl_pdu_decode(pdu_ctx, p, n, &d, err, sizeof(err));
 	if (rc) {
 		check(rc == -EBADMSG || rc == -ENOTSUP);
 		check(err[0] != '\0');
 		check(d.kind == SL_PDU_NONE);
+		talloc_free(pdu_ctx);
 		return;
 	}
 	check(d.kind > SL_PDU_NONE && d.kind < _SL_PDU_KIND_COUNT);
@@ -91,8 +104,11 @@ static void decode_one(const uint8_t *p, size_t n)
 	default:
 		break;
 	}
+	check_view(&d.ext_ipid, p, n);
+	check_view(&d.nf_id, p, n);
 	sl_pdu_decoded_visit(&d, visit, &fields);
 	check(fields > 0);
+	talloc_free(pdu_ctx);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

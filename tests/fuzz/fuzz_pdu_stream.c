@@ -26,9 +26,11 @@ static void on_pdu(void *priv, const uint8_t *p, size_t n, uint64_t off)
 {
 	struct sl_pdu_decoded d;
 	char err[128];
+	void *pctx = talloc_new(priv); /* a BER sender's segmented strings, per PDU */
 
 	check(n > 0);
-	sl_pdu_decode(priv, p, n, &d, err, sizeof(err));
+	sl_pdu_decode(pctx, p, n, &d, err, sizeof(err));
+	talloc_free(pctx);
 }
 
 static void on_error(void *priv, uint64_t off, const char *msg)

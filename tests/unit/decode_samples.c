@@ -18,6 +18,11 @@
  *                  segments, several in one, two segments swapped, one sent
  *                  twice), two keep-alive responses back, FINs both ways
  *   gap.pcap       the same with one segment in the middle of PDU 3 lost
+ *   ber-forms.ber  the hand-built BER forms of pdu_ber_vectors.h back to back
+ *                  (indefinite lengths, segmented strings, long lengths, the
+ *                  time forms, every PSHeader component with unknown
+ *                  extensions, payloads kept undecoded), as another vendor's
+ *                  mediation function would send them
  *   expect.sh      shell assignments: offsets of PDUs and problems, frame
  *                  numbers, counts
  *   optneg.ber     a TS 102 232-1 clause 6.3.5 option negotiation, both
@@ -36,6 +41,7 @@
 
 #include "asn1/ber_encode.h"
 #include "handover/pdu.h"
+#include "pdu_ber_vectors.h"
 
 #define N_PDU 7
 #define TS_US 1700000000123456ull
@@ -151,6 +157,27 @@ static size_t corrupt(uint8_t *p)
 	return at;
 }
 
+static void write_ber_forms(void)
+{
+	static const struct {
+		const uint8_t *p;
+		size_t n;
+	} v[] = {
+#define V(a) { a, sizeof(a) }
+		V(der_iri),	     V(ber_indefinite),	 V(ber_segmented),   V(ber_long_lengths),
+		V(ber_time_comma),   V(ber_time_offset), V(ber_time_local),  V(ber_time_hour),
+		V(ber_full_header), V(ber_undecoded_payload), V(ber_undecoded_cc), V(der_hi2_v18),
+		V(ber_hi2_v18),
+#undef V
+	};
+	FILE *f = out("ber-forms.ber");
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		fwrite(v[i].p, 1, v[i].n, f);
+	fclose(f);
+}
+
 static void write_files(void)
 {
 	static const uint8_t garbage[GARBAGE] = { 0xff, 0x00, 0x13, 0x37, 0xff };
@@ -181,6 +208,7 @@ static void write_files(void)
 		}
 	}
 	fprintf(expect, "n_pdu=%d\nstream_len=%zu\n", N_PDU, off);
+	write_ber_forms();
 	fclose(ber);
 	fclose(raw);
 	fclose(bber);

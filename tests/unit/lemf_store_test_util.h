@@ -164,9 +164,13 @@ static inline int store(struct sl_lemf_store *s, unsigned conn, const uint8_t *b
 {
 	struct sl_pdu_decoded d;
 	char err[128];
+	void *pctx = talloc_new(NULL); /* a BER sender's segmented strings */
+	int rc;
 
-	assert_int_equal(sl_pdu_decode(NULL, b, n, &d, err, sizeof(err)), 0);
-	return sl_lemf_store_pdu(s, conn, b, n, &d);
+	assert_int_equal(sl_pdu_decode(pctx, b, n, &d, err, sizeof(err)), 0);
+	rc = sl_lemf_store_pdu(s, conn, b, n, &d);
+	talloc_free(pctx);
+	return rc;
 }
 
 static struct sl_lemf_store *open_store(void *ctx, const char *dir)

@@ -1012,6 +1012,73 @@ static void test_mutations(void **state)
 	}
 }
 
+/*
+ * sl_ber_frame_resume: fed one more octet per call with the same state,
+ * it answers as sl_ber_next does on each prefix (truncated until the
+ * value is complete, then its size), and refuses what sl_ber_next
+ * refuses. The value (X.690 8.1.3.6):
+ *   30 80              SEQUENCE, indefinite
+ *     04 01 41         OCTET STRING 'A'
+ *     30 80            SEQUENCE, indefinite
+ *       02 01 05       INTEGER 5
+ *     00 00            end of the inner SEQUENCE
+ *   00 00              end of the outer one
+ */
+static void test_frame_resume(void **state)
+{
+	static const uint8_t v[] = { 0x30, 0x80, 0x04, 0x01, 0x41, 0x30, 0x80, 0x02,
+				     0x01, 0x05, 0x00, 0x00, 0x00, 0x00 };
+	static const uint8_t bad_eoc[] = { 0x30, 0x80, 0x00, 0x01 };		  /* 00 with a length: not EOC */
+	static const uint8_t primitive[] = { 0x30, 0x80, 0x04, 0x80, 0x00, 0x00 }; /* indefinite primitive */
+	struct sl_ber_resume r;
+	struct sl_ber_dec d;
+	size_t k, total = 0;
+	uint8_t deep[2 * 40];
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	for (k = 0; k <= sizeof(v); k++) {
+		uint8_t *b = malloc(k ? k : 1); /* exactly sized */
+
+		assert_non_null(b);
+		memcpy(b, v, k);
+		sl_ber_dec_init(&d, b, k, SL_BER_MODE_BER);
+		if (k < sizeof(v)) {
+			assert_int_equal(sl_ber_frame_resume(&d, &r, &total), SL_BER_E_TRUNCATED);
+		} else {
+			assert_int_equal(sl_ber_frame_resume(&d, &r, &total), SL_BER_OK);
+			assert_int_equal(total, sizeof(v));
+		}
+		free(b);
+	}
+	memset(&r, 0, sizeof(r));
+	sl_ber_dec_init(&d, bad_eoc, sizeof(bad_eoc), SL_BER_MODE_BER);
+	assert_int_equal(sl_ber_frame_resume(&d, &r, &total), SL_BER_E_BAD_TAG);
+	memset(&r, 0, sizeof(r));
+	sl_ber_dec_init(&d, primitive, sizeof(primitive), SL_BER_MODE_BER);
+	assert_int_equal(sl_ber_frame_resume(&d, &r, &total), SL_BER_E_INDEFINITE);
+	/* DER refuses the indefinite form at once */
+	memset(&r, 0, sizeof(r));
+	sl_ber_dec_init(&d, v, sizeof(v), SL_BER_MODE_DER);
+	assert_int_equal(sl_ber_frame_resume(&d, &r, &total), SL_BER_E_INDEFINITE);
+	/* 40 nested indefinite SEQUENCEs: beyond the default depth of 32, however they arrive */
+	for (k = 0; k < 40; k++) {
+		deep[2 * k] = 0x30;
+		deep[2 * k + 1] = 0x80;
+	}
+	memset(&r, 0, sizeof(r));
+	sl_ber_dec_init(&d, deep, 20, SL_BER_MODE_BER);
+	assert_int_equal(sl_ber_frame_resume(&d, &r, &total), SL_BER_E_TRUNCATED);
+	sl_ber_dec_init(&d, deep, sizeof(deep), SL_BER_MODE_BER);
+	assert_int_equal(sl_ber_frame_resume(&d, &r, &total), SL_BER_E_TOO_DEEP);
+	/* a definite value needs no state */
+	memset(&r, 0, sizeof(r));
+	sl_ber_dec_init(&d, v + 2, 3, SL_BER_MODE_DER);
+	assert_int_equal(sl_ber_frame_resume(&d, &r, &total), SL_BER_OK);
+	assert_int_equal(total, 3);
+	assert_false(r.started);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1025,6 +1092,7 @@ int main(void)
 		cmocka_unit_test(test_every_truncation),
 		cmocka_unit_test(test_random_garbage),
 		cmocka_unit_test(test_mutations),
+		cmocka_unit_test(test_frame_resume),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

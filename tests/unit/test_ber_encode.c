@@ -605,6 +605,74 @@ static void test_fill_exactly(void **state)
 	free(b);
 }
 
+/*
+ * SET OF in DER order (X.690 11.6): components compared as octet strings
+ * (the zero padding of the shorter never matters between whole TLVs, whose
+ * length octets differ before one can be a prefix of the other). Written,
+ * in output order:
+ *   30 05 80 01 01 81 00    SEQUENCE { [0] 1, [1] '' }
+ *   30 03 80 01 00          SEQUENCE { [0] 0 }
+ *   30 03 80 01 01          SEQUENCE { [0] 1 }
+ *   04 00                   OCTET STRING ''
+ * The sizing pass (NULL buffer) has nothing to sort and must not fail.
+ */
+static void test_set_of_order(void **state)
+{
+	uint8_t buf[64];
+	struct sl_ber_w w;
+	const uint8_t *p;
+	size_t n, m, pass;
+
+	(void)state;
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 0)
+			sl_ber_w_init(&w, NULL, 0);
+		else
+			sl_ber_w_init(&w, buf, sizeof(buf));
+		m = sl_ber_w_mark(&w);
+		/* written backwards: the last one written comes first in the output */
+		sl_ber_w_octets(&w, SL_BER_UNIVERSAL, SL_BER_TAG_OCTET_STRING, "", 0);
+		{
+			size_t s = sl_ber_w_mark(&w);
+
+			sl_ber_w_int64(&w, SL_BER_CONTEXT, 0, 1);
+			sl_ber_w_close(&w, s, SL_BER_UNIVERSAL, SL_BER_TAG_SEQUENCE);
+			s = sl_ber_w_mark(&w);
+			sl_ber_w_int64(&w, SL_BER_CONTEXT, 0, 0);
+			sl_ber_w_close(&w, s, SL_BER_UNIVERSAL, SL_BER_TAG_SEQUENCE);
+			s = sl_ber_w_mark(&w);
+			sl_ber_w_octets(&w, SL_BER_CONTEXT, 1, "", 0);
+			sl_ber_w_int64(&w, SL_BER_CONTEXT, 0, 1);
+			sl_ber_w_close(&w, s, SL_BER_UNIVERSAL, SL_BER_TAG_SEQUENCE);
+		}
+		sl_ber_w_sort_set_of(&w, m);
+		sl_ber_w_close(&w, m, SL_BER_UNIVERSAL, SL_BER_TAG_SET);
+		if (pass == 0) {
+			assert_int_equal(sl_ber_w_needed(&w), 2 + 7 + 5 + 5 + 2);
+			continue;
+		}
+		assert_true(sl_ber_w_result(&w, &p, &n));
+		{
+			static const uint8_t sorted[] = {
+				0x31, 0x13,			    /* SET OF, 19 octets */
+				0x04, 0x00,			    /* OCTET STRING '': 04 is the lowest first octet */
+				0x30, 0x03, 0x80, 0x01, 0x00,	    /* SEQUENCE { [0] 0 }: length 03 */
+				0x30, 0x03, 0x80, 0x01, 0x01,	    /* SEQUENCE { [0] 1 }: length 03, then 01 > 00 */
+				0x30, 0x05, 0x80, 0x01, 0x01, 0x81, 0x00, /* SEQUENCE { [0] 1, [1] '' }: length 05 */
+			};
+
+			assert_int_equal(n, sizeof(sorted));
+			assert_memory_equal(p, sorted, n);
+		}
+	}
+	/* components that do not frame poison the writer */
+	sl_ber_w_init(&w, buf, sizeof(buf));
+	m = sl_ber_w_mark(&w);
+	sl_ber_w_raw(&w, "\x30\x05\x00", 3);
+	sl_ber_w_sort_set_of(&w, m);
+	assert_false(sl_ber_w_ok(&w));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -614,6 +682,7 @@ int main(void)
 		cmocka_unit_test(test_nested),
 		cmocka_unit_test(test_template_raw_reserve),
 		cmocka_unit_test(test_fill_exactly),
+		cmocka_unit_test(test_set_of_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -36,6 +36,7 @@
 #include "tests/unit/parser_test_util.h"
 #include "tests/unit/pdu_samples.h"
 #include "tests/unit/lemf_store_test_util.h"
+#include "tests/unit/pdu_ber_vectors.h"
 
 static void test_files(void **state)
 {
@@ -395,6 +396,37 @@ static void test_standalone_iri(void **state)
 }
 
 /*
+ * Another vendor's BER (tests/unit/pdu_ber_vectors.h): a segmented IPMMIRI
+ * and a CC of a service sluice does not interpret are stored, and each
+ * counts in its stream of LIID1 CIN 7 (iri and cc), so sequence tracking
+ * does not report the undecoded CC as a gap.
+ */
+static void test_ber_and_undecoded(void **state)
+{
+	struct tfx *t = *state;
+	struct sl_lemf_store *s = open_store(t->fx.ctx, t->out);
+	struct sink k = { 0 };
+	uint64_t np, nd, nm, nb;
+
+	assert_int_equal(store(s, 1, ber_segmented, sizeof(ber_segmented)), 0);
+	assert_int_equal(store(s, 1, ber_undecoded_cc, sizeof(ber_undecoded_cc)), 0);
+	sl_lemf_store_totals(s, &np, &nd, &nm, &nb);
+	assert_int_equal(np, 2);
+	assert_int_equal(nm, 0);
+	assert_int_equal(nb, 0);
+	k.f = open_memstream(&k.buf, &k.len);
+	assert_non_null(k.f);
+	assert_int_equal(sl_lemf_store_summary(s, k.f), 0);
+	fclose(k.f);
+	assert_int_equal(count_lines(k.buf), 4); /* header, iri, cc, totals */
+	assert_non_null(strstr(k.buf, " iri "));
+	assert_non_null(strstr(k.buf, " cc "));
+	free(k.buf);
+	talloc_free(s);
+	check_contained(t, 1);
+}
+
+/*
  * Memory running out at every point of storing a few PDUs: a PDU is either
  * in both files (a whole JSON line and a whole raw record) or in neither,
  * the store says which, and nothing leaks.
@@ -487,6 +519,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_output_errors, tsetup, tteardown),
 		cmocka_unit_test_setup_teardown(test_memory_limits, tsetup, tteardown),
 		cmocka_unit_test_setup_teardown(test_standalone_iri, tsetup, tteardown),
+		cmocka_unit_test_setup_teardown(test_ber_and_undecoded, tsetup, tteardown),
 		cmocka_unit_test_setup_teardown(test_failed_write_not_counted, tsetup, tteardown),
 	};
 

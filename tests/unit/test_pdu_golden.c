@@ -36,6 +36,7 @@
 #include <cmocka.h>
 #include <talloc.h>
 
+#include "asn1/ber_decode.h"
 #include "capture/event.h"
 #include "handover/pdu.h"
 #include "handover/pdu_decode.h"
@@ -436,6 +437,53 @@ static void same_party(const struct sl_party *a, const struct sl_party *b)
 }
 
 /* Every field of IRI-Parameters we encode, both framings and inside a PS-PDU. */
+/*
+ * partyInformation [9] SET OF PartyInformation in DER order (X.690 11.6):
+ * every constructed [9] whose components are SEQUENCEs has them in
+ * ascending order of their encodings. Returns the number of such sets.
+ */
+struct set_check {
+	unsigned sets;
+};
+
+static enum sl_ber_walk_ret set_visit(void *arg, struct sl_ber_dec *d, const struct sl_ber_tlv *t, unsigned depth,
+				      size_t offset)
+{
+	struct set_check *sc = arg;
+	struct sl_ber_cur c = { .p = t->val, .left = t->len, .depth = depth + 1 };
+	struct sl_ber_tlv prev, cur;
+	bool have = false;
+
+	(void)offset;
+	if (t->cls != SL_BER_CONTEXT || t->tag != 9 || !t->constructed)
+		return SL_BER_WALK_DESCEND;
+	while (sl_ber_more(&c)) {
+		assert_int_equal(sl_ber_next(d, &c, &cur), SL_BER_OK);
+		if (!sl_ber_is(&cur, SL_BER_UNIVERSAL, SL_BER_TAG_SEQUENCE))
+			return SL_BER_WALK_DESCEND;
+		if (have) {
+			size_t a = sl_ber_tlv_size(&prev), b = sl_ber_tlv_size(&cur), m = a < b ? a : b;
+			int r = memcmp(sl_ber_tlv_start(&prev), sl_ber_tlv_start(&cur), m);
+
+			assert_true(r < 0 || (r == 0 && a <= b));
+		}
+		prev = cur;
+		have = true;
+	}
+	sc->sets++;
+	return SL_BER_WALK_SKIP;
+}
+
+static unsigned party_sets_sorted(const uint8_t *p, size_t n)
+{
+	struct sl_ber_dec d;
+	struct set_check sc = { 0 };
+
+	sl_ber_dec_init(&d, p, n, SL_BER_MODE_DER);
+	assert_int_equal(sl_ber_walk(&d, sl_ber_dec_root(&d), set_visit, &sc), SL_BER_OK);
+	return sc.sets;
+}
+
 static void test_hi2_full_round_trip(void **state)
 {
 	struct fixture *fx = *state;
@@ -490,6 +538,8 @@ static void test_hi2_full_round_trip(void **state)
 			assert_int_equal(sl_hi2_iris_content(&fx->w, fx->pctx, (enum sl_hi2_framing)framing,
 							     h.cin, &iri), 0);
 		assert_true(sl_ber_w_result(&fx->w, &p, &n));
+		/* the originating party's entries are the longer ones: DER order puts the terminating first */
+		assert_int_equal(party_sets_sorted(p, n), 1);
 		assert_int_equal(sl_pdu_decode(NULL, p, n, &d, NULL, 0), 0);
 		assert_int_equal(d.kind, SL_PDU_IRI_HI2);
 		assert_int_equal(d.u.hi2.iri.type, SL_IRI_REPORT);
