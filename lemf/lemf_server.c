@@ -12,7 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <osmocom/core/linuxlist.h>
 #include <osmocom/core/select.h>
+#include <osmocom/core/timer.h>
 #include <osmocom/core/utils.h>
 #include <talloc.h>
 
@@ -28,15 +30,24 @@
 struct sl_lemf_server {
 	struct sl_lemf_server_cfg cfg;
 	struct osmo_fd lfd;
+	struct osmo_timer_list resume;		/* re-arms the listener paused at the descriptor limit */
+	struct llist_head conns_list;		/* open connections */
+	unsigned n_open;
 	unsigned next_conn;
 	uint64_t conns, keepalives, acks, acks_withheld;
 	uint64_t closes[_SL_TR_RES_COUNT];	/* connections ended, by what the transport said */
 	uint64_t unframed;			/* connections ended: bytes that do not frame */
+	uint64_t refused[_SL_LEMF_REFUSE_COUNT];	/* clients turned away or cut off, by reason */
+	uint64_t bad_logged_window_us;		/* undecodable PDUs: rate limit of what is logged and kept */
+	unsigned bad_in_window;
 	struct sl_lemf_neg_stats neg;
 };
 
 struct conn {
+	struct llist_head list;		/* in srv->conns_list */
 	struct sl_lemf_server *srv;
+	struct osmo_timer_list timer;	/* handshake deadline, then idle timeout */
+	struct sockaddr_storage addr;	/* the sender's address (per-source cap) */
 	unsigned id;
 	char peer[INET6_ADDRSTRLEN + 8];
 	struct osmo_fd ofd;		/* polls the transport's socket */
@@ -44,6 +55,7 @@ struct conn {
 	bool up;			/* handshake done (or plain) */
 	uint8_t *rx;
 	size_t rx_len, rx_cap;
+	bool rx_filled;			/* the last read filled the buffer: grow it */
 	/*
 	 * Framing state of the incomplete PDU at rx[0]: an indefinite-length
 	 * (BER) PDU is scanned for its end only from where the last read
@@ -56,6 +68,22 @@ struct conn {
 	bool store_failed;		/* a PDU could not be stored: no acknowledgement on this connection */
 	struct sl_lemf_neg neg;		/* option negotiation (clause 6.3.5) */
 };
+
+const char *const sl_lemf_refuse_names[_SL_LEMF_REFUSE_COUNT] = {
+	[SL_LEMF_REFUSE_CONN_CAP] = "connection-cap",
+	[SL_LEMF_REFUSE_SOURCE_CAP] = "per-source-cap",
+	[SL_LEMF_REFUSE_FD_LIMIT] = "descriptor-limit",
+	[SL_LEMF_REFUSE_HANDSHAKE_TIMEOUT] = "handshake-timeout",
+	[SL_LEMF_REFUSE_IDLE] = "idle-timeout",
+	[SL_LEMF_REFUSE_BAD_UNLOGGED] = "undecodable-unlogged",
+};
+
+#define RX_INITIAL 16384	/* a connection's buffer starts here and doubles up to max_pdu + 64 KiB */
+
+static unsigned cfg_or(unsigned v, unsigned dflt)
+{
+	return v ? v : dflt;
+}
 
 static void say(struct sl_lemf_server *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -96,10 +124,49 @@ static void conn_close(struct conn *c, unsigned kind, const char *why)
 
 static int conn_destructor(struct conn *c)
 {
+	osmo_timer_del(&c->timer);
+	if (c->list.next) {
+		llist_del(&c->list);
+		c->srv->n_open--;
+		/* a slot is free again: a listener paused at a cap may take the next client */
+	}
 	if (osmo_fd_is_registered(&c->ofd))
 		osmo_fd_unregister(&c->ofd);
 	sl_transport_close(c->tr); /* closes the socket */
 	return 0;
+}
+
+static void conn_timer_cb(void *data)
+{
+	struct conn *c = data;
+	struct sl_lemf_server *s = c->srv;
+
+	if (!c->up) {
+		s->refused[SL_LEMF_REFUSE_HANDSHAKE_TIMEOUT]++;
+		conn_close(c, SL_TR_ERROR, "TLS handshake not complete in time");
+	} else {
+		s->refused[SL_LEMF_REFUSE_IDLE]++;
+		conn_close(c, SL_TR_ERROR, "nothing received in time");
+	}
+}
+
+static void conn_arm(struct conn *c)
+{
+	unsigned ms = c->up ? cfg_or(c->srv->cfg.idle_timeout_ms, 300000) : cfg_or(c->srv->cfg.handshake_timeout_ms, 10000);
+
+	osmo_timer_schedule(&c->timer, ms / 1000, (ms % 1000) * 1000);
+}
+
+/* The connection is up (handshake done, or plain): it gets its receive buffer and the idle deadline. */
+static bool conn_up(struct conn *c)
+{
+	c->up = true;
+	c->rx_cap = RX_INITIAL;
+	c->rx = talloc_size(c, c->rx_cap);
+	if (!c->rx)
+		return false;
+	conn_arm(c);
+	return true;
 }
 
 static uint64_t now_us(void)
@@ -234,8 +301,20 @@ static bool handle_pdu(struct conn *c, const uint8_t *p, size_t n)
 
 	c->pdus++;
 	if (rc < 0) {
-		say(c->srv, "connection %u: PDU %" PRIu64 " (%zu bytes) undecodable: %s\n", c->id, c->pdus, n, err);
-		sl_lemf_store_bad(c->srv->cfg.store, c->id, p, n, err);
+		struct sl_lemf_server *s = c->srv;
+		uint64_t now = now_us();
+
+		/* kept and logged up to a rate, counted beyond it: garbage cannot fill the disk or the log */
+		if (now - s->bad_logged_window_us >= 1000000) {
+			s->bad_logged_window_us = now;
+			s->bad_in_window = 0;
+		}
+		if (s->bad_in_window++ < cfg_or(s->cfg.bad_per_second, 10)) {
+			say(s, "connection %u: PDU %" PRIu64 " (%zu bytes) undecodable: %s\n", c->id, c->pdus, n, err);
+			sl_lemf_store_bad(s->cfg.store, c->id, p, n, err);
+		} else {
+			s->refused[SL_LEMF_REFUSE_BAD_UNLOGGED]++;
+		}
 		talloc_free(pctx);
 		if (c->neg.state == SL_LEMF_NEG_RUNNING) {
 			conn_close(c, CONN_NEGOTIATION, "an undecodable PDU during option negotiation");
@@ -294,14 +373,38 @@ static void conn_read(struct conn *c)
 	size_t off, n;
 
 	while (1) {
-		enum sl_tr_res r = sl_transport_read(c->tr, c->rx + c->rx_len, c->rx_cap - c->rx_len, &n);
+		enum sl_tr_res r;
 
+		/*
+		 * Memory follows what an authenticated sender has shown: the
+		 * buffer doubles when a PDU needs it or when a read filled it
+		 * (a busy sender reads in large gulps, as before).
+		 */
+		if ((c->rx_len == c->rx_cap || c->rx_filled) && c->rx_cap < c->srv->cfg.max_pdu + 65536) {
+			size_t cap = c->rx_cap * 2, max = c->srv->cfg.max_pdu + 65536;
+			uint8_t *b;
+
+			if (cap > max)
+				cap = max;
+			if (!(b = talloc_realloc_size(c, c->rx, cap))) {
+				conn_close(c, SL_TR_ERROR, "receive buffer cannot grow");
+				return;
+			}
+			c->rx = b;
+			c->rx_cap = cap;
+		}
+		/* (a full buffer at the cap holds a PDU over max_pdu: framing refuses it below) */
+		c->rx_filled = false;
+		r = sl_transport_read(c->tr, c->rx + c->rx_len, c->rx_cap - c->rx_len, &n);
 		if (sl_tr_would_block(r))
 			break;
+		c->rx_filled = r == SL_TR_OK && n == c->rx_cap - c->rx_len;
 		if (r != SL_TR_OK) {
 			conn_close(c, r, r == SL_TR_CLOSED ? "closed by the sender" : sl_transport_error(c->tr));
 			return;
 		}
+		if (n)
+			conn_arm(c); /* the idle deadline runs from the last byte received */
 		c->rx_len += n;
 		off = 0;
 		while (off < c->rx_len
@@ -348,7 +451,10 @@ static int conn_cb(struct osmo_fd *ofd, unsigned int what)
 			conn_close(c, r, sl_transport_error(c->tr));
 			return 0;
 		}
-		c->up = true;
+		if (!conn_up(c)) {
+			conn_close(c, SL_TR_ERROR, "out of memory");
+			return 0;
+		}
 		osmo_fd_update_when(ofd, 0, OSMO_FD_READ);
 		sl_transport_describe(c->tr, desc, sizeof(desc));
 		say(c->srv, "connection %u from %s: %s\n", c->id, c->peer, desc);
@@ -357,6 +463,45 @@ static int conn_cb(struct osmo_fd *ofd, unsigned int what)
 		return 0;
 	conn_read(c);
 	return 0;
+}
+
+static bool same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr == ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	if (a->ss_family == AF_INET6)
+		return !memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr, &((const struct sockaddr_in6 *)b)->sin6_addr,
+			       sizeof(struct in6_addr));
+	return false;
+}
+
+static unsigned open_from(struct sl_lemf_server *s, const struct sockaddr_storage *ss)
+{
+	struct conn *c;
+	unsigned n = 0;
+
+	llist_for_each_entry(c, &s->conns_list, list)
+		n += same_addr(&c->addr, ss);
+	return n;
+}
+
+/* The descriptor limit: stop polling the listener for a second rather than spin on EMFILE. */
+static void listener_resume_cb(void *data)
+{
+	struct sl_lemf_server *s = data;
+
+	osmo_fd_update_when(&s->lfd, 0, OSMO_FD_READ);
+}
+
+static void refuse(struct sl_lemf_server *s, int fd, enum sl_lemf_refuse why, const char *addr)
+{
+	/* the first of each reason is said, the rest counted: a flood must not flood the log too */
+	if (!s->refused[why]++)
+		say(s, "refusing a connection from %s: %s (further refusals for this reason are only counted)\n", addr,
+		    sl_lemf_refuse_names[why]);
+	close(fd);
 }
 
 static int accept_cb(struct osmo_fd *ofd, unsigned int what)
@@ -369,27 +514,42 @@ static int accept_cb(struct osmo_fd *ofd, unsigned int what)
 	int fd;
 
 	fd = accept4(ofd->fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	c = talloc_zero(s, struct conn);
-	if (c) {
-		c->rx_cap = s->cfg.max_pdu + 65536;
-		c->rx = talloc_size(c, c->rx_cap);
-	}
-	if (!c || !c->rx) {
-		talloc_free(c);
-		close(fd);
+	if (fd < 0) {
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+			if (!s->refused[SL_LEMF_REFUSE_FD_LIMIT]++)
+				say(s, "cannot accept: %s; pausing the listener for a second at a time\n", strerror(errno));
+			osmo_fd_update_when(&s->lfd, 0, 0);
+			osmo_timer_schedule(&s->resume, 1, 0);
+		}
 		return 0;
 	}
-	c->srv = s;
-	sl_lemf_neg_init(&c->neg, !s->cfg.no_option_negotiation);
-	talloc_set_destructor(c, conn_destructor);
-	c->id = ++s->next_conn;
-	s->conns++;
 	if (ss.ss_family == AF_INET)
 		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, addr, sizeof(addr));
 	else if (ss.ss_family == AF_INET6)
 		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, addr, sizeof(addr));
+	if (s->n_open >= cfg_or(s->cfg.max_conns, 256)) {
+		refuse(s, fd, SL_LEMF_REFUSE_CONN_CAP, addr);
+		return 0;
+	}
+	if (open_from(s, &ss) >= cfg_or(s->cfg.max_per_source, 32)) {
+		refuse(s, fd, SL_LEMF_REFUSE_SOURCE_CAP, addr);
+		return 0;
+	}
+	/* Nothing but the connection's own state until it has authenticated: no buffer yet. */
+	c = talloc_zero(s, struct conn);
+	if (!c) {
+		close(fd);
+		return 0;
+	}
+	c->srv = s;
+	c->addr = ss;
+	osmo_timer_setup(&c->timer, conn_timer_cb, c);
+	llist_add_tail(&c->list, &s->conns_list);
+	s->n_open++;
+	sl_lemf_neg_init(&c->neg, !s->cfg.no_option_negotiation);
+	talloc_set_destructor(c, conn_destructor);
+	c->id = ++s->next_conn;
+	s->conns++;
 	snprintf(c->peer, sizeof(c->peer), "%s:%u", addr,
 		 ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port :
 						  ((struct sockaddr_in *)&ss)->sin_port));
@@ -401,13 +561,13 @@ static int accept_cb(struct osmo_fd *ofd, unsigned int what)
 			talloc_free(c);
 			return 0;
 		}
+		conn_arm(c); /* the handshake deadline */
 	} else {
 		c->tr = sl_transport_tcp_new(c, fd);
-		if (!c->tr) {
+		if (!c->tr || !conn_up(c)) {
 			talloc_free(c);
 			return 0;
 		}
-		c->up = true;
 		say(s, "connection %u from %s: plain TCP\n", c->id, c->peer);
 	}
 	osmo_fd_setup(&c->ofd, sl_transport_fd(c->tr), OSMO_FD_READ, conn_cb, c, 0);
@@ -418,6 +578,11 @@ static int accept_cb(struct osmo_fd *ofd, unsigned int what)
 
 static int server_destructor(struct sl_lemf_server *s)
 {
+	struct conn *c, *n;
+
+	osmo_timer_del(&s->resume);
+	llist_for_each_entry_safe(c, n, &s->conns_list, list)
+		talloc_free(c);
 	if (s->lfd.fd >= 0) {
 		osmo_fd_unregister(&s->lfd);
 		close(s->lfd.fd);
@@ -464,6 +629,8 @@ struct sl_lemf_server *sl_lemf_server_new(void *ctx, const struct sl_lemf_server
 		return NULL;
 	}
 	s->cfg = *cfg;
+	INIT_LLIST_HEAD(&s->conns_list);
+	osmo_timer_setup(&s->resume, listener_resume_cb, s);
 	osmo_fd_setup(&s->lfd, fd, OSMO_FD_READ, accept_cb, s, 0);
 	talloc_set_destructor(s, server_destructor);
 	if (osmo_fd_register(&s->lfd) < 0) {
@@ -500,6 +667,16 @@ void sl_lemf_server_stats(const struct sl_lemf_server *s, uint64_t *conns, uint6
 void sl_lemf_server_negotiations(const struct sl_lemf_server *s, struct sl_lemf_neg_stats *st)
 {
 	*st = s->neg;
+}
+
+void sl_lemf_server_refusals(const struct sl_lemf_server *s, uint64_t refused[_SL_LEMF_REFUSE_COUNT])
+{
+	memcpy(refused, s->refused, sizeof(s->refused));
+}
+
+unsigned sl_lemf_server_open(const struct sl_lemf_server *s)
+{
+	return s->n_open;
 }
 
 void sl_lemf_server_closes(const struct sl_lemf_server *s, uint64_t closes[_SL_TR_RES_COUNT], uint64_t *unframed)

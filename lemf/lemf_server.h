@@ -23,6 +23,24 @@
 #include "handover/transport.h"
 #include "lemf/lemf_store.h"
 
+/*
+ * Why clients are turned away or cut off before they deliver anything, so
+ * that nobody can starve the receiver: caps on connections in total and
+ * per source address, the descriptor limit (the listener pauses instead of
+ * spinning), handshake and idle deadlines; and undecodable PDUs beyond
+ * the rate that is logged and kept.
+ */
+enum sl_lemf_refuse {
+	SL_LEMF_REFUSE_CONN_CAP,	/* --max-connections open already */
+	SL_LEMF_REFUSE_SOURCE_CAP,	/* --max-per-source open from that address */
+	SL_LEMF_REFUSE_FD_LIMIT,	/* accept failed for lack of descriptors or memory: listener paused */
+	SL_LEMF_REFUSE_HANDSHAKE_TIMEOUT, /* TLS handshake not done within --handshake-timeout */
+	SL_LEMF_REFUSE_IDLE,		/* nothing received within --idle-timeout */
+	SL_LEMF_REFUSE_BAD_UNLOGGED,	/* undecodable PDUs beyond the rate logged and kept (counted only) */
+	_SL_LEMF_REFUSE_COUNT
+};
+extern const char *const sl_lemf_refuse_names[_SL_LEMF_REFUSE_COUNT];
+
 struct sl_lemf_server_cfg {
 	const char *addr;	/* numeric IPv4/IPv6 address to listen on */
 	uint16_t port;		/* 0: any free port (see sl_lemf_server_port) */
@@ -31,6 +49,11 @@ struct sl_lemf_server_cfg {
 	size_t max_pdu;
 	bool verbose;		/* one line per connection event on stderr */
 	bool no_option_negotiation; /* ignore optionRequests, as a receiver without support does */
+	unsigned handshake_timeout_ms;	/* 0: 10 s */
+	unsigned idle_timeout_ms;	/* 0: 300 s (gateways send keep-alives well within it) */
+	unsigned max_conns;		/* 0: 256 */
+	unsigned max_per_source;	/* 0: 32 */
+	unsigned bad_per_second;	/* undecodable PDUs logged and kept per second; 0: 10 */
 };
 
 /* Option negotiation (clause 6.3.5) over all connections so far. */
@@ -58,3 +81,7 @@ uint64_t sl_lemf_server_acks_withheld(const struct sl_lemf_server *s);
  */
 void sl_lemf_server_negotiations(const struct sl_lemf_server *s, struct sl_lemf_neg_stats *st);
 void sl_lemf_server_closes(const struct sl_lemf_server *s, uint64_t closes[_SL_TR_RES_COUNT], uint64_t *unframed);
+/* Clients turned away or cut off, by reason. */
+void sl_lemf_server_refusals(const struct sl_lemf_server *s, uint64_t refused[_SL_LEMF_REFUSE_COUNT]);
+/* Connections open now. */
+unsigned sl_lemf_server_open(const struct sl_lemf_server *s);

@@ -69,6 +69,20 @@ static const char help[] =
 	"    --no-option-negotiation\n"
 	"                        ignore optionRequests, as a receiver without option\n"
 	"                        negotiation does (for tests of gateways)\n"
+	"    --handshake-timeout SECONDS\n"
+	"                        a TLS handshake not done in this long ends the connection (10)\n"
+	"    --idle-timeout SECONDS\n"
+	"                        a connection that sends nothing for this long is closed (300;\n"
+	"                        gateways send keep-alives well within it)\n"
+	"    --max-connections N connections open at once (256); more are refused at accept\n"
+	"    --max-per-source N  connections open at once from one address (32)\n"
+	"\n"
+	"    Nobody can starve the receiver before authenticating: a connection holds no receive\n"
+	"    buffer until its handshake is done, buffers grow only as a PDU needs them, the caps\n"
+	"    and deadlines above free the slots of slow or silent clients, and at the descriptor\n"
+	"    limit the listener pauses for a second at a time instead of spinning. Undecodable\n"
+	"    PDUs are logged and kept up to 10 per second, counted beyond. Every refusal is\n"
+	"    counted by reason in the summary.\n"
 	"    -q, --quiet         no connection messages on stderr\n"
 	"    -h, --help          this text\n"
 	"\n"
@@ -119,6 +133,8 @@ int sl_cmd_lemf(void *ctx, int argc, char **argv)
 		{ "ca", required_argument, NULL, 'a' },	      { "plain", no_argument, NULL, 'p' },
 		{ "max-pdu", required_argument, NULL, 'm' },  { "quiet", no_argument, NULL, 'q' },
 		{ "no-option-negotiation", no_argument, NULL, 'N' },
+		{ "handshake-timeout", required_argument, NULL, 'H' }, { "idle-timeout", required_argument, NULL, 'I' },
+		{ "max-connections", required_argument, NULL, 'C' }, { "max-per-source", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },	      { NULL, 0, NULL, 0 },
 	};
 	const char *listen = NULL, *out = NULL, *cert = NULL, *key = NULL, *ca = NULL;
@@ -127,6 +143,7 @@ int sl_cmd_lemf(void *ctx, int argc, char **argv)
 	struct sl_lemf_server *srv;
 	uint64_t pdus, dups, missing, bad, conns, kas, acks, withheld, v;
 	struct sl_lemf_neg_stats neg;
+	uint64_t refused[_SL_LEMF_REFUSE_COUNT];
 	char addr[64], err[512];
 	bool plain = false;
 	int c;
@@ -142,6 +159,24 @@ int sl_cmd_lemf(void *ctx, int argc, char **argv)
 		case 'p': plain = true; break;
 		case 'q': sc.verbose = false; break;
 		case 'N': sc.no_option_negotiation = true; break;
+		case 'H':
+		case 'I':
+			if (!sl_parse_u64(optarg, 1, 86400, &v)) {
+				fprintf(stderr, "sluice lemf: --%s '%s': expected seconds 1..86400\n",
+					c == 'H' ? "handshake-timeout" : "idle-timeout", optarg);
+				return 2;
+			}
+			*(c == 'H' ? &sc.handshake_timeout_ms : &sc.idle_timeout_ms) = (unsigned)v * 1000;
+			break;
+		case 'C':
+		case 'S':
+			if (!sl_parse_u64(optarg, 1, 100000, &v)) {
+				fprintf(stderr, "sluice lemf: --%s '%s': expected 1..100000\n",
+					c == 'C' ? "max-connections" : "max-per-source", optarg);
+				return 2;
+			}
+			*(c == 'C' ? &sc.max_conns : &sc.max_per_source) = (unsigned)v;
+			break;
 		case 'm':
 			if (!sl_parse_u64(optarg, 16, 1u << 30, &v)) {
 				fprintf(stderr, "sluice lemf: --max-pdu '%s': expected 16..1073741824\n", optarg);
@@ -205,6 +240,7 @@ int sl_cmd_lemf(void *ctx, int argc, char **argv)
 	sl_lemf_server_stats(srv, &conns, &kas, &acks);
 	withheld = sl_lemf_server_acks_withheld(srv);
 	sl_lemf_server_negotiations(srv, &neg);
+	sl_lemf_server_refusals(srv, refused);
 	talloc_free(srv);
 	sl_lemf_store_summary(sc.store, stdout);
 	sl_lemf_store_totals(sc.store, &pdus, &dups, &missing, &bad);
@@ -217,6 +253,9 @@ int sl_cmd_lemf(void *ctx, int argc, char **argv)
 		printf("option negotiation: %" PRIu64 " complete (%" PRIu64 " with pDUAcknowledgement), %" PRIu64
 		       " optionRequests ignored, %" PRIu64 " connections ended for a PDU before completion\n",
 		       neg.completed, neg.pdu_ack, neg.ignored, neg.violations);
+	for (unsigned i = 0; i < _SL_LEMF_REFUSE_COUNT; i++)
+		if (refused[i])
+			printf("refused %s %" PRIu64 "\n", sl_lemf_refuse_names[i], refused[i]);
 	/* what another sender's PDUs needed: BER, skipped extensions, undecoded payloads, refusals by reason */
 	for (unsigned i = SL_PDU_DEC_BER; i < _SL_PDU_DEC_CTR_COUNT; i++)
 		if (sl_pdu_dec_ctr_get((enum sl_pdu_dec_ctr)i))
