@@ -128,3 +128,39 @@ const struct rate_ctr_group_desc sl_rtp_ctrg_desc = {
 	.num_ctr = _SL_RTPC_COUNT,
 	.ctr_desc = rtp_ctr,
 };
+
+static const struct rate_ctr_desc gsm_ctr[_SL_GSMC_COUNT] = {
+	[SL_GSMC_FRAMES] = { "gsmtap:frames", "GSMTAP datagrams (UDP port 4729)" },
+	[SL_GSMC_TRUNCATED] = { "gsmtap:truncated", "GSMTAP headers or GSM layer 2 frames cut short" },
+	[SL_GSMC_MALFORMED] = { "gsmtap:malformed",
+				"GSMTAP with a bad version or header length, L2 frames with bad address or length octets" },
+	[SL_GSMC_OTHER] = { "gsmtap:other", "GSMTAP types or channels not decoded (UMTS/LTE RRC, RLC/MAC, bursts)" },
+	[SL_GSMC_NO_L3] = { "gsmtap:no_l3", "LAPDm frames without layer 3 (S and U frames, empty UI frames)" },
+	[SL_GSMC_SEGMENTED] = { "gsmtap:segmented", "LAPDm segments of longer layer 3 messages, not reassembled" },
+	[SL_GSMC_DTAP] = { "dtap:messages", "GSM layer 3 messages decoded (MM, CC, SMS CP, paging response)" },
+	[SL_GSMC_DTAP_IGNORED] = { "dtap:ignored", "GSM layer 3 messages of other types (RR, GMM, SM, SS...), ignored" },
+	[SL_GSMC_DTAP_TRUNCATED] = { "dtap:truncated", "DTAP messages whose mandatory part or an IE runs past the end" },
+	[SL_GSMC_DTAP_MALFORMED] = { "dtap:malformed", "DTAP messages with an IE breaking its coding (identity, number, cause)" },
+	[SL_GSMC_DTAP_UNSUPPORTED] = { "dtap:unsupported", "DTAP mobile identities of types other than IMSI, IMEI(SV), TMSI" },
+	[SL_GSMC_RP_TRUNCATED] = { "rp:truncated", "SMS RP messages cut short" },
+	[SL_GSMC_RP_MALFORMED] = { "rp:malformed", "SMS RP messages with bad addresses, cause or optional IE" },
+	[SL_GSMC_RP_UNSUPPORTED] = { "rp:unsupported", "SMS RP messages of reserved types" },
+	[SL_GSMC_TPDU_TRUNCATED] = { "tpdu:truncated", "SMS TPDUs cut short" },
+	[SL_GSMC_TPDU_MALFORMED] = { "tpdu:malformed", "SMS TPDUs with a bad address, time stamp, user data length or header" },
+	[SL_GSMC_TPDU_UNSUPPORTED] = { "tpdu:unsupported", "SMS TPDUs not reported (COMMAND, DELIVER-REPORT, SUBMIT-REPORT)" },
+	[SL_GSMC_SMS] = { "sms", "Short messages reported (RP-DATA with a SUBMIT, DELIVER or STATUS-REPORT)" },
+	[SL_GSMC_SMS_TEXT_BAD] = { "sms:text_undecodable", "Short messages whose text could not be decoded for content" },
+	[SL_GSMC_IDENTITIES] = { "identities", "Mobile identities reported (identity events)" },
+	[SL_GSMC_CALLS] = { "calls", "GSM call attempts (CC SETUP)" },
+	[SL_GSMC_CC_STRAY] = { "cc:stray", "CC messages for no tracked call (its SETUP not seen)" },
+	[SL_GSMC_CALLS_EVICTED] = { "calls:evicted", "GSM calls ended early because the call table was full" },
+	[SL_GSMC_STREAMS_EVICTED] = { "streams:evicted", "GSMTAP streams forgotten because the stream table was full" },
+};
+
+const struct rate_ctr_group_desc sl_gsm_ctrg_desc = {
+	.group_name_prefix = "gsm",
+	.group_description = "GSMTAP, GSM DTAP (MM, CC), SMS (RP, TPDU)",
+	.class_id = OSMO_STATS_CLASS_GLOBAL,
+	.num_ctr = _SL_GSMC_COUNT,
+	.ctr_desc = gsm_ctr,
+};

@@ -1,0 +1,327 @@
+/*
+ * GSMTAP datagrams in, identity, call and sms events out.
+ *
+ * Runs gsmtap.c (GSMTAP header and GSM layer 2), gsm48_dtap.c (TS 24.008
+ * DTAP), gsm411_rp.c (TS 24.011 RP) and sms_tpdu.c (TS 23.040 TPDU) in
+ * turn, counting each rejection under its layer's name, and turns what
+ * they found into events: a mobile identity in an MM message or paging
+ * response (TS 24.008 clause 4.4, 4.3.3, 4.5.1.1) is an identity event and
+ * is remembered for the stream's phone (gsm_int.h); an RP-DATA with its
+ * TPDU is an sms event whose text is content, handed to ops.cc only when
+ * the consumer set the content wish on the event's dialog during the
+ * event callback; CC messages go to gsm_call.c.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include <talloc.h>
+
+#include "capture/gsm411_rp.h"
+#include "capture/gsm_int.h"
+#include "capture/sms_tpdu.h"
+
+#define SMS_TEXT_MAX 700	/* 160 septets, each up to 3 UTF-8 octets, + NUL */
+
+struct sl_gsm *sl_gsm_alloc(struct sl_capture *cap)
+{
+	struct sl_gsm *g = talloc_zero(cap, struct sl_gsm);
+
+	if (!g)
+		return NULL;
+	g->sms_dlg.kind = SL_DLG_KIND_MESSAGE;
+	return g;
+}
+
+static struct sl_gsm_stream *stream_get(struct sl_capture *cap, const struct sl_endpoint *src,
+					const struct sl_endpoint *dst, uint64_t now_us)
+{
+	struct sl_gsm *g = cap->gsm;
+	struct sl_gsm_stream *st, *free_st = NULL, *oldest = NULL;
+	unsigned i;
+
+	for (i = 0; i < SL_GSM_MAX_STREAMS; i++) {
+		st = &g->stream[i];
+		if (!st->used) {
+			if (!free_st)
+				free_st = st;
+			continue;
+		}
+		if ((sl_endpoint_eq(&st->a, src) && sl_endpoint_eq(&st->b, dst)) ||
+		    (sl_endpoint_eq(&st->a, dst) && sl_endpoint_eq(&st->b, src))) {
+			st->last_us = now_us;
+			return st;
+		}
+		if (!oldest || st->last_us < oldest->last_us)
+			oldest = st;
+	}
+	st = free_st;
+	if (!st) {
+		sl_ctr_inc(cap, SL_CG_GSM, SL_GSMC_STREAMS_EVICTED);
+		sl_gsm_calls_end(cap, oldest, SL_END_EVICTED, now_us);
+		st = oldest;
+	}
+	memset(st, 0, sizeof(*st));
+	st->used = true;
+	st->a = *src;
+	st->b = *dst;
+	st->last_us = now_us;
+	return st;
+}
+
+/*
+ * Remember an identity of the stream's phone. A different IMSI, or a TMSI
+ * or IMSI in a new connection request (LU, CM service, paging response)
+ * that matches nothing known, is another phone: forget the old one.
+ */
+static void ms_learn(struct sl_gsm_stream *st, const struct sl_gsm48 *l3, struct sl_identity *seen)
+{
+	const struct sl_gsm_mi *mi = &l3->mi;
+	bool new_conn = l3->msg == SL_GSM48_LU_REQUEST || l3->msg == SL_GSM48_CM_SERVICE_REQUEST ||
+			l3->msg == SL_GSM48_PAGING_RESPONSE;
+	const struct sl_identity *known;
+
+	memset(seen, 0, sizeof(*seen));
+	switch (mi->type) {
+	case SL_GSM_MI_IMSI:
+		seen->type = SL_ID_IMSI;
+		OSMO_STRLCPY_ARRAY(seen->value, mi->digits);
+		break;
+	case SL_GSM_MI_TMSI:
+		seen->type = SL_ID_TMSI;
+		OSMO_STRLCPY_ARRAY(seen->value, mi->digits);
+		break;
+	case SL_GSM_MI_IMEI:
+	case SL_GSM_MI_IMEISV:
+		seen->type = SL_ID_IMEI;
+		if (!sl_gsm_imei_of(mi, seen->value, sizeof(seen->value)))
+			OSMO_STRLCPY_ARRAY(seen->value, mi->digits);
+		break;
+	default:
+		return;
+	}
+	known = sl_party_first(&st->ms, (enum sl_id_type)seen->type);
+	if (seen->type == SL_ID_IMSI && known && strcmp(known->value, seen->value))
+		memset(&st->ms, 0, sizeof(st->ms));
+	else if (new_conn && seen->type != SL_ID_IMEI && !sl_party_has(&st->ms, (enum sl_id_type)seen->type, seen->value))
+		memset(&st->ms, 0, sizeof(st->ms));
+	if (seen->type == SL_ID_TMSI && l3->msg != SL_GSM48_CM_SERVICE_REQUEST && l3->msg != SL_GSM48_LU_REQUEST &&
+	    l3->msg != SL_GSM48_PAGING_RESPONSE && known) {
+		/* a TMSI (re)allocation replaces the old TMSI */
+		unsigned i, o = 0;
+		for (i = 0; i < st->ms.n; i++)
+			if (st->ms.id[i].type != SL_ID_TMSI)
+				st->ms.id[o++] = st->ms.id[i];
+		st->ms.n = o;
+	}
+	sl_party_add(&st->ms, (enum sl_id_type)seen->type, seen->value);
+}
+
+static void on_identity(struct sl_capture *cap, const struct sl_gsm_msg *m, const struct sl_gsm48 *l3)
+{
+	struct sl_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ms_learn(m->st, l3, &ev.u.identity.seen);
+	if (ev.u.identity.seen.type == SL_ID_NONE)
+		return;
+	ev.type = SL_EV_IDENTITY;
+	ev.ts_us = m->sig.ts_us;
+	ev.sig = &m->sig;
+	ev.from = m->st->ms;
+	ev.dir = m->tap->uplink ? SL_DIR_FROM_CALLER : SL_DIR_FROM_CALLEE;
+	ev.u.identity.procedure = sl_gsm48_msg_names[l3->msg];
+	ev.u.identity.mi_type = sl_gsm_mi_type_names[l3->mi.type];
+	sl_ctr_inc(cap, SL_CG_GSM, SL_GSMC_IDENTITIES);
+	sl_cap_emit(cap, &ev);
+}
+
+static void deliver_text(struct sl_capture *cap, const struct sl_gsm_msg *m, const struct sl_tpdu *t, struct sl_str cid)
+{
+	char text[SMS_TEXT_MAX];
+	struct sl_cc cc;
+	int n = sl_sms_text(t, text, sizeof(text));
+
+	if (n < 0) {
+		sl_ctr_inc(cap, SL_CG_GSM, SL_GSMC_SMS_TEXT_BAD);
+		return;
+	}
+	memset(&cc, 0, sizeof(cc));
+	cc.kind = SL_CC_SMS_TEXT;
+	cc.ts_us = m->sig.ts_us;
+	cc.source = m->sig.source;
+	cc.call_id = cid;
+	cc.dialog = &cap->gsm->sms_dlg;
+	cc.dir = SL_DIR_FROM_CALLER;
+	cc.src = m->sig.src;
+	cc.dst = m->sig.dst;
+	cc.data = (const uint8_t *)text;
+	cc.len = (size_t)n;
+	cap->ops.cc(&cc, cap->ops.priv);
+}
+
+static void on_rp(struct sl_capture *cap, const struct sl_gsm_msg *m, const struct sl_gsm48 *l3)
+{
+	static const unsigned rp_ctr[_SL_RP_RES_COUNT] = {
+		[SL_RP_TRUNCATED] = SL_GSMC_RP_TRUNCATED, [SL_RP_MALFORMED] = SL_GSMC_RP_MALFORMED,
+		[SL_RP_UNSUPPORTED] = SL_GSMC_RP_UNSUPPORTED,
+	};
+	static const unsigned tpdu_ctr[_SL_TPDU_RES_COUNT] = {
+		[SL_TPDU_TRUNCATED] = SL_GSMC_TPDU_TRUNCATED, [SL_TPDU_MALFORMED] = SL_GSMC_TPDU_MALFORMED,
+		[SL_TPDU_UNSUPPORTED] = SL_GSMC_TPDU_UNSUPPORTED,
+	};
+	struct sl_gsm *g = cap->gsm;
+	struct sl_rp rp;
+	struct sl_tpdu t;
+	struct sl_event ev;
+	const struct sl_gsm_number *smsc;
+	char cid[32];
+	enum sl_rp_res rr;
+	enum sl_tpdu_res tr;
+
+	(void)l3;
+	rr = sl_rp_decode(l3->rpdu, &rp);
+	if (rr != SL_RP_OK) {
+		sl_cap_reject(cap, SL_CG_GSM, rp_ctr[rr], "RP message rejected");
+		return;
+	}
+	if (rp.msg != SL_RP_DATA)
+		return;	/* acknowledgements: no event (docs/events.md) */
+	tr = sl_tpdu_decode(rp.ud, rp.mo, &t);
+	if (tr != SL_TPDU_OK) {
+		sl_cap_reject(cap, SL_CG_GSM, tpdu_ctr[tr], "SMS TPDU rejected");
+		return;
+	}
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = SL_EV_SMS;
+	ev.ts_us = m->sig.ts_us;
+	ev.sig = &m->sig;
+	snprintf(cid, sizeof(cid), "gsm-sms-%" PRIu64, ++g->next_sms);
+	ev.call_id = sl_str_make(cid, strlen(cid));
+	g->sms_dlg.cc_wanted = false;
+	g->sms_dlg.id = g->next_sms;
+	ev.dialog = &g->sms_dlg;
+	ev.dir = rp.mo ? SL_DIR_FROM_CALLER : SL_DIR_FROM_CALLEE;
+	/* the phone originates a SUBMIT and receives a DELIVER or STATUS-REPORT */
+	if (rp.mo) {
+		ev.from = m->st->ms;
+		sl_gsm_party_add_number(cap, &ev.to, &t.addr);
+	} else {
+		sl_gsm_party_add_number(cap, &ev.from, &t.addr);
+		ev.to = m->st->ms;
+	}
+	smsc = rp.mo ? &rp.da : &rp.oa;
+	if (smsc->digits[0]) {
+		struct sl_party p;
+		memset(&p, 0, sizeof(p));
+		sl_gsm_party_add_number(cap, &p, smsc);
+		if (p.n)
+			ev.u.sms.smsc = p.id[0];
+	}
+	ev.u.sms.tpdu = sl_tpdu_type_names[t.type];
+	ev.u.sms.mo = rp.mo;
+	ev.u.sms.message_ref = t.mr;
+	ev.u.sms.rp_ref = rp.mr;
+	ev.u.sms.has_scts = t.has_scts;
+	ev.u.sms.scts = (int64_t)t.scts.utc;
+	ev.u.sms.tz_minutes = t.scts.tz_minutes;
+	ev.u.sms.coding = sl_sms_coding_names[t.coding];
+	ev.u.sms.dcs = t.dcs;
+	ev.u.sms.length = t.udl;
+	if (t.concat) {
+		ev.u.sms.seg_no = t.seg_no;
+		ev.u.sms.seg_total = t.seg_total;
+		ev.u.sms.concat_ref = t.concat_ref;
+	}
+	ev.u.sms.has_status = t.has_status;
+	ev.u.sms.status = t.status;
+	sl_ctr_inc(cap, SL_CG_GSM, SL_GSMC_SMS);
+	sl_cap_emit(cap, &ev);
+	if (g->sms_dlg.cc_wanted && cap->ops.cc && t.ud.left)
+		deliver_text(cap, m, &t, ev.call_id);
+	g->sms_dlg.cc_wanted = false;
+}
+
+void sl_gsm_on_datagram(struct sl_dec *d, const struct sl_endpoint *src, const struct sl_endpoint *dst,
+			struct sl_cursor payload)
+{
+	static const unsigned tap_ctr[_SL_GSMTAP_RES_COUNT] = {
+		[SL_GSMTAP_TRUNCATED] = SL_GSMC_TRUNCATED, [SL_GSMTAP_MALFORMED] = SL_GSMC_MALFORMED,
+		[SL_GSMTAP_SEGMENTED] = SL_GSMC_SEGMENTED,
+	};
+	static const unsigned l3_ctr[_SL_GSM48_RES_COUNT] = {
+		[SL_GSM48_TRUNCATED] = SL_GSMC_DTAP_TRUNCATED, [SL_GSM48_MALFORMED] = SL_GSMC_DTAP_MALFORMED,
+		[SL_GSM48_UNSUPPORTED] = SL_GSMC_DTAP_UNSUPPORTED,
+	};
+	struct sl_capture *cap = d->cap;
+	struct sl_gsmtap tap;
+	struct sl_cursor l3c;
+	struct sl_gsm48 l3;
+	struct sl_gsm_msg m;
+	enum sl_gsmtap_res tr;
+	enum sl_gsm48_res lr;
+
+	sl_ctr_inc(cap, SL_CG_GSM, SL_GSMC_FRAMES);
+	tr = sl_gsmtap_decode(payload, &tap, &l3c);
+	switch (tr) {
+	case SL_GSMTAP_L3:
+		break;
+	case SL_GSMTAP_OTHER:
+		sl_ctr_inc(cap, SL_CG_GSM, SL_GSMC_OTHER);
+		return;
+	case SL_GSMTAP_NO_L3:
+		sl_ctr_inc(cap, SL_CG_GSM, SL_GSMC_NO_L3);
+		return;
+	default:
+		sl_cap_reject(cap, SL_CG_GSM, tap_ctr[tr], "GSMTAP frame of %zu bytes rejected", payload.left);
+		return;
+	}
+	lr = sl_gsm48_decode(l3c, &l3);
+	if (lr == SL_GSM48_IGNORED) {
+		sl_ctr_inc(cap, SL_CG_GSM, SL_GSMC_DTAP_IGNORED);
+		return;
+	}
+	if (lr != SL_GSM48_OK) {
+		sl_cap_reject(cap, SL_CG_GSM, l3_ctr[lr], "DTAP message (pd %u type 0x%02x) rejected", l3.pd, l3.msg_type);
+		return;
+	}
+	sl_ctr_inc(cap, SL_CG_GSM, SL_GSMC_DTAP);
+
+	memset(&m, 0, sizeof(m));
+	m.sig.ts_us = d->frame->ts_us;
+	m.sig.source = d->frame->source;
+	m.sig.frame = d->frame->number;
+	m.sig.src = *src;
+	m.sig.dst = *dst;
+	m.sig.transport = SL_TRANSPORT_UDP;
+	m.tap = &tap;
+	m.st = stream_get(cap, src, dst, d->frame->ts_us);
+
+	if (l3.has_mi)
+		on_identity(cap, &m, &l3);
+	switch (l3.msg) {
+	case SL_GSM48_CP_DATA:
+		on_rp(cap, &m, &l3);
+		break;
+	case SL_GSM48_CC_SETUP:
+	case SL_GSM48_CC_CALL_PROCEEDING:
+	case SL_GSM48_CC_ALERTING:
+	case SL_GSM48_CC_CONNECT:
+	case SL_GSM48_CC_DISCONNECT:
+	case SL_GSM48_CC_RELEASE:
+	case SL_GSM48_CC_RELEASE_COMPLETE:
+		sl_gsm_cc(cap, &m, &l3);
+		break;
+	default:
+		break;
+	}
+}
+
+void sl_gsm_flush(struct sl_capture *cap)
+{
+	unsigned i;
+
+	for (i = 0; i < SL_GSM_MAX_STREAMS; i++)
+		if (cap->gsm->stream[i].used)
+			sl_gsm_calls_end(cap, &cap->gsm->stream[i], SL_END_CAPTURE_END, cap->now_us);
+}
