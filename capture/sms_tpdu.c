@@ -2,7 +2,10 @@
  * TPDU decoding per TS 23.040: first octet and field order of SMS-SUBMIT
  * (clause 9.2.2.2), SMS-DELIVER (9.2.2.1) and SMS-STATUS-REPORT
  * (9.2.2.3); validity period formats (9.2.3.3, 9.2.3.12); TP-SCTS
- * (9.2.3.11) decoded by libosmogsm's gsm340_scts() on a seven-octet copy;
+ * (9.2.3.11) decoded here with timegm() (libosmogsm 1.7's gsm340_scts()
+ * depends on the process's local time zone and misapplies the zone octet:
+ * test_gsm_sms's vector gives a different, wrong instant under TZ=UTC and
+ * TZ=Europe/Paris);
  * TP-UDL and TP-UD (9.2.3.16, 9.2.3.24) with the user data header's
  * concatenation IEs (9.2.3.24.1 8-bit reference, 9.2.3.24.8 16-bit); the
  * TS 23.038 clause 4 data coding groups reduced to the alphabet.
@@ -15,7 +18,6 @@
 
 #include <string.h>
 
-#include <osmocom/gsm/gsm0411_utils.h>
 
 const char *const sl_tpdu_type_names[_SL_TPDU_TYPE_COUNT] = {
 	[SL_TPDU_SUBMIT] = "submit", [SL_TPDU_DELIVER] = "deliver", [SL_TPDU_STATUS_REPORT] = "status_report",
@@ -51,8 +53,15 @@ static uint8_t coding_of(uint8_t dcs)
 	}
 }
 
+/* Two decimal digits in swapped semi-octets (9.2.3.11). */
+static int bcd(uint8_t o)
+{
+	return (o & 15) * 10 + (o >> 4);
+}
+
 static enum sl_tpdu_res scts(struct sl_cursor *c, struct sl_sms_scts *out)
 {
+	struct tm tm;
 	uint8_t copy[7];
 	unsigned i;
 	int q;
@@ -67,7 +76,17 @@ static enum sl_tpdu_res scts(struct sl_cursor *c, struct sl_sms_scts *out)
 	}
 	q = (copy[6] & 7) * 10 + (copy[6] >> 4);
 	out->tz_minutes = (copy[6] & 8 ? -q : q) * 15;
-	out->utc = gsm340_scts(copy);
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = 100 + bcd(copy[0]);	/* years 2000-2099 */
+	tm.tm_mon = bcd(copy[1]) - 1;
+	tm.tm_mday = bcd(copy[2]);
+	tm.tm_hour = bcd(copy[3]);
+	tm.tm_min = bcd(copy[4]);
+	tm.tm_sec = bcd(copy[5]);
+	if (tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
+	    tm.tm_sec > 59)
+		return SL_TPDU_MALFORMED;
+	out->utc = timegm(&tm) - (time_t)out->tz_minutes * 60;
 	return SL_TPDU_OK;
 }
 

@@ -36,7 +36,7 @@ enum sl_tpdu_res {
 };
 
 struct sl_sms_scts {
-	time_t utc;		/* gsm340_scts() */
+	time_t utc;		/* the instant, zone applied */
 	int tz_minutes;		/* offset of the sender's local time from UTC */
 };
 
