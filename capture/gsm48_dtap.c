@@ -4,7 +4,7 @@
  * indicator, message type with the N(SD) bits of clause 11.2.3.2.3
  * masked), the mandatory parts of the MM messages of TS 24.008 clause
  * 9.2.12, 9.2.13, 9.2.15, 9.2.17, 9.2.11 and of the RR paging response
- * (TS 44.018 9.1.25), the optional IEs of the CC messages of clause 9.3,
+ * and ciphering mode complete (TS 44.018 9.1.25, 9.1.10), the optional IEs of the CC messages of clause 9.3,
  * and the CP messages of TS 24.011 clause 7.2.
  *
  * Optional IEs are walked by the format rules of TS 24.007 clause 11.2.4:
@@ -28,6 +28,7 @@ const char *const sl_gsm48_msg_names[_SL_GSM48_MSG_COUNT] = {
 	[SL_GSM48_CM_SERVICE_REQUEST] = "cm_service_request",
 	[SL_GSM48_TMSI_REALLOC_CMD] = "tmsi_reallocation_command",
 	[SL_GSM48_PAGING_RESPONSE] = "paging_response",
+	[SL_GSM48_CIPH_MODE_COMPLETE] = "ciphering_mode_complete",
 	[SL_GSM48_CC_SETUP] = "setup",
 	[SL_GSM48_CC_CALL_PROCEEDING] = "call_proceeding",
 	[SL_GSM48_CC_ALERTING] = "alerting",
@@ -122,7 +123,7 @@ static enum sl_gsm48_res optional_ies(struct sl_cursor c, struct sl_gsm48 *out)
 			out->has_cause = r == SL_GSM48_OK;
 			break;
 		case IEI_MI:
-			if (out->pd != GSM48_PDISC_MM)
+			if (out->pd != GSM48_PDISC_MM && out->pd != GSM48_PDISC_RR)
 				break;
 			r = ie_res(sl_gsm_mi_decode(v, &out->mi));
 			out->has_mi = r == SL_GSM48_OK;
@@ -251,7 +252,14 @@ enum sl_gsm48_res sl_gsm48_decode(struct sl_cursor c, struct sl_gsm48 *out)
 		return decode_sms(c, out);
 	case GSM48_PDISC_RR:
 		out->msg_type = mt;
-		if ((o1 >> 4) || mt != GSM48_MT_RR_PAG_RESP)
+		if (o1 >> 4)
+			return SL_GSM48_IGNORED;
+		if (mt == GSM48_MT_RR_CIPH_M_COMPL) {
+			/* only optional IEs: Mobile Equipment Identity, IEI 17 (TS 44.018 9.1.10) */
+			out->msg = SL_GSM48_CIPH_MODE_COMPLETE;
+			return optional_ies(c, out);
+		}
+		if (mt != GSM48_MT_RR_PAG_RESP)
 			return SL_GSM48_IGNORED;
 		out->msg = SL_GSM48_PAGING_RESPONSE;
 		/* CKSN + spare, classmark 2 */

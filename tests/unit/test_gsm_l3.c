@@ -213,6 +213,11 @@ static void test_dtap_mm(void **state)
 	/* RR (06) paging response (27): CKSN, classmark 2 LV, MI LV IMEI */
 	static const uint8_t pag_resp[] = { 0x06, 0x27, 0x07, 0x03, 0x53, 0x59, 0xa6, 0x08,
 					    0x4a, 0x09, 0x51, 0x24, 0x30, 0x32, 0x57, 0x81 };
+	/* RR ciphering mode complete (32) with the Mobile Equipment Identity TLV (17): IMEISV */
+	static const uint8_t ciph_compl[] = { 0x06, 0x32, 0x17, 0x09, 0x43, 0x09, 0x51, 0x24, 0x30, 0x32, 0x57, 0x01, 0xf1 };
+	/* the same with a filler nibble among the digits (QCSuper frame 607 is masked so): malformed */
+	static const uint8_t ciph_filler[] = { 0x06, 0x32, 0x17, 0x09, 0x43, 0x09, 0x51, 0x24, 0x30, 0x32, 0xf7, 0x01, 0xf1 };
+	static const uint8_t ciph_bare[] = { 0x06, 0x32 };
 	/* MI of type "no identity" in an identity response: unsupported */
 	static const uint8_t id_none[] = { 0x05, 0x19, 0x01, 0xf0 };
 	/* MM with the skip indicator set: ignored; RR system information: ignored */
@@ -239,6 +244,12 @@ static void test_dtap_mm(void **state)
 	l3_vec(fx->ctx, pag_resp, sizeof(pag_resp), SL_GSM48_PAGING_RESPONSE, true, &m);
 	assert_int_equal(m.mi.type, SL_GSM_MI_IMEI);
 
+	l3_vec(fx->ctx, ciph_compl, sizeof(ciph_compl), SL_GSM48_CIPH_MODE_COMPLETE, false, &m);
+	assert_true(m.has_mi);
+	assert_string_equal(m.mi.digits, "4901542032375101");
+	assert_int_equal(sl_gsm48_decode(CUR(fx->ctx, ciph_filler), &m), SL_GSM48_MALFORMED);
+	l3_vec(fx->ctx, ciph_bare, sizeof(ciph_bare), SL_GSM48_CIPH_MODE_COMPLETE, false, &m);
+	assert_false(m.has_mi);
 	assert_int_equal(sl_gsm48_decode(CUR(fx->ctx, id_none), &m), SL_GSM48_UNSUPPORTED);
 	assert_int_equal(sl_gsm48_decode(CUR(fx->ctx, skip), &m), SL_GSM48_IGNORED);
 	assert_int_equal(sl_gsm48_decode(CUR(fx->ctx, rr_si3), &m), SL_GSM48_IGNORED);
