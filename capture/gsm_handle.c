@@ -119,6 +119,8 @@ static void ms_learn(struct sl_gsm_stream *st, const struct sl_gsm48 *l3, struct
 static void on_identity(struct sl_capture *cap, const struct sl_gsm_msg *m, const struct sl_gsm48 *l3)
 {
 	struct sl_event ev;
+	struct sl_party before = m->st->ms;
+	unsigned i;
 
 	memset(&ev, 0, sizeof(ev));
 	ms_learn(m->st, l3, &ev.u.identity.seen);
@@ -128,6 +130,10 @@ static void on_identity(struct sl_capture *cap, const struct sl_gsm_msg *m, cons
 	ev.ts_us = m->sig.ts_us;
 	ev.sig = &m->sig;
 	ev.from = m->st->ms;
+	/* a reallocation's event names the TMSI it replaces too: that pair is the association */
+	if (l3->msg == SL_GSM48_LU_ACCEPT || l3->msg == SL_GSM48_TMSI_REALLOC_CMD)
+		for (i = 0; i < before.n; i++)
+			sl_party_add(&ev.from, (enum sl_id_type)before.id[i].type, before.id[i].value);
 	ev.dir = m->tap->uplink ? SL_DIR_FROM_CALLER : SL_DIR_FROM_CALLEE;
 	ev.u.identity.procedure = sl_gsm48_msg_names[l3->msg];
 	ev.u.identity.mi_type = sl_gsm_mi_type_names[l3->mi.type];
