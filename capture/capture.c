@@ -113,6 +113,7 @@ static void run_timers(struct sl_capture *cap)
 	sl_flow_table_expire(cap->flows, cap->now_us);
 	sl_dialogs_expire(cap, cap->now_us);
 	sl_rtp_expire(cap, cap->now_us);
+	sl_gsm_expire(cap, cap->now_us);
 	cap->next_sweep_us = cap->now_us + SWEEP_INTERVAL_US;
 }
 

@@ -149,6 +149,8 @@ unsigned sl_rtp_count(const struct sl_rtp_streams *rs);
 struct sl_gsm *sl_gsm_alloc(struct sl_capture *cap);
 void sl_gsm_on_datagram(struct sl_dec *d, const struct sl_endpoint *src, const struct sl_endpoint *dst,
 			struct sl_cursor payload);
+/* Timers: calls without clearing, silent streams. */
+void sl_gsm_expire(struct sl_capture *cap, uint64_t now_us);
 void sl_gsm_flush(struct sl_capture *cap);
 
 /* report.c: the consumer's event callback */

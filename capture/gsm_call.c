@@ -8,6 +8,10 @@
  * sender allocated the TI, so together with the direction of the frame it
  * tells a call the phone set up from one set up towards it).
  *
+ * A call with no clearing message ends as "timeout" after the same times as
+ * a SIP call: unanswered after invite_timeout_us, answered after
+ * session_timeout_us (packet time).
+ *
  * End reasons reuse the SIP ones by meaning: released after answer is
  * "bye", cleared by the caller before answer "cancel", cleared by the
  * other side before answer "rejected"; the GSM cause travels alongside.
@@ -88,6 +92,20 @@ void sl_gsm_calls_end(struct sl_capture *cap, struct sl_gsm_stream *st, enum sl_
 	for (i = 0; i < SL_GSM_MAX_CALLS; i++)
 		if (st->call[i].active && !st->call[i].ended)
 			end_call(cap, NULL, &st->call[i], why, 0, ts_us);
+}
+
+void sl_gsm_calls_expire(struct sl_capture *cap, struct sl_gsm_stream *st, uint64_t now_us)
+{
+	unsigned i;
+
+	for (i = 0; i < SL_GSM_MAX_CALLS; i++) {
+		struct sl_gsm_call *c = &st->call[i];
+		if (!c->active || c->ended)
+			continue;
+		if (c->answer_us ? now_us - c->answer_us > cap->cfg.session_timeout_us
+				 : now_us - c->start_us > cap->cfg.invite_timeout_us)
+			end_call(cap, NULL, c, SL_END_TIMEOUT, 0, now_us);
+	}
 }
 
 static struct sl_gsm_call *setup(struct sl_capture *cap, const struct sl_gsm_msg *m, const struct sl_gsm48 *l3, bool mo)

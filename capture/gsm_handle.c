@@ -323,6 +323,23 @@ void sl_gsm_on_datagram(struct sl_dec *d, const struct sl_endpoint *src, const s
 	}
 }
 
+void sl_gsm_expire(struct sl_capture *cap, uint64_t now_us)
+{
+	unsigned i;
+
+	for (i = 0; i < SL_GSM_MAX_STREAMS; i++) {
+		struct sl_gsm_stream *st = &cap->gsm->stream[i];
+		if (!st->used)
+			continue;
+		sl_gsm_calls_expire(cap, st, now_us);
+		/* a stream silent for a session timeout is forgotten with its phone's identities */
+		if (now_us - st->last_us > cap->cfg.session_timeout_us) {
+			sl_gsm_calls_end(cap, st, SL_END_TIMEOUT, now_us);
+			memset(st, 0, sizeof(*st));
+		}
+	}
+}
+
 void sl_gsm_flush(struct sl_capture *cap)
 {
 	unsigned i;

@@ -57,5 +57,7 @@ struct sl_gsm_msg {
 /* gsm_call.c */
 void sl_gsm_cc(struct sl_capture *cap, const struct sl_gsm_msg *m, const struct sl_gsm48 *l3);
 void sl_gsm_calls_end(struct sl_capture *cap, struct sl_gsm_stream *st, enum sl_call_end why, uint64_t ts_us);
+/* End the stream's calls that ran past their timeout. */
+void sl_gsm_calls_expire(struct sl_capture *cap, struct sl_gsm_stream *st, uint64_t now_us);
 /* A dialled or presented number as a party identity (E.164 when international). */
 void sl_gsm_party_add_number(const struct sl_capture *cap, struct sl_party *p, const struct sl_gsm_number *n);

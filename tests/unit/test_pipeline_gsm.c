@@ -319,6 +319,32 @@ static void test_calls(void **state)
 	assert_int_equal(ctr(g, SL_GSMC_CALLS), 4);
 }
 
+/* A call nobody clears ends by timeout on packet time; a silent stream forgets its phone. */
+static void test_call_timeout(void **state)
+{
+	struct gfx *g = *state;
+	struct sl_capture_cfg def;
+	static const uint8_t mo_setup[] = { 0x03, 0x05, 0x5e, 0x06, 0x81, 0x70, 0x86, 0x89, 0x67, 0x45 };
+	static const uint8_t alerting[] = { 0x83, 0x01 };
+
+	sl_capture_cfg_default(&def);
+	FEED(g, TS0, true, id_resp_imsi);
+	FEED(g, TS0 + 1000, true, mo_setup);
+	assert_int_equal(g->n, 2);
+	sl_capture_advance(g->cap, TS0 + 1000 + def.invite_timeout_us + 2000000);
+	assert_int_equal(g->n, 3);
+	assert_int_equal(g->ev[2].step, SL_CALL_END);
+	assert_int_equal(g->ev[2].reason, SL_END_TIMEOUT);
+	/* a late ALERTING of the timed-out call makes no event */
+	FEED(g, TS0 + 1000 + def.invite_timeout_us + 3000000, false, alerting);
+	assert_int_equal(g->n, 3);
+	/* silent past the session timeout: the next SETUP's caller no longer has the IMSI */
+	sl_capture_advance(g->cap, TS0 + 2 * def.session_timeout_us + def.invite_timeout_us + 10000000);
+	FEED(g, TS0 + 2 * def.session_timeout_us + def.invite_timeout_us + 11000000, true, mo_setup);
+	assert_int_equal(g->ev[g->n - 1].step, SL_CALL_ATTEMPT);
+	assert_false(has_id(&g->ev[g->n - 1].from, SL_ID_IMSI, "262420123456789"));
+}
+
 static void test_rejections(void **state)
 {
 	struct gfx *g = *state;
@@ -389,6 +415,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_identities_and_sms, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_calls, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_call_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rejections, setup, teardown),
 	};
 
