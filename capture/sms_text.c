@@ -76,6 +76,10 @@ int sl_sms_text(const struct sl_tpdu *t, char *out, size_t len)
 		return -1;
 	if (ud.left > sizeof(copy))
 		return -1;
+	if (!ud.left) {		/* a status report without user data */
+		out[0] = '\0';
+		return 0;
+	}
 	switch (t->coding) {
 	case SL_SMS_GSM7:
 		memcpy(copy, ud.p, ud.left);

@@ -161,6 +161,7 @@ static void test_status_report(void **state)
 	assert_true(t.has_scts && t.has_dt && t.has_status);
 	assert_int_equal(t.status, 0);
 	assert_int_equal(t.dt.utc, SCTS_UTC);
+	text_is(&t, ""); /* no user data: empty text, and no library call on a NULL pointer (libFuzzer found it) */
 	talloc_free_children(fx->ctx);
 }
 
