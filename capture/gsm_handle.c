@@ -184,7 +184,6 @@ static void on_rp(struct sl_capture *cap, const struct sl_gsm_msg *m, const stru
 	enum sl_rp_res rr;
 	enum sl_tpdu_res tr;
 
-	(void)l3;
 	rr = sl_rp_decode(l3->rpdu, &rp);
 	if (rr != SL_RP_OK) {
 		sl_cap_reject(cap, SL_CG_GSM, rp_ctr[rr], "RP message rejected");

@@ -12,6 +12,7 @@ equal what sluice reports in the event that frame caused:
   gsm_sms.tp-dcs                  sms: dcs
   gsm_sms.tp.user_data_length     sms: length
   gsm_sms.tp-mr                   sms (submit, status_report): message_ref
+  gsm_a.rp.rp_message_reference   sms: rp_ref
   gsm_sms.scts.*                  sms: scts (local time and zone)
   gsm_a.dtap.cld_party_bcd_num    sms: smsc (RP-DA of an MO RP-DATA) or call attempt: callee number
   gsm_a.dtap.clg_party_bcd_num    sms: smsc (RP-OA of an MT RP-DATA) or call attempt: caller number
@@ -28,6 +29,8 @@ Explained differences (counted and listed, not failures):
   - CC clearing after the end: sluice ends a call at its first DISCONNECT,
     RELEASE or RELEASE COMPLETE; the causes tshark shows in the later
     clearing messages of the same call are not reported again.
+  - RP-ACK and RP-ERROR make no event (docs/events.md), so their RP
+    message references are not reported.
   - GPRS mobility management (GMM, PD 8): its P-TMSIs are not decoded.
   - An IMEISV whose digits contain a filler nibble (the QCSuper sample's
     is masked so): TS 24.008 10.5.1.4 does not allow it, libosmogsm's
@@ -45,7 +48,7 @@ import subprocess
 import sys
 
 FIELDS = ["gsm_sms.tp-da", "gsm_sms.tp-oa", "gsm_sms.tp-ra", "gsm_sms.tp-dcs", "gsm_sms.tp.user_data_length",
-          "gsm_sms.tp-mr", "gsm_sms.scts.year", "gsm_sms.scts.month", "gsm_sms.scts.day", "gsm_sms.scts.hour",
+          "gsm_sms.tp-mr", "gsm_a.rp.rp_message_reference", "gsm_sms.scts.year", "gsm_sms.scts.month", "gsm_sms.scts.day", "gsm_sms.scts.hour",
           "gsm_sms.scts.minutes", "gsm_sms.scts.seconds", "gsm_sms.scts.timezone",
           "gsm_a.dtap.cld_party_bcd_num", "gsm_a.dtap.clg_party_bcd_num", "gsm_a.dtap.cause",
           "e212.imsi", "3gpp.tmsi", "gsm_a.imei", "gsm_a.imeisv"]
@@ -94,6 +97,7 @@ def sluice_fields(sluice, pcap):
                 r["gsm_sms.tp.user_data_length"].append(str(ev["length"]))
             if ev["tpdu"] != "deliver":
                 r["gsm_sms.tp-mr"].append(str(ev["message_ref"]))
+            r["gsm_a.rp.rp_message_reference"].append(str(ev["rp_ref"]))
             if ev["smsc"]:
                 key = "gsm_a.dtap.cld_party_bcd_num" if ev["direction"] == "mo" else "gsm_a.dtap.clg_party_bcd_num"
                 r[key].append(ev["smsc"]["value"].lstrip("+"))
@@ -125,7 +129,7 @@ def norm(field, v):
         return str(int(v, 0) & 0x7f)
     if field in ("gsm_a.imei", "gsm_a.imeisv"):
         return v[:14]
-    if field == "gsm_sms.tp-dcs":
+    if field in ("gsm_sms.tp-dcs", "gsm_a.rp.rp_message_reference"):
         return str(int(v, 0))
     return v
 
@@ -167,6 +171,10 @@ def main():
                 explained += len(t)
                 print(f"explained: frame {frame} {f}={raw}: a filler nibble inside the digits, which TS 24.008 "
                       f"10.5.1.4 does not allow: sluice rejects it (gsm:dtap:malformed), tshark shows '?'")
+                continue
+            if not s and f == "gsm_a.rp.rp_message_reference" and ("RP-ACK" in info or "RP-ERROR" in info):
+                explained += len(t)
+                print(f"explained: frame {frame} {f}={t}: RP-ACK and RP-ERROR make no event ({info.strip()})")
                 continue
             if not s and "(GMM)" in info:
                 explained += len(t)
