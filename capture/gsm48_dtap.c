@@ -233,11 +233,22 @@ enum sl_gsm48_res sl_gsm48_decode(struct sl_cursor c, struct sl_gsm48 *out)
 	struct sl_cursor cm2;
 
 	memset(out, 0, sizeof(*out));
-	if (!sl_cur_u8(&c, &o1) || !sl_cur_u8(&c, &mt))
+	if (!sl_cur_u8(&c, &o1))
 		return SL_GSM48_TRUNCATED;
 	out->pd = o1 & 0x0f;
 	out->ti = (o1 >> 4) & 7;
 	out->ti_flag = (o1 & 0x80) != 0;
+	if ((out->pd == GSM48_PDISC_CC || out->pd == GSM48_PDISC_SMS) && out->ti == 7) {
+		/* TI value 7: the value is in an extension octet (TS 24.007 11.2.3.1.3) */
+		uint8_t ext;
+		if (!sl_cur_u8(&c, &ext))
+			return SL_GSM48_TRUNCATED;
+		if (!(ext & 0x80))
+			return SL_GSM48_MALFORMED;	/* only one extension octet is defined */
+		out->ti = ext & 0x7f;
+	}
+	if (!sl_cur_u8(&c, &mt))
+		return SL_GSM48_TRUNCATED;
 	switch (out->pd) {
 	case GSM48_PDISC_MM:
 		if (o1 >> 4)

@@ -57,7 +57,7 @@ enum sl_gsm48_res {
 
 struct sl_gsm48 {
 	uint8_t pd;		/* protocol discriminator (3: CC, 5: MM, 6: RR, 9: SMS) */
-	uint8_t ti;		/* transaction identifier value, 0..6 (CC, SMS) */
+	uint8_t ti;		/* transaction identifier value (CC, SMS): 0..6, or 7..127 from the extension octet */
 	bool ti_flag;		/* set: sent by the side that did not allocate the TI */
 	uint8_t msg_type;	/* without N(SD) bits */
 	uint8_t msg;		/* enum sl_gsm48_msg */

@@ -276,6 +276,9 @@ static void test_dtap_cc(void **state)
 	static const uint8_t alerting[] = { 0x83, 0x01 };
 	static const uint8_t connect[] = { 0x83, 0x07 };
 	static const uint8_t proceeding[] = { 0x83, 0x02 };
+	/* TI value 7: extension octet 0x89 (ext bit, TI 9), then ALERTING; an extension without its bit 8 */
+	static const uint8_t ti_ext[] = { 0xf3, 0x89, 0x01 };
+	static const uint8_t ti_ext_bad[] = { 0xf3, 0x09, 0x01 };
 	/* called party whose TLV length runs past the end */
 	static const uint8_t setup_past[] = { 0x03, 0x05, 0x5e, 0x07, 0x81, 0x70 };
 	/* called party with 23 value octets: longer than any number */
@@ -302,6 +305,10 @@ static void test_dtap_cc(void **state)
 	l3_vec(fx->ctx, alerting, sizeof(alerting), SL_GSM48_CC_ALERTING, true, &m);
 	l3_vec(fx->ctx, connect, sizeof(connect), SL_GSM48_CC_CONNECT, true, &m);
 	l3_vec(fx->ctx, proceeding, sizeof(proceeding), SL_GSM48_CC_CALL_PROCEEDING, true, &m);
+	l3_vec(fx->ctx, ti_ext, sizeof(ti_ext), SL_GSM48_CC_ALERTING, true, &m);
+	assert_int_equal(m.ti, 9);
+	assert_true(m.ti_flag);
+	assert_int_equal(sl_gsm48_decode(CUR(fx->ctx, ti_ext_bad), &m), SL_GSM48_MALFORMED);
 	assert_int_equal(sl_gsm48_decode(CUR(fx->ctx, setup_past), &m), SL_GSM48_TRUNCATED);
 	assert_int_equal(sl_gsm48_decode(CUR(fx->ctx, setup_long), &m), SL_GSM48_MALFORMED);
 	talloc_free_children(fx->ctx);
