@@ -135,6 +135,9 @@ struct sl_event {
 			const char *procedure;		/* DTAP message that carried it */
 			struct sl_identity seen;	/* the identity the message carried */
 			const char *mi_type;		/* "imsi", "tmsi", "imei", "imeisv" */
+			bool has_lai;			/* the location area the message names */
+			char mcc[4], mnc[4];
+			uint16_t lac;
 		} identity;
 		struct {
 			uint32_t size;			/* body bytes */

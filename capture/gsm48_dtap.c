@@ -135,21 +135,34 @@ static enum sl_gsm48_res optional_ies(struct sl_cursor c, struct sl_gsm48 *out)
 	return r;
 }
 
+static enum sl_gsm48_res lai(struct sl_cursor *c, struct sl_gsm48 *out)
+{
+	enum sl_gsm48_res r = ie_res(sl_gsm_lai_decode(c, &out->lai));
+
+	out->has_lai = r == SL_GSM48_OK;
+	return r;
+}
+
 static enum sl_gsm48_res decode_mm(struct sl_cursor c, struct sl_gsm48 *out)
 {
 	struct sl_cursor cm2;
+	enum sl_gsm48_res r;
 
 	switch (out->msg_type) {
 	case GSM48_MT_MM_LOC_UPD_REQUEST:
 		out->msg = SL_GSM48_LU_REQUEST;
 		/* LU type + CKSN, LAI, classmark 1 */
-		if (!sl_cur_skip(&c, 1 + 5 + 1))
+		if (!sl_cur_skip(&c, 1))
+			return SL_GSM48_TRUNCATED;
+		if ((r = lai(&c, out)) != SL_GSM48_OK)
+			return r;
+		if (!sl_cur_skip(&c, 1))
 			return SL_GSM48_TRUNCATED;
 		return mi_lv(&c, out);
 	case GSM48_MT_MM_LOC_UPD_ACCEPT:
 		out->msg = SL_GSM48_LU_ACCEPT;
-		if (!sl_cur_skip(&c, 5))
-			return SL_GSM48_TRUNCATED;
+		if ((r = lai(&c, out)) != SL_GSM48_OK)
+			return r;
 		return optional_ies(c, out);
 	case GSM48_MT_MM_ID_RESP:
 		out->msg = SL_GSM48_IDENTITY_RESPONSE;
@@ -162,8 +175,8 @@ static enum sl_gsm48_res decode_mm(struct sl_cursor c, struct sl_gsm48 *out)
 		return mi_lv(&c, out);
 	case GSM48_MT_MM_TMSI_REALL_CMD:
 		out->msg = SL_GSM48_TMSI_REALLOC_CMD;
-		if (!sl_cur_skip(&c, 5))
-			return SL_GSM48_TRUNCATED;
+		if ((r = lai(&c, out)) != SL_GSM48_OK)
+			return r;
 		return mi_lv(&c, out);
 	default:
 		return SL_GSM48_IGNORED;

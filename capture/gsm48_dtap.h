@@ -63,6 +63,8 @@ struct sl_gsm48 {
 	uint8_t msg;		/* enum sl_gsm48_msg */
 	bool has_mi;
 	struct sl_gsm_mi mi;
+	bool has_lai;		/* LU REQUEST (the LAI the phone last registered in), LU ACCEPT, TMSI REALLOCATION */
+	struct sl_gsm_lai lai;
 	bool has_called, has_calling;
 	struct sl_gsm_number called, calling;
 	bool has_cause;

@@ -137,6 +137,12 @@ static void on_identity(struct sl_capture *cap, const struct sl_gsm_msg *m, cons
 	ev.dir = m->tap->uplink ? SL_DIR_FROM_CALLER : SL_DIR_FROM_CALLEE;
 	ev.u.identity.procedure = sl_gsm48_msg_names[l3->msg];
 	ev.u.identity.mi_type = sl_gsm_mi_type_names[l3->mi.type];
+	if (l3->has_lai) {
+		ev.u.identity.has_lai = true;
+		OSMO_STRLCPY_ARRAY(ev.u.identity.mcc, l3->lai.mcc);
+		OSMO_STRLCPY_ARRAY(ev.u.identity.mnc, l3->lai.mnc);
+		ev.u.identity.lac = l3->lai.lac;
+	}
 	sl_ctr_inc(cap, SL_CG_GSM, SL_GSMC_IDENTITIES);
 	sl_cap_emit(cap, &ev);
 }

@@ -2,7 +2,7 @@
  * Length-checked wrappers around libosmogsm's IE decoders (see gsm_ie.h):
  * TS 24.008 clause 10.5.1.4 (Mobile Identity), 10.5.4.7 and 10.5.4.9 (BCD
  * numbers), 10.5.4.11 (Cause), TS 24.011 clause 8.2.5 (RP addresses) and
- * TS 23.040 clause 9.1.2.5 (TP addresses).
+ * TS 23.040 clause 9.1.2.5 (TP addresses), TS 24.008 10.5.1.3 (LAI).
  *
  * Each wrapper checks the sizes the specification allows before the
  * library sees a byte, and hands the library a copy whose buffer ends
@@ -160,6 +160,26 @@ enum sl_gsm_ie_res sl_gsm_cause_decode(struct sl_cursor v, struct sl_gsm_cause *
 	if (!sl_cur_u8(&v, &o4))
 		return SL_GSM_IE_TRUNCATED;
 	out->value = o4 & 0x7f;
+	return SL_GSM_IE_OK;
+}
+
+enum sl_gsm_ie_res sl_gsm_lai_decode(struct sl_cursor *c, struct sl_gsm_lai *out)
+{
+	struct gsm48_loc_area_id raw;
+	struct osmo_location_area_id lai;
+
+	memset(out, 0, sizeof(*out));
+	if (!sl_cur_copy(c, &raw, sizeof(raw)))
+		return SL_GSM_IE_TRUNCATED;
+	/* every digit 0-9, but MNC digit 3 (octet 2, high nibble) may be the filler F */
+	if ((raw.digits[0] & 15) > 9 || (raw.digits[0] >> 4) > 9 || (raw.digits[1] & 15) > 9 ||
+	    ((raw.digits[1] >> 4) > 9 && (raw.digits[1] >> 4) != 15) || (raw.digits[2] & 15) > 9 ||
+	    (raw.digits[2] >> 4) > 9)
+		return SL_GSM_IE_MALFORMED;
+	gsm48_decode_lai2(&raw, &lai);
+	snprintf(out->mcc, sizeof(out->mcc), "%03u", (unsigned)(lai.plmn.mcc % 1000));
+	snprintf(out->mnc, sizeof(out->mnc), lai.plmn.mnc_3_digits ? "%03u" : "%02u", (unsigned)(lai.plmn.mnc % 1000));
+	out->lac = lai.lac;
 	return SL_GSM_IE_OK;
 }
 

@@ -2,7 +2,8 @@
  * Length-checked GSM information element decoders (3GPP TS 24.008 clause
  * 10.5.1.4 Mobile Identity, 10.5.4.7/10.5.4.9 called/calling party BCD
  * number, 10.5.4.11 Cause; TS 24.011 clause 8.2.5.1/8.2.5.2 RP addresses;
- * TS 23.040 clause 9.1.2.5 TP addresses).
+ * TS 23.040 clause 9.1.2.5 TP addresses; TS 24.008 10.5.1.3 location area
+ * identification).
  *
  * libosmogsm already decodes mobile identities and BCD numbers, but its
  * helpers take bare pointers and trust a length octet they read
@@ -66,6 +67,14 @@ struct sl_gsm_cause {
 	uint8_t value;		/* cause value, 7 bits (Q.850 numbering) */
 };
 enum sl_gsm_ie_res sl_gsm_cause_decode(struct sl_cursor v, struct sl_gsm_cause *out);
+
+/* TS 24.008 10.5.1.3: a Location Area Identification, exactly 5 octets. */
+struct sl_gsm_lai {
+	char mcc[4];		/* 3 digits */
+	char mnc[4];		/* 2 or 3 digits, leading zeros kept */
+	uint16_t lac;
+};
+enum sl_gsm_ie_res sl_gsm_lai_decode(struct sl_cursor *c, struct sl_gsm_lai *out);
 
 /*
  * The IMEI (14 digits and the Luhn check digit, TS 23.003 6.2.1 and annex

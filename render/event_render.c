@@ -362,6 +362,19 @@ static void json_identity(struct sl_json *j, const struct sl_event *ev)
 	sl_json_cstr(j, ev->u.identity.mi_type);
 	json_identity_value(j, "seen", &ev->u.identity.seen);
 	json_party(j, "subscriber", &ev->from);
+	sl_json_key(j, "lai");
+	if (ev->u.identity.has_lai) {
+		sl_json_obj_open(j);
+		sl_json_key(j, "mcc");
+		sl_json_cstr(j, ev->u.identity.mcc);
+		sl_json_key(j, "mnc");
+		sl_json_cstr(j, ev->u.identity.mnc);
+		sl_json_key(j, "lac");
+		sl_json_u64(j, ev->u.identity.lac);
+		sl_json_obj_close(j);
+	} else {
+		sl_json_null(j);
+	}
 	json_sig(j, ev->sig);
 }
 

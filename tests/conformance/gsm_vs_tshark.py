@@ -19,6 +19,8 @@ equal what sluice reports in the event that frame caused:
   gsm_a.dtap.cause                call end: cause
   e212.imsi, 3gpp.tmsi,
   gsm_a.imei, gsm_a.imeisv        identity: seen (IMEISV compared on its 14 IMEI digits)
+  e212.lai.mcc, e212.lai.mnc,
+  gsm_a.lac                       identity: lai (LU REQUEST/ACCEPT, TMSI REALLOCATION COMMAND)
 
 Numbers compare on their digits (sluice's E.164 '+' dropped).
 
@@ -35,6 +37,9 @@ Explained differences (counted and listed, not failures):
   - An IMEISV whose digits contain a filler nibble (the QCSuper sample's
     is masked so): TS 24.008 10.5.1.4 does not allow it, libosmogsm's
     decoder rejects it, sluice counts gsm:dtap:malformed; tshark shows '?'.
+  - The LAI of RR System Information (broadcast by the cell, no subscriber
+    in it) and the routing area of RR GPRS SUSPENSION REQUEST (a TLLI, no
+    IMSI/TMSI) are not reported: sluice has no location event yet.
   - MM messages sluice does not report (AUTHENTICATION, IDENTITY REQUEST...)
     carry no compared field; a 3gpp.tmsi in a paging request (RR,
     broadcast, many phones) is not an identity of the stream's phone and is
@@ -51,7 +56,7 @@ FIELDS = ["gsm_sms.tp-da", "gsm_sms.tp-oa", "gsm_sms.tp-ra", "gsm_sms.tp-dcs", "
           "gsm_sms.tp-mr", "gsm_a.rp.rp_message_reference", "gsm_sms.scts.year", "gsm_sms.scts.month", "gsm_sms.scts.day", "gsm_sms.scts.hour",
           "gsm_sms.scts.minutes", "gsm_sms.scts.seconds", "gsm_sms.scts.timezone",
           "gsm_a.dtap.cld_party_bcd_num", "gsm_a.dtap.clg_party_bcd_num", "gsm_a.dtap.cause",
-          "e212.imsi", "3gpp.tmsi", "gsm_a.imei", "gsm_a.imeisv"]
+          "e212.imsi", "3gpp.tmsi", "gsm_a.imei", "gsm_a.imeisv", "e212.lai.mcc", "e212.lai.mnc", "gsm_a.lac"]
 SCTS = [f for f in FIELDS if f.startswith("gsm_sms.scts")]
 
 
@@ -119,6 +124,10 @@ def sluice_fields(sluice, pcap):
             seen = ev["seen"]
             key = {"imsi": "e212.imsi", "tmsi": "3gpp.tmsi", "imei": "gsm_a.imei", "imeisv": "gsm_a.imeisv"}[ev["mi_type"]]
             r[key].append(seen["value"])
+            if ev["lai"]:
+                r["e212.lai.mcc"].append(ev["lai"]["mcc"])
+                r["e212.lai.mnc"].append(ev["lai"]["mnc"])
+                r["gsm_a.lac"].append(str(ev["lai"]["lac"]))
     return rows
 
 
@@ -129,7 +138,7 @@ def norm(field, v):
         return str(int(v, 0) & 0x7f)
     if field in ("gsm_a.imei", "gsm_a.imeisv"):
         return v[:14]
-    if field in ("gsm_sms.tp-dcs", "gsm_a.rp.rp_message_reference"):
+    if field in ("gsm_sms.tp-dcs", "gsm_a.rp.rp_message_reference", "gsm_a.lac"):
         return str(int(v, 0))
     return v
 
@@ -180,6 +189,9 @@ def main():
                 explained += len(t)
                 print(f"explained: frame {frame} {f}={t}: GPRS mobility management (GMM) is not decoded ({info.strip()})")
                 continue
+            if not s and f in ("e212.lai.mcc", "e212.lai.mnc", "gsm_a.lac") and ("System Information" in info or "GPRS Suspension" in info):
+                explained += len(t)
+                continue	# summarised below: broadcast cell data, no subscriber
             if not s and f == "3gpp.tmsi" and "Paging Request" in info:
                 explained += len(t)
                 print(f"explained: frame {frame} {f}={t}: paging request (broadcast), not the stream's phone")

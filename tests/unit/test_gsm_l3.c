@@ -223,10 +223,19 @@ static void test_dtap_mm(void **state)
 	/* MM with the skip indicator set: ignored; RR system information: ignored */
 	static const uint8_t skip[] = { 0x15, 0x19, 0x01, 0xf0 };
 	static const uint8_t rr_si3[] = { 0x06, 0x1b, 0x00 };
+	/* LAI with an MCC digit 0xa: malformed */
+	static const uint8_t lu_bad_lai[] = { 0x05, 0x02, 0x0a, 0xf8, 0x01, 0x2f, 0x46 };
+	/* 3-digit MNC 123: octet 2 high nibble 3, octet 3 = 2,1 -> 0x21 */
+	static const uint8_t lu_mnc3[] = { 0x05, 0x02, 0x02, 0x38, 0x21, 0x00, 0x01 };
 	/* MI length 9 running past the message */
 	static const uint8_t mi_past[] = { 0x05, 0x19, 0x09, 0x29, 0x26 };
 
 	l3_vec(fx->ctx, lu_req, sizeof(lu_req), SL_GSM48_LU_REQUEST, true, &m);
+	/* LAI 02 f8 01 2f 46: MCC digits 2,0,8 (02 -> 2,0; f8 -> 8 and MNC digit 3 filler), MNC 1,0 (01), LAC 0x2f46 */
+	assert_true(m.has_lai);
+	assert_string_equal(m.lai.mcc, "208");
+	assert_string_equal(m.lai.mnc, "10");
+	assert_int_equal(m.lai.lac, 0x2f46);
 	assert_true(m.has_mi);
 	assert_string_equal(m.mi.digits, "0843e8bc");
 	l3_vec(fx->ctx, lu_acc, sizeof(lu_acc), SL_GSM48_LU_ACCEPT, false, &m);
@@ -254,6 +263,10 @@ static void test_dtap_mm(void **state)
 	assert_int_equal(sl_gsm48_decode(CUR(fx->ctx, skip), &m), SL_GSM48_IGNORED);
 	assert_int_equal(sl_gsm48_decode(CUR(fx->ctx, rr_si3), &m), SL_GSM48_IGNORED);
 	assert_int_equal(sl_gsm48_decode(CUR(fx->ctx, mi_past), &m), SL_GSM48_TRUNCATED);
+	assert_int_equal(sl_gsm48_decode(CUR(fx->ctx, lu_bad_lai), &m), SL_GSM48_MALFORMED);
+	assert_int_equal(sl_gsm48_decode(CUR(fx->ctx, lu_mnc3), &m), SL_GSM48_OK);
+	assert_string_equal(m.lai.mnc, "123");
+	assert_int_equal(m.lai.lac, 1);
 	talloc_free_children(fx->ctx);
 }
 
