@@ -32,7 +32,7 @@ struct sl_gsm *sl_gsm_alloc(struct sl_capture *cap)
 	return g;
 }
 
-static struct sl_gsm_stream *stream_get(struct sl_capture *cap, const struct sl_endpoint *src,
+static struct sl_gsm_stream *stream_get(struct sl_capture *cap, uint32_t source, const struct sl_endpoint *src,
 					const struct sl_endpoint *dst, uint64_t now_us)
 {
 	struct sl_gsm *g = cap->gsm;
@@ -46,8 +46,8 @@ static struct sl_gsm_stream *stream_get(struct sl_capture *cap, const struct sl_
 				free_st = st;
 			continue;
 		}
-		if ((sl_endpoint_eq(&st->a, src) && sl_endpoint_eq(&st->b, dst)) ||
-		    (sl_endpoint_eq(&st->a, dst) && sl_endpoint_eq(&st->b, src))) {
+		if (st->source == source && ((sl_endpoint_eq(&st->a, src) && sl_endpoint_eq(&st->b, dst)) ||
+					     (sl_endpoint_eq(&st->a, dst) && sl_endpoint_eq(&st->b, src)))) {
 			st->last_us = now_us;
 			return st;
 		}
@@ -62,6 +62,7 @@ static struct sl_gsm_stream *stream_get(struct sl_capture *cap, const struct sl_
 	}
 	memset(st, 0, sizeof(*st));
 	st->used = true;
+	st->source = source;
 	st->a = *src;
 	st->b = *dst;
 	st->last_us = now_us;
@@ -306,7 +307,7 @@ void sl_gsm_on_datagram(struct sl_dec *d, const struct sl_endpoint *src, const s
 	m.sig.dst = *dst;
 	m.sig.transport = SL_TRANSPORT_UDP;
 	m.tap = &tap;
-	m.st = stream_get(cap, src, dst, d->frame->ts_us);
+	m.st = stream_get(cap, d->frame->source, src, dst, d->frame->ts_us);
 
 	if (l3.has_mi)
 		on_identity(cap, &m, &l3);

@@ -1,7 +1,7 @@
 /*
  * State shared by the GSM files of the capture layer (capture-internal).
  *
- * A GSMTAP stream (one pair of UDP endpoints) stands for the radio link
+ * A GSMTAP stream (one pair of UDP endpoints of one capture source) stands for the radio link
  * of the phone it was captured from: what a phone's diagnostic tool or a
  * single-channel probe emits. Each stream remembers the mobile identities
  * seen on it (IMSI, TMSI, IMEI), which is how an SMS or a call gets the
@@ -34,6 +34,7 @@ struct sl_gsm_call {
 
 struct sl_gsm_stream {
 	bool used;
+	uint32_t source;		/* capture source: two files with the same addresses are two links */
 	struct sl_endpoint a, b;
 	uint64_t last_us;
 	struct sl_party ms;		/* identities of the phone on this link */
