@@ -1,7 +1,8 @@
 /*
  * GSMTAP datagrams in, identity, call and sms events out.
  *
- * Runs gsmtap.c (GSMTAP header and GSM layer 2), gsm48_dtap.c (TS 24.008
+ * Runs gsmtap.c (GSMTAP header and GSM layer 2), lapdm_reasm.c (LAPDm
+ * segments), gsm48_dtap.c (TS 24.008
  * DTAP), gsm411_rp.c (TS 24.011 RP) and sms_tpdu.c (TS 23.040 TPDU) in
  * turn, counting each rejection under its layer's name, and turns what
  * they found into events: a mobile identity in an MM message or paging
@@ -254,6 +255,42 @@ static void on_rp(struct sl_capture *cap, const struct sl_gsm_msg *m, const stru
 	g->sms_dlg.cc_wanted = false;
 }
 
+/* Um I frames through LAPDm reassembly; false when there is no complete message (yet). */
+static bool reassemble(struct sl_dec *d, const struct sl_gsmtap *tap, struct sl_cursor *l3c)
+{
+	struct sl_capture *cap = d->cap;
+	struct sl_lapdm_key k = {
+		.source = d->frame->source, .arfcn = tap->arfcn, .timeslot = tap->timeslot, .sub_slot = tap->sub_slot,
+		.chan = tap->sub_type, .sapi = tap->sapi, .uplink = tap->uplink,
+	};
+	struct sl_cursor whole;
+	bool evicted;
+	enum sl_lapdm_res r = sl_lapdm_push(&cap->gsm->lapdm, &k, tap->ns, tap->more, *l3c, d->frame->ts_us, &whole,
+					    &evicted);
+
+	if (evicted)
+		sl_ctr_inc(cap, SL_CG_GSM, SL_GSMC_LAPDM_EVICTED);
+	switch (r) {
+	case SL_LAPDM_PASS:
+		return true;
+	case SL_LAPDM_DONE:
+		sl_ctr_inc(cap, SL_CG_GSM, SL_GSMC_LAPDM_REASSEMBLED);
+		*l3c = whole;
+		return true;
+	case SL_LAPDM_DUP:
+		sl_ctr_inc(cap, SL_CG_GSM, SL_GSMC_LAPDM_DUP);
+		return false;
+	case SL_LAPDM_RESTARTED:
+		sl_cap_reject(cap, SL_CG_GSM, SL_GSMC_LAPDM_GAP, "LAPDm N(S) %u out of sequence", tap->ns);
+		return false;
+	case SL_LAPDM_OVERFLOW:
+		sl_cap_reject(cap, SL_CG_GSM, SL_GSMC_LAPDM_OVERFLOW, "LAPDm message over %u octets", SL_LAPDM_MAX_MSG);
+		return false;
+	default:
+		return false;	/* held */
+	}
+}
+
 void sl_gsm_on_datagram(struct sl_dec *d, const struct sl_endpoint *src, const struct sl_endpoint *dst,
 			struct sl_cursor payload)
 {
@@ -288,6 +325,8 @@ void sl_gsm_on_datagram(struct sl_dec *d, const struct sl_endpoint *src, const s
 		sl_cap_reject(cap, SL_CG_GSM, tap_ctr[tr], "GSMTAP frame of %zu bytes rejected", payload.left);
 		return;
 	}
+	if (tap.iframe && !reassemble(d, &tap, &l3c))
+		return;
 	lr = sl_gsm48_decode(l3c, &l3);
 	if (lr == SL_GSM48_IGNORED) {
 		sl_ctr_inc(cap, SL_CG_GSM, SL_GSMC_DTAP_IGNORED);

@@ -16,6 +16,7 @@
 #include "capture/dialog_int.h"
 #include "capture/gsm48_dtap.h"
 #include "capture/gsmtap.h"
+#include "capture/lapdm_reasm.h"
 
 #define SL_GSM_MAX_STREAMS 32
 #define SL_GSM_MAX_CALLS 4	/* per stream */
@@ -46,6 +47,7 @@ struct sl_gsm {
 	uint64_t next_call;
 	uint64_t next_sms;
 	struct sl_dialog sms_dlg;	/* ev->dialog of sms events, for the content wish */
+	struct sl_lapdm_reasm lapdm;	/* Um segment reassembly */
 };
 
 /* What one GSM L3 message arrived with. */

@@ -4,8 +4,8 @@
  * control field 5.4 and table 3, length indicator 5.5 with its M and EL
  * bits), the L2 pseudo length of TS 44.018 clause 10.5.2.19 on broadcast
  * and common control channels, and the SACCH L1 header of TS 44.004
- * clause 7.1. Only complete I and UI frames yield layer 3; a segmented
- * message (M bit set) is reported as such instead of being reassembled.
+ * clause 7.1. I and UI frames yield their information field; an I frame
+ * with the M bit is a segment, which lapdm_reasm.c puts together.
  */
 #include "capture/gsmtap.h"
 
@@ -25,7 +25,10 @@ static enum sl_gsmtap_res lapdm(struct sl_cursor c, struct sl_gsmtap *h, struct 
 	len = li >> 2;
 	if ((ctrl & 1) && (ctrl & 0xef) != 0x03)
 		return SL_GSMTAP_NO_L3;		/* S frame, or U frame other than UI: no information field */
-	if (li & 2)
+	h->iframe = !(ctrl & 1);
+	h->ns = (ctrl >> 1) & 7;
+	h->more = (li & 2) != 0;
+	if (h->more && !h->iframe)
 		return SL_GSMTAP_SEGMENTED;
 	if (len == 0)
 		return SL_GSMTAP_NO_L3;

@@ -31,15 +31,18 @@ struct sl_gsmtap {
 	uint8_t snr_db;
 	uint32_t frame_nr;
 	uint8_t sapi;		/* LAPDm SAPI (0: RR/MM/CC, 3: SMS), 0 when no LAPDm */
+	bool iframe;		/* a LAPDm I frame: ns and more apply (lapdm_reasm.c) */
+	uint8_t ns;		/* its N(S) */
+	bool more;		/* its M bit: a segment, more follow */
 };
 
 enum sl_gsmtap_res {
-	SL_GSMTAP_L3,		/* *l3 holds a layer 3 message */
+	SL_GSMTAP_L3,		/* *l3 holds a layer 3 message, or with h->more a segment of one */
 	SL_GSMTAP_NO_L3,	/* a well-formed frame without L3 (LAPDm S/U frame, empty UI) */
 	SL_GSMTAP_OTHER,	/* a GSMTAP type or channel not decoded (RRC, RLC/MAC, bursts...) */
 	SL_GSMTAP_TRUNCATED,	/* header or L2 frame cut short */
 	SL_GSMTAP_MALFORMED,	/* bad version or header length, L2 length beyond the frame */
-	SL_GSMTAP_SEGMENTED,	/* LAPDm segment (M bit): reassembly not done */
+	SL_GSMTAP_SEGMENTED,	/* M bit on a UI frame (only I frames are segmented) */
 	_SL_GSMTAP_RES_COUNT
 };
 

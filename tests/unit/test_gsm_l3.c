@@ -16,6 +16,7 @@
 #include "capture/gsm48_dtap.h"
 #include "capture/gsm_ie.h"
 #include "capture/gsmtap.h"
+#include "capture/lapdm_reasm.h"
 #include "tests/unit/parser_test_util.h"
 
 #define CUR(ctx, a) sl_cur(exact(ctx, a, sizeof(a)), sizeof(a))
@@ -384,9 +385,12 @@ static void test_gsmtap(void **state)
 	/* SACCH (sub-type 0x87): two octets of L1 header first; SAPI 3 UI frame (0d 03) */
 	static const uint8_t um_sacch[] = { 0x02, 0x04, 0x01, 0x00, 0x40, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 					    0x87, 0x00, 0x00, 0x00, 0x05, 0x01, 0x0d, 0x03, 0x09, 0xb9, 0x04 };
-	/* M bit set in the length octet: a segment */
+	/* I frame N(S) 2 (control 0x04) with the M bit in the length octet (4 << 2 | M | EL = 0x13): a segment */
 	static const uint8_t um_seg[] = { 0x02, 0x04, 0x01, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-					  0x07, 0x00, 0x00, 0x00, 0x01, 0x00, 0x13, 0x05, 0x19, 0x01, 0xf0 };
+					  0x07, 0x00, 0x00, 0x00, 0x01, 0x04, 0x13, 0x05, 0x19, 0x01, 0xf0 };
+	/* the same as a UI frame (control 03): UI frames are never segmented */
+	static const uint8_t um_ui_seg[] = { 0x02, 0x04, 0x01, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+					     0x07, 0x00, 0x00, 0x00, 0x01, 0x03, 0x13, 0x05, 0x19, 0x01, 0xf0 };
 	/* RR frame (control 01): no L3 */
 	static const uint8_t um_rr[] = { 0x02, 0x04, 0x01, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 					 0x07, 0x00, 0x00, 0x00, 0x01, 0x01, 0x01 };
@@ -417,7 +421,12 @@ static void test_gsmtap(void **state)
 	assert_int_equal(sl_gsmtap_decode(CUR(fx->ctx, um_sacch), &h, &l3), SL_GSMTAP_L3);
 	assert_int_equal(h.sapi, 3);
 	tap_vec(fx->ctx, um_bcch, sizeof(um_bcch), SL_GSMTAP_L3, 3);
-	assert_int_equal(sl_gsmtap_decode(CUR(fx->ctx, um_seg), &h, &l3), SL_GSMTAP_SEGMENTED);
+	assert_int_equal(sl_gsmtap_decode(CUR(fx->ctx, um_seg), &h, &l3), SL_GSMTAP_L3);
+	assert_true(h.iframe);
+	assert_true(h.more);
+	assert_int_equal(h.ns, 2);
+	assert_int_equal(l3.left, 4);
+	assert_int_equal(sl_gsmtap_decode(CUR(fx->ctx, um_ui_seg), &h, &l3), SL_GSMTAP_SEGMENTED);
 	assert_int_equal(sl_gsmtap_decode(CUR(fx->ctx, um_rr), &h, &l3), SL_GSMTAP_NO_L3);
 	assert_int_equal(sl_gsmtap_decode(CUR(fx->ctx, rrc), &h, &l3), SL_GSMTAP_OTHER);
 	assert_int_equal(sl_gsmtap_decode(CUR(fx->ctx, bad_version), &h, &l3), SL_GSMTAP_MALFORMED);
@@ -425,6 +434,58 @@ static void test_gsmtap(void **state)
 	assert_int_equal(sl_gsmtap_decode(CUR(fx->ctx, um_long), &h, &l3), SL_GSMTAP_MALFORMED);
 	assert_int_equal(sl_gsmtap_decode(sl_cur(NULL, 0), &h, &l3), SL_GSMTAP_TRUNCATED);
 	talloc_free_children(fx->ctx);
+}
+
+static enum sl_lapdm_res push(struct sl_lapdm_reasm *r, uint8_t link, uint8_t ns, bool more, const uint8_t *p,
+			      size_t len, struct sl_cursor *out, bool *evicted)
+{
+	struct sl_lapdm_key k = { .arfcn = 1, .timeslot = link, .sapi = 3 };
+
+	return sl_lapdm_push(r, &k, ns, more, sl_cur(p, len), link, out, evicted);
+}
+
+/* TS 44.006 segmentation: in sequence, retransmitted, a gap, too long, and the table full. */
+static void test_lapdm_reasm(void **state)
+{
+	struct fixture *fx = *state;
+	struct sl_lapdm_reasm *r = talloc_zero(fx->ctx, struct sl_lapdm_reasm);
+	static const uint8_t a[] = { 0x39, 0x01, 0x05 }, b[] = { 0x00, 0x01, 0x02, 0x03, 0x04 }, big[20] = { 0 };
+	struct sl_cursor out;
+	bool ev;
+	unsigned i;
+
+	assert_non_null(r);
+	/* an unsegmented I frame passes; its repetition (same N(S)) is a retransmission */
+	assert_int_equal(push(r, 0, 0, false, b, sizeof(b), &out, &ev), SL_LAPDM_PASS);
+	assert_int_equal(push(r, 0, 0, false, b, sizeof(b), &out, &ev), SL_LAPDM_DUP);
+	/* N(S) 1 (M), 1 again (retransmitted), 2 (last): one message a + b */
+	assert_int_equal(push(r, 0, 1, true, a, sizeof(a), &out, &ev), SL_LAPDM_HELD);
+	assert_int_equal(push(r, 0, 1, true, a, sizeof(a), &out, &ev), SL_LAPDM_DUP);
+	assert_int_equal(push(r, 0, 2, false, b, sizeof(b), &out, &ev), SL_LAPDM_DONE);
+	assert_int_equal(out.left, sizeof(a) + sizeof(b));
+	assert_memory_equal(out.p, a, sizeof(a));
+	assert_memory_equal(out.p + sizeof(a), b, sizeof(b));
+	/* N(S) wraps 7 -> 0 */
+	assert_int_equal(push(r, 1, 7, true, a, sizeof(a), &out, &ev), SL_LAPDM_HELD);
+	assert_int_equal(push(r, 1, 0, false, b, sizeof(b), &out, &ev), SL_LAPDM_DONE);
+	/* a gap (3 then 5): what was held is dropped; a last segment after a gap is dropped too */
+	assert_int_equal(push(r, 0, 3, true, a, sizeof(a), &out, &ev), SL_LAPDM_HELD);
+	assert_int_equal(push(r, 0, 5, true, a, sizeof(a), &out, &ev), SL_LAPDM_RESTARTED);
+	assert_int_equal(push(r, 0, 6, false, b, sizeof(b), &out, &ev), SL_LAPDM_DONE);
+	assert_int_equal(out.left, sizeof(a) + sizeof(b));
+	assert_int_equal(push(r, 0, 7, true, a, sizeof(a), &out, &ev), SL_LAPDM_HELD);
+	assert_int_equal(push(r, 0, 1, false, b, sizeof(b), &out, &ev), SL_LAPDM_RESTARTED);
+	/* 13 segments of 20 octets: past 251 */
+	for (i = 0; i < 12; i++)
+		assert_int_equal(push(r, 2, (uint8_t)i, true, big, sizeof(big), &out, &ev), SL_LAPDM_HELD);
+	assert_int_equal(push(r, 2, 12 & 7, true, big, sizeof(big), &out, &ev), SL_LAPDM_OVERFLOW);
+	/* the table full: the least recently used link goes */
+	for (i = 0; i < SL_LAPDM_MAX_LINKS; i++) {
+		push(r, (uint8_t)(10 + i), 0, true, a, sizeof(a), &out, &ev);
+		assert_false(ev && i < SL_LAPDM_MAX_LINKS - 3);
+	}
+	assert_true(ev);
+	talloc_free(r);
 }
 
 /* Random bytes through every decoder: no crash, no overread. */
@@ -466,6 +527,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dtap_cc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dtap_cp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gsmtap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lapdm_reasm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
 	};
 
