@@ -9,7 +9,8 @@
  *
  * Optional IEs are walked by the format rules of TS 24.007 clause 11.2.4:
  * an IEI with bit 8 set is a one-octet type 1 or type 2 IE; the CC type 3
- * IEs Signal and Keypad facility are two octets; every other IE is TLV.
+ * IEs Signal and Keypad facility are two octets (in MM, IEI 0x34 is the
+ * Emergency Number List, a TLV); every other IE is TLV.
  * Each length is checked against what is left before the value is carved
  * out, and the IE decoders only ever see their own value bytes.
  */
@@ -95,7 +96,7 @@ static enum sl_gsm48_res optional_ies(struct sl_cursor c, struct sl_gsm48 *out)
 			sl_cur_skip(&c, 1);
 			continue;
 		}
-		if (iei == IEI_SIGNAL || iei == IEI_KEYPAD) {
+		if (out->pd == GSM48_PDISC_CC && (iei == IEI_SIGNAL || iei == IEI_KEYPAD)) {
 			if (!sl_cur_skip(&c, 2))
 				return SL_GSM48_TRUNCATED;
 			continue;

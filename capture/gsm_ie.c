@@ -74,8 +74,12 @@ enum sl_gsm_ie_res sl_gsm_mi_decode(struct sl_cursor v, struct sl_gsm_mi *out)
 	return out->digits[0] ? SL_GSM_IE_OK : SL_GSM_IE_MALFORMED;
 }
 
-#define BCD_VALUE_MAX 22	/* octet 3, 3a and 20 octets of digits (TS 24.008 10.5.4.7: up to 43 octets in all is
-				   allowed for called party, but no number is longer than 40 digits) */
+/*
+ * Octets 3 and 3a and 20 octets of digits: sluice takes numbers of up to 40
+ * digits (E.164 allows 15; the called party IE could hold 80, which no
+ * network dials).
+ */
+#define BCD_VALUE_MAX 22
 
 enum sl_gsm_ie_res sl_gsm_bcd_number_decode(struct sl_cursor v, struct sl_gsm_number *out)
 {

@@ -224,6 +224,9 @@ static void test_dtap_mm(void **state)
 	/* MM with the skip indicator set: ignored; RR system information: ignored */
 	static const uint8_t skip[] = { 0x15, 0x19, 0x01, 0xf0 };
 	static const uint8_t rr_si3[] = { 0x06, 0x1b, 0x00 };
+	/* LU accept with follow-on proceed (a1), an Emergency Number List (IEI 34, TLV in MM: 03 02 01 19) and the MI */
+	static const uint8_t lu_acc_emerg[] = { 0x05, 0x02, 0x02, 0xf8, 0x01, 0x2f, 0x46, 0xa1, 0x34, 0x04, 0x03, 0x02,
+						0x01, 0x19, 0x17, 0x05, 0xf4, 0x08, 0x46, 0x7e, 0xec };
 	/* LAI with an MCC digit 0xa: malformed */
 	static const uint8_t lu_bad_lai[] = { 0x05, 0x02, 0x0a, 0xf8, 0x01, 0x2f, 0x46 };
 	/* 3-digit MNC 123: octet 2 high nibble 3, octet 3 = 2,1 -> 0x21 */
@@ -265,6 +268,9 @@ static void test_dtap_mm(void **state)
 	assert_int_equal(sl_gsm48_decode(CUR(fx->ctx, rr_si3), &m), SL_GSM48_IGNORED);
 	assert_int_equal(sl_gsm48_decode(CUR(fx->ctx, mi_past), &m), SL_GSM48_TRUNCATED);
 	assert_int_equal(sl_gsm48_decode(CUR(fx->ctx, lu_bad_lai), &m), SL_GSM48_MALFORMED);
+	l3_vec(fx->ctx, lu_acc_emerg, sizeof(lu_acc_emerg), SL_GSM48_LU_ACCEPT, false, &m);
+	assert_true(m.has_mi);
+	assert_string_equal(m.mi.digits, "08467eec");
 	assert_int_equal(sl_gsm48_decode(CUR(fx->ctx, lu_mnc3), &m), SL_GSM48_OK);
 	assert_string_equal(m.lai.mnc, "123");
 	assert_int_equal(m.lai.lac, 1);
