@@ -57,6 +57,9 @@ struct sl_gsm_msg {
 	struct sl_gsm_stream *st;
 };
 
+/* gsm_sms.c: a CP-DATA's RP message and TPDU -> sms event (and content) */
+void sl_gsm_sms_rp(struct sl_capture *cap, const struct sl_gsm_msg *m, const struct sl_gsm48 *l3);
+
 /* gsm_call.c */
 void sl_gsm_cc(struct sl_capture *cap, const struct sl_gsm_msg *m, const struct sl_gsm48 *l3);
 void sl_gsm_calls_end(struct sl_capture *cap, struct sl_gsm_stream *st, enum sl_call_end why, uint64_t ts_us);
