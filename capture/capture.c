@@ -38,6 +38,7 @@ void sl_capture_cfg_default(struct sl_capture_cfg *cfg)
 	cfg->max_tunnel_depth = 4;
 	cfg->vxlan_port = 4789;
 	cfg->gtpu_port = 2152;
+	cfg->gsmtap_port = 4729;
 }
 
 static int capture_destructor(struct sl_capture *cap)
@@ -49,7 +50,7 @@ static int capture_destructor(struct sl_capture *cap)
 		sl_flow_table_free(cap->flows);
 	cap->flows = NULL;
 	for (i = 0; i < _SL_CG_COUNT; i++)
-		if (i == SL_CG_DECODE || i == SL_CG_SIP || i == SL_CG_DIALOG || i == SL_CG_RTP)
+		if (i == SL_CG_DECODE || i == SL_CG_SIP || i == SL_CG_DIALOG || i == SL_CG_RTP || i == SL_CG_GSM)
 			if (cap->ctr[i])
 				rate_ctr_group_free(cap->ctr[i]);
 	if (cap->tcp)
@@ -81,6 +82,7 @@ struct sl_capture *sl_capture_alloc(void *ctx, const struct sl_capture_cfg *cfg,
 	cap->ctr[SL_CG_SIP] = rate_ctr_group_alloc(cap, &sl_sip_ctrg_desc, idx);
 	cap->ctr[SL_CG_DIALOG] = rate_ctr_group_alloc(cap, &sl_dialog_ctrg_desc, idx);
 	cap->ctr[SL_CG_RTP] = rate_ctr_group_alloc(cap, &sl_rtp_ctrg_desc, idx);
+	cap->ctr[SL_CG_GSM] = rate_ctr_group_alloc(cap, &sl_gsm_ctrg_desc, idx);
 	cap->defrag = sl_defrag_alloc(cap, &cfg->defrag, idx);
 	cap->tcp = sl_tcp_reasm_alloc(cap, &cfg->tcp, idx);
 	if (cap->tcp)
@@ -88,7 +90,8 @@ struct sl_capture *sl_capture_alloc(void *ctx, const struct sl_capture_cfg *cfg,
 	cap->dialogs = sl_dialogs_alloc(cap);
 	cap->media = sl_media_alloc(cap);
 	cap->rtp = sl_rtp_streams_alloc(cap);
-	if (!cap->ctr[SL_CG_DECODE] || !cap->ctr[SL_CG_SIP] || !cap->ctr[SL_CG_DIALOG] || !cap->ctr[SL_CG_RTP] ||
+	cap->gsm = sl_gsm_alloc(cap);
+	if (!cap->ctr[SL_CG_DECODE] || !cap->ctr[SL_CG_SIP] || !cap->ctr[SL_CG_DIALOG] || !cap->ctr[SL_CG_RTP] || !cap->ctr[SL_CG_GSM] || !cap->gsm ||
 	    !cap->defrag || !cap->tcp || !cap->flows || !cap->dialogs || !cap->media || !cap->rtp) {
 		talloc_free(cap);
 		return NULL;
@@ -110,6 +113,7 @@ static void run_timers(struct sl_capture *cap)
 	sl_flow_table_expire(cap->flows, cap->now_us);
 	sl_dialogs_expire(cap, cap->now_us);
 	sl_rtp_expire(cap, cap->now_us);
+	sl_gsm_expire(cap, cap->now_us);
 	cap->next_sweep_us = cap->now_us + SWEEP_INTERVAL_US;
 }
 
@@ -144,6 +148,7 @@ void sl_capture_flush(struct sl_capture *cap)
 	sl_flow_table_flush(cap->flows);
 	sl_rtp_flush(cap);
 	sl_dialogs_flush(cap);
+	sl_gsm_flush(cap);
 }
 
 void sl_capture_usage(const struct sl_capture *cap, struct sl_capture_usage *u)

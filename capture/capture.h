@@ -4,7 +4,7 @@
  * sl_capture owns every piece of decoding state of one process (fragment
  * tables, TCP flows, dialogs, media endpoints, RTP streams) and runs each
  * frame through link -> tunnels -> IP (+defragmentation) -> UDP/TCP
- * (+reassembly) -> SIP/SDP/RTP, calling the consumer's callbacks
+ * (+reassembly) -> SIP/SDP/RTP or GSMTAP/GSM DTAP/SMS, calling the consumer's callbacks
  * synchronously. It knows nothing of warrants or consent: it reports what it
  * saw, and hands content only for dialogs a consumer marked.
  *
@@ -59,6 +59,7 @@ struct sl_capture_cfg {
 	unsigned max_tunnel_depth;	/* nested encapsulations (GRE, VXLAN, GTP-U, IP-in-IP) */
 	uint16_t vxlan_port;		/* 0: VXLAN off */
 	uint16_t gtpu_port;		/* 0: GTP-U off */
+	uint16_t gsmtap_port;		/* 0: GSMTAP off */
 };
 
 void sl_capture_cfg_default(struct sl_capture_cfg *cfg);
@@ -133,6 +134,6 @@ void sl_capture_usage(const struct sl_capture *cap, struct sl_capture_usage *u);
 
 /* Counter groups, for `show capture` and totals. */
 enum sl_capture_ctr_group {
-	SL_CG_DECODE, SL_CG_DEFRAG, SL_CG_TCP, SL_CG_FLOW, SL_CG_SIP, SL_CG_DIALOG, SL_CG_RTP, _SL_CG_COUNT
+	SL_CG_DECODE, SL_CG_DEFRAG, SL_CG_TCP, SL_CG_FLOW, SL_CG_SIP, SL_CG_DIALOG, SL_CG_RTP, SL_CG_GSM, _SL_CG_COUNT
 };
 struct rate_ctr_group *sl_capture_ctrs(struct sl_capture *cap, enum sl_capture_ctr_group g);

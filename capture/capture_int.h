@@ -28,6 +28,7 @@
 struct sl_dialogs;
 struct sl_media;
 struct sl_rtp_streams;
+struct sl_gsm;
 
 struct sl_capture {
 	struct sl_capture_cfg cfg;
@@ -40,6 +41,7 @@ struct sl_capture {
 	struct sl_dialogs *dialogs;
 	struct sl_media *media;
 	struct sl_rtp_streams *rtp;
+	struct sl_gsm *gsm;
 
 	uint8_t sip_port_bits[65536 / 8];	/* TCP ports always treated as SIP */
 	uint8_t tap_port_bits[65536 / 8];	/* TCP ports handed to ops.tcp_data */
@@ -146,6 +148,14 @@ void sl_rtp_dialog_gone(struct sl_capture *cap, struct sl_dialog *dlg);
 void sl_rtp_expire(struct sl_capture *cap, uint64_t now_us);
 void sl_rtp_flush(struct sl_capture *cap);
 unsigned sl_rtp_count(const struct sl_rtp_streams *rs);
+
+/* gsm_handle.c: GSMTAP datagrams -> identity, call and sms events */
+struct sl_gsm *sl_gsm_alloc(struct sl_capture *cap);
+void sl_gsm_on_datagram(struct sl_dec *d, const struct sl_endpoint *src, const struct sl_endpoint *dst,
+			struct sl_cursor payload);
+/* Timers: calls without clearing, silent streams. */
+void sl_gsm_expire(struct sl_capture *cap, uint64_t now_us);
+void sl_gsm_flush(struct sl_capture *cap);
 
 /* report.c: the consumer's event callback */
 void sl_cap_emit(struct sl_capture *cap, const struct sl_event *ev);

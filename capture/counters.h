@@ -103,7 +103,41 @@ enum sl_rtp_ctr {
 	_SL_RTPC_COUNT
 };
 
+enum sl_gsm_ctr {
+	SL_GSMC_FRAMES,
+	SL_GSMC_TRUNCATED,
+	SL_GSMC_MALFORMED,
+	SL_GSMC_OTHER,
+	SL_GSMC_NO_L3,
+	SL_GSMC_SEGMENTED,
+	SL_GSMC_LAPDM_REASSEMBLED,
+	SL_GSMC_LAPDM_DUP,
+	SL_GSMC_LAPDM_GAP,
+	SL_GSMC_LAPDM_OVERFLOW,
+	SL_GSMC_LAPDM_EVICTED,
+	SL_GSMC_DTAP,
+	SL_GSMC_DTAP_IGNORED,
+	SL_GSMC_DTAP_TRUNCATED,
+	SL_GSMC_DTAP_MALFORMED,
+	SL_GSMC_DTAP_UNSUPPORTED,
+	SL_GSMC_RP_TRUNCATED,
+	SL_GSMC_RP_MALFORMED,
+	SL_GSMC_RP_UNSUPPORTED,
+	SL_GSMC_TPDU_TRUNCATED,
+	SL_GSMC_TPDU_MALFORMED,
+	SL_GSMC_TPDU_UNSUPPORTED,
+	SL_GSMC_SMS,
+	SL_GSMC_SMS_TEXT_BAD,
+	SL_GSMC_IDENTITIES,
+	SL_GSMC_CALLS,
+	SL_GSMC_CC_STRAY,
+	SL_GSMC_CALLS_EVICTED,
+	SL_GSMC_STREAMS_EVICTED,
+	_SL_GSMC_COUNT
+};
+
 extern const struct rate_ctr_group_desc sl_decode_ctrg_desc;
+extern const struct rate_ctr_group_desc sl_gsm_ctrg_desc;
 extern const struct rate_ctr_group_desc sl_sip_ctrg_desc;
 extern const struct rate_ctr_group_desc sl_dialog_ctrg_desc;
 extern const struct rate_ctr_group_desc sl_rtp_ctrg_desc;

@@ -4,6 +4,7 @@
 const char *const sl_event_type_names[_SL_EV_COUNT] = {
 	[SL_EV_SIP] = "sip", [SL_EV_CALL] = "call", [SL_EV_MESSAGE] = "message",
 	[SL_EV_REGISTRATION] = "registration", [SL_EV_RTP_STREAM] = "rtp_stream",
+	[SL_EV_SMS] = "sms", [SL_EV_IDENTITY] = "identity",
 };
 
 const char *const sl_transport_names[_SL_TRANSPORT_COUNT] = {
@@ -33,4 +34,5 @@ const char *const sl_reg_result_names[_SL_REG_COUNT] = {
 
 const char *const sl_cc_kind_names[_SL_CC_KIND_COUNT] = {
 	[SL_CC_RTP] = "rtp", [SL_CC_RTCP] = "rtcp", [SL_CC_MESSAGE_BODY] = "message_body",
+	[SL_CC_SMS_TEXT] = "sms_text",
 };

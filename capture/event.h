@@ -34,6 +34,8 @@ enum sl_event_type {
 	SL_EV_MESSAGE,		/* SIP MESSAGE request (page-mode IM, SMS over IP) */
 	SL_EV_REGISTRATION,	/* REGISTER transaction outcome */
 	SL_EV_RTP_STREAM,	/* summary of one RTP or RTCP stream when it ends */
+	SL_EV_SMS,		/* GSM short message (RP-DATA with its TPDU) */
+	SL_EV_IDENTITY,		/* a GSM mobile identity seen, with what is known of the same phone */
 	_SL_EV_COUNT
 };
 
@@ -110,7 +112,33 @@ struct sl_event {
 			uint64_t start_us;		/* INVITE */
 			uint64_t ring_us;		/* first 18x, 0 if none */
 			uint64_t answer_us;		/* 2xx, 0 if none */
+			uint8_t cause;			/* GSM clearing cause (TS 24.008 10.5.4.11), 0: none */
 		} call;
+		struct {
+			const char *tpdu;		/* "submit", "deliver", "status_report" */
+			bool mo;			/* sent by the phone */
+			uint8_t message_ref;		/* TP-MR (submit, status report) */
+			uint8_t rp_ref;			/* RP message reference */
+			struct sl_identity smsc;	/* RP address of the service centre; type NONE if absent */
+			bool has_scts;
+			int64_t scts;			/* service-centre time stamp, UTC seconds */
+			int tz_minutes;			/* its time zone */
+			const char *coding;		/* "gsm7", "8bit", "ucs2", "reserved" */
+			uint8_t dcs;
+			uint8_t length;			/* TP-UDL: septets (gsm7) or octets */
+			uint8_t seg_no, seg_total;	/* concatenated: segment k of n; 0 when not */
+			uint16_t concat_ref;
+			bool has_status;
+			uint8_t status;			/* TP-ST of a status report */
+		} sms;
+		struct {
+			const char *procedure;		/* DTAP message that carried it */
+			struct sl_identity seen;	/* the identity the message carried */
+			const char *mi_type;		/* "imsi", "tmsi", "imei", "imeisv" */
+			bool has_lai;			/* the location area the message names */
+			char mcc[4], mnc[4];
+			uint16_t lac;
+		} identity;
 		struct {
 			uint32_t size;			/* body bytes */
 			struct sl_str content_type;
@@ -125,7 +153,7 @@ struct sl_event {
 	} u;
 };
 
-enum sl_cc_kind { SL_CC_RTP, SL_CC_RTCP, SL_CC_MESSAGE_BODY, _SL_CC_KIND_COUNT };
+enum sl_cc_kind { SL_CC_RTP, SL_CC_RTCP, SL_CC_MESSAGE_BODY, SL_CC_SMS_TEXT, _SL_CC_KIND_COUNT };
 extern const char *const sl_cc_kind_names[_SL_CC_KIND_COUNT];
 
 /* One piece of content of a dialog a consumer asked content for. */

@@ -13,7 +13,7 @@
 
 const char *const sl_id_type_names[_SL_ID_TYPE_COUNT] = {
 	[SL_ID_NONE] = "none",	 [SL_ID_SIP_URI] = "sip_uri", [SL_ID_E164] = "e164",
-	[SL_ID_NUMBER] = "number", [SL_ID_IMSI] = "imsi",	      [SL_ID_IMEI] = "imei",
+	[SL_ID_NUMBER] = "number", [SL_ID_IMSI] = "imsi",	      [SL_ID_IMEI] = "imei", [SL_ID_TMSI] = "tmsi",
 };
 
 void sl_numbering_default(struct sl_numbering *n)

@@ -31,6 +31,7 @@ enum sl_id_type {
 	SL_ID_NUMBER,		/* digits that no numbering rule could qualify */
 	SL_ID_IMSI,		/* 14-15 digits */
 	SL_ID_IMEI,		/* 15 digits (14 + check/spare digit) */
+	SL_ID_TMSI,		/* 8 lower-case hex digits: a GSM temporary identity, meaningful per network */
 	_SL_ID_TYPE_COUNT
 };
 

@@ -15,7 +15,7 @@
 /* The names of capture/identity.c, kept here so handover/ links without libcapture. */
 static const char *const id_names[_SL_ID_TYPE_COUNT] = {
 	[SL_ID_NONE] = "none",	   [SL_ID_SIP_URI] = "sip_uri", [SL_ID_E164] = "e164",
-	[SL_ID_NUMBER] = "number", [SL_ID_IMSI] = "imsi",	[SL_ID_IMEI] = "imei",
+	[SL_ID_NUMBER] = "number", [SL_ID_IMSI] = "imsi",	[SL_ID_IMEI] = "imei", [SL_ID_TMSI] = "tmsi",
 };
 
 struct v {

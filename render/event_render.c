@@ -191,6 +191,11 @@ static void json_call(struct sl_json *j, const struct sl_event *ev)
 		sl_json_double(j, secs(c->start_us, c->answer_us ? c->answer_us : ev->ts_us), 3);
 	else
 		sl_json_null(j);
+	sl_json_key(j, "cause");
+	if (c->step == SL_CALL_END && c->cause)
+		sl_json_u64(j, c->cause);
+	else
+		sl_json_null(j);
 	sl_json_key(j, "location");
 	sl_json_str(j, ev->location.len ? ev->location : SL_STR_NULL);
 }
@@ -271,6 +276,108 @@ static void json_rtp(struct sl_json *j, const struct sl_event *ev)
 		sl_json_double(j, r->jitter_ms, 3);
 }
 
+static void json_identity_value(struct sl_json *j, const char *key, const struct sl_identity *id)
+{
+	sl_json_key(j, key);
+	if (id->type == SL_ID_NONE) {
+		sl_json_null(j);
+		return;
+	}
+	sl_json_obj_open(j);
+	sl_json_key(j, "type");
+	sl_json_cstr(j, sl_id_type_names[id->type]);
+	sl_json_key(j, "value");
+	sl_json_cstr(j, id->value);
+	sl_json_obj_close(j);
+}
+
+static void json_scts(struct sl_json *j, int64_t utc, int tz_minutes)
+{
+	sl_json_obj_open(j);
+	sl_json_key(j, "utc");
+	sl_json_ts(j, (uint64_t)(utc < 0 ? 0 : utc) * 1000000u);
+	sl_json_key(j, "tz_minutes");
+	sl_json_i64(j, tz_minutes);
+	sl_json_obj_close(j);
+}
+
+static void json_sms(struct sl_json *j, const struct sl_event *ev)
+{
+	const __typeof__(ev->u.sms) *s = &ev->u.sms;
+
+	sl_json_key(j, "call_id");
+	sl_json_str(j, ev->call_id);
+	sl_json_key(j, "tpdu");
+	sl_json_cstr(j, s->tpdu);
+	sl_json_key(j, "direction");
+	sl_json_cstr(j, s->mo ? "mo" : "mt");
+	json_party(j, "originator", &ev->from);
+	json_party(j, "recipient", &ev->to);
+	json_identity_value(j, "smsc", &s->smsc);
+	json_sig(j, ev->sig);
+	sl_json_key(j, "message_ref");
+	sl_json_u64(j, s->message_ref);
+	sl_json_key(j, "rp_ref");
+	sl_json_u64(j, s->rp_ref);
+	sl_json_key(j, "scts");
+	if (s->has_scts)
+		json_scts(j, s->scts, s->tz_minutes);
+	else
+		sl_json_null(j);
+	sl_json_key(j, "coding");
+	sl_json_cstr(j, s->coding);
+	sl_json_key(j, "dcs");
+	sl_json_u64(j, s->dcs);
+	sl_json_key(j, "length");
+	sl_json_u64(j, s->length);
+	sl_json_key(j, "segment");
+	if (s->seg_total)
+		sl_json_u64(j, s->seg_no);
+	else
+		sl_json_null(j);
+	sl_json_key(j, "segments");
+	if (s->seg_total)
+		sl_json_u64(j, s->seg_total);
+	else
+		sl_json_null(j);
+	sl_json_key(j, "concat_ref");
+	if (s->seg_total)
+		sl_json_u64(j, s->concat_ref);
+	else
+		sl_json_null(j);
+	sl_json_key(j, "status");
+	if (s->has_status)
+		sl_json_u64(j, s->status);
+	else
+		sl_json_null(j);
+}
+
+static void json_identity(struct sl_json *j, const struct sl_event *ev)
+{
+	sl_json_key(j, "procedure");
+	sl_json_cstr(j, ev->u.identity.procedure);
+	sl_json_key(j, "direction");
+	sl_json_cstr(j, ev->dir == SL_DIR_FROM_CALLER ? "uplink" : "downlink");
+	sl_json_key(j, "mi_type");
+	sl_json_cstr(j, ev->u.identity.mi_type);
+	json_identity_value(j, "seen", &ev->u.identity.seen);
+	json_party(j, "subscriber", &ev->from);
+	sl_json_key(j, "lai");
+	if (ev->u.identity.has_lai) {
+		sl_json_obj_open(j);
+		sl_json_key(j, "mcc");
+		sl_json_cstr(j, ev->u.identity.mcc);
+		sl_json_key(j, "mnc");
+		sl_json_cstr(j, ev->u.identity.mnc);
+		sl_json_key(j, "lac");
+		sl_json_u64(j, ev->u.identity.lac);
+		sl_json_obj_close(j);
+	} else {
+		sl_json_null(j);
+	}
+	json_sig(j, ev->sig);
+}
+
 void sl_event_to_json(struct sl_json *j, const struct sl_event *ev)
 {
 	sl_json_obj_open(j);
@@ -293,6 +400,12 @@ void sl_event_to_json(struct sl_json *j, const struct sl_event *ev)
 		break;
 	case SL_EV_RTP_STREAM:
 		json_rtp(j, ev);
+		break;
+	case SL_EV_SMS:
+		json_sms(j, ev);
+		break;
+	case SL_EV_IDENTITY:
+		json_identity(j, ev);
 		break;
 	default:
 		break;
@@ -370,7 +483,10 @@ void sl_event_to_text(char *buf, size_t len, const struct sl_event *ev)
 		const __typeof__(ev->u.call) *c = &ev->u.call;
 		char extra[96] = "";
 		if (c->step == SL_CALL_END) {
-			if (c->status)
+			if (c->cause)
+				snprintf(extra, sizeof(extra), " reason=%s cause=%u", sl_call_end_names[c->reason],
+					 c->cause);
+			else if (c->status)
 				snprintf(extra, sizeof(extra), " reason=%s status=%d", sl_call_end_names[c->reason],
 					 c->status);
 			else
@@ -397,6 +513,19 @@ void sl_event_to_text(char *buf, size_t len, const struct sl_event *ev)
 			 cid_s);
 		return;
 	}
+	case SL_EV_SMS: {
+		const __typeof__(ev->u.sms) *s = &ev->u.sms;
+		char seg[32] = "";
+		if (s->seg_total)
+			snprintf(seg, sizeof(seg), " part %u/%u", s->seg_no, s->seg_total);
+		snprintf(buf, len, "%s  sms      %-13s %s %s -> %s  %s len=%u%s  [%s]", ts, s->tpdu, s->mo ? "mo" : "mt",
+			 best_id(&ev->from), best_id(&ev->to), s->coding, s->length, seg, cid_s);
+		return;
+	}
+	case SL_EV_IDENTITY:
+		snprintf(buf, len, "%s  identity %-26s %s=%s  (%u known)", ts, ev->u.identity.procedure,
+			 ev->u.identity.mi_type, ev->u.identity.seen.value, ev->from.n);
+		return;
 	default:
 		snprintf(buf, len, "%s  ?", ts);
 	}

@@ -96,6 +96,16 @@ void sl_print_totals(FILE *out, const struct sl_totals_in *in)
 	fprintf(out, "rtp            %" PRIu64 " packets, %" PRIu64 " rtcp, %" PRIu64 " streams\n",
 		v(cap, SL_CG_RTP, SL_RTPC_PACKETS), v(cap, SL_CG_RTP, SL_RTPC_RTCP_PACKETS),
 		v(cap, SL_CG_RTP, SL_RTPC_STREAMS));
+	if (v(cap, SL_CG_GSM, SL_GSMC_FRAMES)) /* only for captures with GSMTAP, so SIP-only totals stay as they were */
+		fprintf(out,
+			"gsm            %" PRIu64 " gsmtap frames, %" PRIu64 " l3 messages, %" PRIu64 " sms, %" PRIu64
+			" calls, %" PRIu64 " identities, rejected %" PRIu64 "\n",
+			v(cap, SL_CG_GSM, SL_GSMC_FRAMES), v(cap, SL_CG_GSM, SL_GSMC_DTAP), v(cap, SL_CG_GSM, SL_GSMC_SMS),
+			v(cap, SL_CG_GSM, SL_GSMC_CALLS), v(cap, SL_CG_GSM, SL_GSMC_IDENTITIES),
+			group_sum(sl_capture_ctrs(cap, SL_CG_GSM), SL_GSMC_TRUNCATED, SL_GSMC_TRUNCATED + 1) +
+				group_sum(sl_capture_ctrs(cap, SL_CG_GSM), SL_GSMC_MALFORMED, SL_GSMC_MALFORMED + 1) +
+				group_sum(sl_capture_ctrs(cap, SL_CG_GSM), SL_GSMC_SEGMENTED, SL_GSMC_SEGMENTED + 1) +
+				group_sum(sl_capture_ctrs(cap, SL_CG_GSM), SL_GSMC_DTAP_TRUNCATED, SL_GSMC_TPDU_UNSUPPORTED + 1));
 	fprintf(out, "rejected       %" PRIu64 " frames (truncated/malformed/unsupported), %" PRIu64 " rtp\n",
 		rejected_decode, v(cap, SL_CG_RTP, SL_RTPC_MALFORMED));
 	for (i = 0; i < in->n_src; i++) {

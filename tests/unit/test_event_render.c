@@ -208,7 +208,7 @@ static void test_call_steps(void **state)
 	call_event(&ev, &sig, SL_CALL_ATTEMPT);
 	ev.location = SL_STR_LIT("3GPP-E-UTRAN-FDD; utran-cell-id-3gpp=262011234567890");
 	to_json(fx->ctx, &ev);
-	expect_keys("", "type,ts,event,call_id,caller,callee,direction,src,dst,transport,source,frame,reason,status,answered,duration,setup,location");
+	expect_keys("", "type,ts,event,call_id,caller,callee,direction,src,dst,transport,source,frame,reason,status,answered,duration,setup,cause,location");
 	assert_jfield(&doc, "type", "\"call\"");
 	assert_jfield(&doc, "event", "\"attempt\"");
 	assert_jfield(&doc, "call_id", "\"1-7879@127.0.0.1\"");
@@ -223,7 +223,7 @@ static void test_call_steps(void **state)
 	ev.dir = SL_DIR_FROM_CALLEE;
 	ev.u.call.ring_us = TS;
 	to_json(fx->ctx, &ev);
-	expect_keys("", "type,ts,event,call_id,caller,callee,direction,src,dst,transport,source,frame,reason,status,answered,duration,setup,location");
+	expect_keys("", "type,ts,event,call_id,caller,callee,direction,src,dst,transport,source,frame,reason,status,answered,duration,setup,cause,location");
 	assert_jfield(&doc, "event", "\"ringing\"");
 	assert_jfield(&doc, "direction", "\"from_callee\"");
 	assert_jfield(&doc, "location", "null");
@@ -231,7 +231,7 @@ static void test_call_steps(void **state)
 	call_event(&ev, &sig, SL_CALL_ANSWER);
 	ev.u.call.answer_us = TS;
 	to_json(fx->ctx, &ev);
-	expect_keys("", "type,ts,event,call_id,caller,callee,direction,src,dst,transport,source,frame,reason,status,answered,duration,setup,location");
+	expect_keys("", "type,ts,event,call_id,caller,callee,direction,src,dst,transport,source,frame,reason,status,answered,duration,setup,cause,location");
 	assert_jfield(&doc, "event", "\"answer\"");
 	assert_jfield(&doc, "setup", "2.500");
 	talloc_free(copy);
@@ -279,7 +279,7 @@ static void test_call_end_reasons(void **state)
 			ev.u.call.start_us = ev.u.call.answer_us = TS;
 		to_json(fx->ctx, &ev);
 		snprintf(keys, sizeof(keys), "type,ts,event,call_id,caller,callee,direction%s%s,reason,status,answered,"
-			 "duration,setup,location", ",", WHERE_KEYS);
+			 "duration,setup,cause,location", ",", WHERE_KEYS);
 		expect_keys("", keys);
 		assert_jfield(&doc, "event", "\"end\"");
 		assert_jfield(&doc, "ts", "1404074861.750166");
