@@ -353,7 +353,7 @@ static int cmd_withdraw(void *ctx, int argc, char **argv)
 	struct sl_consent_subject subj;
 	char id[SL_CONSENT_ID_MAX + 1], *err = NULL;
 	int64_t at;
-	int p, rc;
+	int p = 0, rc; /* p is set whenever --subject is given, the only case that reads it */
 
 	if ((rc = parse_opts(argc, argv, &o)))
 		return rc > 0 ? 0 : SL_CONSENT_EXIT_USAGE;
