@@ -103,3 +103,10 @@ uint64_t sl_lemf_seq_missing(const struct sl_lemf_seq *q)
 		m += q->r[i].lo - q->r[i - 1].hi - 1;
 	return m;
 }
+
+uint64_t sl_lemf_seq_missing_from(const struct sl_lemf_seq *q, uint64_t start)
+{
+	uint64_t lead = q->n && q->r[0].lo > start ? q->r[0].lo - start : 0;
+
+	return lead + sl_lemf_seq_missing(q);
+}

@@ -32,3 +32,5 @@ int sl_lemf_seq_reserve(void *ctx, struct sl_lemf_seq *q);
 int sl_lemf_seq_peek(const struct sl_lemf_seq *q, uint64_t seq, uint64_t *jump);
 /* Numbers missing between the lowest and highest seen. */
 uint64_t sl_lemf_seq_missing(const struct sl_lemf_seq *q);
+/* The same, counting from start (a stream's first number) when the lowest seen is above it: a leading gap. */
+uint64_t sl_lemf_seq_missing_from(const struct sl_lemf_seq *q, uint64_t start);

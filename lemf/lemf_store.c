@@ -342,6 +342,17 @@ int sl_lemf_store_sync(struct sl_lemf_store *s)
 	return rc;
 }
 
+/*
+ * Numbers missing from a stream: a communication's IRI and CC streams are
+ * numbered from 0 (TS 102 232-1 clause 5.2.5), so a stream whose lowest
+ * number is above 0 lost its start; HI1 and TRI numbering continues across
+ * a gateway's connections, so only holes between what was seen count there.
+ */
+static uint64_t stream_missing(const struct stream *st)
+{
+	return st->has_cin ? sl_lemf_seq_missing_from(&st->seq, 0) : sl_lemf_seq_missing(&st->seq);
+}
+
 void sl_lemf_store_totals(const struct sl_lemf_store *s, uint64_t *pdus, uint64_t *dups, uint64_t *missing,
 			  uint64_t *bad)
 {
@@ -352,7 +363,7 @@ void sl_lemf_store_totals(const struct sl_lemf_store *s, uint64_t *pdus, uint64_
 	*dups = *missing = 0;
 	for (i = 0; i < s->nstreams; i++) {
 		*dups += s->streams[i].seq.duplicates;
-		*missing += sl_lemf_seq_missing(&s->streams[i].seq);
+		*missing += stream_missing(&s->streams[i]);
 	}
 }
 
@@ -379,7 +390,7 @@ int sl_lemf_store_summary(struct sl_lemf_store *s, FILE *out)
 			snprintf(cin, sizeof(cin), "%" PRIu32, st->cin);
 		fprintf(out, "%-26s %-10s %-6s %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %10" PRIu64 " %10" PRIu64
 			"\n", name, cin, st->name, st->seq.received,
-			st->seq.duplicates, sl_lemf_seq_missing(&st->seq), first, last);
+			st->seq.duplicates, stream_missing(st), first, last);
 		sl_json_reset(&s->j);
 		sl_json_obj_open(&s->j);
 		sl_json_key(&s->j, "liid");
@@ -396,7 +407,7 @@ int sl_lemf_store_summary(struct sl_lemf_store *s, FILE *out)
 		sl_json_key(&s->j, "duplicates");
 		sl_json_u64(&s->j, st->seq.duplicates);
 		sl_json_key(&s->j, "missing");
-		sl_json_u64(&s->j, sl_lemf_seq_missing(&st->seq));
+		sl_json_u64(&s->j, stream_missing(st));
 		sl_json_key(&s->j, "first");
 		sl_json_u64(&s->j, first);
 		sl_json_key(&s->j, "last");

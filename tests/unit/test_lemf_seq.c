@@ -119,6 +119,10 @@ static void test_gaps_filled(void **state)
 	expect_add(fx->ctx, &q, 1, 0, 0);
 	expect_add(fx->ctx, &q, 5, 0, 3);
 	assert_int_equal(sl_lemf_seq_missing(&q), 3);
+	/* a stream numbered from 0 whose 0 never came: a leading gap too */
+	assert_int_equal(sl_lemf_seq_missing_from(&q, 0), 4);
+	assert_int_equal(sl_lemf_seq_missing_from(&q, 1), 3);
+	assert_int_equal(sl_lemf_seq_missing_from(&q, 7), 3);
 	assert_int_equal(q.n, 2);
 	expect_add(fx->ctx, &q, 3, 0, 0);	/* alone in the hole */
 	assert_int_equal(q.n, 3);
