@@ -332,6 +332,7 @@ static enum MHD_Result do_read(struct MHD_Connection *c, const struct sl_capi_re
 	}
 	if (rc || !j) {
 		json_decref(j);
+		audit_access(q->route, &q->subject, NULL, MHD_HTTP_SERVICE_UNAVAILABLE);
 		return reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, "the registry cannot be read");
 	}
 	if (!audit_access(q->route, &q->subject, NULL, MHD_HTTP_OK)) {
@@ -357,13 +358,16 @@ static enum MHD_Result handle(struct MHD_Connection *c, const char *url, const c
 	if (rc == -ENOENT)
 		return reply_error(c, MHD_HTTP_NOT_FOUND, NULL, "no such endpoint (docs/consent-api.yaml)");
 	if (rc == -EOPNOTSUPP) {
+		audit_access(q.route, NULL, NULL, MHD_HTTP_METHOD_NOT_ALLOWED);
 		snprintf(why, sizeof(why), "method not allowed here; allowed: %s", q.allow);
 		return reply_json(c, MHD_HTTP_METHOD_NOT_ALLOWED, json_pack("{s:s}", "error", why), q.allow);
 	}
-	if (rc == -EINVAL)
+	if (rc == -EINVAL) {
+		audit_access(q.route, NULL, NULL, MHD_HTTP_BAD_REQUEST);
 		return reply_error(c, MHD_HTTP_BAD_REQUEST, field,
 				   !strcmp(field, "id") ? "must be 1..64 characters of A-Z a-z 0-9 . _ : -" :
 							  "must be msisdn:+<6..15 digits> or imsi:<6..15 digits>");
+	}
 	if (!sl_capi_allowed(t->role, q.route)) {
 		audit_access(q.route, q.route >= SL_CAPI_LIST ? &q.subject : NULL, q.id, MHD_HTTP_FORBIDDEN);
 		snprintf(why, sizeof(why), "the %s role may not %s", sl_capi_role_names[t->role],

@@ -11,8 +11,9 @@
 #     endpoint, unknown id), 405 with Allow, 409 withdrawing twice;
 #   - nothing half-applied: the database after the failed requests holds
 #     exactly what the successful ones wrote;
-#   - the report (API) equals `sluice consent report --format json` after
-#     ledger credits;
+#   - the report (API) equals `sluice consent report --format json` byte
+#     for byte after a ledger credit;
+#   - --check-config and the start refuse an API without the audit log;
 #   - the audit log verifies and holds one consent.change per change, actor
 #     api with the token's name, and no subject identity in clear; reads and
 #     refused calls are api.access records.
@@ -66,6 +67,14 @@ consent-api
  database $db
  audit-pseudonym-key $work/p.key
 CFG
+# --check-config: the API needs the audit log and its files
+sed '/^audit$/,/^ origin/d' "$work/sluice.cfg" >"$work/noaudit.cfg"
+"$B/src/sluiced" -c "$work/noaudit.cfg" --check-config >"$work/check.out" 2>&1 && fail "--check-config accepted an API without audit"
+grep -q "consent-api: every call is audited" "$work/check.out" || fail "--check-config: $(cat "$work/check.out")"
+timeout 60 "$B/src/sluiced" -c "$work/noaudit.cfg" >"$work/noaudit.out" 2>&1 && fail "sluiced started an API without audit"
+grep -q "consent-api: every call is audited" "$work/noaudit.out" || fail "start without audit: $(cat "$work/noaudit.out")"
+"$B/src/sluiced" -c "$work/sluice.cfg" --check-config >"$work/check.out" 2>&1 || fail "--check-config: $(cat "$work/check.out")"
+
 "$B/src/sluiced" -c "$work/sluice.cfg" >"$work/gw.out" 2>"$work/gw.err" &
 gw=$!
 
@@ -184,6 +193,8 @@ expect 200 GET /v1/subjects/$S/report app-token-1
 "$B/src/sluice" consent report --db "$db" --subject "$S" --format json >"$work/report.cli" || fail "sluice consent report"
 python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); assert a==b, (a,b); assert a["totals"]["amount_micro"]==3400' \
 	"$work/body" "$work/report.cli" || fail "the API's report differs from the CLI's"
+printf '\n' >>"$work/body"
+cmp -s "$work/body" "$work/report.cli" || fail "the API's report and the CLI's differ in bytes"
 "$B/src/sluice" consent report --db "$db" --subject "$S" >"$work/report.txt" || fail "report text"
 grep -q "12 records  earned 0.003400" "$work/report.txt" || fail "report text: $(cat "$work/report.txt")"
 
