@@ -270,7 +270,6 @@ static enum MHD_Result do_grant(struct MHD_Connection *c, struct conn *k)
 	}
 	existed = sl_consent_store_find(g_store, &r.subject, r.recipient, r.purpose, found, NULL) == 0;
 	rc = sl_consent_store_grant(g_store, &r, wall_us(), NULL);
-	snprintf(id, sizeof(id), "%.19s", r.id);
 	talloc_free(tmp);
 	if (rc) {
 		audit_access(SL_CAPI_GRANT, &r.subject, r.id, store_status(rc));
