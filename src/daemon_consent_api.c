@@ -35,6 +35,7 @@
 #include <microhttpd.h>
 #include <openssl/crypto.h>
 #include <osmocom/core/logging.h>
+#include <osmocom/core/rate_ctr.h>
 #include <osmocom/core/select.h>
 #include <osmocom/core/timer.h>
 #include <osmocom/core/utils.h>
@@ -66,6 +67,7 @@ static struct sl_consent_store *g_store;
 static uint8_t g_pkey[SL_AUDIT_PSEUDO_KEY_LEN];
 static json_t *g_pending;			/* consent.change fields of the open transaction */
 static struct sl_audit_actor g_actor = { .type = "api" };
+static struct rate_ctr_group *g_ctrs;		/* consent_api: answers by outcome */
 
 static int64_t wall_us(void)
 {
@@ -136,6 +138,8 @@ static int before_commit(void *data)
 	json_array_clear(g_pending);
 	if (rc == 0 && sl_audit_commit(g_d->audit) < 0)
 		rc = -1;
+	if (rc == 0 && g_ctrs)
+		rate_ctr_inc(rate_ctr_group_get_ctr(g_ctrs, SL_CAPI_CTR_CHANGES));
 	if (rc)
 		LOGP(DSLSRC, LOGL_ERROR, "consent-api: the audit log refused a consent.change record: change rolled back\n");
 	return rc;
@@ -183,6 +187,8 @@ static enum MHD_Result reply_json(struct MHD_Connection *c, unsigned code, json_
 		free(text);
 		return MHD_NO;
 	}
+	if (g_ctrs)
+		rate_ctr_inc(rate_ctr_group_get_ctr(g_ctrs, sl_capi_ctr_for_status(code)));
 	MHD_add_response_header(r, "Content-Type", "application/json");
 	MHD_add_response_header(r, "Cache-Control", "no-store");
 	if (code == MHD_HTTP_UNAUTHORIZED)
@@ -510,6 +516,7 @@ int sl_daemon_consent_api_start(struct sl_daemon *d)
 		return start_fail("https-listen: not an IPv4 or IPv6 address");
 	}
 	g_ctx = talloc_named_const(d->ctx, 0, "consent-api");
+	g_ctrs = rate_ctr_group_alloc(g_ctx, &sl_capi_ctrg_desc, 0);
 	if (!(g_cert_pem = read_file(g_ctx, "tls certificate", g_cfg.cert, NULL)) ||
 	    !(g_key_pem = read_file(g_ctx, "tls key", g_cfg.key, NULL)) || open_registry() < 0)
 		return start_fail(NULL);
@@ -554,6 +561,9 @@ void sl_daemon_consent_api_stop(void)
 	OPENSSL_cleanse(g_pkey, sizeof(g_pkey));
 	if (g_key_pem)
 		OPENSSL_cleanse(g_key_pem, strlen(g_key_pem));
+	if (g_ctrs)
+		rate_ctr_group_free(g_ctrs);
+	g_ctrs = NULL;
 	TALLOC_FREE(g_ctx); /* the store (closes the database), tokens, PEMs */
 	g_store = NULL;
 	g_tokens = NULL;

@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <osmocom/core/rate_ctr.h>
+
 #include "mediation/consent/consent_parse.h"
 #include "mediation/consent/consent_record.h"
 
@@ -90,3 +92,21 @@ int sl_capi_parse_grant(void *ctx, const char *buf, size_t len, const char *new_
 			struct sl_consent_record *out, struct sl_consent_perr *err);
 /* A withdraw body: empty, or the empty object {}. 0, -EFBIG, -EINVAL with *err. */
 int sl_capi_parse_withdraw(const char *buf, size_t len, struct sl_consent_perr *err);
+
+/* The consent_api counter group: answers by outcome (consent_api_counters.c; docs/counters.md). */
+enum sl_capi_ctr {
+	SL_CAPI_CTR_OK,			/* 200, 201 */
+	SL_CAPI_CTR_BAD_REQUEST,	/* 400 */
+	SL_CAPI_CTR_UNAUTHORIZED,	/* 401 */
+	SL_CAPI_CTR_FORBIDDEN,		/* 403 */
+	SL_CAPI_CTR_NOT_FOUND,		/* 404 */
+	SL_CAPI_CTR_METHOD,		/* 405 */
+	SL_CAPI_CTR_CONFLICT,		/* 409 */
+	SL_CAPI_CTR_TOO_LARGE,		/* 413 */
+	SL_CAPI_CTR_UNAVAILABLE,	/* 503, and any other status */
+	SL_CAPI_CTR_CHANGES,		/* consent changes committed (grants, withdrawals) */
+	_SL_CAPI_CTR_COUNT
+};
+extern const struct rate_ctr_group_desc sl_capi_ctrg_desc;
+/* The counter an HTTP status is counted under. */
+enum sl_capi_ctr sl_capi_ctr_for_status(unsigned status);

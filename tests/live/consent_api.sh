@@ -14,6 +14,7 @@
 #   - the report (API) equals `sluice consent report --format json` byte
 #     for byte after a ledger credit;
 #   - --check-config and the start refuse an API without the audit log;
+#   - the consent_api counters (/metrics) count the answers by outcome;
 #   - the audit log verifies and holds one consent.change per change, actor
 #     api with the token's name, and no subject identity in clear; reads and
 #     refused calls are api.access records.
@@ -44,7 +45,7 @@ ops admin sha256:$(h ops-token-1)
 TOK
 "$B/tests/bench/sluice-gencap" --out "$work/g.pcap" --calls 1 --rtp-seconds 1 --messages 0 --seed 3 >/dev/null ||
 	fail "gencap"
-v=$(freeport) a=$(freeport)
+v=$(freeport) a=$(freeport) m=$(freeport)
 db=$work/consent.db
 cat >"$work/sluice.cfg" <<CFG
 log stderr
@@ -66,6 +67,8 @@ consent-api
  tokens $work/tokens
  database $db
  audit-pseudonym-key $work/p.key
+metrics
+ http-listen 127.0.0.1 $m
 CFG
 # --check-config: the API needs the audit log and its files
 sed '/^audit$/,/^ origin/d' "$work/sluice.cfg" >"$work/noaudit.cfg"
@@ -197,6 +200,21 @@ printf '\n' >>"$work/body"
 cmp -s "$work/body" "$work/report.cli" || fail "the API's report and the CLI's differ in bytes"
 "$B/src/sluice" consent report --db "$db" --subject "$S" >"$work/report.txt" || fail "report text"
 grep -q "12 records  earned 0.003400" "$work/report.txt" || fail "report text: $(cat "$work/report.txt")"
+
+# --- the counters (/metrics): answers by outcome, changes committed -------------------------
+curl -sS --max-time 20 "http://127.0.0.1:$m/metrics" >"$work/metrics" || fail "GET /metrics"
+python3 - "$work/metrics" <<'PY' || fail "consent_api counters: $(grep consent_api "$work/metrics")"
+import re, sys
+v = {}
+for line in open(sys.argv[1]):
+    m = re.match(r'sluice_consent_api_(\w+)_total(?:\{[^}]*\})? (\S+)$', line.strip())
+    if m:
+        v[m.group(1)] = float(m.group(2))
+assert v.get("answers_forbidden") == 2, v
+assert v.get("changes_committed") == 4, v
+assert v.get("answers_conflict") == 1 and v.get("answers_too_large") == 1, v
+assert v.get("answers_unauthorized", 0) >= 2, v
+PY
 
 # --- stop, then the audit log ----------------------------------------------------------------
 stop_within 30 TERM "$gw"
