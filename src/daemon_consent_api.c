@@ -399,6 +399,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	(void)cls;
 	(void)version;
 	if (!k) {
+		/* headers only so far: an unknown caller gets 401 before any body is read */
+		if (!sl_capi_tokens_find(g_tokens, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization")))
+			return reply_error(c, MHD_HTTP_UNAUTHORIZED, NULL, "a valid bearer token is required");
 		*con_cls = k = talloc_zero(g_ctx, struct conn);
 		return k ? MHD_YES : MHD_NO;
 	}

@@ -122,6 +122,8 @@ grant_body() { # grant_body RECIPIENT PURPOSE [EXTRA]
 expect 401 GET /v1/subjects/$S/consents ""
 grep -qi '^WWW-Authenticate: Bearer' "$work/headers" || fail "401 without WWW-Authenticate"
 expect 401 GET /v1/subjects/$S/consents wrong-token
+python3 -c 'print("{\"x\":\"" + "a" * 100000 + "\"}")' >"$work/huge.json"
+expect 401 POST /v1/consents wrong-token --data-binary "@$work/huge.json"
 expect 403 POST /v1/consents acme-token-1 -H 'Content-Type: application/json' --data "$(grant_body acme dpv:Marketing)"
 expect 403 GET /v1/subjects/$S/report acme-token-1
 
