@@ -549,6 +549,11 @@ int sl_daemon_consent_api_start(struct sl_daemon *d)
 	return 0;
 }
 
+const struct sl_capi_tokens *sl_daemon_consent_api_tokens(void)
+{
+	return g_mhd ? g_tokens : NULL;
+}
+
 void sl_daemon_consent_api_stop(void)
 {
 	if (g_mhd) {

@@ -21,3 +21,5 @@ void sl_daemon_consent_api_vty_init(struct sl_daemon *d);
 /* Starts serving if `https-listen` is configured; 0, or -1 after logging why. */
 int sl_daemon_consent_api_start(struct sl_daemon *d);
 void sl_daemon_consent_api_stop(void);
+/* The tokens of the running API (names and roles for `show consent-api`), or NULL when it is not running. */
+const struct sl_capi_tokens *sl_daemon_consent_api_tokens(void);

@@ -6,6 +6,8 @@
  * reads the files when the daemon starts, so a bad file stops the start
  * with a message naming it. Commands entered here are recorded in the
  * audit log like every configuration command (sl_audit_vty_wrap).
+ * `show consent-api` lists where the running API listens and its callers
+ * by name and role (never a hash).
  *
  *   consent-api
  *    https-listen ADDR PORT
@@ -22,6 +24,7 @@
 #include <osmocom/vty/command.h>
 #include <osmocom/vty/vty.h>
 
+#include "mediation/consent/consent_api.h"
 #include "src/daemon.h"
 #include "src/daemon_consent_api.h"
 
@@ -93,6 +96,24 @@ DEFUN(cfg_capi_pkey, cfg_capi_pkey_cmd, "audit-pseudonym-key FILE",
 	return CMD_SUCCESS;
 }
 
+DEFUN(show_capi, show_capi_cmd, "show consent-api", SHOW_STR "The consent HTTPS API: where it listens, its callers\n")
+{
+	const struct sl_capi_tokens *tk = sl_daemon_consent_api_tokens();
+	unsigned i;
+
+	if (!tk) {
+		vty_out(vty, "consent API: not running%s", VTY_NEWLINE);
+		return CMD_SUCCESS;
+	}
+	vty_out(vty, "consent API: https://%s:%u/v1/, database %s%s", sl_capi_cfg.addr, sl_capi_cfg.port,
+		sl_capi_cfg.db, VTY_NEWLINE);
+	vty_out(vty, " %u token(s) from %s:%s", tk->n, sl_capi_cfg.tokens, VTY_NEWLINE);
+	for (i = 0; i < tk->n; i++)
+		vty_out(vty, "  %-32s %s%s%s%s", tk->t[i].name, sl_capi_role_names[tk->t[i].role],
+			tk->t[i].recipient[0] ? ":" : "", tk->t[i].recipient, VTY_NEWLINE);
+	return CMD_SUCCESS;
+}
+
 static void write_str(struct vty *vty, const char *cmd, const char *v)
 {
 	if (v)
@@ -128,5 +149,6 @@ void sl_daemon_consent_api_vty_init(struct sl_daemon *d)
 	install_element(SL_CONSENT_API_NODE, &cfg_capi_tokens_cmd);
 	install_element(SL_CONSENT_API_NODE, &cfg_capi_db_cmd);
 	install_element(SL_CONSENT_API_NODE, &cfg_capi_pkey_cmd);
+	install_element_ve(&show_capi_cmd);
 	sl_audit_vty_wrap(&capi_node);
 }

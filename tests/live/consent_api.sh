@@ -15,6 +15,7 @@
 #     for byte after a ledger credit;
 #   - --check-config and the start refuse an API without the audit log;
 #   - the consent_api counters (/metrics) count the answers by outcome;
+#     `show consent-api` names the callers and roles, never a hash;
 #   - the audit log verifies and holds one consent.change per change, actor
 #     api with the token's name, and no subject identity in clear; reads and
 #     refused calls are api.access records.
@@ -216,6 +217,25 @@ assert v.get("answers_forbidden") == 2, v
 assert v.get("changes_committed") == 4, v
 assert v.get("answers_conflict") == 1 and v.get("answers_too_large") == 1, v
 assert v.get("answers_unauthorized", 0) >= 2, v
+PY
+
+# --- show consent-api: callers by name and role, never a hash ------------------------------
+python3 - "$v" >"$work/show.txt" <<'PY' || fail "show consent-api: $(cat "$work/show.txt")"
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=20)
+def until_prompt():
+    buf, t = b"", time.time()
+    while time.time() - t < 20:
+        buf += s.recv(65536)
+        if buf.rstrip().endswith(b"sluiced>"):
+            return buf.decode(errors="replace")
+    sys.exit("no prompt")
+until_prompt()
+s.sendall(b"show consent-api\r\n")
+out = until_prompt()
+print(out)
+assert "acme-portal" in out and "partner:acme" in out and "selfcare-app" in out and "3 token(s)" in out
+assert "sha256" not in out
 PY
 
 # --- stop, then the audit log ----------------------------------------------------------------
