@@ -65,6 +65,10 @@ static void test_routes(void **state)
 static void test_roles(void **state)
 {
 	(void)state;
+	assert_int_equal(sl_capi_ctr_for_status(201), SL_CAPI_CTR_OK);
+	assert_int_equal(sl_capi_ctr_for_status(403), SL_CAPI_CTR_FORBIDDEN);
+	assert_int_equal(sl_capi_ctr_for_status(413), SL_CAPI_CTR_TOO_LARGE);
+	assert_int_equal(sl_capi_ctr_for_status(500), SL_CAPI_CTR_UNAVAILABLE);
 	for (unsigned r = 0; r < _SL_CAPI_ROUTE_COUNT; r++) {
 		assert_true(sl_capi_allowed(SL_CAPI_ROLE_ADMIN, r));
 		assert_true(sl_capi_allowed(SL_CAPI_ROLE_SELFCARE, r));
