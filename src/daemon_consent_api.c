@@ -221,6 +221,14 @@ static void new_id(char out[20])
 		snprintf(out + 2 + 2 * i, 3, "%02x", b[i]);
 }
 
+/* A registry failure (database, audit log) is the operator's business: logged with the store's message. */
+static void log_store_error(const char *op, int rc, char *err)
+{
+	if (rc && rc != -ENOENT && rc != -ESTALE && rc != -EEXIST && rc != -EALREADY)
+		LOGP(DSLSRC, LOGL_ERROR, "consent-api: %s: %s\n", op, err ? err : strerror(-rc));
+	talloc_free(err);
+}
+
 static unsigned store_status(int rc)
 {
 	switch (rc) {
@@ -261,7 +269,7 @@ static enum MHD_Result do_grant(struct MHD_Connection *c, struct conn *k)
 {
 	struct sl_consent_record r;
 	struct sl_consent_perr perr;
-	char id[20], found[SL_CONSENT_ID_MAX + 1];
+	char id[20], found[SL_CONSENT_ID_MAX + 1], *err = NULL;
 	void *tmp = talloc_new(g_ctx);
 	bool existed;
 	int rc;
@@ -275,8 +283,9 @@ static enum MHD_Result do_grant(struct MHD_Connection *c, struct conn *k)
 				   perr.why);
 	}
 	existed = sl_consent_store_find(g_store, &r.subject, r.recipient, r.purpose, found, NULL) == 0;
-	rc = sl_consent_store_grant(g_store, &r, wall_us(), NULL);
+	rc = sl_consent_store_grant(g_store, &r, wall_us(), &err);
 	talloc_free(tmp);
+	log_store_error("grant", rc, err);
 	if (rc) {
 		audit_access(SL_CAPI_GRANT, &r.subject, r.id, store_status(rc));
 		return reply_error(c, store_status(rc), rc == -ESTALE ? "notice_version" : rc == -EEXIST ? "id" : NULL,
@@ -288,6 +297,7 @@ static enum MHD_Result do_grant(struct MHD_Connection *c, struct conn *k)
 static enum MHD_Result do_withdraw(struct MHD_Connection *c, struct conn *k, const struct sl_capi_req *q)
 {
 	struct sl_consent_perr perr;
+	char *err = NULL;
 	int rc = sl_capi_parse_withdraw(k->body ? k->body : "", k->len, &perr);
 
 	if (rc) {
@@ -295,7 +305,8 @@ static enum MHD_Result do_withdraw(struct MHD_Connection *c, struct conn *k, con
 		return reply_error(c, rc == -EFBIG ? MHD_HTTP_CONTENT_TOO_LARGE : MHD_HTTP_BAD_REQUEST, perr.field,
 				   perr.why);
 	}
-	rc = sl_consent_store_withdraw(g_store, q->id, wall_us(), NULL);
+	rc = sl_consent_store_withdraw(g_store, q->id, wall_us(), &err);
+	log_store_error("withdraw", rc, err);
 	if (rc) {
 		audit_access(SL_CAPI_WITHDRAW, NULL, q->id, store_status(rc));
 		return reply_error(c, store_status(rc), rc == -ENOENT ? "id" : NULL, store_why(rc));
@@ -323,18 +334,20 @@ static enum MHD_Result do_read(struct MHD_Connection *c, const struct sl_capi_re
 {
 	struct list_ctx l = { .a = NULL };
 	json_t *j = NULL;
+	char *err = NULL;
 	int rc;
 
 	if (q->route == SL_CAPI_REPORT) {
-		rc = sl_consent_report_build(g_store, &q->subject, &j, NULL);
+		rc = sl_consent_report_build(g_store, &q->subject, &j, &err);
 	} else {
 		l.a = json_array();
 		l.recipient = t->role == SL_CAPI_ROLE_PARTNER ? t->recipient : NULL;
-		rc = l.a ? sl_consent_store_foreach(g_store, &q->subject, list_one, &l, NULL) : -ENOMEM;
+		rc = l.a ? sl_consent_store_foreach(g_store, &q->subject, list_one, &l, &err) : -ENOMEM;
 		j = rc ? NULL : json_pack("{s:o}", "consents", l.a);
 		if (rc)
 			json_decref(l.a);
 	}
+	log_store_error(sl_capi_route_names[q->route], rc, err);
 	if (rc || !j) {
 		json_decref(j);
 		audit_access(q->route, &q->subject, NULL, MHD_HTTP_SERVICE_UNAVAILABLE);
