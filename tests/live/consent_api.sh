@@ -9,6 +9,8 @@
 #   - 400 naming the field (unknown field, wrong type, bad code, malformed
 #     JSON, bad subject in the path), 413 for an oversize body, 404 (no
 #     endpoint, unknown id), 405 with Allow, 409 withdrawing twice;
+#   - a grant by `sluice consent` on the same database while the daemon
+#     serves it is listed at once and withdrawn through the API;
 #   - nothing half-applied: the database after the failed requests holds
 #     exactly what the successful ones wrote;
 #   - the report (API) equals `sluice consent report --format json` byte
@@ -173,12 +175,21 @@ expect 200 GET /v1/subjects/$S/consents app-token-1
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); s={c["id"]:c["status"] for c in d["consents"]}; assert s[sys.argv[2]]=="dpv:ConsentWithdrawn" and s["c-beta"]=="dpv:ConsentGiven", s' \
 	"$work/body" "$id" || fail "list after withdraw: $(cat "$work/body")"
 
+# the same database written by `sluice consent` while the daemon serves it (WAL): seen at once
+"$B/src/sluice" consent grant --db "$db" --subject "$S" --recipient gamma --purpose dpv:AcademicResearch \
+	--categories location --until 2099-01-01 --notice-version v1 --id c-cli >/dev/null || fail "sluice consent grant"
+expect 200 GET /v1/subjects/$S/consents ops-token-1
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert "c-cli" in [c["id"] for c in d["consents"]], d' \
+	"$work/body" || fail "a grant by sluice consent is not listed: $(cat "$work/body")"
+expect 200 POST /v1/consents/c-cli/withdraw ops-token-1 --data '{}'
+
 # --- nothing half-applied: the database holds exactly the successful changes ------------
 "$B/src/sluice" consent export --db "$db" >"$work/export.jsonl" || fail "export"
 python3 - "$work/export.jsonl" "$id" <<'PY' || fail "database after the run"
 import json, sys
 recs = {r["id"]: r for r in map(json.loads, open(sys.argv[1]))}
-assert set(recs) == {sys.argv[2], "c-beta"}, recs.keys()
+assert set(recs) == {sys.argv[2], "c-beta", "c-cli"}, recs.keys()
+assert [e["status"] for e in recs["c-cli"]["history"]] == ["dpv:ConsentGiven", "dpv:ConsentWithdrawn"]
 h = [e["status"] for e in recs[sys.argv[2]]["history"]]
 assert h == ["dpv:ConsentGiven", "dpv:ConsentGiven", "dpv:ConsentWithdrawn"], h
 assert [e["status"] for e in recs["c-beta"]["history"]] == ["dpv:ConsentGiven"]
@@ -186,7 +197,7 @@ PY
 
 # --- the report: API and CLI agree ----------------------------------------------------------
 expect 200 GET /v1/subjects/$S/report ops-token-1
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["shared"]==[] and len(d["consents"])==2, d' "$work/body" ||
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["shared"]==[] and len(d["consents"])==3, d' "$work/body" ||
 	fail "report before any export: $(cat "$work/body")"
 # an export's credit, as sl_consent_ledger_credit writes it (the table exists since the first report)
 python3 - "$db" "$id" <<'PY' || fail "ledger rows"
@@ -214,7 +225,7 @@ for line in open(sys.argv[1]):
     if m:
         v[m.group(1)] = float(m.group(2))
 assert v.get("answers_forbidden") == 2, v
-assert v.get("changes_committed") == 4, v
+assert v.get("changes_committed") == 5, v
 assert v.get("answers_conflict") == 1 and v.get("answers_too_large") == 1, v
 assert v.get("answers_unauthorized", 0) >= 2, v
 PY
@@ -253,7 +264,8 @@ recs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 ch = [r for r in recs if r["kind"] == "consent.change"]
 got = [(r["actor"]["type"], r["actor"]["id"], r["fields"]["consent_id"], r["fields"]["state"]) for r in ch]
 want = [("api", "selfcare-app", sys.argv[2], "granted"), ("api", "ops", "c-beta", "granted"),
-        ("api", "selfcare-app", sys.argv[2], "granted"), ("api", "selfcare-app", sys.argv[2], "withdrawn")]
+        ("api", "selfcare-app", sys.argv[2], "granted"), ("api", "selfcare-app", sys.argv[2], "withdrawn"),
+        ("api", "ops", "c-cli", "withdrawn")]
 assert got == want, got
 assert all(r["fields"]["subject"].startswith("hmac-sha256:") for r in ch)
 acc = [(r["actor"]["id"], r["fields"]["operation"], r["fields"]["http_status"]) for r in recs if r["kind"] == "api.access"]
