@@ -77,8 +77,12 @@ static int64_t wall_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* Reads a whole small file as a NUL-terminated talloc string; NULL after logging why. */
-static char *read_file(void *ctx, const char *what, const char *path, size_t *len)
+/*
+ * Reads a whole small file as a NUL-terminated talloc string; NULL after
+ * logging why. A file with any of the permission bits in forbidden (the
+ * key readable, the token file writable, by others) is refused.
+ */
+static char *read_file(void *ctx, const char *what, const char *path, mode_t forbidden, size_t *len)
 {
 	struct stat st;
 	char *buf;
@@ -91,6 +95,12 @@ static char *read_file(void *ctx, const char *what, const char *path, size_t *le
 		     fd < 0 ? strerror(errno) : "not a regular file of at most 64 KiB");
 		if (fd >= 0)
 			close(fd);
+		return NULL;
+	}
+	if (st.st_mode & forbidden) {
+		LOGP(DSLSRC, LOGL_ERROR, "consent-api: %s %s: mode %04o, must not be %s by group or others\n", what, path,
+		     (unsigned)(st.st_mode & 07777), forbidden & 044 ? "readable" : "writable");
+		close(fd);
 		return NULL;
 	}
 	buf = talloc_size(ctx, (size_t)st.st_size + 1);
@@ -489,7 +499,7 @@ static int open_registry(void)
 	struct sl_consent_hooks h = { .change = on_change, .before_commit = before_commit,
 				      .rolled_back = rolled_back };
 
-	if (!(buf = read_file(g_ctx, "tokens", g_cfg.tokens, &len)))
+	if (!(buf = read_file(g_ctx, "tokens", g_cfg.tokens, S_IWGRP | S_IWOTH, &len)))
 		return -1;
 	if (sl_capi_tokens_parse(g_ctx, buf, len, &g_tokens, &err) < 0) {
 		LOGP(DSLSRC, LOGL_ERROR, "consent-api: tokens %s: %s\n", g_cfg.tokens, err ? err : "cannot be read");
@@ -533,8 +543,8 @@ int sl_daemon_consent_api_start(struct sl_daemon *d)
 	}
 	g_ctx = talloc_named_const(d->ctx, 0, "consent-api");
 	g_ctrs = rate_ctr_group_alloc(g_ctx, &sl_capi_ctrg_desc, 0);
-	if (!(g_cert_pem = read_file(g_ctx, "tls certificate", g_cfg.cert, NULL)) ||
-	    !(g_key_pem = read_file(g_ctx, "tls key", g_cfg.key, NULL)) || open_registry() < 0)
+	if (!(g_cert_pem = read_file(g_ctx, "tls certificate", g_cfg.cert, S_IWGRP | S_IWOTH, NULL)) ||
+	    !(g_key_pem = read_file(g_ctx, "tls key", g_cfg.key, S_IRWXG | S_IRWXO, NULL)) || open_registry() < 0)
 		return start_fail(NULL);
 	g_mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_TLS | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
 				 g_cfg.port, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,

@@ -73,6 +73,13 @@ consent-api
 metrics
  http-listen 127.0.0.1 $m
 CFG
+# a key others can read stops the start, naming the file
+cp "$work/sluice.cfg" "$work/openkey.cfg"
+chmod 644 "$work/api.key"
+timeout 60 "$B/src/sluiced" -c "$work/openkey.cfg" >"$work/openkey.out" 2>&1 && fail "sluiced started with a key others can read"
+grep -q "tls key $work/api.key: mode 0644" "$work/openkey.out" || fail "open key: $(cat "$work/openkey.out")"
+chmod 600 "$work/api.key"
+
 # --check-config: the API needs the audit log and its files
 sed '/^audit$/,/^ origin/d' "$work/sluice.cfg" >"$work/noaudit.cfg"
 "$B/src/sluiced" -c "$work/noaudit.cfg" --check-config >"$work/check.out" 2>&1 && fail "--check-config accepted an API without audit"
