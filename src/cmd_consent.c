@@ -27,7 +27,7 @@
 
 static const char help[] =
 	"NAME\n"
-	"    sluice consent - the consent registry: grant, withdraw, show, import, export, expire\n"
+	"    sluice consent - the consent registry: grant, withdraw, show, import, export, expire, report\n"
 	"\n"
 	"SYNOPSIS\n"
 	"    sluice consent grant --db PATH --subject TYPE:ID --recipient NAME --purpose CODE\n"
@@ -40,6 +40,7 @@ static const char help[] =
 	"    sluice consent import --db PATH [--at TIME] [AUDIT OPTIONS] FILE|-\n"
 	"    sluice consent export --db PATH [--subject TYPE:ID] [--out FILE]\n"
 	"    sluice consent expire --db PATH [--at TIME] [AUDIT OPTIONS]\n"
+	"    sluice consent report --db PATH --subject TYPE:ID [--format text|json]\n"
 	"\n"
 	"DESCRIPTION\n"
 	"    Each subscriber (the subject, msisdn:+<digits> or imsi:<digits>) has at most one consent\n"
@@ -62,6 +63,9 @@ static const char help[] =
 	"    expire    marks every given consent whose valid_until is at or before --at (default\n"
 	"              now) dpv:ConsentExpired. Decisions already deny them from valid_until on;\n"
 	"              this puts the expiry in the history and the audit log. Prints how many.\n"
+	"    report    the subject's report: their records with history, and from the value ledger\n"
+	"              what was shared about them, with whom, under which consent, when, and what it\n"
+	"              earned them; --format json prints what the HTTPS API's report answers.\n"
 	"\n"
 	"    A newer notice version for a purpose (versions compare naturally: v2 < v10) invalidates\n"
 	"    the given consents of that purpose under older versions (dpv:ConsentInvalidated); a\n"
@@ -642,6 +646,7 @@ int sl_cmd_consent(void *ctx, int argc, char **argv)
 	} sub[] = {
 		{ "grant", cmd_grant },	  { "withdraw", cmd_withdraw }, { "show", cmd_show },
 		{ "import", cmd_import }, { "export", cmd_export },	{ "expire", cmd_expire },
+		{ "report", sl_cmd_consent_report },
 	};
 	unsigned i;
 

@@ -32,3 +32,6 @@ int sl_consent_audit_open(void *ctx, const struct sl_consent_audit_opts *opts, c
 			  struct sl_consent_store *s, struct sl_consent_audit **out);
 /* Closes the log cleanly (log.close, final checkpoint). 0 or -1 after printing why. */
 int sl_consent_audit_close(struct sl_consent_audit *a);
+
+/* `sluice consent report` (cmd_consent_report.c). */
+int sl_cmd_consent_report(void *ctx, int argc, char **argv);

@@ -24,6 +24,7 @@
 #include "config.h"
 #include "mediation/audit/audit.h"
 #include "mediation/audit/keys.h"
+#include "mediation/consent/consent_audit.h"
 #include "src/cmd_consent.h"
 
 struct sl_consent_audit {
@@ -33,42 +34,12 @@ struct sl_consent_audit {
 	struct sl_audit_actor actor;
 };
 
-/*
- * The catalogue's words for the new status (what the audit report counts
- * by); each stands for one DPV status of docs/consent.md.
- */
-static const char *const state_words[_SL_CONSENT_STATUS_COUNT] = {
-	[SL_CONSENT_GIVEN] = "granted",		/* dpv:ConsentGiven */
-	[SL_CONSENT_REFUSED] = "refused",	/* dpv:ConsentRefused */
-	[SL_CONSENT_WITHDRAWN] = "withdrawn",	/* dpv:ConsentWithdrawn */
-	[SL_CONSENT_EXPIRED] = "expired",	/* dpv:ConsentExpired */
-	[SL_CONSENT_INVALIDATED] = "invalidated", /* dpv:ConsentInvalidated */
-};
-
 static int on_change(void *data, const struct sl_consent_change *c)
 {
 	struct sl_consent_audit *a = data;
-	char pseudo[SL_AUDIT_PSEUDONYM_STRLEN];
-	json_t *cats = json_array(), *f;
-	const char *why;
-	unsigned i;
+	json_t *f = sl_consent_change_fields(a->pkey, c);
 
-	if (!cats || sl_audit_pseudonym(a->pkey, sl_consent_subject_type_names[c->subject->type], c->subject->value,
-					pseudo) < 0) {
-		json_decref(cats);
-		return -1;
-	}
-	for (i = 0; i < _SL_CONSENT_CAT_COUNT; i++)
-		if (c->categories & SL_CONSENT_CAT_BIT(i))
-			json_array_append_new(cats, json_string(sl_consent_category_names[i]));
-	f = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:s}", "consent_id", c->id, "subject", pseudo, "recipient",
-		      c->recipient, "purpose", sl_consent_purpose_names[c->purpose], "state",
-		      state_words[c->status], "categories", cats, "notice_version", c->notice_version);
-	if (!f || !sl_audit_fields_check("consent.change", f, &why)) {
-		json_decref(f);
-		return -1;
-	}
-	return json_array_append_new(a->pending, f) == 0 ? 0 : -1;
+	return f && json_array_append_new(a->pending, f) == 0 ? 0 : -1;
 }
 
 static void rolled_back(void *data)

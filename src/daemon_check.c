@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "src/daemon.h"
+#include "src/daemon_consent_api.h"
 
 struct check {
 	const char *file;
@@ -233,6 +234,25 @@ static void check_audit(struct check *c, const struct sl_daemon_audit_cfg *a)
 		writable_dir(c, "audit: sink-directory", a->sink_dir);
 }
 
+/* The consent API (docs/consent.md, "HTTPS API"): its files, and the audit log every call needs. */
+static void check_consent_api(struct check *c, const struct sl_daemon_cfg *cfg)
+{
+	const struct sl_capi_cfg *a = &sl_capi_cfg;
+
+	if (!a->addr)
+		return;
+	if (!a->cert || !a->key || !a->tokens || !a->db || !a->pkey_file)
+		problem(c, "consent-api: https-listen needs tls certificate, tls key, tokens, database and "
+			   "audit-pseudonym-key");
+	if (!cfg->audit.dir)
+		problem(c, "consent-api: every call is audited: configure the audit node");
+	readable(c, "consent-api: tls certificate", a->cert);
+	readable(c, "consent-api: tls key", a->key);
+	readable(c, "consent-api: tokens", a->tokens);
+	readable(c, "consent-api: audit-pseudonym-key", a->pkey_file);
+	writable_file(c, "consent-api: database", a->db);
+}
+
 int sl_daemon_check_config(struct sl_daemon *d, const char *file)
 {
 	struct check c = { .file = file };
@@ -240,6 +260,7 @@ int sl_daemon_check_config(struct sl_daemon *d, const char *file)
 	check_capture(&c, &d->cfg);
 	check_handover(&c, &d->cfg);
 	check_audit(&c, &d->cfg.audit);
+	check_consent_api(&c, &d->cfg);
 	if (sl_daemon_vty_auth_problem(sl_daemon_vty_auth(file)))
 		problem(&c, "%s", sl_daemon_vty_auth_problem(sl_daemon_vty_auth(file)));
 	return c.problems ? -1 : 0;

@@ -31,6 +31,7 @@
 #include "src/app_privs.h"
 #include "src/app_signals.h"
 #include "src/daemon.h"
+#include "src/daemon_consent_api.h"
 
 /* SIGHUP: read the warrant directory again, as `warrants reload` does. */
 static void on_hup(void *data)
@@ -68,6 +69,9 @@ static void usage(FILE *out)
 "    before exit (a second SIGINT or SIGTERM ends it at once).\n"
 "\n"
 "    SIGHUP reads the warrant directory again, as the VTY command `warrants reload` does.\n"
+"\n"
+"    With a `consent-api` node, serves the consent registry over HTTPS (grant, withdraw,\n"
+"    list, the subject's report; docs/consent.md, docs/consent-api.yaml).\n"
 "\n"
 "    The VTY listens on telnet 127.0.0.1:%d (change with `line vty` / `bind ADDR [PORT]`):\n"
 "    `show capture` lists sources, pipeline usage against its limits and every counter;\n"
@@ -187,6 +191,7 @@ int main(int argc, char **argv)
 	sl_ho_vty_init(&d->cfg.ho, ctx);
 	sl_ho_show_vty_init(&d->ho);
 	sl_daemon_metrics_vty_init(d);
+	sl_daemon_consent_api_vty_init(d);
 
 	if (sl_app_read_config(config, err, sizeof(err)) < 0) {
 		fprintf(stderr, "sluiced: configuration file %s: %s\n", config, err);
@@ -232,6 +237,13 @@ int main(int argc, char **argv)
 		sl_daemon_audit_close(d, "fatal");
 		return 1;
 	}
+	if (sl_daemon_consent_api_start(d) < 0) {
+		fprintf(stderr, "sluiced: the consent API cannot be started (see the log above)\n");
+		sl_daemon_metrics_stop();
+		sl_daemon_stop(d);
+		sl_daemon_audit_close(d, "fatal");
+		return 1;
+	}
 	/* Capture handles are open: no capability is needed any more. */
 	if (sl_app_drop_all_caps(err, sizeof(err)) < 0)
 		LOGP(DSLSRC, LOGL_ERROR, "%s\n", err);
@@ -240,6 +252,7 @@ int main(int argc, char **argv)
 	while (!sig.stop)
 		osmo_select_main(0);
 	LOGP(DSLSRC, LOGL_NOTICE, "shutting down\n");
+	sl_daemon_consent_api_stop();
 	sl_daemon_metrics_stop();
 	sl_daemon_stop(d);
 	sl_daemon_audit_close(d, sig.stop_sig == SIGINT ? "sigint" : "sigterm");

@@ -154,6 +154,13 @@ static const struct sl_audit_field_desc f_consent_change[] = {
 	F("notice_version", STR, false, "version of the notice the consent was given under"),
 	END,
 };
+static const struct sl_audit_field_desc f_api_access[] = {
+	F("operation", STR, true, "API operation: grant, withdraw, list or report"),
+	F("http_status", INT, true, "HTTP status code of the answer"),
+	F("subject", PSEUDONYM, false, "keyed pseudonym of the data subject the call named"),
+	F("consent_id", STR, false, "consent record identifier the call named"),
+	END,
+};
 static const struct sl_audit_field_desc f_export_batch[] = {
 	F("recipient", STR, true, "data recipient by name"),
 	F("batch_id", STR, true, "export batch identifier"),
@@ -188,7 +195,10 @@ const struct sl_audit_kind_desc sl_audit_kinds[] = {
 	  f_delivery },
 	{ "delivery.refused", "sluiced, lawful path (now)", "records a destination's spool refused: a gap the receiver sees",
 	  f_delivery_refused },
-	{ "consent.change", "sluice consent (now)", "a consent record changed status", f_consent_change },
+	{ "consent.change", "sluice consent, sluiced consent API (now)", "a consent record changed status",
+	  f_consent_change },
+	{ "api.access", "sluiced consent API (now)", "an API call that changed nothing: a read, or a refused change",
+	  f_api_access },
 	{ "export.batch", "consent path (later issue)", "a batch was exported to a data recipient",
 	  f_export_batch },
 	{ NULL, NULL, NULL, NULL },
