@@ -24,9 +24,12 @@ pids=""
 cleanup() { for p in $pids; do kill "$p" 2>/dev/null; done; rm -rf "$work"; }
 trap cleanup EXIT INT TERM
 
-# Ports of this test only, so other loopback traffic cannot disturb it.
-UAS=15060 UAC=15062 MUAS=15064 MUAC=15066 CALLS=4 MSGS=6
-filter="udp and (portrange 15060-15067 or portrange 16000-16099 or portrange 17000-17099)"
+# Ports of this run only (a random block below the ephemeral range), so other
+# loopback traffic, another checkout's run of this test included, cannot disturb it.
+base=$(python3 -c 'import random; print(random.randrange(20000, 32000, 400))')
+UAS=$base UAC=$((base + 2)) MUAS=$((base + 4)) MUAC=$((base + 6)) CALLS=4 MSGS=6
+MP_UAS=$((base + 100)) MP_UAC=$((base + 200))
+filter="udp and (portrange $base-$((base + 7)) or portrange $MP_UAS-$((MP_UAS + 99)) or portrange $MP_UAC-$((MP_UAC + 99)))"
 
 "$top_builddir/src/sluice" extract -i lo -f "$filter" --duration 40 --stats -o "$work/events.json" \
 	2>"$work/stderr" &
@@ -42,11 +45,11 @@ until grep -q "capturing on lo" "$work/stderr" 2>/dev/null; do
 done
 
 cd "$work"
-"$SIPP" -sf "$here/uas.xml" -i 127.0.0.1 -p $UAS -mp 16000 -m $CALLS -bg -trace_err >/dev/null 2>&1
+"$SIPP" -sf "$here/uas.xml" -i 127.0.0.1 -p $UAS -mp $MP_UAS -m $CALLS -bg -trace_err >/dev/null 2>&1
 "$SIPP" -sf "$here/uas_message.xml" -i 127.0.0.1 -p $MUAS -m $MSGS -bg -trace_err >/dev/null 2>&1
 "$SIPP" -sf "$here/uac_message.xml" -i 127.0.0.1 -p $MUAC 127.0.0.1:$MUAS -m $MSGS -r 10 -timeout 20 \
 	-timeout_error >"$work/sipp_msg.out" 2>&1 || { echo "FAIL: SIPp messages"; cat "$work/sipp_msg.out"; exit 1; }
-"$SIPP" -sf "$here/uac_call.xml" -i 127.0.0.1 -p $UAC -mp 17000 -s 4930999 127.0.0.1:$UAS -m $CALLS -l $CALLS \
+"$SIPP" -sf "$here/uac_call.xml" -i 127.0.0.1 -p $UAC -mp $MP_UAC -s 4930999 127.0.0.1:$UAS -m $CALLS -l $CALLS \
 	-r 10 -timeout 30 -timeout_error >"$work/sipp_call.out" 2>&1 ||
 	{ echo "FAIL: SIPp calls"; tail -n 30 "$work/sipp_call.out"; exit 1; }
 sleep 1
