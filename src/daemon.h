@@ -81,6 +81,7 @@ struct sl_daemon {
 	/* per destination and stream: the link's state and since when (wall time) */
 	int link_last[SL_HO_MAX_DEST][2];
 	int64_t link_since_us[SL_HO_MAX_DEST][2];
+	bool spool_alarm[SL_HO_MAX_DEST][2];	/* above health spool-alarm-percent */
 	/* file replay: one frame held until its time (replay-speed) */
 	bool held;
 	struct sl_frame held_frame;

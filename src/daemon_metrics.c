@@ -29,6 +29,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include <jansson.h>
 #include <microhttpd.h>
 #include <osmocom/core/logging.h>
 #include <osmocom/core/rate_ctr.h>
@@ -41,6 +42,7 @@
 #include "capture/log.h"
 #include "handover/link.h"
 #include "handover/spool.h"
+#include "mediation/audit/audit.h"
 #include "render/prom_text.h"
 #include "src/daemon.h"
 
@@ -61,6 +63,45 @@ static int64_t wall_us(void)
 
 /* ---- link state history (for "down since" and the health check) ---------- */
 
+/*
+ * The spool alarm: raised once when a destination stream's spool passes
+ * `health spool-alarm-percent` of its cap, cleared once when it falls back
+ * below, each time logged at ERROR (NOTICE when cleared) and recorded as
+ * delivery.alarm in the audit log, so the operator hears of a receiver
+ * that is not taking its records before anything is refused.
+ */
+static void spool_alarm(struct sl_daemon *d, unsigned i, unsigned s)
+{
+	static const char *const streams[2] = { "hi2", "hi3" };
+	struct sl_spool_stats ss;
+	uint64_t cap = (uint64_t)d->cfg.ho.spool_max_mb << 20, pct;
+	bool raised;
+
+	if (!d->ho.dest[i].spool[s] || !cap)
+		return;
+	sl_spool_get_stats(d->ho.dest[i].spool[s], &ss);
+	pct = ss.disk_bytes * 100 / cap;
+	raised = pct >= d->cfg.metrics.spool_alarm_pct;
+	if (raised == d->spool_alarm[i][s])
+		return;
+	d->spool_alarm[i][s] = raised;
+	LOGP(DSLSRC, raised ? LOGL_ERROR : LOGL_NOTICE,
+	     "handover: destination %s %s: spool %s alarm level (%" PRIu64 "%% of %u MiB, alarm at %u%%), %" PRIu64
+	     " records queued\n",
+	     d->ho.dest[i].cfg->name, streams[s], raised ? "above its" : "back below its", pct, d->cfg.ho.spool_max_mb,
+	     d->cfg.metrics.spool_alarm_pct, ss.queued_records);
+	if (d->audit) {
+		struct sl_audit_actor sys = { .type = "system", .id = "handover" };
+		json_t *f = json_pack("{s:s,s:s,s:s,s:I,s:I}", "destination", d->ho.dest[i].cfg->name, "stream",
+				      streams[s], "state", raised ? "raised" : "cleared", "fill_percent", (json_int_t)pct,
+				      "queued", (json_int_t)ss.queued_records);
+
+		if (f)
+			sl_audit_append(d->audit, "delivery.alarm", &sys, f, 0);
+		json_decref(f);
+	}
+}
+
 void sl_daemon_metrics_tick(struct sl_daemon *d)
 {
 	int64_t now = wall_us();
@@ -78,6 +119,7 @@ void sl_daemon_metrics_tick(struct sl_daemon *d)
 				d->link_last[i][s] = (int)st;
 				d->link_since_us[i][s] = now;
 			}
+			spool_alarm(d, i, s);
 		}
 }
 

@@ -144,6 +144,14 @@ static const struct sl_audit_field_desc f_delivery_refused[] = {
 	F("last_seq", INT, false, "last sequence number refused: the run is every number between"),
 	END,
 };
+static const struct sl_audit_field_desc f_delivery_alarm[] = {
+	F("destination", STR, true, "handover destination by name"),
+	F("stream", STR, true, "hi2 or hi3"),
+	F("state", STR, true, "raised or cleared"),
+	F("fill_percent", INT, true, "spool bytes on disk as a percentage of spool-max-mb"),
+	F("queued", INT, true, "records waiting for the destination"),
+	END,
+};
 static const struct sl_audit_field_desc f_consent_change[] = {
 	F("consent_id", STR, true, "consent record identifier"),
 	F("subject", PSEUDONYM, true, "keyed pseudonym of the data subject"),
@@ -193,6 +201,8 @@ const struct sl_audit_kind_desc sl_audit_kinds[] = {
 	  f_intercept_deactivated },
 	{ "delivery", "sluiced, handover path (now)", "a batch of records was released to an authority",
 	  f_delivery },
+	{ "delivery.alarm", "sluiced, lawful path (now)", "a destination's spool passed its alarm level, or fell back",
+	  f_delivery_alarm },
 	{ "delivery.refused", "sluiced, lawful path (now)", "records a destination's spool refused: a gap the receiver sees",
 	  f_delivery_refused },
 	{ "consent.change", "sluice consent, sluiced consent API (now)", "a consent record changed status",

@@ -10,6 +10,7 @@
 #     each gap the receiver sees is explained record for record (leading,
 #     middle and trailing gaps alike), and nothing refused was delivered;
 #   - no IRI was refused while content was still accepted;
+#   - the spool's alarm level was raised (log, audit log) before the refusals;
 #   - the audit log verifies.
 set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}"
@@ -121,8 +122,11 @@ python3 - "$work/audit.json" "$work/lemf" <<'PY'
 import collections, glob, json, os, sys
 refused = collections.defaultdict(set)   # (cin, stream) -> seqs
 reasons = collections.Counter()
+alarms = []
 for line in open(sys.argv[1]):
     r = json.loads(line)
+    if r["kind"] == "delivery.alarm":
+        alarms.append((r["fields"]["stream"], r["fields"]["state"]))
     if r["kind"] != "delivery.refused":
         continue
     f = r["fields"]
@@ -141,6 +145,8 @@ for path in glob.glob(os.path.join(sys.argv[2], "*", "pdus.jsonl")):
 fail = []
 if not refused:
     fail.append("no delivery.refused record")
+if ("hi3", "raised") not in alarms:
+    fail.append("the content spool filled without a delivery.alarm record (%s)" % alarms)
 for k in sorted(set(got) | set(refused), key=str):
     g, x = got.get(k, set()), refused.get(k, set())
     if g & x:
