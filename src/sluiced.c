@@ -187,6 +187,8 @@ int main(int argc, char **argv)
 	sl_ho_vty_init(&d->cfg.ho, ctx);
 	sl_ho_show_vty_init(&d->ho);
 	sl_daemon_metrics_vty_init(d);
+	sl_daemon_consent_vty_init(&d->cfg.consent, ctx);
+	sl_daemon_consent_show_vty_init();
 
 	if (sl_app_read_config(config, err, sizeof(err)) < 0) {
 		fprintf(stderr, "sluiced: configuration file %s: %s\n", config, err);

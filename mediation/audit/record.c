@@ -160,6 +160,10 @@ static const struct sl_audit_field_desc f_export_batch[] = {
 	F("records", INT, true, "records in the batch"),
 	F("digest", DIGEST, true, "SHA-256 of the batch as exported"),
 	F("purpose", STR, false, "purpose code"),
+	F("segment", STR, false, "segment file the batch was appended to"),
+	F("offset", INT, false, "byte offset of the batch in the segment"),
+	F("length", INT, false, "bytes of the batch"),
+	F("subjects", STR_LIST, false, "the batch's subjects as keyed pseudonyms (hmac-sha256:...), at most 64"),
 	END,
 };
 
@@ -189,7 +193,7 @@ const struct sl_audit_kind_desc sl_audit_kinds[] = {
 	{ "delivery.refused", "sluiced, lawful path (now)", "records a destination's spool refused: a gap the receiver sees",
 	  f_delivery_refused },
 	{ "consent.change", "sluice consent (now)", "a consent record changed status", f_consent_change },
-	{ "export.batch", "consent path (later issue)", "a batch was exported to a data recipient",
+	{ "export.batch", "sluiced, consent path (now)", "a batch was exported to a data recipient",
 	  f_export_batch },
 	{ NULL, NULL, NULL, NULL },
 };

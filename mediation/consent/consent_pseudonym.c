@@ -103,11 +103,11 @@ int sl_consent_recipient_key(const uint8_t master[SL_CONSENT_MASTER_KEY_LEN], co
 				      off, key, 32);
 }
 
-int sl_consent_pseudonym(const uint8_t master[SL_CONSENT_MASTER_KEY_LEN], const char *recipient, uint64_t epoch,
-			 const struct sl_consent_subject *subject, char out[SL_CONSENT_PSEUDONYM_HEXLEN + 1])
+int sl_consent_pseudonym_keyed(const uint8_t key[32], const struct sl_consent_subject *subject,
+			       char out[SL_CONSENT_PSEUDONYM_HEXLEN + 1])
 {
 	static const char hex[] = "0123456789abcdef";
-	uint8_t key[32], mac[32], msg[8 + SL_CONSENT_SUBJECT_MAX + 1];
+	uint8_t mac[32], msg[8 + SL_CONSENT_SUBJECT_MAX + 1];
 	const char *type;
 	size_t tl, vl;
 	unsigned i;
@@ -123,10 +123,7 @@ int sl_consent_pseudonym(const uint8_t master[SL_CONSENT_MASTER_KEY_LEN], const 
 	memcpy(msg, type, tl);
 	msg[tl] = 0;
 	memcpy(msg + tl + 1, subject->value, vl);
-	rc = sl_consent_recipient_key(master, recipient, epoch, key);
-	if (!rc)
-		rc = sl_consent_hmac_sha256(key, sizeof(key), msg, tl + 1 + vl, mac);
-	OPENSSL_cleanse(key, sizeof(key));
+	rc = sl_consent_hmac_sha256(key, 32, msg, tl + 1 + vl, mac);
 	if (rc)
 		return rc;
 	for (i = 0; i < 32; i++) {
@@ -135,4 +132,17 @@ int sl_consent_pseudonym(const uint8_t master[SL_CONSENT_MASTER_KEY_LEN], const 
 	}
 	out[64] = '\0';
 	return 0;
+}
+
+int sl_consent_pseudonym(const uint8_t master[SL_CONSENT_MASTER_KEY_LEN], const char *recipient, uint64_t epoch,
+			 const struct sl_consent_subject *subject, char out[SL_CONSENT_PSEUDONYM_HEXLEN + 1])
+{
+	uint8_t key[32];
+	int rc;
+
+	rc = sl_consent_recipient_key(master, recipient, epoch, key);
+	if (!rc)
+		rc = sl_consent_pseudonym_keyed(key, subject, out);
+	OPENSSL_cleanse(key, sizeof(key));
+	return rc;
 }

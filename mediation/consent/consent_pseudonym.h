@@ -47,3 +47,7 @@ int sl_consent_recipient_key(const uint8_t master[SL_CONSENT_MASTER_KEY_LEN], co
 /* The pseudonym of subject for recipient in epoch: 64 lowercase hex digits and a NUL. 0 or -errno. */
 int sl_consent_pseudonym(const uint8_t master[SL_CONSENT_MASTER_KEY_LEN], const char *recipient, uint64_t epoch,
 			 const struct sl_consent_subject *subject, char out[SL_CONSENT_PSEUDONYM_HEXLEN + 1]);
+
+/* The same with the recipient key already derived (the daemon caches one per recipient and epoch). 0 or -errno. */
+int sl_consent_pseudonym_keyed(const uint8_t key[32], const struct sl_consent_subject *subject,
+			       char out[SL_CONSENT_PSEUDONYM_HEXLEN + 1]);
