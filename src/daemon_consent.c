@@ -216,7 +216,8 @@ void sl_daemon_consent_clock(struct sl_daemon_consent *c, int64_t now_us)
 	if (now_us > c->clock_us)
 		c->clock_us = now_us;
 	for (i = 0; i < c->n_rec; i++)
-		sl_cx_export_tick(c->rec[i].exp, c->clock_us);
+		if (sl_cx_export_tick(c->rec[i].exp, c->clock_us) < 0)
+			rate_ctr_inc2(sl_cx_flow_ctrs(c->flow, i), SL_CX_CTR_WRITE_FAILED);
 }
 
 void sl_daemon_consent_flush(struct sl_daemon_consent *c)
@@ -226,7 +227,8 @@ void sl_daemon_consent_flush(struct sl_daemon_consent *c)
 	if (!c)
 		return;
 	for (i = 0; i < c->n_rec; i++)
-		sl_cx_export_flush(c->rec[i].exp);
+		if (sl_cx_export_flush(c->rec[i].exp) < 0)
+			rate_ctr_inc2(sl_cx_flow_ctrs(c->flow, i), SL_CX_CTR_WRITE_FAILED);
 }
 
 void sl_daemon_consent_stop(struct sl_daemon_consent *c)

@@ -163,7 +163,7 @@ static const struct sl_audit_field_desc f_export_batch[] = {
 	F("segment", STR, false, "segment file the batch was appended to"),
 	F("offset", INT, false, "byte offset of the batch in the segment"),
 	F("length", INT, false, "bytes of the batch"),
-	F("subjects", STR_LIST, false, "the batch's subjects as keyed pseudonyms (hmac-sha256:...), at most 64"),
+	F("subjects", PSEUDONYM_LIST, false, "the batch's distinct subjects as keyed pseudonyms"),
 	END,
 };
 
@@ -221,6 +221,7 @@ const char *sl_audit_ftype_name(enum sl_audit_ftype t)
 	case SL_AUDIT_FT_PSEUDONYM: return "pseudonym";
 	case SL_AUDIT_FT_STR_LIST: return "string list";
 	case SL_AUDIT_FT_BOOL: return "boolean";
+	case SL_AUDIT_FT_PSEUDONYM_LIST: return "pseudonym list";
 	}
 	return "unknown";
 }
@@ -281,6 +282,14 @@ static bool value_ok(enum sl_audit_ftype t, const json_t *v)
 		return true;
 	case SL_AUDIT_FT_BOOL:
 		return json_is_boolean(v);
+	case SL_AUDIT_FT_PSEUDONYM_LIST:
+		if (!json_is_array(v) || json_array_size(v) > 1024)
+			return false;
+		for (i = 0; i < json_array_size(v); i++)
+			if (!json_is_string(json_array_get(v, i)) ||
+			    !prefixed_hex(json_string_value(json_array_get(v, i)), "hmac-sha256:"))
+				return false;
+		return true;
 	}
 	return false;
 }

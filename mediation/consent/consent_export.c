@@ -24,6 +24,7 @@
 #include "mediation/consent/consent_export.h"
 
 #define SUBJECT_TAG_MAX 128
+#define SUBJECT_SLOTS (2 * SL_CX_BATCH_SUBJECTS_MAX) /* open addressing, load at most 1/2 */
 
 struct sl_cx_export {
 	struct sl_cx_export_cfg cfg;
@@ -44,6 +45,7 @@ struct sl_cx_export {
 	int64_t batch_first_us;
 	char (*subjects)[SUBJECT_TAG_MAX];
 	unsigned n_subjects;
+	uint16_t *slot;			/* SUBJECT_SLOTS entries: subject index + 1, 0 empty */
 	struct sl_cx_export_stats st;
 };
 
@@ -115,8 +117,9 @@ struct sl_cx_export *sl_cx_export_open(void *ctx, const struct sl_cx_export_cfg 
 	x->cb = cb;
 	x->cb_data = data;
 	x->subjects = talloc_zero_size(x, (size_t)SL_CX_BATCH_SUBJECTS_MAX * SUBJECT_TAG_MAX);
+	x->slot = talloc_zero_array(x, uint16_t, SUBJECT_SLOTS);
 	x->dirfd = open(cfg->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (x->dirfd < 0 || !x->subjects) {
+	if (x->dirfd < 0 || !x->subjects || !x->slot) {
 		*err = talloc_asprintf(ctx, "export directory %s: %s", cfg->dir, strerror(errno));
 		talloc_free(x);
 		return NULL;
@@ -226,6 +229,7 @@ out:
 	x->len = 0;
 	x->records = 0;
 	x->n_subjects = 0;
+	memset(x->slot, 0, SUBJECT_SLOTS * sizeof(*x->slot));
 	return rc;
 }
 
@@ -236,14 +240,23 @@ int sl_cx_export_tick(struct sl_cx_export *x, int64_t now_us)
 	return 0;
 }
 
-static int subject_index(const struct sl_cx_export *x, const char *s)
+/*
+ * The slot of subject s in the batch's set: the slot holding it, or the
+ * empty slot where it belongs. Tags are pseudonyms (keyed hashes) the
+ * caller made, so a plain FNV-1a spreads them; at most half the slots
+ * are ever full, so the probe ends.
+ */
+static unsigned subject_slot(const struct sl_cx_export *x, const char *s)
 {
+	uint32_t h = 2166136261u;
+	const char *p;
 	unsigned i;
 
-	for (i = 0; i < x->n_subjects; i++)
-		if (!strcmp(x->subjects[i], s))
-			return (int)i;
-	return -1;
+	for (p = s; *p; p++)
+		h = (h ^ (uint8_t)*p) * 16777619u;
+	for (i = h % SUBJECT_SLOTS;; i = (i + 1) % SUBJECT_SLOTS)
+		if (!x->slot[i] || !strcmp(x->subjects[x->slot[i] - 1], s))
+			return i;
 }
 
 int sl_cx_export_add(struct sl_cx_export *x, int64_t now_us, const char *line, size_t len, const char *subject)
@@ -253,7 +266,7 @@ int sl_cx_export_add(struct sl_cx_export *x, int64_t now_us, const char *line, s
 
 	if (strlen(subject) >= SUBJECT_TAG_MAX)
 		return -EINVAL;
-	new_subject = subject_index(x, subject) < 0;
+	new_subject = !x->slot[subject_slot(x, subject)];
 	if (new_subject && x->n_subjects == SL_CX_BATCH_SUBJECTS_MAX) {
 		int r = sl_cx_export_flush(x);
 		if (r)
@@ -275,8 +288,10 @@ int sl_cx_export_add(struct sl_cx_export *x, int64_t now_us, const char *line, s
 	memcpy(x->buf + x->len, line, len);
 	x->len += len;
 	x->records++;
-	if (subject_index(x, subject) < 0)
-		memcpy(x->subjects[x->n_subjects++], subject, strlen(subject) + 1);
+	if (new_subject) {
+		memcpy(x->subjects[x->n_subjects], subject, strlen(subject) + 1);
+		x->slot[subject_slot(x, subject)] = (uint16_t)++x->n_subjects;
+	}
 	if (x->records >= x->cfg.batch_records) {
 		int r = sl_cx_export_flush(x);
 		if (r)

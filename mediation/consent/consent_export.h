@@ -7,7 +7,7 @@
  *
  * Batches close at N records, at T seconds after their first record (on
  * the gateway's clock: packet time for capture files, wall time live),
- * when a record would bring a 65th distinct subject (the audit record
+ * when a record would bring a 1025th distinct subject (the audit record
  * lists the batch's subjects), or on flush. Segment files are named
  * RECIPIENT.NNNNNN.jsonl, NNNNNN counting on from the highest number
  * already in the directory, so a restart never rewrites a file; a batch
@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SL_CX_BATCH_SUBJECTS_MAX 64
+#define SL_CX_BATCH_SUBJECTS_MAX 1024 /* the audit catalogue's pseudonym list bound */
 
 struct sl_cx_export_cfg {
 	const char *dir;

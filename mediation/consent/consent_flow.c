@@ -243,7 +243,9 @@ static void one_subject(struct sl_cx_flow *f, struct cx_recipient *r, const stru
 		return;
 	if (!f->audit || sl_audit_pseudonym(f->audit_key, sl_consent_subject_type_names[who.type], who.value, tag) < 0)
 		memcpy(tag, subj, sizeof(subj));
-	sl_cx_export_add(r->exp, in->time_us, line, len, tag);
+	/* a batch this record closed could not be written: counted; the record itself is in the next batch */
+	if (sl_cx_export_add(r->exp, in->time_us, line, len, tag) < 0)
+		rate_ctr_inc2(r->ctrs, SL_CX_CTR_WRITE_FAILED);
 	rate_ctr_inc2(r->ctrs, SL_CX_CTR_EXPORTED);
 }
 

@@ -1,7 +1,7 @@
 /*
  * Unit tests for the JSON Lines export (consent_export.c): batches close
  * at N records, at T seconds of gateway time after their first record, at
- * a 65th distinct subject and on flush; each reported batch is exactly
+ * a 1025th distinct subject and on flush; each reported batch is exactly
  * the bytes at its offset in its segment with that SHA-256; segments
  * rotate by size and by age, numbering on from what the directory holds
  * (a restart never rewrites a file); batch ids are deterministic; every
@@ -137,7 +137,7 @@ static void test_subject_limit(void **state)
 {
 	void *ctx = talloc_new(NULL);
 	char *dir = ct_tmpdir(ctx), *err = NULL;
-	struct sl_cx_export_cfg cfg = { .dir = dir, .recipient = "acme", .batch_records = 1000 };
+	struct sl_cx_export_cfg cfg = { .dir = dir, .recipient = "acme", .batch_records = 5000 };
 	struct seen s = { .ctx = ctx, .dir = dir };
 	struct sl_cx_export *x = sl_cx_export_open(ctx, &cfg, on_batch, &s, &err);
 	unsigned i;
@@ -148,7 +148,7 @@ static void test_subject_limit(void **state)
 		add(x, 1 * S_US, i);
 	add(x, 1 * S_US, 0); /* a subject already in the batch */
 	assert_int_equal(s.n, 0);
-	add(x, 1 * S_US, 999);
+	add(x, 1 * S_US, 5000); /* a new one, beyond the bound */
 	assert_int_equal(s.n, 1);
 	assert_int_equal(s.records[0], SL_CX_BATCH_SUBJECTS_MAX + 1);
 	assert_int_equal(s.subjects[0], SL_CX_BATCH_SUBJECTS_MAX);
