@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -118,6 +119,11 @@ struct sl_cx_export *sl_cx_export_open(void *ctx, const struct sl_cx_export_cfg 
 	x->cb_data = data;
 	x->subjects = talloc_zero_size(x, (size_t)SL_CX_BATCH_SUBJECTS_MAX * SUBJECT_TAG_MAX);
 	x->slot = talloc_zero_array(x, uint16_t, SUBJECT_SLOTS);
+	if (mkdir(cfg->dir, 0750) < 0 && errno != EEXIST) {
+		*err = talloc_asprintf(ctx, "export directory %s: %s", cfg->dir, strerror(errno));
+		talloc_free(x);
+		return NULL;
+	}
 	x->dirfd = open(cfg->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (x->dirfd < 0 || !x->subjects || !x->slot) {
 		*err = talloc_asprintf(ctx, "export directory %s: %s", cfg->dir, strerror(errno));

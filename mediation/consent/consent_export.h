@@ -14,6 +14,8 @@
  * id is NNNNNN-MMMMMM (segment, batch in segment): deterministic for a
  * given input, unique within a directory.
  *
+ * The directory is created (0750) if missing; its parent must exist.
+ *
  * Ownership: a talloc object under ctx; closing it (talloc_free or
  * sl_cx_export_close) flushes nothing: call sl_cx_export_flush first.
  */

@@ -162,6 +162,14 @@ run() {
 
 # --- 1. exactly the consented records --------------------------------------------------
 config plain "$work/reg.db"
+"$B/src/sluiced" -c "$work/plain.cfg" --check-config >"$work/check.out" 2>"$work/check.err" ||
+	{ cat "$work/check.out" "$work/check.err"; fail "--check-config refuses a good consent node"; }
+sed '/^  purpose/d; /^ pseudonym-key/d' "$work/plain.cfg" >"$work/bad.cfg"
+"$B/src/sluiced" -c "$work/bad.cfg" --check-config >"$work/check-bad.out" 2>"$work/check-bad.txt" &&
+	fail "--check-config accepts a consent node without keys and purposes"
+for m in "consent: pseudonym-key is mandatory" "consent: recipient acme: purpose is mandatory"; do
+	grep -qF "$m" "$work/check-bad.txt" || { cat "$work/check-bad.txt"; fail "--check-config does not say '$m'"; }
+done
 run plain
 "$B/src/sluice" audit verify "$work/plain/audit-log" --key "$work/audit.vkey" >"$work/verify.txt" 2>&1 ||
 	{ cat "$work/verify.txt"; fail "sluice audit verify"; }
