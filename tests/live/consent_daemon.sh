@@ -276,6 +276,25 @@ sleep 4
 "$B/src/sluice" consent withdraw --db "$work/wd.db" --subject "msisdn:$victim" --recipient acme --purpose "$PURPOSE" \
 	>/dev/null 2>"$work/withdraw.err" || fail "sluice consent withdraw"
 w1=$(date +%s.%N)
+# the running path as the console shows it
+python3 - "$v" >"$work/show-consent.txt" <<'PY' || fail "show consent"
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+s.sendall(b"show consent\r\n")
+out, end = b"", time.time() + 5
+while time.time() < end and b"recipient beta" not in out:
+    try:
+        d = s.recv(4096)
+    except socket.timeout:
+        break
+    if not d:
+        break
+    out += d
+print(out.decode(errors="replace"))
+PY
+grep -q "^index: .* subjects" "$work/show-consent.txt" && grep -q "^recipient acme: " "$work/show-consent.txt" ||
+	{ cat "$work/show-consent.txt"; fail "show consent does not show the index and recipients"; }
+grep -qF -- "$victim" "$work/show-consent.txt" && fail "show consent names a subscriber"
 n=0
 until grep -q "all capture files read" "$work/wd.err" 2>/dev/null; do
 	n=$((n + 1))
