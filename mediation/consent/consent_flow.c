@@ -63,7 +63,7 @@ struct cx_recipient {
 	struct sl_cx_policy policy;
 	struct sl_cx_export *exp;
 	struct rate_ctr_group *ctrs;
-	uint8_t key[32];
+	struct sl_consent_pseudonymiser *ps;	/* keyed with the recipient key of key_epoch */
 	uint64_t key_epoch;
 	bool key_valid;
 };
@@ -82,10 +82,8 @@ static int flow_destructor(struct sl_cx_flow *f)
 {
 	unsigned i;
 
-	for (i = 0; i < f->n; i++) {
+	for (i = 0; i < f->n; i++)
 		rate_ctr_group_free(f->rec[i].ctrs);
-		OPENSSL_cleanse(f->rec[i].key, sizeof(f->rec[i].key));
-	}
 	OPENSSL_cleanse(f->master, sizeof(f->master));
 	OPENSSL_cleanse(f->audit_key, sizeof(f->audit_key));
 	return 0;
@@ -124,7 +122,8 @@ int sl_cx_flow_add(struct sl_cx_flow *f, const struct sl_cx_recipient_cfg *rc, s
 	r->policy = rc->policy;
 	r->exp = x;
 	r->ctrs = rate_ctr_group_alloc(f, &sl_cx_ctrg_desc, idx);
-	if (!r->ctrs)
+	r->ps = sl_consent_pseudonymiser_alloc(f);
+	if (!r->ctrs || !r->ps)
 		return -ENOMEM;
 	return (int)f->n++;
 }
@@ -156,13 +155,21 @@ static int pseudonym(struct sl_cx_flow *f, struct cx_recipient *r, int64_t t_us,
 {
 	uint64_t epoch = sl_consent_epoch(t_us, f->epoch_s);
 
+	uint8_t key[32];
+	int rc;
+
 	if (!r->key_valid || r->key_epoch != epoch) {
-		if (sl_consent_recipient_key(f->master, r->name, epoch, r->key) < 0)
+		r->key_valid = false;
+		rc = sl_consent_recipient_key(f->master, r->name, epoch, key);
+		if (!rc)
+			rc = sl_consent_pseudonymiser_key(r->ps, key);
+		OPENSSL_cleanse(key, sizeof(key));
+		if (rc)
 			return -EIO;
 		r->key_epoch = epoch;
 		r->key_valid = true;
 	}
-	return sl_consent_pseudonym_keyed(r->key, s, out);
+	return sl_consent_pseudonymise(r->ps, s, out);
 }
 
 /*
