@@ -23,8 +23,10 @@
 #    export directories are byte for byte the same as without it.
 #
 # 3. Withdrawal within one second. The capture is replayed at 2x real
-#    time with every caller consenting; while it runs, one subject's
-#    consent is withdrawn with `sluice consent withdraw`. Mapping: the
+#    time with every caller consenting and batches of one record; as
+#    soon as a record of the subject with the most events later in the
+#    capture is in the export, its consent is withdrawn with `sluice
+#    consent withdraw`. Mapping: the
 #    replay starts no earlier than T_start (taken just before sluiced is
 #    started) and holds each frame until T_replay + (p - p0) / speed, so
 #    an event of packet time p is processed no earlier than
@@ -34,7 +36,7 @@
 #    p >= b, so any record of the subject with T_start + (b - p0) / speed
 #    > W1 + 1 s proves a late record; there must be none. The test also
 #    checks that the subject had events after that point (so the check
-#    is not empty) and records before the withdrawal.
+#    is not empty) and reports its records before the withdrawal.
 set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}"
 . "$top_srcdir/tests/live/stop.sh"
@@ -244,8 +246,8 @@ echo "warrant confidentiality: $(cat "$work"/ls-plain-* | wc -l) segment files b
 "$B/src/sluice" consent import --db "$work/wd.db" "$work/all-callers.jsonl" >/dev/null 2>"$work/import2.err" ||
 	fail "sluice consent import (withdrawal registry)"
 BUCKET=1 config wd "$work/wd.db"
-sed -i 's|^ country-code 49$| country-code 49\n replay-speed 2|' "$work/wd.cfg"
-# the subject with events spread widest over the capture
+sed -i 's|^ country-code 49$| country-code 49\n replay-speed 2|; s|^  batch records 7 |  batch records 1 |' "$work/wd.cfg"
+# the subject with the most events after the first seconds of the capture
 victim=$(python3 - "$work/events.json" <<'PY'
 import json, sys
 span, n = {}, {}
@@ -260,19 +262,29 @@ for line in open(sys.argv[1]):
                 lo, hi = span.get(i["value"], (e["ts"], e["ts"]))
                 span[i["value"]] = (min(lo, e["ts"]), max(hi, e["ts"]))
                 b = n.setdefault(i["value"], ([], []))
-                # withdrawn about 8 s of packet time in (4 s at 2x): events before 6 s and after 12 s
-                if e["ts"] - p0 < 6:
-                    b[0].append(e["ts"])
-                elif e["ts"] - p0 > 12:
-                    b[1].append(e["ts"])
-print(max(span, key=lambda s: (min(len(n[s][0]), 1), len(n[s][1]))))
+                # withdrawn after its first record: most events after 8 s, one early
+                b[e["ts"] - p0 > 8].append(e["ts"])
+print(max(span, key=lambda s: (len(n[s][1]) + 2 * min(len(n[s][0]), 1))))
 PY
 )
 t_start=$(date +%s.%N)
 "$B/src/sluiced" -c "$work/wd.cfg" >"$work/wd.out" 2>"$work/wd.err" &
 gw=$!
 pids="$pids $gw"
-sleep 4
+# the subject's pseudonym for acme in the capture's epoch: its first exported record shows the flow is live
+vp=$(python3 -c '
+import hashlib, hmac, sys
+master = bytes.fromhex(open(sys.argv[1]).read().strip())
+prk = hmac.new(b"sluice-consent-pseudonym-v1", master, hashlib.sha256).digest()
+key = hmac.new(prk, b"recipient\0acme\0" + (int(sys.argv[2]) // 2592000).to_bytes(8, "big") + b"\x01", hashlib.sha256).digest()
+print(hmac.new(key, b"msisdn\0" + sys.argv[3].encode(), hashlib.sha256).hexdigest())' "$work/master.key" "$start" "$victim")
+n=0
+until cat "$work"/wd/acme/*.jsonl 2>/dev/null | grep -qF "$vp"; do
+	n=$((n + 1))
+	[ $n -le 600 ] || fail "withdrawal run: no record of the subject within 60 s"
+	kill -0 $gw 2>/dev/null || fail "withdrawal run: sluiced exited"
+	sleep 0.1
+done
 "$B/src/sluice" consent withdraw --db "$work/wd.db" --subject "msisdn:$victim" --recipient acme --purpose "$PURPOSE" \
 	>/dev/null 2>"$work/withdraw.err" || fail "sluice consent withdraw"
 w1=$(date +%s.%N)
@@ -336,5 +348,7 @@ if late:
     print("records after withdrawal + 1 s (time, seconds after the withdrawal):", late); sys.exit(1)
 if after_events == 0:
     print("the subject has no events after the withdrawal: the check is empty"); sys.exit(1)
+if before == 0:
+    print("no record of the subject before the withdrawal: the flow was not shown live"); sys.exit(1)
 PY
 echo "consent_daemon: ok"
