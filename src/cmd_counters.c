@@ -19,6 +19,7 @@
 #include "handover/spool.h"
 #include "mediation/audit/audit.h"
 #include "mediation/consent/consent_api.h"
+#include "mediation/consent/consent_flow.h"
 #include "mediation/consent/consent_policy.h"
 #include "mediation/lawful/intercept.h"
 #include "mediation/lawful/warrant_store.h"
@@ -82,6 +83,7 @@ int sl_cmd_counters(void *ctx, int argc, char **argv)
 	print_group(&sl_audit_ctrg_desc);
 	print_group(&sl_consent_ctrg_desc);
 	print_group(&sl_capi_ctrg_desc);
+	print_group(&sl_cx_ctrg_desc);
 	print_group(&sl_ho_ctrg_desc);
 	print_group(&sl_spool_ctrg_desc);
 	print_group(&sl_link_ctrg_desc);

@@ -19,6 +19,7 @@
 
 #include "capture/capture.h"
 #include "capture/source.h"
+#include "src/daemon_consent.h"
 #include "src/daemon_ho.h"
 #include "render/json_out.h"
 
@@ -57,6 +58,7 @@ struct sl_daemon_cfg {
 	struct sl_daemon_audit_cfg audit;
 	struct sl_daemon_metrics_cfg metrics;
 	double replay_speed;		/* files: 0 as fast as possible, else capture time / speed */
+	struct sl_daemon_consent_cfg consent;	/* the consented-data path (daemon_consent.h) */
 };
 
 struct sl_daemon {
@@ -77,6 +79,8 @@ struct sl_daemon {
 	uint64_t started_us;
 	struct sl_ho_rt ho;
 	struct sl_audit_log *audit;		/* NULL when no audit log is configured */
+	struct sl_daemon_consent *consent;	/* NULL when no consent path is configured */
+	int64_t newest_frame_us;		/* file replay: the gateway's clock */
 	bool vty_open;				/* `no login`: console without password (lab) */
 	/* per destination and stream: the link's state and since when (wall time) */
 	int link_last[SL_HO_MAX_DEST][2];

@@ -6,7 +6,8 @@
  * and files that must exist and be readable, directories that must be
  * writable, destinations whose addresses must resolve, the certificates
  * and keys TLS needs, and the dependencies between nodes (warrants need
- * the audit log, intercepts need their destination). Each problem is one
+ * the audit log, intercepts need their destination; the consent node's
+ * registry, keys and export directories). Each problem is one
  * line naming the file, the node and the field; nothing is opened for
  * writing, no socket is bound, nothing is started.
  */
@@ -253,6 +254,38 @@ static void check_consent_api(struct check *c, const struct sl_daemon_cfg *cfg)
 	writable_file(c, "consent-api: database", a->db);
 }
 
+static void check_consent(struct check *c, const struct sl_daemon_consent_cfg *cc, bool audit)
+{
+	unsigned i;
+
+	if (!cc->configured)
+		return;
+	if (!cc->database)
+		problem(c, "consent: database is mandatory");
+	else if (access(cc->database, F_OK) == 0)
+		readable(c, "consent: database", cc->database);
+	if (!cc->pseudonym_key)
+		problem(c, "consent: pseudonym-key is mandatory");
+	else
+		readable(c, "consent: pseudonym-key", cc->pseudonym_key);
+	if (cc->audit_pseudonym_key)
+		readable(c, "consent: audit-pseudonym-key", cc->audit_pseudonym_key);
+	if (cc->audit_pseudonym_key && !audit)
+		problem(c, "consent: audit-pseudonym-key without an audit log: export.batch records need the audit node");
+	for (i = 0; i < cc->n_rec; i++) {
+		const struct sl_daemon_consent_recipient_cfg *r = &cc->rec[i];
+
+		if (r->purpose < 0)
+			problem(c, "consent: recipient %s: purpose is mandatory", r->name);
+		if (!r->categories)
+			problem(c, "consent: recipient %s: categories is mandatory", r->name);
+		if (!r->export_dir)
+			problem(c, "consent: recipient %s: export-directory is mandatory", r->name);
+		else
+			writable_dir(c, "consent: export-directory", r->export_dir);
+	}
+}
+
 int sl_daemon_check_config(struct sl_daemon *d, const char *file)
 {
 	struct check c = { .file = file };
@@ -261,6 +294,7 @@ int sl_daemon_check_config(struct sl_daemon *d, const char *file)
 	check_handover(&c, &d->cfg);
 	check_audit(&c, &d->cfg.audit);
 	check_consent_api(&c, &d->cfg);
+	check_consent(&c, &d->cfg.consent, d->cfg.audit.dir != NULL);
 	if (sl_daemon_vty_auth_problem(sl_daemon_vty_auth(file)))
 		problem(&c, "%s", sl_daemon_vty_auth_problem(sl_daemon_vty_auth(file)));
 	return c.problems ? -1 : 0;

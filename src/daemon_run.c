@@ -39,6 +39,12 @@ static void on_event(const struct sl_event *ev, void *priv)
 {
 	struct sl_daemon *d = priv;
 
+	/*
+	 * Both halves get the same event. The commercial path is given the
+	 * event and nothing else (no warrant state, no match result), so
+	 * what it exports is the same whether or not anyone is under warrant.
+	 */
+	sl_daemon_consent_event(d->consent, ev);
 	sl_ho_event(&d->ho, ev);
 	if (!d->events)
 		return;
@@ -61,6 +67,7 @@ static void all_files_done(struct sl_daemon *d)
 	sl_ho_commit(&d->ho);
 	if (d->events)
 		fflush(d->events);
+	sl_daemon_consent_flush(d->consent);
 	LOGP(DSLSRC, LOGL_NOTICE, "all capture files read\n");
 }
 
@@ -114,6 +121,8 @@ static void file_timer_cb(void *data)
 		if (wait)
 			break;
 		sl_ho_frame_time(&d->ho, d->held_frame.ts_us);
+		if ((int64_t)d->held_frame.ts_us > d->newest_frame_us)
+			d->newest_frame_us = (int64_t)d->held_frame.ts_us;
 		sl_capture_frame(d->cap, &d->held_frame);
 		d->held = false;
 	}
@@ -168,8 +177,10 @@ static void tick_cb(void *data)
 	if (d->n_src && d->src[0]->live) {
 		sl_capture_advance(d->cap, wall_us());
 		sl_ho_tick(&d->ho, wall_us());
+		sl_daemon_consent_clock(d->consent, (int64_t)wall_us());
 	} else {
 		sl_ho_tick(&d->ho, 0);
+		sl_daemon_consent_clock(d->consent, d->newest_frame_us);
 	}
 	for (i = 0; i < d->n_src; i++)
 		sl_source_poll_stats(d->src[i]);
@@ -239,6 +250,8 @@ int sl_daemon_start(struct sl_daemon *d)
 	}
 	if (sl_ho_start(&d->ho, d->ctx, &d->cfg.ho, &d->cfg.cap.numbering, n_live > 0, d->audit) < 0)
 		return -1;
+	if (sl_daemon_consent_start(d->ctx, &d->cfg.consent, d->audit, &d->consent) < 0)
+		return -1;
 	if (n_live)
 		sl_ho_tick(&d->ho, wall_us());
 	d->cap = sl_capture_alloc(d->ctx, &d->cfg.cap, &ops, 0);
@@ -287,6 +300,8 @@ void sl_daemon_stop(struct sl_daemon *d)
 	if (d->cap && !d->files_done)
 		sl_capture_flush(d->cap);
 	sl_ho_stop(&d->ho);
+	sl_daemon_consent_stop(d->consent);
+	d->consent = NULL;
 	if (d->events) {
 		fclose(d->events);
 		d->events = NULL;

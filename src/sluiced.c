@@ -64,7 +64,9 @@ static void usage(FILE *out)
 "    Captures from the configured interfaces (or replays capture files), extracts call and\n"
 "    messaging metadata, hands what signed warrants cover to the authorities' receivers\n"
 "    (ETSI TS 102 232 over TLS, spooled while a receiver is down), records every decision in\n"
-"    the audit log and, when configured, writes every event as JSON lines. Runs in the\n"
+"    the audit log, exports to data recipients what their consents allow (pseudonymised,\n"
+"    minimised, as JSON Lines; docs/consent.md) and, when configured, writes every event as\n"
+"    JSON lines. Runs in the\n"
 "    foreground until SIGINT or SIGTERM; open calls and streams get their final events\n"
 "    before exit (a second SIGINT or SIGTERM ends it at once).\n"
 "\n"
@@ -75,7 +77,7 @@ static void usage(FILE *out)
 "\n"
 "    The VTY listens on telnet 127.0.0.1:%d (change with `line vty` / `bind ADDR [PORT]`):\n"
 "    `show capture` lists sources, pipeline usage against its limits and every counter;\n"
-"    `show warrants`, `show handover` and `show audit` the mediation; `show stats` the\n"
+"    `show warrants`, `show handover`, `show audit` and `show consent` the mediation; `show stats` the\n"
 "    libosmocore counters; `show running-config` the configuration.\n"
 "\n"
 "OPTIONS\n"
@@ -192,6 +194,8 @@ int main(int argc, char **argv)
 	sl_ho_show_vty_init(&d->ho);
 	sl_daemon_metrics_vty_init(d);
 	sl_daemon_consent_api_vty_init(d);
+	sl_daemon_consent_vty_init(&d->cfg.consent, ctx);
+	sl_daemon_consent_show_vty_init();
 
 	if (sl_app_read_config(config, err, sizeof(err)) < 0) {
 		fprintf(stderr, "sluiced: configuration file %s: %s\n", config, err);

@@ -175,6 +175,10 @@ static const struct sl_audit_field_desc f_export_batch[] = {
 	F("records", INT, true, "records in the batch"),
 	F("digest", DIGEST, true, "SHA-256 of the batch as exported"),
 	F("purpose", STR, false, "purpose code"),
+	F("segment", STR, false, "segment file the batch was appended to"),
+	F("offset", INT, false, "byte offset of the batch in the segment"),
+	F("length", INT, false, "bytes of the batch"),
+	F("subjects", PSEUDONYM_LIST, false, "the batch's distinct subjects as keyed pseudonyms"),
 	END,
 };
 
@@ -209,7 +213,7 @@ const struct sl_audit_kind_desc sl_audit_kinds[] = {
 	  f_consent_change },
 	{ "api.access", "sluiced consent API (now)", "an API call that changed nothing: a read, or a refused change",
 	  f_api_access },
-	{ "export.batch", "consent path (later issue)", "a batch was exported to a data recipient",
+	{ "export.batch", "sluiced, consent path (now)", "a batch was exported to a data recipient",
 	  f_export_batch },
 	{ NULL, NULL, NULL, NULL },
 };
@@ -237,6 +241,7 @@ const char *sl_audit_ftype_name(enum sl_audit_ftype t)
 	case SL_AUDIT_FT_PSEUDONYM: return "pseudonym";
 	case SL_AUDIT_FT_STR_LIST: return "string list";
 	case SL_AUDIT_FT_BOOL: return "boolean";
+	case SL_AUDIT_FT_PSEUDONYM_LIST: return "pseudonym list";
 	}
 	return "unknown";
 }
@@ -297,6 +302,14 @@ static bool value_ok(enum sl_audit_ftype t, const json_t *v)
 		return true;
 	case SL_AUDIT_FT_BOOL:
 		return json_is_boolean(v);
+	case SL_AUDIT_FT_PSEUDONYM_LIST:
+		if (!json_is_array(v) || json_array_size(v) > 1024)
+			return false;
+		for (i = 0; i < json_array_size(v); i++)
+			if (!json_is_string(json_array_get(v, i)) ||
+			    !prefixed_hex(json_string_value(json_array_get(v, i)), "hmac-sha256:"))
+				return false;
+		return true;
 	}
 	return false;
 }

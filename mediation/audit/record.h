@@ -29,6 +29,7 @@ enum sl_audit_ftype {
 	SL_AUDIT_FT_PSEUDONYM,	/* "hmac-sha256:" + 64 lowercase hex */
 	SL_AUDIT_FT_STR_LIST,	/* array of FT_STR, at most 64 */
 	SL_AUDIT_FT_BOOL,
+	SL_AUDIT_FT_PSEUDONYM_LIST, /* array of FT_PSEUDONYM, at most 1024 */
 };
 
 struct sl_audit_field_desc {

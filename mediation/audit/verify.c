@@ -135,6 +135,7 @@ static bool type_fits(enum sl_audit_ftype t, const uint8_t *v, size_t n)
 	case SL_AUDIT_FT_PSEUDONYM:
 		return n >= 2 && v[0] == '"';
 	case SL_AUDIT_FT_STR_LIST:
+	case SL_AUDIT_FT_PSEUDONYM_LIST:
 		return n >= 2 && v[0] == '[';
 	case SL_AUDIT_FT_BOOL:
 		return (n == 4 && !memcmp(v, "true", 4)) || (n == 5 && !memcmp(v, "false", 5));

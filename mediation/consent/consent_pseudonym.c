@@ -14,6 +14,7 @@
 #include "mediation/consent/consent_pseudonym.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -21,6 +22,7 @@
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 #include <openssl/params.h>
+#include <talloc.h>
 
 #include "mediation/audit/keys.h"
 
@@ -103,11 +105,11 @@ int sl_consent_recipient_key(const uint8_t master[SL_CONSENT_MASTER_KEY_LEN], co
 				      off, key, 32);
 }
 
-int sl_consent_pseudonym(const uint8_t master[SL_CONSENT_MASTER_KEY_LEN], const char *recipient, uint64_t epoch,
-			 const struct sl_consent_subject *subject, char out[SL_CONSENT_PSEUDONYM_HEXLEN + 1])
+int sl_consent_pseudonym_keyed(const uint8_t key[32], const struct sl_consent_subject *subject,
+			       char out[SL_CONSENT_PSEUDONYM_HEXLEN + 1])
 {
 	static const char hex[] = "0123456789abcdef";
-	uint8_t key[32], mac[32], msg[8 + SL_CONSENT_SUBJECT_MAX + 1];
+	uint8_t mac[32], msg[8 + SL_CONSENT_SUBJECT_MAX + 1];
 	const char *type;
 	size_t tl, vl;
 	unsigned i;
@@ -123,12 +125,98 @@ int sl_consent_pseudonym(const uint8_t master[SL_CONSENT_MASTER_KEY_LEN], const 
 	memcpy(msg, type, tl);
 	msg[tl] = 0;
 	memcpy(msg + tl + 1, subject->value, vl);
-	rc = sl_consent_recipient_key(master, recipient, epoch, key);
-	if (!rc)
-		rc = sl_consent_hmac_sha256(key, sizeof(key), msg, tl + 1 + vl, mac);
-	OPENSSL_cleanse(key, sizeof(key));
+	rc = sl_consent_hmac_sha256(key, 32, msg, tl + 1 + vl, mac);
 	if (rc)
 		return rc;
+	for (i = 0; i < 32; i++) {
+		out[2 * i] = hex[mac[i] >> 4];
+		out[2 * i + 1] = hex[mac[i] & 15];
+	}
+	out[64] = '\0';
+	return 0;
+}
+
+int sl_consent_pseudonym(const uint8_t master[SL_CONSENT_MASTER_KEY_LEN], const char *recipient, uint64_t epoch,
+			 const struct sl_consent_subject *subject, char out[SL_CONSENT_PSEUDONYM_HEXLEN + 1])
+{
+	uint8_t key[32];
+	int rc;
+
+	rc = sl_consent_recipient_key(master, recipient, epoch, key);
+	if (!rc)
+		rc = sl_consent_pseudonym_keyed(key, subject, out);
+	OPENSSL_cleanse(key, sizeof(key));
+	return rc;
+}
+
+/*
+ * The pseudonymiser keeps one HMAC context keyed with the recipient key:
+ * each pseudonym re-initialises it with the same key (EVP_MAC_init with
+ * a NULL key keeps the key, OpenSSL 3 HMAC) instead of fetching the
+ * algorithm and setting the key again.
+ */
+struct sl_consent_pseudonymiser {
+	EVP_MAC *mac;
+	EVP_MAC_CTX *c;
+	bool keyed;
+};
+
+static int pseudonymiser_destructor(struct sl_consent_pseudonymiser *p)
+{
+	EVP_MAC_CTX_free(p->c);
+	EVP_MAC_free(p->mac);
+	return 0;
+}
+
+struct sl_consent_pseudonymiser *sl_consent_pseudonymiser_alloc(void *ctx)
+{
+	struct sl_consent_pseudonymiser *p = talloc_zero(ctx, struct sl_consent_pseudonymiser);
+
+	if (!p)
+		return NULL;
+	talloc_set_destructor(p, pseudonymiser_destructor);
+	p->mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	p->c = p->mac ? EVP_MAC_CTX_new(p->mac) : NULL;
+	if (!p->c) {
+		talloc_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+int sl_consent_pseudonymiser_key(struct sl_consent_pseudonymiser *p, const uint8_t key[32])
+{
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0),
+		OSSL_PARAM_construct_end(),
+	};
+
+	p->keyed = EVP_MAC_init(p->c, key, 32, params) == 1;
+	return p->keyed ? 0 : -EIO;
+}
+
+int sl_consent_pseudonymise(struct sl_consent_pseudonymiser *p, const struct sl_consent_subject *subject,
+			    char out[SL_CONSENT_PSEUDONYM_HEXLEN + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	uint8_t mac[32], msg[8 + SL_CONSENT_SUBJECT_MAX + 1];
+	const char *type;
+	size_t tl, vl, outl = 0;
+	unsigned i;
+
+	if (!p->keyed || (unsigned)subject->type >= _SL_CONSENT_SUBJ_COUNT)
+		return -EINVAL;
+	type = sl_consent_subject_type_names[subject->type];
+	tl = strlen(type);
+	vl = strnlen(subject->value, sizeof(subject->value));
+	if (vl == sizeof(subject->value) || tl > 7)
+		return -EINVAL;
+	memcpy(msg, type, tl);
+	msg[tl] = 0;
+	memcpy(msg + tl + 1, subject->value, vl);
+	if (EVP_MAC_init(p->c, NULL, 0, NULL) != 1 || EVP_MAC_update(p->c, msg, tl + 1 + vl) != 1 ||
+	    EVP_MAC_final(p->c, mac, &outl, sizeof(mac)) != 1 || outl != 32)
+		return -EIO;
 	for (i = 0; i < 32; i++) {
 		out[2 * i] = hex[mac[i] >> 4];
 		out[2 * i + 1] = hex[mac[i] & 15];

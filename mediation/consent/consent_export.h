@@ -1,0 +1,76 @@
+/*
+ * JSON Lines export to one data recipient (docs/consent.md, "Exports"):
+ * records are gathered into batches, each batch is appended to the
+ * current segment file in one write and fsynced, and only then reported
+ * to the caller (which writes the export.batch audit record with the
+ * batch's SHA-256 digest). Segments rotate by size and by age.
+ *
+ * Batches close at N records, at T seconds after their first record (on
+ * the gateway's clock: packet time for capture files, wall time live),
+ * when a record would bring a 1025th distinct subject (the audit record
+ * lists the batch's subjects), or on flush. Segment files are named
+ * RECIPIENT.NNNNNN.jsonl, NNNNNN counting on from the highest number
+ * already in the directory, so a restart never rewrites a file; a batch
+ * id is NNNNNN-MMMMMM (segment, batch in segment): deterministic for a
+ * given input, unique within a directory.
+ *
+ * The directory is created (0750) if missing; its parent must exist.
+ *
+ * Ownership: a talloc object under ctx; closing it (talloc_free or
+ * sl_cx_export_close) flushes nothing: call sl_cx_export_flush first.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SL_CX_BATCH_SUBJECTS_MAX 1024 /* the audit catalogue's pseudonym list bound */
+
+struct sl_cx_export_cfg {
+	const char *dir;
+	const char *recipient;
+	unsigned batch_records;		/* 0: 1000 */
+	unsigned batch_seconds;		/* 0: 60 */
+	uint64_t rotate_bytes;		/* 0: 64 MiB */
+	unsigned rotate_seconds;	/* 0: 3600 */
+};
+
+/* A batch that is on disk (fsynced). Borrowed for the callback only. */
+struct sl_cx_batch {
+	const char *recipient;
+	const char *batch_id;
+	const char *segment;		/* file name in the directory */
+	uint64_t offset;		/* where the batch starts in the segment */
+	uint64_t len;
+	unsigned records;
+	const char *digest;		/* "sha256:" and 64 lowercase hex digits of the batch bytes */
+	const char *const *subjects;	/* the distinct subject tags the caller gave, in first-seen order */
+	unsigned n_subjects;
+};
+
+/* Called after each batch is durable; a negative return is counted as an audit failure. */
+typedef int (*sl_cx_batch_cb)(void *data, const struct sl_cx_batch *b);
+
+struct sl_cx_export_stats {
+	uint64_t records, batches, segments, bytes;
+	uint64_t write_failed;		/* batches lost because a write or fsync failed */
+	uint64_t report_failed;		/* batches whose callback failed */
+};
+
+struct sl_cx_export;
+
+/* NULL with *err (talloc on ctx) when the directory cannot be used. */
+struct sl_cx_export *sl_cx_export_open(void *ctx, const struct sl_cx_export_cfg *cfg, sl_cx_batch_cb cb, void *data,
+				       char **err);
+/*
+ * Adds one record line (LF-terminated) of subject tag subject (at most
+ * 127 bytes) at gateway time now_us; may close the batch first. 0, or
+ * -errno when a batch it closed could not be written.
+ */
+int sl_cx_export_add(struct sl_cx_export *x, int64_t now_us, const char *line, size_t len, const char *subject);
+/* Closes the open batch if it is T seconds old at now_us. */
+int sl_cx_export_tick(struct sl_cx_export *x, int64_t now_us);
+/* Closes the open batch (if any). */
+int sl_cx_export_flush(struct sl_cx_export *x);
+void sl_cx_export_stats(const struct sl_cx_export *x, struct sl_cx_export_stats *st);

@@ -1,0 +1,311 @@
+/*
+ * The consented-data path for live events (consent_flow.h): subjects,
+ * decisions per category, minimisation, pseudonyms, export.
+ *
+ * Which events flow (docs/consent.md, "Export records"): a call at its
+ * end (one record per consenting party, call-metadata), a page-mode
+ * message (sender and receiver, messaging-metadata), a registration that
+ * registered or deregistered (the subscriber, location). SIP messages and
+ * RTP stream summaries do not flow. The location of an event belongs to
+ * the party that sent the message carrying it, and only to that party.
+ *
+ * Recipient keys are derived once per recipient and epoch and kept
+ * (HKDF per event would cost more than the rest of the path); a subject's
+ * pseudonym is one HMAC.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <osmocom/core/stats.h>
+#include <talloc.h>
+
+#include "mediation/audit/keys.h"
+#include "mediation/consent/consent_flow.h"
+#include "mediation/consent/consent_policy.h"
+
+#define MAX_RECIPIENTS 16
+#define LINE_MAX_BYTES 1024
+
+static const struct rate_ctr_desc cx_ctr_desc[_SL_CX_CTR_ALL] = {
+	[SL_CX_CTR_EXPORTED] = { "exported", "Records exported to the recipient (one per consenting subject of an event)" },
+	[SL_CX_CTR_MINIMISED_OUT] = { "minimised-out",
+				      "Subjects allowed, but nothing left after minimisation (a registration without a "
+				      "location the rule can coarsen)" },
+	[SL_CX_CTR_NO_SUBJECT] = { "no-subject", "Parties with neither an E.164 number nor an IMSI: nobody to ask" },
+	[SL_CX_CTR_DENIED_FIRST + 0] = { "denied:content", "Denied: content (never flows)" },
+	[SL_CX_CTR_DENIED_FIRST + 1] = { "denied:bad-request", "Denied: bad request" },
+	[SL_CX_CTR_DENIED_FIRST + 2] = { "denied:no-record", "Denied: no consent record for subject, recipient, purpose" },
+	[SL_CX_CTR_DENIED_FIRST + 3] = { "denied:refused", "Denied: the subject refused" },
+	[SL_CX_CTR_DENIED_FIRST + 4] = { "denied:withdrawn", "Denied: the subject withdrew" },
+	[SL_CX_CTR_DENIED_FIRST + 5] = { "denied:expired", "Denied: the consent expired" },
+	[SL_CX_CTR_DENIED_FIRST + 6] = { "denied:invalidated", "Denied: the consent was invalidated by a newer notice" },
+	[SL_CX_CTR_DENIED_FIRST + 7] = { "denied:not-yet-valid", "Denied: before the consent's valid_from" },
+	[SL_CX_CTR_DENIED_FIRST + 8] = { "denied:category-not-covered",
+					 "Denied: the consent does not cover the event's category" },
+	[SL_CX_CTR_BATCHES] = { "batches", "Batches written, fsynced and recorded" },
+	[SL_CX_CTR_WRITE_FAILED] = { "write-failed", "Batches lost because the segment could not be written or fsynced" },
+	[SL_CX_CTR_AUDIT_FAILED] = { "audit-failed", "Batches written whose export.batch audit record failed" },
+};
+
+const struct rate_ctr_group_desc sl_cx_ctrg_desc = {
+	.group_name_prefix = "consent_recipient",
+	.group_description = "The consented-data path per recipient (index = recipient in configuration order): "
+			     "records exported, subjects denied by reason, batches",
+	.class_id = OSMO_STATS_CLASS_GLOBAL,
+	.num_ctr = _SL_CX_CTR_ALL,
+	.ctr_desc = cx_ctr_desc,
+};
+
+struct cx_recipient {
+	char name[SL_CONSENT_NAME_MAX + 1];
+	enum sl_consent_purpose purpose;
+	struct sl_cx_policy policy;
+	struct sl_cx_export *exp;
+	struct rate_ctr_group *ctrs;
+	struct sl_consent_pseudonymiser *ps;	/* keyed with the recipient key of key_epoch */
+	uint64_t key_epoch;
+	bool key_valid;
+};
+
+struct sl_cx_flow {
+	struct sl_consent_index *ix;
+	uint8_t master[32];
+	uint8_t audit_key[32];
+	bool audit;
+	uint32_t epoch_s;
+	struct cx_recipient rec[MAX_RECIPIENTS];
+	unsigned n;
+};
+
+static int flow_destructor(struct sl_cx_flow *f)
+{
+	unsigned i;
+
+	for (i = 0; i < f->n; i++)
+		rate_ctr_group_free(f->rec[i].ctrs);
+	OPENSSL_cleanse(f->master, sizeof(f->master));
+	OPENSSL_cleanse(f->audit_key, sizeof(f->audit_key));
+	return 0;
+}
+
+struct sl_cx_flow *sl_cx_flow_alloc(void *ctx, struct sl_consent_index *ix, const uint8_t master[32],
+				    const uint8_t *audit_key, uint32_t epoch_s)
+{
+	struct sl_cx_flow *f = talloc_zero(ctx, struct sl_cx_flow);
+
+	if (!f)
+		return NULL;
+	talloc_set_destructor(f, flow_destructor);
+	f->ix = ix;
+	memcpy(f->master, master, 32);
+	if (audit_key) {
+		memcpy(f->audit_key, audit_key, 32);
+		f->audit = true;
+	}
+	f->epoch_s = epoch_s;
+	return f;
+}
+
+int sl_cx_flow_add(struct sl_cx_flow *f, const struct sl_cx_recipient_cfg *rc, struct sl_cx_export *x, unsigned idx)
+{
+	struct cx_recipient *r;
+
+	if (f->n == MAX_RECIPIENTS)
+		return -E2BIG;
+	if (!sl_consent_token_valid(rc->name, SL_CONSENT_NAME_MAX))
+		return -EINVAL;
+	r = &f->rec[f->n];
+	memset(r, 0, sizeof(*r));
+	memcpy(r->name, rc->name, strlen(rc->name) + 1);
+	r->purpose = rc->purpose;
+	r->policy = rc->policy;
+	r->exp = x;
+	r->ctrs = rate_ctr_group_alloc(f, &sl_cx_ctrg_desc, idx);
+	r->ps = sl_consent_pseudonymiser_alloc(f);
+	if (!r->ctrs || !r->ps)
+		return -ENOMEM;
+	return (int)f->n++;
+}
+
+struct rate_ctr_group *sl_cx_flow_ctrs(struct sl_cx_flow *f, unsigned recipient)
+{
+	return recipient < f->n ? f->rec[recipient].ctrs : NULL;
+}
+
+/* The subject forms a party offers: its first E.164 number (msisdn), its first IMSI. */
+static unsigned party_subjects(const struct sl_party *p, struct sl_consent_subject out[2])
+{
+	const struct sl_identity *id;
+	unsigned n = 0;
+
+	if (!p)
+		return 0;
+	id = sl_party_first(p, SL_ID_E164);
+	if (id && !sl_consent_subject_set(&out[n], SL_CONSENT_SUBJ_MSISDN, id->value))
+		n++;
+	id = sl_party_first(p, SL_ID_IMSI);
+	if (id && !sl_consent_subject_set(&out[n], SL_CONSENT_SUBJ_IMSI, id->value))
+		n++;
+	return n;
+}
+
+static int pseudonym(struct sl_cx_flow *f, struct cx_recipient *r, int64_t t_us, const struct sl_consent_subject *s,
+		     char out[SL_CONSENT_PSEUDONYM_HEXLEN + 1])
+{
+	uint64_t epoch = sl_consent_epoch(t_us, f->epoch_s);
+
+	uint8_t key[32];
+	int rc;
+
+	if (!r->key_valid || r->key_epoch != epoch) {
+		r->key_valid = false;
+		rc = sl_consent_recipient_key(f->master, r->name, epoch, key);
+		if (!rc)
+			rc = sl_consent_pseudonymiser_key(r->ps, key);
+		OPENSSL_cleanse(key, sizeof(key));
+		if (rc)
+			return -EIO;
+		r->key_epoch = epoch;
+		r->key_valid = true;
+	}
+	return sl_consent_pseudonymise(r->ps, s, out);
+}
+
+/*
+ * The party's consenting subject for the primary category: the first of
+ * its subject forms a given consent covers. Returns true and *who, or
+ * false with *why the first form's denial (SL_CONSENT_DENY_BAD_REQUEST
+ * when there is no subject form at all).
+ */
+static bool party_consents(struct sl_cx_flow *f, struct cx_recipient *r, const struct sl_party *p,
+			   enum sl_consent_category cat, int64_t t, struct sl_consent_subject *who,
+			   enum sl_consent_reason *why)
+{
+	struct sl_consent_subject s[2];
+	enum sl_consent_reason rs, first = SL_CONSENT_DENY_BAD_REQUEST;
+	unsigned n = party_subjects(p, s), i;
+
+	for (i = 0; i < n; i++) {
+		if (sl_consent_allows(f->ix, &s[i], r->name, r->purpose, cat, t, &rs)) {
+			*who = s[i];
+			return true;
+		}
+		if (!i)
+			first = rs;
+	}
+	*why = n ? first : SL_CONSENT_DENY_BAD_REQUEST;
+	return false;
+}
+
+static void one_subject(struct sl_cx_flow *f, struct cx_recipient *r, const struct sl_event *ev,
+			struct sl_cx_input *in, const struct sl_party *self, const struct sl_party *other,
+			bool sends_location)
+{
+	enum sl_consent_category primary = sl_cx_primary_category(in->kind);
+	struct sl_consent_subject who, peer_who;
+	enum sl_consent_reason why;
+	char subj[SL_CONSENT_PSEUDONYM_HEXLEN + 1], peer[SL_CONSENT_PSEUDONYM_HEXLEN + 1];
+	char tag[SL_AUDIT_PSEUDONYM_STRLEN], pani[256], line[LINE_MAX_BYTES];
+	const struct sl_identity *imei;
+	struct sl_cx_record rec;
+	unsigned c;
+	size_t len;
+
+	if (!party_subjects(self, (struct sl_consent_subject[2]){ 0 })) {
+		rate_ctr_inc2(r->ctrs, SL_CX_CTR_NO_SUBJECT);
+		return;
+	}
+	if (!(r->policy.categories & SL_CONSENT_CAT_BIT(primary))) {
+		rate_ctr_inc2(r->ctrs, SL_CX_CTR_DENIED_FIRST + SL_CONSENT_DENY_CATEGORY - 1);
+		return;
+	}
+	if (!party_consents(f, r, self, primary, in->time_us, &who, &why)) {
+		rate_ctr_inc2(r->ctrs, SL_CX_CTR_DENIED_FIRST + why - 1);
+		return;
+	}
+	in->consented = SL_CONSENT_CAT_BIT(primary);
+	for (c = 0; c < SL_CONSENT_CAT_CONTENT; c++)
+		if (c != primary && (r->policy.categories & SL_CONSENT_CAT_BIT(c)) &&
+		    sl_consent_allows(f->ix, &who, r->name, r->purpose, c, in->time_us, NULL))
+			in->consented |= SL_CONSENT_CAT_BIT(c);
+	if (pseudonym(f, r, in->time_us, &who, subj) < 0)
+		return;
+	in->subject = subj;
+	in->peer = NULL;
+	if (other && party_consents(f, r, other, primary, in->time_us, &peer_who, &why) &&
+	    pseudonym(f, r, in->time_us, &peer_who, peer) == 0)
+		in->peer = peer;
+	in->pani = NULL;
+	if (sends_location && sl_str_present(ev->location) && sl_str_copy(pani, sizeof(pani), ev->location))
+		in->pani = pani;
+	imei = sl_party_first(self, SL_ID_IMEI);
+	in->imei = imei ? imei->value : NULL;
+	if (!sl_cx_minimise(&r->policy, in, &rec)) {
+		rate_ctr_inc2(r->ctrs, SL_CX_CTR_MINIMISED_OUT);
+		return;
+	}
+	len = sl_cx_render(&rec, line, sizeof(line));
+	if (!len)
+		return;
+	if (!f->audit || sl_audit_pseudonym(f->audit_key, sl_consent_subject_type_names[who.type], who.value, tag) < 0)
+		memcpy(tag, subj, sizeof(subj));
+	/* a batch this record closed could not be written: counted; the record itself is in the next batch */
+	if (sl_cx_export_add(r->exp, in->time_us, line, len, tag) < 0)
+		rate_ctr_inc2(r->ctrs, SL_CX_CTR_WRITE_FAILED);
+	rate_ctr_inc2(r->ctrs, SL_CX_CTR_EXPORTED);
+}
+
+void sl_cx_flow_event(struct sl_cx_flow *f, const struct sl_event *ev)
+{
+	struct sl_cx_input in;
+	unsigned i;
+
+	memset(&in, 0, sizeof(in));
+	in.time_us = (int64_t)ev->ts_us;
+	switch (ev->type) {
+	case SL_EV_CALL:
+		if (ev->u.call.step != SL_CALL_END)
+			return;
+		in.kind = SL_CX_CALL;
+		in.answered = ev->u.call.answer_us != 0;
+		in.duration_us = in.answered && ev->ts_us > ev->u.call.answer_us
+					 ? (int64_t)(ev->ts_us - ev->u.call.answer_us) : 0;
+		in.outcome = sl_call_end_names[ev->u.call.reason];
+		break;
+	case SL_EV_MESSAGE:
+		in.kind = SL_CX_MESSAGE;
+		break;
+	case SL_EV_REGISTRATION:
+		if (ev->u.reg.result != SL_REG_REGISTERED && ev->u.reg.result != SL_REG_DEREGISTERED)
+			return;
+		in.kind = SL_CX_REGISTRATION;
+		in.result = sl_reg_result_names[ev->u.reg.result];
+		break;
+	default:
+		return;
+	}
+	for (i = 0; i < f->n; i++) {
+		struct cx_recipient *r = &f->rec[i];
+
+		switch (in.kind) {
+		case SL_CX_CALL:
+			in.role = "caller";
+			one_subject(f, r, ev, &in, &ev->from, &ev->to, ev->dir == SL_DIR_FROM_CALLER);
+			in.role = "callee";
+			one_subject(f, r, ev, &in, &ev->to, &ev->from, ev->dir == SL_DIR_FROM_CALLEE);
+			break;
+		case SL_CX_MESSAGE:
+			in.role = "sender";
+			one_subject(f, r, ev, &in, &ev->from, &ev->to, true);
+			in.role = "receiver";
+			one_subject(f, r, ev, &in, &ev->to, &ev->from, false);
+			break;
+		default:
+			in.role = "subscriber";
+			one_subject(f, r, ev, &in, party_subjects(&ev->from, (struct sl_consent_subject[2]){ 0 })
+						       ? &ev->from : &ev->to, NULL, true);
+			break;
+		}
+	}
+}

@@ -1,0 +1,71 @@
+/*
+ * The consented-data path for live events (docs/consent.md, "What flows"):
+ * for each metadata event and each configured recipient, find the
+ * subjects (caller and callee, sender and receiver, or the registering
+ * subscriber, as MSISDN or IMSI), ask the consent predicate per category,
+ * minimise what is allowed (consent_minimise.h), pseudonymise under the
+ * recipient's key of the event's epoch and hand the line to the
+ * recipient's export.
+ *
+ * The flow sees only the capture event: it has no way to learn whether
+ * anyone is under warrant (this library never links lawful code), so it
+ * behaves identically for every subscriber. Content never enters it: the
+ * event types it reads carry no message body or media.
+ *
+ * The other party of a call or message appears only as its own pseudonym
+ * and only if it also consented to the same recipient and purpose for
+ * the event's category; otherwise `peer` is null (omitted, not
+ * pseudonymised: a pseudonym of a non-consenting party is still data
+ * about them).
+ *
+ * Ownership: a talloc object; the index and the exports are borrowed and
+ * must outlive it. Counters per recipient in group `consent_recipient`.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <osmocom/core/rate_ctr.h>
+
+#include "capture/event.h"
+#include "mediation/consent/consent_export.h"
+#include "mediation/consent/consent_index.h"
+#include "mediation/consent/consent_minimise.h"
+#include "mediation/consent/consent_pseudonym.h"
+
+/* Counters per recipient: outcomes per subject of an event. */
+enum sl_cx_ctr {
+	SL_CX_CTR_EXPORTED,	/* records handed to the export */
+	SL_CX_CTR_MINIMISED_OUT,	/* allowed, but nothing left after minimisation */
+	SL_CX_CTR_NO_SUBJECT,	/* a party with neither E.164 number nor IMSI */
+	SL_CX_CTR_DENIED_FIRST,	/* then one per denial reason (sl_consent_reason from DENY_CONTENT) */
+	_SL_CX_CTR_COUNT = SL_CX_CTR_DENIED_FIRST + 9,
+	SL_CX_CTR_BATCHES = _SL_CX_CTR_COUNT,
+	SL_CX_CTR_WRITE_FAILED,
+	SL_CX_CTR_AUDIT_FAILED,
+	_SL_CX_CTR_ALL
+};
+extern const struct rate_ctr_group_desc sl_cx_ctrg_desc;
+
+struct sl_cx_recipient_cfg {
+	const char *name;
+	enum sl_consent_purpose purpose;
+	struct sl_cx_policy policy;
+};
+
+struct sl_cx_flow;
+
+/*
+ * A flow over index with the master pseudonym key; audit_key (may be
+ * NULL) makes the subject tags given to the export audit pseudonyms
+ * ("hmac-sha256:..."); epoch_s is the pseudonym rotation period (0: 30 days).
+ */
+struct sl_cx_flow *sl_cx_flow_alloc(void *ctx, struct sl_consent_index *ix, const uint8_t master[32],
+				    const uint8_t *audit_key, uint32_t epoch_s);
+/* Adds a recipient exporting to x (borrowed); its counter group gets index idx. Its number, or -errno. */
+int sl_cx_flow_add(struct sl_cx_flow *f, const struct sl_cx_recipient_cfg *rc, struct sl_cx_export *x, unsigned idx);
+struct rate_ctr_group *sl_cx_flow_ctrs(struct sl_cx_flow *f, unsigned recipient);
+
+/* One event through every recipient. */
+void sl_cx_flow_event(struct sl_cx_flow *f, const struct sl_event *ev);

@@ -1,0 +1,269 @@
+/*
+ * The consented-data path running in sluiced (daemon_consent.h): opens
+ * the registry and the keys, keeps the in-memory index fresh (refreshed
+ * from the database every half second, so a withdrawal committed by any
+ * process stops the flow within one second), passes each metadata event
+ * to the flow (mediation/consent/consent_flow.c) and records each export
+ * batch in the audit log (kind export.batch: recipient, batch id, record
+ * count, SHA-256 of the batch bytes, segment and offset, the subjects as
+ * audit pseudonyms). `show consent` prints the path's state. Wiring only.
+ *
+ * This file is given events and the clock, never anything of the lawful
+ * path: what it exports cannot depend on who is under warrant.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <osmocom/core/logging.h>
+#include <osmocom/core/timer.h>
+#include <osmocom/vty/command.h>
+#include <osmocom/vty/vty.h>
+#include <talloc.h>
+
+#include "capture/log.h"
+#include "mediation/audit/audit.h"
+#include "mediation/audit/keys.h"
+#include "mediation/consent/consent_export.h"
+#include "mediation/consent/consent_flow.h"
+#include "mediation/consent/consent_index.h"
+#include "mediation/consent/consent_policy.h"
+#include "mediation/consent/consent_pseudonym.h"
+#include "mediation/consent/consent_store.h"
+#include "src/daemon_consent.h"
+
+#define REFRESH_MS 500
+
+struct daemon_recipient {
+	struct sl_daemon_consent *c;
+	unsigned idx;
+	const struct sl_daemon_consent_recipient_cfg *cfg;
+	struct sl_cx_export *exp;
+};
+
+struct sl_daemon_consent {
+	struct sl_consent_store *store;
+	struct sl_consent_index *ix;
+	struct sl_cx_flow *flow;
+	struct daemon_recipient rec[SL_DAEMON_CONSENT_MAX_RECIPIENTS];
+	unsigned n_rec;
+	struct sl_audit_log *audit;
+	struct osmo_timer_list refresh;
+	uint64_t refresh_failed_logged;
+	int64_t clock_us;
+};
+
+static int on_batch(void *data, const struct sl_cx_batch *b)
+{
+	struct daemon_recipient *r = data;
+	struct sl_audit_actor actor = { .type = "system", .id = "sluiced consent export" };
+	struct rate_ctr_group *ctrs = sl_cx_flow_ctrs(r->c->flow, r->idx);
+	json_t *f, *subjects;
+	const char *why;
+	unsigned i;
+	bool pseudonyms = true;
+
+	rate_ctr_inc2(ctrs, SL_CX_CTR_BATCHES);
+	if (!r->c->audit)
+		return 0;
+	subjects = json_array();
+	for (i = 0; i < b->n_subjects; i++) {
+		if (strncmp(b->subjects[i], "hmac-sha256:", 12))
+			pseudonyms = false;
+		json_array_append_new(subjects, json_string(b->subjects[i]));
+	}
+	f = json_pack("{s:s,s:s,s:I,s:s,s:s,s:s,s:I,s:I}", "recipient", b->recipient, "batch_id", b->batch_id,
+		      "records", (json_int_t)b->records, "digest", b->digest, "purpose",
+		      sl_consent_purpose_names[r->cfg->purpose], "segment", b->segment, "offset", (json_int_t)b->offset,
+		      "length", (json_int_t)b->len);
+	/* subjects only as audit pseudonyms (audit-pseudonym-key); without the key they are left out */
+	if (f && pseudonyms && b->n_subjects)
+		json_object_set(f, "subjects", subjects);
+	json_decref(subjects);
+	if (!f || !sl_audit_fields_check("export.batch", f, &why) ||
+	    sl_audit_append(r->c->audit, "export.batch", &actor, f, 0) < 0 || sl_audit_commit(r->c->audit) < 0) {
+		json_decref(f);
+		rate_ctr_inc2(ctrs, SL_CX_CTR_AUDIT_FAILED);
+		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s batch %s: the export.batch audit record failed\n",
+		     b->recipient, b->batch_id);
+		return -1;
+	}
+	json_decref(f);
+	return 0;
+}
+
+static void refresh_cb(void *data)
+{
+	struct sl_daemon_consent *c = data;
+	char *err = NULL;
+
+	if (sl_consent_index_refresh(c->ix, &err) < 0) {
+		if (!c->refresh_failed_logged++)
+			LOGP(DSLSRC, LOGL_ERROR, "consent: index refresh failed: %s (keeping the last state)\n",
+			     err ? err : "?");
+		talloc_free(err);
+	}
+	osmo_timer_schedule(&c->refresh, 0, REFRESH_MS * 1000);
+}
+
+static int open_recipient(void *ctx, struct sl_daemon_consent *c, const struct sl_daemon_consent_recipient_cfg *rc)
+{
+	struct daemon_recipient *r = &c->rec[c->n_rec];
+	struct sl_cx_export_cfg xc = { 0 };
+	struct sl_cx_recipient_cfg fc = { 0 };
+	char *err = NULL;
+
+	if (rc->purpose < 0 || !rc->export_dir || !rc->categories) {
+		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s needs purpose, categories and export-directory\n",
+		     rc->name);
+		return -1;
+	}
+	xc.dir = rc->export_dir;
+	xc.recipient = rc->name;
+	xc.batch_records = rc->batch_records;
+	xc.batch_seconds = rc->batch_seconds;
+	xc.rotate_bytes = rc->rotate_mb << 20;
+	xc.rotate_seconds = rc->rotate_seconds;
+	r->c = c;
+	r->idx = c->n_rec;
+	r->cfg = rc;
+	r->exp = sl_cx_export_open(ctx, &xc, on_batch, r, &err);
+	if (!r->exp) {
+		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s: %s\n", rc->name, err ? err : "cannot open the export");
+		return -1;
+	}
+	fc.name = rc->name;
+	fc.purpose = (enum sl_consent_purpose)rc->purpose;
+	fc.policy.categories = rc->categories;
+	fc.policy.location = (enum sl_cx_granularity)rc->location;
+	fc.policy.time_bucket_s = rc->time_bucket_s;
+	if (sl_cx_flow_add(c->flow, &fc, r->exp, c->n_rec) < 0)
+		return -1;
+	c->n_rec++;
+	return 0;
+}
+
+static struct sl_daemon_consent *g_show;
+
+int sl_daemon_consent_start(void *ctx, const struct sl_daemon_consent_cfg *cfg, struct sl_audit_log *audit,
+			    struct sl_daemon_consent **out)
+{
+	uint8_t master[SL_CONSENT_MASTER_KEY_LEN], akey[SL_AUDIT_PSEUDO_KEY_LEN];
+	struct sl_daemon_consent *c;
+	char *err = NULL;
+	unsigned i;
+
+	*out = NULL;
+	if (!cfg->configured)
+		return 0;
+	if (!cfg->database || !cfg->pseudonym_key) {
+		LOGP(DSLSRC, LOGL_ERROR, "consent: `database` and `pseudonym-key` are required\n");
+		return -1;
+	}
+	c = talloc_zero(ctx, struct sl_daemon_consent);
+	c->audit = audit;
+	if (sl_consent_store_open(c, cfg->database, &c->store, &err) < 0 ||
+	    sl_consent_master_key_load(c, cfg->pseudonym_key, master, &err) < 0 ||
+	    (cfg->audit_pseudonym_key && sl_audit_pseudo_key_load(c, cfg->audit_pseudonym_key, akey, &err) < 0)) {
+		LOGP(DSLSRC, LOGL_ERROR, "consent: %s\n", err ? err : "cannot start");
+		talloc_free(c);
+		return -1;
+	}
+	c->ix = sl_consent_index_alloc(c, c->store, 0);
+	if (!c->ix || sl_consent_index_refresh(c->ix, &err) < 0) {
+		LOGP(DSLSRC, LOGL_ERROR, "consent: cannot read the registry %s: %s\n", cfg->database, err ? err : "?");
+		talloc_free(c);
+		return -1;
+	}
+	c->flow = sl_cx_flow_alloc(c, c->ix, master, cfg->audit_pseudonym_key ? akey : NULL, cfg->epoch_days * 86400u);
+	OPENSSL_cleanse(master, sizeof(master));
+	OPENSSL_cleanse(akey, sizeof(akey));
+	if (!c->flow) {
+		talloc_free(c);
+		return -1;
+	}
+	for (i = 0; i < cfg->n_rec; i++) {
+		if (open_recipient(c, c, &cfg->rec[i]) < 0) {
+			talloc_free(c);
+			return -1;
+		}
+	}
+	osmo_timer_setup(&c->refresh, refresh_cb, c);
+	osmo_timer_schedule(&c->refresh, 0, REFRESH_MS * 1000);
+	LOGP(DSLSRC, LOGL_NOTICE, "consent: registry open, %u recipient(s)\n", c->n_rec);
+	g_show = c;
+	*out = c;
+	return 0;
+}
+
+void sl_daemon_consent_event(struct sl_daemon_consent *c, const struct sl_event *ev)
+{
+	if (!c)
+		return;
+	if ((int64_t)ev->ts_us > c->clock_us)
+		c->clock_us = (int64_t)ev->ts_us;
+	sl_cx_flow_event(c->flow, ev);
+}
+
+void sl_daemon_consent_clock(struct sl_daemon_consent *c, int64_t now_us)
+{
+	unsigned i;
+
+	if (!c)
+		return;
+	if (now_us > c->clock_us)
+		c->clock_us = now_us;
+	for (i = 0; i < c->n_rec; i++)
+		if (sl_cx_export_tick(c->rec[i].exp, c->clock_us) < 0)
+			rate_ctr_inc2(sl_cx_flow_ctrs(c->flow, i), SL_CX_CTR_WRITE_FAILED);
+}
+
+void sl_daemon_consent_flush(struct sl_daemon_consent *c)
+{
+	unsigned i;
+
+	if (!c)
+		return;
+	for (i = 0; i < c->n_rec; i++)
+		if (sl_cx_export_flush(c->rec[i].exp) < 0)
+			rate_ctr_inc2(sl_cx_flow_ctrs(c->flow, i), SL_CX_CTR_WRITE_FAILED);
+}
+
+void sl_daemon_consent_stop(struct sl_daemon_consent *c)
+{
+	if (!c)
+		return;
+	osmo_timer_del(&c->refresh);
+	sl_daemon_consent_flush(c);
+	g_show = NULL;
+	talloc_free(c);
+}
+
+DEFUN(show_consent, show_consent_cmd, "show consent", SHOW_STR "The consented-data path: index and recipients\n")
+{
+	struct sl_consent_index_stats ist;
+	struct sl_cx_export_stats xs;
+	unsigned i;
+
+	if (!g_show) {
+		vty_out(vty, "consent path not configured%s", VTY_NEWLINE);
+		return CMD_SUCCESS;
+	}
+	sl_consent_index_stats(g_show->ix, &ist);
+	vty_out(vty, "index: %" PRIu64 " subjects, %" PRIu64 " records, generation %" PRIu64 ", %" PRIu64
+		     " refreshes applied%s", ist.subjects, ist.records, ist.generation, ist.refreshes, VTY_NEWLINE);
+	for (i = 0; i < g_show->n_rec; i++) {
+		sl_cx_export_stats(g_show->rec[i].exp, &xs);
+		vty_out(vty, "recipient %s: %" PRIu64 " records in %" PRIu64 " batches, %" PRIu64 " segments, %" PRIu64
+			     " bytes, %" PRIu64 " batches lost%s", g_show->rec[i].cfg->name, xs.records, xs.batches,
+			xs.segments, xs.bytes, xs.write_failed, VTY_NEWLINE);
+	}
+	return CMD_SUCCESS;
+}
+
+void sl_daemon_consent_show_vty_init(void)
+{
+	install_element_ve(&show_consent_cmd);
+}

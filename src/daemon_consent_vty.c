@@ -1,0 +1,273 @@
+/*
+ * The `consent` node of sluiced (docs/consent.md, "In the daemon"):
+ * the registry database, the pseudonym keys and one `recipient NAME`
+ * sub-node per data recipient with its purpose, the categories it
+ * receives, its location granularity and time bucket, its export
+ * directory and batching, and its price per record (kept for the value
+ * ledger). Configuration only: daemon_consent.c runs it.
+ *
+ * Node numbers: SL_AUTHORITY_NODE + 10 and + 11, clear of the nodes of
+ * other daemon files (audit + 1, metrics + 2, the consent API's node).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <osmocom/core/utils.h>
+#include <osmocom/vty/command.h>
+#include <osmocom/vty/vty.h>
+#include <talloc.h>
+
+#include "mediation/consent/consent_minimise.h"
+#include "mediation/consent/consent_record.h"
+#include "src/daemon_consent.h"
+#include "src/daemon_ho.h"
+
+enum { SL_CONSENT_NODE = SL_AUTHORITY_NODE + 10, SL_RECIPIENT_NODE };
+
+static struct sl_daemon_consent_cfg *g_cc;
+static void *g_ctx;
+
+static struct cmd_node consent_node = { .node = SL_CONSENT_NODE, .prompt = "%s(config-consent)# ", .vtysh = 1 };
+static struct cmd_node recipient_node = { .node = SL_RECIPIENT_NODE, .prompt = "%s(config-consent-recipient)# ",
+					  .vtysh = 1 };
+
+static bool arg_u64(struct vty *vty, const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || v > max || s[0] == '-') {
+		vty_out(vty, "%% '%s' is not a number from 0 to %llu%s", s, (unsigned long long)max, VTY_NEWLINE);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+DEFUN(cfg_consent, cfg_consent_cmd, "consent", "Configure the consented-data path (docs/consent.md)\n")
+{
+	g_cc->configured = true;
+	vty->node = SL_CONSENT_NODE;
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_consent_db, cfg_consent_db_cmd, "database PATH",
+      "The consent registry (SQLite, as written by sluice consent)\n" "File\n")
+{
+	osmo_talloc_replace_string(g_ctx, &g_cc->database, argv[0]);
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_consent_pkey, cfg_consent_pkey_cmd, "pseudonym-key FILE",
+      "Master key of recipient pseudonyms (64 hex digits, mode 0600)\n" "File\n")
+{
+	osmo_talloc_replace_string(g_ctx, &g_cc->pseudonym_key, argv[0]);
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_consent_apkey, cfg_consent_apkey_cmd, "audit-pseudonym-key FILE",
+      "Key of subject pseudonyms in export.batch audit records (sluice audit keygen --pseudonym-key)\n" "File\n")
+{
+	osmo_talloc_replace_string(g_ctx, &g_cc->audit_pseudonym_key, argv[0]);
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_consent_epoch, cfg_consent_epoch_cmd, "pseudonym-epoch-days <1-3650>",
+      "Rotation period of recipient pseudonyms\n" "Days (default 30)\n")
+{
+	g_cc->epoch_days = (unsigned)strtoul(argv[0], NULL, 10);
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_recipient, cfg_recipient_cmd, "recipient NAME", "A data recipient\n" "Its name, as in consent records\n")
+{
+	struct sl_daemon_consent_recipient_cfg *r = NULL;
+	unsigned i;
+
+	if (!sl_consent_token_valid(argv[0], SL_CONSENT_NAME_MAX)) {
+		vty_out(vty, "%% recipient names are 1..64 of A-Z a-z 0-9 . _ : -%s", VTY_NEWLINE);
+		return CMD_WARNING;
+	}
+	for (i = 0; i < g_cc->n_rec; i++)
+		if (!strcmp(g_cc->rec[i].name, argv[0]))
+			r = &g_cc->rec[i];
+	if (!r) {
+		if (g_cc->n_rec == SL_DAEMON_CONSENT_MAX_RECIPIENTS) {
+			vty_out(vty, "%% at most %d recipients%s", SL_DAEMON_CONSENT_MAX_RECIPIENTS, VTY_NEWLINE);
+			return CMD_WARNING;
+		}
+		r = &g_cc->rec[g_cc->n_rec++];
+		memset(r, 0, sizeof(*r));
+		r->name = talloc_strdup(g_ctx, argv[0]);
+		r->purpose = -1;
+		r->location = SL_CX_LOC_AREA;
+		r->time_bucket_s = 900;
+		r->batch_records = 1000;
+		r->batch_seconds = 60;
+		r->rotate_mb = 64;
+		r->rotate_seconds = 3600;
+	}
+	vty->index = r;
+	vty->node = SL_RECIPIENT_NODE;
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_rec_purpose, cfg_rec_purpose_cmd, "purpose CODE", "Purpose the data is for\n" "DPV code (dpv:Marketing, ...)\n")
+{
+	struct sl_daemon_consent_recipient_cfg *r = vty->index;
+	int p = sl_consent_name_find(sl_consent_purpose_names, _SL_CONSENT_P_COUNT, argv[0]);
+
+	if (p < 0) {
+		vty_out(vty, "%% unknown purpose '%s' (docs/consent.md lists them)%s", argv[0], VTY_NEWLINE);
+		return CMD_WARNING;
+	}
+	r->purpose = p;
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_rec_cats, cfg_rec_cats_cmd, "categories .LIST",
+      "Data categories it receives (content is never one)\n"
+      "call-metadata, messaging-metadata, location, device\n")
+{
+	struct sl_daemon_consent_recipient_cfg *r = vty->index;
+	uint32_t bits = 0;
+	int i, c;
+
+	for (i = 0; i < argc; i++) {
+		c = sl_consent_name_find(sl_consent_category_names, _SL_CONSENT_CAT_COUNT, argv[i]);
+		if (c < 0 || !(SL_CONSENT_CATS_COVERABLE & SL_CONSENT_CAT_BIT(c))) {
+			vty_out(vty, "%% '%s' is not a category a recipient can receive%s", argv[i], VTY_NEWLINE);
+			return CMD_WARNING;
+		}
+		bits |= SL_CONSENT_CAT_BIT(c);
+	}
+	r->categories = bits;
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_rec_loc, cfg_rec_loc_cmd, "location-granularity (cell|area|none)",
+      "How precisely locations flow\n" "The cell\n" "The tracking or location area (cell identity dropped)\n"
+      "No location\n")
+{
+	struct sl_daemon_consent_recipient_cfg *r = vty->index;
+
+	r->location = sl_consent_name_find(sl_cx_granularity_names, _SL_CX_LOC_COUNT, argv[0]);
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_rec_bucket, cfg_rec_bucket_cmd, "time-bucket-seconds <1-86400>",
+      "Times are rounded down to a multiple of this\n" "Seconds (default 900)\n")
+{
+	((struct sl_daemon_consent_recipient_cfg *)vty->index)->time_bucket_s = (unsigned)strtoul(argv[0], NULL, 10);
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_rec_dir, cfg_rec_dir_cmd, "export-directory PATH", "Where its JSON Lines segments go\n" "Directory\n")
+{
+	struct sl_daemon_consent_recipient_cfg *r = vty->index;
+
+	osmo_talloc_replace_string(g_ctx, &r->export_dir, argv[0]);
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_rec_price, cfg_rec_price_cmd, "price-per-record MICROUNITS",
+      "Price per exported record, for the value ledger (stored only)\n" "Millionths of the currency unit\n")
+{
+	struct sl_daemon_consent_recipient_cfg *r = vty->index;
+
+	return arg_u64(vty, argv[0], UINT64_C(1000000000000000), &r->price_micro) ? CMD_SUCCESS : CMD_WARNING;
+}
+
+DEFUN(cfg_rec_batch, cfg_rec_batch_cmd, "batch records <1-1000000> seconds <1-86400>",
+      "When a batch closes\n" "At this many records\n" "Records (default 1000)\n"
+      "Or this long after its first record\n" "Seconds (default 60)\n")
+{
+	struct sl_daemon_consent_recipient_cfg *r = vty->index;
+
+	r->batch_records = (unsigned)strtoul(argv[0], NULL, 10);
+	r->batch_seconds = (unsigned)strtoul(argv[1], NULL, 10);
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_rec_rotate, cfg_rec_rotate_cmd, "rotate megabytes <1-65536> seconds <1-604800>",
+      "When a segment file is closed and the next begun\n" "Before it would pass this size\n" "MiB (default 64)\n"
+      "Or this long after its first batch\n" "Seconds (default 3600)\n")
+{
+	struct sl_daemon_consent_recipient_cfg *r = vty->index;
+
+	r->rotate_mb = strtoul(argv[0], NULL, 10);
+	r->rotate_seconds = (unsigned)strtoul(argv[1], NULL, 10);
+	return CMD_SUCCESS;
+}
+
+static int write_consent(struct vty *vty)
+{
+	unsigned i, c;
+
+	if (!g_cc->configured)
+		return CMD_SUCCESS;
+	vty_out(vty, "consent%s", VTY_NEWLINE);
+	if (g_cc->database)
+		vty_out(vty, " database %s%s", g_cc->database, VTY_NEWLINE);
+	if (g_cc->pseudonym_key)
+		vty_out(vty, " pseudonym-key %s%s", g_cc->pseudonym_key, VTY_NEWLINE);
+	if (g_cc->audit_pseudonym_key)
+		vty_out(vty, " audit-pseudonym-key %s%s", g_cc->audit_pseudonym_key, VTY_NEWLINE);
+	vty_out(vty, " pseudonym-epoch-days %u%s", g_cc->epoch_days, VTY_NEWLINE);
+	for (i = 0; i < g_cc->n_rec; i++) {
+		const struct sl_daemon_consent_recipient_cfg *r = &g_cc->rec[i];
+
+		vty_out(vty, " recipient %s%s", r->name, VTY_NEWLINE);
+		if (r->purpose >= 0)
+			vty_out(vty, "  purpose %s%s", sl_consent_purpose_names[r->purpose], VTY_NEWLINE);
+		if (r->categories) {
+			vty_out(vty, "  categories");
+			for (c = 0; c < _SL_CONSENT_CAT_COUNT; c++)
+				if (r->categories & SL_CONSENT_CAT_BIT(c))
+					vty_out(vty, " %s", sl_consent_category_names[c]);
+			vty_out(vty, "%s", VTY_NEWLINE);
+		}
+		vty_out(vty, "  location-granularity %s%s", sl_cx_granularity_names[r->location], VTY_NEWLINE);
+		vty_out(vty, "  time-bucket-seconds %u%s", r->time_bucket_s, VTY_NEWLINE);
+		if (r->export_dir)
+			vty_out(vty, "  export-directory %s%s", r->export_dir, VTY_NEWLINE);
+		vty_out(vty, "  price-per-record %llu%s", (unsigned long long)r->price_micro, VTY_NEWLINE);
+		vty_out(vty, "  batch records %u seconds %u%s", r->batch_records, r->batch_seconds, VTY_NEWLINE);
+		vty_out(vty, "  rotate megabytes %llu seconds %u%s", (unsigned long long)r->rotate_mb, r->rotate_seconds,
+			VTY_NEWLINE);
+	}
+	return CMD_SUCCESS;
+}
+
+static int write_recipient(struct vty *vty)
+{
+	return CMD_SUCCESS; /* written by write_consent */
+}
+
+void sl_daemon_consent_vty_init(struct sl_daemon_consent_cfg *cfg, void *ctx)
+{
+	g_cc = cfg;
+	g_ctx = ctx;
+	cfg->epoch_days = 30;
+	install_element(CONFIG_NODE, &cfg_consent_cmd);
+	install_node(&consent_node, write_consent);
+	install_element(SL_CONSENT_NODE, &cfg_consent_db_cmd);
+	install_element(SL_CONSENT_NODE, &cfg_consent_pkey_cmd);
+	install_element(SL_CONSENT_NODE, &cfg_consent_apkey_cmd);
+	install_element(SL_CONSENT_NODE, &cfg_consent_epoch_cmd);
+	install_element(SL_CONSENT_NODE, &cfg_recipient_cmd);
+	install_node(&recipient_node, write_recipient);
+	install_element(SL_RECIPIENT_NODE, &cfg_rec_purpose_cmd);
+	install_element(SL_RECIPIENT_NODE, &cfg_rec_cats_cmd);
+	install_element(SL_RECIPIENT_NODE, &cfg_rec_loc_cmd);
+	install_element(SL_RECIPIENT_NODE, &cfg_rec_bucket_cmd);
+	install_element(SL_RECIPIENT_NODE, &cfg_rec_dir_cmd);
+	install_element(SL_RECIPIENT_NODE, &cfg_rec_price_cmd);
+	install_element(SL_RECIPIENT_NODE, &cfg_rec_batch_cmd);
+	install_element(SL_RECIPIENT_NODE, &cfg_rec_rotate_cmd);
+	sl_audit_vty_wrap(&consent_node);
+	sl_audit_vty_wrap(&recipient_node);
+}

@@ -1,0 +1,215 @@
+/*
+ * Unit tests for the JSON Lines export (consent_export.c): batches close
+ * at N records, at T seconds of gateway time after their first record, at
+ * a 1025th distinct subject and on flush; each reported batch is exactly
+ * the bytes at its offset in its segment with that SHA-256; segments
+ * rotate by size and by age, numbering on from what the directory holds
+ * (a restart never rewrites a file); batch ids are deterministic; every
+ * talloc block is returned.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+#include <openssl/evp.h>
+#include <talloc.h>
+
+#include "mediation/consent/consent_export.h"
+#include "tests/unit/consent_test_util.h"
+
+#define S_US 1000000LL
+
+struct seen {
+	void *ctx;
+	const char *dir;
+	unsigned n;
+	char id[64][32], seg[64][64];
+	unsigned records[64], subjects[64];
+	uint64_t offset[64], len[64];
+};
+
+static char *slurp(void *ctx, const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = talloc_size(ctx, 1 << 20);
+
+	*len = 0;
+	if (!f)
+		return buf;
+	*len = fread(buf, 1, 1 << 20, f);
+	fclose(f);
+	return buf;
+}
+
+/* the callback checks the batch against the file as it is reported */
+static int on_batch(void *data, const struct sl_cx_batch *b)
+{
+	struct seen *s = data;
+	char *path = talloc_asprintf(s->ctx, "%s/%s", s->dir, b->segment), hex[72];
+	unsigned char md[32];
+	unsigned mdlen, i;
+	size_t flen;
+	char *file = slurp(s->ctx, path, &flen);
+
+	assert_true(b->offset + b->len == flen); /* the batch is the end of its segment, on disk */
+	assert_true(EVP_Digest(file + b->offset, b->len, md, &mdlen, EVP_sha256(), NULL));
+	memcpy(hex, "sha256:", 7);
+	for (i = 0; i < 32; i++)
+		snprintf(hex + 7 + 2 * i, 3, "%02x", md[i]);
+	assert_string_equal(b->digest, hex);
+	assert_string_equal(b->recipient, "acme");
+	assert_true(s->n < 64);
+	snprintf(s->id[s->n], sizeof(s->id[0]), "%s", b->batch_id);
+	snprintf(s->seg[s->n], sizeof(s->seg[0]), "%s", b->segment);
+	s->records[s->n] = b->records;
+	s->subjects[s->n] = b->n_subjects;
+	s->offset[s->n] = b->offset;
+	s->len[s->n] = b->len;
+	s->n++;
+	talloc_free(path);
+	talloc_free(file);
+	return 0;
+}
+
+static void add(struct sl_cx_export *x, int64_t t, unsigned subject)
+{
+	char line[64], subj[32];
+	int n = snprintf(line, sizeof(line), "{\"n\":%lld}\n", (long long)t);
+
+	snprintf(subj, sizeof(subj), "s%u", subject);
+	assert_int_equal(sl_cx_export_add(x, t, line, (size_t)n, subj), 0);
+}
+
+static void test_batches(void **state)
+{
+	void *ctx = talloc_new(NULL);
+	size_t start = talloc_total_blocks(NULL);
+	char *dir = ct_tmpdir(ctx), *err = NULL;
+	struct sl_cx_export_cfg cfg = { .dir = dir, .recipient = "acme", .batch_records = 3, .batch_seconds = 10 };
+	struct seen s = { .ctx = ctx, .dir = dir };
+	struct sl_cx_export_stats st;
+	struct sl_cx_export *x;
+	(void)state;
+	start = talloc_total_blocks(NULL);
+	x = sl_cx_export_open(ctx, &cfg, on_batch, &s, &err);
+	assert_non_null(x);
+	/* three records: one batch */
+	add(x, 100 * S_US, 1);
+	add(x, 101 * S_US, 1);
+	assert_int_equal(s.n, 0);
+	add(x, 102 * S_US, 2);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.id[0], "000001-000001");
+	assert_string_equal(s.seg[0], "acme.000001.jsonl");
+	assert_int_equal(s.records[0], 3);
+	assert_int_equal(s.subjects[0], 2);
+	/* T seconds: a record 10 s after the batch's first closes it before joining */
+	add(x, 200 * S_US, 1);
+	add(x, 210 * S_US, 1);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.records[1], 1);
+	assert_int_equal(s.offset[1], s.len[0]);
+	/* ... and so does the clock */
+	assert_int_equal(sl_cx_export_tick(x, 219 * S_US), 0);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(sl_cx_export_tick(x, 220 * S_US), 0);
+	assert_int_equal(s.n, 3);
+	assert_string_equal(s.id[2], "000001-000003");
+	assert_int_equal(sl_cx_export_flush(x), 0); /* nothing open: nothing reported */
+	sl_cx_export_stats(x, &st);
+	assert_int_equal(st.records, 5);
+	assert_int_equal(st.batches, s.n);
+	assert_int_equal(st.segments, 1);
+	assert_int_equal(st.write_failed, 0);
+	talloc_free(x);
+	assert_int_equal(talloc_total_blocks(NULL), start);
+	ct_rmdir(ctx, dir);
+	talloc_free(ctx);
+}
+
+static void test_subject_limit(void **state)
+{
+	void *ctx = talloc_new(NULL);
+	char *dir = ct_tmpdir(ctx), *err = NULL;
+	struct sl_cx_export_cfg cfg = { .dir = dir, .recipient = "acme", .batch_records = 5000 };
+	struct seen s = { .ctx = ctx, .dir = dir };
+	struct sl_cx_export *x = sl_cx_export_open(ctx, &cfg, on_batch, &s, &err);
+	unsigned i;
+
+	(void)state;
+	assert_non_null(x);
+	for (i = 0; i < SL_CX_BATCH_SUBJECTS_MAX; i++)
+		add(x, 1 * S_US, i);
+	add(x, 1 * S_US, 0); /* a subject already in the batch */
+	assert_int_equal(s.n, 0);
+	add(x, 1 * S_US, 5000); /* a new one, beyond the bound */
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.records[0], SL_CX_BATCH_SUBJECTS_MAX + 1);
+	assert_int_equal(s.subjects[0], SL_CX_BATCH_SUBJECTS_MAX);
+	talloc_free(x);
+	ct_rmdir(ctx, dir);
+	talloc_free(ctx);
+}
+
+static void test_rotation(void **state)
+{
+	void *ctx = talloc_new(NULL);
+	char *dir = ct_tmpdir(ctx), *err = NULL;
+	struct sl_cx_export_cfg cfg = { .dir = dir, .recipient = "acme", .batch_records = 1, .rotate_bytes = 40,
+					.rotate_seconds = 100 };
+	struct seen s = { .ctx = ctx, .dir = dir };
+	struct sl_cx_export *x;
+	FILE *f;
+
+	(void)state;
+	x = sl_cx_export_open(ctx, &cfg, on_batch, &s, &err);
+	assert_non_null(x);
+	add(x, 10 * S_US, 1);	/* {"n":10000000}\n: 15 bytes, segment 1 */
+	add(x, 11 * S_US, 1);	/* 30 bytes */
+	add(x, 12 * S_US, 1);	/* would pass 40: segment 2 */
+	assert_string_equal(s.seg[1], "acme.000001.jsonl");
+	assert_string_equal(s.seg[2], "acme.000002.jsonl");
+	assert_string_equal(s.id[2], "000002-000001");
+	assert_int_equal(s.offset[2], 0);
+	/* by age: 100 s after the segment's first batch */
+	add(x, 112 * S_US, 1);
+	assert_string_equal(s.seg[3], "acme.000003.jsonl");
+	talloc_free(x);
+
+	/* a restart numbers on after the highest segment; foreign names are ignored */
+	f = fopen(talloc_asprintf(ctx, "%s/acme.000007.jsonl", dir), "w");
+	assert_non_null(f);
+	fclose(f);
+	f = fopen(talloc_asprintf(ctx, "%s/acme.12.jsonl", dir), "w");
+	assert_non_null(f);
+	fclose(f);
+	s.n = 0;
+	x = sl_cx_export_open(ctx, &cfg, on_batch, &s, &err);
+	assert_non_null(x);
+	add(x, 500 * S_US, 1);
+	assert_string_equal(s.seg[0], "acme.000008.jsonl");
+	talloc_free(x);
+
+	/* a directory that is not there */
+	assert_null(sl_cx_export_open(ctx, &(struct sl_cx_export_cfg){ .dir = "/nonexistent/x", .recipient = "a" },
+				      on_batch, &s, &err));
+	assert_non_null(err);
+	ct_rmdir(ctx, dir);
+	talloc_free(ctx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_batches),
+		cmocka_unit_test(test_subject_limit),
+		cmocka_unit_test(test_rotation),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
