@@ -78,16 +78,20 @@ as_sluice ,+net_raw $pre >"$WORK/pre.out" 2>&1 || { cat "$WORK/pre.out"; fail "E
 # without the capability capture cannot open: it is what makes it work
 # shellcheck disable=SC2086
 if as_sluice "" $cmd >"$WORK/nocap.err" 2>&1; then fail "sluiced ran as sluice without CAP_NET_RAW"; fi
-grep -qi 'permit\|privilege\|CAP_NET_RAW' "$WORK/nocap.err" ||
+grep -qi 'permission\|not permitted\|CAP_NET_RAW' "$WORK/nocap.err" ||
 	{ cat "$WORK/nocap.err"; fail "without CAP_NET_RAW sluiced does not say why it cannot capture"; }
 
 t0=$(date +%s%N)
+# a simple command, not a function, so that $! is the process that becomes
+# sluiced (chroot and setpriv exec it)
 # shellcheck disable=SC2086
-as_sluice ,+net_raw $cmd >"$WORK/d.out" 2>"$WORK/d.err" &
+chroot "$R" setpriv --reuid=sluice --regid=sluice --init-groups --no-new-privs \
+	--inh-caps=-all,+net_raw --ambient-caps=-all,+net_raw --bounding-set=-all,+net_raw -- \
+	$cmd >"$WORK/d.out" 2>"$WORK/d.err" &
 pid=$!
 echo $pid >"$WORK/daemon.pid"
 n=0
-until grep -q "running as" "$WORK/d.err"; do
+until grep -qs "running as" "$WORK/d.err"; do
 	n=$((n + 1))
 	[ $n -le 300 ] || { cat "$WORK/d.err"; fail "sluiced did not start within 30 s"; }
 	kill -0 $pid 2>/dev/null || { cat "$WORK/d.err"; fail "sluiced exited at start as sluice with CAP_NET_RAW"; }

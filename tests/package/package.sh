@@ -74,7 +74,7 @@ deb=$(ls "$work"/sluice_*.deb)
 changes=$(ls "$work"/sluice_*.changes)
 
 # --- 2. lintian ----------------------------------------------------------------------
-lintian --fail-on error --suppress-tags running-with-root-privileges "$changes" >"$work/lintian.out" 2>&1 || {
+lintian --fail-on error "$changes" >"$work/lintian.out" 2>&1 || {
 	cat "$work/lintian.out"
 	fail "lintian reports errors"
 }
