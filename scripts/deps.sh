@@ -12,8 +12,9 @@ pkgs_test="python3 openssl iproute2 chromium $pkgs_tshark $pkgs_sipp"
 pkgs_fuzz="clang"
 pkgs_nats="nats-server libnats-dev"
 # dpkg-buildpackage (dpkg-dev), dh, lintian; systemd-analyze, logrotate
-# and man for the checks of the installed package
-pkgs_package="dpkg-dev debhelper lintian systemd logrotate man-db python3"
+# and man for the checks of the installed package; strace for its
+# system calls against the unit's SystemCallFilter=
+pkgs_package="dpkg-dev debhelper lintian systemd logrotate man-db python3 strace"
 
 groups=${*:-build test fuzz}
 want=""

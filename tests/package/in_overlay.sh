@@ -163,6 +163,94 @@ wait $pid || rc=$?
 rm -f "$WORK/daemon.pid"
 [ $rc -eq 0 ] || { tail -n 20 "$WORK/d.err"; fail "sluiced exited $rc on SIGTERM"; }
 
+# --- 5b. every system call sluiced makes is one SystemCallFilter= allows --------------
+# (systemd does not run here: a call outside the filter would fail with
+# EPERM under the unit and nowhere else). Again as sluice with CAP_NET_RAW,
+# under strace: start, capture an INVITE, SIGUSR1, SIGHUP, SIGTERM.
+filter=$(sed -n 's/^SystemCallFilter=//p' "$R$unit")
+[ -n "$filter" ] || fail "the unit has no SystemCallFilter="
+rm -f "$R/var/log/sluice/events.json"
+# shellcheck disable=SC2086
+strace -f -qq -o "$WORK/strace.txt" chroot "$R" setpriv --reuid=sluice --regid=sluice --init-groups --no-new-privs \
+	--inh-caps=-all,+net_raw --ambient-caps=-all,+net_raw --bounding-set=-all,+net_raw -- \
+	$cmd >"$WORK/s.out" 2>"$WORK/s.err" &
+spid=$!
+echo $spid >"$WORK/daemon.pid"
+n=0
+until grep -qs "running as" "$WORK/s.err"; do
+	n=$((n + 1))
+	[ $n -le 300 ] || { cat "$WORK/s.err"; fail "sluiced under strace did not start within 30 s"; }
+	sleep 0.1
+done
+python3 - "$SIPPORT" <<'PY'
+import socket, sys
+msg = (b"INVITE sip:bob@example.net SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bK-s\r\n"
+       b"From: <sip:alice@example.net>;tag=1\r\nTo: <sip:bob@example.net>\r\nCall-ID: pkgtest-strace\r\n"
+       b"CSeq: 1 INVITE\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n")
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(5):
+    s.sendto(msg, ("127.0.0.1", int(sys.argv[1])))
+PY
+sleep 1
+dpid=$(pgrep -P $spid) || fail "no process under strace"
+kill -USR1 "$dpid"
+sleep 0.3
+kill -HUP "$dpid"
+sleep 0.3
+kill -TERM "$dpid"
+n=0
+while kill -0 $spid 2>/dev/null; do
+	n=$((n + 1))
+	[ $n -le 300 ] || fail "sluiced under strace did not stop within 30 s of SIGTERM"
+	sleep 0.1
+done
+rm -f "$WORK/daemon.pid"
+grep -q "shutting down" "$WORK/s.err" || { tail -n 20 "$WORK/s.err"; fail "sluiced under strace did not shut down cleanly"; }
+in_root systemd-analyze syscall-filter >"$WORK/groups.txt" 2>&1 || fail "systemd-analyze syscall-filter failed"
+python3 - "$WORK/strace.txt" "$WORK/groups.txt" "$filter" <<'PY' || fail "sluiced makes system calls that the unit's SystemCallFilter=$filter refuses"
+import re, sys
+trace, groups_file, allowed_spec = sys.argv[1:4]
+groups, cur = {}, None
+for line in open(groups_file):
+    line = line.rstrip()
+    if line.startswith("@"):
+        cur = line.split()[0]; groups[cur] = set()
+    elif cur:
+        m = re.match(r"^\s+([@\w-]+)", line)
+        if m:
+            groups[cur].add(m.group(1))
+def expand(names):
+    out = set()
+    for x in names:
+        out |= expand(groups.get(x, ())) if x.startswith("@") else {x}
+    return out
+allowed = expand(allowed_spec.split()) | expand(["@default"])
+# the calls of sluiced only: from its execve on, in the process that made it and its threads
+used, pids = set(), set()
+for line in open(trace):
+    m = re.match(r"^(\d+)\s+(\w+)\(", line)
+    if not m:
+        m2 = re.match(r"^(\d+)\s+<\.\.\. (\w+) resumed", line)
+        if m2 and m2.group(1) in pids:
+            used.add(m2.group(2))
+        continue
+    pid, call = m.groups()
+    if call == "execve" and '"/usr/sbin/sluiced"' in line:
+        pids.add(pid)
+    elif pid in pids:
+        used.add(call)
+    if call in ("clone", "clone3") and pid in pids:
+        r = re.search(r"= (\d+)$", line.strip())
+        if r:
+            pids.add(r.group(1))
+if not pids:
+    print("FAIL: package: no execve of /usr/sbin/sluiced in the trace"); sys.exit(1)
+bad = sorted(used - allowed)
+if bad:
+    print("FAIL: package: not allowed by SystemCallFilter: " + " ".join(bad)); sys.exit(1)
+print("package: %d distinct system calls of sluiced, all allowed by SystemCallFilter=%s" % (len(used), allowed_spec))
+PY
+
 # --- 6. purge ------------------------------------------------------------------------
 in_root dpkg --purge sluice >"$WORK/purge.log" 2>&1 || { cat "$WORK/purge.log"; fail "dpkg --purge failed"; }
 [ -e "$R/var/log/sluice" ] && fail "purge left /var/log/sluice"

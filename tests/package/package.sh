@@ -39,7 +39,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "FAIL: package: needs root (an overlay root to install into, capture on lo); CI runs as root"
 	exit 1
 fi
-for t in unshare chroot setpriv systemd-analyze logrotate man python3; do
+for t in unshare chroot setpriv systemd-analyze logrotate man python3 strace; do
 	command -v $t >/dev/null 2>&1 || { echo "FAIL: package: $t is missing (scripts/deps.sh package)"; exit 1; }
 done
 
