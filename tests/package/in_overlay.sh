@@ -235,7 +235,7 @@ for line in open(trace):
             used.add(m2.group(2))
         continue
     pid, call = m.groups()
-    if call == "execve" and '"/usr/sbin/sluiced"' in line:
+    if call == "execve" and line.split("(", 1)[1].startswith('"/usr/sbin/sluiced",'):
         pids.add(pid)
     elif pid in pids:
         used.add(call)
