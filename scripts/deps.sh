@@ -1,7 +1,8 @@
 #!/bin/sh
 # Install the Debian 12 packages sluice needs to build and test, only those
 # missing. With arguments, only those groups: build, test, tshark, sipp,
-# fuzz, nats. Uses sudo when not root. Safe to run again.
+# fuzz, nats, package (build and test the Debian package:
+# tests/package/package.sh). Uses sudo when not root. Safe to run again.
 set -eu
 
 pkgs_build="build-essential autoconf automake libtool pkg-config python3 openssl libpcap-dev libosmocore-dev libtalloc-dev libssl-dev libsqlite3-dev libcmocka-dev libjansson-dev libmicrohttpd-dev"
@@ -10,6 +11,10 @@ pkgs_sipp="sip-tester"
 pkgs_test="python3 python3-yaml openssl curl iproute2 chromium $pkgs_tshark $pkgs_sipp"
 pkgs_fuzz="clang"
 pkgs_nats="nats-server libnats-dev"
+# dpkg-buildpackage (dpkg-dev), dh, lintian; systemd-analyze, logrotate
+# and man for the checks of the installed package; strace for its
+# system calls against the unit's SystemCallFilter=
+pkgs_package="dpkg-dev debhelper lintian systemd logrotate man-db python3 strace"
 
 groups=${*:-build test fuzz}
 want=""
@@ -21,7 +26,8 @@ for g in $groups; do
 	sipp) want="$want $pkgs_sipp" ;;
 	fuzz) want="$want $pkgs_fuzz" ;;
 	nats) want="$want $pkgs_nats" ;;
-	*) echo "deps.sh: unknown group '$g' (build test tshark sipp fuzz nats)" >&2; exit 2 ;;
+	package) want="$want $pkgs_package" ;;
+	*) echo "deps.sh: unknown group '$g' (build test tshark sipp fuzz nats package)" >&2; exit 2 ;;
 	esac
 done
 

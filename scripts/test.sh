@@ -1,11 +1,13 @@
 #!/bin/sh
 # Every test: install what is missing, build with AddressSanitizer and
 # UBSan, run `make check` (unit tests, fuzz corpus replay, conformance
-# against tshark, ground-truth and live SIPp tests), then `make distcheck`
-# and a short libFuzzer run of every fuzz target. This is what CI runs.
+# against tshark, ground-truth and live SIPp tests), then `make distcheck`,
+# the Debian package built from its tarball, installed and run
+# (tests/package/package.sh) and a short libFuzzer run of every fuzz
+# target. This is what CI runs.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-"$top/scripts/deps.sh" build test fuzz
+"$top/scripts/deps.sh" build test fuzz package
 jobs=$(nproc)
 
 echo "== build with ASan/UBSan and make check"
@@ -20,6 +22,15 @@ fi
 
 echo "== make distcheck"
 make -j"$jobs" distcheck >/dev/null
+
+echo "== Debian package (from the distcheck tarball)"
+rc=0
+sh "$top/tests/package/package.sh" "$top/build-check/$(sed -n 's/^PACKAGE_TARNAME = //p' Makefile)-$(sed -n 's/^PACKAGE_VERSION = //p' Makefile).tar.gz" || rc=$?
+if [ $rc -eq 77 ]; then
+	echo "== Debian package: SKIPPED (see above)"
+elif [ $rc -ne 0 ]; then
+	exit 1
+fi
 
 echo "== fuzz smoke (libFuzzer, clang)"
 BUILD_DIR="$top/build-fuzz" "$top/scripts/build.sh" CC=clang --enable-fuzzers
