@@ -100,7 +100,7 @@ static void writable_file(struct check *c, const char *where, const char *path)
 		return;
 	}
 	slash = strrchr(path, '/');
-	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path ? slash - path : 1) : 1, slash ? path : ".");
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)((slash - path) ? (slash - path) : 1) : 1, slash ? path : ".");
 	if (access(dir, W_OK | X_OK) < 0)
 		problem(c, "%s %s: cannot be created in %s (%s)", where, path, dir,
 			errno == ENOENT ? "no such directory" : errno == EACCES ? "permission denied" : strerror(errno));

@@ -195,7 +195,7 @@ int main(int argc, char **argv)
 	int i;
 	unsigned si;
 
-	for (i = 1; i < argc; i++) {
+	for (i = 1; i < argc; i += 2) { /* option and value */
 		unsigned long long *dst = !strcmp(argv[i], "--runs")	  ? &runs
 					  : !strcmp(argv[i], "--decisions") ? &decisions
 					  : !strcmp(argv[i], "--max")	  ? &max
@@ -205,7 +205,6 @@ int main(int argc, char **argv)
 			fprintf(stderr, "usage: bench_consent [--runs N] [--decisions N] [--max N] [--store N]\n");
 			return 2;
 		}
-		i++;
 	}
 	sl_hash_seed_init();
 	printf("consent decision cost (best of %llu runs of %llu decisions)\n\n", runs, decisions);
