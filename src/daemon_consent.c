@@ -29,6 +29,7 @@
 #include "mediation/consent/consent_export.h"
 #include "mediation/consent/consent_flow.h"
 #include "mediation/consent/consent_index.h"
+#include "mediation/consent/consent_ledger.h"
 #include "mediation/consent/consent_policy.h"
 #include "mediation/consent/consent_pseudonym.h"
 #include "mediation/consent/consent_store.h"
@@ -55,6 +56,55 @@ struct sl_daemon_consent {
 	int64_t clock_us;
 };
 
+/*
+ * The value share: every durable batch credits each subject it carried,
+ * price-per-record times their records, under the consent that let them
+ * through, in the registry's ledger (docs/consent.md, "The value ledger"),
+ * all of a batch in one transaction. A subject whose consent cannot be
+ * found any more (withdrawn and replaced between export and batch) is
+ * counted and logged, never credited to another record.
+ */
+static void credit_batch(struct daemon_recipient *r, const struct sl_cx_batch *b)
+{
+	struct sl_consent_store *s = r->c->store;
+	struct rate_ctr_group *ctrs = sl_cx_flow_ctrs(r->c->flow, r->idx);
+	char *err = NULL, id[SL_CONSENT_ID_MAX + 1];
+	unsigned i, credited = 0, lost = 0;
+
+	if (!b->identities || !b->counts)
+		return;
+	if (sl_consent_store_begin(s, &err) < 0) {
+		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s batch %s: ledger not credited: %s\n", b->recipient,
+		     b->batch_id, err ? err : "?");
+		rate_ctr_inc2(ctrs, SL_CX_CTR_LEDGER_FAILED);
+		return;
+	}
+	for (i = 0; i < b->n_subjects; i++) {
+		struct sl_consent_subject subj;
+
+		if (!b->identities[i] || sl_consent_subject_parse(b->identities[i], &subj) < 0 ||
+		    sl_consent_store_find(s, &subj, b->recipient, r->cfg->purpose, id, &err) < 0 ||
+		    sl_consent_ledger_credit(s, &subj, b->recipient, id, b->counts[i],
+					     (int64_t)(b->counts[i] * r->cfg->price_micro), r->c->clock_us) < 0) {
+			lost++;
+			continue;
+		}
+		credited++;
+	}
+	if (sl_consent_store_commit(s, &err) < 0) {
+		sl_consent_store_rollback(s);
+		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s batch %s: ledger not credited: %s\n", b->recipient,
+		     b->batch_id, err ? err : "?");
+		rate_ctr_inc2(ctrs, SL_CX_CTR_LEDGER_FAILED);
+		return;
+	}
+	if (lost) {
+		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s batch %s: %u of %u subjects not credited (no consent "
+					  "record found)\n", b->recipient, b->batch_id, lost, credited + lost);
+		rate_ctr_add(rate_ctr_group_get_ctr(ctrs, SL_CX_CTR_LEDGER_FAILED), (int)lost);
+	}
+}
+
 static int on_batch(void *data, const struct sl_cx_batch *b)
 {
 	struct daemon_recipient *r = data;
@@ -66,6 +116,7 @@ static int on_batch(void *data, const struct sl_cx_batch *b)
 	bool pseudonyms = true;
 
 	rate_ctr_inc2(ctrs, SL_CX_CTR_BATCHES);
+	credit_batch(r, b);
 	if (!r->c->audit)
 		return 0;
 	subjects = json_array();

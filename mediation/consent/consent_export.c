@@ -45,6 +45,8 @@ struct sl_cx_export {
 	unsigned records;
 	int64_t batch_first_us;
 	char (*subjects)[SUBJECT_TAG_MAX];
+	char (*identities)[SUBJECT_TAG_MAX];	/* in memory only, for the ledger: never written */
+	unsigned *counts;			/* records per subject in the open batch */
 	unsigned n_subjects;
 	uint16_t *slot;			/* SUBJECT_SLOTS entries: subject index + 1, 0 empty */
 	struct sl_cx_export_stats st;
@@ -118,6 +120,8 @@ struct sl_cx_export *sl_cx_export_open(void *ctx, const struct sl_cx_export_cfg 
 	x->cb = cb;
 	x->cb_data = data;
 	x->subjects = talloc_zero_size(x, (size_t)SL_CX_BATCH_SUBJECTS_MAX * SUBJECT_TAG_MAX);
+	x->identities = talloc_zero_size(x, (size_t)SL_CX_BATCH_SUBJECTS_MAX * SUBJECT_TAG_MAX);
+	x->counts = talloc_zero_array(x, unsigned, SL_CX_BATCH_SUBJECTS_MAX);
 	x->slot = talloc_zero_array(x, uint16_t, SUBJECT_SLOTS);
 	if (mkdir(cfg->dir, 0750) < 0 && errno != EEXIST) {
 		*err = talloc_asprintf(ctx, "export directory %s: %s", cfg->dir, strerror(errno));
@@ -194,7 +198,7 @@ static void hexdigest(const char *p, size_t n, char out[7 + 64 + 1])
 
 int sl_cx_export_flush(struct sl_cx_export *x)
 {
-	const char *subj[SL_CX_BATCH_SUBJECTS_MAX];
+	const char *subj[SL_CX_BATCH_SUBJECTS_MAX], *idents[SL_CX_BATCH_SUBJECTS_MAX];
 	char id[32], digest[72];
 	struct sl_cx_batch b;
 	unsigned i;
@@ -219,11 +223,14 @@ int sl_cx_export_flush(struct sl_cx_export *x)
 	}
 	snprintf(id, sizeof(id), "%06u-%06u", x->seg_no, x->seg_batches + 1);
 	hexdigest(x->buf, x->len, digest);
-	for (i = 0; i < x->n_subjects; i++)
+	for (i = 0; i < x->n_subjects; i++) {
 		subj[i] = x->subjects[i];
+		idents[i] = x->identities[i][0] ? x->identities[i] : NULL;
+	}
 	b = (struct sl_cx_batch){ .recipient = x->cfg.recipient, .batch_id = id, .segment = x->seg_name,
 				  .offset = x->seg_bytes, .len = x->len, .records = x->records, .digest = digest,
-				  .subjects = subj, .n_subjects = x->n_subjects };
+				  .subjects = subj, .n_subjects = x->n_subjects, .identities = idents,
+				  .counts = x->counts };
 	x->seg_bytes += x->len;
 	x->seg_batches++;
 	x->st.batches++;
@@ -234,6 +241,7 @@ int sl_cx_export_flush(struct sl_cx_export *x)
 out:
 	x->len = 0;
 	x->records = 0;
+	memset(x->counts, 0, x->n_subjects * sizeof(*x->counts));
 	x->n_subjects = 0;
 	memset(x->slot, 0, SUBJECT_SLOTS * sizeof(*x->slot));
 	return rc;
@@ -265,12 +273,14 @@ static unsigned subject_slot(const struct sl_cx_export *x, const char *s)
 			return i;
 }
 
-int sl_cx_export_add(struct sl_cx_export *x, int64_t now_us, const char *line, size_t len, const char *subject)
+int sl_cx_export_add(struct sl_cx_export *x, int64_t now_us, const char *line, size_t len, const char *subject,
+		     const char *identity)
 {
 	int rc = sl_cx_export_tick(x, now_us);
 	bool new_subject;
+	unsigned k;
 
-	if (strlen(subject) >= SUBJECT_TAG_MAX)
+	if (strlen(subject) >= SUBJECT_TAG_MAX || (identity && strlen(identity) >= SUBJECT_TAG_MAX))
 		return -EINVAL;
 	new_subject = !x->slot[subject_slot(x, subject)];
 	if (new_subject && x->n_subjects == SL_CX_BATCH_SUBJECTS_MAX) {
@@ -296,8 +306,14 @@ int sl_cx_export_add(struct sl_cx_export *x, int64_t now_us, const char *line, s
 	x->records++;
 	if (new_subject) {
 		memcpy(x->subjects[x->n_subjects], subject, strlen(subject) + 1);
+		if (identity)
+			memcpy(x->identities[x->n_subjects], identity, strlen(identity) + 1);
+		else
+			x->identities[x->n_subjects][0] = 0;
 		x->slot[subject_slot(x, subject)] = (uint16_t)++x->n_subjects;
 	}
+	k = x->slot[subject_slot(x, subject)] - 1u;
+	x->counts[k]++;
 	if (x->records >= x->cfg.batch_records) {
 		int r = sl_cx_export_flush(x);
 		if (r)

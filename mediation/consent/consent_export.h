@@ -47,6 +47,10 @@ struct sl_cx_batch {
 	const char *digest;		/* "sha256:" and 64 lowercase hex digits of the batch bytes */
 	const char *const *subjects;	/* the distinct subject tags the caller gave, in first-seen order */
 	unsigned n_subjects;
+	/* per subject (same order): the identity the caller gave ("msisdn:...", NULL if none), kept
+	 * in memory for the value ledger and never written, and its records in the batch */
+	const char *const *identities;
+	const unsigned *counts;
 };
 
 /* Called after each batch is durable; a negative return is counted as an audit failure. */
@@ -65,10 +69,13 @@ struct sl_cx_export *sl_cx_export_open(void *ctx, const struct sl_cx_export_cfg 
 				       char **err);
 /*
  * Adds one record line (LF-terminated) of subject tag subject (at most
- * 127 bytes) at gateway time now_us; may close the batch first. 0, or
- * -errno when a batch it closed could not be written.
+ * 127 bytes) at gateway time now_us; may close the batch first. identity
+ * (may be NULL; at most 127 bytes) is handed to the batch callback with the
+ * subject's record count, for crediting the value ledger, and never
+ * written. 0, or -errno when a batch it closed could not be written.
  */
-int sl_cx_export_add(struct sl_cx_export *x, int64_t now_us, const char *line, size_t len, const char *subject);
+int sl_cx_export_add(struct sl_cx_export *x, int64_t now_us, const char *line, size_t len, const char *subject,
+		     const char *identity);
 /* Closes the open batch if it is T seconds old at now_us. */
 int sl_cx_export_tick(struct sl_cx_export *x, int64_t now_us);
 /* Closes the open batch (if any). */

@@ -46,6 +46,7 @@ static const struct rate_ctr_desc cx_ctr_desc[_SL_CX_CTR_ALL] = {
 	[SL_CX_CTR_BATCHES] = { "batches", "Batches written, fsynced and recorded" },
 	[SL_CX_CTR_WRITE_FAILED] = { "write-failed", "Batches lost because the segment could not be written or fsynced" },
 	[SL_CX_CTR_AUDIT_FAILED] = { "audit-failed", "Batches written whose export.batch audit record failed" },
+	[SL_CX_CTR_LEDGER_FAILED] = { "ledger-failed", "Subjects of a written batch not credited in the value ledger" },
 };
 
 const struct rate_ctr_group_desc sl_cx_ctrg_desc = {
@@ -206,7 +207,7 @@ static void one_subject(struct sl_cx_flow *f, struct cx_recipient *r, const stru
 	struct sl_consent_subject who, peer_who;
 	enum sl_consent_reason why;
 	char subj[SL_CONSENT_PSEUDONYM_HEXLEN + 1], peer[SL_CONSENT_PSEUDONYM_HEXLEN + 1];
-	char tag[SL_AUDIT_PSEUDONYM_STRLEN], pani[256], line[LINE_MAX_BYTES];
+	char tag[SL_AUDIT_PSEUDONYM_STRLEN], pani[256], line[LINE_MAX_BYTES], ident[128];
 	const struct sl_identity *imei;
 	struct sl_cx_record rec;
 	unsigned c;
@@ -250,8 +251,10 @@ static void one_subject(struct sl_cx_flow *f, struct cx_recipient *r, const stru
 		return;
 	if (!f->audit || sl_audit_pseudonym(f->audit_key, sl_consent_subject_type_names[who.type], who.value, tag) < 0)
 		memcpy(tag, subj, sizeof(subj));
+	/* the subject's identity goes with the record to the batch callback (the value ledger), never to disk */
+	snprintf(ident, sizeof(ident), "%s:%s", sl_consent_subject_type_names[who.type], who.value);
 	/* a batch this record closed could not be written: counted; the record itself is in the next batch */
-	if (sl_cx_export_add(r->exp, in->time_us, line, len, tag) < 0)
+	if (sl_cx_export_add(r->exp, in->time_us, line, len, tag, ident) < 0)
 		rate_ctr_inc2(r->ctrs, SL_CX_CTR_WRITE_FAILED);
 	rate_ctr_inc2(r->ctrs, SL_CX_CTR_EXPORTED);
 }

@@ -44,6 +44,7 @@ enum sl_cx_ctr {
 	SL_CX_CTR_BATCHES = _SL_CX_CTR_COUNT,
 	SL_CX_CTR_WRITE_FAILED,
 	SL_CX_CTR_AUDIT_FAILED,
+	SL_CX_CTR_LEDGER_FAILED,	/* subjects of a batch not credited in the value ledger */
 	_SL_CX_CTR_ALL
 };
 extern const struct rate_ctr_group_desc sl_cx_ctrg_desc;

@@ -208,6 +208,28 @@ for d in ("acme", "beta"):
 print("no identity of %d in the exports" % len(ids))
 PY
 grep -qF -- "$target" "$work/plain.err" && fail "the daemon's log names a subscriber"
+# the value share: every exported record credited to its subject, price-per-record each (acme 1500, beta 0)
+python3 - "$work/reg.db" "$work/plain" <<'PY' || fail "the value ledger does not match the exports"
+import glob, json, os, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+fail = []
+for rcpt, price in (("acme", 1500), ("beta", 0)):
+    lines = sum(1 for f in glob.glob(os.path.join(sys.argv[2], rcpt, "*")) for _ in open(f))
+    recs, amount = db.execute("SELECT coalesce(sum(records),0), coalesce(sum(amount_micro),0) FROM ledger "
+                              "WHERE recipient=?", (rcpt,)).fetchone()
+    bad = db.execute("SELECT count(*) FROM ledger l WHERE recipient=? AND NOT EXISTS (SELECT 1 FROM consent c "
+                     "WHERE c.id=l.consent_id AND c.recipient=l.recipient)", (rcpt,)).fetchone()[0]
+    print("ledger %s: %d records, %d micro-units; export %d lines" % (rcpt, recs, amount, lines))
+    if recs != lines or amount != lines * price:
+        fail.append("%s: ledger %d records / %d micro-units, export %d lines at %d" % (rcpt, recs, amount, lines, price))
+    if bad:
+        fail.append("%s: %d ledger rows name no consent record" % (rcpt, bad))
+for f in fail:
+    print("FAIL: " + f)
+sys.exit(1 if fail else 0)
+PY
+"$B/src/sluice" consent report --db "$work/reg.db" --subject "msisdn:$target" --format json >"$work/report.json" ||
+	fail "sluice consent report"
 
 # --- 2. the same with an interception on a consenting subscriber --------------------------
 sh "$top_srcdir/tests/pki/make_pki.sh" "$work/pki" >/dev/null 2>&1 || fail "test PKI"

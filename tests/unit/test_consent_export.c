@@ -83,7 +83,7 @@ static void add(struct sl_cx_export *x, int64_t t, unsigned subject)
 	int n = snprintf(line, sizeof(line), "{\"n\":%lld}\n", (long long)t);
 
 	snprintf(subj, sizeof(subj), "s%u", subject);
-	assert_int_equal(sl_cx_export_add(x, t, line, (size_t)n, subj), 0);
+	assert_int_equal(sl_cx_export_add(x, t, line, (size_t)n, subj, NULL), 0);
 }
 
 static void test_batches(void **state)
