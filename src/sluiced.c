@@ -88,6 +88,8 @@ static void usage(FILE *out)
 "                             AmbientCapabilities=CAP_NET_RAW do the same; capabilities are\n"
 "                             dropped once capture is open either way)\n"
 "    -g, --group GROUP        with --user: run with this group instead of USER's own\n"
+"        --vty-reference      print the reference of every console node and command (XML, as\n"
+"                             osmocom's VTY reference; docs/console.md is generated from it)\n"
 "        --check-config       read and check the configuration, print what is wrong (file, line,\n"
 "                             field) and exit: 0 usable, 1 not; opens nothing, starts nothing\n"
 "    -V, --version            print the version and exit\n"
@@ -113,6 +115,7 @@ int main(int argc, char **argv)
 		{ "user", required_argument, NULL, 'u' },
 		{ "group", required_argument, NULL, 'g' },
 		{ "check-config", no_argument, NULL, 'C' },
+		{ "vty-reference", no_argument, NULL, 'R' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -123,7 +126,7 @@ int main(int argc, char **argv)
 		.copyright = "sluice lawful-interception and metadata mediation gateway\r\n",
 	};
 	const char *config = "sluice.cfg", *user = NULL, *group = NULL;
-	bool check_only = false;
+	bool check_only = false, vty_ref = false;
 	char err[256], privs[160];
 	struct sl_app_signals sig = { 0 };
 	enum sl_vty_auth vty_auth;
@@ -144,6 +147,9 @@ int main(int argc, char **argv)
 			break;
 		case 'C':
 			check_only = true;
+			break;
+		case 'R':
+			vty_ref = true;
 			break;
 		case 'V':
 			printf("sluiced %s\n", PACKAGE_VERSION);
@@ -196,6 +202,8 @@ int main(int argc, char **argv)
 	sl_daemon_consent_api_vty_init(d);
 	sl_daemon_consent_vty_init(&d->cfg.consent, ctx);
 	sl_daemon_consent_show_vty_init();
+	if (vty_ref) /* every node and command, as libosmocore documents them (docs/console.md is made from it) */
+		return vty_dump_xml_ref_mode(stdout, VTY_REF_GEN_MODE_DEFAULT) < 0 ? 1 : 0;
 
 	if (sl_app_read_config(config, err, sizeof(err)) < 0) {
 		fprintf(stderr, "sluiced: configuration file %s: %s\n", config, err);
