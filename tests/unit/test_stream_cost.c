@@ -12,8 +12,9 @@
  *  - growth: with 1-byte segments, the per-byte cost of 53 KB messages is
  *    within a small factor of that of 6.6 KB messages (a quadratic framer
  *    pays eight times more per byte for messages eight times longer);
- *  - cut: per byte, 1-byte segments cost at most 30 times what 20-byte ones
- *    do (each frame has a fixed decoding cost, paid 20 times as often);
+ *  - cut: per byte, 1-byte segments cost at most 60 times what 20-byte ones
+ *    do (each frame has a fixed decoding cost, paid 20 times as often; the
+ *    margin is for loaded sanitizer builds);
  *  - framing: in 1- and 20-byte segments, SIP and WebSocket cost at most three
  *    times per byte what the TCP tap costs, which reassembles the same
  *    stream and hands it on unframed (with 1-byte segments both are per-
@@ -209,8 +210,13 @@ static void measure(enum mode m, const char *name, struct cost *c)
 		      name, large.len, c->l1, c->l20, c->l8000, c->s1, c->l1 * (double)large.len / 1e9);
 	/* growth: linear framing costs the same per byte for messages eight times longer */
 	assert_true(c->l1 < 2.5 * c->s1);
-	/* cut: a 20-byte segment carries 20 times the bytes of a 1-byte one for the same per-frame cost */
-	assert_true(c->l1 < 30 * c->l20);
+	/*
+	 * cut: a 20-byte segment carries 20 times the bytes of a 1-byte one for
+	 * the same per-frame cost, so about 20 times; 60 leaves room for a
+	 * loaded sanitizer build (seen: 32 for the plain tap) and still catches
+	 * a framer that re-parses what it buffered (320 times slower).
+	 */
+	assert_true(c->l1 < 60 * c->l20);
 	free(small.p);
 	free(large.p);
 }
