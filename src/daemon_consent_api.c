@@ -48,6 +48,7 @@
 #include "mediation/consent/consent_audit.h"
 #include "mediation/consent/consent_ledger.h"
 #include "mediation/consent/consent_store.h"
+#include "src/app_mhd.h"
 #include "src/daemon.h"
 #include "src/daemon_consent_api.h"
 
@@ -58,10 +59,8 @@ struct sl_capi_cfg sl_capi_cfg;
 
 static struct sl_daemon *g_d;
 static void *g_ctx;				/* everything of a running API; freed by stop */
-static struct MHD_Daemon *g_mhd;
-static struct osmo_fd g_ofd = { .fd = -1 };
-static struct osmo_timer_list g_timer;
-static char *g_cert_pem, *g_key_pem;		/* must outlive g_mhd */
+static struct sl_app_mhd g_http;
+static char *g_cert_pem, *g_key_pem;		/* must outlive the server */
 static struct sl_capi_tokens *g_tokens;
 static struct sl_consent_store *g_store;
 static uint8_t g_pkey[SL_AUDIT_PSEUDO_KEY_LEN];
@@ -456,31 +455,6 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
 	*con_cls = NULL;
 }
 
-static void mhd_schedule(void)
-{
-	MHD_UNSIGNED_LONG_LONG ms = 1000;
-
-	if (MHD_get_timeout(g_mhd, &ms) != MHD_YES || ms > 1000)
-		ms = 1000;
-	osmo_timer_schedule(&g_timer, (int)(ms / 1000), (int)(ms % 1000) * 1000);
-}
-
-static int mhd_fd_cb(struct osmo_fd *ofd, unsigned what)
-{
-	(void)ofd;
-	(void)what;
-	MHD_run(g_mhd);
-	mhd_schedule();
-	return 0;
-}
-
-static void mhd_timer_cb(void *data)
-{
-	(void)data;
-	MHD_run(g_mhd);
-	mhd_schedule();
-}
-
 /* ---- start and stop ------------------------------------------------------------------ */
 
 static int start_fail(const char *why)
@@ -522,8 +496,9 @@ static int open_registry(void)
 
 int sl_daemon_consent_api_start(struct sl_daemon *d)
 {
-	struct sockaddr_storage ss = { 0 };
-	const union MHD_DaemonInfo *info;
+	struct sockaddr_storage ss;
+	struct MHD_Daemon *mhd;
+	const char *why;
 
 	g_d = d;
 	if (!g_cfg.addr)
@@ -532,13 +507,7 @@ int sl_daemon_consent_api_start(struct sl_daemon *d)
 		return start_fail("https-listen needs tls certificate, tls key, tokens, database and audit-pseudonym-key");
 	if (!d->audit)
 		return start_fail("every call is audited: configure the audit node");
-	if (inet_pton(AF_INET, g_cfg.addr, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
-		((struct sockaddr_in *)&ss)->sin_family = AF_INET;
-		((struct sockaddr_in *)&ss)->sin_port = htons(g_cfg.port);
-	} else if (inet_pton(AF_INET6, g_cfg.addr, &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
-		((struct sockaddr_in6 *)&ss)->sin6_family = AF_INET6;
-		((struct sockaddr_in6 *)&ss)->sin6_port = htons(g_cfg.port);
-	} else {
+	if (sl_app_mhd_addr(g_cfg.addr, g_cfg.port, &ss) < 0) {
 		return start_fail("https-listen: not an IPv4 or IPv6 address");
 	}
 	g_ctx = talloc_named_const(d->ctx, 0, "consent-api");
@@ -546,7 +515,7 @@ int sl_daemon_consent_api_start(struct sl_daemon *d)
 	if (!(g_cert_pem = read_file(g_ctx, "tls certificate", g_cfg.cert, S_IWGRP | S_IWOTH, NULL)) ||
 	    !(g_key_pem = read_file(g_ctx, "tls key", g_cfg.key, S_IRWXG | S_IRWXO, NULL)) || open_registry() < 0)
 		return start_fail(NULL);
-	g_mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_TLS | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
+	mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_TLS | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
 				 g_cfg.port, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 				 MHD_OPTION_HTTPS_MEM_CERT, g_cert_pem, MHD_OPTION_HTTPS_MEM_KEY, g_key_pem,
 				 MHD_OPTION_HTTPS_PRIORITIES, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2",
@@ -554,19 +523,13 @@ int sl_daemon_consent_api_start(struct sl_daemon *d)
 				 MHD_OPTION_CONNECTION_LIMIT, (unsigned)64, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)16,
 				 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
 				 MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(SL_CAPI_BODY_MAX + 32768), MHD_OPTION_END);
-	if (!g_mhd) {
+	if (!mhd) {
 		LOGP(DSLSRC, LOGL_ERROR, "consent-api: cannot serve HTTPS on %s port %u: %s (certificate or key "
 					  "unusable, or the port is taken)\n", g_cfg.addr, g_cfg.port, strerror(errno));
 		return start_fail(NULL);
 	}
-	info = MHD_get_daemon_info(g_mhd, MHD_DAEMON_INFO_EPOLL_FD);
-	if (!info)
-		return start_fail("libmicrohttpd gives no epoll descriptor");
-	osmo_fd_setup(&g_ofd, info->epoll_fd, OSMO_FD_READ, mhd_fd_cb, NULL, 0);
-	if (osmo_fd_register(&g_ofd) < 0)
-		return start_fail("cannot register the epoll descriptor");
-	osmo_timer_setup(&g_timer, mhd_timer_cb, NULL);
-	mhd_schedule();
+	if (sl_app_mhd_attach(&g_http, mhd, &why) < 0)
+		return start_fail(why);
 	LOGP(DSLSRC, LOGL_NOTICE, "consent-api: https://%s:%u/v1/ (%u tokens)\n", g_cfg.addr, g_cfg.port,
 	     g_tokens->n);
 	return 0;
@@ -574,19 +537,12 @@ int sl_daemon_consent_api_start(struct sl_daemon *d)
 
 const struct sl_capi_tokens *sl_daemon_consent_api_tokens(void)
 {
-	return g_mhd ? g_tokens : NULL;
+	return g_http.d ? g_tokens : NULL;
 }
 
 void sl_daemon_consent_api_stop(void)
 {
-	if (g_mhd) {
-		osmo_timer_del(&g_timer);
-		if (g_ofd.fd >= 0)
-			osmo_fd_unregister(&g_ofd);
-		g_ofd.fd = -1;
-		MHD_stop_daemon(g_mhd);
-		g_mhd = NULL;
-	}
+	sl_app_mhd_detach(&g_http);
 	json_decref(g_pending);
 	g_pending = NULL;
 	OPENSSL_cleanse(g_pkey, sizeof(g_pkey));

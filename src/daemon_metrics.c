@@ -5,7 +5,7 @@
  * problem). Served by libmicrohttpd driven from the daemon's own select
  * loop (its epoll descriptor is one osmo_fd; MHD_run() when it is
  * readable and on MHD's timeout), so a scrape reads the counters from the
- * same thread that changes them: no locks, no torn values.
+ * same thread that changes them: no locks, no torn values (src/app_mhd.c).
  *
  * /metrics holds every rate counter and stat item of the process (the
  * same ones `show stats` and statsd reporters see), named
@@ -44,14 +44,13 @@
 #include "handover/spool.h"
 #include "mediation/audit/audit.h"
 #include "render/prom_text.h"
+#include "src/app_mhd.h"
 #include "src/daemon.h"
 
 enum { SL_METRICS_NODE = SL_AUTHORITY_NODE + 2 };
 
 static struct sl_daemon *g_d;
-static struct MHD_Daemon *g_mhd;
-static struct osmo_fd g_mhd_ofd = { .fd = -1 };
-static struct osmo_timer_list g_mhd_timer;
+static struct sl_app_mhd g_http;
 
 static int64_t wall_us(void)
 {
@@ -468,82 +467,39 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	return reply_text(c, MHD_HTTP_NOT_FOUND, "not found: /metrics and /health exist\n");
 }
 
-static void mhd_schedule(void)
-{
-	MHD_UNSIGNED_LONG_LONG ms = 1000;
-
-	if (MHD_get_timeout(g_mhd, &ms) != MHD_YES || ms > 1000)
-		ms = 1000;
-	osmo_timer_schedule(&g_mhd_timer, (int)(ms / 1000), (int)(ms % 1000) * 1000);
-}
-
-static int mhd_fd_cb(struct osmo_fd *ofd, unsigned what)
-{
-	MHD_run(g_mhd);
-	mhd_schedule();
-	return 0;
-}
-
-static void mhd_timer_cb(void *data)
-{
-	MHD_run(g_mhd);
-	mhd_schedule();
-}
-
 int sl_daemon_metrics_start(struct sl_daemon *d)
 {
 	const struct sl_daemon_metrics_cfg *m = &d->cfg.metrics;
-	struct sockaddr_storage ss = { 0 };
-	const union MHD_DaemonInfo *info;
+	struct sockaddr_storage ss;
+	struct MHD_Daemon *mhd;
+	const char *why;
 
 	if (!m->addr)
 		return 0;
-	if (inet_pton(AF_INET, m->addr, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
-		((struct sockaddr_in *)&ss)->sin_family = AF_INET;
-		((struct sockaddr_in *)&ss)->sin_port = htons(m->port);
-	} else if (inet_pton(AF_INET6, m->addr, &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
-		((struct sockaddr_in6 *)&ss)->sin6_family = AF_INET6;
-		((struct sockaddr_in6 *)&ss)->sin6_port = htons(m->port);
-	} else {
+	if (sl_app_mhd_addr(m->addr, m->port, &ss) < 0) {
 		LOGP(DSLSRC, LOGL_ERROR, "metrics: http-listen %s: not an IPv4 or IPv6 address\n", m->addr);
 		return -1;
 	}
-	g_mhd = MHD_start_daemon(MHD_USE_EPOLL | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0), m->port, NULL, NULL,
-				 on_request, d, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-				 MHD_OPTION_CONNECTION_LIMIT, (unsigned)16, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
-				 MHD_OPTION_END);
-	if (!g_mhd) {
+	mhd = MHD_start_daemon(MHD_USE_EPOLL | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0), m->port, NULL, NULL,
+			       on_request, d, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+			       MHD_OPTION_CONNECTION_LIMIT, (unsigned)16, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
+			       MHD_OPTION_END);
+	if (!mhd) {
 		LOGP(DSLSRC, LOGL_ERROR, "metrics: cannot listen on %s port %u: %s\n", m->addr, m->port,
 		     strerror(errno));
 		return -1;
 	}
-	info = MHD_get_daemon_info(g_mhd, MHD_DAEMON_INFO_EPOLL_FD);
-	if (!info) {
-		MHD_stop_daemon(g_mhd);
-		g_mhd = NULL;
-		LOGP(DSLSRC, LOGL_ERROR, "metrics: libmicrohttpd gives no epoll descriptor\n");
+	if (sl_app_mhd_attach(&g_http, mhd, &why) < 0) {
+		LOGP(DSLSRC, LOGL_ERROR, "metrics: %s\n", why);
 		return -1;
 	}
-	osmo_fd_setup(&g_mhd_ofd, info->epoll_fd, OSMO_FD_READ, mhd_fd_cb, NULL, 0);
-	if (osmo_fd_register(&g_mhd_ofd) < 0) {
-		MHD_stop_daemon(g_mhd);
-		g_mhd = NULL;
-		return -1;
-	}
-	osmo_timer_setup(&g_mhd_timer, mhd_timer_cb, NULL);
-	mhd_schedule();
 	LOGP(DSLSRC, LOGL_NOTICE, "metrics: http://%s:%u/metrics and /health\n", m->addr, m->port);
 	return 0;
 }
 
 void sl_daemon_metrics_stop(void)
 {
-	if (!g_mhd)
-		return;
-	osmo_timer_del(&g_mhd_timer);
-	osmo_fd_unregister(&g_mhd_ofd);
-	MHD_stop_daemon(g_mhd);
-	g_mhd = NULL;
+	sl_app_mhd_detach(&g_http);
 }
 
 /* ---- the `metrics` node ------------------------------------------------------------ */
