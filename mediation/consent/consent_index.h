@@ -14,7 +14,10 @@
  *
  * Memory: a subject and its first record share one 64-byte cache line in
  * a flat array; further records (32 bytes) live in a second array, linked
- * by index instead of pointers; recipients are interned once.
+ * by index instead of pointers; recipients are interned once. A filter
+ * of 16 bits per subject answers most lookups of absent subjects (the
+ * common case: traffic of subscribers without any consent) without
+ * touching the table, and never answers "absent" for a present subject.
  * The index owns the decision counters (consent_policy.h).
  *
  * Ownership: a talloc object under ctx; the store is borrowed and must
@@ -63,12 +66,15 @@ const struct sl_consent_ix_rec *sl_consent_index_first(const struct sl_consent_i
 						       const struct sl_consent_subject *subject);
 const struct sl_consent_ix_rec *sl_consent_index_next(const struct sl_consent_index *ix,
 						      const struct sl_consent_ix_rec *r);
+/* The filter's answer alone: false means subject certainly has no record; true, that it may (tests, bench). */
+bool sl_consent_index_maybe(const struct sl_consent_index *ix, const struct sl_consent_subject *subject);
 /* The interned number of a recipient name, or -1 if no record names it. */
 int sl_consent_index_recipient(const struct sl_consent_index *ix, const char *name);
 
 struct sl_consent_index_stats {
 	uint64_t subjects, records, recipients;
-	uint64_t bytes;	     /* memory held by the arrays and buckets */
+	uint64_t bytes;	       /* memory held by the arrays, buckets and filter */
+	uint64_t filter_bytes; /* of which the absent-subject filter */
 	uint64_t generation; /* store generation last applied */
 	uint64_t refreshes;  /* refreshes that applied changes */
 };

@@ -9,6 +9,15 @@
  * after each commit; the parent refreshes every 100 ms, as sluiced does at
  * least once a second, and each change must reach its decision within
  * one second of the commit.
+ *
+ * The absent-subject filter in front of the table must never answer
+ * "absent" for a subject that has a record: a property test drives a
+ * store through random grants, withdrawals, notice-version changes
+ * (invalidating earlier grants), refreshes and full reloads, and after
+ * each refresh asks the index for every subject ever granted; another
+ * fills the index past several filter rebuilds and checks both that no
+ * present subject is filtered out and that the filter does its job
+ * (rejects all but a few per cent of absent subjects).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -227,12 +236,144 @@ static void test_refresh_other_process(void **state)
 	talloc_free(dir);
 }
 
+static uint64_t rng(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static void msisdn_of(char *v, size_t n, unsigned i)
+{
+	snprintf(v, n, "+4917%09u", (i * 7919u) % 1000000000u);
+}
+
+/* Every granted subject is present after each refresh, whatever happened to its record since. */
+static void check_all_present(struct sl_consent_index *ix, unsigned granted)
+{
+	struct sl_consent_subject s;
+	char v[24];
+	unsigned i;
+
+	for (i = 0; i < granted; i++) {
+		msisdn_of(v, sizeof(v), i);
+		assert_int_equal(sl_consent_subject_set(&s, SL_CONSENT_SUBJ_MSISDN, v), 0);
+		assert_true(sl_consent_index_maybe(ix, &s));
+		assert_non_null(sl_consent_index_first(ix, &s));
+		assert_int_not_equal(decide(ix, v), SL_CONSENT_DENY_NO_RECORD);
+	}
+}
+
+static void test_filter_property_store(void **state)
+{
+	void *ctx = talloc_named_const(NULL, 0, "t");
+	char *dir = ct_tmpdir(NULL), *path = talloc_asprintf(dir, "%s/c.db", dir), *err = NULL;
+	struct sl_consent_store *w;
+	struct sl_consent_index *ix;
+	uint64_t seed = 0x1234567887654321ull;
+	unsigned granted = 0, notice = 1, withdrawn = 0, invalidations = 0, reloads = 0, op;
+
+	(void)state;
+	assert_int_equal(sl_consent_store_open(ctx, path, &w, &err), 0);
+	ix = sl_consent_index_alloc(ctx, w, 4);
+	assert_non_null(ix);
+	for (op = 0; op < 3000; op++) {
+		unsigned what = (unsigned)(rng(&seed) % 100);
+		char id[16], v[SL_CONSENT_SUBJECT_MAX + 1], nv[16];
+
+		if (what < 60 || granted == 0) {
+			/* a new subject; now and then under a new notice version, invalidating earlier grants */
+			if (what < 3) {
+				notice++;
+				invalidations++;
+			}
+			snprintf(id, sizeof(id), "g%u", granted);
+			snprintf(nv, sizeof(nv), "v%u", notice);
+			msisdn_of(v, sizeof(v), granted);
+			struct sl_consent_record r = ct_record(ctx, id, v, "acme", SL_CONSENT_P_MARKETING, CALL, nv);
+			assert_int_equal(sl_consent_store_grant(w, &r, T0 + DAY_US, &err), 0);
+			talloc_free(r.history);
+			granted++;
+		} else if (what < 85) {
+			snprintf(id, sizeof(id), "g%u", (unsigned)(rng(&seed) % granted));
+			if (sl_consent_store_withdraw(w, id, T0 + DAY_US, &err) == 0)
+				withdrawn++;
+		} else if (what < 97) {
+			assert_true(sl_consent_index_refresh(ix, &err) >= 0);
+			check_all_present(ix, granted);
+		} else {
+			talloc_free(ix); /* a restart: the whole registry loaded afresh */
+			ix = sl_consent_index_alloc(ctx, w, 4);
+			assert_non_null(ix);
+			assert_int_equal(sl_consent_index_refresh(ix, &err), 1);
+			check_all_present(ix, granted);
+			reloads++;
+		}
+	}
+	assert_true(sl_consent_index_refresh(ix, &err) >= 0);
+	check_all_present(ix, granted);
+	/* the run exercised every kind of change */
+	assert_true(granted > 1000 && withdrawn > 20 && invalidations > 10 && reloads > 10);
+	talloc_free(ctx);
+	ct_rmdir(NULL, dir);
+	talloc_free(dir);
+}
+
+static void test_filter_property_put(void **state)
+{
+	void *ctx = talloc_named_const(NULL, 0, "t");
+	struct sl_consent_index *ix = sl_consent_index_alloc(ctx, NULL, 5);
+	struct sl_consent_index_stats st;
+	struct sl_consent_subject s;
+	unsigned i, j, passed = 0;
+	char v[24];
+
+	(void)state;
+	for (i = 0; i < 200000; i++) {
+		msisdn_of(v, sizeof(v), i);
+		assert_int_equal(sl_consent_subject_set(&s, SL_CONSENT_SUBJ_MSISDN, v), 0);
+		struct sl_consent_row row = { .subject = &s, .recipient = "acme", .purpose = SL_CONSENT_P_MARKETING,
+					      .categories = CALL, .status = i % 3 ? SL_CONSENT_GIVEN : SL_CONSENT_WITHDRAWN,
+					      .valid_from_us = T0, .valid_until_us = T0 + DAY_US };
+		assert_int_equal(sl_consent_index_put(ix, &row), 0);
+		/* after each doubling of the filter, everything inserted so far */
+		if ((i & (i + 1)) == 0)
+			for (j = 0; j <= i; j++) {
+				msisdn_of(v, sizeof(v), j);
+				assert_int_equal(sl_consent_subject_set(&s, SL_CONSENT_SUBJ_MSISDN, v), 0);
+				assert_true(sl_consent_index_maybe(ix, &s));
+			}
+	}
+	for (i = 0; i < 200000; i++) {
+		msisdn_of(v, sizeof(v), i);
+		assert_int_equal(sl_consent_subject_set(&s, SL_CONSENT_SUBJ_MSISDN, v), 0);
+		assert_true(sl_consent_index_maybe(ix, &s));
+		assert_non_null(sl_consent_index_first(ix, &s));
+	}
+	/* absent subjects (other digits, or the same digits as IMSIs): almost all stopped by the filter */
+	for (i = 0; i < 100000; i++) {
+		snprintf(v, sizeof(v), "+4918%09u", i);
+		assert_int_equal(sl_consent_subject_set(&s, i % 2 ? SL_CONSENT_SUBJ_MSISDN : SL_CONSENT_SUBJ_IMSI,
+							i % 2 ? v : v + 1),
+				 0);
+		assert_null(sl_consent_index_first(ix, &s));
+		passed += sl_consent_index_maybe(ix, &s);
+	}
+	assert_true(passed < 100000 / 50); /* under 2 % false positives at 16 bits per subject */
+	sl_consent_index_stats(ix, &st);
+	assert_true(st.filter_bytes * 8 >= 16 * st.subjects && st.filter_bytes * 8 < 64 * st.subjects);
+	talloc_free(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_refresh_two_connections),
 		cmocka_unit_test(test_growth),
 		cmocka_unit_test(test_refresh_other_process),
+		cmocka_unit_test(test_filter_property_store),
+		cmocka_unit_test(test_filter_property_put),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
