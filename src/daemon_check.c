@@ -279,10 +279,20 @@ static void check_consent(struct check *c, const struct sl_daemon_consent_cfg *c
 			problem(c, "consent: recipient %s: purpose is mandatory", r->name);
 		if (!r->categories)
 			problem(c, "consent: recipient %s: categories is mandatory", r->name);
-		if (!r->export_dir)
-			problem(c, "consent: recipient %s: export-directory is mandatory", r->name);
-		else
+		if (!r->export_dir && !r->agg_dir)
+			problem(c, "consent: recipient %s: export-directory (or aggregate-directory) is mandatory",
+				r->name);
+		if (r->export_dir)
 			writable_dir(c, "consent: export-directory", r->export_dir);
+		if (r->agg_dir) {
+			writable_dir(c, "consent: aggregate-directory", r->agg_dir);
+			if (!r->agg_plmn || !r->n_agg_areas)
+				problem(c, "consent: recipient %s: aggregate releases need aggregate-plmn and "
+					   "aggregate-area", r->name);
+			if (r->agg_epsilon_micro > r->agg_budget_micro)
+				problem(c, "consent: recipient %s: aggregate-epsilon above aggregate-budget: every "
+					   "release would be refused", r->name);
+		}
 	}
 }
 

@@ -34,6 +34,7 @@
 #include "mediation/consent/consent_pseudonym.h"
 #include "mediation/consent/consent_store.h"
 #include "src/daemon_consent.h"
+#include "src/daemon_consent_agg.h"
 
 #define REFRESH_MS 500
 
@@ -41,7 +42,8 @@ struct daemon_recipient {
 	struct sl_daemon_consent *c;
 	unsigned idx;
 	const struct sl_daemon_consent_recipient_cfg *cfg;
-	struct sl_cx_export *exp;
+	struct sl_cx_export *exp;   /* NULL: aggregate releases only */
+	struct sl_daemon_agg *agg; /* NULL: no aggregate releases */
 };
 
 struct sl_daemon_consent {
@@ -159,39 +161,48 @@ static void refresh_cb(void *data)
 	osmo_timer_schedule(&c->refresh, 0, REFRESH_MS * 1000);
 }
 
-static int open_recipient(void *ctx, struct sl_daemon_consent *c, const struct sl_daemon_consent_recipient_cfg *rc)
+static int open_recipient(void *ctx, struct sl_daemon_consent *c, const struct sl_daemon_consent_cfg *cfg,
+			  const struct sl_daemon_consent_recipient_cfg *rc)
 {
 	struct daemon_recipient *r = &c->rec[c->n_rec];
 	struct sl_cx_export_cfg xc = { 0 };
 	struct sl_cx_recipient_cfg fc = { 0 };
 	char *err = NULL;
+	int n;
 
-	if (rc->purpose < 0 || !rc->export_dir || !rc->categories) {
-		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s needs purpose, categories and export-directory\n",
-		     rc->name);
+	if (rc->purpose < 0 || (!rc->export_dir && !rc->agg_dir) || !rc->categories) {
+		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s needs purpose, categories and export-directory or "
+					  "aggregate-directory\n", rc->name);
 		return -1;
 	}
-	xc.dir = rc->export_dir;
-	xc.recipient = rc->name;
-	xc.batch_records = rc->batch_records;
-	xc.batch_seconds = rc->batch_seconds;
-	xc.rotate_bytes = rc->rotate_mb << 20;
-	xc.rotate_seconds = rc->rotate_seconds;
 	r->c = c;
 	r->idx = c->n_rec;
 	r->cfg = rc;
-	r->exp = sl_cx_export_open(ctx, &xc, on_batch, r, &err);
-	if (!r->exp) {
-		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s: %s\n", rc->name, err ? err : "cannot open the export");
-		return -1;
+	if (rc->export_dir) {
+		xc.dir = rc->export_dir;
+		xc.recipient = rc->name;
+		xc.batch_records = rc->batch_records;
+		xc.batch_seconds = rc->batch_seconds;
+		xc.rotate_bytes = rc->rotate_mb << 20;
+		xc.rotate_seconds = rc->rotate_seconds;
+		r->exp = sl_cx_export_open(ctx, &xc, on_batch, r, &err);
+		if (!r->exp) {
+			LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s: %s\n", rc->name,
+			     err ? err : "cannot open the export");
+			return -1;
+		}
 	}
 	fc.name = rc->name;
 	fc.purpose = (enum sl_consent_purpose)rc->purpose;
 	fc.policy.categories = rc->categories;
 	fc.policy.location = (enum sl_cx_granularity)rc->location;
 	fc.policy.time_bucket_s = rc->time_bucket_s;
-	if (sl_cx_flow_add(c->flow, &fc, r->exp, c->n_rec) < 0)
+	n = sl_cx_flow_add(c->flow, &fc, r->exp, c->n_rec);
+	if (n < 0 || sl_daemon_agg_open(ctx, rc, cfg->database, c->audit, sl_cx_flow_ctrs(c->flow, (unsigned)n),
+					&r->agg) < 0)
 		return -1;
+	if (r->agg)
+		sl_cx_flow_observe(c->flow, (unsigned)n, sl_daemon_agg_observe, r->agg);
 	c->n_rec++;
 	return 0;
 }
@@ -236,7 +247,7 @@ int sl_daemon_consent_start(void *ctx, const struct sl_daemon_consent_cfg *cfg, 
 		return -1;
 	}
 	for (i = 0; i < cfg->n_rec; i++) {
-		if (open_recipient(c, c, &cfg->rec[i]) < 0) {
+		if (open_recipient(c, c, cfg, &cfg->rec[i]) < 0) {
 			talloc_free(c);
 			return -1;
 		}
@@ -266,9 +277,11 @@ void sl_daemon_consent_clock(struct sl_daemon_consent *c, int64_t now_us)
 		return;
 	if (now_us > c->clock_us)
 		c->clock_us = now_us;
-	for (i = 0; i < c->n_rec; i++)
-		if (sl_cx_export_tick(c->rec[i].exp, c->clock_us) < 0)
+	for (i = 0; i < c->n_rec; i++) {
+		if (c->rec[i].exp && sl_cx_export_tick(c->rec[i].exp, c->clock_us) < 0)
 			rate_ctr_inc2(sl_cx_flow_ctrs(c->flow, i), SL_CX_CTR_WRITE_FAILED);
+		sl_daemon_agg_tick(c->rec[i].agg, c->clock_us);
+	}
 }
 
 void sl_daemon_consent_flush(struct sl_daemon_consent *c)
@@ -277,9 +290,11 @@ void sl_daemon_consent_flush(struct sl_daemon_consent *c)
 
 	if (!c)
 		return;
-	for (i = 0; i < c->n_rec; i++)
-		if (sl_cx_export_flush(c->rec[i].exp) < 0)
+	for (i = 0; i < c->n_rec; i++) {
+		if (c->rec[i].exp && sl_cx_export_flush(c->rec[i].exp) < 0)
 			rate_ctr_inc2(sl_cx_flow_ctrs(c->flow, i), SL_CX_CTR_WRITE_FAILED);
+		sl_daemon_agg_close_all(c->rec[i].agg);
+	}
 }
 
 void sl_daemon_consent_stop(struct sl_daemon_consent *c)
@@ -306,6 +321,8 @@ DEFUN(show_consent, show_consent_cmd, "show consent", SHOW_STR "The consented-da
 	vty_out(vty, "index: %" PRIu64 " subjects, %" PRIu64 " records, generation %" PRIu64 ", %" PRIu64
 		     " refreshes applied%s", ist.subjects, ist.records, ist.generation, ist.refreshes, VTY_NEWLINE);
 	for (i = 0; i < g_show->n_rec; i++) {
+		if (!g_show->rec[i].exp)
+			continue;
 		sl_cx_export_stats(g_show->rec[i].exp, &xs);
 		vty_out(vty, "recipient %s: %" PRIu64 " records in %" PRIu64 " batches, %" PRIu64 " segments, %" PRIu64
 			     " bytes, %" PRIu64 " batches lost%s", g_show->rec[i].cfg->name, xs.records, xs.batches,

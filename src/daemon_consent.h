@@ -32,6 +32,15 @@ struct sl_daemon_consent_recipient_cfg {
 	unsigned batch_records, batch_seconds;
 	uint64_t rotate_mb;
 	unsigned rotate_seconds;
+	/* aggregate releases (docs/consent.md, "Aggregate releases"): on when agg_dir is set */
+	char *agg_dir;
+	unsigned agg_bucket_s, agg_lateness_s, agg_k;
+	uint64_t agg_epsilon_micro;	/* per release; 0: no noise (k-suppression only) */
+	uint64_t agg_budget_micro;	/* per window */
+	unsigned agg_window_s;
+	char *agg_plmn;			/* MCC and MNC digits of the areas counted */
+	uint32_t *agg_areas;		/* TAC or LAC values, strictly increasing */
+	unsigned n_agg_areas;
 };
 
 /* The `consent` node. */

@@ -3,8 +3,10 @@
  * the registry database, the pseudonym keys and one `recipient NAME`
  * sub-node per data recipient with its purpose, the categories it
  * receives, its location granularity and time bucket, its export
- * directory and batching, and its price per record (kept for the value
- * ledger). Configuration only: daemon_consent.c runs it.
+ * directory and batching, its price per record (kept for the value
+ * ledger) and its aggregate release policy (aggregate-* commands: grid,
+ * bucket, lateness, k, epsilon, budget, output directory). Configuration
+ * only: daemon_consent.c runs it.
  *
  * Node numbers: SL_AUTHORITY_NODE + 10 and + 11, clear of the nodes of
  * other daemon files (audit + 1, metrics + 2, the consent API's node).
@@ -109,6 +111,10 @@ DEFUN(cfg_recipient, cfg_recipient_cmd, "recipient NAME", "A data recipient\n" "
 		r->batch_seconds = 60;
 		r->rotate_mb = 64;
 		r->rotate_seconds = 3600;
+		r->agg_bucket_s = 3600;
+		r->agg_lateness_s = 300;
+		r->agg_k = 20;
+		r->agg_window_s = 86400;
 	}
 	vty->index = r;
 	vty->node = SL_RECIPIENT_NODE;
@@ -203,6 +209,136 @@ DEFUN(cfg_rec_rotate, cfg_rec_rotate_cmd, "rotate megabytes <1-65536> seconds <1
 	return CMD_SUCCESS;
 }
 
+/* A decimal epsilon with at most six places, 0 to 100, in millionths. */
+static bool arg_epsilon(struct vty *vty, const char *s, uint64_t *out)
+{
+	uint64_t whole = 0, frac = 0;
+	unsigned places = 0;
+	const char *p = s;
+
+	for (; *p >= '0' && *p <= '9' && whole <= 100; p++)
+		whole = whole * 10 + (uint64_t)(*p - '0');
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9' && places < 6; p++, places++)
+			frac = frac * 10 + (uint64_t)(*p - '0');
+	for (; places < 6; places++)
+		frac *= 10;
+	if (p == s || *p || s[0] == '.' || whole * 1000000 + frac > 100000000) {
+		vty_out(vty, "%% '%s' is not an epsilon from 0 to 100 with at most six decimals%s", s, VTY_NEWLINE);
+		return false;
+	}
+	*out = whole * 1000000 + frac;
+	return true;
+}
+
+#define REC ((struct sl_daemon_consent_recipient_cfg *)vty->index)
+
+DEFUN(cfg_rec_agg_dir, cfg_rec_agg_dir_cmd, "aggregate-directory PATH",
+      "Write aggregate releases (one JSON file per released time bucket) here; enables them\n" "Directory\n")
+{
+	osmo_talloc_replace_string(g_ctx, &REC->agg_dir, argv[0]);
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_rec_agg_bucket, cfg_rec_agg_bucket_cmd, "aggregate-bucket-seconds <60-2678400>",
+      "Time bucket of aggregate releases: one release per bucket\n" "Seconds, whole minutes (default 3600)\n")
+{
+	unsigned v = (unsigned)strtoul(argv[0], NULL, 10);
+
+	if (v % 60) {
+		vty_out(vty, "%% the bucket must be whole minutes%s", VTY_NEWLINE);
+		return CMD_WARNING;
+	}
+	REC->agg_bucket_s = v;
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_rec_agg_late, cfg_rec_agg_late_cmd, "aggregate-lateness-seconds <0-86400>",
+      "A bucket is released once packet time is this far past its end\n" "Seconds (default 300)\n")
+{
+	REC->agg_lateness_s = (unsigned)strtoul(argv[0], NULL, 10);
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_rec_agg_k, cfg_rec_agg_k_cmd, "aggregate-k <2-1000000>",
+      "Cells with fewer distinct subscribers are suppressed\n" "k (default 20)\n")
+{
+	REC->agg_k = (unsigned)strtoul(argv[0], NULL, 10);
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_rec_agg_eps, cfg_rec_agg_eps_cmd, "aggregate-epsilon EPSILON",
+      "Discrete Laplace noise per release\n" "Epsilon, 0 (no noise) to 100 (default 0)\n")
+{
+	return arg_epsilon(vty, argv[0], &REC->agg_epsilon_micro) ? CMD_SUCCESS : CMD_WARNING;
+}
+
+DEFUN(cfg_rec_agg_budget, cfg_rec_agg_budget_cmd, "aggregate-budget EPSILON window-seconds <60-31622400>",
+      "Privacy budget: total epsilon of the releases in one window\n" "Epsilon (default 0: no noisy release)\n"
+      "Window length\n" "Seconds (default 86400)\n")
+{
+	if (!arg_epsilon(vty, argv[0], &REC->agg_budget_micro))
+		return CMD_WARNING;
+	REC->agg_window_s = (unsigned)strtoul(argv[1], NULL, 10);
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_rec_agg_plmn, cfg_rec_agg_plmn_cmd, "aggregate-plmn MCCMNC",
+      "Areas counted belong to this network\n" "MCC and MNC, 5 or 6 digits\n")
+{
+	size_t n = strlen(argv[0]);
+
+	if ((n != 5 && n != 6) || strspn(argv[0], "0123456789") != n) {
+		vty_out(vty, "%% MCC and MNC are 5 or 6 digits%s", VTY_NEWLINE);
+		return CMD_WARNING;
+	}
+	osmo_talloc_replace_string(g_ctx, &REC->agg_plmn, argv[0]);
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_rec_agg_area, cfg_rec_agg_area_cmd, "aggregate-area <0-65535>",
+      "An area of the release grid (cells: area, bucket, category)\n" "TAC or LAC\n")
+{
+	struct sl_daemon_consent_recipient_cfg *r = REC;
+	uint32_t a = (uint32_t)strtoul(argv[0], NULL, 10), *p;
+	unsigned i, j;
+
+	for (i = 0; i < r->n_agg_areas && r->agg_areas[i] < a; i++)
+		;
+	if (i < r->n_agg_areas && r->agg_areas[i] == a)
+		return CMD_SUCCESS;
+	p = talloc_realloc(g_ctx, r->agg_areas, uint32_t, r->n_agg_areas + 1);
+	if (!p)
+		return CMD_WARNING;
+	for (j = r->n_agg_areas; j > i; j--)
+		p[j] = p[j - 1];
+	p[i] = a;
+	r->agg_areas = p;
+	r->n_agg_areas++;
+	return CMD_SUCCESS;
+}
+
+static void write_aggregate(struct vty *vty, const struct sl_daemon_consent_recipient_cfg *r)
+{
+	unsigned i;
+
+	if (!r->agg_dir)
+		return;
+	vty_out(vty, "  aggregate-directory %s%s", r->agg_dir, VTY_NEWLINE);
+	vty_out(vty, "  aggregate-bucket-seconds %u%s", r->agg_bucket_s, VTY_NEWLINE);
+	vty_out(vty, "  aggregate-lateness-seconds %u%s", r->agg_lateness_s, VTY_NEWLINE);
+	vty_out(vty, "  aggregate-k %u%s", r->agg_k, VTY_NEWLINE);
+	vty_out(vty, "  aggregate-epsilon %llu.%06llu%s", (unsigned long long)(r->agg_epsilon_micro / 1000000),
+		(unsigned long long)(r->agg_epsilon_micro % 1000000), VTY_NEWLINE);
+	vty_out(vty, "  aggregate-budget %llu.%06llu window-seconds %u%s",
+		(unsigned long long)(r->agg_budget_micro / 1000000), (unsigned long long)(r->agg_budget_micro % 1000000),
+		r->agg_window_s, VTY_NEWLINE);
+	if (r->agg_plmn)
+		vty_out(vty, "  aggregate-plmn %s%s", r->agg_plmn, VTY_NEWLINE);
+	for (i = 0; i < r->n_agg_areas; i++)
+		vty_out(vty, "  aggregate-area %u%s", r->agg_areas[i], VTY_NEWLINE);
+}
+
 static int write_consent(struct vty *vty)
 {
 	unsigned i, c;
@@ -238,6 +374,7 @@ static int write_consent(struct vty *vty)
 		vty_out(vty, "  batch records %u seconds %u%s", r->batch_records, r->batch_seconds, VTY_NEWLINE);
 		vty_out(vty, "  rotate megabytes %llu seconds %u%s", (unsigned long long)r->rotate_mb, r->rotate_seconds,
 			VTY_NEWLINE);
+		write_aggregate(vty, r);
 	}
 	return CMD_SUCCESS;
 }
@@ -268,6 +405,14 @@ void sl_daemon_consent_vty_init(struct sl_daemon_consent_cfg *cfg, void *ctx)
 	install_element(SL_RECIPIENT_NODE, &cfg_rec_price_cmd);
 	install_element(SL_RECIPIENT_NODE, &cfg_rec_batch_cmd);
 	install_element(SL_RECIPIENT_NODE, &cfg_rec_rotate_cmd);
+	install_element(SL_RECIPIENT_NODE, &cfg_rec_agg_dir_cmd);
+	install_element(SL_RECIPIENT_NODE, &cfg_rec_agg_bucket_cmd);
+	install_element(SL_RECIPIENT_NODE, &cfg_rec_agg_late_cmd);
+	install_element(SL_RECIPIENT_NODE, &cfg_rec_agg_k_cmd);
+	install_element(SL_RECIPIENT_NODE, &cfg_rec_agg_eps_cmd);
+	install_element(SL_RECIPIENT_NODE, &cfg_rec_agg_budget_cmd);
+	install_element(SL_RECIPIENT_NODE, &cfg_rec_agg_plmn_cmd);
+	install_element(SL_RECIPIENT_NODE, &cfg_rec_agg_area_cmd);
 	sl_audit_vty_wrap(&consent_node);
 	sl_audit_vty_wrap(&recipient_node);
 }

@@ -182,6 +182,21 @@ static const struct sl_audit_field_desc f_export_batch[] = {
 	END,
 };
 
+static const struct sl_audit_field_desc f_aggregate_release[] = {
+	F("recipient", STR, true, "data recipient by name"),
+	F("period_start_us", INT, true, "start of the released time bucket (packet time, inclusive)"),
+	F("period_end_us", INT, true, "end of the released time bucket (exclusive)"),
+	F("result", STR, true, "published, repeated (identical to an earlier release) or refused"),
+	F("epsilon_micro", INT, false, "epsilon of the release in millionths (0: no noise)"),
+	F("observations", INT, false, "observations buffered for the bucket"),
+	F("released_cells", INT, false, "cells published"),
+	F("suppressed_cells", INT, false, "cells suppressed (fewer than k subjects)"),
+	F("file", STR, false, "file name of the release in the recipient's aggregate directory"),
+	F("digest", DIGEST, false, "SHA-256 of the release document as written"),
+	F("reason", STR, false, "why the release was refused"),
+	END,
+};
+
 const struct sl_audit_kind_desc sl_audit_kinds[] = {
 	{ "log.open", "audit library (now)", "the log was opened for writing", f_log_open },
 	{ "log.close", "audit library (now)", "the log was closed cleanly", f_log_close },
@@ -215,6 +230,8 @@ const struct sl_audit_kind_desc sl_audit_kinds[] = {
 	  f_api_access },
 	{ "export.batch", "sluiced, consent path (now)", "a batch was exported to a data recipient",
 	  f_export_batch },
+	{ "aggregate.release", "sluiced, consent path (now)", "an aggregate release was published or refused",
+	  f_aggregate_release },
 	{ NULL, NULL, NULL, NULL },
 };
 

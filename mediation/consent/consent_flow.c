@@ -47,6 +47,15 @@ static const struct rate_ctr_desc cx_ctr_desc[_SL_CX_CTR_ALL] = {
 	[SL_CX_CTR_WRITE_FAILED] = { "write-failed", "Batches lost because the segment could not be written or fsynced" },
 	[SL_CX_CTR_AUDIT_FAILED] = { "audit-failed", "Batches written whose export.batch audit record failed" },
 	[SL_CX_CTR_LEDGER_FAILED] = { "ledger-failed", "Subjects of a written batch not credited in the value ledger" },
+	[SL_CX_CTR_AGG_OBSERVED] = { "aggregate:observed",
+				     "Observations of consenting subjects handed to the aggregate releases" },
+	[SL_CX_CTR_AGG_LATE] = { "aggregate:late",
+				 "Observations dropped because their time bucket was already released" },
+	[SL_CX_CTR_AGG_RELEASED] = { "aggregate:released", "Aggregate releases written and recorded in the audit log" },
+	[SL_CX_CTR_AGG_REFUSED] = { "aggregate:refused",
+				    "Aggregate releases refused (privacy budget spent, overlapping period)" },
+	[SL_CX_CTR_AGG_FAILED] = { "aggregate:failed",
+				   "Aggregate releases made but whose file or audit record could not be written" },
 };
 
 const struct rate_ctr_group_desc sl_cx_ctrg_desc = {
@@ -67,6 +76,8 @@ struct cx_recipient {
 	struct sl_consent_pseudonymiser *ps;	/* keyed with the recipient key of key_epoch */
 	uint64_t key_epoch;
 	bool key_valid;
+	sl_cx_observe_cb observe;
+	void *observe_data;
 };
 
 struct sl_cx_flow {
@@ -127,6 +138,15 @@ int sl_cx_flow_add(struct sl_cx_flow *f, const struct sl_cx_recipient_cfg *rc, s
 	if (!r->ctrs || !r->ps)
 		return -ENOMEM;
 	return (int)f->n++;
+}
+
+int sl_cx_flow_observe(struct sl_cx_flow *f, unsigned recipient, sl_cx_observe_cb cb, void *data)
+{
+	if (recipient >= f->n)
+		return -EINVAL;
+	f->rec[recipient].observe = cb;
+	f->rec[recipient].observe_data = data;
+	return 0;
 }
 
 struct rate_ctr_group *sl_cx_flow_ctrs(struct sl_cx_flow *f, unsigned recipient)
@@ -246,13 +266,26 @@ static void one_subject(struct sl_cx_flow *f, struct cx_recipient *r, const stru
 		rate_ctr_inc2(r->ctrs, SL_CX_CTR_MINIMISED_OUT);
 		return;
 	}
+	/* the subject's identity goes with the record to the batch callback (the value ledger), never to disk */
+	snprintf(ident, sizeof(ident), "%s:%s", sl_consent_subject_type_names[who.type], who.value);
+	if (r->observe) {
+		const uint32_t loc = SL_CONSENT_CAT_BIT(SL_CONSENT_CAT_LOCATION);
+		struct sl_cx_observation o = { in->kind, in->time_us, subj, NULL, ident };
+		const char *access;
+		char area[SL_CX_LOC_MAX];
+
+		if ((in->consented & loc) && (r->policy.categories & loc) &&
+		    sl_cx_location(in->pani, SL_CX_LOC_AREA, &access, area, sizeof(area)))
+			o.area = area;
+		r->observe(r->observe_data, &o);
+	}
+	if (!r->exp)
+		return;
 	len = sl_cx_render(&rec, line, sizeof(line));
 	if (!len)
 		return;
 	if (!f->audit || sl_audit_pseudonym(f->audit_key, sl_consent_subject_type_names[who.type], who.value, tag) < 0)
 		memcpy(tag, subj, sizeof(subj));
-	/* the subject's identity goes with the record to the batch callback (the value ledger), never to disk */
-	snprintf(ident, sizeof(ident), "%s:%s", sl_consent_subject_type_names[who.type], who.value);
 	/* a batch this record closed could not be written: counted; the record itself is in the next batch */
 	if (sl_cx_export_add(r->exp, in->time_us, line, len, tag, ident) < 0)
 		rate_ctr_inc2(r->ctrs, SL_CX_CTR_WRITE_FAILED);

@@ -45,6 +45,11 @@ enum sl_cx_ctr {
 	SL_CX_CTR_WRITE_FAILED,
 	SL_CX_CTR_AUDIT_FAILED,
 	SL_CX_CTR_LEDGER_FAILED,	/* subjects of a batch not credited in the value ledger */
+	SL_CX_CTR_AGG_OBSERVED,		/* observations handed to the recipient's aggregate releases */
+	SL_CX_CTR_AGG_LATE,		/* observations for a time bucket already released */
+	SL_CX_CTR_AGG_RELEASED,		/* aggregate releases written and recorded */
+	SL_CX_CTR_AGG_REFUSED,		/* aggregate releases refused (budget spent, overlap) */
+	SL_CX_CTR_AGG_FAILED,		/* aggregate releases made but not written or not audited */
 	_SL_CX_CTR_ALL
 };
 extern const struct rate_ctr_group_desc sl_cx_ctrg_desc;
@@ -67,6 +72,26 @@ struct sl_cx_flow *sl_cx_flow_alloc(void *ctx, struct sl_consent_index *ix, cons
 /* Adds a recipient exporting to x (borrowed); its counter group gets index idx. Its number, or -errno. */
 int sl_cx_flow_add(struct sl_cx_flow *f, const struct sl_cx_recipient_cfg *rc, struct sl_cx_export *x, unsigned idx);
 struct rate_ctr_group *sl_cx_flow_ctrs(struct sl_cx_flow *f, unsigned recipient);
+
+/*
+ * What a recipient's aggregate releases receive of one consenting subject
+ * of an event (the primary category consented, the record not minimised
+ * away): the kind, the packet time, the subject's pseudonym for this
+ * recipient and, only if the subject consented to location and the
+ * recipient receives it, the area (MCC, MNC and TAC or LAC digits, cell
+ * identity dropped, whatever the export's granularity). identity
+ * ("msisdn:..." or "imsi:...") is for the value ledger in memory only.
+ */
+struct sl_cx_observation {
+	enum sl_cx_kind kind;
+	int64_t time_us;
+	const char *subject;
+	const char *area;
+	const char *identity;
+};
+typedef void (*sl_cx_observe_cb)(void *data, const struct sl_cx_observation *o);
+/* Hands recipient's observations to cb as well (x of sl_cx_flow_add() may then be NULL: no export). */
+int sl_cx_flow_observe(struct sl_cx_flow *f, unsigned recipient, sl_cx_observe_cb cb, void *data);
 
 /* One event through every recipient. */
 void sl_cx_flow_event(struct sl_cx_flow *f, const struct sl_event *ev);

@@ -74,6 +74,9 @@ static void usage(FILE *f)
 	      "      --rtp-seconds S     seconds of RTP per answered call (default 5)\n"
 	      "      --messages N        SIP MESSAGE transactions (default 5)\n"
 	      "      --registrations N   REGISTER exchanges (default 3)\n"
+	      "      --areas N           REGISTERs carry P-Access-Network-Info (E-UTRAN, PLMN\n"
+	      "                          26201), the TAC 1..N fixed per subscriber (default 0:\n"
+	      "                          no such header)\n"
 	      "      --tcp-share PCT     percent of calls signalled over TCP (default 20)\n"
 	      "      --noise PCT         percent of packets that are unrelated traffic, 0-90\n"
 	      "                          (default 5)\n"
@@ -126,6 +129,7 @@ enum {
 	OPT_SEED,
 	OPT_START,
 	OPT_CONCURRENCY,
+	OPT_AREAS,
 };
 
 static int parse_args(int argc, char **argv, struct gc_opts *o)
@@ -142,6 +146,7 @@ static int parse_args(int argc, char **argv, struct gc_opts *o)
 		{ "seed", required_argument, NULL, OPT_SEED },
 		{ "start", required_argument, NULL, OPT_START },
 		{ "concurrency", required_argument, NULL, OPT_CONCURRENCY },
+		{ "areas", required_argument, NULL, OPT_AREAS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -186,6 +191,10 @@ static int parse_args(int argc, char **argv, struct gc_opts *o)
 		case OPT_MESSAGES:
 			if (!(rc = parse_uint("--messages", optarg, 10000000, &v)))
 				o->messages = (unsigned)v;
+			break;
+		case OPT_AREAS:
+			if (!(rc = parse_uint("--areas", optarg, 65535, &v)))
+				o->areas = (unsigned)v;
 			break;
 		case OPT_REGISTRATIONS:
 			if (!(rc = parse_uint("--registrations", optarg, 10000000, &v)))

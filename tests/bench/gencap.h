@@ -152,6 +152,7 @@ struct gc_opts {
 	unsigned tcp_share;		/* percent of calls over TCP */
 	unsigned noise;			/* percent of all packets */
 	unsigned concurrency;
+	unsigned areas;			/* > 0: REGISTERs carry P-Access-Network-Info, TAC 1..areas by subscriber */
 	uint64_t seed;
 	int64_t start;			/* epoch seconds of the first packet */
 	bool quiet;

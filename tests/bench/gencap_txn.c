@@ -237,7 +237,7 @@ static uint64_t message_step(struct gc_gen *g, struct txn *x, uint64_t now)
 static uint64_t register_step(struct gc_gen *g, struct txn *x, uint64_t now)
 {
 	struct gc_sip_hdrs h;
-	char extra[512], contact[160], resp[33], cnonce[9];
+	char extra[640], contact[160], resp[33], cnonce[9], pani[128];
 	const char *user = x->id[0]->user;
 
 	gc_ident_contact(x->id[0], x->ua_host, 5060, false, contact, sizeof(contact));
@@ -247,15 +247,23 @@ static uint64_t register_step(struct gc_gen *g, struct txn *x, uint64_t now)
 		new_vias(g, x);
 		base_hdrs(x, &h, false, "REGISTER");
 		h.contact = contact;
+		pani[0] = '\0';
+		if (g->opt.areas) {
+			/* TS 24.229 7.2A.4: MCC 262, MNC 01, TAC (4 hex), E-UTRAN cell identity (7 hex) */
+			unsigned idx = (unsigned)(x->id[0] - g->idents);
+			snprintf(pani, sizeof(pani),
+				 "P-Access-Network-Info: 3GPP-E-UTRAN-FDD; utran-cell-id-3gpp=26201%04x%07x\r\n",
+				 1 + idx % g->opt.areas, idx & 0xfffffff);
+		}
 		if (x->step == 0) {
-			snprintf(extra, sizeof(extra), "Expires: 3600\r\n");
+			snprintf(extra, sizeof(extra), "%sExpires: 3600\r\n", pani);
 		} else {
 			gc_rng_hex(&g->rng, resp, 32);
 			gc_rng_hex(&g->rng, cnonce, 8);
 			snprintf(extra, sizeof(extra),
 				 "Authorization: Digest username=\"%s\", realm=\"example.net\", nonce=\"%s\", "
 				 "uri=\"sip:example.net\", response=\"%s\", algorithm=MD5, cnonce=\"%s\", qop=auth, "
-				 "nc=00000001\r\nExpires: 3600\r\n", user, x->nonce, resp, cnonce);
+				 "nc=00000001\r\n%sExpires: 3600\r\n", user, x->nonce, resp, cnonce, pani);
 		}
 		h.extra = extra;
 		send1(g, x, 0, now, gc_sip_request(msgbuf, sizeof(msgbuf), "REGISTER", "sip:example.net", &h),
