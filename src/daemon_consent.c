@@ -198,7 +198,7 @@ static int open_recipient(void *ctx, struct sl_daemon_consent *c, const struct s
 	fc.policy.location = (enum sl_cx_granularity)rc->location;
 	fc.policy.time_bucket_s = rc->time_bucket_s;
 	n = sl_cx_flow_add(c->flow, &fc, r->exp, c->n_rec);
-	if (n < 0 || sl_daemon_agg_open(ctx, rc, cfg->database, c->audit, sl_cx_flow_ctrs(c->flow, (unsigned)n),
+	if (n < 0 || sl_daemon_agg_open(ctx, rc, cfg->database, c->store, c->audit, sl_cx_flow_ctrs(c->flow, (unsigned)n),
 					&r->agg) < 0)
 		return -1;
 	if (r->agg)

@@ -41,6 +41,7 @@ struct sl_daemon_consent_recipient_cfg {
 	char *agg_plmn;			/* MCC and MNC digits of the areas counted */
 	uint32_t *agg_areas;		/* TAC or LAC values, strictly increasing */
 	unsigned n_agg_areas;
+	uint64_t agg_price_micro;	/* per published release, shared in the value ledger */
 };
 
 /* The `consent` node. */

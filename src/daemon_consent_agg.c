@@ -15,6 +15,14 @@
  * fsynced: a reader never sees a partial file. Then an aggregate.release
  * audit record is committed. Refused releases leave no file; they are
  * logged, counted and audited too.
+ *
+ * The value ledger: with aggregate-price-per-release, a published release
+ * (not a repeated or refused one) shares its price among the subscribers
+ * whose observations are in its released cells, in proportion to those
+ * observations (rounded down; the remainder is not credited), in one
+ * transaction, under the consent that let each through. For that the
+ * identities of a bucket's observations are kept in memory with the
+ * bucket (never written anywhere else), and dropped when it is released.
  */
 #include "src/daemon_consent_agg.h"
 
@@ -35,7 +43,18 @@
 #include "capture/log.h"
 #include "mediation/audit/audit.h"
 #include "mediation/consent/aggregate_stream.h"
+#include "mediation/consent/consent_ledger.h"
 #include "mediation/consent/consent_minimise.h"
+#include "mediation/consent/consent_store.h"
+
+/* One observation's subject, for the value ledger (in memory only). */
+struct credit_obs {
+	int64_t bucket_us;
+	uint64_t key;
+	uint32_t area;
+	uint32_t category;
+	char identity[48];
+};
 
 struct sl_daemon_agg {
 	const struct sl_daemon_consent_recipient_cfg *cfg;
@@ -45,6 +64,10 @@ struct sl_daemon_agg {
 	struct sl_audit_log *audit;
 	struct rate_ctr_group *ctrs;
 	int cat_of_kind[_SL_CX_KIND_COUNT]; /* category index, -1: not in the grid */
+	const char *cat_name[_SL_CX_KIND_COUNT];
+	struct sl_consent_store *consents;
+	struct credit_obs *obs; /* with aggregate-price-per-release only */
+	size_t n_obs, cap_obs;
 };
 
 static void sha256_hex(const char *p, size_t n, char out[7 + 64 + 1])
@@ -137,6 +160,81 @@ static void audit_release(struct sl_daemon_agg *a, const struct sl_agg_stream_ou
 	json_decref(f);
 }
 
+static int by_key(const void *a, const void *b)
+{
+	const struct credit_obs *x = a, *y = b;
+
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+/* Whether (area, category) is a released cell of doc's cells. */
+static bool released_cell(json_t *cells, uint32_t area, const char *cat)
+{
+	size_t i;
+	json_t *c;
+
+	json_array_foreach(cells, i, c) {
+		const char *name = json_string_value(json_object_get(c, "category"));
+
+		if ((uint32_t)json_integer_value(json_object_get(c, "area")) == area && name && !strcmp(name, cat))
+			return json_object_get(c, "subjects") != NULL;
+	}
+	return false;
+}
+
+/* Shares the release's price among the subscribers of its released cells; drops the bucket's identities. */
+static void credit_release(struct sl_daemon_agg *a, const struct sl_agg_stream_outcome *o)
+{
+	const char *recipient = a->cfg->name;
+	json_t *doc = o->rc == 0 && o->result == SL_AGG_PUBLISHED ? json_loads(o->json, 0, NULL) : NULL;
+	json_t *cells = json_object_get(doc, "cells");
+	size_t i, j, n = 0, total = 0;
+	unsigned lost = 0;
+	char *err = NULL, id[SL_CONSENT_ID_MAX + 1];
+
+	/* this bucket's observations to the front; bit 31 of category marks those in released cells */
+	for (i = 0; i < a->n_obs; i++) {
+		if (a->obs[i].bucket_us != o->period_start_us)
+			continue;
+		struct credit_obs t = a->obs[i];
+		a->obs[i] = a->obs[n];
+		a->obs[n] = t;
+		if (cells && released_cell(cells, t.area, a->cat_name[t.category]))
+			a->obs[n].category |= 0x80000000u, total++;
+		n++;
+	}
+	if (total && a->cfg->agg_price_micro && sl_consent_store_begin(a->consents, &err) == 0) {
+		qsort(a->obs, n, sizeof(a->obs[0]), by_key);
+		for (i = 0; i < n; i = j) {
+			uint64_t records = 0;
+			struct sl_consent_subject subj;
+
+			for (j = i; j < n && a->obs[j].key == a->obs[i].key; j++)
+				records += a->obs[j].category >> 31;
+			if (!records)
+				continue;
+			if (sl_consent_subject_parse(a->obs[i].identity, &subj) < 0 ||
+			    sl_consent_store_find(a->consents, &subj, recipient, a->cfg->purpose, id, &err) < 0 ||
+			    sl_consent_ledger_credit(a->consents, &subj, recipient, id, records,
+						     (int64_t)(a->cfg->agg_price_micro * records / total),
+						     o->period_end_us) < 0)
+				lost++;
+		}
+		if (sl_consent_store_commit(a->consents, &err) < 0) {
+			sl_consent_store_rollback(a->consents);
+			lost = 1;
+		}
+	}
+	if (lost) {
+		rate_ctr_inc2(a->ctrs, SL_CX_CTR_LEDGER_FAILED);
+		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s: aggregate release not fully credited in the value "
+					  "ledger\n", recipient);
+	}
+	memmove(a->obs, a->obs + n, (a->n_obs - n) * sizeof(a->obs[0]));
+	a->n_obs -= n;
+	json_decref(doc);
+}
+
 static void on_outcome(void *data, const struct sl_agg_stream_outcome *o)
 {
 	struct sl_daemon_agg *a = data;
@@ -145,6 +243,8 @@ static void on_outcome(void *data, const struct sl_agg_stream_outcome *o)
 	struct tm tm;
 	int rc;
 
+	if (a->obs)
+		credit_release(a, o);
 	if (o->rc < 0) {
 		rate_ctr_inc2(a->ctrs, SL_CX_CTR_AGG_REFUSED);
 		LOGP(DSLSRC, LOGL_NOTICE, "consent: aggregate release refused: %s\n", o->why ? o->why : "?");
@@ -167,7 +267,8 @@ static void on_outcome(void *data, const struct sl_agg_stream_outcome *o)
 }
 
 int sl_daemon_agg_open(void *ctx, const struct sl_daemon_consent_recipient_cfg *rc, const char *database,
-		       struct sl_audit_log *audit, struct rate_ctr_group *ctrs, struct sl_daemon_agg **out)
+		       struct sl_consent_store *store, struct sl_audit_log *audit, struct rate_ctr_group *ctrs,
+		       struct sl_daemon_agg **out)
 {
 	static const char *const kind_cat[_SL_CX_KIND_COUNT] = { "call", "message", "registration" };
 	struct sl_agg_stream_cfg sc = { 0 };
@@ -187,6 +288,15 @@ int sl_daemon_agg_open(void *ctx, const struct sl_daemon_consent_recipient_cfg *
 	a->cfg = rc;
 	a->audit = audit;
 	a->ctrs = ctrs;
+	a->consents = store;
+	if (rc->agg_price_micro) {
+		a->cap_obs = 1024;
+		a->obs = talloc_array(a, struct credit_obs, a->cap_obs);
+		if (!a->obs) {
+			talloc_free(a);
+			return -1;
+		}
+	}
 	snprintf(sc.grid.recipient, sizeof(sc.grid.recipient), "%s", rc->name);
 	sc.grid.bucket_us = (int64_t)rc->agg_bucket_s * 1000000;
 	sc.grid.areas = rc->agg_areas;
@@ -200,6 +310,7 @@ int sl_daemon_agg_open(void *ctx, const struct sl_daemon_consent_recipient_cfg *
 		a->cat_of_kind[k] = -1;
 		if (rc->categories & SL_CONSENT_CAT_BIT(sl_cx_primary_category((enum sl_cx_kind)k))) {
 			snprintf(sc.grid.categories[n], SL_AGG_CATEGORY_LEN + 1, "%s", kind_cat[k]);
+			a->cat_name[n] = kind_cat[k];
 			a->cat_of_kind[k] = (int)n++;
 		}
 	}
@@ -244,8 +355,29 @@ void sl_daemon_agg_observe(void *data, const struct sl_cx_observation *o)
 	obs.time_us = o->time_us;
 	obs.category = (unsigned)a->cat_of_kind[o->kind];
 	rate_ctr_inc2(a->ctrs, SL_CX_CTR_AGG_OBSERVED);
-	if (sl_agg_stream_add(a->stream, &obs) == 1)
+	if (sl_agg_stream_add(a->stream, &obs) == 1) {
 		rate_ctr_inc2(a->ctrs, SL_CX_CTR_AGG_LATE);
+		return;
+	}
+	if (a->obs && o->identity) {
+		struct credit_obs *c;
+
+		if (a->n_obs == a->cap_obs) {
+			struct credit_obs *p = talloc_realloc(a, a->obs, struct credit_obs, a->cap_obs * 2);
+			if (!p) {
+				rate_ctr_inc2(a->ctrs, SL_CX_CTR_LEDGER_FAILED);
+				return;
+			}
+			a->obs = p;
+			a->cap_obs *= 2;
+		}
+		c = &a->obs[a->n_obs++];
+		c->bucket_us = obs.time_us - obs.time_us % ((int64_t)a->cfg->agg_bucket_s * 1000000);
+		c->key = obs.subject;
+		c->area = obs.area;
+		c->category = obs.category;
+		snprintf(c->identity, sizeof(c->identity), "%s", o->identity);
+	}
 }
 
 void sl_daemon_agg_tick(struct sl_daemon_agg *a, int64_t now_us)

@@ -4,7 +4,8 @@
  * consented observations come from the flow (consent_flow.h), buckets are
  * closed and published by mediation/consent/aggregate_stream.c; this file
  * maps areas to the configured grid, writes each release to its file,
- * records it in the audit log (aggregate.release) and counts.
+ * records it in the audit log (aggregate.release), credits the value
+ * ledger with the release's price and counts.
  */
 #pragma once
 
@@ -16,11 +17,17 @@
 #include "src/daemon_consent.h"
 
 struct sl_audit_log;
+struct sl_consent_store;
 struct sl_daemon_agg;
 
-/* Opens rc's releases (ledger and budget in database): 0 with *out NULL when rc has none, -1 (logged) on error. */
+/*
+ * Opens rc's releases (release ledger and budget in database; value ledger
+ * credits through store, borrowed): 0 with *out NULL when rc has none, -1
+ * (logged) on error.
+ */
 int sl_daemon_agg_open(void *ctx, const struct sl_daemon_consent_recipient_cfg *rc, const char *database,
-		       struct sl_audit_log *audit, struct rate_ctr_group *ctrs, struct sl_daemon_agg **out);
+		       struct sl_consent_store *store, struct sl_audit_log *audit, struct rate_ctr_group *ctrs,
+		       struct sl_daemon_agg **out);
 /* The flow's observation callback (data: the sl_daemon_agg). */
 void sl_daemon_agg_observe(void *data, const struct sl_cx_observation *o);
 /* The packet clock moved: buckets past their lateness are released. */

@@ -318,6 +318,13 @@ DEFUN(cfg_rec_agg_area, cfg_rec_agg_area_cmd, "aggregate-area <0-65535>",
 	return CMD_SUCCESS;
 }
 
+DEFUN(cfg_rec_agg_price, cfg_rec_agg_price_cmd, "aggregate-price-per-release MICROUNITS",
+      "Price of one published release, shared in the value ledger among the subscribers of its released cells\n"
+      "Millionths of the currency unit\n")
+{
+	return arg_u64(vty, argv[0], UINT64_C(1000000000000000), &REC->agg_price_micro) ? CMD_SUCCESS : CMD_WARNING;
+}
+
 static void write_aggregate(struct vty *vty, const struct sl_daemon_consent_recipient_cfg *r)
 {
 	unsigned i;
@@ -337,6 +344,7 @@ static void write_aggregate(struct vty *vty, const struct sl_daemon_consent_reci
 		vty_out(vty, "  aggregate-plmn %s%s", r->agg_plmn, VTY_NEWLINE);
 	for (i = 0; i < r->n_agg_areas; i++)
 		vty_out(vty, "  aggregate-area %u%s", r->agg_areas[i], VTY_NEWLINE);
+	vty_out(vty, "  aggregate-price-per-release %llu%s", (unsigned long long)r->agg_price_micro, VTY_NEWLINE);
 }
 
 static int write_consent(struct vty *vty)
@@ -413,6 +421,7 @@ void sl_daemon_consent_vty_init(struct sl_daemon_consent_cfg *cfg, void *ctx)
 	install_element(SL_RECIPIENT_NODE, &cfg_rec_agg_budget_cmd);
 	install_element(SL_RECIPIENT_NODE, &cfg_rec_agg_plmn_cmd);
 	install_element(SL_RECIPIENT_NODE, &cfg_rec_agg_area_cmd);
+	install_element(SL_RECIPIENT_NODE, &cfg_rec_agg_price_cmd);
 	sl_audit_vty_wrap(&consent_node);
 	sl_audit_vty_wrap(&recipient_node);
 }

@@ -100,6 +100,7 @@ consent
   aggregate-area 2
   aggregate-area 3
   aggregate-area 4
+  aggregate-price-per-release 1000000
  recipient gamma
   purpose $PURPOSE
   categories location
@@ -188,6 +189,47 @@ assert len(os.listdir(work + "/gamma")) == 1
 g = json.loads(open(work + "/gamma/" + gamma[0]["file"]).read())
 assert g["noise"] == "discrete_laplace" and g["epsilon_micro"] == 500000, g
 print("acme: %d released cells over 2 buckets; gamma: 1 noisy release, 1 refused" % released)
+PY
+# the value ledger: each published acme release (price 1.000000) is shared among the subscribers of its released
+# cells in proportion to their counted registrations (rounded down); gamma has no price
+python3 - "$work" <<'PY' || fail "the value ledger does not match the releases"
+import json, os, sqlite3, sys
+work = sys.argv[1]
+chosen = set(json.load(open(work + "/chosen.json")))
+def e164(p):
+    for i in (p or {}).get("ids", []):
+        if i["type"] == "e164":
+            return i["value"]
+obs = {}
+for line in open(work + "/events.json"):
+    e = json.loads(line)
+    n = e164(e.get("subscriber"))
+    if n not in chosen:
+        continue
+    t = int(round(e["ts"] * 1e6))
+    obs.setdefault(t - t % 60000000, []).append((n, int(e["location"].split("=")[1][5:9], 16)))
+want = {}
+for f in sorted(os.listdir(work + "/acme")):
+    doc = json.loads(open(work + "/acme/" + f).read())
+    rel = {c["area"] for c in doc["cells"] if "subjects" in c}
+    per = {}
+    for n, tac in obs[doc["period_start_us"]]:
+        if tac in rel:
+            per[n] = per.get(n, 0) + 1
+    total = sum(per.values())
+    for n, r in per.items():
+        w = want.setdefault(n, [0, 0])
+        w[0] += r
+        w[1] += 1000000 * r // total
+db = sqlite3.connect(work + "/reg.db")
+got = {}
+for subj, rcpt, recs, amount in db.execute("SELECT subject, recipient, sum(records), sum(amount_micro) "
+                                           "FROM ledger GROUP BY subject, recipient"):
+    assert rcpt == "acme", rcpt
+    got[subj] = [recs, amount]
+assert got == want, (sorted(got.items())[:5], sorted(want.items())[:5])
+assert sum(w[1] for w in want.values()) <= 2000000 and len(want) >= 10
+print("ledger: %d subscribers credited, %d micro-units" % (len(want), sum(w[1] for w in want.values())))
 PY
 # no identity in clear in the release files
 for n in $(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))))' "$work/chosen.json"); do
