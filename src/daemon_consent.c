@@ -321,6 +321,7 @@ DEFUN(show_consent, show_consent_cmd, "show consent", SHOW_STR "The consented-da
 	vty_out(vty, "index: %" PRIu64 " subjects, %" PRIu64 " records, generation %" PRIu64 ", %" PRIu64
 		     " refreshes applied%s", ist.subjects, ist.records, ist.generation, ist.refreshes, VTY_NEWLINE);
 	for (i = 0; i < g_show->n_rec; i++) {
+		sl_daemon_agg_show(vty, g_show->rec[i].agg);
 		if (!g_show->rec[i].exp)
 			continue;
 		sl_cx_export_stats(g_show->rec[i].exp, &xs);

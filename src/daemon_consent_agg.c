@@ -38,6 +38,7 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <osmocom/core/logging.h>
+#include <osmocom/vty/vty.h>
 #include <talloc.h>
 
 #include "capture/log.h"
@@ -390,4 +391,16 @@ void sl_daemon_agg_close_all(struct sl_daemon_agg *a)
 {
 	if (a)
 		sl_agg_stream_close_all(a->stream);
+}
+
+void sl_daemon_agg_show(struct vty *vty, const struct sl_daemon_agg *a)
+{
+	struct sl_agg_stream_stats st;
+
+	if (!a)
+		return;
+	sl_agg_stream_stats(a->stream, &st);
+	vty_out(vty, "recipient %s aggregates: %" PRIu64 " observations, %" PRIu64 " late, %" PRIu64 " released, %" PRIu64
+		     " repeated, %" PRIu64 " refused, %u buckets open%s", a->cfg->name, st.observations, st.late,
+		st.released, st.repeated, st.refused, st.open_buckets, VTY_NEWLINE);
 }

@@ -18,6 +18,7 @@
 
 struct sl_audit_log;
 struct sl_consent_store;
+struct vty;
 struct sl_daemon_agg;
 
 /*
@@ -32,5 +33,7 @@ int sl_daemon_agg_open(void *ctx, const struct sl_daemon_consent_recipient_cfg *
 void sl_daemon_agg_observe(void *data, const struct sl_cx_observation *o);
 /* The packet clock moved: buckets past their lateness are released. */
 void sl_daemon_agg_tick(struct sl_daemon_agg *a, int64_t now_us);
+/* `show consent`: one line of the recipient's aggregate releases. */
+void sl_daemon_agg_show(struct vty *vty, const struct sl_daemon_agg *a);
 /* The input ended: every open bucket is released. */
 void sl_daemon_agg_close_all(struct sl_daemon_agg *a);

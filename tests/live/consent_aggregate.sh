@@ -126,6 +126,26 @@ until grep -q "all capture files read" "$work/gw.err" 2>/dev/null; do
 	kill -0 $gw 2>/dev/null || fail "sluiced exited"
 	sleep 0.1
 done
+# the console: both recipients' releases (all buckets were released when the file ended)
+python3 - "$v" >"$work/show-consent.txt" <<'PY' || fail "show consent"
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+s.sendall(b"show consent\r\n")
+out, end = b"", time.time() + 5
+while time.time() < end and b"recipient gamma aggregates" not in out:
+    try:
+        d = s.recv(4096)
+    except socket.timeout:
+        break
+    if not d:
+        break
+    out += d
+print(out.decode(errors="replace"))
+PY
+grep -q "^recipient acme aggregates: .* 0 late, 2 released, 0 repeated, 0 refused, 0 buckets open" \
+	"$work/show-consent.txt" &&
+	grep -q "^recipient gamma aggregates: .* 1 released, 0 repeated, 1 refused, 0 buckets open" \
+		"$work/show-consent.txt" || { cat "$work/show-consent.txt"; fail "show consent: aggregate releases"; }
 stop_within 60 TERM $gw || fail "sluiced did not stop cleanly"
 
 "$B/src/sluice" audit verify "$work/audit-log" --key "$work/audit.vkey" >"$work/verify.txt" 2>&1 ||
