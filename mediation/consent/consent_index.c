@@ -3,16 +3,18 @@
  *
  * Layout: subjects in one array of 64-byte entries aligned to cache lines,
  * each holding the subject's first record inline, so that a lookup of a
- * subject with one record touches one bucket and one line; further records
- * of a subject live in a second array, linked by index. Buckets hold the
- * index of the first subject of their chain. The table doubles when
- * subjects outnumber buckets, so chains stay short (load factor at most 1)
- * and a lookup is one keyed hash, a bucket and, on average, about one
- * subject comparison, whatever the registry size. The hash is sl_hash
- * (util/hash.h), seeded per process, because subject identities come from
- * the network.
+ * subject with one record touches one slot and one line; further records
+ * of a subject live in a second array, linked by index. The table is open
+ * addressing with linear probing over 8-byte slots (32 bits of the
+ * subject's hash as a fingerprint, the subject's index), kept at most
+ * half full (doubled beyond): a lookup reads one or two adjacent slots,
+ * usually in one cache line, and compares the subject line only when the
+ * fingerprint matches, so a present subject costs one subject line rather
+ * than a walk along a chain of lines scattered over the array. The hash
+ * is sl_hash (util/hash.h), seeded per process, because subject
+ * identities come from the network.
  *
- * The two big arrays (subjects, buckets) are allocated outside talloc,
+ * The big arrays (subjects, slots, filter) are allocated outside talloc,
  * aligned, and from 2 MiB up marked for transparent huge pages: at a
  * million subjects a lookup then costs cache misses but few TLB misses.
  *
@@ -21,8 +23,8 @@
  * "perhaps present": a register-blocked Bloom filter, one 64-bit word per
  * subject hash with four bits set in it, 16 bits per subject (2 MiB at a
  * million subjects, in last-level cache, one huge page). An absent
- * subject then costs a hash and one word, not a bucket and a chain of
- * 64-byte subject lines scattered over the whole table. Subjects are
+ * subject then costs a hash and one word, not a table probe and a
+ * 64-byte subject line somewhere in the whole array. Subjects are
  * never removed from the index (the store keeps every record), so the
  * filter only gains bits: set when a subject is inserted, rebuilt from
  * the subjects' stored hashes when it doubles. It therefore never gives a
@@ -48,10 +50,15 @@
 
 #define MAX_RECIPIENTS 65535
 
+/* One slot of the table; idx SL_CONSENT_IX_END when empty. */
+struct ix_slot {
+	uint32_t fp; /* bits 16..47 of the subject's hash */
+	uint32_t idx;
+};
+
 /* One cache line: the subject and its first record. */
 struct ix_subj {
 	uint64_t hash;
-	uint32_t next;	 /* next subject in the bucket's chain */
 	uint8_t type;	 /* enum sl_consent_subject_type */
 	uint8_t has_rec; /* rec0 is in use */
 	char value[SL_CONSENT_SUBJECT_MAX + 1];
@@ -67,7 +74,7 @@ struct sl_consent_index {
 	struct sl_consent_ix_rec *rec; /* records after each subject's first */
 	uint32_t n_rec, cap_rec;
 	uint32_t n_rec_inline;	       /* first records, held in subj */
-	uint32_t *bucket;
+	struct ix_slot *slot; /* 1 << bits, at most half in use */
 	unsigned bits;
 	uint64_t *filter; /* 1 << fbits words */
 	unsigned fbits;
@@ -79,7 +86,7 @@ struct sl_consent_index {
 static int ix_destructor(struct sl_consent_index *ix)
 {
 	free(ix->subj);
-	free(ix->bucket);
+	free(ix->slot);
 	free(ix->filter);
 	if (ix->ctrs)
 		rate_ctr_group_free(ix->ctrs);
@@ -96,9 +103,26 @@ static uint64_t subj_hash(uint8_t type, const char *value)
 	return sl_hash(key, n + 1);
 }
 
-static uint32_t *bucket_of(const struct sl_consent_index *ix, uint64_t hash)
+static inline uint32_t slot_fp(uint64_t hash)
 {
-	return &ix->bucket[(hash * 0x9E3779B97F4A7C15ull) >> (64 - ix->bits)];
+	return (uint32_t)(hash >> 16);
+}
+
+/* The first slot to probe for hash. */
+static inline uint32_t slot_home(const struct sl_consent_index *ix, uint64_t hash)
+{
+	return (uint32_t)((hash * 0x9E3779B97F4A7C15ull) >> (64 - ix->bits));
+}
+
+/* Puts subject i (hash) in the first free slot from its home. */
+static void slot_put(struct sl_consent_index *ix, uint64_t hash, uint32_t i)
+{
+	uint32_t mask = (1u << ix->bits) - 1, j;
+
+	for (j = slot_home(ix, hash); ix->slot[j].idx != SL_CONSENT_IX_END; j = (j + 1) & mask)
+		;
+	ix->slot[j].fp = slot_fp(hash);
+	ix->slot[j].idx = i;
 }
 
 #define HUGE_PAGE (2u << 20)
@@ -116,7 +140,7 @@ static void *big_alloc(size_t size)
 	return p;
 }
 
-/* Four bits of one word, from hash bits the word number and the bucket do not use. */
+/* Four bits of one word, from hash bits the word number does not use. */
 static inline uint64_t filter_bits(uint64_t hash)
 {
 	uint64_t h = hash >> 40;
@@ -158,20 +182,17 @@ static int filter_build(struct sl_consent_index *ix, unsigned fbits)
 
 static int rehash(struct sl_consent_index *ix, unsigned bits)
 {
-	uint32_t *b = big_alloc(sizeof(uint32_t) << bits);
+	struct ix_slot *t = big_alloc(sizeof(struct ix_slot) << bits);
 	uint32_t i;
 
-	if (!b)
+	if (!t)
 		return -ENOMEM;
-	memset(b, 0xff, sizeof(uint32_t) << bits);
-	free(ix->bucket);
-	ix->bucket = b;
+	memset(t, 0xff, sizeof(struct ix_slot) << bits);
+	free(ix->slot);
+	ix->slot = t;
 	ix->bits = bits;
-	for (i = 0; i < ix->n_subj; i++) {
-		uint32_t *h = bucket_of(ix, ix->subj[i].hash);
-		ix->subj[i].next = *h;
-		*h = i;
-	}
+	for (i = 0; i < ix->n_subj; i++)
+		slot_put(ix, ix->subj[i].hash, i);
 	return 0;
 }
 
@@ -198,12 +219,15 @@ struct rate_ctr_group *sl_consent_index_ctrs(struct sl_consent_index *ix)
 
 static struct ix_subj *find_subj(const struct sl_consent_index *ix, uint8_t type, const char *value, uint64_t hash)
 {
-	uint32_t i;
+	uint32_t mask = (1u << ix->bits) - 1, fp = slot_fp(hash), j;
 
 	if (!filter_maybe(ix, hash))
 		return NULL;
-	for (i = *bucket_of(ix, hash); i != SL_CONSENT_IX_END; i = ix->subj[i].next) {
-		struct ix_subj *s = &ix->subj[i];
+	for (j = slot_home(ix, hash); ix->slot[j].idx != SL_CONSENT_IX_END; j = (j + 1) & mask) {
+		struct ix_subj *s;
+		if (ix->slot[j].fp != fp)
+			continue;
+		s = &ix->subj[ix->slot[j].idx];
 		if (s->hash == hash && s->type == type && !strcmp(s->value, value))
 			return s;
 	}
@@ -311,7 +335,10 @@ int sl_consent_index_put(struct sl_consent_index *ix, const struct sl_consent_ro
 			return -E2BIG;
 		if (grow_subj(ix, ix->n_subj + 1) < 0)
 			return -ENOMEM;
-		if (ix->n_subj + 1 > (1u << ix->bits) && ix->bits < 31 && rehash(ix, ix->bits + 1) < 0)
+		/* at most half full; a full table of 2^31 slots takes no more */
+		if (ix->n_subj + 1 > (1u << ix->bits) / 2 && ix->bits == 31)
+			return -E2BIG;
+		if (ix->n_subj + 1 > (1u << ix->bits) / 2 && rehash(ix, ix->bits + 1) < 0)
 			return -ENOMEM;
 		if (ix->n_subj + 1 > ((uint64_t)FILTER_SUBJECTS_PER_WORD << ix->fbits) && ix->fbits < 32 &&
 		    filter_build(ix, ix->fbits + 1) < 0)
@@ -322,8 +349,7 @@ int sl_consent_index_put(struct sl_consent_index *ix, const struct sl_consent_ro
 		s->type = (uint8_t)row->subject->type;
 		memcpy(s->value, row->subject->value, strlen(row->subject->value));
 		s->rec0.next = SL_CONSENT_IX_END;
-		s->next = *bucket_of(ix, hash);
-		*bucket_of(ix, hash) = ix->n_subj++;
+		slot_put(ix, hash, ix->n_subj++);
 		*filter_word(ix, hash) |= filter_bits(hash);
 	}
 	if (s->has_rec && s->rec0.recipient == rid && s->rec0.purpose == row->purpose)
@@ -399,7 +425,7 @@ void sl_consent_index_stats(const struct sl_consent_index *ix, struct sl_consent
 	st->records = (uint64_t)ix->n_rec + ix->n_rec_inline;
 	st->recipients = ix->n_recip;
 	st->bytes = (uint64_t)ix->cap_subj * sizeof(*ix->subj) + (uint64_t)ix->cap_rec * sizeof(*ix->rec) +
-		    ((uint64_t)sizeof(uint32_t) << ix->bits) + ((uint64_t)sizeof(uint64_t) << ix->fbits) +
+		    ((uint64_t)sizeof(struct ix_slot) << ix->bits) + ((uint64_t)sizeof(uint64_t) << ix->fbits) +
 		    (uint64_t)ix->n_recip * sizeof(ix->recip[0]);
 	st->filter_bytes = (uint64_t)sizeof(uint64_t) << ix->fbits;
 	st->generation = ix->gen;

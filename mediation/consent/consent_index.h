@@ -73,7 +73,7 @@ int sl_consent_index_recipient(const struct sl_consent_index *ix, const char *na
 
 struct sl_consent_index_stats {
 	uint64_t subjects, records, recipients;
-	uint64_t bytes;	       /* memory held by the arrays, buckets and filter */
+	uint64_t bytes;	       /* memory held by the arrays, slots and filter */
 	uint64_t filter_bytes; /* of which the absent-subject filter */
 	uint64_t generation; /* store generation last applied */
 	uint64_t refreshes;  /* refreshes that applied changes */
