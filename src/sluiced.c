@@ -123,7 +123,10 @@ int main(int argc, char **argv)
 	static struct vty_app_info app = {
 		.name = "sluiced",
 		.version = PACKAGE_VERSION,
-		.copyright = "sluice lawful-interception and metadata mediation gateway\r\n",
+		.copyright = "sluice lawful-interception and metadata mediation gateway\r\n"
+			     "License AGPL-3.0-or-later: GNU Affero GPL version 3 or later\r\n"
+			     "This is free software: you are free to change and redistribute it.\r\n"
+			     "There is NO WARRANTY, to the extent permitted by law.\r\n",
 	};
 	const char *config = "sluice.cfg", *user = NULL, *group = NULL;
 	bool check_only = false, vty_ref = false;
