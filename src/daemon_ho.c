@@ -468,6 +468,6 @@ DEFUN(show_handover, show_handover_cmd, "show handover",
 void sl_ho_show_vty_init(struct sl_ho_rt *rt)
 {
 	g_rt = rt;
-	install_element_ve(&show_handover_cmd);
+	install_element(ENABLE_NODE, &show_handover_cmd); /* destinations: not for view sessions */
 	sl_warrant_show_vty_init(rt);
 }

@@ -205,6 +205,7 @@ int main(int argc, char **argv)
 	sl_daemon_consent_api_vty_init(d);
 	sl_daemon_consent_vty_init(&d->cfg.consent, ctx);
 	sl_daemon_consent_show_vty_init();
+	sl_daemon_vty_guard_init(d); /* last: it guards commands the inits above installed */
 	if (vty_ref) /* every node and command, as libosmocore documents them (docs/console.md is made from it) */
 		return vty_dump_xml_ref_mode(stdout, VTY_REF_GEN_MODE_DEFAULT) < 0 ? 1 : 0;
 
@@ -217,6 +218,7 @@ int main(int argc, char **argv)
 		printf("%s: %s\n", config, rc ? "NOT usable (see above)" : "OK");
 		return rc ? 1 : 0;
 	}
+	d->config_file = config;
 	vty_auth = sl_daemon_vty_auth(config);
 	if (sl_daemon_vty_auth_problem(vty_auth)) {
 		fprintf(stderr, "sluiced: %s: %s\n", config, sl_daemon_vty_auth_problem(vty_auth));
