@@ -127,8 +127,9 @@ static const struct sl_audit_field_desc f_intercept_deactivated[] = {
 	END,
 };
 static const struct sl_audit_field_desc f_config_insecure[] = {
-	F("setting", STR, true, "the insecure setting in force (insecure-configured-intercepts, vty-no-login)"),
+	F("setting", STR, true, "the insecure setting in force (insecure-configured-intercepts, vty-no-login, plain-tcp)"),
 	F("liids", STR_LIST, false, "what it affects: the LIIDs taken from the configuration"),
+	F("destination", STR, false, "plain-tcp: the handover destination without TLS"),
 	END,
 };
 static const struct sl_audit_field_desc f_delivery[] = {
