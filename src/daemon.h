@@ -129,6 +129,9 @@ const char *sl_daemon_vty_auth_problem(enum sl_vty_auth a);
 
 /* daemon_vty_guard.c: confine write file / log file, keep view sessions blind (after every VTY init). */
 void sl_daemon_vty_guard_init(struct sl_daemon *d);
+struct vty;
+/* The top-level `log-directory` line of the running configuration (written before the capture node). */
+void sl_daemon_vty_guard_write(struct vty *vty);
 
 /* --check-config: every problem printed (file, node, field); 0 usable, -1 not. */
 int sl_daemon_check_config(struct sl_daemon *d, const char *file);

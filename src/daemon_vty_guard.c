@@ -21,8 +21,11 @@
  * start, is the operator's own):
  *   write file PATH: PATH's directory must be the configuration file's
  *     directory (or below it);
- *   log file PATH: PATH's directory must be /var/log/sluice or the
- *     handover state-dir (or below either).
+ *   log file PATH: PATH's directory must be the log directory (top-level
+ *     `log-directory DIR`, default /var/log/sluice) or the handover
+ *     state-dir (or below either). `log-directory` is taken from the
+ *     configuration file only: a console session cannot widen its own
+ *     confinement.
  * Directories are compared after realpath(), so `..` and symbolic links
  * cannot leave them; an existing PATH that is a symbolic link is refused.
  * A refusal answers "% refused: ..." and is recorded as console.refused in
@@ -47,6 +50,7 @@
 
 #include <jansson.h>
 #include <osmocom/core/logging.h>
+#include <osmocom/core/talloc.h>
 #include <osmocom/core/utils.h>
 #include <osmocom/vty/command.h>
 #include <osmocom/vty/vector.h>
@@ -70,6 +74,7 @@ struct guarded {
 };
 
 static struct sl_daemon *g_d;
+static char *g_log_dir;	/* log-directory; NULL: LOG_DIR_DEFAULT */
 static struct guarded g_guarded[16];
 static unsigned g_n_guarded;
 
@@ -194,7 +199,7 @@ static int guard(struct cmd_element *self, struct vty *vty, int argc, const char
 	case G_LOG_FILE:
 		if (vty->type == VTY_FILE || argc < 1)
 			break;
-		bases[0] = LOG_DIR_DEFAULT;
+		bases[0] = g_log_dir ? g_log_dir : LOG_DIR_DEFAULT;
 		bases[1] = g_d->cfg.ho.state_dir;
 		cmd_name = "log file";
 		if (path_allowed(argv[0], bases, 2, why, sizeof(why)) < 0)
@@ -206,6 +211,25 @@ refuse:
 	vty_out(vty, "%% refused: %s %s: %s%s", cmd_name, argv[0], why, VTY_NEWLINE);
 	record_refusal(vty, cmd_name, argv[0], why);
 	return CMD_WARNING;
+}
+
+DEFUN(cfg_log_dir, cfg_log_dir_cmd, "log-directory PATH",
+      "Where console sessions may create log files (log file PATH); read from the configuration file only\n"
+      "Directory (default " LOG_DIR_DEFAULT ")\n")
+{
+	if (vty->type != VTY_FILE) {
+		vty_out(vty, "%% refused: log-directory is read from the configuration file at start only%s",
+			VTY_NEWLINE);
+		return CMD_WARNING;
+	}
+	osmo_talloc_replace_string(g_d->ctx, &g_log_dir, argv[0]);
+	return CMD_SUCCESS;
+}
+
+void sl_daemon_vty_guard_write(struct vty *vty)
+{
+	if (g_log_dir)
+		vty_out(vty, "log-directory %s%s", g_log_dir, VTY_NEWLINE);
 }
 
 static void guard_cmd(int node, const char *string, enum guard_kind kind)
@@ -238,6 +262,7 @@ void sl_daemon_vty_guard_init(struct sl_daemon *d)
 	unsigned i;
 
 	g_d = d;
+	install_element(CONFIG_NODE, &cfg_log_dir_cmd);
 	guard_cmd(ENABLE_NODE, "write file [PATH]", G_WRITE_FILE);
 	guard_cmd(CONFIG_NODE, "log file FILENAME [blocking-io]", G_LOG_FILE);
 	for (i = 0; i < ARRAY_SIZE(view_hidden); i++)

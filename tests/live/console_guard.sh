@@ -6,11 +6,11 @@
 #     unknown there, and none of its output carries the destination's
 #     name, the LIID or the target; after `enable` show handover works;
 #   - `write file PATH` outside the configuration file's directory and
-#     `log file PATH` outside /var/log/sluice and the state-dir are refused
+#     `log file PATH` outside the log-directory and the state-dir are refused
 #     with "% refused", create no file, and are recorded as
 #     console.refused in the audit log; the same commands inside those
 #     directories write their files; `..` and symbolic links do not leave
-#     them.
+#     them; `log-directory` cannot be changed from the console.
 set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}"
 . "$top_srcdir/tests/live/stop.sh"
@@ -24,10 +24,11 @@ freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0
 
 "$B/tests/bench/sluice-gencap" --out "$work/g.pcap" --calls 4 --rtp-seconds 1 --messages 2 --seed 3 >/dev/null || fail "gencap"
 "$B/src/sluice" audit keygen --name "sluice.test/console" --out "$work/audit" >/dev/null || fail "audit keygen"
-mkdir -p "$work/etc" "$work/state" "$work/elsewhere"
+mkdir -p "$work/etc" "$work/state" "$work/elsewhere" "$work/logs"
 ln -s "$work/elsewhere" "$work/etc/link-out"
 v=$(freeport) p2=$(freeport)
 cat >"$work/etc/sluice.cfg" <<CFG
+log-directory $work/logs
 log stderr
  logging filter all 1
  logging level set-all notice
@@ -133,6 +134,17 @@ for path in ("%s/elsewhere/x.log" % work, "%s/etc/x.log" % work, "%s/state/../el
 out = say("log file %s/state/sluiced.log" % work, "#")
 if "% refused" in out or not os.path.exists("%s/state/sluiced.log" % work):
     fail.append("log file inside the state-dir failed: %r" % out[:300])
+say("exit", "#")
+out = say("log file %s/logs/sluiced.log" % work, "#")
+if "% refused" in out or not os.path.exists("%s/logs/sluiced.log" % work):
+    fail.append("log file inside the log-directory failed: %r" % out[:300])
+say("exit", "#")
+out = say("log-directory %s/elsewhere" % work, "#")
+if "% refused" not in out:
+    fail.append("log-directory changed from the console: %r" % out[:300])
+out = say("show running-config", "#")
+if "log-directory %s/logs" % work not in out:
+    fail.append("show running-config lacks the log-directory")
 s.close()
 for f in fail:
     print("FAIL: " + f)
