@@ -75,6 +75,13 @@ lawful
 metrics
  http-listen 127.0.0.1 $m
 CFG
+# an authority's destination without the authority's receiver CA is refused, by --check-config and at start
+"$B/src/sluiced" -c "$work/sluice.cfg" --check-config >"$work/check.out" 2>&1 || { cat "$work/check.out"; fail "--check-config refuses a usable file"; }
+sed -e '/receiver-ca/d' -e "s#  tls key \(.*\)#  tls key \1\n  tls ca $work/pki/rogue-ca.crt#" "$work/sluice.cfg" >"$work/norca.cfg"
+"$B/src/sluiced" -c "$work/norca.cfg" --check-config >"$work/check-norca.out" 2>&1 && fail "--check-config accepts an authority without receiver-ca"
+grep -q "authority bka: no receiver-ca" "$work/check-norca.out" || { cat "$work/check-norca.out"; fail "--check-config does not name the missing receiver-ca"; }
+timeout 30 "$B/src/sluiced" -c "$work/norca.cfg" >"$work/norca.out" 2>&1 && fail "sluiced started with an authority's destination verified against its own CA"
+grep -q "belongs to authority bka, which has no receiver-ca" "$work/norca.out" || { tail -5 "$work/norca.out"; fail "the refusal to start does not name the authority"; }
 "$B/src/sluiced" -c "$work/sluice.cfg" >"$work/gw.out" 2>"$work/gw.err" &
 gw=$!
 pids="$pids $gw"
