@@ -125,6 +125,15 @@ if "% refused" in out or not os.path.exists("%s/etc/copy.cfg" % work):
     fail.append("write file inside the configuration's directory failed: %r" % out[:300])
 # log file: only in /var/log/sluice or the state-dir
 say("configure terminal", "(config)#")
+# write file is one command on every node: guarded on every node
+for node, prompt in (("", "(config)#"), ("capture", "(config-capture)#")):
+    if node:
+        say(node, prompt)
+    path = "%s/elsewhere/n-%s.cfg" % (work, node or "config")
+    out = say("write file " + path, prompt)
+    if "% refused" not in out or os.path.exists(path):
+        fail.append("write file %s on node %r not refused: %r" % (path, node or "config", out[:300]))
+say("exit", "(config)#")
 for path in ("%s/elsewhere/x.log" % work, "%s/etc/x.log" % work, "%s/state/../elsewhere/y.log" % work):
     out = say("log file " + path, "(config)#")
     if "% refused" not in out:
@@ -157,7 +166,7 @@ python3 - "$work/audit.json" <<'PY' || fail "audit records of the refusals"
 import json, sys
 refused = [json.loads(l)["fields"] for l in open(sys.argv[1]) if json.loads(l)["kind"] == "console.refused"]
 cmds = sorted(r["command"] for r in refused)
-if cmds != ["log file"] * 3 + ["write file"] * 4:
+if cmds != ["log file"] * 3 + ["write file"] * 6:
     sys.exit("FAIL: console.refused records: %r" % cmds)
 PY
 echo "console_guard: view sessions see no destination, LIID or target; write file and log file confined, refusals logged and audited"
