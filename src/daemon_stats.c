@@ -12,8 +12,8 @@
  *     oldest_undelivered_s, link_up, link_state (sl_link_state value),
  *     link_state_s (seconds in that state), spool_fill_pct (spool bytes on
  *     disk over spool-max-mb);
- *   capture_table (index 0..5, names flows, dialogs, media, rtp_streams,
- *     frag_bytes, stream_bytes): used, limit, fill_pct.
+ *   capture_table (index 0..6, names flows, dialogs, media, rtp_streams,
+ *     frag_bytes, stream_bytes, tcp_ooo_bytes): used, limit, fill_pct.
  * Item names are fixed strings: no path, no destination name (those are
  * the group's name, chosen by the operator).
  *
@@ -78,7 +78,7 @@ static const struct osmo_stat_item_group_desc table_desc = {
 	.item_desc = table_items,
 };
 
-#define N_TABLES 6
+#define N_TABLES 7
 
 static struct osmo_stat_item_group *g_dest[SL_HO_MAX_DEST][2];
 static struct osmo_stat_item_group *g_table[N_TABLES];
@@ -128,7 +128,7 @@ static void update_dest(struct sl_daemon *d, unsigned i, unsigned s, int64_t now
 static void update_tables(struct sl_daemon *d)
 {
 	static const char *const names[N_TABLES] = { "flows", "dialogs", "media", "rtp_streams", "frag_bytes",
-						     "stream_bytes" };
+						     "stream_bytes", "tcp_ooo_bytes" };
 	const struct sl_capture_cfg *c = &d->cfg.cap;
 	struct sl_capture_usage u;
 	int64_t used[N_TABLES], limit[N_TABLES];
@@ -143,6 +143,7 @@ static void update_tables(struct sl_daemon *d)
 	used[3] = u.rtp_streams, limit[3] = c->max_rtp_streams;
 	used[4] = (int64_t)u.frag_bytes, limit[4] = (int64_t)c->defrag.max_bytes;
 	used[5] = (int64_t)u.stream_bytes, limit[5] = (int64_t)c->max_stream_bytes;
+	used[6] = (int64_t)u.tcp_ooo_bytes, limit[6] = (int64_t)c->tcp.max_total_bytes;
 	for (t = 0; t < N_TABLES; t++) {
 		if (!g_table[t]) {
 			g_table[t] = osmo_stat_item_group_alloc(d->ctx, &table_desc, t);

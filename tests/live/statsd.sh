@@ -61,6 +61,7 @@ line vty
 capture
  source file $work/g.pcap
  max-dialogs 777
+ max-tcp-ooo-bytes 1048576
 handover
  operator-id OPX
  country-code DE
@@ -112,6 +113,7 @@ want = {
     "up": "sluicetest.delivery.lea1-hi2.link_up",
     "state": "sluicetest.delivery.lea1-hi2.link_state",
     "dialogs_limit": "sluicetest.capture_table.dialogs.limit",
+    "ooo_limit": "sluicetest.capture_table.tcp_ooo_bytes.limit",
 }
 deadline, v, stable = time.time() + 60, {}, 0
 while time.time() < deadline:
@@ -119,7 +121,7 @@ while time.time() < deadline:
     q = v.get(want["queued"])
     # the file has been read once the queue stops growing: compare with /metrics then
     if q and q > 0 and v.get(want["up"]) == 0 and v.get(want["state"]) not in (None, 3) \
-            and v.get(want["dialogs_limit"]) == 777:
+            and v.get(want["dialogs_limit"]) == 777 and v.get(want["ooo_limit"]) == 1048576:
         mq = metrics()
         if mq is not None and mq == q:
             stable += 1
@@ -136,4 +138,4 @@ if bad:
 print("statsd: queued %d, link_up %d, link_state %d" % (v[want["queued"]], v[want["up"]], v[want["state"]]))
 PY
 stop_within 60 TERM $gw || fail "sluiced did not stop cleanly"
-echo "statsd: delivery gauges (queued records, link state) and capture table limits arrive at a statsd collector"
+echo "statsd: delivery gauges (queued records, link state) and capture table limits (dialogs, tcp_ooo_bytes) arrive at a statsd collector"
