@@ -186,11 +186,10 @@ static int start_dest(struct sl_ho_rt *rt, void *ctx, const struct sl_ho_dest_cf
 	struct sl_pdu_ctx_cfg pc = { .liid = dc->name, .operator_id = c->operator_id, .ne_id = c->ne_id,
 				     .delivery_cc = c->country, .ipid = c->ipid, .ts_digits = 6 };
 	struct sl_link_pdu_ops ops;
-	char err[512], name[64], *dir;
-	int s;
-
 	const struct sl_ho_auth_cfg *auth = sl_ho_dest_authority(c, dc->name);
 	const char *ca = dc->tls_ca;
+	char err[512], name[64], *dir;
+	int s;
 
 	/*
 	 * A destination one of the trusted authorities names is verified
