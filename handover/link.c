@@ -182,6 +182,27 @@ void sl_link_drop(struct sl_link *l, const char *why)
 	}
 }
 
+int sl_link_set_peer(struct sl_link *l, const char *host, uint16_t port)
+{
+	char *h;
+
+	if (!host || !*host || !port)
+		return -EINVAL;
+	if (!strcmp(host, l->cfg.host) && port == l->cfg.port)
+		return 0;
+	h = talloc_strdup(l, host);
+	if (!h)
+		return -ENOMEM;
+	/* the name verified stays the one configured first: a new address never brings its own trust */
+	if (!l->cfg.tls_verify_name)
+		l->cfg.tls_verify_name = l->cfg.host;
+	l->cfg.host = h;
+	l->cfg.port = port;
+	sl_link_drop(l, "receiver address changed");
+	sl_link_retry_now(l); /* the operator moved it: try the new address now, not after the back-off */
+	return 1;
+}
+
 static int link_destructor(struct sl_link *l)
 {
 	sl_spool_set_notify(l->spool, NULL, NULL);

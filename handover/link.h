@@ -203,5 +203,13 @@ void sl_link_get_status(const struct sl_link *l, struct sl_link_status *st);
  * as Xn: sluice's own), defaults in milliseconds and descriptions.
  */
 const struct osmo_tdef *sl_link_timer_defaults(void);
+/*
+ * Move the link to another receiver address (the console changed it):
+ * the current connection, if any, is dropped and the next attempt goes to
+ * host:port. The name the receiver's certificate must carry does not
+ * move: it stays tls_verify_name, or the host the link was created with.
+ * 1 moved, 0 unchanged, -EINVAL/-ENOMEM.
+ */
+int sl_link_set_peer(struct sl_link *l, const char *host, uint16_t port);
 enum sl_link_state sl_link_state(const struct sl_link *l);
 struct rate_ctr_group *sl_link_ctrs(struct sl_link *l);

@@ -691,6 +691,14 @@ int sl_link_fsm_alloc(struct sl_link *l)
 	return 0;
 }
 
+void sl_link_retry_now(struct sl_link *l)
+{
+	if (l->fi->state != SL_LINK_BACKING_OFF)
+		return;
+	l->attempts = 0;
+	link_state_chg(l, SL_LINK_CONNECTING);
+}
+
 void sl_link_fsm_start(struct sl_link *l)
 {
 	osmo_fsm_inst_dispatch(l->fi, SL_LINK_EV_START, NULL);

@@ -185,6 +185,7 @@ enum sl_link_neg_res sl_link_neg_event(struct sl_link *l, uint32_t event, void *
 /* link_fsm.c */
 int sl_link_fsm_alloc(struct sl_link *l);	/* l->fi, l->tdefs (from l->cfg), timers; 0 or -ENOMEM */
 void sl_link_fsm_start(struct sl_link *l);	/* disconnected -> connecting */
+void sl_link_retry_now(struct sl_link *l);	/* backing off -> connecting, back-off reset */
 void sl_link_fsm_free(struct sl_link *l);	/* terminate: timers stopped, connection closed */
 static inline enum sl_link_state sl_link_st(const struct sl_link *l)
 {

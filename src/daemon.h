@@ -82,6 +82,7 @@ struct sl_daemon {
 	struct sl_daemon_consent *consent;	/* NULL when no consent path is configured */
 	int64_t newest_frame_us;		/* file replay: the gateway's clock */
 	bool vty_open;				/* `no login`: console without password (lab) */
+	const char *config_file;		/* -c: `write file` is confined to its directory */
 	/* per destination and stream: the link's state and since when (wall time) */
 	int link_last[SL_HO_MAX_DEST][2];
 	int64_t link_since_us[SL_HO_MAX_DEST][2];
@@ -109,6 +110,11 @@ void sl_daemon_metrics_vty_init(struct sl_daemon *d);
 int sl_daemon_metrics_start(struct sl_daemon *d);
 void sl_daemon_metrics_stop(void);
 void sl_daemon_metrics_tick(struct sl_daemon *d);
+/* daemon_stats.c: the same gauges as osmo_stat_item groups for statsd and the other reporters. */
+struct osmo_stat_item_group_desc;
+void sl_daemon_stats_update(struct sl_daemon *d, int64_t now_us);
+bool sl_daemon_stats_own(const struct osmo_stat_item_group_desc *desc);
+void sl_daemon_stats_free(void);
 
 /* daemon_vty_auth.c: how the configuration file protects the console. */
 enum sl_vty_auth {
@@ -120,6 +126,12 @@ enum sl_vty_auth {
 enum sl_vty_auth sl_daemon_vty_auth(const char *config_file);
 /* NULL when the daemon may start with it, else what is wrong. */
 const char *sl_daemon_vty_auth_problem(enum sl_vty_auth a);
+
+/* daemon_vty_guard.c: confine write file / log file, keep view sessions blind (after every VTY init). */
+void sl_daemon_vty_guard_init(struct sl_daemon *d);
+struct vty;
+/* The top-level `log-directory` line of the running configuration (written before the capture node). */
+void sl_daemon_vty_guard_write(struct vty *vty);
 
 /* --check-config: every problem printed (file, node, field); 0 usable, -1 not. */
 int sl_daemon_check_config(struct sl_daemon *d, const char *file);

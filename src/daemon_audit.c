@@ -331,6 +331,13 @@ int sl_daemon_audit_open(struct sl_daemon *d, const char *config_file)
 		sl_audit_append(d->audit, "config.insecure", &conf, f, 0);
 		json_decref(f);
 	}
+	for (unsigned i = 0; i < d->cfg.ho.n_dest; i++) {
+		if (!d->cfg.ho.dest[i].plain)
+			continue;
+		f = json_pack("{s:s,s:s}", "setting", "plain-tcp", "destination", d->cfg.ho.dest[i].name);
+		sl_audit_append(d->audit, "config.insecure", &conf, f, 0);
+		json_decref(f);
+	}
 	if (d->vty_open) {
 		f = json_pack("{s:s}", "setting", "vty-no-login");
 		sl_audit_append(d->audit, "config.insecure", &conf, f, 0);

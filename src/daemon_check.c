@@ -163,7 +163,20 @@ static void check_handover(struct check *c, const struct sl_daemon_cfg *cfg)
 			problem(c, "handover: destination %s: neither hi2 nor hi3 is set", d->name);
 		check_address(c, d->name, "hi2", d->host[0]);
 		check_address(c, d->name, "hi3", d->host[1]);
-		if (!d->plain) {
+		const struct sl_ho_auth_cfg *auth = sl_ho_dest_authority(h, d->name);
+
+		if (!d->plain && auth) {
+			/* its receivers are verified against the authority's receiver-ca only */
+			if (!d->tls_cert || !d->tls_key)
+				problem(c, "handover: destination %s: TLS needs 'tls certificate' and 'tls key' (or the "
+					   "lab option plain-tcp)", d->name);
+			if (!auth->receiver_ca)
+				problem(c, "lawful: authority %s: no receiver-ca, so its destination %s cannot verify its "
+					   "receivers", auth->name, d->name);
+			else if (d->tls_ca && strcmp(d->tls_ca, auth->receiver_ca))
+				problem(c, "handover: destination %s: 'tls ca %s' differs from the receiver-ca of its "
+					   "authority %s (remove it)", d->name, d->tls_ca, auth->name);
+		} else if (!d->plain) {
 			if (!d->tls_cert || !d->tls_key || !d->tls_ca)
 				problem(c, "handover: destination %s: TLS needs 'tls certificate', 'tls key' and "
 					   "'tls ca' (or the lab option plain-tcp)", d->name);
@@ -212,6 +225,7 @@ static void check_handover(struct check *c, const struct sl_daemon_cfg *cfg)
 			problem(c, "lawful: authority %s: no trust-anchors", a->name);
 		readable(c, "lawful: authority trust-anchors", a->anchors);
 		readable(c, "lawful: authority crl", a->crl);
+		readable(c, "lawful: authority receiver-ca", a->receiver_ca);
 		for (k = 0; k < a->n_dest; k++) {
 			unsigned j;
 

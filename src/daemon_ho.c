@@ -186,9 +186,35 @@ static int start_dest(struct sl_ho_rt *rt, void *ctx, const struct sl_ho_dest_cf
 	struct sl_pdu_ctx_cfg pc = { .liid = dc->name, .operator_id = c->operator_id, .ne_id = c->ne_id,
 				     .delivery_cc = c->country, .ipid = c->ipid, .ts_digits = 6 };
 	struct sl_link_pdu_ops ops;
+	const struct sl_ho_auth_cfg *auth = sl_ho_dest_authority(c, dc->name);
+	const char *ca = dc->tls_ca;
 	char err[512], name[64], *dir;
 	int s;
 
+	/*
+	 * A destination one of the trusted authorities names is verified
+	 * against that authority's receiver CA and nothing else, so neither a
+	 * CA of the destination's own nor an address changed on the console
+	 * can make another receiver acceptable.
+	 */
+	if (auth && !dc->plain) {
+		if (!auth->receiver_ca) {
+			LOGP(DSLSRC, LOGL_ERROR, "handover destination %s belongs to authority %s, which has no "
+						  "receiver-ca: its receivers could not be verified\n", dc->name, auth->name);
+			return -1;
+		}
+		if (dc->tls_ca && strcmp(dc->tls_ca, auth->receiver_ca)) {
+			LOGP(DSLSRC, LOGL_ERROR, "handover destination %s belongs to authority %s: its receivers are "
+						  "verified against the authority's receiver-ca only (remove 'tls ca %s')\n",
+			     dc->name, auth->name, dc->tls_ca);
+			return -1;
+		}
+		ca = auth->receiver_ca;
+	}
+	if (dc->plain)
+		LOGP(DSLSRC, LOGL_ERROR, "INSECURE: handover destination %s%s%s uses plain TCP (plain-tcp): records "
+					  "travel unencrypted to an unauthenticated receiver; lab use only\n",
+		     dc->name, auth ? " of authority " : "", auth ? auth->name : "");
 	d->cfg = dc;
 	d->tri_ctx = sl_pdu_ctx_alloc(ctx, &pc);
 	if (!d->tri_ctx) {
@@ -199,7 +225,7 @@ static int start_dest(struct sl_ho_rt *rt, void *ctx, const struct sl_ho_dest_cf
 	for (s = 0; s < 2; s++) {
 		struct sl_link_cfg lc = {
 			.host = dc->host[s], .port = dc->port[s], .plain = dc->plain, .tls_cert = dc->tls_cert,
-			.tls_key = dc->tls_key, .tls_ca = dc->tls_ca, .tls_verify_name = dc->verify_name,
+			.tls_key = dc->tls_key, .tls_ca = ca, .tls_verify_name = dc->verify_name,
 			/* plain TS 101 671 receivers get HI2 records only: no TS 102 232-1 TRI */
 			.time1_ms = dc->format == SL_HO_FORMAT_PS_PDU ? dc->keepalive_s * 1000 : 0,
 			.pdu_ack = dc->format == SL_HO_FORMAT_PS_PDU && dc->pdu_ack,
@@ -427,6 +453,35 @@ void sl_ho_commit(struct sl_ho_rt *rt)
 
 static struct sl_ho_rt *g_rt;
 
+const struct sl_ho_auth_cfg *sl_ho_dest_authority(const struct sl_ho_cfg *c, const char *dest)
+{
+	unsigned i, k;
+
+	for (i = 0; i < c->n_auth; i++)
+		for (k = 0; k < c->auth[i].n_dest; k++)
+			if (!strcmp(c->auth[i].dest[k], dest))
+				return &c->auth[i];
+	return NULL;
+}
+
+void sl_ho_dest_moved(const struct sl_ho_dest_cfg *dc, int stream)
+{
+	unsigned i;
+
+	if (!g_rt)
+		return;
+	for (i = 0; i < g_rt->n_dest; i++) {
+		struct sl_link *l = g_rt->dest[i].link[stream];
+
+		if (g_rt->dest[i].cfg != dc || !l || !dc->host[stream])
+			continue;
+		if (sl_link_set_peer(l, dc->host[stream], dc->port[stream]) > 0)
+			LOGP(DSLSRC, LOGL_NOTICE, "handover: destination %s %s moved to %s:%u; the receiver there must "
+						  "still prove the destination's configured name\n",
+			     dc->name, stream_names[stream], dc->host[stream], dc->port[stream]);
+	}
+}
+
 DEFUN(show_handover, show_handover_cmd, "show handover",
       SHOW_STR "Delivery to authorities: state of each destination stream, queues, reconnects\n")
 {
@@ -468,6 +523,6 @@ DEFUN(show_handover, show_handover_cmd, "show handover",
 void sl_ho_show_vty_init(struct sl_ho_rt *rt)
 {
 	g_rt = rt;
-	install_element_ve(&show_handover_cmd);
+	install_element(ENABLE_NODE, &show_handover_cmd); /* destinations: not for view sessions */
 	sl_warrant_show_vty_init(rt);
 }

@@ -42,6 +42,7 @@ struct sl_ho_auth_cfg {
 	char name[SL_AUTHORITY_NAME_MAX + 1];
 	char country[3];
 	char *anchors, *crl;			/* PEM files */
+	char *receiver_ca;			/* PEM: the only CA its destinations' receivers are verified against */
 	char dest[SL_HO_MAX_DEST][SL_DEST_NAME_MAX + 1];	/* the destinations its warrants may name */
 	unsigned n_dest;
 };
@@ -126,6 +127,10 @@ struct sl_ho_rt {
 void sl_ho_cfg_default(struct sl_ho_cfg *c);
 void sl_ho_vty_init(struct sl_ho_cfg *c, void *ctx);
 void sl_ho_show_vty_init(struct sl_ho_rt *rt);
+/* The console changed a running destination's address: move its link (the verified name stays). */
+void sl_ho_dest_moved(const struct sl_ho_dest_cfg *dc, int stream);
+/* The authority whose `destination` list names this destination, or NULL. */
+const struct sl_ho_auth_cfg *sl_ho_dest_authority(const struct sl_ho_cfg *c, const char *dest);
 
 /*
  * Open spools and links and load the authorities; -1 (logged) on a

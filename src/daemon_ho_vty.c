@@ -166,6 +166,8 @@ DEFUN(cfg_dest_addr, cfg_dest_addr_cmd, "(hi2|hi3) HOST <1-65535>",
 
 	set_str(&d->host[s], argv[1]);
 	d->port[s] = (uint16_t)arg_u64(argv[2]);
+	if (vty->type != VTY_FILE)
+		sl_ho_dest_moved(d, s); /* running: the link follows, its trust does not */
 	return CMD_SUCCESS;
 }
 

@@ -14,7 +14,9 @@
  * records and bytes queued, the age of the oldest undelivered record, the
  * link state and how long it has been in it, the spool's fill against its
  * cap; the capture tables' fill against their limits. Names never carry
- * paths or destination names: those are label values.
+ * paths or destination names: those are label values. The same gauges are
+ * stat items for libosmocore's reporters (daemon_stats.c), updated from
+ * sl_daemon_metrics_tick(); /metrics keeps its own families for them.
  *
  * The `metrics` node: http-listen ADDR PORT, health link-down-seconds N,
  * health spool-alarm-percent P.
@@ -120,6 +122,7 @@ void sl_daemon_metrics_tick(struct sl_daemon *d)
 			}
 			spool_alarm(d, i, s);
 		}
+	sl_daemon_stats_update(d, now);
 }
 
 /* ---- /metrics -------------------------------------------------------------- */
@@ -202,7 +205,7 @@ static void put_stat_items(FILE *f)
 	osmo_stat_item_for_each_group(collect_item_group, gs);
 	for (i = 0; i < gs->n; i++) {
 		const struct osmo_stat_item_group_desc *desc = ((struct osmo_stat_item_group *)gs->g[i])->desc;
-		bool first = true;
+		bool first = !sl_daemon_stats_own(desc); /* those have their own families here (put_links, put_capture) */
 
 		for (j = 0; j < i && first; j++)
 			first = ((struct osmo_stat_item_group *)gs->g[j])->desc != desc;
@@ -499,6 +502,7 @@ int sl_daemon_metrics_start(struct sl_daemon *d)
 
 void sl_daemon_metrics_stop(void)
 {
+	sl_daemon_stats_free();
 	sl_app_mhd_detach(&g_http);
 }
 

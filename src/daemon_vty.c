@@ -271,6 +271,7 @@ static int config_write_capture(struct vty *vty)
 	const struct sl_capture_cfg *cc = &c->cap;
 	unsigned i;
 
+	sl_daemon_vty_guard_write(vty); /* top level, before this node */
 	vty_out(vty, "capture%s", VTY_NEWLINE);
 	for (i = 0; i < c->n_sources; i++)
 		vty_out(vty, " source %s %s%s", c->sources[i].live ? "interface" : "file", c->sources[i].name,

@@ -110,6 +110,14 @@ DEFUN(cfg_auth_crl, cfg_auth_crl_cmd, "crl FILE",
 	return CMD_SUCCESS;
 }
 
+DEFUN(cfg_auth_rca, cfg_auth_rca_cmd, "receiver-ca FILE",
+      "The CA certificates (PEM) the TLS certificates of this authority's receivers chain to: its "
+      "destinations are verified against these only\n" "File\n")
+{
+	set_str(&((struct sl_ho_auth_cfg *)vty->index)->receiver_ca, argv[0]);
+	return CMD_SUCCESS;
+}
+
 DEFUN(cfg_auth_dest, cfg_auth_dest_cmd, "destination NAME",
       "A handover destination this authority's warrants may deliver to\n" "Destination name\n")
 {
@@ -151,6 +159,8 @@ int sl_warrant_vty_write(struct vty *vty, const struct sl_ho_cfg *c)
 			vty_out(vty, "  trust-anchors %s%s", a->anchors, VTY_NEWLINE);
 		if (a->crl)
 			vty_out(vty, "  crl %s%s", a->crl, VTY_NEWLINE);
+		if (a->receiver_ca)
+			vty_out(vty, "  receiver-ca %s%s", a->receiver_ca, VTY_NEWLINE);
 		for (k = 0; k < a->n_dest; k++)
 			vty_out(vty, "  destination %s%s", a->dest[k], VTY_NEWLINE);
 	}
@@ -169,6 +179,7 @@ void sl_warrant_vty_init(struct sl_ho_cfg *c, void *ctx)
 	install_element(SL_AUTHORITY_NODE, &cfg_auth_country_cmd);
 	install_element(SL_AUTHORITY_NODE, &cfg_auth_anchors_cmd);
 	install_element(SL_AUTHORITY_NODE, &cfg_auth_crl_cmd);
+	install_element(SL_AUTHORITY_NODE, &cfg_auth_rca_cmd);
 	install_element(SL_AUTHORITY_NODE, &cfg_auth_dest_cmd);
 	sl_audit_vty_wrap(&authority_node);
 }

@@ -295,6 +295,6 @@ DEFUN(warrants_reload, warrants_reload_cmd, "warrants reload",
 void sl_warrant_show_vty_init(struct sl_ho_rt *rt)
 {
 	g_rt = rt;
-	install_element_ve(&show_warrants_cmd);
+	install_element(ENABLE_NODE, &show_warrants_cmd); /* LIIDs: not for view sessions */
 	install_element(ENABLE_NODE, &warrants_reload_cmd);
 }

@@ -123,7 +123,10 @@ int main(int argc, char **argv)
 	static struct vty_app_info app = {
 		.name = "sluiced",
 		.version = PACKAGE_VERSION,
-		.copyright = "sluice lawful-interception and metadata mediation gateway\r\n",
+		.copyright = "sluice lawful-interception and metadata mediation gateway\r\n"
+			     "License AGPL-3.0-or-later: GNU Affero GPL version 3 or later\r\n"
+			     "This is free software: you are free to change and redistribute it.\r\n"
+			     "There is NO WARRANTY, to the extent permitted by law.\r\n",
 	};
 	const char *config = "sluice.cfg", *user = NULL, *group = NULL;
 	bool check_only = false, vty_ref = false;
@@ -202,6 +205,7 @@ int main(int argc, char **argv)
 	sl_daemon_consent_api_vty_init(d);
 	sl_daemon_consent_vty_init(&d->cfg.consent, ctx);
 	sl_daemon_consent_show_vty_init();
+	sl_daemon_vty_guard_init(d); /* last: it guards commands the inits above installed */
 	if (vty_ref) /* every node and command, as libosmocore documents them (docs/console.md is made from it) */
 		return vty_dump_xml_ref_mode(stdout, VTY_REF_GEN_MODE_DEFAULT) < 0 ? 1 : 0;
 
@@ -214,6 +218,7 @@ int main(int argc, char **argv)
 		printf("%s: %s\n", config, rc ? "NOT usable (see above)" : "OK");
 		return rc ? 1 : 0;
 	}
+	d->config_file = config;
 	vty_auth = sl_daemon_vty_auth(config);
 	if (sl_daemon_vty_auth_problem(vty_auth)) {
 		fprintf(stderr, "sluiced: %s: %s\n", config, sl_daemon_vty_auth_problem(vty_auth));

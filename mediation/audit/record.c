@@ -53,6 +53,13 @@ static const struct sl_audit_field_desc f_config_change[] = {
 	F("result", STR, true, "ok or error"),
 	END,
 };
+static const struct sl_audit_field_desc f_console_refused[] = {
+	F("session", STR, true, "VTY session"),
+	F("command", STR, true, "the refused command (write file, log file)"),
+	F("path", TEXT, true, "the file it would have written"),
+	F("reason", TEXT, true, "why it was refused (the directories allowed)"),
+	END,
+};
 /*
  * Lawful records name LIIDs, versions, digests and authorities, never a
  * target, not even as a pseudonym: a subscriber's own transparency report
@@ -120,8 +127,9 @@ static const struct sl_audit_field_desc f_intercept_deactivated[] = {
 	END,
 };
 static const struct sl_audit_field_desc f_config_insecure[] = {
-	F("setting", STR, true, "the insecure setting in force (insecure-configured-intercepts, vty-no-login)"),
+	F("setting", STR, true, "the insecure setting in force (insecure-configured-intercepts, vty-no-login, plain-tcp)"),
 	F("liids", STR_LIST, false, "what it affects: the LIIDs taken from the configuration"),
+	F("destination", STR, false, "plain-tcp: the handover destination without TLS"),
 	END,
 };
 static const struct sl_audit_field_desc f_delivery[] = {
@@ -204,6 +212,8 @@ const struct sl_audit_kind_desc sl_audit_kinds[] = {
 	{ "daemon.stop", "sluiced (now)", "sluiced is stopping", f_daemon_stop },
 	{ "config.load", "sluiced (now)", "a configuration file was read", f_config_load },
 	{ "config.change", "sluiced (now)", "a VTY configuration command ran", f_config_change },
+	{ "console.refused", "sluiced (now)", "a console command that would write a file outside the allowed "
+	  "directories was refused", f_console_refused },
 	{ "config.insecure", "sluiced (now)", "an insecure setting is in force at start", f_config_insecure },
 	{ "warrant.accepted", "sluiced, lawful path (now)", "a warrant was checked and accepted",
 	  f_warrant_accepted },

@@ -90,7 +90,7 @@ for want in ("sip messages   111 (udp 111", "calls          9 attempts", "regist
              "tcp out-of-order 0/1048576 bytes"):
     if want not in cap:
         fail.append("show capture lacks %r" % want)
-stats = session(["show stats"])
+stats = session(["enable", "show stats"])
 if "Frames read from this source" not in stats or "SIP" not in stats:
     fail.append("show stats lacks the capture counters")
 conf = session(["enable", "show running-config"])

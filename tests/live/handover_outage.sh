@@ -100,14 +100,14 @@ def show(cmd):
             time.sleep(0.1)
     else:
         return ""
-    s.settimeout(0.3); s.sendall(cmd.encode() + b"\r\n"); out = b""; t = time.time()
+    s.settimeout(0.3); s.sendall(b"enable\r\n" + cmd.encode() + b"\r\n"); out = b""; t = time.time()
     while time.time() - t < 1.5:
         try:
             d = s.recv(65536)
             if not d: break
             out += d
         except socket.timeout:
-            if out.rstrip().endswith(b">"): break
+            if out.rstrip().endswith(b"#") and out.count(b"#") >= 2: break
     s.close(); return out.decode(errors="replace")
 deadline = time.time() + 120
 while time.time() < deadline:

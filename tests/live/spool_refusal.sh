@@ -104,14 +104,14 @@ python3 "$top_srcdir/tests/live/vty_drained.py" "$v" 2 120 >"$work/show.txt" || 
 printf 'show handover\r\n' | python3 -c '
 import socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1]))); s.settimeout(0.5)
-s.sendall(b"show handover\r\n"); out = b""; t = time.time()
+s.sendall(b"enable\r\nshow handover\r\n"); out = b""; t = time.time()
 while time.time() - t < 3:
     try:
         d = s.recv(65536)
         if not d: break
         out += d
     except socket.timeout:
-        if out.rstrip().endswith(b">"): break
+        if out.rstrip().endswith(b"#") and out.count(b"#") >= 2: break
 print(out.decode(errors="replace"))' "$v" >"$work/handover.txt"
 grep -q "refused [0-9]* records" "$work/handover.txt" || { cat "$work/handover.txt"; fail "show handover does not count the refused records"; }
 stop_within 60 TERM $gw || fail "sluiced did not stop cleanly"

@@ -27,7 +27,8 @@ def show(port, cmd):
     else:
         return ""
     s.settimeout(0.3)
-    s.sendall(cmd.encode() + b"\r\n")
+    # destinations and LIIDs are shown to enabled sessions only
+    s.sendall(b"enable\r\n" + cmd.encode() + b"\r\n")
     out, t = b"", time.time()
     while time.time() - t < 1.5:
         try:
@@ -36,7 +37,7 @@ def show(port, cmd):
                 break
             out += d
         except socket.timeout:
-            if out.rstrip().endswith(b">"):
+            if out.rstrip().endswith(b"#") and out.count(b"#") >= 2:
                 break
     s.close()
     return out.decode(errors="replace")

@@ -151,7 +151,6 @@ handover
   hi3 localhost $p3
   tls certificate $work/pki/gw.crt
   tls key $work/pki/gw.key
-  tls ca $work/pki/ca.crt
   keepalive 1
   pdu-ack
   option-negotiation
@@ -166,6 +165,7 @@ lawful
   country DE
   trust-anchors $work/wpki/bka-ca.crt
   crl $work/wpki/bka.crl
+  receiver-ca $work/pki/ca.crt
   destination lea1
  authority ncsc
   country NL

@@ -103,6 +103,7 @@ lawful
   country DE
   trust-anchors $work/wpki/bka-ca.crt
   crl $work/wpki/bka.crl
+  receiver-ca $work/pki/ca.crt
   destination lea1
 CFG
 "$B/src/sluiced" -c "$work/sluice.cfg" >"$work/gw.out" 2>"$work/gw.err" &

@@ -445,6 +445,54 @@ static void test_refuse_wrong_ip(void **state)
 	refusal(*state, "wronghost", NULL, "IP address mismatch");
 }
 
+/*
+ * A link moved to another address (the console changed it) keeps the name
+ * it verifies: created for 127.0.0.2 (nothing listens there), moved to
+ * 127.0.0.1 where a receiver of the right CA presents a certificate for
+ * 127.0.0.1 (and not 127.0.0.2). The handshake must be refused, nothing
+ * sent, and the status must show the new address.
+ */
+static void test_moved_keeps_verified_name(void **state)
+{
+	struct fx *f = *state;
+	char cert[400], key[400], ca[400];
+	struct sl_link_cfg cfg = {
+		.name = "moved", .host = "127.0.0.2", .tls_cert = cert, .tls_key = key, .tls_ca = ca,
+		.backoff_min_ms = 50, .backoff_max_ms = 100, .connect_timeout_ms = 3000,
+	};
+	struct sl_link_status st;
+	int64_t deadline = now_ms() + 5000;
+	pid_t lemf;
+	int i;
+
+	cfg.port = port;
+	snprintf(cert, sizeof(cert), "%s/gw.crt", pki);
+	snprintf(key, sizeof(key), "%s/gw.key", pki);
+	snprintf(ca, sizeof(ca), "%s/ca.crt", pki);
+	for (i = 0; i < 10; i++)
+		append_pdu(f);
+	lemf = lemf_start("lemf", f->out);
+	f->link = link_up(f, &cfg);
+	assert_int_equal(sl_link_set_peer(f->link, NULL, port), -EINVAL);
+	assert_int_equal(sl_link_set_peer(f->link, "127.0.0.2", 0), -EINVAL);
+	assert_int_equal(sl_link_set_peer(f->link, "127.0.0.2", port), 0);
+	assert_int_equal(sl_link_set_peer(f->link, "127.0.0.1", port), 1);
+	while (lctr(f->link, SL_LINK_CTR_TLS_FAIL) < 2 && now_ms() < deadline)
+		run_for(20);
+	sl_link_get_status(f->link, &st);
+	print_message("  moved: %s\n", st.last_error);
+	assert_true(lctr(f->link, SL_LINK_CTR_TLS_FAIL) >= 2);
+	assert_int_equal(lctr(f->link, SL_LINK_CTR_CONNECTS), 0);
+	assert_int_equal(lctr(f->link, SL_LINK_CTR_RECORDS_SENT), 0);
+	if (!strstr(st.last_error, "IP address mismatch"))
+		fail_msg("error '%s' does not say 'IP address mismatch'", st.last_error);
+	assert_non_null(strstr(st.peer, "127.0.0.1:"));
+	assert_int_equal(st.queued_records, 10);
+	sl_link_free(f->link);
+	f->link = NULL;
+	lemf_stop(lemf, SIGTERM);
+}
+
 static void test_refuse_plaintext_peer(void **state)
 {
 	refusal(*state, NULL, NULL, "TLS handshake");
@@ -794,6 +842,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refuse_wrong_hostname, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_wrong_ip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_plaintext_peer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_moved_keeps_verified_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outage_tls_pdu_ack, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outage_tcp_window, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_time3_stopped_receiver, setup, teardown),

@@ -1,0 +1,270 @@
+/*
+ * Guards on libosmocore's own console commands: where a console session
+ * may make the daemon write files, and what a read-only session may see.
+ *
+ * libosmocore installs `write file [PATH]` on every node and `log file
+ * FILENAME [blocking-io]` on the config node; both create a file wherever
+ * the daemon may write. Its VTY has no hook that vets a command before it
+ * runs (vty_app_info offers go_parent_cb and config_is_consistent only),
+ * no way to uninstall a command, and installing a second command with the
+ * same string makes every use of it ambiguous. What it does have is one
+ * struct cmd_element per command, shared by every node that lists it,
+ * whose func pointer the program may change: the same mechanism
+ * sl_audit_vty_wrap() uses to record configuration changes. So each
+ * guarded command's func is replaced by a check that calls the previous
+ * func only when the check passes. The elements are found by their
+ * command string in the node vectors of libosmocore's global `cmdvec`
+ * (exported by libosmovty, though its public headers do not declare it);
+ * a command that is not found is logged at start, never silently skipped.
+ *
+ * Confinement (interactive sessions only: the configuration file, read at
+ * start, is the operator's own):
+ *   write file PATH: PATH's directory must be the configuration file's
+ *     directory (or below it);
+ *   log file PATH: PATH's directory must be the log directory (top-level
+ *     `log-directory DIR`, default /var/log/sluice) or the handover
+ *     state-dir (or below either). `log-directory` is taken from the
+ *     configuration file only: a console session cannot widen its own
+ *     confinement.
+ * Directories are compared after realpath(), so `..` and symbolic links
+ * cannot leave them; an existing PATH that is a symbolic link is refused.
+ * A refusal answers "% refused: ..." and is recorded as console.refused in
+ * the audit log (the path in clear: it names a file, not a person).
+ *
+ * Read-only sessions (the view node, before `enable`) reveal no target,
+ * LIID or destination: `show handover` and `show warrants` are installed
+ * on the enable node only (daemon_ho.c, daemon_warrants.c), and the
+ * libosmocore commands that would show them indirectly refuse in the view
+ * node: live logs (`logging enable`: log lines name destinations and
+ * LIIDs), `show alarms` (the last log lines), `show stats` and `show
+ * rate-counters` (counter groups are named after destinations and
+ * sources), `show talloc-context` (talloc names of strings are their
+ * contents).
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <jansson.h>
+#include <osmocom/core/logging.h>
+#include <osmocom/core/talloc.h>
+#include <osmocom/core/utils.h>
+#include <osmocom/vty/command.h>
+#include <osmocom/vty/vector.h>
+#include <osmocom/vty/vty.h>
+
+#include "capture/log.h"
+#include "mediation/audit/audit.h"
+#include "src/daemon.h"
+
+/* libosmovty's node table (src/vty/command.c); exported, not declared in its headers. */
+extern vector cmdvec;
+
+#define LOG_DIR_DEFAULT "/var/log/sluice"
+
+enum guard_kind { G_WRITE_FILE, G_LOG_FILE, G_VIEW_HIDDEN };
+
+struct guarded {
+	struct cmd_element *cmd;
+	int (*func)(struct cmd_element *, struct vty *, int, const char *[]);
+	enum guard_kind kind;
+};
+
+static struct sl_daemon *g_d;
+static char *g_log_dir;	/* log-directory; NULL: LOG_DIR_DEFAULT */
+static struct guarded g_guarded[16];
+static unsigned g_n_guarded;
+
+static struct cmd_element *find_cmd(int node, const char *string)
+{
+	struct cmd_node *cn;
+	unsigned i;
+
+	if (!cmdvec || (unsigned)node >= vector_active(cmdvec) || !(cn = vector_slot(cmdvec, node)) || !cn->cmd_vector)
+		return NULL;
+	for (i = 0; i < vector_active(cn->cmd_vector); i++) {
+		struct cmd_element *c = vector_slot(cn->cmd_vector, i);
+
+		if (c && c->string && !strcmp(c->string, string))
+			return c;
+	}
+	return NULL;
+}
+
+/* true when dir (resolved) is base (resolved) or below it */
+static bool dir_within(const char *dir, const char *base)
+{
+	char rb[PATH_MAX];
+	size_t n;
+
+	if (!base || !realpath(base, rb))
+		return false;
+	n = strlen(rb);
+	if (n > 1 && rb[n - 1] == '/')
+		rb[--n] = '\0';
+	if (strncmp(dir, rb, n))
+		return false;
+	return dir[n] == '\0' || dir[n] == '/' || (n == 1 && rb[0] == '/');
+}
+
+/* 0 when path may be written, else -1 with why filled in. */
+static int path_allowed(const char *path, const char *const *bases, unsigned n_bases, char *why, size_t len)
+{
+	char copy[PATH_MAX], rd[PATH_MAX], *dir, *base;
+	struct stat st;
+	unsigned i;
+
+	if (strlen(path) >= sizeof(copy)) {
+		snprintf(why, len, "path too long");
+		return -1;
+	}
+	OSMO_STRLCPY_ARRAY(copy, path);
+	base = basename(copy);
+	if (!*base || !strcmp(base, ".") || !strcmp(base, "..")) {
+		snprintf(why, len, "not a file name");
+		return -1;
+	}
+	OSMO_STRLCPY_ARRAY(copy, path);
+	dir = dirname(copy);
+	if (!realpath(dir, rd)) {
+		snprintf(why, len, "directory %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		snprintf(why, len, "exists and is not a regular file");
+		return -1;
+	}
+	for (i = 0; i < n_bases; i++)
+		if (dir_within(rd, bases[i]))
+			return 0;
+	snprintf(why, len, "%s is outside", rd);
+	for (i = 0; i < n_bases; i++)
+		if (bases[i])
+			snprintf(why + strlen(why), len - strlen(why), "%s %s", i ? " and" : "", bases[i]);
+	return -1;
+}
+
+static void record_refusal(struct vty *vty, const char *command, const char *path, const char *why)
+{
+	struct sl_audit_actor actor = { .type = "vty" };
+	char session[32];
+	json_t *f;
+
+	LOGP(DSLSRC, LOGL_ERROR, "console: %s %s refused: %s\n", command, path, why);
+	if (!g_d->audit)
+		return;
+	snprintf(session, sizeof(session), "vty fd %d", vty->fd);
+	actor.id = session;
+	f = json_pack("{s:s,s:s,s:s,s:s}", "session", session, "command", command, "path", path, "reason", why);
+	if (!f || sl_audit_append(g_d->audit, "console.refused", &actor, f, 0) < 0)
+		LOGP(DSLSRC, LOGL_ERROR, "audit: the console refusal could not be recorded\n");
+	json_decref(f);
+	sl_audit_commit(g_d->audit);
+}
+
+static int guard(struct cmd_element *self, struct vty *vty, int argc, const char *argv[])
+{
+	const char *bases[3] = { NULL };
+	const char *cmd_name = NULL;
+	char cfgdir[PATH_MAX], why[PATH_MAX + 256];
+	unsigned i;
+
+	for (i = 0; i < g_n_guarded; i++)
+		if (g_guarded[i].cmd == self)
+			break;
+	if (i == g_n_guarded)
+		return CMD_WARNING; /* cannot happen: only guarded commands point here */
+	switch (g_guarded[i].kind) {
+	case G_VIEW_HIDDEN:
+		if (vty->node == VIEW_NODE) {
+			vty_out(vty, "%% refused: this command can reveal targets, LIIDs or destinations; 'enable' first%s",
+				VTY_NEWLINE);
+			return CMD_WARNING;
+		}
+		break;
+	case G_WRITE_FILE:
+		if (vty->type == VTY_FILE || argc < 1 || !argv[0])
+			break; /* no PATH: the configuration file itself */
+		if (g_d->config_file) {
+			OSMO_STRLCPY_ARRAY(cfgdir, g_d->config_file);
+			bases[0] = dirname(cfgdir);
+		}
+		cmd_name = "write file";
+		if (path_allowed(argv[0], bases, 1, why, sizeof(why)) < 0)
+			goto refuse;
+		break;
+	case G_LOG_FILE:
+		if (vty->type == VTY_FILE || argc < 1)
+			break;
+		bases[0] = g_log_dir ? g_log_dir : LOG_DIR_DEFAULT;
+		bases[1] = g_d->cfg.ho.state_dir;
+		cmd_name = "log file";
+		if (path_allowed(argv[0], bases, 2, why, sizeof(why)) < 0)
+			goto refuse;
+		break;
+	}
+	return g_guarded[i].func(self, vty, argc, argv);
+refuse:
+	vty_out(vty, "%% refused: %s %s: %s%s", cmd_name, argv[0], why, VTY_NEWLINE);
+	record_refusal(vty, cmd_name, argv[0], why);
+	return CMD_WARNING;
+}
+
+DEFUN(cfg_log_dir, cfg_log_dir_cmd, "log-directory PATH",
+      "Where console sessions may create log files (log file PATH); read from the configuration file only\n"
+      "Directory (default " LOG_DIR_DEFAULT ")\n")
+{
+	if (vty->type != VTY_FILE) {
+		vty_out(vty, "%% refused: log-directory is read from the configuration file at start only%s",
+			VTY_NEWLINE);
+		return CMD_WARNING;
+	}
+	osmo_talloc_replace_string(g_d->ctx, &g_log_dir, argv[0]);
+	return CMD_SUCCESS;
+}
+
+void sl_daemon_vty_guard_write(struct vty *vty)
+{
+	if (g_log_dir)
+		vty_out(vty, "log-directory %s%s", g_log_dir, VTY_NEWLINE);
+}
+
+static void guard_cmd(int node, const char *string, enum guard_kind kind)
+{
+	struct cmd_element *c = find_cmd(node, string);
+	unsigned i;
+
+	if (!c) {
+		LOGP(DSLSRC, LOGL_ERROR, "console: libosmocore command '%s' not found: not guarded\n", string);
+		return;
+	}
+	for (i = 0; i < g_n_guarded; i++)
+		if (g_guarded[i].cmd == c)
+			return;
+	if (g_n_guarded >= ARRAY_SIZE(g_guarded))
+		return;
+	g_guarded[g_n_guarded++] = (struct guarded){ .cmd = c, .func = c->func, .kind = kind };
+	c->func = guard;
+}
+
+void sl_daemon_vty_guard_init(struct sl_daemon *d)
+{
+	static const char *const view_hidden[] = {
+		"logging enable", "show alarms", "show stats [skip-zero]",
+		"show stats level (global|peer|subscriber) [skip-zero]", "show rate-counters [skip-zero]",
+		"show talloc-context (application|global|all) (full|brief|DEPTH)",
+		"show talloc-context (application|global|all) (full|brief|DEPTH) tree ADDRESS",
+		"show talloc-context (application|global|all) (full|brief|DEPTH) filter REGEXP",
+	};
+	unsigned i;
+
+	g_d = d;
+	install_element(CONFIG_NODE, &cfg_log_dir_cmd);
+	guard_cmd(ENABLE_NODE, "write file [PATH]", G_WRITE_FILE);
+	guard_cmd(CONFIG_NODE, "log file FILENAME [blocking-io]", G_LOG_FILE);
+	for (i = 0; i < ARRAY_SIZE(view_hidden); i++)
+		guard_cmd(VIEW_NODE, view_hidden[i], G_VIEW_HIDDEN);
+}

@@ -1,0 +1,172 @@
+#!/bin/sh
+# The console's guards, through the telnet VTY of a running sluiced:
+#   - a read-only session (no `enable`) sees no destination, LIID or
+#     target: show handover, show warrants, show stats, show
+#     rate-counters, show talloc-context and live logs are refused or
+#     unknown there, and none of its output carries the destination's
+#     name, the LIID or the target; after `enable` show handover works;
+#   - `write file PATH` outside the configuration file's directory and
+#     `log file PATH` outside the log-directory and the state-dir are refused
+#     with "% refused", create no file, and are recorded as
+#     console.refused in the audit log; the same commands inside those
+#     directories write their files; `..` and symbolic links do not leave
+#     them; `log-directory` cannot be changed from the console.
+set -u
+: "${top_srcdir:?run through make check}" "${top_builddir:?}"
+. "$top_srcdir/tests/live/stop.sh"
+B="$top_builddir"
+work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-console.XXXXXX")
+pids=""
+cleanup() { for p in $pids; do kill -9 "$p" 2>/dev/null; done; rm -rf "$work"; }
+trap cleanup EXIT INT TERM
+fail() { echo "FAIL: $*"; for f in "$work"/*.err; do [ -f "$f" ] && { echo "--- $f"; tail -n 15 "$f"; }; done; exit 1; }
+freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+"$B/tests/bench/sluice-gencap" --out "$work/g.pcap" --calls 4 --rtp-seconds 1 --messages 2 --seed 3 >/dev/null || fail "gencap"
+"$B/src/sluice" audit keygen --name "sluice.test/console" --out "$work/audit" >/dev/null || fail "audit keygen"
+mkdir -p "$work/etc" "$work/state" "$work/elsewhere" "$work/logs"
+ln -s "$work/elsewhere" "$work/etc/link-out"
+v=$(freeport) p2=$(freeport)
+cat >"$work/etc/sluice.cfg" <<CFG
+log-directory $work/logs
+log stderr
+ logging filter all 1
+ logging level set-all notice
+line vty
+ bind 127.0.0.1 $v
+ login
+password view-pw
+enable password enable-pw
+capture
+ source file $work/g.pcap
+handover
+ operator-id OPX
+ state-dir $work/state
+ destination lea-secret-dest
+  hi2 127.0.0.1 $p2
+  plain-tcp
+lawful
+ insecure-configured-intercepts
+ intercept LIID-SECRET-7
+  target e164 4930123456789
+  scope iri
+  destination lea-secret-dest
+audit
+ directory $work/audit-log
+ signing-key $work/audit.key
+ origin sluice.test/console
+CFG
+"$B/src/sluiced" -c "$work/etc/sluice.cfg" >"$work/gw.out" 2>"$work/gw.err" &
+gw=$!
+pids="$pids $gw"
+
+python3 - "$v" "$work" <<'PY' || fail "console guards"
+import os, socket, sys, time
+port, work = int(sys.argv[1]), sys.argv[2]
+for _ in range(100):
+    try:
+        s = socket.create_connection(("127.0.0.1", port)); break
+    except OSError:
+        time.sleep(0.1)
+else:
+    sys.exit("FAIL: no VTY")
+s.settimeout(0.3)
+def rd(want, t=5):
+    out, end = b"", time.time() + t
+    while time.time() < end:
+        try:
+            d = s.recv(65536)
+            if not d:
+                break
+            out += d
+            if want and out.rstrip().endswith(want):
+                break
+        except socket.timeout:
+            pass
+    return out.decode(errors="replace")
+def say(line, want):
+    s.sendall(line.encode() + b"\r\n")
+    return rd(want.encode())
+fail = []
+rd(b"Password:")
+if "sluiced>" not in say("view-pw", "sluiced>"):
+    sys.exit("FAIL: the view password was not accepted")
+secrets = ("lea-secret-dest", "LIID-SECRET-7", "4930123456789")
+view = ""
+for c in ("show handover", "show warrants", "show stats", "show rate-counters",
+          "show talloc-context application full", "show alarms", "logging enable"):
+    out = say(c, "sluiced>")
+    view += out
+    if "% refused" not in out and "% Unknown command" not in out and "% There is no matched command" not in out:
+        fail.append("view session: %r neither refused nor unknown: %r" % (c, out[:200]))
+for x in secrets:
+    if x in view:
+        fail.append("view session output reveals %r" % x)
+say("enable", "Password:")
+if "sluiced#" not in say("enable-pw", "sluiced#"):
+    sys.exit("FAIL: the enable password was not accepted")
+out = say("show handover", "sluiced#")
+if "lea-secret-dest" not in out:
+    fail.append("show handover after enable does not show the destination: %r" % out[:300])
+out = say("show stats", "sluiced#")
+if "% refused" in out:
+    fail.append("show stats refused after enable")
+# write file: only in the configuration file's directory
+for path in ("%s/elsewhere/w.cfg" % work, "%s/etc/../elsewhere/w2.cfg" % work, "%s/etc/link-out/w3.cfg" % work,
+             "/tmp/sluice-console-%d.cfg" % os.getpid()):
+    out = say("write file " + path, "sluiced#")
+    if "% refused" not in out:
+        fail.append("write file %s not refused: %r" % (path, out[:300]))
+    if os.path.exists(path):
+        fail.append("write file %s created the file" % path)
+        os.unlink(path)
+out = say("write file %s/etc/copy.cfg" % work, "sluiced#")
+if "% refused" in out or not os.path.exists("%s/etc/copy.cfg" % work):
+    fail.append("write file inside the configuration's directory failed: %r" % out[:300])
+# log file: only in /var/log/sluice or the state-dir
+say("configure terminal", "(config)#")
+# write file is one command on every node: guarded on every node
+for node, prompt in (("", "(config)#"), ("capture", "(config-capture)#")):
+    if node:
+        say(node, prompt)
+    path = "%s/elsewhere/n-%s.cfg" % (work, node or "config")
+    out = say("write file " + path, prompt)
+    if "% refused" not in out or os.path.exists(path):
+        fail.append("write file %s on node %r not refused: %r" % (path, node or "config", out[:300]))
+say("exit", "(config)#")
+for path in ("%s/elsewhere/x.log" % work, "%s/etc/x.log" % work, "%s/state/../elsewhere/y.log" % work):
+    out = say("log file " + path, "(config)#")
+    if "% refused" not in out:
+        fail.append("log file %s not refused: %r" % (path, out[:300]))
+    if os.path.exists(path):
+        fail.append("log file %s created the file" % path)
+out = say("log file %s/state/sluiced.log" % work, "#")
+if "% refused" in out or not os.path.exists("%s/state/sluiced.log" % work):
+    fail.append("log file inside the state-dir failed: %r" % out[:300])
+say("exit", "#")
+out = say("log file %s/logs/sluiced.log" % work, "#")
+if "% refused" in out or not os.path.exists("%s/logs/sluiced.log" % work):
+    fail.append("log file inside the log-directory failed: %r" % out[:300])
+say("exit", "#")
+out = say("log-directory %s/elsewhere" % work, "#")
+if "% refused" not in out:
+    fail.append("log-directory changed from the console: %r" % out[:300])
+out = say("show running-config", "#")
+if "log-directory %s/logs" % work not in out:
+    fail.append("show running-config lacks the log-directory")
+s.close()
+for f in fail:
+    print("FAIL: " + f)
+sys.exit(1 if fail else 0)
+PY
+stop_within 60 TERM $gw || fail "sluiced did not stop cleanly"
+grep -q "console: write file .* refused" "$work/gw.err" || fail "a refused write file was not logged"
+"$B/src/sluice" audit show "$work/audit-log" --format json >"$work/audit.json" || fail "sluice audit show"
+python3 - "$work/audit.json" <<'PY' || fail "audit records of the refusals"
+import json, sys
+refused = [json.loads(l)["fields"] for l in open(sys.argv[1]) if json.loads(l)["kind"] == "console.refused"]
+cmds = sorted(r["command"] for r in refused)
+if cmds != ["log file"] * 3 + ["write file"] * 6:
+    sys.exit("FAIL: console.refused records: %r" % cmds)
+PY
+echo "console_guard: view sessions see no destination, LIID or target; write file and log file confined, refusals logged and audited"
