@@ -126,6 +126,10 @@ struct sl_ho_rt {
 void sl_ho_cfg_default(struct sl_ho_cfg *c);
 void sl_ho_vty_init(struct sl_ho_cfg *c, void *ctx);
 void sl_ho_show_vty_init(struct sl_ho_rt *rt);
+/* For `show capture`: the handover communications table and each spool beside their limits (nothing when off). */
+void sl_ho_show_limits(struct vty *vty, const struct sl_ho_rt *rt);
+/* For `show capture`: every handover, spool and link counter, in a section of its own. */
+void sl_ho_show_counters(struct vty *vty, const struct sl_ho_rt *rt);
 
 /*
  * Open spools and links and load the authorities; -1 (logged) on a

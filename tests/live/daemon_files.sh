@@ -34,7 +34,7 @@ CFG
 pid=$!
 
 python3 - "$port" "$work" <<'PY' || exit 1
-import socket, sys, time
+import re, socket, sys, time
 port, work = int(sys.argv[1]), sys.argv[2]
 def session(cmds):
     for _ in range(100):
@@ -87,9 +87,11 @@ else:
     sys.exit("FAIL: files never finished:\n" + cap)
 fail = []
 for want in ("sip messages   111 (udp 111", "calls          9 attempts", "registrations  9", "dialog:calls 9",
-             "tcp out-of-order 0/1048576 bytes"):
+             "handover counters: lawful delivery not configured"):
     if want not in cap:
         fail.append("show capture lacks %r" % want)
+if not re.search(r"^  tcp out-of-order bytes +0 / 1048576 +\(max-tcp-ooo-bytes\)", cap, re.M):
+    fail.append("show capture lacks the out-of-order limit beside its fill")
 stats = session(["show stats"])
 if "Frames read from this source" not in stats or "SIP" not in stats:
     fail.append("show stats lacks the capture counters")
