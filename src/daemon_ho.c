@@ -311,7 +311,7 @@ int sl_ho_start(struct sl_ho_rt *rt, void *ctx, struct sl_ho_cfg *c, const struc
 	}
 	cin_path = talloc_asprintf(ctx, "%s/cin.state", c->state_dir);
 	oc = (struct sl_ho_out_cfg){ .operator_id = c->operator_id, .ne_id = c->ne_id, .country = c->country,
-				     .ipid = c->ipid, .cin_state_path = cin_path };
+				     .ipid = c->ipid, .cin_state_path = cin_path, .max_comms = c->max_comms };
 	rt->out = sl_ho_out_alloc(ctx, &oc, &sink, err, sizeof(err));
 	if (!rt->out) {
 		LOGP(DSLSRC, LOGL_ERROR, "handover: %s\n", err);
@@ -481,7 +481,7 @@ void sl_ho_show_limits(struct vty *vty, const struct sl_ho_rt *rt)
 
 	if (!rt->out)
 		return;
-	vty_out(vty, "  %-26s %12u / %-12u (fixed)%s", "handover communications", sl_ho_out_comms(rt->out),
+	vty_out(vty, "  %-26s %12u / %-12u (max-communications)%s", "handover communications", sl_ho_out_comms(rt->out),
 		sl_ho_out_max_comms(rt->out), VTY_NEWLINE);
 	for (i = 0; i < rt->n_dest; i++)
 		for (s = 0; s < 2; s++) {

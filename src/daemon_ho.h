@@ -72,6 +72,7 @@ struct sl_ho_cfg {
 	unsigned n_auth;
 	char *warrant_dir;
 	unsigned spool_reserve_mb;	/* free space kept for IRI: content is shed below it */
+	unsigned max_comms;		/* communications tracked at once (max-communications) */
 };
 
 struct sl_ho_dest_rt {

@@ -200,6 +200,13 @@ DEFUN(cfg_max_frag, cfg_max_frag_cmd, "max-frag-bytes <65536-1000000000>", "IP f
 	return CMD_SUCCESS;
 }
 
+DEFUN(cfg_max_frag_dgrams, cfg_max_frag_dgrams_cmd, "max-frag-datagrams <16-1000000>",
+      "IP datagrams in reassembly at once\n" "Datagrams\n")
+{
+	g_d->cfg.cap.defrag.max_datagrams = (unsigned)arg_u64(argv[0]);
+	return CMD_SUCCESS;
+}
+
 DEFUN(cfg_max_stream, cfg_max_stream_cmd, "max-stream-bytes <65536-1000000000>",
       "SIP framing buffers of all TCP flows together\n" "Bytes\n")
 {
@@ -293,6 +300,7 @@ static int config_write_capture(struct vty *vty)
 	vty_out(vty, " max-rtp-streams %u%s", cc->max_rtp_streams, VTY_NEWLINE);
 	vty_out(vty, " max-media %u%s", cc->max_media, VTY_NEWLINE);
 	vty_out(vty, " max-frag-bytes %zu%s", cc->defrag.max_bytes, VTY_NEWLINE);
+	vty_out(vty, " max-frag-datagrams %u%s", cc->defrag.max_datagrams, VTY_NEWLINE);
 	vty_out(vty, " max-stream-bytes %zu%s", cc->max_stream_bytes, VTY_NEWLINE);
 	vty_out(vty, " max-tcp-ooo-bytes %zu%s", cc->tcp.max_total_bytes, VTY_NEWLINE);
 	vty_out(vty, " tcp-hole-timeout %" PRIu64 "%s", cc->tcp.hole_timeout_us / 1000, VTY_NEWLINE);
@@ -355,7 +363,7 @@ DEFUN(show_capture, show_capture_cmd, "show capture",
 	show_limit(vty, "dialogs", u.dialogs, c->max_dialogs, "max-dialogs: calls, registrations, messages");
 	show_limit(vty, "media endpoints", u.media, c->max_media, "max-media");
 	show_limit(vty, "rtp streams", u.rtp_streams, c->max_rtp_streams, "max-rtp-streams");
-	show_limit(vty, "fragment datagrams", u.frag_datagrams, c->defrag.max_datagrams, "fixed");
+	show_limit(vty, "fragment datagrams", u.frag_datagrams, c->defrag.max_datagrams, "max-frag-datagrams");
 	show_limit(vty, "fragment bytes", u.frag_bytes, c->defrag.max_bytes, "max-frag-bytes");
 	show_limit(vty, "tcp out-of-order bytes", u.tcp_ooo_bytes, c->tcp.max_total_bytes, "max-tcp-ooo-bytes");
 	show_limit(vty, "sip framing bytes", u.stream_bytes, c->max_stream_bytes, "max-stream-bytes");
@@ -399,6 +407,7 @@ void sl_daemon_vty_init(struct sl_daemon *d)
 	install_element(SL_CAPTURE_NODE, &cfg_max_rtp_cmd);
 	install_element(SL_CAPTURE_NODE, &cfg_max_media_cmd);
 	install_element(SL_CAPTURE_NODE, &cfg_max_frag_cmd);
+	install_element(SL_CAPTURE_NODE, &cfg_max_frag_dgrams_cmd);
 	install_element(SL_CAPTURE_NODE, &cfg_max_stream_cmd);
 	install_element(SL_CAPTURE_NODE, &cfg_max_tcp_ooo_cmd);
 	install_element(SL_CAPTURE_NODE, &cfg_tcp_hole_to_cmd);

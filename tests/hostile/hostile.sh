@@ -5,7 +5,7 @@
 # asserts linear cost, bounded memory and the counters each kind must move.
 set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}"
-[ -x /usr/bin/time ] || { echo "SKIP: /usr/bin/time missing (Debian package time)"; exit 77; }
+[ -x /usr/bin/time ] || { echo "FAIL: /usr/bin/time missing (Debian package time, scripts/deps.sh test)"; exit 1; }
 T=$(mktemp -d "${TMPDIR:-/tmp}/test_hostile.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 # A small ASan quarantine: freed blocks held back by the sanitizer would

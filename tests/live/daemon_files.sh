@@ -25,6 +25,7 @@ capture
  country-code 972
  tcp-hole-timeout 500
  max-tcp-ooo-bytes 1048576
+ max-frag-datagrams 512
  events-file $work/events.json
 line vty
  bind 127.0.0.1 $port
@@ -92,12 +93,14 @@ for want in ("sip messages   111 (udp 111", "calls          9 attempts", "regist
         fail.append("show capture lacks %r" % want)
 if not re.search(r"^  tcp out-of-order bytes +0 / 1048576 +\(max-tcp-ooo-bytes\)", cap, re.M):
     fail.append("show capture lacks the out-of-order limit beside its fill")
+if not re.search(r"^  fragment datagrams +0 / 512 +\(max-frag-datagrams\)", cap, re.M):
+    fail.append("show capture lacks the fragment datagram limit (max-frag-datagrams 512) beside its fill")
 stats = session(["show stats"])
 if "Frames read from this source" not in stats or "SIP" not in stats:
     fail.append("show stats lacks the capture counters")
 conf = session(["enable", "show running-config"])
 if "country-code 972" not in conf or "source file" not in conf or "tcp-hole-timeout 500" not in conf \
-        or "max-tcp-ooo-bytes 1048576" not in conf:
+        or "max-tcp-ooo-bytes 1048576" not in conf or "max-frag-datagrams 512" not in conf:
     fail.append("show running-config does not write the capture node back")
 for f in fail:
     print("FAIL: " + f)

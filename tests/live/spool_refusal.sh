@@ -58,6 +58,7 @@ handover
  country-code DE
  state-dir $work/state
  spool-max-mb 1
+ max-communications 5000
  destination lea1
   hi2 127.0.0.1 $p2
   hi3 127.0.0.1 $p3
@@ -137,9 +138,9 @@ import re, sys
 cap, ho = open(sys.argv[1]).read(), open(sys.argv[2]).read()
 bad = []
 limits = {"flows": "max-flows", "dialogs": "max-dialogs", "media endpoints": "max-media",
-          "rtp streams": "max-rtp-streams", "fragment datagrams": "fixed", "fragment bytes": "max-frag-bytes",
+          "rtp streams": "max-rtp-streams", "fragment datagrams": "max-frag-datagrams", "fragment bytes": "max-frag-bytes",
           "tcp out-of-order bytes": "max-tcp-ooo-bytes", "sip framing bytes": "max-stream-bytes",
-          "handover communications": "fixed", "spool lea1 hi2 bytes": "spool-max-mb",
+          "handover communications": "max-communications", "spool lea1 hi2 bytes": "spool-max-mb",
           "spool lea1 hi3 bytes": "spool-max-mb"}
 for what, opt in limits.items():
     m = re.search(r"^  %s +(\d+) / (\d+) +\(%s" % (re.escape(what), re.escape(opt)), cap, re.M)
@@ -147,6 +148,8 @@ for what, opt in limits.items():
         bad.append("no limit line for %s (%s)" % (what, opt))
     elif int(m.group(1)) > int(m.group(2)) and not what.startswith("spool"):
         bad.append("%s over its limit: %s / %s" % (what, m.group(1), m.group(2)))
+if not re.search(r"^  handover communications +\d+ / 5000 ", cap, re.M):
+    bad.append("handover communications not shown against max-communications 5000")
 for what in ("spool lea1 hi2 bytes", "spool lea1 hi3 bytes"):
     m = re.search(r"^  %s +\d+ / 1048576 " % what, cap, re.M)
     if not m:
