@@ -214,6 +214,12 @@ def check_garbage(k, g, n, calls):
                                                                       g["tcp_payload_bytes"]))
     if sum(v for key, v in n.items() if key.startswith("decode:") and key.endswith(("truncated", "malformed"))) == 0:
         fail(k, "no decode rejection counted on garbage")
+    # the SIP-looking datagrams (one in eight frames) are refused, by four reasons at least
+    sip_rej = sum(v for key, v in n.items() if key.startswith("sip:rejected:"))
+    if len([key for key in n if key.startswith("sip:rejected:")]) < 4 or \
+            not g["sip_garbage"] * 95 // 100 <= sip_rej <= g["sip_garbage"] + 100:
+        fail(k, "SIP-looking garbage not refused by reason: %s" %
+             {key: v for key, v in n.items() if key.startswith("sip:rejected:")})
 
 
 # kind: (scale, unit, factor, check)

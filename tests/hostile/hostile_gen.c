@@ -528,7 +528,7 @@ static void gen_many_headers(unsigned scale)
 static void gen_garbage(unsigned scale)
 {
 	unsigned i, n = 4000 * scale;
-	uint64_t tcp_bytes = 0;
+	uint64_t tcp_bytes = 0, sip_garbage = 0;
 	uint8_t junk[1500];
 
 	for (i = 0; i < n; i++) {
@@ -548,7 +548,23 @@ static void gen_garbage(unsigned scale)
 			write_frame(frame, ipv4(ATTACKER, HOST_B, (uint8_t)(rnd() % 3 ? 17 : rnd()), ip_id++,
 						rnd() % 4 ? 0x4000 : (uint16_t)(rnd() & 0x3fff), len));
 			break;
-		case 2: /* UDP to the SIP port */
+		case 2: /* UDP to the SIP port: random bytes, or every other time a SIP start line (and
+			 * sometimes a few real headers) before them, so the SIP parser refuses it by reason */
+			if (i % 8 == 2) {
+				static const char *const starts[] = {
+					"INVITE sip:x@example.net SIP/2.0\r\n",
+					"SIP/2.0 1000 Odd\r\nCall-ID: g\r\nCSeq: 1 INVITE\r\n",
+					"MESSAGE sip:x@example.net SIP/2.0\r\nCall-ID: g\r\nCSeq: x MESSAGE\r\n",
+					"OPTIONS sip:x@example.net SIP/2.0\r\nContent-Length: -5\r\n",
+				};
+				const char *st = starts[(i / 8) % 4];
+				size_t sl = strlen(st);
+
+				memmove(junk + sl, junk, len + sl > sizeof(junk) ? sizeof(junk) - sl : len);
+				memcpy(junk, st, sl);
+				len = len + sl > sizeof(junk) ? sizeof(junk) : len + sl;
+				sip_garbage++;
+			}
 			udp(ATTACKER, (uint16_t)(1024 + rnd() % 60000), HOST_B, 5060, junk, len);
 			break;
 		default: /* TCP to the SIP port, a few connections, random sequence numbers */
@@ -559,6 +575,7 @@ static void gen_garbage(unsigned scale)
 		}
 	}
 	report("tcp_payload_bytes", tcp_bytes);
+	report("sip_garbage", sip_garbage);
 }
 
 static const struct {
