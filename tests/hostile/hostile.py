@@ -57,7 +57,7 @@ RSS_SLACK = 16 * MiB
 # not show in memory (allocator and sanitizer quarantine noise only).
 RSS_GROWTH = 4 * MiB
 # Cost at twice the length over cost at once the length, per unit.
-SCALING_MAX = 1.5
+SCALING_MAX = 1.6
 
 failures = []
 
