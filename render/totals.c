@@ -107,6 +107,7 @@ void sl_print_totals(FILE *out, const struct sl_totals_in *in)
 			group_sum(sl_capture_ctrs(cap, SL_CG_GSM), SL_GSMC_TRUNCATED, SL_GSMC_TRUNCATED + 1) +
 				group_sum(sl_capture_ctrs(cap, SL_CG_GSM), SL_GSMC_MALFORMED, SL_GSMC_MALFORMED + 1) +
 				group_sum(sl_capture_ctrs(cap, SL_CG_GSM), SL_GSMC_SEGMENTED, SL_GSMC_SEGMENTED + 1) +
+				group_sum(sl_capture_ctrs(cap, SL_CG_GSM), SL_GSMC_LAPDM_OVERFLOW, SL_GSMC_LAPDM_OVERFLOW + 1) +
 				group_sum(sl_capture_ctrs(cap, SL_CG_GSM), SL_GSMC_DTAP_TRUNCATED, SL_GSMC_TPDU_UNSUPPORTED + 1));
 	fprintf(out, "rejected       %" PRIu64 " frames (truncated/malformed/unsupported), %" PRIu64 " rtp\n",
 		rejected_decode, v(cap, SL_CG_RTP, SL_RTPC_MALFORMED));

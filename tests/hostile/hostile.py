@@ -122,6 +122,13 @@ def check_rejected_sums(kind, counters, totals):
              (m and m.group(1), dec_sum))
     elif int(m.group(2)) != c(counters, "rtp:malformed"):
         fail(kind, "rejected rtp %s != rtp:malformed %d" % (m.group(2), c(counters, "rtp:malformed")))
+    m = re.search(r"^gsm +\d+ gsmtap frames, .*, rejected (\d+)$", totals, re.M)
+    gsm_sum = sum(v for k, v in counters.items()
+                  if k.startswith("gsm:") and re.search(r":(truncated|malformed|unsupported)$", k)) + \
+        c(counters, "gsm:lapdm:ui_segmented") + c(counters, "gsm:lapdm:overflow")
+    if (m and int(m.group(1)) != gsm_sum) or (not m and c(counters, "gsm:gsmtap:frames")):
+        fail(kind, "gsm rejected %s != sum of gsm:*:truncated|malformed|unsupported, gsm:lapdm:ui_segmented, "
+                   "gsm:lapdm:overflow %d" % (m and m.group(1), gsm_sum))
     return dec_sum, sip_sum
 
 
@@ -215,6 +222,11 @@ def check_garbage(k, g, n, calls):
                                                                       g["tcp_payload_bytes"]))
     if sum(v for key, v in n.items() if key.startswith("decode:") and key.endswith(("truncated", "malformed"))) == 0:
         fail(k, "no decode rejection counted on garbage")
+    # (random UDP datagrams from port 4729 count as GSMTAP too: a handful)
+    if not g["gsmtap_garbage"] <= c(n, "gsm:gsmtap:frames") <= g["gsmtap_garbage"] + 20:
+        fail(k, "gsm:gsmtap:frames %d, GSMTAP datagrams sent %d" % (c(n, "gsm:gsmtap:frames"), g["gsmtap_garbage"]))
+    if c(n, "gsm:gsmtap:malformed") + c(n, "gsm:gsmtap:truncated") == 0:
+        fail(k, "no GSMTAP rejection counted on garbage")
     # the SIP-looking datagrams (one in eight frames) are refused, by four reasons at least
     sip_rej = sum(v for key, v in n.items() if key.startswith("sip:rejected:"))
     if len([key for key in n if key.startswith("sip:rejected:")]) < 4 or \

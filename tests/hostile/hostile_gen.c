@@ -28,8 +28,9 @@
  *   big-message   SIP over TCP: INVITEs claiming and carrying a 10 MB body,
  *                 each followed by an ordinary MESSAGE on the connection
  *   many-headers  SIP MESSAGEs over TCP with 10,000 header lines each
- *   garbage       random bytes: as frames, as IPv4 packets, as UDP to 5060,
- *                 as TCP segments to 5060 at random sequence numbers
+ *   garbage       random bytes: as frames, as IPv4 packets, as UDP to 5060
+ *                 (some after a SIP start line), as TCP segments to 5060 at
+ *                 random sequence numbers, as GSMTAP Um frames
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -528,7 +529,7 @@ static void gen_many_headers(unsigned scale)
 static void gen_garbage(unsigned scale)
 {
 	unsigned i, n = 4000 * scale;
-	uint64_t tcp_bytes = 0, sip_garbage = 0;
+	uint64_t tcp_bytes = 0, sip_garbage = 0, gsmtap_garbage = 0;
 	uint8_t junk[1500];
 
 	for (i = 0; i < n; i++) {
@@ -536,6 +537,15 @@ static void gen_garbage(unsigned scale)
 
 		for (k = 0; k < len; k++)
 			junk[k] = (uint8_t)rnd();
+		if (i % 16 == 5) {
+			/* GSMTAP version 2, header of 4 words, type Um, then random bytes: a GSM decoder's garbage */
+			junk[0] = 2;
+			junk[1] = 4;
+			junk[2] = 1;
+			udp(ATTACKER, 4729, HOST_B, 4729, junk, len < 17 ? 17 : len);
+			gsmtap_garbage++;
+			continue;
+		}
 		switch (i % 4) {
 		case 0: /* random frame after an Ethernet header of a random type, IPv4 more often than not */
 			eth(frame, rnd() % 3 ? 0x0800 : (uint16_t)rnd());
@@ -576,6 +586,7 @@ static void gen_garbage(unsigned scale)
 	}
 	report("tcp_payload_bytes", tcp_bytes);
 	report("sip_garbage", sip_garbage);
+	report("gsmtap_garbage", gsmtap_garbage);
 }
 
 static const struct {
