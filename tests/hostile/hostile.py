@@ -192,6 +192,10 @@ def check_tcp_holes(k, g, n, calls):
     if not 0 < c(n, "tcp:gap_bytes") <= g["skipped_bytes"]:
         fail(k, "tcp:gap_bytes %d not in 1..%d (bytes skipped)" % (c(n, "tcp:gap_bytes"), g["skipped_bytes"]))
     expect(k, n, "tcp:desync", 0)
+    # every data segment (1000 bytes each) is delivered or counted as discarded (held when its flow was evicted)
+    if c(n, "tcp:bytes") // 1000 + c(n, "tcp:limit_drop") != g["held_segments"]:
+        fail(k, "tcp:bytes/1000 %d + tcp:limit_drop %d != data segments sent %d" %
+             (c(n, "tcp:bytes") // 1000, c(n, "tcp:limit_drop"), g["held_segments"]))
 
 
 def check_rtp_flood(k, g, n, calls):
