@@ -70,7 +70,7 @@ static const struct rate_ctr_desc tcp_ctr_desc[_SL_TCP_CTR_COUNT] = {
 	[SL_TCP_CTR_OUT_OF_ORDER] = { "out_of_order", "Segments held because of a hole before them" },
 	[SL_TCP_CTR_GAP] = { "gap", "Holes given up on (segments lost by the capture)" },
 	[SL_TCP_CTR_GAP_BYTES] = { "gap_bytes", "Bytes missing in the holes given up on (each hole up to the largest segment seen)" },
-	[SL_TCP_CTR_LIMIT_DROP] = { "limit_drop", "Segments or held bytes discarded: oversized, past FIN, or no memory" },
+	[SL_TCP_CTR_LIMIT_DROP] = { "limit_drop", "Segments discarded: oversized, past FIN, no memory, or held when their flow was evicted or reset" },
 	[SL_TCP_CTR_GAP_TIMEOUT] = { "gap_timeout", "Holes given up on because they stayed open past the hole timeout" },
 	[SL_TCP_CTR_DESYNC] = { "desync", "Holes wider than the per-direction hold window (sequence jumps, bytes not counted)" },
 };
@@ -242,9 +242,15 @@ static unsigned drop_all(struct sl_tcp_reasm *r, struct sl_tcp_half *h)
 
 void sl_tcp_half_release(struct sl_tcp_reasm *r, struct sl_tcp_half *h)
 {
+	unsigned dropped;
+
 	/* A half that was never initialised (zeroed flow) has NULL list heads. */
-	if (h->ooo.next)
-		drop_all(r, h);
+	if (h->ooo.next) {
+		/* segments still held (flow evicted or reset behind a hole): discarded, so counted */
+		dropped = drop_all(r, h);
+		if (dropped)
+			ctr_add(r, SL_TCP_CTR_LIMIT_DROP, dropped);
+	}
 	if (h->hole.next && !llist_empty(&h->hole))
 		llist_del_init(&h->hole);
 	sl_tcp_half_init(h);

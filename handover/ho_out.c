@@ -422,3 +422,8 @@ unsigned sl_ho_out_comms(const struct sl_ho_out *o)
 {
 	return o->n_comms;
 }
+
+unsigned sl_ho_out_max_comms(const struct sl_ho_out *o)
+{
+	return o->cfg.max_comms;
+}

@@ -114,3 +114,5 @@ bool sl_ho_out_wants_cc(struct sl_ho_out *o, struct sl_str call_id);
 
 struct rate_ctr_group *sl_ho_out_ctrs(struct sl_ho_out *o);
 unsigned sl_ho_out_comms(const struct sl_ho_out *o);
+/* The limit of communications tracked at once (cfg.max_comms or its default). */
+unsigned sl_ho_out_max_comms(const struct sl_ho_out *o);

@@ -65,7 +65,9 @@ void sl_print_totals(FILE *out, const struct sl_totals_in *in)
 	struct sl_capture *cap = in->cap;
 	uint64_t frames = v(cap, SL_CG_DECODE, SL_DEC_FRAMES), bytes = v(cap, SL_CG_DECODE, SL_DEC_BYTES);
 	const struct rate_ctr_group *dec = sl_capture_ctrs(cap, SL_CG_DECODE);
-	uint64_t rejected_decode = group_sum(dec, SL_DEC_LINK_UNSUPPORTED, SL_DEC_OTHER_L3);
+	/* every frame refused: by a decoder (truncated, malformed, unsupported, too deep) or by fragment reassembly */
+	uint64_t rejected_decode = group_sum(dec, SL_DEC_LINK_UNSUPPORTED, SL_DEC_OTHER_L3) +
+				   v(cap, SL_CG_DEFRAG, SL_DEFRAG_CTR_MALFORMED) + v(cap, SL_CG_DEFRAG, SL_DEFRAG_CTR_TOO_BIG);
 	/* every message refused: by the parser, as too large for stream framing, or as a broken WebSocket frame */
 	uint64_t rejected_sip = group_sum(sl_capture_ctrs(cap, SL_CG_SIP), SL_SIPC_ERR_BASE + 1,
 					  SL_SIPC_ERR_BASE + _SL_SIP_ERR_COUNT) +
@@ -105,6 +107,7 @@ void sl_print_totals(FILE *out, const struct sl_totals_in *in)
 			group_sum(sl_capture_ctrs(cap, SL_CG_GSM), SL_GSMC_TRUNCATED, SL_GSMC_TRUNCATED + 1) +
 				group_sum(sl_capture_ctrs(cap, SL_CG_GSM), SL_GSMC_MALFORMED, SL_GSMC_MALFORMED + 1) +
 				group_sum(sl_capture_ctrs(cap, SL_CG_GSM), SL_GSMC_SEGMENTED, SL_GSMC_SEGMENTED + 1) +
+				group_sum(sl_capture_ctrs(cap, SL_CG_GSM), SL_GSMC_LAPDM_OVERFLOW, SL_GSMC_LAPDM_OVERFLOW + 1) +
 				group_sum(sl_capture_ctrs(cap, SL_CG_GSM), SL_GSMC_DTAP_TRUNCATED, SL_GSMC_TPDU_UNSUPPORTED + 1));
 	fprintf(out, "rejected       %" PRIu64 " frames (truncated/malformed/unsupported), %" PRIu64 " rtp\n",
 		rejected_decode, v(cap, SL_CG_RTP, SL_RTPC_MALFORMED));

@@ -18,6 +18,7 @@
 
 #include <openssl/evp.h>
 #include <osmocom/core/logging.h>
+#include <osmocom/core/rate_ctr.h>
 #include <osmocom/vty/command.h>
 #include <osmocom/vty/vty.h>
 #include <talloc.h>
@@ -336,7 +337,7 @@ int sl_ho_start(struct sl_ho_rt *rt, void *ctx, struct sl_ho_cfg *c, const struc
 	}
 	cin_path = talloc_asprintf(ctx, "%s/cin.state", c->state_dir);
 	oc = (struct sl_ho_out_cfg){ .operator_id = c->operator_id, .ne_id = c->ne_id, .country = c->country,
-				     .ipid = c->ipid, .cin_state_path = cin_path };
+				     .ipid = c->ipid, .cin_state_path = cin_path, .max_comms = c->max_comms };
 	rt->out = sl_ho_out_alloc(ctx, &oc, &sink, err, sizeof(err));
 	if (!rt->out) {
 		LOGP(DSLSRC, LOGL_ERROR, "handover: %s\n", err);
@@ -518,6 +519,62 @@ DEFUN(show_handover, show_handover_cmd, "show handover",
 	if (g_rt->disk_short)
 		vty_out(vty, "state directory below its free-space reserve: content (HI3) is being shed%s", VTY_NEWLINE);
 	return CMD_SUCCESS;
+}
+
+static void vty_ctr_group(struct vty *vty, const struct rate_ctr_group *grp, const char *prefix)
+{
+	unsigned i;
+
+	for (i = 0; i < grp->desc->num_ctr; i++)
+		vty_out(vty, "  %s:%s %" PRId64 "%s", prefix, grp->desc->ctr_desc[i].name, grp->ctr[i].current,
+			VTY_NEWLINE);
+}
+
+void sl_ho_show_limits(struct vty *vty, const struct sl_ho_rt *rt)
+{
+	unsigned i, s;
+
+	if (!rt->out)
+		return;
+	vty_out(vty, "  %-26s %12u / %-12u (max-communications)%s", "handover communications", sl_ho_out_comms(rt->out),
+		sl_ho_out_max_comms(rt->out), VTY_NEWLINE);
+	for (i = 0; i < rt->n_dest; i++)
+		for (s = 0; s < 2; s++) {
+			struct sl_spool_stats st;
+			char name[64];
+
+			if (!rt->dest[i].spool[s])
+				continue;
+			sl_spool_get_stats(rt->dest[i].spool[s], &st);
+			snprintf(name, sizeof(name), "spool %s %s bytes", rt->dest[i].cfg->name, stream_names[s]);
+			vty_out(vty, "  %-26s %12" PRIu64 " / %-12" PRIu64 " (spool-max-mb)%s", name, st.disk_bytes,
+				(uint64_t)rt->cfg->spool_max_mb * 1024 * 1024, VTY_NEWLINE);
+		}
+}
+
+void sl_ho_show_counters(struct vty *vty, const struct sl_ho_rt *rt)
+{
+	unsigned i, s;
+
+	if (!rt->out) {
+		vty_out(vty, "handover counters: lawful delivery not configured%s", VTY_NEWLINE);
+		return;
+	}
+	vty_out(vty, "handover counters:%s", VTY_NEWLINE);
+	vty_ctr_group(vty, sl_ho_out_ctrs(rt->out), "handover");
+	for (i = 0; i < rt->n_dest; i++)
+		for (s = 0; s < 2; s++) {
+			char name[64];
+
+			if (!rt->dest[i].spool[s])
+				continue;
+			snprintf(name, sizeof(name), "spool[%s-%s]", rt->dest[i].cfg->name, stream_names[s]);
+			vty_ctr_group(vty, sl_spool_ctrs(rt->dest[i].spool[s]), name);
+			if (!rt->dest[i].link[s])
+				continue;
+			snprintf(name, sizeof(name), "link[%s-%s]", rt->dest[i].cfg->name, stream_names[s]);
+			vty_ctr_group(vty, sl_link_ctrs(rt->dest[i].link[s]), name);
+		}
 }
 
 void sl_ho_show_vty_init(struct sl_ho_rt *rt)

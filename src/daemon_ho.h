@@ -73,6 +73,7 @@ struct sl_ho_cfg {
 	unsigned n_auth;
 	char *warrant_dir;
 	unsigned spool_reserve_mb;	/* free space kept for IRI: content is shed below it */
+	unsigned max_comms;		/* communications tracked at once (max-communications) */
 };
 
 struct sl_ho_dest_rt {
@@ -131,6 +132,10 @@ void sl_ho_show_vty_init(struct sl_ho_rt *rt);
 void sl_ho_dest_moved(const struct sl_ho_dest_cfg *dc, int stream);
 /* The authority whose `destination` list names this destination, or NULL. */
 const struct sl_ho_auth_cfg *sl_ho_dest_authority(const struct sl_ho_cfg *c, const char *dest);
+/* For `show capture`: the handover communications table and each spool beside their limits (nothing when off). */
+void sl_ho_show_limits(struct vty *vty, const struct sl_ho_rt *rt);
+/* For `show capture`: every handover, spool and link counter, in a section of its own. */
+void sl_ho_show_counters(struct vty *vty, const struct sl_ho_rt *rt);
 
 /*
  * Open spools and links and load the authorities; -1 (logged) on a

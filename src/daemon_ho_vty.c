@@ -112,6 +112,15 @@ DEFUN(cfg_ho_spool_max, cfg_ho_spool_max_cmd, "spool-max-mb <1-1048576>",
 	return CMD_SUCCESS;
 }
 
+DEFUN(cfg_ho_max_comms, cfg_ho_max_comms_cmd, "max-communications <16-10000000>",
+      "Intercepted communications tracked at once for their CIN and sequence numbers (least recently used are "
+      "forgotten beyond it, handover:comms_evicted)\n"
+      "Communications\n")
+{
+	g_c->max_comms = (unsigned)arg_u64(argv[0]);
+	return CMD_SUCCESS;
+}
+
 DEFUN(cfg_ho_reserve, cfg_ho_reserve_cmd, "spool-reserve-mb <0-1048576>",
       "Free space kept on the state directory's file system for IRI: below it, content (HI3) is shed first "
       "(0: no reserve)\n"
@@ -358,6 +367,7 @@ static int write_handover(struct vty *vty)
 		vty_out(vty, " state-dir %s%s", g_c->state_dir, VTY_NEWLINE);
 	vty_out(vty, " spool-max-mb %u%s", g_c->spool_max_mb, VTY_NEWLINE);
 	vty_out(vty, " spool-reserve-mb %u%s", g_c->spool_reserve_mb, VTY_NEWLINE);
+	vty_out(vty, " max-communications %u%s", g_c->max_comms, VTY_NEWLINE);
 	vty_out(vty, " spool-fsync %s%s", fsync_names[g_c->fsync], VTY_NEWLINE);
 	for (i = 0; i < g_c->n_dest; i++) {
 		const struct sl_ho_dest_cfg *d = &g_c->dest[i];
@@ -427,6 +437,7 @@ void sl_ho_cfg_default(struct sl_ho_cfg *c)
 	memset(c, 0, sizeof(*c));
 	c->spool_max_mb = 1024;
 	c->spool_reserve_mb = 256;
+	c->max_comms = 10000;
 	c->fsync = SL_SPOOL_FSYNC_INTERVAL;
 }
 
@@ -443,6 +454,7 @@ void sl_ho_vty_init(struct sl_ho_cfg *c, void *ctx)
 	install_element(SL_HANDOVER_NODE, &cfg_ho_state_cmd);
 	install_element(SL_HANDOVER_NODE, &cfg_ho_spool_max_cmd);
 	install_element(SL_HANDOVER_NODE, &cfg_ho_reserve_cmd);
+	install_element(SL_HANDOVER_NODE, &cfg_ho_max_comms_cmd);
 	install_element(SL_HANDOVER_NODE, &cfg_ho_fsync_cmd);
 	install_element(SL_HANDOVER_NODE, &cfg_dest_cmd);
 	install_node(&dest_node, write_dest);

@@ -200,6 +200,13 @@ DEFUN(cfg_max_frag, cfg_max_frag_cmd, "max-frag-bytes <65536-1000000000>", "IP f
 	return CMD_SUCCESS;
 }
 
+DEFUN(cfg_max_frag_dgrams, cfg_max_frag_dgrams_cmd, "max-frag-datagrams <16-1000000>",
+      "IP datagrams in reassembly at once\n" "Datagrams\n")
+{
+	g_d->cfg.cap.defrag.max_datagrams = (unsigned)arg_u64(argv[0]);
+	return CMD_SUCCESS;
+}
+
 DEFUN(cfg_max_stream, cfg_max_stream_cmd, "max-stream-bytes <65536-1000000000>",
       "SIP framing buffers of all TCP flows together\n" "Bytes\n")
 {
@@ -294,6 +301,7 @@ static int config_write_capture(struct vty *vty)
 	vty_out(vty, " max-rtp-streams %u%s", cc->max_rtp_streams, VTY_NEWLINE);
 	vty_out(vty, " max-media %u%s", cc->max_media, VTY_NEWLINE);
 	vty_out(vty, " max-frag-bytes %zu%s", cc->defrag.max_bytes, VTY_NEWLINE);
+	vty_out(vty, " max-frag-datagrams %u%s", cc->defrag.max_datagrams, VTY_NEWLINE);
 	vty_out(vty, " max-stream-bytes %zu%s", cc->max_stream_bytes, VTY_NEWLINE);
 	vty_out(vty, " max-tcp-ooo-bytes %zu%s", cc->tcp.max_total_bytes, VTY_NEWLINE);
 	vty_out(vty, " tcp-hole-timeout %" PRIu64 "%s", cc->tcp.hole_timeout_us / 1000, VTY_NEWLINE);
@@ -323,10 +331,16 @@ static void vty_out_block(struct vty *vty, const char *buf)
 	}
 }
 
+static void show_limit(struct vty *vty, const char *what, uint64_t used, uint64_t limit, const char *option)
+{
+	vty_out(vty, "  %-26s %12" PRIu64 " / %-12" PRIu64 " (%s)%s", what, used, limit, option, VTY_NEWLINE);
+}
+
 DEFUN(show_capture, show_capture_cmd, "show capture",
-      SHOW_STR "Capture sources, pipeline usage against its limits, and totals\n")
+      SHOW_STR "Capture sources, every memory limit beside its fill, totals and counters, handover counters\n")
 {
 	struct sl_daemon *d = g_d;
+	const struct sl_capture_cfg *c = &d->cfg.cap;
 	struct sl_capture_usage u;
 	struct sl_totals_in tin;
 	char *buf = NULL;
@@ -344,12 +358,17 @@ DEFUN(show_capture, show_capture_cmd, "show capture",
 	if (d->n_src && !d->src[0]->live)
 		vty_out(vty, "files: %s%s", d->files_done ? "all read" : "reading", VTY_NEWLINE);
 	sl_capture_usage(d->cap, &u);
-	vty_out(vty, "in use: flows %u/%u, dialogs %u/%u, media %u/%u, rtp streams %u/%u%s", u.flows,
-		d->cfg.cap.flows.max_flows, u.dialogs, d->cfg.cap.max_dialogs, u.media, d->cfg.cap.max_media,
-		u.rtp_streams, d->cfg.cap.max_rtp_streams, VTY_NEWLINE);
-	vty_out(vty, "in use: fragments %u datagrams %zu/%zu bytes, tcp out-of-order %zu/%zu bytes, sip framing %zu/%zu bytes%s",
-		u.frag_datagrams, u.frag_bytes, d->cfg.cap.defrag.max_bytes, u.tcp_ooo_bytes, d->cfg.cap.tcp.max_total_bytes,
-		u.stream_bytes, d->cfg.cap.max_stream_bytes, VTY_NEWLINE);
+	/* every cap that bounds memory beside its fill (docs/operating.md, "Limits and the memory they imply") */
+	vty_out(vty, "limits (in use / limit, the option that sets it):%s", VTY_NEWLINE);
+	show_limit(vty, "flows", u.flows, c->flows.max_flows, "max-flows");
+	show_limit(vty, "dialogs", u.dialogs, c->max_dialogs, "max-dialogs: calls, registrations, messages");
+	show_limit(vty, "media endpoints", u.media, c->max_media, "max-media");
+	show_limit(vty, "rtp streams", u.rtp_streams, c->max_rtp_streams, "max-rtp-streams");
+	show_limit(vty, "fragment datagrams", u.frag_datagrams, c->defrag.max_datagrams, "max-frag-datagrams");
+	show_limit(vty, "fragment bytes", u.frag_bytes, c->defrag.max_bytes, "max-frag-bytes");
+	show_limit(vty, "tcp out-of-order bytes", u.tcp_ooo_bytes, c->tcp.max_total_bytes, "max-tcp-ooo-bytes");
+	show_limit(vty, "sip framing bytes", u.stream_bytes, c->max_stream_bytes, "max-stream-bytes");
+	sl_ho_show_limits(vty, &d->ho);
 	vty_out(vty, "events written: %" PRIu64 "%s%s", d->events_written,
 		d->events_failed ? " (WRITE ERRORS)" : "", VTY_NEWLINE);
 
@@ -362,6 +381,7 @@ DEFUN(show_capture, show_capture_cmd, "show capture",
 	fclose(mem);
 	vty_out_block(vty, buf);
 	free(buf);
+	sl_ho_show_counters(vty, &d->ho);
 	return CMD_SUCCESS;
 }
 
@@ -388,6 +408,7 @@ void sl_daemon_vty_init(struct sl_daemon *d)
 	install_element(SL_CAPTURE_NODE, &cfg_max_rtp_cmd);
 	install_element(SL_CAPTURE_NODE, &cfg_max_media_cmd);
 	install_element(SL_CAPTURE_NODE, &cfg_max_frag_cmd);
+	install_element(SL_CAPTURE_NODE, &cfg_max_frag_dgrams_cmd);
 	install_element(SL_CAPTURE_NODE, &cfg_max_stream_cmd);
 	install_element(SL_CAPTURE_NODE, &cfg_max_tcp_ooo_cmd);
 	install_element(SL_CAPTURE_NODE, &cfg_tcp_hole_to_cmd);

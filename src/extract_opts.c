@@ -65,7 +65,9 @@ void sl_extract_usage(FILE *out)
 "        --max-flows N              TCP flows tracked (default 65536)\n"
 "        --max-dialogs N            calls, registrations and messages tracked (default 50000)\n"
 "        --max-rtp-streams N        (default 100000)\n"
+"        --max-media N              SDP media endpoints indexed (default 200000)\n"
 "        --max-frag-bytes BYTES     IP fragment bytes held (default 4194304)\n"
+"        --max-frag-datagrams N     IP datagrams in reassembly at once (default 4096)\n"
 "        --max-stream-bytes BYTES   TCP SIP framing buffers, all flows (default 67108864)\n"
 "        --max-tcp-ooo-bytes BYTES  TCP out-of-order bytes held behind holes, all flows\n"
 "                                   (default 67108864)\n"
@@ -89,7 +91,7 @@ enum {
 	O_FORMAT = 256, O_SNAPLEN, O_NO_PROMISC, O_BUFFER_MB, O_DURATION, O_COUNTERS, O_PROGRESS,
 	O_NO_PROGRESS, O_CC, O_NATPFX, O_INTLPFX, O_SIP_PORT, O_MAX_FLOWS, O_MAX_DIALOGS,
 	O_MAX_RTP, O_MAX_FRAG, O_MAX_STREAM, O_INVITE_TO, O_SESSION_TO, O_RTP_IDLE, O_MAX_TCP_OOO,
-	O_TCP_HOLE_TO,
+	O_TCP_HOLE_TO, O_MAX_MEDIA, O_MAX_FRAG_DGRAMS,
 };
 
 static const struct option long_opts[] = {
@@ -118,6 +120,8 @@ static const struct option long_opts[] = {
 	{ "max-dialogs", required_argument, NULL, O_MAX_DIALOGS },
 	{ "max-rtp-streams", required_argument, NULL, O_MAX_RTP },
 	{ "max-frag-bytes", required_argument, NULL, O_MAX_FRAG },
+	{ "max-frag-datagrams", required_argument, NULL, O_MAX_FRAG_DGRAMS },
+	{ "max-media", required_argument, NULL, O_MAX_MEDIA },
 	{ "max-stream-bytes", required_argument, NULL, O_MAX_STREAM },
 	{ "max-tcp-ooo-bytes", required_argument, NULL, O_MAX_TCP_OOO },
 	{ "tcp-hole-timeout", required_argument, NULL, O_TCP_HOLE_TO },
@@ -301,6 +305,16 @@ int sl_extract_parse(struct sl_extract_opts *o, int argc, char **argv)
 			if (!sl_parse_u64(name, 16, 100000000, &v))
 				return bad("--max-rtp-streams", name, "expected 16..100000000");
 			o->cap.max_rtp_streams = (unsigned)v;
+			break;
+		case O_MAX_MEDIA:
+			if (!sl_parse_u64(name, 16, 100000000, &v))
+				return bad("--max-media", name, "expected 16..100000000");
+			o->cap.max_media = (unsigned)v;
+			break;
+		case O_MAX_FRAG_DGRAMS:
+			if (!sl_parse_u64(name, 16, 1000000, &v))
+				return bad("--max-frag-datagrams", name, "expected 16..1000000");
+			o->cap.defrag.max_datagrams = (unsigned)v;
 			break;
 		case O_MAX_FRAG:
 			if (!sl_parse_u64(name, 65536, 1ull << 36, &v))

@@ -25,6 +25,7 @@ capture
  country-code 972
  tcp-hole-timeout 500
  max-tcp-ooo-bytes 1048576
+ max-frag-datagrams 512
  events-file $work/events.json
 line vty
  bind 127.0.0.1 $port
@@ -34,7 +35,7 @@ CFG
 pid=$!
 
 python3 - "$port" "$work" <<'PY' || exit 1
-import socket, sys, time
+import re, socket, sys, time
 port, work = int(sys.argv[1]), sys.argv[2]
 def session(cmds):
     for _ in range(100):
@@ -87,15 +88,19 @@ else:
     sys.exit("FAIL: files never finished:\n" + cap)
 fail = []
 for want in ("sip messages   111 (udp 111", "calls          9 attempts", "registrations  9", "dialog:calls 9",
-             "tcp out-of-order 0/1048576 bytes"):
+             "handover counters: lawful delivery not configured"):
     if want not in cap:
         fail.append("show capture lacks %r" % want)
+if not re.search(r"^  tcp out-of-order bytes +0 / 1048576 +\(max-tcp-ooo-bytes\)", cap, re.M):
+    fail.append("show capture lacks the out-of-order limit beside its fill")
+if not re.search(r"^  fragment datagrams +0 / 512 +\(max-frag-datagrams\)", cap, re.M):
+    fail.append("show capture lacks the fragment datagram limit (max-frag-datagrams 512) beside its fill")
 stats = session(["enable", "show stats"])
 if "Frames read from this source" not in stats or "SIP" not in stats:
     fail.append("show stats lacks the capture counters")
 conf = session(["enable", "show running-config"])
 if "country-code 972" not in conf or "source file" not in conf or "tcp-hole-timeout 500" not in conf \
-        or "max-tcp-ooo-bytes 1048576" not in conf:
+        or "max-tcp-ooo-bytes 1048576" not in conf or "max-frag-datagrams 512" not in conf:
     fail.append("show running-config does not write the capture node back")
 for f in fail:
     print("FAIL: " + f)

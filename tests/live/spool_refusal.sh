@@ -11,7 +11,10 @@
 #     middle and trailing gaps alike), and nothing refused was delivered;
 #   - no IRI was refused while content was still accepted;
 #   - the spool's alarm level was raised (log, audit log) before the refusals;
-#   - the audit log verifies.
+#   - the audit log verifies;
+#   - show capture shows every memory limit beside its fill (the spools'
+#     1 MB cap among them) and the handover, spool and link counters, whose
+#     refusals agree with show handover's.
 set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}"
 . "$top_srcdir/tests/live/stop.sh"
@@ -55,6 +58,7 @@ handover
  country-code DE
  state-dir $work/state
  spool-max-mb 1
+ max-communications 5000
  destination lea1
   hi2 127.0.0.1 $p2
   hi3 127.0.0.1 $p3
@@ -114,6 +118,61 @@ while time.time() - t < 3:
         if out.rstrip().endswith(b"#") and out.count(b"#") >= 2: break
 print(out.decode(errors="replace"))' "$v" >"$work/handover.txt"
 grep -q "refused [0-9]* records" "$work/handover.txt" || { cat "$work/handover.txt"; fail "show handover does not count the refused records"; }
+# show capture: every memory limit beside its fill (the spools' cap among them) and the handover, spool
+# and link counters, which agree with show handover's refusals
+printf '' | python3 -c '
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1]))); s.settimeout(0.5)
+s.sendall(b"show capture\r\n"); out = b""; t = time.time()
+while time.time() - t < 5:
+    try:
+        d = s.recv(65536)
+        if not d: break
+        out += d
+    except socket.timeout:
+        if out.rstrip().endswith(b">"): break
+print(out.decode(errors="replace"))' "$v" >"$work/capture.txt"
+sed -n '/^limits/,/^events written/p' "$work/capture.txt" # into the test log
+python3 - "$work/capture.txt" "$work/handover.txt" <<'PY' || { cat "$work/capture.txt"; fail "show capture"; }
+import re, sys
+cap, ho = open(sys.argv[1]).read(), open(sys.argv[2]).read()
+bad = []
+limits = {"flows": "max-flows", "dialogs": "max-dialogs", "media endpoints": "max-media",
+          "rtp streams": "max-rtp-streams", "fragment datagrams": "max-frag-datagrams", "fragment bytes": "max-frag-bytes",
+          "tcp out-of-order bytes": "max-tcp-ooo-bytes", "sip framing bytes": "max-stream-bytes",
+          "handover communications": "max-communications", "spool lea1 hi2 bytes": "spool-max-mb",
+          "spool lea1 hi3 bytes": "spool-max-mb"}
+for what, opt in limits.items():
+    m = re.search(r"^  %s +(\d+) / (\d+) +\(%s" % (re.escape(what), re.escape(opt)), cap, re.M)
+    if not m:
+        bad.append("no limit line for %s (%s)" % (what, opt))
+    elif int(m.group(1)) > int(m.group(2)) and not what.startswith("spool"):
+        bad.append("%s over its limit: %s / %s" % (what, m.group(1), m.group(2)))
+if not re.search(r"^  handover communications +\d+ / 5000 ", cap, re.M):
+    bad.append("handover communications not shown against max-communications 5000")
+for what in ("spool lea1 hi2 bytes", "spool lea1 hi3 bytes"):
+    m = re.search(r"^  %s +\d+ / 1048576 " % what, cap, re.M)
+    if not m:
+        bad.append("%s not shown against the 1 MB cap" % what)
+ctr = {k: int(v) for k, v in re.findall(r"^  ((?:handover|spool\[[^]]+\]|link\[[^]]+\]):\S+) (\d+)\s*$", cap, re.M)}
+if "handover counters:" not in cap:
+    bad.append("no handover counters section")
+for k in ("handover:iri", "handover:cc", "handover:refused", "spool[lea1-hi3]:records:refused",
+          "spool[lea1-hi2]:records:appended", "link[lea1-hi2]:records:sent", "link[lea1-hi3]:connect:up"):
+    if k not in ctr:
+        bad.append("counter %s missing" % k)
+refused_ho = sum(int(x) for x in re.findall(r"refused (\d+) records", ho))
+if ctr.get("handover:refused") != refused_ho or refused_ho == 0:
+    bad.append("handover:refused %s != refusals in show handover %d" % (ctr.get("handover:refused"), refused_ho))
+spool_refused = sum(v for k, v in ctr.items() if k.startswith("spool[") and k.endswith(":records:refused"))
+if not 0 < spool_refused <= refused_ho:
+    bad.append("spool refusals %d not in 1..%d" % (spool_refused, refused_ho))
+if ctr.get("spool[lea1-hi3]:cap:alarm", 0) < 1:
+    bad.append("spool[lea1-hi3]:cap:alarm not moved")
+for b in bad:
+    print("FAIL: " + b)
+sys.exit(1 if bad else 0)
+PY
 stop_within 60 TERM $gw || fail "sluiced did not stop cleanly"
 "$B/src/sluice" audit verify "$work/audit-log" --key "$work/audit.vkey" >"$work/verify.txt" 2>&1 ||
 	{ cat "$work/verify.txt"; fail "sluice audit verify"; }
