@@ -226,6 +226,8 @@ static void fill_event(struct sl_dialog *d, const struct sl_sig *sig, enum sl_ev
 		ev->location = sig->sip->pani;
 	else if (d->pani[0])
 		ev->location = sl_str_make(d->pani, strlen(d->pani));
+	if (ev->location.len && sl_pani_cell(ev->location, &d->ev_cell) == SL_PANI_OK)
+		ev->cell = &d->ev_cell;
 }
 
 static void emit_call(struct sl_capture *cap, struct sl_dialog *d, const struct sl_sig *sig, enum sl_call_step step,
@@ -423,14 +425,17 @@ static void on_message_request(struct sl_capture *cap, struct sl_dialog *d, cons
 		d->callee = sipev->to;
 		copy_pani(d, m);
 	}
-	fill_event(d, sig, SL_EV_MESSAGE, SL_DIR_FROM_CALLER, &ev);
-	/* inside a call the sender may be either party: report the message's own parties */
-	ev.from = sipev->from;
-	ev.to = sipev->to;
-	ev.u.message.size = (uint32_t)m->body.len;
-	ev.u.message.content_type = m->content_type;
-	sl_cap_emit(cap, &ev);
-	deliver_body_cc(cap, d, sig, m);
+	/* SMS over IP: the RP message inside becomes an sms event instead of a message event */
+	if (!sl_ims_sms_message(cap, d, sig, m, sipev)) {
+		fill_event(d, sig, SL_EV_MESSAGE, SL_DIR_FROM_CALLER, &ev);
+		/* inside a call the sender may be either party: report the message's own parties */
+		ev.from = sipev->from;
+		ev.to = sipev->to;
+		ev.u.message.size = (uint32_t)m->body.len;
+		ev.u.message.content_type = m->content_type;
+		sl_cap_emit(cap, &ev);
+		deliver_body_cc(cap, d, sig, m);
+	}
 	if (d->kind == SL_DLG_KIND_MESSAGE)
 		dlg_enter(cap, d, SL_DS_DONE);
 }
