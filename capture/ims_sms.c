@@ -30,6 +30,7 @@
 #include "capture/dialog_int.h"
 #include "capture/gsm411_rp.h"
 #include "capture/gsm_int.h"
+#include "capture/ims_sms.h"
 #include "capture/sip_body.h"
 #include "capture/sms_tpdu.h"
 
@@ -131,6 +132,22 @@ static void fill_tpdu(struct sl_capture *cap, const struct sl_rp *rp, const stru
 	}
 	ev->u.sms.has_status = t->has_status;
 	ev->u.sms.status = t->status;
+}
+
+bool sl_ims_sms_tpdu(const struct sl_sip_msg *m, const uint8_t **p, size_t *n)
+{
+	struct sl_body body;
+	const struct sl_body_part *part;
+	struct sl_rp rp;
+
+	sl_sip_body_parts(m->content_type, m->body, &body);
+	part = sl_body_find(&body, "application/vnd.3gpp.sms");
+	if (!part || sl_rp_decode(sl_cur(part->body.p, part->body.len), &rp) != SL_RP_OK || rp.msg != SL_RP_DATA
+	    || !rp.has_ud)
+		return false;
+	*p = rp.ud.p;
+	*n = rp.ud.left;
+	return true;
 }
 
 bool sl_ims_sms_message(struct sl_capture *cap, struct sl_dialog *d, const struct sl_sig *sig,

@@ -195,6 +195,8 @@ static void w_sms(struct sl_ber_w *w, const struct sl_pdu_ctx *ctx, uint32_t cin
 			w->invalid = true;
 		sl_ber_w_octets(w, SL_BER_CONTEXT, 4, iri->sms_content, iri->sms_content_len);
 	}
+	if (iri->has_sms_transfer)
+		sl_ber_w_enum(w, SL_BER_CONTEXT, 2, iri->sms_transfer);
 	sl_ber_w_enum(w, SL_BER_CONTEXT, 1, iri->sms_initiator);
 	sl_ber_w_close(w, mc, SL_BER_CONTEXT, 3);	/* sMS-Contents */
 	sl_w_hi2_timestamp(w, ctx, 2, iri->ts_us);
@@ -212,7 +214,8 @@ int sl_w_hi2_params(struct sl_ber_w *w, const struct sl_pdu_ctx *ctx, bool v11, 
 	if (cin > SL_HI2_CIN_MAX || iri->type < SL_IRI_BEGIN || iri->type > SL_IRI_REPORT
 	    || (iri->has_dir && iri->dir > SL_HI2_TERMINATING)
 	    || (iri->has_state && (iri->state < SL_HI2_IDLE || iri->state > SL_HI2_CONNECTED))
-	    || (iri->has_sms && iri->sms_initiator > SL_HI2_SMS_UNDEFINED))
+	    || (iri->has_sms && iri->sms_initiator > SL_HI2_SMS_UNDEFINED)
+	    || (iri->has_sms && iri->has_sms_transfer && iri->sms_transfer > SL_HI2_SMS_TRANSFER_UNDEFINED))
 		return -EINVAL;
 	if (iri->sip)
 		sl_ber_w_octets(w, SL_BER_CONTEXT, 30, iri->sip, iri->sip_len);

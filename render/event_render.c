@@ -409,7 +409,7 @@ static void json_location(struct sl_json *j, const struct sl_event *ev)
 	sl_json_key(j, "call_id");
 	sl_json_str(j, ev->call_id);
 	json_party(j, "subscriber", &ev->from);
-	sl_json_key(j, "source");
+	sl_json_key(j, "fix_source");
 	sl_json_cstr(j, ev->u.loc.source);
 	json_cell(j, &ev->u.loc.cell);
 	sl_json_key(j, "location");
