@@ -44,6 +44,7 @@ struct sl_capture {
 	struct sl_rtp_streams *rtp;
 	struct sl_gsm *gsm;
 	struct sl_ims_sms *ims_sms;
+	struct sl_sip_binds *binds;
 
 	uint8_t sip_port_bits[65536 / 8];	/* TCP ports always treated as SIP */
 	uint8_t tap_port_bits[65536 / 8];	/* TCP ports handed to ops.tcp_data */
@@ -189,6 +190,19 @@ struct sl_ims_sms {
  */
 bool sl_ims_sms_message(struct sl_capture *cap, struct sl_dialog *d, const struct sl_sig *sig,
 			const struct sl_sip_msg *m, const struct sl_event *sipev);
+
+/*
+ * sip_bind.c: the IMSI and IMEI a successful registration showed, bound to
+ * its public identities until it expires (packet time) or is undone.
+ */
+#define SL_SIP_BIND_MAX 4096
+struct sl_sip_binds;
+struct sl_sip_binds *sl_sip_binds_alloc(void *ctx);
+void sl_sip_bind_learn(struct sl_capture *cap, const struct sl_party *p, uint64_t expires_us);
+void sl_sip_bind_forget(struct sl_capture *cap, const struct sl_party *p);
+/* Add the bound IMSI/IMEI to a party that carries a bound public identity. */
+void sl_sip_bind_enrich(struct sl_capture *cap, struct sl_party *p, uint64_t now_us);
+unsigned sl_sip_binds_count(const struct sl_capture *cap);
 
 /* report.c: the consumer's event callback */
 void sl_cap_emit(struct sl_capture *cap, const struct sl_event *ev);

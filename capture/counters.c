@@ -85,6 +85,8 @@ static const struct rate_ctr_desc sip_ctr[_SL_SIPC_COUNT] = {
 	[SL_SIPC_PANI_CELLS] = { "pani:cells", "P-Access-Network-Info headers naming a 3GPP cell" },
 	[SL_SIPC_PANI_MALFORMED] = { "pani:malformed", "P-Access-Network-Info cell identities of a wrong length or with bad digits" },
 	[SL_SIPC_LOCATIONS] = { "locations", "location events (a dialog's subscriber seen in a new cell)" },
+	[SL_SIPC_BINDS] = { "binds", "Registrations whose IMSI or IMEI was bound to their public identities" },
+	[SL_SIPC_BINDS_EVICTED] = { "binds:evicted", "Registration bindings dropped, oldest first, because the table was full" },
 };
 
 const struct rate_ctr_group_desc sl_sip_ctrg_desc = {

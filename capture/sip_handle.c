@@ -120,6 +120,9 @@ void sl_sip_handle_parsed(struct sl_capture *cap, struct sl_sig *sig, const stru
 		}
 	}
 	build_parties(&cap->cfg.numbering, m, &ev.from, &ev.to);
+	/* a registered phone's IMSI and IMEI go with its public identity (sip_bind.c) */
+	sl_sip_bind_enrich(cap, &ev.from, sig->ts_us);
+	sl_sip_bind_enrich(cap, &ev.to, sig->ts_us);
 	memset(&ev.u, 0, sizeof(ev.u));
 	sl_dialogs_on_sip(cap, sig, m, &ev);
 	sl_sip_location(cap, sig, m, &ev);

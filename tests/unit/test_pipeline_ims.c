@@ -143,14 +143,30 @@ static uint64_t ctr(struct ifx *g, unsigned idx)
 	return (uint64_t)rate_ctr_group_get_ctr(sl_capture_ctrs(g->cap, SL_CG_SIP), idx)->current;
 }
 
+static void send_udp(struct ifx *g, uint64_t ts, bool from_ue, const char *buf, size_t len)
+{
+	static uint64_t number;
+	struct pb b;
+	struct sl_frame f;
+
+	pb_init(&b, buf, len);
+	pb_udp(&b, 5060, 5060);
+	pb_ipv4(&b, from_ue ? PFX_A4 : PFX_B4, from_ue ? PFX_B4 : PFX_A4);
+	pb_eth(&b);
+	memset(&f, 0, sizeof(f));
+	f.ts_us = ts;
+	f.number = ++number;
+	f.linktype = 1; /* DLT_EN10MB */
+	f.data = pb_data(&b);
+	f.caplen = f.len = (uint32_t)pb_len(&b);
+	sl_capture_frame(g->cap, &f);
+}
+
 /* A SIP MESSAGE with a binary body, over UDP from A to B (from_ue) or back. */
 static void message(struct ifx *g, uint64_t ts, bool from_ue, const char *call_id, const char *ue, const char *peer,
 		    const char *extra, const char *ctype, const uint8_t *body, size_t blen)
 {
 	static char buf[2048];
-	static uint64_t number;
-	struct pb b;
-	struct sl_frame f;
 	int n;
 
 	n = snprintf(buf, sizeof(buf),
@@ -164,17 +180,36 @@ static void message(struct ifx *g, uint64_t ts, bool from_ue, const char *call_i
 		     ctype, blen);
 	assert_true(n > 0 && (size_t)n + blen <= sizeof(buf));
 	memcpy(buf + n, body, blen);
-	pb_init(&b, buf, (size_t)n + blen);
-	pb_udp(&b, 5060, 5060);
-	pb_ipv4(&b, from_ue ? PFX_A4 : PFX_B4, from_ue ? PFX_B4 : PFX_A4);
-	pb_eth(&b);
-	memset(&f, 0, sizeof(f));
-	f.ts_us = ts;
-	f.number = ++number;
-	f.linktype = 1; /* DLT_EN10MB */
-	f.data = pb_data(&b);
-	f.caplen = f.len = (uint32_t)pb_len(&b);
-	sl_capture_frame(g->cap, &f);
+	send_udp(g, ts, from_ue, buf, (size_t)n + blen);
+}
+
+static void reg(struct ifx *g, uint64_t ts, const char *call_id, uint32_t cseq, unsigned expires)
+{
+	char buf[1024];
+	int n;
+
+	n = snprintf(buf, sizeof(buf),
+		     "REGISTER sip:ims.example.net SIP/2.0\r\n"
+		     "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKr%u\r\n"
+		     "From: <sip:+33612345678@ims.example.net>;tag=r1\r\n"
+		     "To: <sip:+33612345678@ims.example.net>\r\n"
+		     "Call-ID: %s\r\nCSeq: %u REGISTER\r\n"
+		     "Authorization: Digest username=\"208011234567895@ims.mnc001.mcc208.3gppnetwork.org\", "
+		     "realm=\"ims.example.net\", uri=\"sip:ims.example.net\", response=\"00\"\r\n"
+		     "Contact: <sip:10.0.0.1:5060>;+sip.instance=\"<urn:gsma:imei:35209900-176148-1>\";expires=%u\r\n"
+		     "Content-Length: 0\r\n\r\n",
+		     cseq, call_id, cseq, expires);
+	send_udp(g, ts, true, buf, (size_t)n);
+	n = snprintf(buf, sizeof(buf),
+		     "SIP/2.0 200 OK\r\n"
+		     "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKr%u\r\n"
+		     "From: <sip:+33612345678@ims.example.net>;tag=r1\r\n"
+		     "To: <sip:+33612345678@ims.example.net>;tag=s1\r\n"
+		     "Call-ID: %s\r\nCSeq: %u REGISTER\r\n"
+		     "Contact: <sip:10.0.0.1:5060>;expires=%u\r\n"
+		     "Content-Length: 0\r\n\r\n",
+		     cseq, call_id, cseq, expires);
+	send_udp(g, ts + 1000, false, buf, (size_t)n);
 }
 
 static const struct rec *find(const struct ifx *g, enum sl_event_type t, unsigned k)
@@ -378,6 +413,39 @@ static void test_location_per_cell(void **state)
 	assert_int_equal(ctr(g, SL_SIPC_PANI_MALFORMED), 1);
 }
 
+/* A registration binds its IMSI and IMEI to the public identity: later SMS of the phone carry them, until it ends. */
+static void test_registration_binds(void **state)
+{
+	struct ifx *g = *state;
+	const struct rec *r;
+
+	/* before any registration: only the public identity */
+	message(g, TS0, true, "pre", UE, SC, NULL, SMS_CT, rp_data_mo, sizeof(rp_data_mo));
+	r = find(g, SL_EV_SMS, 0);
+	assert_null(sl_party_first(&r->from, SL_ID_IMSI));
+	reg(g, TS0 + 1000000, "reg-1", 1, 600);
+	assert_int_equal(ctr(g, SL_SIPC_BINDS), 1);
+	message(g, TS0 + 2000000, true, "mo-b", UE, SC, NULL, SMS_CT, rp_data_mo, sizeof(rp_data_mo));
+	r = find(g, SL_EV_SMS, 1);
+	assert_true(sl_party_has(&r->from, SL_ID_IMSI, "208011234567895"));
+	assert_non_null(sl_party_first(&r->from, SL_ID_IMEI));
+	/* an MT message to that identity: the recipient carries them */
+	message(g, TS0 + 3000000, false, "mt-b", UE, SC, NULL, SMS_CT, rp_data_mt, sizeof(rp_data_mt));
+	r = find(g, SL_EV_SMS, 2);
+	assert_true(sl_party_has(&r->to, SL_ID_IMSI, "208011234567895"));
+	assert_null(sl_party_first(&r->from, SL_ID_IMSI));
+	/* past the registration's expiry: no longer */
+	message(g, TS0 + 700000000ull, true, "late", UE, SC, NULL, SMS_CT, rp_data_mo, sizeof(rp_data_mo));
+	assert_null(sl_party_first(&find(g, SL_EV_SMS, 3)->from, SL_ID_IMSI));
+	/* registered again, then deregistered (expires 0): no longer either */
+	reg(g, TS0 + 800000000ull, "reg-2", 1, 600);
+	message(g, TS0 + 801000000ull, true, "mo-c", UE, SC, NULL, SMS_CT, rp_data_mo, sizeof(rp_data_mo));
+	assert_non_null(sl_party_first(&find(g, SL_EV_SMS, 4)->from, SL_ID_IMSI));
+	reg(g, TS0 + 802000000ull, "reg-2", 2, 0);
+	message(g, TS0 + 803000000ull, true, "mo-d", UE, SC, NULL, SMS_CT, rp_data_mo, sizeof(rp_data_mo));
+	assert_null(sl_party_first(&find(g, SL_EV_SMS, 5)->from, SL_ID_IMSI));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -386,6 +454,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_text_only_when_asked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated_and_garbage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_location_per_cell, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_registration_binds, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
