@@ -157,6 +157,7 @@ static void json_sip(struct sl_json *j, const struct sl_event *ev)
 	sl_json_str(j, m->user_agent);
 	sl_json_key(j, "pani");
 	sl_json_str(j, m->pani);
+	json_cell(j, ev->cell);
 	sl_json_key(j, "body");
 	if (m->body.len) {
 		sl_json_obj_open(j);

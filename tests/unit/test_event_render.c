@@ -54,7 +54,7 @@ static void test_sip_request(void **state)
 	to_json(fx->ctx, &ev);
 
 	expect_keys("", "type,ts,src,dst,transport,source,frame,call_id,method,ruri,status,reason,cseq,cseq_method,"
-			"from,to,pai,ppi,contact,user_agent,pani,body");
+			"from,to,pai,ppi,contact,user_agent,pani,cell,body");
 	assert_jfield(&doc, "type", "\"sip\"");
 	assert_jfield(&doc, "ts", "1404074851.748166");
 	assert_jfield(&doc, "src", "\"127.0.0.1:5061\"");
@@ -118,7 +118,7 @@ static void test_sip_response(void **state)
 	to_json(fx->ctx, &ev);
 
 	expect_keys("", "type,ts,src,dst,transport,source,frame,call_id,method,ruri,status,reason,cseq,cseq_method,"
-			"from,to,pai,ppi,contact,user_agent,pani,body");
+			"from,to,pai,ppi,contact,user_agent,pani,cell,body");
 	assert_jfield(&doc, "ts", "0.000001");
 	assert_jfield(&doc, "src", "\"[2001:db8::1]:5060\"");
 	assert_jfield(&doc, "dst", "\"10.0.0.255:443\"");
