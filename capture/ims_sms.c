@@ -171,6 +171,7 @@ bool sl_ims_sms_message(struct sl_capture *cap, struct sl_dialog *d, const struc
 	enum sl_tpdu_res tr = SL_TPDU_OK;
 	bool wanted_before = d->cc_wanted;
 
+	memset(&t, 0, sizeof(t));
 	sl_sip_body_parts(m->content_type, m->body, &body);
 	part = sl_body_find(&body, "application/vnd.3gpp.sms");
 	if (!part)
