@@ -198,8 +198,9 @@ bool sl_ims_sms_message(struct sl_capture *cap, struct sl_dialog *d, const struc
 #define SL_SIP_BIND_MAX 4096
 struct sl_sip_binds;
 struct sl_sip_binds *sl_sip_binds_alloc(void *ctx);
-void sl_sip_bind_learn(struct sl_capture *cap, const struct sl_party *p, uint64_t expires_us);
-void sl_sip_bind_forget(struct sl_capture *cap, const struct sl_party *p);
+/* p: the registering party; associated: the 2xx's P-Associated-URI value (public identities of the same subscription) */
+void sl_sip_bind_learn(struct sl_capture *cap, const struct sl_party *p, struct sl_str associated, uint64_t expires_us);
+void sl_sip_bind_forget(struct sl_capture *cap, const struct sl_party *p, struct sl_str associated);
 /* Add the bound IMSI/IMEI to a party that carries a bound public identity. */
 void sl_sip_bind_enrich(struct sl_capture *cap, struct sl_party *p, uint64_t now_us);
 unsigned sl_sip_binds_count(const struct sl_capture *cap);

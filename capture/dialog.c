@@ -273,9 +273,10 @@ static void report_registration(struct sl_capture *cap, struct sl_dialog *d, con
 	ev.u.reg.contact = contact;
 	/* what a registration binds: its IMSI and IMEI stay with its public identities while it lasts */
 	if (result == SL_REG_REGISTERED)
-		sl_sip_bind_learn(cap, &d->caller, ev.ts_us + (uint64_t)expires * 1000000u);
+		sl_sip_bind_learn(cap, &d->caller, sig && sig->sip ? sig->sip->p_associated : SL_STR_NULL,
+				  ev.ts_us + (uint64_t)expires * 1000000u);
 	else if (result == SL_REG_DEREGISTERED)
-		sl_sip_bind_forget(cap, &d->caller);
+		sl_sip_bind_forget(cap, &d->caller, sig && sig->sip ? sig->sip->p_associated : SL_STR_NULL);
 	sl_ctr_inc(cap, SL_CG_DIALOG, SL_DLG_REGISTRATIONS);
 	sl_cap_emit(cap, &ev);
 	dlg_enter(cap, d, SL_DS_DONE);

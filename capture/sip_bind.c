@@ -7,7 +7,10 @@
  * INVITEs the phone sends later name only the public identity. A warrant
  * on an IMSI or IMEI must still reach them, so after a successful
  * registration the IMSI and IMEI it showed are bound to its public
- * identities until the registration expires (packet time) or is undone;
+ * identities (those it named, and those the registrar's 2xx lists in
+ * P-Associated-URI, TS 24.229 5.4.1.2.2: in practice the MSISDN the phone
+ * later calls and texts from) until the registration expires (packet time)
+ * or is undone;
  * sip_handle.c then adds them to any party that carries one of those
  * public identities.
  *
@@ -24,7 +27,8 @@
 #include "util/buckets.h"
 #include "util/hash.h"
 
-#define BIND_KEYS 4	/* public identities kept per registration */
+#define BIND_KEYS 8	/* public identities kept per registration */
+#define ASSOCIATED_MAX 8	/* P-Associated-URI entries read */
 
 struct bind;
 
@@ -96,9 +100,8 @@ static struct bind *lookup(struct sl_sip_binds *t, uint8_t type, const char *val
 	return NULL;
 }
 
-void sl_sip_bind_forget(struct sl_capture *cap, const struct sl_party *p)
+static void forget_party(struct sl_sip_binds *t, const struct sl_party *p)
 {
-	struct sl_sip_binds *t = cap->binds;
 	unsigned i;
 
 	for (i = 0; i < p->n && i < SL_PARTY_MAX_IDS; i++) {
@@ -108,16 +111,55 @@ void sl_sip_bind_forget(struct sl_capture *cap, const struct sl_party *p)
 	}
 }
 
-void sl_sip_bind_learn(struct sl_capture *cap, const struct sl_party *p, uint64_t expires_us)
+/* The URIs of a P-Associated-URI value (RFC 7315 4.1: comma-separated name-addrs) as identities. */
+static void associated_ids(const struct sl_capture *cap, struct sl_str v, struct sl_party *out)
+{
+	unsigned k;
+
+	memset(out, 0, sizeof(*out));
+	for (k = 0; v.len && k < ASSOCIATED_MAX; k++) {
+		long comma = sl_str_chr(v, ',');
+		struct sl_str one = sl_str_trim(sl_str_make(v.p, comma < 0 ? v.len : (size_t)comma));
+		struct sl_sip_nameaddr na;
+
+		if (one.len && sl_sip_parse_nameaddr(one, &na) && na.uri.len)
+			sl_party_add_uri(out, &cap->cfg.numbering, na.uri);
+		v = comma < 0 ? sl_str_make(v.p + v.len, 0) : sl_str_sub(v, (size_t)comma + 1, v.len);
+	}
+}
+
+static void add_keys(struct sl_sip_binds *t, struct bind *b, const struct sl_party *p)
+{
+	unsigned i;
+
+	for (i = 0; i < p->n && i < SL_PARTY_MAX_IDS && b->n_keys < BIND_KEYS; i++) {
+		struct bind_key *k = &b->key[b->n_keys];
+		if (!is_public(p->id[i].type) || lookup(t, p->id[i].type, p->id[i].value) == b)
+			continue;
+		k->value = talloc_strdup(b, p->id[i].value);
+		if (!k->value)
+			return;
+		k->type = p->id[i].type;
+		k->hash = key_hash(k->type, k->value);
+		k->b = b;
+		hlist_add_head(&k->node, sl_buckets_head(&t->table, k->hash));
+		b->n_keys++;
+	}
+}
+
+void sl_sip_bind_learn(struct sl_capture *cap, const struct sl_party *p, struct sl_str associated, uint64_t expires_us)
 {
 	struct sl_sip_binds *t = cap->binds;
 	const struct sl_identity *imsi = sl_party_first(p, SL_ID_IMSI), *imei = sl_party_first(p, SL_ID_IMEI);
+	struct sl_party assoc;
 	struct bind *b;
-	unsigned i;
 
 	if (!imsi && !imei)
 		return;
-	sl_sip_bind_forget(cap, p);	/* a re-registration replaces what the old one bound */
+	associated_ids(cap, associated, &assoc);
+	/* a re-registration replaces what the old one bound */
+	forget_party(t, p);
+	forget_party(t, &assoc);
 	if (t->count >= SL_SIP_BIND_MAX) {
 		bind_free(t, llist_first_entry(&t->lru, struct bind, lru));
 		sl_ctr_inc(cap, SL_CG_SIP, SL_SIPC_BINDS_EVICTED);
@@ -130,25 +172,25 @@ void sl_sip_bind_learn(struct sl_capture *cap, const struct sl_party *p, uint64_
 		memcpy(b->imsi, imsi->value, sizeof(b->imsi));
 	if (imei)
 		memcpy(b->imei, imei->value, sizeof(b->imei));
-	for (i = 0; i < p->n && i < SL_PARTY_MAX_IDS && b->n_keys < BIND_KEYS; i++) {
-		struct bind_key *k = &b->key[b->n_keys];
-		if (!is_public(p->id[i].type))
-			continue;
-		k->value = talloc_strdup(b, p->id[i].value);
-		if (!k->value)
-			break;
-		k->type = p->id[i].type;
-		k->hash = key_hash(k->type, k->value);
-		k->b = b;
-		hlist_add_head(&k->node, sl_buckets_head(&t->table, k->hash));
-		b->n_keys++;
-	}
+	add_keys(t, b, p);
+	add_keys(t, b, &assoc);
 	llist_add_tail(&b->lru, &t->lru);
 	t->count++;
 	if (!b->n_keys)
 		bind_free(t, b);
 	else
 		sl_ctr_inc(cap, SL_CG_SIP, SL_SIPC_BINDS);
+}
+
+void sl_sip_bind_forget(struct sl_capture *cap, const struct sl_party *p, struct sl_str associated)
+{
+	struct sl_party assoc;
+
+	if (!cap->binds->count)
+		return;
+	associated_ids(cap, associated, &assoc);
+	forget_party(cap->binds, p);
+	forget_party(cap->binds, &assoc);
 }
 
 void sl_sip_bind_enrich(struct sl_capture *cap, struct sl_party *p, uint64_t now_us)

@@ -183,7 +183,8 @@ static void message(struct ifx *g, uint64_t ts, bool from_ue, const char *call_i
 	send_udp(g, ts, from_ue, buf, (size_t)n + blen);
 }
 
-static void reg(struct ifx *g, uint64_t ts, const char *call_id, uint32_t cseq, unsigned expires)
+static void reg_as(struct ifx *g, uint64_t ts, const char *call_id, uint32_t cseq, unsigned expires, const char *aor,
+		   const char *pau)
 {
 	char buf[1024];
 	int n;
@@ -191,24 +192,25 @@ static void reg(struct ifx *g, uint64_t ts, const char *call_id, uint32_t cseq, 
 	n = snprintf(buf, sizeof(buf),
 		     "REGISTER sip:ims.example.net SIP/2.0\r\n"
 		     "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKr%u\r\n"
-		     "From: <sip:+33612345678@ims.example.net>;tag=r1\r\n"
-		     "To: <sip:+33612345678@ims.example.net>\r\n"
+		     "From: <sip:%s@ims.example.net>;tag=r1\r\n"
+		     "To: <sip:%s@ims.example.net>\r\n"
 		     "Call-ID: %s\r\nCSeq: %u REGISTER\r\n"
 		     "Authorization: Digest username=\"208011234567895@ims.mnc001.mcc208.3gppnetwork.org\", "
 		     "realm=\"ims.example.net\", uri=\"sip:ims.example.net\", response=\"00\"\r\n"
 		     "Contact: <sip:10.0.0.1:5060>;+sip.instance=\"<urn:gsma:imei:35209900-176148-1>\";expires=%u\r\n"
 		     "Content-Length: 0\r\n\r\n",
-		     cseq, call_id, cseq, expires);
+		     cseq, aor, aor, call_id, cseq, expires);
 	send_udp(g, ts, true, buf, (size_t)n);
 	n = snprintf(buf, sizeof(buf),
 		     "SIP/2.0 200 OK\r\n"
 		     "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKr%u\r\n"
-		     "From: <sip:+33612345678@ims.example.net>;tag=r1\r\n"
-		     "To: <sip:+33612345678@ims.example.net>;tag=s1\r\n"
+		     "From: <sip:%s@ims.example.net>;tag=r1\r\n"
+		     "To: <sip:%s@ims.example.net>;tag=s1\r\n"
 		     "Call-ID: %s\r\nCSeq: %u REGISTER\r\n"
-		     "Contact: <sip:10.0.0.1:5060>;expires=%u\r\n"
+		     "Contact: <sip:10.0.0.1:5060>;expires=%u\r\n%s%s%s"
 		     "Content-Length: 0\r\n\r\n",
-		     cseq, call_id, cseq, expires);
+		     cseq, aor, aor, call_id, cseq, expires, pau ? "P-Associated-URI: " : "", pau ? pau : "",
+		     pau ? "\r\n" : "");
 	send_udp(g, ts + 1000, false, buf, (size_t)n);
 }
 
@@ -413,6 +415,11 @@ static void test_location_per_cell(void **state)
 	assert_int_equal(ctr(g, SL_SIPC_PANI_MALFORMED), 1);
 }
 
+static void reg(struct ifx *g, uint64_t ts, const char *call_id, uint32_t cseq, unsigned expires)
+{
+	reg_as(g, ts, call_id, cseq, expires, UE, NULL);
+}
+
 /* A registration binds its IMSI and IMEI to the public identity: later SMS of the phone carry them, until it ends. */
 static void test_registration_binds(void **state)
 {
@@ -446,6 +453,20 @@ static void test_registration_binds(void **state)
 	assert_null(sl_party_first(&find(g, SL_EV_SMS, 5)->from, SL_ID_IMSI));
 }
 
+/* Registered under its IMSI-derived identity, the phone texts from the MSISDN the registrar's P-Associated-URI lists. */
+static void test_binding_from_associated_uri(void **state)
+{
+	struct ifx *g = *state;
+
+	reg_as(g, TS0, "reg-i", 1, 600, "208011234567895", "<tel:+33612345678>, <sip:+33612345678@ims.example.net>");
+	message(g, TS0 + 1000000, true, "mo-i", UE, SC, NULL, SMS_CT, rp_data_mo, sizeof(rp_data_mo));
+	assert_true(sl_party_has(&find(g, SL_EV_SMS, 0)->from, SL_ID_IMSI, "208011234567895"));
+	/* deregistered: the 2xx lists the same identities, and the binding goes */
+	reg_as(g, TS0 + 2000000, "reg-i", 2, 0, "208011234567895", "<tel:+33612345678>");
+	message(g, TS0 + 3000000, true, "mo-j", UE, SC, NULL, SMS_CT, rp_data_mo, sizeof(rp_data_mo));
+	assert_null(sl_party_first(&find(g, SL_EV_SMS, 1)->from, SL_ID_IMSI));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -455,6 +476,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_truncated_and_garbage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_location_per_cell, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_registration_binds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_binding_from_associated_uri, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
