@@ -199,7 +199,13 @@ bool sl_ims_sms_message(struct sl_capture *cap, struct sl_dialog *d, const struc
 	ev.sig = sig;
 	ev.call_id = sipev->call_id;
 	ev.dialog = d;
-	ev.dir = rp.mo ? SL_DIR_FROM_CALLER : SL_DIR_FROM_CALLEE;
+	/*
+	 * The SIP sender is always the from side: the phone for an MO RP-DATA,
+	 * the originator's network for an MT one, whoever sends a report. So an
+	 * address target finds the sender's address on the from side (the
+	 * direction of the short message itself is u.sms.mo).
+	 */
+	ev.dir = SL_DIR_FROM_CALLER;
 	ev.location = sipev->location;
 	ev.cell = sipev->cell;
 	ev.u.sms.ims = true;

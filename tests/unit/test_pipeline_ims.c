@@ -328,6 +328,7 @@ static void test_mt_sms_report_from_phone(void **state)
 	assert_string_equal(r->tpdu, "deliver");
 	assert_true(sl_party_has(&r->to, SL_ID_E164, "+33612345678"));
 	assert_true(sl_party_has(&r->from, SL_ID_E164, "+447785016005"));
+	assert_int_equal(r->dir, SL_DIR_FROM_CALLER);	/* the SIP sender (the network) is the from side */
 	/* an ACK from another phone with the same reference does not answer it */
 	message(g, TS0 + 100000, true, "ack-x", "+33611111111", SC, NULL, SMS_CT, rp_ack_from_ms_5,
 		sizeof(rp_ack_from_ms_5));
