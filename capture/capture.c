@@ -91,7 +91,10 @@ struct sl_capture *sl_capture_alloc(void *ctx, const struct sl_capture_cfg *cfg,
 	cap->media = sl_media_alloc(cap);
 	cap->rtp = sl_rtp_streams_alloc(cap);
 	cap->gsm = sl_gsm_alloc(cap);
+	cap->ims_sms = talloc_zero(cap, struct sl_ims_sms);
+	cap->binds = sl_sip_binds_alloc(cap);
 	if (!cap->ctr[SL_CG_DECODE] || !cap->ctr[SL_CG_SIP] || !cap->ctr[SL_CG_DIALOG] || !cap->ctr[SL_CG_RTP] || !cap->ctr[SL_CG_GSM] || !cap->gsm ||
+	    !cap->ims_sms || !cap->binds ||
 	    !cap->defrag || !cap->tcp || !cap->flows || !cap->dialogs || !cap->media || !cap->rtp) {
 		talloc_free(cap);
 		return NULL;

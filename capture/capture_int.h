@@ -29,6 +29,7 @@ struct sl_dialogs;
 struct sl_media;
 struct sl_rtp_streams;
 struct sl_gsm;
+struct sl_dialog;
 
 struct sl_capture {
 	struct sl_capture_cfg cfg;
@@ -42,6 +43,8 @@ struct sl_capture {
 	struct sl_media *media;
 	struct sl_rtp_streams *rtp;
 	struct sl_gsm *gsm;
+	struct sl_ims_sms *ims_sms;
+	struct sl_sip_binds *binds;
 
 	uint8_t sip_port_bits[65536 / 8];	/* TCP ports always treated as SIP */
 	uint8_t tap_port_bits[65536 / 8];	/* TCP ports handed to ops.tcp_data */
@@ -128,6 +131,9 @@ void sl_sip_handle_parsed(struct sl_capture *cap, struct sl_sig *sig, const stru
 struct sl_dialogs *sl_dialogs_alloc(struct sl_capture *cap);
 /* Track the message's dialog, emit its SIP event (ev, with dialog and dir filled in) and what follows. */
 void sl_dialogs_on_sip(struct sl_capture *cap, const struct sl_sig *sig, const struct sl_sip_msg *m, struct sl_event *ev);
+/* sip_location.c: a location event when the message's dialog shows a new cell (ev: its sip event) */
+void sl_sip_location(struct sl_capture *cap, const struct sl_sig *sig, const struct sl_sip_msg *m,
+		     const struct sl_event *ev);
 void sl_dialogs_expire(struct sl_capture *cap, uint64_t now_us);
 void sl_dialogs_flush(struct sl_capture *cap);
 unsigned sl_dialogs_count(const struct sl_dialogs *ds);
@@ -151,11 +157,53 @@ unsigned sl_rtp_count(const struct sl_rtp_streams *rs);
 
 /* gsm_handle.c: GSMTAP datagrams -> identity, call and sms events */
 struct sl_gsm *sl_gsm_alloc(struct sl_capture *cap);
+
 void sl_gsm_on_datagram(struct sl_dec *d, const struct sl_endpoint *src, const struct sl_endpoint *dst,
 			struct sl_cursor payload);
 /* Timers: calls without clearing, silent streams. */
 void sl_gsm_expire(struct sl_capture *cap, uint64_t now_us);
 void sl_gsm_flush(struct sl_capture *cap);
+
+/*
+ * ims_sms.c: SMS over IP (TS 24.341). RP-DATA awaiting their RP-ACK or
+ * RP-ERROR, so that a delivery report names the message it answers.
+ */
+#define SL_IMS_SMS_PENDING 32
+#define SL_IMS_SMS_REPORT_WINDOW_US (60u * 1000000u)	/* longer than TR1M/TR2M of TS 24.011 10 */
+struct sl_ims_sms_pending {
+	bool used;
+	bool mo;			/* the RP-DATA went from the phone */
+	uint8_t rp_ref;
+	uint64_t ts_us;
+	struct sl_party ue;		/* the phone's identities */
+	char call_id[128];
+};
+struct sl_ims_sms {
+	struct sl_ims_sms_pending p[SL_IMS_SMS_PENDING];
+	unsigned next;			/* ring: the oldest slot is reused */
+};
+/*
+ * A SIP MESSAGE whose body has an application/vnd.3gpp.sms part: decode the
+ * RP message and emit an sms event (content, the text, when the consumer
+ * asked on d). False when the body is not one (the caller emits its plain
+ * message event instead).
+ */
+bool sl_ims_sms_message(struct sl_capture *cap, struct sl_dialog *d, const struct sl_sig *sig,
+			const struct sl_sip_msg *m, const struct sl_event *sipev);
+
+/*
+ * sip_bind.c: the IMSI and IMEI a successful registration showed, bound to
+ * its public identities until it expires (packet time) or is undone.
+ */
+#define SL_SIP_BIND_MAX 4096
+struct sl_sip_binds;
+struct sl_sip_binds *sl_sip_binds_alloc(void *ctx);
+/* p: the registering party; associated: the 2xx's P-Associated-URI value (public identities of the same subscription) */
+void sl_sip_bind_learn(struct sl_capture *cap, const struct sl_party *p, struct sl_str associated, uint64_t expires_us);
+void sl_sip_bind_forget(struct sl_capture *cap, const struct sl_party *p, struct sl_str associated);
+/* Add the bound IMSI/IMEI to a party that carries a bound public identity. */
+void sl_sip_bind_enrich(struct sl_capture *cap, struct sl_party *p, uint64_t now_us);
+unsigned sl_sip_binds_count(const struct sl_capture *cap);
 
 /* report.c: the consumer's event callback */
 void sl_cap_emit(struct sl_capture *cap, const struct sl_event *ev);

@@ -72,6 +72,21 @@ static const struct rate_ctr_desc sip_ctr[_SL_SIPC_COUNT] = {
 	[SL_SIPC_WS_FRAMES] = { "ws:frames", "WebSocket data frames" },
 	[SL_SIPC_WS_CONTROL] = { "ws:control", "WebSocket control frames (ping, pong, close)" },
 	[SL_SIPC_WS_MALFORMED] = { "ws:malformed", "WebSocket frames with reserved opcodes, bad lengths or oversize" },
+	[SL_SIPC_SMS] = { "sms", "SMS over IP RP messages reported (SIP MESSAGE with an application/vnd.3gpp.sms body)" },
+	[SL_SIPC_SMS_REPORTS] = { "sms:reports", "SMS over IP RP-ACK and RP-ERROR matched to the RP-DATA they answer" },
+	[SL_SIPC_SMS_REPORTS_UNMATCHED] = { "sms:reports_unmatched", "SMS over IP RP-ACK and RP-ERROR whose RP-DATA was not seen" },
+	[SL_SIPC_SMS_RP_TRUNCATED] = { "sms:rp:truncated", "SMS over IP bodies whose RP message is cut short" },
+	[SL_SIPC_SMS_RP_MALFORMED] = { "sms:rp:malformed", "SMS over IP bodies with bad RP addresses, cause or optional IE" },
+	[SL_SIPC_SMS_RP_UNSUPPORTED] = { "sms:rp:unsupported", "SMS over IP bodies with RP-SMMA or reserved RP types" },
+	[SL_SIPC_SMS_TPDU_TRUNCATED] = { "sms:tpdu:truncated", "SMS over IP RP-DATA whose TPDU is cut short" },
+	[SL_SIPC_SMS_TPDU_MALFORMED] = { "sms:tpdu:malformed", "SMS over IP RP-DATA with a bad TPDU address, time stamp or user data" },
+	[SL_SIPC_SMS_TPDU_UNSUPPORTED] = { "sms:tpdu:unsupported", "SMS over IP RP-DATA carrying an SMS-COMMAND or reserved TPDU" },
+	[SL_SIPC_SMS_TEXT_BAD] = { "sms:text_undecodable", "SMS over IP messages whose text could not be decoded for content" },
+	[SL_SIPC_PANI_CELLS] = { "pani:cells", "P-Access-Network-Info headers naming a 3GPP cell" },
+	[SL_SIPC_PANI_MALFORMED] = { "pani:malformed", "P-Access-Network-Info cell identities of a wrong length or with bad digits" },
+	[SL_SIPC_LOCATIONS] = { "locations", "location events (a dialog's subscriber seen in a new cell)" },
+	[SL_SIPC_BINDS] = { "binds", "Registrations whose IMSI or IMEI was bound to their public identities" },
+	[SL_SIPC_BINDS_EVICTED] = { "binds:evicted", "Registration bindings dropped, oldest first, because the table was full" },
 };
 
 const struct rate_ctr_group_desc sl_sip_ctrg_desc = {

@@ -226,6 +226,8 @@ static void fill_event(struct sl_dialog *d, const struct sl_sig *sig, enum sl_ev
 		ev->location = sig->sip->pani;
 	else if (d->pani[0])
 		ev->location = sl_str_make(d->pani, strlen(d->pani));
+	if (ev->location.len && sl_pani_cell(ev->location, &d->ev_cell) == SL_PANI_OK)
+		ev->cell = &d->ev_cell;
 }
 
 static void emit_call(struct sl_capture *cap, struct sl_dialog *d, const struct sl_sig *sig, enum sl_call_step step,
@@ -269,6 +271,12 @@ static void report_registration(struct sl_capture *cap, struct sl_dialog *d, con
 	ev.u.reg.status = status;
 	ev.u.reg.expires = expires;
 	ev.u.reg.contact = contact;
+	/* what a registration binds: its IMSI and IMEI stay with its public identities while it lasts */
+	if (result == SL_REG_REGISTERED)
+		sl_sip_bind_learn(cap, &d->caller, sig && sig->sip ? sig->sip->p_associated : SL_STR_NULL,
+				  ev.ts_us + (uint64_t)expires * 1000000u);
+	else if (result == SL_REG_DEREGISTERED)
+		sl_sip_bind_forget(cap, &d->caller, sig && sig->sip ? sig->sip->p_associated : SL_STR_NULL);
 	sl_ctr_inc(cap, SL_CG_DIALOG, SL_DLG_REGISTRATIONS);
 	sl_cap_emit(cap, &ev);
 	dlg_enter(cap, d, SL_DS_DONE);
@@ -423,14 +431,17 @@ static void on_message_request(struct sl_capture *cap, struct sl_dialog *d, cons
 		d->callee = sipev->to;
 		copy_pani(d, m);
 	}
-	fill_event(d, sig, SL_EV_MESSAGE, SL_DIR_FROM_CALLER, &ev);
-	/* inside a call the sender may be either party: report the message's own parties */
-	ev.from = sipev->from;
-	ev.to = sipev->to;
-	ev.u.message.size = (uint32_t)m->body.len;
-	ev.u.message.content_type = m->content_type;
-	sl_cap_emit(cap, &ev);
-	deliver_body_cc(cap, d, sig, m);
+	/* SMS over IP: the RP message inside becomes an sms event instead of a message event */
+	if (!sl_ims_sms_message(cap, d, sig, m, sipev)) {
+		fill_event(d, sig, SL_EV_MESSAGE, SL_DIR_FROM_CALLER, &ev);
+		/* inside a call the sender may be either party: report the message's own parties */
+		ev.from = sipev->from;
+		ev.to = sipev->to;
+		ev.u.message.size = (uint32_t)m->body.len;
+		ev.u.message.content_type = m->content_type;
+		sl_cap_emit(cap, &ev);
+		deliver_body_cc(cap, d, sig, m);
+	}
 	if (d->kind == SL_DLG_KIND_MESSAGE)
 		dlg_enter(cap, d, SL_DS_DONE);
 }

@@ -17,6 +17,7 @@
 
 #include "capture/addr.h"
 #include "capture/identity.h"
+#include "capture/sip_pani.h"
 
 enum sl_dlg_kind { SL_DLG_KIND_CALL, SL_DLG_KIND_REGISTER, SL_DLG_KIND_MESSAGE };
 
@@ -67,4 +68,7 @@ struct sl_dialog {
 	char caller_tag[SL_DLG_TAG_MAX];
 	struct sl_party caller, callee;
 	char pani[SL_DLG_PANI_MAX];
+	struct sl_cell ev_cell;		/* the cell of the event being emitted (ev->cell points here) */
+	bool loc_reported;		/* a location event named loc_cell */
+	struct sl_cell loc_cell;	/* the last cell a location event reported for this dialog */
 };

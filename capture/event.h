@@ -23,6 +23,7 @@
 
 #include "capture/addr.h"
 #include "capture/identity.h"
+#include "capture/sip_pani.h"
 #include "capture/str.h"
 
 struct sl_sip_msg;
@@ -36,6 +37,7 @@ enum sl_event_type {
 	SL_EV_RTP_STREAM,	/* summary of one RTP or RTCP stream when it ends */
 	SL_EV_SMS,		/* GSM short message (RP-DATA with its TPDU) */
 	SL_EV_IDENTITY,		/* a GSM mobile identity seen, with what is known of the same phone */
+	SL_EV_LOCATION,		/* where a subscriber is: a cell named by signalling (P-Access-Network-Info) */
 	_SL_EV_COUNT
 };
 
@@ -104,6 +106,7 @@ struct sl_event {
 	struct sl_party to;		/* callee / recipient / registrar's AoR */
 	enum sl_dir dir;
 	struct sl_str location;		/* P-Access-Network-Info value, when present */
+	const struct sl_cell *cell;	/* the cell that value names, NULL when it names none */
 	union {
 		struct {
 			enum sl_call_step step;
@@ -115,7 +118,12 @@ struct sl_event {
 			uint8_t cause;			/* GSM clearing cause (TS 24.008 10.5.4.11), 0: none */
 		} call;
 		struct {
-			const char *tpdu;		/* "submit", "deliver", "status_report" */
+			bool ims;			/* SMS over IP (TS 24.341): RP in a SIP MESSAGE; else GSM */
+			const char *rp;			/* RP message: "data", "ack", "error" */
+			bool has_rp_cause;
+			uint8_t rp_cause;		/* RP-ERROR cause (TS 24.011 8.2.5.4) */
+			struct sl_str report_of;	/* RP-ACK/RP-ERROR: call_id of the RP-DATA it answers, if seen */
+			const char *tpdu;		/* "submit", "deliver", "status_report"; NULL for RP-ACK/RP-ERROR */
 			bool mo;			/* sent by the phone */
 			uint8_t message_ref;		/* TP-MR (submit, status report) */
 			uint8_t rp_ref;			/* RP message reference */
@@ -139,6 +147,10 @@ struct sl_event {
 			char mcc[4], mnc[4];
 			uint16_t lac;
 		} identity;
+		struct {
+			const char *source;		/* how the fix was learnt: "sip-pani" */
+			struct sl_cell cell;
+		} loc;
 		struct {
 			uint32_t size;			/* body bytes */
 			struct sl_str content_type;

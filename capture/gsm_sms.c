@@ -101,6 +101,7 @@ void sl_gsm_sms_rp(struct sl_capture *cap, const struct sl_gsm_msg *m, const str
 		if (p.n)
 			ev.u.sms.smsc = p.id[0];
 	}
+	ev.u.sms.rp = sl_rp_msg_names[SL_RP_DATA];
 	ev.u.sms.tpdu = sl_tpdu_type_names[t.type];
 	ev.u.sms.mo = rp.mo;
 	ev.u.sms.message_ref = t.mr;

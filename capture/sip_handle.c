@@ -81,6 +81,7 @@ void sl_sip_handle_parsed(struct sl_capture *cap, struct sl_sig *sig, const stru
 		[SL_TRANSPORT_WS] = SL_SIPC_MSG_WS,
 	};
 	struct sl_event ev;
+	struct sl_cell cell;
 
 	if (err != SL_SIP_OK) {
 		sl_cap_reject(cap, SL_CG_SIP, SL_SIPC_ERR_BASE + err,
@@ -102,9 +103,29 @@ void sl_sip_handle_parsed(struct sl_capture *cap, struct sl_sig *sig, const stru
 	ev.sig = sig;
 	ev.call_id = m->call_id;
 	ev.location = m->pani;
+	ev.cell = NULL;
+	if (m->pani.len) {
+		switch (sl_pani_cell(m->pani, &cell)) {
+		case SL_PANI_OK:
+			ev.cell = &cell;
+			sl_ctr_inc(cap, SL_CG_SIP, SL_SIPC_PANI_CELLS);
+			break;
+		case SL_PANI_MALFORMED:
+			sl_cap_reject(cap, SL_CG_SIP, SL_SIPC_PANI_MALFORMED,
+				      "source %u frame %" PRIu64 ": P-Access-Network-Info cell identity malformed",
+				      sig->source, sig->frame);
+			break;
+		default:
+			break;
+		}
+	}
 	build_parties(&cap->cfg.numbering, m, &ev.from, &ev.to);
+	/* a registered phone's IMSI and IMEI go with its public identity (sip_bind.c) */
+	sl_sip_bind_enrich(cap, &ev.from, sig->ts_us);
+	sl_sip_bind_enrich(cap, &ev.to, sig->ts_us);
 	memset(&ev.u, 0, sizeof(ev.u));
 	sl_dialogs_on_sip(cap, sig, m, &ev);
+	sl_sip_location(cap, sig, m, &ev);
 }
 
 void sl_sip_handle(struct sl_capture *cap, struct sl_sig *sig, const char *p, size_t len, unsigned mode)

@@ -48,6 +48,7 @@ enum hdr_id {
 	H_PAI,
 	H_PPI,
 	H_PANI,
+	H_PAU,
 	H_PCPID,
 	H_AUTHORIZATION,
 	H_EXPIRES,
@@ -128,6 +129,8 @@ static enum hdr_id hdr_lookup(struct sl_str n)
 		return IS("authorization") ? H_AUTHORIZATION : H_OTHER;
 	case 14:
 		return IS("content-length") ? H_CONTENT_LENGTH : H_OTHER;
+	case 16:
+		return IS("p-associated-uri") ? H_PAU : H_OTHER;
 	case 17:
 		return IS("p-called-party-id") ? H_PCPID : H_OTHER;
 	case 19:
@@ -498,6 +501,9 @@ static enum sl_sip_err take_header(struct sl_sip_msg *m, struct sl_str name, str
 		break;
 	case H_PANI:
 		set_once(m, &m->pani, v);
+		break;
+	case H_PAU:
+		set_once(m, &m->p_associated, v);
 		break;
 	case H_PCPID:
 		set_nameaddr_once(m, &m->p_called_party, v);

@@ -82,6 +82,7 @@ struct sl_sip_msg {
 	unsigned n_via;
 	struct sl_str user_agent;	/* User-Agent or Server */
 	struct sl_str pani;		/* P-Access-Network-Info */
+	struct sl_str p_associated;	/* P-Associated-URI (a 2xx to REGISTER): comma-separated name-addrs, raw */
 	struct sl_str authorization;	/* Authorization / Proxy-Authorization value */
 	struct sl_str expires;
 	struct sl_str content_type;	/* media type with parameters */

@@ -355,6 +355,7 @@ struct sms_report {
 	uint64_t ts_us;
 	bool ts_utc;
 	int initiator;
+	int transfer;
 	struct sl_pdu_bytes content;
 };
 
@@ -365,9 +366,10 @@ static int sms_timestamp(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struc
 	return sl_pd_hi2_timestamp(s, c, t, &r->ts_us, &r->ts_utc);
 }
 
-/* TS 101 671 D.5 SMS-report sMS-Contents; the TP-level fields [2], [3] are not ours. */
+/* TS 101 671 D.5 SMS-report sMS-Contents; other-message [3] is not ours. */
 static const struct sl_pd_comp sms_contents_comp[] = {
 	{ 1, "initiator", SL_PD_MANDATORY, SL_PD_ENUM_AT(struct sms_report, initiator, 0, 2) },
+	{ 2, "transfer-status", SL_PD_OPTIONAL, SL_PD_ENUM_AT(struct sms_report, transfer, 0, 2) },
 	{ 4, "content", SL_PD_OPTIONAL, SL_PD_BYTES_AT(struct sms_report, content, 1, 270) },
 };
 static const struct sl_pd_seq sms_contents = {
@@ -392,10 +394,13 @@ static int sms_report(struct sl_pdu_dec *s, struct sl_ber_cur *c, const struct s
 
 	memset(&r, 0, sizeof(r));
 	r.initiator = -1;
+	r.transfer = -1;
 	if (sl_pd_seq(s, c, t, "sMS", &sms_report_seq, &r))
 		return -1;
 	iri->has_sms = true;
 	iri->sms_initiator = (uint8_t)r.initiator;
+	iri->has_sms_transfer = r.transfer >= 0;
+	iri->sms_transfer = iri->has_sms_transfer ? (uint8_t)r.transfer : 0;
 	iri->sms_content = r.content.p;
 	iri->sms_content_len = r.content.n;
 	return 0;

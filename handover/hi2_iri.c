@@ -85,15 +85,15 @@ static const char *nth(const struct sl_party *p, enum sl_id_type t, unsigned k)
  * SIP URIs (From and P-Asserted-Identity) gives two PartyInformation
  * entries, since each field of partyIdentity occurs at most once.
  */
-static void w_party_identity(struct sl_ber_w *w, const struct sl_party *p, unsigned k)
+static void w_party_identity(struct sl_ber_w *w, const struct sl_party *p, unsigned k, bool v11)
 {
 	size_t m = sl_ber_w_mark(w);
 	uint8_t buf[16];
 	const char *v;
 	size_t n;
 
-	if ((v = nth(p, SL_ID_NUMBER, k)))
-		sl_ber_w_utf8(w, SL_BER_CONTEXT, 11, v, strlen(v)); /* alphanumeric */
+	if (!v11 && (v = nth(p, SL_ID_NUMBER, k)))
+		sl_ber_w_utf8(w, SL_BER_CONTEXT, 11, v, strlen(v)); /* alphanumeric: not in version11 */
 	if ((v = nth(p, SL_ID_E164, k))) {
 		char tel[SL_ID_MAX + 4];
 		int tn = snprintf(tel, sizeof(tel), "tel:%s", v);
@@ -120,11 +120,14 @@ static void w_party_identity(struct sl_ber_w *w, const struct sl_party *p, unsig
 	sl_ber_w_close(w, m, SL_BER_CONTEXT, 1);
 }
 
-static unsigned party_rounds(const struct sl_party *p)
+static unsigned party_rounds(const struct sl_party *p, bool v11)
 {
 	unsigned t, r = 0, c;
 
 	for (t = SL_ID_SIP_URI; t < _SL_ID_TYPE_COUNT; t++) {
+		/* rounds only for what partyIdentity can carry: a TMSI never, a national number not in version11 */
+		if (t == SL_ID_TMSI || (v11 && t == SL_ID_NUMBER))
+			continue;
 		c = count_type(p, t);
 		if (c > r)
 			r = c;
@@ -132,10 +135,10 @@ static unsigned party_rounds(const struct sl_party *p)
 	return r > PARTY_ROUNDS_MAX ? PARTY_ROUNDS_MAX : r;
 }
 
-static void w_parties(struct sl_ber_w *w, const struct sl_hi2_iri *iri)
+static void w_parties(struct sl_ber_w *w, const struct sl_hi2_iri *iri, bool v11)
 {
 	const struct sl_party *ps[2] = { &iri->orig, &iri->term };
-	unsigned rounds[2] = { party_rounds(&iri->orig), party_rounds(&iri->term) };
+	unsigned rounds[2] = { party_rounds(&iri->orig, v11), party_rounds(&iri->term, v11) };
 	size_t m, me;
 	int i;
 	unsigned k;
@@ -146,7 +149,7 @@ static void w_parties(struct sl_ber_w *w, const struct sl_hi2_iri *iri)
 	for (i = 1; i >= 0; i--) {
 		for (k = rounds[i]; k-- > 0;) {
 			me = sl_ber_w_mark(w);
-			w_party_identity(w, ps[i], k);
+			w_party_identity(w, ps[i], k, v11);
 			sl_ber_w_enum(w, SL_BER_CONTEXT, 0, i); /* originating-Party(0) / terminating-Party(1) */
 			sl_ber_w_close(w, me, SL_BER_UNIVERSAL, SL_BER_TAG_SEQUENCE);
 		}
@@ -195,6 +198,8 @@ static void w_sms(struct sl_ber_w *w, const struct sl_pdu_ctx *ctx, uint32_t cin
 			w->invalid = true;
 		sl_ber_w_octets(w, SL_BER_CONTEXT, 4, iri->sms_content, iri->sms_content_len);
 	}
+	if (iri->has_sms_transfer)
+		sl_ber_w_enum(w, SL_BER_CONTEXT, 2, iri->sms_transfer);
 	sl_ber_w_enum(w, SL_BER_CONTEXT, 1, iri->sms_initiator);
 	sl_ber_w_close(w, mc, SL_BER_CONTEXT, 3);	/* sMS-Contents */
 	sl_w_hi2_timestamp(w, ctx, 2, iri->ts_us);
@@ -212,7 +217,8 @@ int sl_w_hi2_params(struct sl_ber_w *w, const struct sl_pdu_ctx *ctx, bool v11, 
 	if (cin > SL_HI2_CIN_MAX || iri->type < SL_IRI_BEGIN || iri->type > SL_IRI_REPORT
 	    || (iri->has_dir && iri->dir > SL_HI2_TERMINATING)
 	    || (iri->has_state && (iri->state < SL_HI2_IDLE || iri->state > SL_HI2_CONNECTED))
-	    || (iri->has_sms && iri->sms_initiator > SL_HI2_SMS_UNDEFINED))
+	    || (iri->has_sms && iri->sms_initiator > SL_HI2_SMS_UNDEFINED)
+	    || (iri->has_sms && iri->has_sms_transfer && iri->sms_transfer > SL_HI2_SMS_TRANSFER_UNDEFINED))
 		return -EINVAL;
 	if (iri->sip)
 		sl_ber_w_octets(w, SL_BER_CONTEXT, 30, iri->sip, iri->sip_len);
@@ -224,7 +230,7 @@ int sl_w_hi2_params(struct sl_ber_w *w, const struct sl_pdu_ctx *ctx, bool v11, 
 		w_sms(w, ctx, cin, iri);
 	if (iri->has_nature)
 		sl_ber_w_enum(w, SL_BER_CONTEXT, 12, iri->nature);
-	w_parties(w, iri);
+	w_parties(w, iri, v11);
 	w_location(w, &iri->loc, v11);
 	if (iri->has_state)
 		sl_ber_w_enum(w, SL_BER_CONTEXT, 5, iri->state);

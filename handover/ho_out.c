@@ -331,6 +331,9 @@ int sl_ho_out_event(struct sl_ho_out *o, const struct sl_match *m, const struct 
 		sl_hi2_iri_from_event(ev, m->side == SL_TARGET_FROM, &iri);
 		if (!(ic->services & SL_SVC_LOCATION))
 			memset(&iri.loc, 0, sizeof(iri.loc));
+		/* the short message itself is content: only under IRI+CC */
+		if (ic->scope == SL_SCOPE_IRI_CC)
+			sl_hi2_sms_content(ev, &iri);
 		iri.type = next_type(leg, in_call, ends);
 		if (fmt == SL_HO_FORMAT_PS_PDU) {
 			if (sl_seqno_next(o->seq, ic->liid, true, h.cin, SL_SEQ_IRI, &h.seqno) < 0)

@@ -29,6 +29,8 @@
 #include "capture/identity.h"
 #include "handover/pdu_ctx.h"
 
+struct sl_cell;
+
 struct sl_event;
 
 /* IRIType (TS 102 232-1) = IRIContent record tag (TS 101 671): same numbers. */
@@ -95,6 +97,8 @@ enum sl_hi2_state { SL_HI2_IDLE = 1, SL_HI2_SETUP = 2, SL_HI2_CONNECTED = 3 };
 enum sl_hi2_nature { SL_HI2_NATURE_CALL = 0, SL_HI2_NATURE_SMS = 1, SL_HI2_NATURE_LTE_SMS = 7 };
 /* SMS-report initiator. */
 enum sl_hi2_sms_initiator { SL_HI2_SMS_TARGET = 0, SL_HI2_SMS_SERVER = 1, SL_HI2_SMS_UNDEFINED = 2 };
+/* SMS-report transfer-status. */
+enum sl_hi2_sms_transfer { SL_HI2_SMS_SUCCEEDED = 0, SL_HI2_SMS_FAILED = 1, SL_HI2_SMS_TRANSFER_UNDEFINED = 2 };
 
 /*
  * TS 101 671 Location, the parts sluice can know: E-UTRAN cell and
@@ -125,6 +129,8 @@ struct sl_hi2_iri {
 	struct sl_hi2_location loc;
 	bool has_sms;		/* sMS [14] SMS-report */
 	uint8_t sms_initiator;	/* enum sl_hi2_sms_initiator */
+	bool has_sms_transfer;
+	uint8_t sms_transfer;	/* enum sl_hi2_sms_transfer: RP-ACK succeeded, RP-ERROR failed */
 	const uint8_t *sms_content; /* 1..270 octets, NULL to omit */
 	size_t sms_content_len;
 	struct sl_addr sms_orig, sms_term; /* sMSOriginating/TerminatingAddress; family 0 = absent */
@@ -208,3 +214,11 @@ void sl_hi2_iri_from_event(const struct sl_event *ev, bool target_is_from, struc
  * into the TAI and ECGI of loc. False if it names none.
  */
 bool sl_hi2_location_from_pani(const char *p, size_t n, struct sl_hi2_location *loc);
+/* A cell read by capture into Location: E-UTRAN as tAI and eCGI, GERAN as globalCellID; false for others. */
+bool sl_hi2_location_from_cell(const struct sl_cell *c, struct sl_hi2_location *loc);
+/*
+ * The content of an SMS over IP sms event (the TPDU from the SIP body it
+ * carries) into iri->sms_content; only for interceptions with content.
+ * False when the event has none.
+ */
+bool sl_hi2_sms_content(const struct sl_event *ev, struct sl_hi2_iri *iri);

@@ -179,6 +179,8 @@ static void hi2(struct v *v, const struct sl_hi2_ids *i, const struct sl_hi2_iri
 	if (r->has_sms) {
 		emit(v, SL_PDU_F_OPEN, "sMS");
 		uint_(v, "initiator", r->sms_initiator);
+		if (r->has_sms_transfer)
+			uint_(v, "transfer-status", r->sms_transfer);
 		if (r->sms_content)
 			hex(v, "content", r->sms_content, r->sms_content_len);
 		emit(v, SL_PDU_F_CLOSE, NULL);

@@ -89,6 +89,29 @@ static void json_sig(struct sl_json *j, const struct sl_sig *sig)
 	sl_json_u64(j, sig->frame);
 }
 
+static void json_cell(struct sl_json *j, const struct sl_cell *c)
+{
+	bool lac = c && (c->access == SL_ACCESS_GERAN || c->access == SL_ACCESS_UTRAN);
+
+	sl_json_key(j, "cell");
+	if (!c) {
+		sl_json_null(j);
+		return;
+	}
+	sl_json_obj_open(j);
+	sl_json_key(j, "access");
+	sl_json_cstr(j, sl_access_names[c->access]);
+	sl_json_key(j, "mcc");
+	sl_json_cstr(j, c->mcc);
+	sl_json_key(j, "mnc");
+	sl_json_cstr(j, c->mnc);
+	sl_json_key(j, lac ? "lac" : "tac");
+	sl_json_u64(j, c->area);
+	sl_json_key(j, "cell_id");
+	sl_json_u64(j, c->cell);
+	sl_json_obj_close(j);
+}
+
 static void json_sip(struct sl_json *j, const struct sl_event *ev)
 {
 	const struct sl_sip_msg *m = ev->sig->sip;
@@ -134,6 +157,7 @@ static void json_sip(struct sl_json *j, const struct sl_event *ev)
 	sl_json_str(j, m->user_agent);
 	sl_json_key(j, "pani");
 	sl_json_str(j, m->pani);
+	json_cell(j, ev->cell);
 	sl_json_key(j, "body");
 	if (m->body.len) {
 		sl_json_obj_open(j);
@@ -198,6 +222,7 @@ static void json_call(struct sl_json *j, const struct sl_event *ev)
 		sl_json_null(j);
 	sl_json_key(j, "location");
 	sl_json_str(j, ev->location.len ? ev->location : SL_STR_NULL);
+	json_cell(j, ev->cell);
 }
 
 static void json_message(struct sl_json *j, const struct sl_event *ev)
@@ -213,6 +238,7 @@ static void json_message(struct sl_json *j, const struct sl_event *ev)
 	sl_json_str(j, ev->u.message.content_type);
 	sl_json_key(j, "location");
 	sl_json_str(j, ev->location.len ? ev->location : SL_STR_NULL);
+	json_cell(j, ev->cell);
 }
 
 static void json_registration(struct sl_json *j, const struct sl_event *ev)
@@ -235,6 +261,7 @@ static void json_registration(struct sl_json *j, const struct sl_event *ev)
 	json_sig(j, ev->sig);
 	sl_json_key(j, "location");
 	sl_json_str(j, ev->location.len ? ev->location : SL_STR_NULL);
+	json_cell(j, ev->cell);
 }
 
 static void json_rtp(struct sl_json *j, const struct sl_event *ev)
@@ -308,7 +335,10 @@ static void json_sms(struct sl_json *j, const struct sl_event *ev)
 	sl_json_key(j, "call_id");
 	sl_json_str(j, ev->call_id);
 	sl_json_key(j, "tpdu");
-	sl_json_cstr(j, s->tpdu);
+	if (s->tpdu)
+		sl_json_cstr(j, s->tpdu);
+	else
+		sl_json_null(j);
 	sl_json_key(j, "direction");
 	sl_json_cstr(j, s->mo ? "mo" : "mt");
 	json_party(j, "originator", &ev->from);
@@ -325,11 +355,20 @@ static void json_sms(struct sl_json *j, const struct sl_event *ev)
 	else
 		sl_json_null(j);
 	sl_json_key(j, "coding");
-	sl_json_cstr(j, s->coding);
+	if (s->coding)
+		sl_json_cstr(j, s->coding);
+	else
+		sl_json_null(j);
 	sl_json_key(j, "dcs");
-	sl_json_u64(j, s->dcs);
+	if (s->tpdu)
+		sl_json_u64(j, s->dcs);
+	else
+		sl_json_null(j);
 	sl_json_key(j, "length");
-	sl_json_u64(j, s->length);
+	if (s->tpdu)
+		sl_json_u64(j, s->length);
+	else
+		sl_json_null(j);
 	sl_json_key(j, "segment");
 	if (s->seg_total)
 		sl_json_u64(j, s->seg_no);
@@ -350,6 +389,33 @@ static void json_sms(struct sl_json *j, const struct sl_event *ev)
 		sl_json_u64(j, s->status);
 	else
 		sl_json_null(j);
+	sl_json_key(j, "bearer");
+	sl_json_cstr(j, s->ims ? "ims" : "gsm");
+	sl_json_key(j, "rp");
+	sl_json_cstr(j, s->rp ? s->rp : "rp_data");
+	sl_json_key(j, "rp_cause");
+	if (s->has_rp_cause)
+		sl_json_u64(j, s->rp_cause);
+	else
+		sl_json_null(j);
+	sl_json_key(j, "report_of");
+	sl_json_str(j, s->report_of.len ? s->report_of : SL_STR_NULL);
+	sl_json_key(j, "location");
+	sl_json_str(j, ev->location.len ? ev->location : SL_STR_NULL);
+	json_cell(j, ev->cell);
+}
+
+static void json_location(struct sl_json *j, const struct sl_event *ev)
+{
+	sl_json_key(j, "call_id");
+	sl_json_str(j, ev->call_id);
+	json_party(j, "subscriber", &ev->from);
+	sl_json_key(j, "fix_source");
+	sl_json_cstr(j, ev->u.loc.source);
+	json_cell(j, &ev->u.loc.cell);
+	sl_json_key(j, "location");
+	sl_json_str(j, ev->location.len ? ev->location : SL_STR_NULL);
+	json_sig(j, ev->sig);
 }
 
 static void json_identity(struct sl_json *j, const struct sl_event *ev)
@@ -406,6 +472,9 @@ void sl_event_to_json(struct sl_json *j, const struct sl_event *ev)
 		break;
 	case SL_EV_IDENTITY:
 		json_identity(j, ev);
+		break;
+	case SL_EV_LOCATION:
+		json_location(j, ev);
 		break;
 	default:
 		break;
@@ -518,8 +587,19 @@ void sl_event_to_text(char *buf, size_t len, const struct sl_event *ev)
 		char seg[32] = "";
 		if (s->seg_total)
 			snprintf(seg, sizeof(seg), " part %u/%u", s->seg_no, s->seg_total);
-		snprintf(buf, len, "%s  sms      %-13s %s %s -> %s  %s len=%u%s  [%s]", ts, s->tpdu, s->mo ? "mo" : "mt",
-			 best_id(&ev->from), best_id(&ev->to), s->coding, s->length, seg, cid_s);
+		if (!s->tpdu) {
+			snprintf(buf, len, "%s  sms      %-13s %s %s -> %s  ims rp_ref=%u  [%s]", ts, s->rp,
+				 s->mo ? "mo" : "mt", best_id(&ev->from), best_id(&ev->to), s->rp_ref, cid_s);
+			return;
+		}
+		snprintf(buf, len, "%s  sms      %-13s %s %s -> %s  %s len=%u%s%s  [%s]", ts, s->tpdu, s->mo ? "mo" : "mt",
+			 best_id(&ev->from), best_id(&ev->to), s->coding, s->length, seg, s->ims ? " ims" : "", cid_s);
+		return;
+	}
+	case SL_EV_LOCATION: {
+		const struct sl_cell *c = &ev->u.loc.cell;
+		snprintf(buf, len, "%s  location %-6s %s-%s area=%u cell=%" PRIu64 " %s  [%s]", ts, sl_access_names[c->access],
+			 c->mcc, c->mnc, c->area, c->cell, best_id(&ev->from), cid_s);
 		return;
 	}
 	case SL_EV_IDENTITY:

@@ -486,9 +486,12 @@ unsigned sl_event_service(const struct sl_event *ev)
 	case SL_EV_RTP_STREAM:
 		return SL_SVC_VOICE;
 	case SL_EV_MESSAGE:
+	case SL_EV_SMS:
 		return SL_SVC_MESSAGING;
 	case SL_EV_REGISTRATION:
 		return SL_SVC_REGISTRATION;
+	case SL_EV_LOCATION:
+		return SL_SVC_LOCATION;
 	case SL_EV_SIP:
 		m = ev->sig ? ev->sig->sip : NULL;
 		/* a MESSAGE inside a call is messaging, not voice */

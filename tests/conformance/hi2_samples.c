@@ -27,7 +27,10 @@
 #include <talloc.h>
 
 #include "asn1/ber_decode.h"
+#include "capture/event.h"
 #include "capture/identity.h"
+#include "capture/sip_pani.h"
+#include "capture/sip_parse.h"
 #include "handover/pdu.h"
 
 #define DLT_USER0 147
@@ -214,6 +217,75 @@ static void sms_iri(struct sl_hi2_iri *iri)
 }
 
 /*
+ * An SMS over IP event as capture makes it (capture/ims_sms.c): the
+ * target's phone sends an RP-DATA with an SMS-SUBMIT in a SIP MESSAGE from
+ * a GERAN cell; the IRI is made by sl_hi2_iri_from_event and, as under
+ * IRI+CC, given the TPDU by sl_hi2_sms_content. report: the RP-ERROR that
+ * answers it instead (transfer-status, no content).
+ */
+static const uint8_t ims_rp_data[] = { 0x00, 0x04, 0x00, 0x07, 0x91, 0x33, 0x06, 0x09, 0x10, 0x93, 0xf0, 0x12,
+				       0x01, 0x07, 0x0a, 0x81, 0x70, 0x86, 0x89, 0x67, 0x45, 0x00, 0x00, 0x06,
+				       0xd3, 0xf6, 0x1c, 0x24, 0x3b, 0x03 };
+static char ims_msg[1024];
+static struct sl_sip_msg ims_sip;
+static struct sl_sig ims_sig;
+static struct sl_cell ims_cell;
+
+static void ims_sms_iri(struct sl_hi2_iri *iri, bool report)
+{
+	static const uint8_t a4[4] = { 198, 51, 100, 7 }, b4[4] = { 198, 51, 100, 9 };
+	struct sl_event ev;
+	size_t used;
+	int n = snprintf(ims_msg, sizeof(ims_msg),
+			 "MESSAGE sip:+33609001390@ims.example.net SIP/2.0\r\n"
+			 "Via: SIP/2.0/UDP 198.51.100.7:5060;branch=z9hG4bK1\r\n"
+			 "From: <sip:+33612345678@ims.example.net>;tag=f1\r\n"
+			 "To: <sip:+33609001390@ims.example.net>\r\n"
+			 "Call-ID: sms-conf-1\r\nCSeq: 1 MESSAGE\r\n"
+			 "P-Access-Network-Info: 3GPP-GERAN; cgi-3gpp=20810B62C0F1A\r\n"
+			 "Content-Type: application/vnd.3gpp.sms\r\nContent-Length: %zu\r\n\r\n",
+			 sizeof(ims_rp_data));
+
+	if (n < 0 || (size_t)n + sizeof(ims_rp_data) > sizeof(ims_msg))
+		exit(2);
+	memcpy(ims_msg + n, ims_rp_data, sizeof(ims_rp_data));
+	if (sl_sip_parse(ims_msg, (size_t)n + sizeof(ims_rp_data), SL_SIP_PARSE_DATAGRAM, &ims_sip, &used) != SL_SIP_OK
+	    || sl_pani_cell(ims_sip.pani, &ims_cell) != SL_PANI_OK)
+		exit(2);
+	memset(&ims_sig, 0, sizeof(ims_sig));
+	ims_sig.ts_us = 1700000200000000ull;
+	sl_addr_set4(&ims_sig.src.addr, a4);
+	sl_addr_set4(&ims_sig.dst.addr, b4);
+	ims_sig.sip = &ims_sip;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = SL_EV_SMS;
+	ev.ts_us = ims_sig.ts_us;
+	ev.sig = &ims_sig;
+	ev.call_id = ims_sip.call_id;
+	ev.cell = &ims_cell;
+	add(&ev.from, SL_ID_E164, "+33612345678");
+	add(&ev.from, SL_ID_IMSI, "208011234567895");
+	add(&ev.to, SL_ID_NUMBER, "0768987654");
+	ev.u.sms.ims = true;
+	ev.u.sms.mo = !report;
+	ev.u.sms.rp = report ? "rp_error" : "rp_data";
+	ev.u.sms.tpdu = report ? NULL : "submit";
+	sl_hi2_iri_from_event(&ev, !report, iri);
+	if (!report && !sl_hi2_sms_content(&ev, iri))
+		exit(2);
+}
+
+static void expect_ims_sms(const struct sl_hi2_iri *iri)
+{
+	printf("%u\tHI2Operations.nature_Of_The_intercepted_call\t%u\n", frame_no, (unsigned)SL_HI2_NATURE_LTE_SMS);
+	printf("%u\tHI2Operations.initiator\t%u\n", frame_no, iri->sms_initiator);
+	if (iri->has_sms_transfer)
+		printf("%u\tHI2Operations.transfer_status\t%u\n", frame_no, iri->sms_transfer);
+	/* MCC 208 MNC 10: 02 F8 01; LAC 0xB62C; CI 0x0F1A */
+	expect_hex("HI2Operations.globalCellID", "\x02\xf8\x01\xb6\x2c\x0f\x1a", 7);
+}
+
+/*
  * Fields every sample has, plus the count of expert infos tshark 4.0 must
  * raise: one per component version11 does not know (v18_only), none else.
  */
@@ -364,6 +436,25 @@ int main(int argc, char **argv)
 	write_wrapped(f, rec, recn, iri.type);
 	expect_common(&iri, 4711, false, 1); /* iPv6PrefixLength */
 	expect_text("HI2Operations.domainID", SL_HI2_DOMAIN_V18);
+
+	/* 5, 6: version11 standalone SMS over IP IRIs made from capture events: the message with its TPDU, its RP-ERROR */
+	ims_sms_iri(&iri, false);
+	sl_ber_w_init(&w, buf, sizeof(buf));
+	if (sl_hi2_iris_content(&w, ctx, SL_HI2_V11_TAGGED, 4712, &iri) || !sl_ber_w_result(&w, &p, &n))
+		return 1;
+	pcap_packet(f, p, n);
+	expect_common(&iri, 4712, true, 0);
+	expect_text("HI2Operations.domainID", SL_HI2_DOMAIN_V11);
+	expect_ims_sms(&iri);
+
+	ims_sms_iri(&iri, true);
+	sl_ber_w_init(&w, buf, sizeof(buf));
+	if (sl_hi2_iris_content(&w, ctx, SL_HI2_V11_TAGGED, 4713, &iri) || !sl_ber_w_result(&w, &p, &n))
+		return 1;
+	pcap_packet(f, p, n);
+	expect_common(&iri, 4713, true, 0);
+	expect_text("HI2Operations.domainID", SL_HI2_DOMAIN_V11);
+	expect_ims_sms(&iri);
 
 	if (fclose(f) != 0) {
 		perror(argv[1]);

@@ -54,7 +54,7 @@ static void test_sip_request(void **state)
 	to_json(fx->ctx, &ev);
 
 	expect_keys("", "type,ts,src,dst,transport,source,frame,call_id,method,ruri,status,reason,cseq,cseq_method,"
-			"from,to,pai,ppi,contact,user_agent,pani,body");
+			"from,to,pai,ppi,contact,user_agent,pani,cell,body");
 	assert_jfield(&doc, "type", "\"sip\"");
 	assert_jfield(&doc, "ts", "1404074851.748166");
 	assert_jfield(&doc, "src", "\"127.0.0.1:5061\"");
@@ -118,7 +118,7 @@ static void test_sip_response(void **state)
 	to_json(fx->ctx, &ev);
 
 	expect_keys("", "type,ts,src,dst,transport,source,frame,call_id,method,ruri,status,reason,cseq,cseq_method,"
-			"from,to,pai,ppi,contact,user_agent,pani,body");
+			"from,to,pai,ppi,contact,user_agent,pani,cell,body");
 	assert_jfield(&doc, "ts", "0.000001");
 	assert_jfield(&doc, "src", "\"[2001:db8::1]:5060\"");
 	assert_jfield(&doc, "dst", "\"10.0.0.255:443\"");
@@ -208,7 +208,7 @@ static void test_call_steps(void **state)
 	call_event(&ev, &sig, SL_CALL_ATTEMPT);
 	ev.location = SL_STR_LIT("3GPP-E-UTRAN-FDD; utran-cell-id-3gpp=262011234567890");
 	to_json(fx->ctx, &ev);
-	expect_keys("", "type,ts,event,call_id,caller,callee,direction,src,dst,transport,source,frame,reason,status,answered,duration,setup,cause,location");
+	expect_keys("", "type,ts,event,call_id,caller,callee,direction,src,dst,transport,source,frame,reason,status,answered,duration,setup,cause,location,cell");
 	assert_jfield(&doc, "type", "\"call\"");
 	assert_jfield(&doc, "event", "\"attempt\"");
 	assert_jfield(&doc, "call_id", "\"1-7879@127.0.0.1\"");
@@ -223,7 +223,7 @@ static void test_call_steps(void **state)
 	ev.dir = SL_DIR_FROM_CALLEE;
 	ev.u.call.ring_us = TS;
 	to_json(fx->ctx, &ev);
-	expect_keys("", "type,ts,event,call_id,caller,callee,direction,src,dst,transport,source,frame,reason,status,answered,duration,setup,cause,location");
+	expect_keys("", "type,ts,event,call_id,caller,callee,direction,src,dst,transport,source,frame,reason,status,answered,duration,setup,cause,location,cell");
 	assert_jfield(&doc, "event", "\"ringing\"");
 	assert_jfield(&doc, "direction", "\"from_callee\"");
 	assert_jfield(&doc, "location", "null");
@@ -231,7 +231,7 @@ static void test_call_steps(void **state)
 	call_event(&ev, &sig, SL_CALL_ANSWER);
 	ev.u.call.answer_us = TS;
 	to_json(fx->ctx, &ev);
-	expect_keys("", "type,ts,event,call_id,caller,callee,direction,src,dst,transport,source,frame,reason,status,answered,duration,setup,cause,location");
+	expect_keys("", "type,ts,event,call_id,caller,callee,direction,src,dst,transport,source,frame,reason,status,answered,duration,setup,cause,location,cell");
 	assert_jfield(&doc, "event", "\"answer\"");
 	assert_jfield(&doc, "setup", "2.500");
 	talloc_free(copy);
@@ -279,7 +279,7 @@ static void test_call_end_reasons(void **state)
 			ev.u.call.start_us = ev.u.call.answer_us = TS;
 		to_json(fx->ctx, &ev);
 		snprintf(keys, sizeof(keys), "type,ts,event,call_id,caller,callee,direction%s%s,reason,status,answered,"
-			 "duration,setup,cause,location", ",", WHERE_KEYS);
+			 "duration,setup,cause,location,cell", ",", WHERE_KEYS);
 		expect_keys("", keys);
 		assert_jfield(&doc, "event", "\"end\"");
 		assert_jfield(&doc, "ts", "1404074861.750166");
@@ -337,7 +337,7 @@ static void test_message(void **state)
 	ev.u.message.size = 34;
 	ev.u.message.content_type = SL_STR_LIT("text/plain");
 	to_json(fx->ctx, &ev);
-	expect_keys("", "type,ts,call_id,from,to,src,dst,transport,source,frame,size,content_type,location");
+	expect_keys("", "type,ts,call_id,from,to,src,dst,transport,source,frame,size,content_type,location,cell");
 	assert_jfield(&doc, "type", "\"message\"");
 	assert_jfield(&doc, "call_id", "\"m-1@host\"");
 	assert_jfield(&doc, "from", "{\"ids\":[{\"type\":\"imsi\",\"value\":\"001011234567895\"}]}");
@@ -412,7 +412,7 @@ static void test_registration(void **state)
 		if (i == 0)
 			ev.u.reg.contact = SL_STR_LIT("sip:alice@192.0.2.1:5060");
 		to_json(fx->ctx, &ev);
-		snprintf(keys, sizeof(keys), "type,ts,call_id,result,status,expires,contact,subscriber,aor%s%s,location",
+		snprintf(keys, sizeof(keys), "type,ts,call_id,result,status,expires,contact,subscriber,aor%s%s,location,cell",
 			 ",", WHERE_KEYS);
 		expect_keys("", keys);
 		assert_jfield(&doc, "type", "\"registration\"");
@@ -467,6 +467,65 @@ static void test_rtp_stream(void **state)
 	assert_jfield(&doc, "packets", "501");
 }
 
+/* An SMS over IP delivery report and a location event: their keys, the cell object, nulls for what a report lacks. */
+static void test_ims_sms_and_location(void **state)
+{
+	struct fixture *fx = *state;
+	struct sl_sip_msg m;
+	struct sl_sig sig;
+	struct sl_event ev;
+	struct sl_cell cell;
+	char *copy;
+
+	parse_sip(fx->ctx, invite, &m, &copy);
+	sig_of(&sig, &m);
+	assert_int_equal(sl_pani_cell(SL_STR_LIT("3GPP-E-UTRAN-FDD; utran-cell-id-3gpp=001010001000019B"), &cell),
+			 SL_PANI_OK);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = SL_EV_SMS;
+	ev.ts_us = TS;
+	ev.sig = &sig;
+	ev.call_id = SL_STR_LIT("ack-1@host");
+	ev.cell = &cell;
+	ev.location = SL_STR_LIT("3GPP-E-UTRAN-FDD; utran-cell-id-3gpp=001010001000019B");
+	sl_party_add(&ev.from, SL_ID_E164, "+33609001390");
+	sl_party_add(&ev.to, SL_ID_E164, "+33612345678");
+	ev.u.sms.ims = true;
+	ev.u.sms.rp = "rp_error";
+	ev.u.sms.rp_ref = 4;
+	ev.u.sms.has_rp_cause = true;
+	ev.u.sms.rp_cause = 42;
+	ev.u.sms.report_of = SL_STR_LIT("mo-1@host");
+	to_json(fx->ctx, &ev);
+	expect_keys("", "type,ts,call_id,tpdu,direction,originator,recipient,smsc,src,dst,transport,source,frame,"
+			"message_ref,rp_ref,scts,coding,dcs,length,segment,segments,concat_ref,status,bearer,rp,rp_cause,"
+			"report_of,location,cell");
+	assert_jfield(&doc, "tpdu", "null");
+	assert_jfield(&doc, "coding", "null");
+	assert_jfield(&doc, "length", "null");
+	assert_jfield(&doc, "bearer", "\"ims\"");
+	assert_jfield(&doc, "rp", "\"rp_error\"");
+	assert_jfield(&doc, "rp_cause", "42");
+	assert_jfield(&doc, "report_of", "\"mo-1@host\"");
+	assert_jfield(&doc, "cell", "{\"access\":\"eutran\",\"mcc\":\"001\",\"mnc\":\"01\",\"tac\":1,\"cell_id\":411}");
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = SL_EV_LOCATION;
+	ev.ts_us = TS;
+	ev.sig = &sig;
+	ev.call_id = SL_STR_LIT("r-1@host");
+	sl_party_add(&ev.from, SL_ID_IMSI, "001011234567895");
+	ev.u.loc.source = "sip-pani";
+	ev.u.loc.cell = cell;
+	ev.u.loc.cell.access = SL_ACCESS_UTRAN;
+	ev.location = SL_STR_LIT("3GPP-UTRAN-FDD; utran-cell-id-3gpp=001010001000019B");
+	to_json(fx->ctx, &ev);
+	expect_keys("", "type,ts,call_id,subscriber,fix_source,cell,location,src,dst,transport,source,frame");
+	assert_jfield(&doc, "subscriber", "{\"ids\":[{\"type\":\"imsi\",\"value\":\"001011234567895\"}]}");
+	assert_jfield(&doc, "cell", "{\"access\":\"utran\",\"mcc\":\"001\",\"mnc\":\"01\",\"lac\":1,\"cell_id\":411}");
+	talloc_free(copy);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -477,6 +536,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_call_end_reasons, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_message, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_registration, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ims_sms_and_location, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rtp_stream, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_where_null_without_sig, setup, teardown),
 	};

@@ -29,6 +29,7 @@
 
 #include "capture/capture.h"
 #include "capture/log.h"
+#include "capture/sip_parse.h"
 #include "capture/source.h"
 #include "handover/ho_out.h"
 #include "handover/pdu_decode.h"
@@ -282,6 +283,118 @@ static void test_hi1(void **state)
 	unlink(st);
 }
 
+/* An SMS over IP RP-DATA (MO, MR 4) carrying an SMS-SUBMIT to 0768987654, as a SIP MESSAGE from the target's phone. */
+static const uint8_t rp_data_mo[] = { 0x00, 0x04, 0x00, 0x07, 0x91, 0x33, 0x06, 0x09, 0x10, 0x93, 0xf0, 0x12,
+				      0x01, 0x07, 0x0a, 0x81, 0x70, 0x86, 0x89, 0x67, 0x45, 0x00, 0x00, 0x06,
+				      0xd3, 0xf6, 0x1c, 0x24, 0x3b, 0x03 };
+
+static size_t sms_message(char *buf, size_t size)
+{
+	int n = snprintf(buf, size,
+			 "MESSAGE sip:+33609001390@ims.example.net SIP/2.0\r\n"
+			 "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK1\r\n"
+			 "From: <sip:+33612345678@ims.example.net>;tag=f1\r\n"
+			 "To: <sip:+33609001390@ims.example.net>\r\n"
+			 "Call-ID: sms-1\r\nCSeq: 1 MESSAGE\r\n"
+			 "P-Access-Network-Info: 3GPP-E-UTRAN-FDD; utran-cell-id-3gpp=20801000100019B1\r\n"
+			 "Content-Type: application/vnd.3gpp.sms\r\nContent-Length: %zu\r\n\r\n",
+			 sizeof(rp_data_mo));
+
+	assert_true(n > 0 && (size_t)n + sizeof(rp_data_mo) <= size);
+	memcpy(buf + n, rp_data_mo, sizeof(rp_data_mo));
+	return (size_t)n + sizeof(rp_data_mo);
+}
+
+/* SMS IRIs: SMS-report with the initiator, nature lTE-SMS, node addresses, location; the TPDU only under IRI+CC. */
+static void test_sms_iri(void **state)
+{
+	static const uint8_t a4[4] = { 10, 0, 0, 1 }, b4[4] = { 10, 0, 0, 2 };
+	char st[] = "/tmp/sluice-cin-XXXXXX", err[256], msg[1024];
+	struct sl_target tgt = { .id = { .type = SL_ID_E164, .value = "+33612345678" } };
+	struct sl_intercept ic = { .liid = "LIID-T1", .target = &tgt, .n_targets = 1, .scope = SL_SCOPE_IRI,
+				   .services = SL_SVC_ALL, .dest = "lea1" };
+	struct sl_ho_out_cfg hc = { .operator_id = "OPX", .ne_id = "sluice1", .country = "DE", .cin_state_path = st };
+	struct run *run = new_run(SL_HO_FORMAT_PS_PDU);
+	struct sl_ho_sink sink = { .write = sink_write, .format = sink_format, .priv = run };
+	struct sl_match m = { .ic = &ic, .side = SL_TARGET_FROM };
+	struct sl_sip_msg sip;
+	struct sl_sig sig;
+	struct sl_event ev;
+	struct sl_cell cell;
+	const struct sl_hi2_iri *iri;
+	size_t len = sms_message(msg, sizeof(msg)), used;
+	int fd = mkstemp(st), scope;
+
+	close(fd);
+	unlink(st);
+	assert_int_equal(sl_sip_parse(msg, len, SL_SIP_PARSE_DATAGRAM, &sip, &used), SL_SIP_OK);
+	memset(&sig, 0, sizeof(sig));
+	sig.ts_us = 1700000000000000ull;
+	sl_addr_set4(&sig.src.addr, a4);
+	sl_addr_set4(&sig.dst.addr, b4);
+	sig.sip = &sip;
+	assert_int_equal(sl_pani_cell(sip.pani, &cell), SL_PANI_OK);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = SL_EV_SMS;
+	ev.ts_us = sig.ts_us;
+	ev.sig = &sig;
+	ev.call_id = sip.call_id;
+	ev.location = sip.pani;
+	ev.cell = &cell;
+	sl_party_add(&ev.from, SL_ID_E164, "+33612345678");
+	sl_party_add(&ev.to, SL_ID_NUMBER, "0768987654");
+	ev.u.sms.ims = true;
+	ev.u.sms.mo = true;
+	ev.u.sms.rp = "rp_data";
+	ev.u.sms.tpdu = "submit";
+
+	run->ho = sl_ho_out_alloc(run->ctx, &hc, &sink, err, sizeof(err));
+	assert_non_null(run->ho);
+	for (scope = SL_SCOPE_IRI; scope <= SL_SCOPE_IRI_CC; scope++) {
+		ic.scope = (enum sl_scope)scope;
+		assert_int_equal(sl_ho_out_event(run->ho, &m, &ev), 0);
+		iri = &run->r[run->n - 1].d.u.hi2.iri;
+		assert_int_equal(run->r[run->n - 1].d.kind, SL_PDU_IRI_HI2);
+		assert_int_equal(run->r[run->n - 1].d.iri_type, SL_IRI_REPORT);
+		assert_true(iri->has_sms);
+		assert_int_equal(iri->sms_initiator, SL_HI2_SMS_TARGET);
+		assert_false(iri->has_sms_transfer);
+		assert_true(iri->has_nature);
+		assert_int_equal(iri->nature, SL_HI2_NATURE_LTE_SMS);
+		assert_int_equal(iri->sms_orig.family, SL_AF_INET4);
+		assert_memory_equal(iri->sms_orig.a, a4, 4);
+		assert_memory_equal(iri->sms_term.a, b4, 4);
+		assert_true(iri->loc.has_ecgi);
+		/* MCC 208 MNC 01: PLMN 02 F8 10; ECI 0x00019B1 */
+		assert_memory_equal(iri->loc.ecgi, "\x07\x02\xf8\x10\x00\x00\x19\xb1", 8);
+		if (scope == SL_SCOPE_IRI) {
+			assert_null(iri->sms_content);
+		} else {
+			/* the TPDU, "in the format defined for the SMS mobile" */
+			assert_int_equal(iri->sms_content_len, 18);
+			assert_memory_equal(iri->sms_content, rp_data_mo + 12, 18);
+		}
+	}
+	/* without the location service: no Location */
+	ic.services = SL_SVC_MESSAGING;
+	assert_int_equal(sl_ho_out_event(run->ho, &m, &ev), 0);
+	assert_false(run->r[run->n - 1].d.u.hi2.iri.loc.has_ecgi);
+	/* a delivery report: transfer-status, never content */
+	ev.u.sms.rp = "rp_error";
+	ev.u.sms.tpdu = NULL;
+	ev.u.sms.mo = false;
+	m.side = SL_TARGET_TO;
+	assert_int_equal(sl_ho_out_event(run->ho, &m, &ev), 0);
+	iri = &run->r[run->n - 1].d.u.hi2.iri;
+	assert_true(iri->has_sms_transfer);
+	assert_int_equal(iri->sms_transfer, SL_HI2_SMS_FAILED);
+	assert_int_equal(iri->sms_initiator, SL_HI2_SMS_SERVER);
+	assert_null(iri->sms_content);
+	sl_ho_out_free(run->ho);
+	talloc_free(run);
+	unlink(st);
+}
+
 static const struct log_info test_log_info = {
 	.cat = sl_capture_log_cats,
 	.num_cat = _SL_LOGC_COUNT,
@@ -301,6 +414,7 @@ int main(void)
 		cmocka_unit_test(test_no_target_no_records),
 		cmocka_unit_test(test_plain_hi2),
 		cmocka_unit_test(test_hi1),
+		cmocka_unit_test(test_sms_iri),
 	};
 	return cmocka_run_group_tests(tests, setup_log, NULL);
 }

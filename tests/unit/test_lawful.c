@@ -179,6 +179,15 @@ static void test_services(void **state)
 	assert_int_equal(sl_event_service(&ev), SL_SVC_REGISTRATION);
 	ev.type = SL_EV_RTP_STREAM;
 	assert_int_equal(sl_event_service(&ev), SL_SVC_VOICE);
+	/* short messages (GSM or over IMS) are messaging; a location fix is location, which this warrant lacks */
+	ev.type = SL_EV_SMS;
+	assert_int_equal(sl_event_service(&ev), SL_SVC_MESSAGING);
+	assert_int_equal(sl_lawful_match(l, &ev, &m), 1);
+	ev.type = SL_EV_LOCATION;
+	assert_int_equal(sl_event_service(&ev), SL_SVC_LOCATION);
+	assert_int_equal(sl_lawful_match(l, &ev, &m), 0);
+	ev.type = SL_EV_IDENTITY;
+	assert_int_equal(sl_event_service(&ev), 0);
 
 	/* SIP messages outside a tracked dialog: by method; a response by its CSeq method */
 	memset(&sip, 0, sizeof(sip));
