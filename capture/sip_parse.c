@@ -204,28 +204,67 @@ bool sl_sip_param(struct sl_str params, const char *name, struct sl_str *value)
 	return false;
 }
 
-/* Length of the first value of a comma-separated header list, honouring quotes and <>. */
+/*
+ * Index of the first of the bytes a, b (and c, unless it is 0) in p[0..n),
+ * or n. memchr jumps over the long runs of ordinary characters between
+ * them; each search is bounded by the best hit so far.
+ */
+static inline size_t find_first(const char *p, size_t n, char a, char b, char c)
+{
+	const char *q;
+
+	q = memchr(p, a, n);
+	if (q)
+		n = (size_t)(q - p);
+	q = memchr(p, b, n);
+	if (q)
+		n = (size_t)(q - p);
+	if (c) {
+		q = memchr(p, c, n);
+		if (q)
+			n = (size_t)(q - p);
+	}
+	return n;
+}
+
+/*
+ * Length of the first value of a comma-separated header list, honouring
+ * quotes and <>. Outside quotes and brackets only '"', '<' and ',' matter;
+ * inside brackets '"' and '>'; inside quotes '\' and '"'.
+ */
 static size_t first_list_value(struct sl_str v)
 {
-	bool quoted = false, angle = false;
-	size_t i;
+	bool angle = false;
+	size_t i = 0;
 
-	for (i = 0; i < v.len; i++) {
-		char c = v.p[i];
-		if (quoted) {
-			if (c == '\\' && i + 1 < v.len)
-				i++;
-			else if (c == '"')
-				quoted = false;
-		} else if (c == '"') {
-			quoted = true;
-		} else if (c == '<') {
-			angle = true;
-		} else if (c == '>') {
-			angle = false;
-		} else if (c == ',' && !angle) {
+	while (i < v.len) {
+		const char *p = v.p + i;
+		size_t left = v.len - i;
+
+		i += angle ? find_first(p, left, '"', '>', 0) : find_first(p, left, '"', '<', ',');
+		if (i >= v.len)
+			break;
+		switch (v.p[i]) {
+		case ',':
 			return i;
+		case '<':
+			angle = true;
+			break;
+		case '>':
+			angle = false;
+			break;
+		case '"':
+			/* a quoted string: up to the next '"' not escaped by '\\' */
+			for (i++; i < v.len; i++) {
+				i += find_first(v.p + i, v.len - i, '"', '\\', 0);
+				if (i >= v.len || v.p[i] == '"')
+					break;
+				if (i + 1 < v.len)
+					i++; /* skip the escaped character */
+			}
+			break;
 		}
+		i++;
 	}
 	return v.len;
 }
