@@ -53,17 +53,22 @@ enum hdr_id {
 	H_EXPIRES,
 };
 
+/* RFC 3261 token characters, one table lookup per byte */
+static const bool tchar[256] = {
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1,
+	['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1,
+	['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1,
+	['9'] = 1, ['-'] = 1, ['.'] = 1, ['!'] = 1, ['%'] = 1, ['*'] = 1, ['_'] = 1, ['+'] = 1, ['`'] = 1,
+	['\''] = 1, ['~'] = 1,
+};
+
 static inline bool is_tchar(unsigned char c)
 {
-	/* RFC 3261 token characters */
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-		return true;
-	switch (c) {
-	case '-': case '.': case '!': case '%': case '*':
-	case '_': case '+': case '`': case '\'': case '~':
-		return true;
-	}
-	return false;
+	return tchar[c];
 }
 
 static inline bool ieq(struct sl_str s, const char *lit, size_t n)
@@ -149,11 +154,20 @@ static enum hdr_id hdr_lookup(struct sl_str n)
 
 enum sl_sip_method sl_sip_method_from_str(struct sl_str s)
 {
+	static const unsigned char name_len[_SL_SIP_METHOD_COUNT] = {
+		[SL_SIP_INVITE] = 6, [SL_SIP_ACK] = 3,	      [SL_SIP_BYE] = 3,	    [SL_SIP_CANCEL] = 6,
+		[SL_SIP_REGISTER] = 8, [SL_SIP_OPTIONS] = 7,  [SL_SIP_PRACK] = 5,   [SL_SIP_UPDATE] = 6,
+		[SL_SIP_INFO] = 4,   [SL_SIP_SUBSCRIBE] = 9, [SL_SIP_NOTIFY] = 6,  [SL_SIP_REFER] = 5,
+		[SL_SIP_MESSAGE] = 7, [SL_SIP_PUBLISH] = 7,
+	};
 	int i;
 
+	/* the names are 3 to 9 characters long (name_len; test_sip_parse checks every name maps back) */
+	if (s.len < 3 || s.len > 9)
+		return SL_SIP_UNKNOWN;
 	for (i = 1; i < _SL_SIP_METHOD_COUNT; i++) {
-		size_t n = strlen(sl_sip_method_names[i]);
-		if (s.len == n && memcmp(s.p, sl_sip_method_names[i], n) == 0)
+		if (s.len == name_len[i] && s.p[0] == sl_sip_method_names[i][0] &&
+		    memcmp(s.p, sl_sip_method_names[i], s.len) == 0)
 			return (enum sl_sip_method)i;
 	}
 	return SL_SIP_UNKNOWN;
@@ -167,41 +181,6 @@ static inline bool is_ws(char c)
 static inline bool is_lws(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-bool sl_sip_param(struct sl_str params, const char *name, struct sl_str *value)
-{
-	size_t nlen = strlen(name), i = 0;
-
-	while (i < params.len) {
-		size_t start, end, eq;
-		struct sl_str pname;
-
-		/* each parameter starts after a ';' */
-		while (i < params.len && params.p[i] != ';')
-			i++;
-		if (i >= params.len)
-			break;
-		i++;
-		start = i;
-		while (i < params.len && params.p[i] != ';' && params.p[i] != ',' && params.p[i] != '>')
-			i++;
-		end = i;
-		eq = start;
-		while (eq < end && params.p[eq] != '=')
-			eq++;
-		pname = sl_str_trim(sl_str_make(params.p + start, eq - start));
-		if (pname.len == nlen && ieq(pname, name, nlen)) {
-			if (eq < end)
-				*value = sl_str_trim(sl_str_make(params.p + eq + 1, end - eq - 1));
-			else
-				*value = sl_str_make(params.p + end, 0);
-			return true;
-		}
-		if (i < params.len && (params.p[i] == ',' || params.p[i] == '>'))
-			break;
-	}
-	return false;
 }
 
 /*
@@ -225,6 +204,40 @@ static inline size_t find_first(const char *p, size_t n, char a, char b, char c)
 			n = (size_t)(q - p);
 	}
 	return n;
+}
+
+bool sl_sip_param(struct sl_str params, const char *name, struct sl_str *value)
+{
+	size_t nlen = strlen(name), i = 0;
+
+	while (i < params.len) {
+		size_t start, end, eq;
+		struct sl_str pname;
+		const char *semi;
+
+		/* each parameter starts after a ';' */
+		semi = memchr(params.p + i, ';', params.len - i);
+		if (!semi)
+			break;
+		i = (size_t)(semi - params.p) + 1;
+		start = i;
+		i += find_first(params.p + i, params.len - i, ';', ',', '>');
+		end = i;
+		eq = start;
+		while (eq < end && params.p[eq] != '=')
+			eq++;
+		pname = sl_str_trim(sl_str_make(params.p + start, eq - start));
+		if (pname.len == nlen && ieq(pname, name, nlen)) {
+			if (eq < end)
+				*value = sl_str_trim(sl_str_make(params.p + eq + 1, end - eq - 1));
+			else
+				*value = sl_str_make(params.p + end, 0);
+			return true;
+		}
+		if (i < params.len && (params.p[i] == ',' || params.p[i] == '>'))
+			break;
+	}
+	return false;
 }
 
 /*
@@ -307,8 +320,11 @@ bool sl_sip_parse_nameaddr(struct sl_str v, struct sl_sip_nameaddr *out)
 
 	if (i < v.len && v.p[i] == '<') {
 		size_t s = i + 1;
-		for (end = s; end < v.len && v.p[end] != '>'; end++)
-			;
+		const char *gt = memchr(v.p + s, '>', v.len - s);
+
+		if (!gt)
+			return false;
+		end = (size_t)(gt - v.p);
 		if (end >= v.len)
 			return false;
 		out->uri = sl_str_trim(sl_str_make(v.p + s, end - s));
