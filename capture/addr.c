@@ -52,8 +52,40 @@ bool sl_addr_parse(struct sl_addr *a, const char *s, size_t len)
 	return false;
 }
 
+/* Decimal digits of v at o (no NUL); returns how many. */
+static size_t put_uint(char *o, unsigned v)
+{
+	char tmp[10];
+	size_t n = 0, i;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (i = 0; i < n; i++)
+		o[i] = tmp[n - 1 - i];
+	return n;
+}
+
+/*
+ * Addresses and ports are formatted for every event rendered: dotted quads
+ * and ports are written by hand (the text inet_ntop and "%u" give), which
+ * keeps stdio formatting off that path; IPv6 still goes through inet_ntop.
+ */
 const char *sl_addr_fmt(char *buf, size_t len, const struct sl_addr *a)
 {
+	if (a->family == SL_AF_INET4 && len >= 16) {
+		size_t o = 0;
+		int i;
+
+		for (i = 0; i < 4; i++) {
+			if (i)
+				buf[o++] = '.';
+			o += put_uint(buf + o, a->a[i]);
+		}
+		buf[o] = '\0';
+		return buf;
+	}
 	if (a->family == SL_AF_INET4) {
 		if (!inet_ntop(AF_INET, a->a, buf, (socklen_t)len))
 			goto unset;
@@ -72,12 +104,26 @@ unset:
 
 const char *sl_endpoint_fmt(char *buf, size_t len, const struct sl_endpoint *e)
 {
-	char a[SL_ADDR_STRLEN];
+	char a[SL_ADDR_STRLEN], t[SL_ADDR_STRLEN + 8];
+	size_t al, o = 0;
+	bool v6 = e->addr.family == SL_AF_INET6;
 
 	sl_addr_fmt(a, sizeof(a), &e->addr);
-	if (e->addr.family == SL_AF_INET6)
-		snprintf(buf, len, "[%s]:%u", a, e->port);
-	else
-		snprintf(buf, len, "%s:%u", a, e->port);
+	al = strnlen(a, sizeof(a) - 1);
+	if (v6)
+		t[o++] = '[';
+	memcpy(t + o, a, al);
+	o += al;
+	if (v6)
+		t[o++] = ']';
+	t[o++] = ':';
+	o += put_uint(t + o, e->port);
+	/* as snprintf would: cut to fit, always terminated */
+	if (len) {
+		if (o > len - 1)
+			o = len - 1;
+		memcpy(buf, t, o);
+		buf[o] = '\0';
+	}
 	return buf;
 }
