@@ -12,7 +12,8 @@
  * failed and every later append is skipped: the caller learns it once, at
  * sl_json_write_line (or from j->failed), and reports it in its own words.
  */
-static bool grow(struct sl_json *j, size_t need)
+/* The buffer is reused from line to line: once it has grown, this is rare. */
+static bool grow_slow(struct sl_json *j, size_t need)
 {
 	size_t cap;
 	char *nb;
@@ -32,6 +33,13 @@ static bool grow(struct sl_json *j, size_t need)
 	j->buf = nb;
 	j->cap = cap;
 	return true;
+}
+
+static inline bool grow(struct sl_json *j, size_t need)
+{
+	if (!j->failed && j->len + need <= j->cap)
+		return true;
+	return grow_slow(j, need);
 }
 
 static inline void put(struct sl_json *j, const char *s, size_t n)
@@ -103,12 +111,20 @@ void sl_json_arr_close(struct sl_json *j)
 
 void sl_json_key(struct sl_json *j, const char *key)
 {
+	size_t klen = strlen(key);
+	char *o;
+
+	if (!grow(j, klen + 4))
+		return;
+	o = j->buf + j->len;
 	if (j->need_comma)
-		putc_(j, ',');
-	putc_(j, '"');
-	put(j, key, strlen(key));
-	putc_(j, '"');
-	putc_(j, ':');
+		*o++ = ',';
+	*o++ = '"';
+	memcpy(o, key, klen);
+	o += klen;
+	*o++ = '"';
+	*o++ = ':';
+	j->len = (size_t)(o - j->buf);
 	j->need_comma = false;
 }
 
@@ -146,6 +162,26 @@ static size_t utf8_len(const unsigned char *p, size_t left)
 	return n;
 }
 
+/* Bytes JSON strings carry as they are: 0x20..0x7f but '"' and '\\' (as the test this replaced). */
+static const bool plain[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
 static void put_escaped(struct sl_json *j, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -157,7 +193,7 @@ static void put_escaped(struct sl_json *j, const char *s, size_t len)
 	while (i < len) {
 		/* copy runs of plain ASCII at once */
 		run = i;
-		while (run < len && p[run] >= 0x20 && p[run] < 0x80 && p[run] != '"' && p[run] != '\\')
+		while (run < len && plain[p[run]])
 			run++;
 		if (run > i) {
 			put(j, s + i, run - i);
