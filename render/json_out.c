@@ -182,6 +182,28 @@ static const bool plain[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
 
+/*
+ * Whether none of the 8 bytes of w needs escaping (the plain[] test for a
+ * whole word): no byte >= 0x80, none < 0x20, no '"', no '\\'. The "has a
+ * byte below n" and "has a zero byte" tricks never miss a byte that
+ * matches; a false alarm only sends the word to the byte loop.
+ */
+static inline bool word_plain(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	uint64_t x;
+
+	if (w & high)
+		return false;
+	if ((w - ones * 0x20) & ~w & high)
+		return false;
+	x = w ^ (ones * '"');
+	if ((x - ones) & ~x & high)
+		return false;
+	x = w ^ (ones * '\\');
+	return !((x - ones) & ~x & high);
+}
+
 static void put_escaped(struct sl_json *j, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -193,6 +215,14 @@ static void put_escaped(struct sl_json *j, const char *s, size_t len)
 	while (i < len) {
 		/* copy runs of plain ASCII at once */
 		run = i;
+		while (len - run >= 8) {
+			uint64_t w;
+
+			memcpy(&w, p + run, 8);
+			if (!word_plain(w))
+				break;
+			run += 8;
+		}
 		while (run < len && plain[p[run]])
 			run++;
 		if (run > i) {
