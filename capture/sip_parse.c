@@ -503,9 +503,9 @@ static void add_via(struct sl_sip_msg *m, struct sl_str v)
 	}
 }
 
-static enum sl_sip_err take_header(struct sl_sip_msg *m, struct sl_str name, struct sl_str v)
+static enum sl_sip_err take_header(struct sl_sip_msg *m, enum hdr_id id, struct sl_str v)
 {
-	switch (hdr_lookup(name)) {
+	switch (id) {
 	case H_CALL_ID:
 		set_once(m, &m->call_id, v);
 		break;
@@ -598,6 +598,7 @@ enum sl_sip_err sl_sip_parse(const char *p, size_t len, unsigned mode, struct sl
 	while (off < len) {
 		size_t name_end, vstart, vend;
 		struct sl_str name;
+		enum hdr_id hid;
 
 		nl = line_end(p, len, off);
 		eol = strip_cr(p, off, nl);
@@ -642,9 +643,13 @@ enum sl_sip_err sl_sip_parse(const char *p, size_t len, unsigned mode, struct sl
 		 */
 		if (nl + 1 >= len && !(mode & SL_SIP_PARSE_DATAGRAM))
 			return SL_SIP_ERR_TRUNCATED;
-		err = take_header(m, name, sl_str_trim(sl_str_make(p + vstart, vend - vstart)));
-		if (err != SL_SIP_OK)
-			return err;
+		/* the value of a header nothing uses is neither trimmed nor looked at */
+		hid = hdr_lookup(name);
+		if (hid != H_OTHER) {
+			err = take_header(m, hid, sl_str_trim(sl_str_make(p + vstart, vend - vstart)));
+			if (err != SL_SIP_OK)
+				return err;
+		}
 		m->n_headers++;
 		off = nl + 1;
 	}
