@@ -4,7 +4,8 @@
  * so they are checked against what inet_ntop and snprintf give for the
  * same values: IPv4 addresses built from every byte value in every
  * position (0, 1, 9, 10, 99, 100, 255 and the rest), ports 0 to 65535,
- * IPv6 in brackets, an unset address, and every buffer length from 0 to
+ * IPv6 in brackets (random addresses with runs of zero groups, mapped and
+ * compatible IPv4 forms), an unset address, and every buffer length from 0 to
  * the full size, where the result must be the snprintf-style prefix,
  * always terminated, and nothing written past the given length.
  */
@@ -122,12 +123,47 @@ static void test_ipv6_and_unset(void **state)
 	assert_string_equal(sl_addr_fmt(a, 9, &e.addr), "10.0.0.1");
 }
 
+/* Random IPv6 addresses, half their groups zero, against inet_ntop. */
+static void test_ipv6_random(void **state)
+{
+	uint64_t x = 0x2545f4914f6cdd1dULL;
+	char want[SL_ADDR_STRLEN], got[SL_ADDR_STRLEN];
+	struct sl_addr a;
+	uint8_t v6[16];
+	unsigned n, i;
+
+	(void)state;
+	for (n = 0; n < 200000; n++) {
+		for (i = 0; i < 8; i++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			if (x & 1) {
+				v6[2 * i] = v6[2 * i + 1] = 0;
+			} else {
+				/* small and large groups, so every digit count occurs */
+				unsigned w = (unsigned)(x >> 8) & 0xffff;
+				w >>= (x >> 40) & 15;
+				v6[2 * i] = (uint8_t)(w >> 8);
+				v6[2 * i + 1] = (uint8_t)w;
+			}
+		}
+		if ((x >> 50) % 8 == 0) {
+			/* IPv4-mapped and -compatible forms */
+			memset(v6, 0, 10);
+			v6[10] = v6[11] = (x >> 53) & 1 ? 0xff : 0;
+		}
+		sl_addr_set6(&a, v6);
+		assert_non_null(inet_ntop(AF_INET6, v6, want, sizeof(want)));
+		assert_string_equal(sl_addr_fmt(got, sizeof(got), &a), want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ipv4_every_byte),
 		cmocka_unit_test(test_ports),
 		cmocka_unit_test(test_ipv6_and_unset),
+		cmocka_unit_test(test_ipv6_random),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
