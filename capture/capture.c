@@ -12,6 +12,7 @@
 
 #include "capture/capture_int.h"
 #include "capture/log.h"
+#include "capture/uri_memo.h"
 
 /* How often (packet time) the timer queues are looked at. */
 #define SWEEP_INTERVAL_US 250000
@@ -93,8 +94,9 @@ struct sl_capture *sl_capture_alloc(void *ctx, const struct sl_capture_cfg *cfg,
 	cap->gsm = sl_gsm_alloc(cap);
 	cap->ims_sms = talloc_zero(cap, struct sl_ims_sms);
 	cap->binds = sl_sip_binds_alloc(cap);
+	cap->uri_memo = sl_uri_memo_alloc(cap);
 	if (!cap->ctr[SL_CG_DECODE] || !cap->ctr[SL_CG_SIP] || !cap->ctr[SL_CG_DIALOG] || !cap->ctr[SL_CG_RTP] || !cap->ctr[SL_CG_GSM] || !cap->gsm ||
-	    !cap->ims_sms || !cap->binds ||
+	    !cap->ims_sms || !cap->binds || !cap->uri_memo ||
 	    !cap->defrag || !cap->tcp || !cap->flows || !cap->dialogs || !cap->media || !cap->rtp) {
 		talloc_free(cap);
 		return NULL;

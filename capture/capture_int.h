@@ -45,6 +45,7 @@ struct sl_capture {
 	struct sl_gsm *gsm;
 	struct sl_ims_sms *ims_sms;
 	struct sl_sip_binds *binds;
+	struct sl_uri_memo *uri_memo;		/* URI -> identities, fixed size */
 
 	uint8_t sip_port_bits[65536 / 8];	/* TCP ports always treated as SIP */
 	uint8_t tap_port_bits[65536 / 8];	/* TCP ports handed to ops.tcp_data */

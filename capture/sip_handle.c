@@ -7,7 +7,8 @@
  * MESSAGE, the IMS private identity in Authorization, the device instance
  * in Contact), and passes the message and its SIP event to the dialog
  * tracker, which emits the event and the call/message/registration events
- * that follow from it.
+ * that follow from it. URIs are normalised through the capture's memo
+ * (uri_memo.h): a dialog's messages name the same parties again and again.
  *
  * Which party an identity belongs to depends on who sent the message: an
  * asserted identity or a Contact in a request describes the sender (From
@@ -18,6 +19,7 @@
 #include "capture/capture_int.h"
 #include "capture/log.h"
 #include "capture/sip_uri.h"
+#include "capture/uri_memo.h"
 
 /* Digest username="user@realm": an IMS private identity may reveal the IMSI. */
 static void add_impi(struct sl_party *p, struct sl_str auth)
@@ -43,32 +45,33 @@ static void add_impi(struct sl_party *p, struct sl_str auth)
 			     sl_str_make(v.p + atsign + 1, v.len - (size_t)atsign - 1));
 }
 
-static void build_parties(const struct sl_numbering *num, const struct sl_sip_msg *m, struct sl_party *from,
+static void build_parties(struct sl_capture *cap, const struct sl_sip_msg *m, struct sl_party *from,
 			  struct sl_party *to)
 {
+	const struct sl_numbering *num = &cap->cfg.numbering;
 	struct sl_party *sender = m->is_request ? from : to;
 	unsigned i;
 
 	memset(from, 0, sizeof(*from));
 	memset(to, 0, sizeof(*to));
-	sl_party_add_uri(from, num, m->from.uri);
-	sl_party_add_uri(to, num, m->to.uri);
+	sl_uri_memo_add(cap->uri_memo, from, num, m->from.uri);
+	sl_uri_memo_add(cap->uri_memo, to, num, m->to.uri);
 	for (i = 0; i < m->n_pai; i++)
-		sl_party_add_uri(sender, num, m->pai[i].uri);
+		sl_uri_memo_add(cap->uri_memo, sender, num, m->pai[i].uri);
 	if (m->ppi.uri.p)
-		sl_party_add_uri(sender, num, m->ppi.uri);
+		sl_uri_memo_add(cap->uri_memo, sender, num, m->ppi.uri);
 	if (m->contact.uri.p)
 		sl_party_add_instance_imei(sender, m->contact.params);
 	if (m->is_request) {
 		if (m->authorization.p)
 			add_impi(from, m->authorization);
 		if (m->p_called_party.uri.p)
-			sl_party_add_uri(to, num, m->p_called_party.uri);
+			sl_uri_memo_add(cap->uri_memo, to, num, m->p_called_party.uri);
 		if (m->method == SL_SIP_INVITE || m->method == SL_SIP_MESSAGE) {
 			struct sl_uri u;
 			/* the Request-URI names the callee after retargeting, when it has a user part */
 			if (sl_uri_parse(m->ruri, &u) && (u.user.len || u.scheme == SL_URI_TEL))
-				sl_party_add_uri(to, num, m->ruri);
+				sl_uri_memo_add(cap->uri_memo, to, num, m->ruri);
 		}
 	}
 }
@@ -119,7 +122,7 @@ void sl_sip_handle_parsed(struct sl_capture *cap, struct sl_sig *sig, const stru
 			break;
 		}
 	}
-	build_parties(&cap->cfg.numbering, m, &ev.from, &ev.to);
+	build_parties(cap, m, &ev.from, &ev.to);
 	/* a registered phone's IMSI and IMEI go with its public identity (sip_bind.c) */
 	sl_sip_bind_enrich(cap, &ev.from, sig->ts_us);
 	sl_sip_bind_enrich(cap, &ev.to, sig->ts_us);

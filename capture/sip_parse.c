@@ -54,17 +54,22 @@ enum hdr_id {
 	H_EXPIRES,
 };
 
+/* RFC 3261 token characters, one table lookup per byte */
+static const bool tchar[256] = {
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1,
+	['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1,
+	['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1,
+	['9'] = 1, ['-'] = 1, ['.'] = 1, ['!'] = 1, ['%'] = 1, ['*'] = 1, ['_'] = 1, ['+'] = 1, ['`'] = 1,
+	['\''] = 1, ['~'] = 1,
+};
+
 static inline bool is_tchar(unsigned char c)
 {
-	/* RFC 3261 token characters */
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-		return true;
-	switch (c) {
-	case '-': case '.': case '!': case '%': case '*':
-	case '_': case '+': case '`': case '\'': case '~':
-		return true;
-	}
-	return false;
+	return tchar[c];
 }
 
 static inline bool ieq(struct sl_str s, const char *lit, size_t n)
@@ -152,11 +157,20 @@ static enum hdr_id hdr_lookup(struct sl_str n)
 
 enum sl_sip_method sl_sip_method_from_str(struct sl_str s)
 {
+	static const unsigned char name_len[_SL_SIP_METHOD_COUNT] = {
+		[SL_SIP_INVITE] = 6, [SL_SIP_ACK] = 3,	      [SL_SIP_BYE] = 3,	    [SL_SIP_CANCEL] = 6,
+		[SL_SIP_REGISTER] = 8, [SL_SIP_OPTIONS] = 7,  [SL_SIP_PRACK] = 5,   [SL_SIP_UPDATE] = 6,
+		[SL_SIP_INFO] = 4,   [SL_SIP_SUBSCRIBE] = 9, [SL_SIP_NOTIFY] = 6,  [SL_SIP_REFER] = 5,
+		[SL_SIP_MESSAGE] = 7, [SL_SIP_PUBLISH] = 7,
+	};
 	int i;
 
+	/* the names are 3 to 9 characters long (name_len; test_sip_parse checks every name maps back) */
+	if (s.len < 3 || s.len > 9)
+		return SL_SIP_UNKNOWN;
 	for (i = 1; i < _SL_SIP_METHOD_COUNT; i++) {
-		size_t n = strlen(sl_sip_method_names[i]);
-		if (s.len == n && memcmp(s.p, sl_sip_method_names[i], n) == 0)
+		if (s.len == name_len[i] && s.p[0] == sl_sip_method_names[i][0] &&
+		    memcmp(s.p, sl_sip_method_names[i], s.len) == 0)
 			return (enum sl_sip_method)i;
 	}
 	return SL_SIP_UNKNOWN;
@@ -172,6 +186,29 @@ static inline bool is_lws(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+/*
+ * Index of the first of the bytes a, b (and c, unless it is 0) in p[0..n),
+ * or n. memchr jumps over the long runs of ordinary characters between
+ * them; each search is bounded by the best hit so far.
+ */
+static inline size_t find_first(const char *p, size_t n, char a, char b, char c)
+{
+	const char *q;
+
+	q = memchr(p, a, n);
+	if (q)
+		n = (size_t)(q - p);
+	q = memchr(p, b, n);
+	if (q)
+		n = (size_t)(q - p);
+	if (c) {
+		q = memchr(p, c, n);
+		if (q)
+			n = (size_t)(q - p);
+	}
+	return n;
+}
+
 bool sl_sip_param(struct sl_str params, const char *name, struct sl_str *value)
 {
 	size_t nlen = strlen(name), i = 0;
@@ -179,16 +216,15 @@ bool sl_sip_param(struct sl_str params, const char *name, struct sl_str *value)
 	while (i < params.len) {
 		size_t start, end, eq;
 		struct sl_str pname;
+		const char *semi;
 
 		/* each parameter starts after a ';' */
-		while (i < params.len && params.p[i] != ';')
-			i++;
-		if (i >= params.len)
+		semi = memchr(params.p + i, ';', params.len - i);
+		if (!semi)
 			break;
-		i++;
+		i = (size_t)(semi - params.p) + 1;
 		start = i;
-		while (i < params.len && params.p[i] != ';' && params.p[i] != ',' && params.p[i] != '>')
-			i++;
+		i += find_first(params.p + i, params.len - i, ';', ',', '>');
 		end = i;
 		eq = start;
 		while (eq < end && params.p[eq] != '=')
@@ -207,28 +243,44 @@ bool sl_sip_param(struct sl_str params, const char *name, struct sl_str *value)
 	return false;
 }
 
-/* Length of the first value of a comma-separated header list, honouring quotes and <>. */
+/*
+ * Length of the first value of a comma-separated header list, honouring
+ * quotes and <>. Outside quotes and brackets only '"', '<' and ',' matter;
+ * inside brackets '"' and '>'; inside quotes '\' and '"'.
+ */
 static size_t first_list_value(struct sl_str v)
 {
-	bool quoted = false, angle = false;
-	size_t i;
+	bool angle = false;
+	size_t i = 0;
 
-	for (i = 0; i < v.len; i++) {
-		char c = v.p[i];
-		if (quoted) {
-			if (c == '\\' && i + 1 < v.len)
-				i++;
-			else if (c == '"')
-				quoted = false;
-		} else if (c == '"') {
-			quoted = true;
-		} else if (c == '<') {
-			angle = true;
-		} else if (c == '>') {
-			angle = false;
-		} else if (c == ',' && !angle) {
+	while (i < v.len) {
+		const char *p = v.p + i;
+		size_t left = v.len - i;
+
+		i += angle ? find_first(p, left, '"', '>', 0) : find_first(p, left, '"', '<', ',');
+		if (i >= v.len)
+			break;
+		switch (v.p[i]) {
+		case ',':
 			return i;
+		case '<':
+			angle = true;
+			break;
+		case '>':
+			angle = false;
+			break;
+		case '"':
+			/* a quoted string: up to the next '"' not escaped by '\\' */
+			for (i++; i < v.len; i++) {
+				i += find_first(v.p + i, v.len - i, '"', '\\', 0);
+				if (i >= v.len || v.p[i] == '"')
+					break;
+				if (i + 1 < v.len)
+					i++; /* skip the escaped character */
+			}
+			break;
 		}
+		i++;
 	}
 	return v.len;
 }
@@ -271,8 +323,11 @@ bool sl_sip_parse_nameaddr(struct sl_str v, struct sl_sip_nameaddr *out)
 
 	if (i < v.len && v.p[i] == '<') {
 		size_t s = i + 1;
-		for (end = s; end < v.len && v.p[end] != '>'; end++)
-			;
+		const char *gt = memchr(v.p + s, '>', v.len - s);
+
+		if (!gt)
+			return false;
+		end = (size_t)(gt - v.p);
 		if (end >= v.len)
 			return false;
 		out->uri = sl_str_trim(sl_str_make(v.p + s, end - s));
@@ -451,9 +506,9 @@ static void add_via(struct sl_sip_msg *m, struct sl_str v)
 	}
 }
 
-static enum sl_sip_err take_header(struct sl_sip_msg *m, struct sl_str name, struct sl_str v)
+static enum sl_sip_err take_header(struct sl_sip_msg *m, enum hdr_id id, struct sl_str v)
 {
-	switch (hdr_lookup(name)) {
+	switch (id) {
 	case H_CALL_ID:
 		set_once(m, &m->call_id, v);
 		break;
@@ -549,6 +604,7 @@ enum sl_sip_err sl_sip_parse(const char *p, size_t len, unsigned mode, struct sl
 	while (off < len) {
 		size_t name_end, vstart, vend;
 		struct sl_str name;
+		enum hdr_id hid;
 
 		nl = line_end(p, len, off);
 		eol = strip_cr(p, off, nl);
@@ -593,9 +649,13 @@ enum sl_sip_err sl_sip_parse(const char *p, size_t len, unsigned mode, struct sl
 		 */
 		if (nl + 1 >= len && !(mode & SL_SIP_PARSE_DATAGRAM))
 			return SL_SIP_ERR_TRUNCATED;
-		err = take_header(m, name, sl_str_trim(sl_str_make(p + vstart, vend - vstart)));
-		if (err != SL_SIP_OK)
-			return err;
+		/* the value of a header nothing uses is neither trimmed nor looked at */
+		hid = hdr_lookup(name);
+		if (hid != H_OTHER) {
+			err = take_header(m, hid, sl_str_trim(sl_str_make(p + vstart, vend - vstart)));
+			if (err != SL_SIP_OK)
+				return err;
+		}
 		m->n_headers++;
 		off = nl + 1;
 	}

@@ -9,6 +9,21 @@
 
 #include <string.h>
 
+/* The bytes that end an unbracketed host: ':' ';' '?' '>' */
+static const bool host_end[256] = { [':'] = 1, [';'] = 1, ['?'] = 1, ['>'] = 1 };
+
+/* A scheme against a lower-case literal, in any case (called for every URI). */
+static inline bool scheme_is(struct sl_str s, const char *lit)
+{
+	size_t i;
+
+	for (i = 0; i < s.len; i++) {
+		if (!lit[i] || (s.p[i] | 0x20) != lit[i])
+			return false;
+	}
+	return !lit[i];
+}
+
 bool sl_uri_parse(struct sl_str s, struct sl_uri *u)
 {
 	long colon;
@@ -23,11 +38,11 @@ bool sl_uri_parse(struct sl_str s, struct sl_uri *u)
 	u->scheme_str = sl_str_make(s.p, (size_t)colon);
 	rest = sl_str_make(s.p + colon + 1, s.len - (size_t)colon - 1);
 
-	if (sl_str_ieq_cstr(u->scheme_str, "sip"))
+	if (scheme_is(u->scheme_str, "sip"))
 		u->scheme = SL_URI_SIP;
-	else if (sl_str_ieq_cstr(u->scheme_str, "sips"))
+	else if (scheme_is(u->scheme_str, "sips"))
 		u->scheme = SL_URI_SIPS;
-	else if (sl_str_ieq_cstr(u->scheme_str, "tel"))
+	else if (scheme_is(u->scheme_str, "tel"))
 		u->scheme = SL_URI_TEL;
 	else {
 		u->scheme = SL_URI_OTHER;
@@ -49,8 +64,11 @@ bool sl_uri_parse(struct sl_str s, struct sl_uri *u)
 	 * telephone-subscriber such as "0198765432100;phone-context=ims.example"
 	 * is one user, so the split is at the first '@', not at the first ';'.
 	 */
-	for (i = 0; i < rest.len && rest.p[i] != '@'; i++)
-		;
+	{
+		const char *at = memchr(rest.p, '@', rest.len);
+
+		i = at ? (size_t)(at - rest.p) : rest.len;
+	}
 	hs = 0;
 	if (i < rest.len && rest.p[i] == '@') {
 		struct sl_str userinfo = sl_str_make(rest.p, i);
@@ -69,7 +87,7 @@ bool sl_uri_parse(struct sl_str s, struct sl_uri *u)
 		i++;
 	} else {
 		size_t s0 = i;
-		while (i < rest.len && rest.p[i] != ':' && rest.p[i] != ';' && rest.p[i] != '?' && rest.p[i] != '>')
+		while (i < rest.len && !host_end[(unsigned char)rest.p[i]])
 			i++;
 		u->host = sl_str_make(rest.p + s0, i - s0);
 	}

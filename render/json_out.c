@@ -12,7 +12,8 @@
  * failed and every later append is skipped: the caller learns it once, at
  * sl_json_write_line (or from j->failed), and reports it in its own words.
  */
-static bool grow(struct sl_json *j, size_t need)
+/* The buffer is reused from line to line: once it has grown, this is rare. */
+static bool grow_slow(struct sl_json *j, size_t need)
 {
 	size_t cap;
 	char *nb;
@@ -32,6 +33,13 @@ static bool grow(struct sl_json *j, size_t need)
 	j->buf = nb;
 	j->cap = cap;
 	return true;
+}
+
+static inline bool grow(struct sl_json *j, size_t need)
+{
+	if (!j->failed && j->len + need <= j->cap)
+		return true;
+	return grow_slow(j, need);
 }
 
 static inline void put(struct sl_json *j, const char *s, size_t n)
@@ -103,12 +111,20 @@ void sl_json_arr_close(struct sl_json *j)
 
 void sl_json_key(struct sl_json *j, const char *key)
 {
+	size_t klen = strlen(key);
+	char *o;
+
+	if (!grow(j, klen + 4))
+		return;
+	o = j->buf + j->len;
 	if (j->need_comma)
-		putc_(j, ',');
-	putc_(j, '"');
-	put(j, key, strlen(key));
-	putc_(j, '"');
-	putc_(j, ':');
+		*o++ = ',';
+	*o++ = '"';
+	memcpy(o, key, klen);
+	o += klen;
+	*o++ = '"';
+	*o++ = ':';
+	j->len = (size_t)(o - j->buf);
 	j->need_comma = false;
 }
 
@@ -146,6 +162,48 @@ static size_t utf8_len(const unsigned char *p, size_t left)
 	return n;
 }
 
+/* Bytes JSON strings carry as they are: 0x20..0x7f but '"' and '\\' (as the test this replaced). */
+static const bool plain[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+/*
+ * Whether none of the 8 bytes of w needs escaping (the plain[] test for a
+ * whole word): no byte >= 0x80, none < 0x20, no '"', no '\\'. The "has a
+ * byte below n" and "has a zero byte" tricks never miss a byte that
+ * matches; a false alarm only sends the word to the byte loop.
+ */
+static inline bool word_plain(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	uint64_t x;
+
+	if (w & high)
+		return false;
+	if ((w - ones * 0x20) & ~w & high)
+		return false;
+	x = w ^ (ones * '"');
+	if ((x - ones) & ~x & high)
+		return false;
+	x = w ^ (ones * '\\');
+	return !((x - ones) & ~x & high);
+}
+
 static void put_escaped(struct sl_json *j, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -157,7 +215,15 @@ static void put_escaped(struct sl_json *j, const char *s, size_t len)
 	while (i < len) {
 		/* copy runs of plain ASCII at once */
 		run = i;
-		while (run < len && p[run] >= 0x20 && p[run] < 0x80 && p[run] != '"' && p[run] != '\\')
+		while (len - run >= 8) {
+			uint64_t w;
+
+			memcpy(&w, p + run, 8);
+			if (!word_plain(w))
+				break;
+			run += 8;
+		}
+		while (run < len && plain[p[run]])
 			run++;
 		if (run > i) {
 			put(j, s + i, run - i);
