@@ -29,6 +29,9 @@ struct sl_dialogs;
 struct sl_media;
 struct sl_rtp_streams;
 struct sl_gsm;
+struct sl_gtp;
+struct sl_ue_sess;
+struct sl_ue_info;
 
 struct sl_capture {
 	struct sl_capture_cfg cfg;
@@ -42,6 +45,7 @@ struct sl_capture {
 	struct sl_media *media;
 	struct sl_rtp_streams *rtp;
 	struct sl_gsm *gsm;
+	struct sl_gtp *gtp;
 
 	uint8_t sip_port_bits[65536 / 8];	/* TCP ports always treated as SIP */
 	uint8_t tap_port_bits[65536 / 8];	/* TCP ports handed to ops.tcp_data */
@@ -156,6 +160,18 @@ void sl_gsm_on_datagram(struct sl_dec *d, const struct sl_endpoint *src, const s
 /* Timers: calls without clearing, silent streams. */
 void sl_gsm_expire(struct sl_capture *cap, uint64_t now_us);
 void sl_gsm_flush(struct sl_capture *cap);
+
+/* gtp_handle.c: GTPv2-C datagrams -> UE binding table and bearer events */
+struct sl_gtp *sl_gtp_alloc(struct sl_capture *cap);
+void sl_gtp_on_datagram(struct sl_dec *d, const struct sl_endpoint *src, const struct sl_endpoint *dst,
+			struct sl_cursor payload);
+/* The newest session bound to a UE address, or NULL (nothing bound: no hashing at all). */
+const struct sl_ue_sess *sl_gtp_lookup(const struct sl_capture *cap, const struct sl_addr *a);
+/* Add a UE's IMSI, MSISDN (E.164) and IMEI to a party. */
+void sl_ue_party_add(struct sl_party *p, const struct sl_ue_info *ue);
+void sl_gtp_expire(struct sl_capture *cap, uint64_t now_us);
+void sl_gtp_flush(struct sl_capture *cap);
+unsigned sl_gtp_count(const struct sl_capture *cap);
 
 /* report.c: the consumer's event callback */
 void sl_cap_emit(struct sl_capture *cap, const struct sl_event *ev);

@@ -27,6 +27,7 @@
 
 struct sl_sip_msg;
 struct sl_dialog;
+struct sl_ue_info;
 
 enum sl_event_type {
 	SL_EV_SIP,		/* every SIP message */
@@ -36,6 +37,7 @@ enum sl_event_type {
 	SL_EV_RTP_STREAM,	/* summary of one RTP or RTCP stream when it ends */
 	SL_EV_SMS,		/* GSM short message (RP-DATA with its TPDU) */
 	SL_EV_IDENTITY,		/* a GSM mobile identity seen, with what is known of the same phone */
+	SL_EV_BEARER,		/* a GTPv2-C PDN session bound a UE address to a subscriber and cell, moved or ended */
 	_SL_EV_COUNT
 };
 
@@ -139,6 +141,12 @@ struct sl_event {
 			char mcc[4], mnc[4];
 			uint16_t lac;
 		} identity;
+		struct {
+			const char *event;		/* "created", "modified", "deleted", "rejected", "expired", "evicted", "capture_end" */
+			const char *procedure;		/* GTPv2-C message that caused it; NULL for timers */
+			const struct sl_ue_info *ue;	/* capture/ue_bind.h */
+			bool bound;			/* the UE addresses are in the binding table (before this event) */
+		} bearer;
 		struct {
 			uint32_t size;			/* body bytes */
 			struct sl_str content_type;
