@@ -156,6 +156,8 @@ static void on_create_request(struct sl_gtp *g, const struct sl_endpoint *src, c
 	fill_info(&s->info, m);
 	s->pending = true;
 	s->pending_seq = m->seq;
+	if (m->n_bearers)
+		s->ebi = m->ebi[0];
 	sl_ue_sess_touch(g->bind, s, g->sig->ts_us);
 }
 
@@ -167,8 +169,15 @@ static void on_create_response(struct sl_gtp *g, struct sl_ue_sess *s, const str
 		sl_ue_sess_free(g->bind, s, SL_UE_GONE_REJECTED);
 		return;
 	}
+	/*
+	 * The responder's TEID: its sender F-TEID (S11, S4), or on S5/S8 the
+	 * PGW's control-plane F-TEID (instance 1, TS 29.274 table 7.2.2-1),
+	 * which a PGW may send alone.
+	 */
 	if (m->sender.present)
 		sl_ue_sess_set_ctl(g->bind, s, 1, &src->addr, m->sender.teid);
+	else if (m->pgw.present)
+		sl_ue_sess_set_ctl(g->bind, s, 1, &src->addr, m->pgw.teid);
 	s->info.has_ue4 = m->has_ue4;
 	s->info.has_ue6 = m->has_ue6;
 	memcpy(s->info.ue4, m->ue4, sizeof(s->info.ue4));
@@ -178,6 +187,35 @@ static void on_create_response(struct sl_gtp *g, struct sl_ue_sess *s, const str
 	sl_ue_sess_bind(g->bind, s);
 	sl_ctr_inc(g->cap, SL_CG_GTP, SL_GTPC_SESS_CREATED);
 	emit(g, s, "created", g->sig->ts_us);
+}
+
+static bool match_ebi(const struct sl_ue_sess *s, const void *arg)
+{
+	return s->ebi == *(const uint8_t *)arg;
+}
+
+static bool match_deleting(const struct sl_ue_sess *s, const void *arg)
+{
+	return s->deleting && s->delete_seq == *(const uint32_t *)arg;
+}
+
+/*
+ * The session a message after the creation belongs to. An MME gives one
+ * S11 TEID to all PDN connections of a UE, and an SGW may do the same, so
+ * the TEID alone names the newest of them: a Delete Session Request picks
+ * the one whose default bearer is its Linked EPS Bearer ID, a Modify
+ * Bearer Request the one whose default bearer its Bearer Context names,
+ * and a Delete Session Response the one whose deletion it answers.
+ */
+static struct sl_ue_sess *find_session(struct sl_gtp *g, const struct sl_endpoint *dst, const struct sl_gtpv2_msg *m)
+{
+	struct sl_ue_sess *s = NULL;
+
+	if (m->type == SL_GTPV2_DELETE_SESSION_RSP)
+		s = sl_ue_sess_find_ctl_if(g->bind, &dst->addr, m->teid, match_deleting, &m->seq);
+	else if ((m->type == SL_GTPV2_DELETE_SESSION_REQ || m->type == SL_GTPV2_MODIFY_BEARER_REQ) && m->n_bearers)
+		s = sl_ue_sess_find_ctl_if(g->bind, &dst->addr, m->teid, match_ebi, &m->ebi[0]);
+	return s ? s : sl_ue_sess_find_ctl(g->bind, &dst->addr, m->teid);
 }
 
 static void on_message(struct sl_gtp *g, const struct sl_endpoint *src, const struct sl_endpoint *dst,
@@ -202,13 +240,17 @@ static void on_message(struct sl_gtp *g, const struct sl_endpoint *src, const st
 		on_create_response(g, s, src, m);
 		return;
 	}
-	s = sl_ue_sess_find_ctl(g->bind, &dst->addr, m->teid);
+	s = find_session(g, dst, m);
 	if (!s) {
 		sl_ctr_inc(g->cap, SL_CG_GTP, SL_GTPC_STRAY);
 		return;
 	}
 	sl_ue_sess_touch(g->bind, s, g->sig->ts_us);
 	switch (m->type) {
+	case SL_GTPV2_DELETE_SESSION_REQ:
+		s->deleting = true;
+		s->delete_seq = m->seq;
+		return;
 	case SL_GTPV2_DELETE_SESSION_RSP:
 		if (m->has_cause && sl_gtpv2_cause_accepted(m->cause))
 			sl_ue_sess_free(g->bind, s, SL_UE_GONE_DELETED);

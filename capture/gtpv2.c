@@ -307,8 +307,10 @@ static enum sl_gtpv2_result ie_value(uint8_t type, uint8_t inst, struct sl_curso
 		m->has_uli = true;
 		return uli(v, &m->uli);
 	case SL_GTPV2_IE_FTEID:
+		if (inst == 1)
+			return fteid(v, &m->pgw);
 		if (inst != 0)
-			return SL_GTPV2_OK;	/* other instances: PGW S5/S8 address and the like */
+			return SL_GTPV2_OK;
 		return fteid(v, &m->sender);
 	case SL_GTPV2_IE_EBI:
 		/* a top-level EBI (Delete Session: the default bearer) when no Bearer Context names one */

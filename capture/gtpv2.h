@@ -112,6 +112,7 @@ struct sl_gtpv2_msg {
 	uint8_t ue6_prefix_len;
 
 	struct sl_gtpv2_fteid sender;	/* F-TEID instance 0 at the top level: the sender's control plane */
+	struct sl_gtpv2_fteid pgw;	/* instance 1: the PGW's S5/S8 control plane (Create Session Response) */
 
 	unsigned n_bearers;
 	uint8_t ebi[SL_GTPV2_MAX_BEARERS];	/* EBI of each Bearer Context, or the top-level EBI */

@@ -136,6 +136,27 @@ struct sl_ue_sess *sl_ue_sess_find_ctl(struct sl_ue_bind *t, const struct sl_add
 	return NULL;
 }
 
+struct sl_ue_sess *sl_ue_sess_find_ctl_if(struct sl_ue_bind *t, const struct sl_addr *node, uint32_t teid,
+					  bool (*match)(const struct sl_ue_sess *s, const void *arg), const void *arg)
+{
+	struct sl_ue_key k;
+	struct sl_ue_hnode *hn;
+	uint64_t h;
+
+	memset(&k, 0, sizeof(k));
+	k.addr = *node;
+	k.teid = teid;
+	h = ctl_hash(&k);
+	hlist_for_each_entry(hn, sl_buckets_head(&t->ctl, h), node) {
+		struct sl_ue_sess *s = hn->sess;
+		unsigned side = hn == &s->ctl_node[0] ? 0 : 1;
+
+		if (s->ctl_hash[side] == h && memcmp(&s->ctl[side], &k, sizeof(k)) == 0 && match(s, arg))
+			return s;
+	}
+	return NULL;
+}
+
 struct sl_ue_sess *sl_ue_sess_find_pending(struct sl_ue_bind *t, const struct sl_addr *node, uint32_t teid,
 					   uint32_t seq)
 {

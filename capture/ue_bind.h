@@ -64,6 +64,9 @@ struct sl_ue_sess {
 	bool bound;			/* has UE addresses in the table */
 	bool pending;			/* a Create Session Request awaits its response */
 	uint32_t pending_seq;
+	uint8_t ebi;			/* default bearer (first Bearer Context of the request), 0 unknown */
+	bool deleting;			/* a Delete Session Request awaits its response */
+	uint32_t delete_seq;
 	/* [0]: the requester's control plane (Create Session Request's sender F-TEID), [1]: the responder's */
 	struct sl_ue_key ctl[2];
 	bool has_ctl[2];
@@ -93,6 +96,12 @@ struct sl_ue_sess *sl_ue_sess_find_ctl(struct sl_ue_bind *t, const struct sl_add
  * this sequence number awaits its response: an MME addresses all PDN
  * connections of a UE with one S11 TEID, so the key alone is ambiguous.
  */
+/*
+ * The newest session under this control key (either side) that match
+ * accepts, or NULL.
+ */
+struct sl_ue_sess *sl_ue_sess_find_ctl_if(struct sl_ue_bind *t, const struct sl_addr *node, uint32_t teid,
+					  bool (*match)(const struct sl_ue_sess *s, const void *arg), const void *arg);
 struct sl_ue_sess *sl_ue_sess_find_pending(struct sl_ue_bind *t, const struct sl_addr *node, uint32_t teid,
 					   uint32_t seq);
 /* Index the session by the UE addresses in s->info (has_ue4/has_ue6). */
