@@ -79,7 +79,7 @@ class Manifest:
 
 def project_headers(cc, flags, srcdir, builddir, path, is_header):
     """Project headers (relative to srcdir) that path reaches, through cc -MM."""
-    args = [cc, "-MM"] + flags
+    args = shlex.split(cc) + ["-MM"] + flags
     if is_header:
         inp = f'#include "{path}"\n'
         args += ["-x", "c", "-"]
@@ -151,12 +151,12 @@ def check_links(m):
         with open(main_c, "w") as f:
             f.write("int main(void);\nint main(void) { return 0; }\n")
         main_o = os.path.join(tmp, "main.o")
-        r = subprocess.run([cc] + cflags + ["-c", main_c, "-o", main_o], capture_output=True, text=True)
+        r = subprocess.run(shlex.split(cc) + cflags + ["-c", main_c, "-o", main_o], capture_output=True, text=True)
         if r.returncode != 0:
             return 0, [f"cannot compile the empty program: {r.stderr.strip()}"]
         for name in m.order:
             deps = m.archives[name]["deps"]
-            cmd = ([cc] + ldflags + ["-o", os.path.join(tmp, "a.out"), main_o,
+            cmd = (shlex.split(cc) + ldflags + ["-o", os.path.join(tmp, "a.out"), main_o,
                    "-Wl,--whole-archive", name, "-Wl,--no-whole-archive"] + deps)
             r = subprocess.run(cmd, capture_output=True, text=True, cwd=builddir)
             if r.returncode != 0:
@@ -337,7 +337,7 @@ def selftest(fixtures, cc):
         objs = {}
         for lib in ("alpha", "beta"):
             o = os.path.join(tmp, f"{lib}.o")
-            r = subprocess.run([cc, "-I", fixtures, "-c", os.path.join(fixtures, lib, f"{lib}.c"), "-o", o],
+            r = subprocess.run(shlex.split(cc) + ["-I", fixtures, "-c", os.path.join(fixtures, lib, f"{lib}.c"), "-o", o],
                                capture_output=True, text=True)
             if r.returncode != 0:
                 return [f"selftest: cannot compile {lib}: {r.stderr.strip()}"]
@@ -364,7 +364,7 @@ def selftest(fixtures, cc):
         loop_objs = []
         for f in ("ping", "pong"):
             o = os.path.join(tmp, f"{f}.o")
-            subprocess.run([cc, "-c", os.path.join(fixtures, "cycle", f"{f}.c"), "-o", o], check=True)
+            subprocess.run(shlex.split(cc) + ["-c", os.path.join(fixtures, "cycle", f"{f}.c"), "-o", o], check=True)
             loop_objs.append(o)
         os.makedirs(os.path.join(tmp, "cycle"), exist_ok=True)
         subprocess.run(["ar", "cr", os.path.join(tmp, "cycle", "libcycle.a")] + loop_objs, check=True)
