@@ -139,6 +139,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ctx = talloc_named_const(NULL, 0, "fuzz_gtpv2");
 	blocks = talloc_total_blocks(ctx);
 	sl_capture_cfg_default(&cfg);
+	cfg.defrag.max_bytes = 16384;
+	cfg.defrag.max_datagrams = 4;
+	cfg.flows.max_flows = 4;
+	cfg.max_dialogs = 4;
+	cfg.max_media = 8;
+	cfg.max_rtp_streams = 4;
 	cfg.max_ue_sessions = 4;
 	cfg.ue_idle_us = 60ull * 1000000;
 	cap = sl_capture_alloc(ctx, &cfg, &ops, 0);
