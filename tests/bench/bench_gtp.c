@@ -2,6 +2,9 @@
  * bench_gtp: GTPv2-C decoding and what the UE binding table costs the
  * traffic that is not mobile (`make bench`).
  *
+ * GSMTAP decoding is timed too, on a generated mix of a phone's
+ * location update, identity response and short message (Abis).
+ *
  * Two capture pipelines run side by side in one process on generated
  * frames (raw IPv4). Pipeline B first learns --sessions (default 100,000)
  * PDN sessions from Create Session Request/Response pairs between an MME
@@ -27,6 +30,7 @@
  * Usage: bench_gtp [--sessions N] [--batches N] [--batch N]
  */
 #include <pcap/dlt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,6 +241,40 @@ static const char options[] =
 	"From: <sip:alice@198.51.100.1>;tag=o1\r\nTo: <sip:bob@198.51.100.2>\r\nCall-ID: bench-gtp-opt\r\n"
 	"CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
 
+/*
+ * GSMTAP Abis datagrams (GSMTAP v2 header, layer 3 as is) of a phone's
+ * location update and short message, TS 24.008 / 24.011 / 23.040 vectors
+ * from tests/unit/test_pipeline_gsm.c.
+ */
+static const uint8_t lu_req[] = { 0x05, 0x08, 0x10, 0x02, 0xf8, 0x01, 0x2f, 0x46, 0x53,
+				  0x05, 0xf4, 0x08, 0x43, 0xe8, 0xbc };
+static const uint8_t id_resp_imsi[] = { 0x05, 0x19, 0x08, 0x29, 0x26, 0x24, 0x10, 0x32, 0x54, 0x76, 0x98 };
+static const uint8_t lu_acc[] = { 0x05, 0x02, 0x02, 0xf8, 0x01, 0x2f, 0x46, 0x17, 0x05, 0xf4, 0x08, 0x46, 0x7e, 0xec };
+static const uint8_t cp_data_submit[] = { 0x39, 0x01, 0x1e, 0x00, 0x04, 0x00, 0x07, 0x91, 0x33, 0x06, 0x09,
+					  0x10, 0x93, 0xf0, 0x12, 0x01, 0x07, 0x0a, 0x81, 0x70, 0x86, 0x89,
+					  0x67, 0x45, 0x00, 0x00, 0x06, 0xd3, 0xf6, 0x1c, 0x24, 0x3b, 0x03 };
+
+static size_t gsmtap(uint8_t *f, unsigned probe, unsigned j)
+{
+	static const struct {
+		const uint8_t *l3;
+		size_t len;
+		bool up;
+	} mix[4] = { { lu_req, sizeof(lu_req), true }, { id_resp_imsi, sizeof(id_resp_imsi), true },
+		     { lu_acc, sizeof(lu_acc), false }, { cp_data_submit, sizeof(cp_data_submit), true } };
+	uint8_t *g = f + 28, src[4] = { 172, 16, (uint8_t)(probe >> 8), (uint8_t)probe };
+	unsigned k = j & 3;
+
+	memset(g, 0, 16);
+	g[0] = 2;
+	g[1] = 4;
+	g[2] = 2;	/* Abis */
+	g[4] = mix[k].up ? 0x40 : 0x00;
+	g[12] = 6;
+	memcpy(g + 16, mix[k].l3, mix[k].len);
+	return ip_udp(f, src, enb, 4729, 4729, 16 + mix[k].len);
+}
+
 enum kind { K_RTP, K_SIP, K_GTPU, _K_COUNT };
 static const char *const kind_names[_K_COUNT] = { "rtp (fixed line)", "sip (fixed line)", "rtp in gtp-u (UE)" };
 
@@ -320,6 +358,18 @@ int main(int argc, char **argv)
 	printf("GTPv2-C: %u Create Session Request/Response pairs decoded and bound in %.3f s: %.0f messages/s, "
 	       "%.0f ns/message\n", sessions, gtp_s, 2.0 * sessions / gtp_s, gtp_s * 1e9 / (2.0 * sessions));
 
+	{
+		unsigned n = 4 * sessions;
+
+		t0 = now_s();
+		for (i = 0; i < n; i++)
+			feed(&pa, f, gsmtap(f, (i >> 2) % 1000, i), 5);
+		gtp_s = now_s() - t0;
+		printf("GSMTAP: %u Abis datagrams (location update, identity, SMS submit; 1000 phones) decoded in %.3f s: "
+		       "%.0f datagrams/s, %.0f ns/datagram (%llu DTAP messages, %llu short messages)\n", n, gtp_s, n / gtp_s,
+		       gtp_s * 1e9 / n, (unsigned long long)ctr(&pa, SL_CG_GSM, SL_GSMC_DTAP),
+		       (unsigned long long)ctr(&pa, SL_CG_GSM, SL_GSMC_SMS));
+	}
 	for (i = 0; i < 2; i++) {
 		struct pipe *p = i ? &pb : &pa;
 
