@@ -46,7 +46,7 @@ void sl_extract_usage(FILE *out)
 "                            none: no events, totals on stdout (benchmarking)\n"
 "    -o, --output FILE       write events to FILE instead of stdout\n"
 "    -t, --types LIST        comma-separated event types to print: sip, call, message,\n"
-"                            registration, rtp_stream, sms, identity (default: all)\n"
+"                            registration, rtp_stream, sms, identity, bearer (default: all)\n"
 "    -s, --stats             print totals on stderr at the end\n"
 "        --counters          with the totals, every non-zero counter by name\n"
 "        --progress          always show progress on stderr\n"
@@ -247,7 +247,7 @@ int sl_extract_parse(struct sl_extract_opts *o, int argc, char **argv)
 			break;
 		case 't':
 			if (!parse_types(o, name))
-				return bad("--types", name, "expected a comma-separated list of sip, call, message, registration, rtp_stream, sms, identity");
+				return bad("--types", name, "expected a comma-separated list of sip, call, message, registration, rtp_stream, sms, identity, bearer");
 			break;
 		case 's':
 			o->stats = true;
