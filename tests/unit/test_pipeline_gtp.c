@@ -323,6 +323,53 @@ static void test_shared_teid(void **state)
 	assert_false(sl_party_has(&r->from, SL_ID_IMSI, "001011234567895"));
 }
 
+/*
+ * A call whose SIP is seen only between core nodes (P-CSCF and S-CSCF),
+ * its SDP naming the UE's address: the UE's RTP inside GTP-U matches the
+ * call, and its stream summary carries the subscriber on the caller's
+ * side (the stream comes from the caller's media address).
+ */
+static void test_rtp_stream(void **state)
+{
+	struct tfx *g = *state;
+	static const uint8_t ue[4] = { 100, 64, 0, 5 }, scscf[4] = { 10, 4, 128, 22 }, far[4] = { 203, 0, 113, 9 };
+	static const char invite[] =
+		"INVITE sip:bob@ims.example SIP/2.0\r\nVia: SIP/2.0/UDP 10.4.128.21;branch=z9hG4bK7\r\n"
+		"From: <sip:alice@ims.example>;tag=a\r\nTo: <sip:bob@ims.example>\r\nCall-ID: c1\r\n"
+		"CSeq: 1 INVITE\r\nContent-Type: application/sdp\r\nContent-Length: 105\r\n\r\n"
+		"v=0\r\no=- 1 1 IN IP4 100.64.0.5\r\ns=-\r\nc=IN IP4 100.64.0.5\r\nt=0 0\r\nm=audio 30000 RTP/AVP 8\r\n"
+		"a=sendrecv\r\n";
+	const struct rec *r;
+	uint8_t rtp[12 + 20];
+	struct pb b;
+	unsigned i;
+
+	create_req(g, TS0, 0x40, 5, "ims", 5);
+	create_rsp(g, TS0 + 10, 0x40, 5, 0x85, ue, 16);
+	sip(g, TS0 + 100, pcscf, scscf, false, invite);
+	r = last(g, SL_EV_SIP);
+	assert_false(sl_party_has(&r->from, SL_ID_IMSI, "001011234567895"));	/* core to core: no UE address */
+	for (i = 0; i < 5; i++) {
+		memset(rtp, 0, sizeof(rtp));
+		rtp[0] = 0x80;
+		rtp[1] = 8;
+		rtp[3] = (uint8_t)i;
+		rtp[11] = 0x55;
+		pb_init(&b, rtp, sizeof(rtp));
+		pb_udp(&b, 30000, 40000);
+		pb_ipv4(&b, ue, far);
+		pb_gtpu(&b, false);
+		pb_udp(&b, 2152, 2152);
+		pb_ipv4(&b, enb, sgw);
+		send_frame(g, TS0 + 200 + i * 20000, &b);
+	}
+	sl_capture_flush(g->cap);
+	r = last(g, SL_EV_RTP_STREAM);
+	assert_non_null(r);
+	assert_true(sl_party_has(&r->from, SL_ID_IMSI, "001011234567895"));
+	assert_false(sl_party_has(&r->to, SL_ID_IMSI, "001011234567895"));
+}
+
 /* A refused session binds nothing; an idle one expires at its last message plus the timeout. */
 static void test_rejected_and_idle(void **state)
 {
@@ -380,6 +427,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lifecycle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shared_teid, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rejected_and_idle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rtp_stream, setup, teardown),
 		cmocka_unit_test(test_evicted),
 	};
 
