@@ -40,6 +40,9 @@ void sl_capture_cfg_default(struct sl_capture_cfg *cfg)
 	cfg->vxlan_port = 4789;
 	cfg->gtpu_port = 2152;
 	cfg->gsmtap_port = 4729;
+	cfg->gtpc_port = 2123;
+	cfg->max_ue_sessions = 100000;
+	cfg->ue_idle_us = 24ull * 3600 * 1000000;
 }
 
 static int capture_destructor(struct sl_capture *cap)
@@ -51,7 +54,7 @@ static int capture_destructor(struct sl_capture *cap)
 		sl_flow_table_free(cap->flows);
 	cap->flows = NULL;
 	for (i = 0; i < _SL_CG_COUNT; i++)
-		if (i == SL_CG_DECODE || i == SL_CG_SIP || i == SL_CG_DIALOG || i == SL_CG_RTP || i == SL_CG_GSM)
+		if (i == SL_CG_DECODE || i == SL_CG_SIP || i == SL_CG_DIALOG || i == SL_CG_RTP || i == SL_CG_GSM || i == SL_CG_GTP)
 			if (cap->ctr[i])
 				rate_ctr_group_free(cap->ctr[i]);
 	if (cap->tcp)
@@ -84,6 +87,7 @@ struct sl_capture *sl_capture_alloc(void *ctx, const struct sl_capture_cfg *cfg,
 	cap->ctr[SL_CG_DIALOG] = rate_ctr_group_alloc(cap, &sl_dialog_ctrg_desc, idx);
 	cap->ctr[SL_CG_RTP] = rate_ctr_group_alloc(cap, &sl_rtp_ctrg_desc, idx);
 	cap->ctr[SL_CG_GSM] = rate_ctr_group_alloc(cap, &sl_gsm_ctrg_desc, idx);
+	cap->ctr[SL_CG_GTP] = rate_ctr_group_alloc(cap, &sl_gtp_ctrg_desc, idx);
 	cap->defrag = sl_defrag_alloc(cap, &cfg->defrag, idx);
 	cap->tcp = sl_tcp_reasm_alloc(cap, &cfg->tcp, idx);
 	if (cap->tcp)
@@ -95,8 +99,10 @@ struct sl_capture *sl_capture_alloc(void *ctx, const struct sl_capture_cfg *cfg,
 	cap->ims_sms = talloc_zero(cap, struct sl_ims_sms);
 	cap->binds = sl_sip_binds_alloc(cap);
 	cap->uri_memo = sl_uri_memo_alloc(cap);
+	if (cap->ctr[SL_CG_GTP])
+		cap->gtp = sl_gtp_alloc(cap);
 	if (!cap->ctr[SL_CG_DECODE] || !cap->ctr[SL_CG_SIP] || !cap->ctr[SL_CG_DIALOG] || !cap->ctr[SL_CG_RTP] || !cap->ctr[SL_CG_GSM] || !cap->gsm ||
-	    !cap->ims_sms || !cap->binds || !cap->uri_memo ||
+	    !cap->ims_sms || !cap->binds || !cap->uri_memo || !cap->ctr[SL_CG_GTP] || !cap->gtp ||
 	    !cap->defrag || !cap->tcp || !cap->flows || !cap->dialogs || !cap->media || !cap->rtp) {
 		talloc_free(cap);
 		return NULL;
@@ -119,6 +125,7 @@ static void run_timers(struct sl_capture *cap)
 	sl_dialogs_expire(cap, cap->now_us);
 	sl_rtp_expire(cap, cap->now_us);
 	sl_gsm_expire(cap, cap->now_us);
+	sl_gtp_expire(cap, cap->now_us);
 	cap->next_sweep_us = cap->now_us + SWEEP_INTERVAL_US;
 }
 
@@ -154,6 +161,7 @@ void sl_capture_flush(struct sl_capture *cap)
 	sl_rtp_flush(cap);
 	sl_dialogs_flush(cap);
 	sl_gsm_flush(cap);
+	sl_gtp_flush(cap);
 }
 
 void sl_capture_usage(const struct sl_capture *cap, struct sl_capture_usage *u)
@@ -167,6 +175,7 @@ void sl_capture_usage(const struct sl_capture *cap, struct sl_capture_usage *u)
 	u->frag_bytes = sl_defrag_bytes(cap->defrag);
 	u->tcp_ooo_bytes = sl_tcp_reasm_bytes(cap->tcp);
 	u->stream_bytes = cap->stream_bytes;
+	u->ue_sessions = sl_gtp_count(cap);
 }
 
 struct rate_ctr_group *sl_capture_ctrs(struct sl_capture *cap, enum sl_capture_ctr_group g)

@@ -60,6 +60,9 @@ struct sl_capture_cfg {
 	uint16_t vxlan_port;		/* 0: VXLAN off */
 	uint16_t gtpu_port;		/* 0: GTP-U off */
 	uint16_t gsmtap_port;		/* 0: GSMTAP off */
+	uint16_t gtpc_port;		/* 0: GTPv2-C off */
+	unsigned max_ue_sessions;	/* GTPv2-C sessions (UE bindings) tracked at once */
+	uint64_t ue_idle_us;		/* a session with no GTPv2-C message for this long is forgotten */
 };
 
 void sl_capture_cfg_default(struct sl_capture_cfg *cfg);
@@ -127,13 +130,13 @@ void sl_capture_flush(struct sl_capture *cap);
 bool sl_capture_linktype_supported(int linktype);
 
 struct sl_capture_usage {
-	unsigned flows, dialogs, media, rtp_streams, frag_datagrams;
+	unsigned flows, dialogs, media, rtp_streams, frag_datagrams, ue_sessions;
 	size_t frag_bytes, tcp_ooo_bytes, stream_bytes;
 };
 void sl_capture_usage(const struct sl_capture *cap, struct sl_capture_usage *u);
 
 /* Counter groups, for `show capture` and totals. */
 enum sl_capture_ctr_group {
-	SL_CG_DECODE, SL_CG_DEFRAG, SL_CG_TCP, SL_CG_FLOW, SL_CG_SIP, SL_CG_DIALOG, SL_CG_RTP, SL_CG_GSM, _SL_CG_COUNT
+	SL_CG_DECODE, SL_CG_DEFRAG, SL_CG_TCP, SL_CG_FLOW, SL_CG_SIP, SL_CG_DIALOG, SL_CG_RTP, SL_CG_GSM, SL_CG_GTP, _SL_CG_COUNT
 };
 struct rate_ctr_group *sl_capture_ctrs(struct sl_capture *cap, enum sl_capture_ctr_group g);

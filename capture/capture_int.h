@@ -30,6 +30,9 @@ struct sl_media;
 struct sl_rtp_streams;
 struct sl_gsm;
 struct sl_dialog;
+struct sl_gtp;
+struct sl_ue_sess;
+struct sl_ue_info;
 
 struct sl_capture {
 	struct sl_capture_cfg cfg;
@@ -46,6 +49,7 @@ struct sl_capture {
 	struct sl_ims_sms *ims_sms;
 	struct sl_sip_binds *binds;
 	struct sl_uri_memo *uri_memo;		/* URI -> identities, fixed size */
+	struct sl_gtp *gtp;
 
 	uint8_t sip_port_bits[65536 / 8];	/* TCP ports always treated as SIP */
 	uint8_t tap_port_bits[65536 / 8];	/* TCP ports handed to ops.tcp_data */
@@ -205,6 +209,17 @@ void sl_sip_bind_forget(struct sl_capture *cap, const struct sl_party *p, struct
 /* Add the bound IMSI/IMEI to a party that carries a bound public identity. */
 void sl_sip_bind_enrich(struct sl_capture *cap, struct sl_party *p, uint64_t now_us);
 unsigned sl_sip_binds_count(const struct sl_capture *cap);
+/* gtp_handle.c: GTPv2-C datagrams -> UE binding table and bearer events */
+struct sl_gtp *sl_gtp_alloc(struct sl_capture *cap);
+void sl_gtp_on_datagram(struct sl_dec *d, const struct sl_endpoint *src, const struct sl_endpoint *dst,
+			struct sl_cursor payload);
+/* The newest session bound to a UE address, or NULL (nothing bound: no hashing at all). */
+const struct sl_ue_sess *sl_gtp_lookup(const struct sl_capture *cap, const struct sl_addr *a);
+/* Add a UE's IMSI, MSISDN (E.164) and IMEI to a party. */
+void sl_ue_party_add(struct sl_party *p, const struct sl_ue_info *ue);
+void sl_gtp_expire(struct sl_capture *cap, uint64_t now_us);
+void sl_gtp_flush(struct sl_capture *cap);
+unsigned sl_gtp_count(const struct sl_capture *cap);
 
 /* report.c: the consumer's event callback */
 void sl_cap_emit(struct sl_capture *cap, const struct sl_event *ev);

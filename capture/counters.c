@@ -191,3 +191,29 @@ const struct rate_ctr_group_desc sl_gsm_ctrg_desc = {
 	.num_ctr = _SL_GSMC_COUNT,
 	.ctr_desc = gsm_ctr,
 };
+
+static const struct rate_ctr_desc gtp_ctr[_SL_GTPC_COUNT] = {
+	[SL_GTPC_DATAGRAMS] = { "gtpv2:datagrams", "UDP datagrams on the GTPv2-C port (2123)" },
+	[SL_GTPC_MESSAGES] = { "gtpv2:messages", "GTPv2-C messages decoded (piggybacked ones included)" },
+	[SL_GTPC_TRUNCATED] = { "gtpv2:truncated", "GTPv2-C headers, messages or IEs cut short" },
+	[SL_GTPC_MALFORMED] = { "gtpv2:malformed", "GTPv2-C messages with an IE breaking its coding (digits, APN, PAA, ULI, grouped IE)" },
+	[SL_GTPC_UNSUPPORTED] = { "gtpv2:unsupported", "Datagrams on the GTPv2-C port that are not GTP version 2" },
+	[SL_GTPC_NO_FTEID] = { "gtpv2:no_fteid", "Create Session Requests without a sender F-TEID (no way to find their response)" },
+	[SL_GTPC_STRAY] = { "gtpv2:stray", "GTPv2-C messages for no tracked session (its creation not seen) or repeated responses" },
+	[SL_GTPC_SESS_CREATED] = { "sessions:created", "PDN sessions accepted: UE addresses bound to a subscriber" },
+	[SL_GTPC_SESS_MOVED] = { "sessions:moved", "Session messages reporting a new user location (cell)" },
+	[SL_GTPC_SESS_REJECTED] = { "sessions:rejected", "Create Session Responses refusing the session" },
+	[SL_GTPC_SESS_DELETED] = { "sessions:deleted", "Sessions ended by an accepted Delete Session Response" },
+	[SL_GTPC_SESS_EXPIRED] = { "sessions:expired", "Sessions forgotten after the UE idle timeout without a GTPv2-C message" },
+	[SL_GTPC_SESS_EVICTED] = { "sessions:evicted", "Sessions forgotten because the UE binding table was full" },
+	[SL_GTPC_SESS_FLUSHED] = { "sessions:capture_end", "Sessions still open when the capture ended" },
+	[SL_GTPC_ENRICHED] = { "bindings:enriched", "SIP messages whose party got identities from the UE binding table" },
+};
+
+const struct rate_ctr_group_desc sl_gtp_ctrg_desc = {
+	.group_name_prefix = "gtp",
+	.group_description = "GTPv2-C (TS 29.274) and the UE binding table",
+	.class_id = OSMO_STATS_CLASS_GLOBAL,
+	.num_ctr = _SL_GTPC_COUNT,
+	.ctr_desc = gtp_ctr,
+};

@@ -151,7 +151,27 @@ enum sl_gsm_ctr {
 	_SL_GSMC_COUNT
 };
 
+enum sl_gtp_ctr {
+	SL_GTPC_DATAGRAMS,
+	SL_GTPC_MESSAGES,
+	SL_GTPC_TRUNCATED,
+	SL_GTPC_MALFORMED,
+	SL_GTPC_UNSUPPORTED,
+	SL_GTPC_NO_FTEID,
+	SL_GTPC_STRAY,
+	SL_GTPC_SESS_CREATED,
+	SL_GTPC_SESS_MOVED,
+	SL_GTPC_SESS_REJECTED,
+	SL_GTPC_SESS_DELETED,
+	SL_GTPC_SESS_EXPIRED,
+	SL_GTPC_SESS_EVICTED,
+	SL_GTPC_SESS_FLUSHED,
+	SL_GTPC_ENRICHED,
+	_SL_GTPC_COUNT
+};
+
 extern const struct rate_ctr_group_desc sl_decode_ctrg_desc;
+extern const struct rate_ctr_group_desc sl_gtp_ctrg_desc;
 extern const struct rate_ctr_group_desc sl_gsm_ctrg_desc;
 extern const struct rate_ctr_group_desc sl_sip_ctrg_desc;
 extern const struct rate_ctr_group_desc sl_dialog_ctrg_desc;

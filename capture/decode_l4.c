@@ -6,7 +6,7 @@
  * UDP is recognised by content, not port: a datagram that starts like a
  * SIP message is SIP wherever it goes (networks run SIP on 5060, 5080,
  * 6060 and more); VXLAN and GTP-U are recognised by their well-known ports;
- * GSMTAP by its port (gsm_handle.c);
+ * GSMTAP by its port (gsm_handle.c); GTPv2-C by its port (gtp_handle.c);
  * anything else is looked up in the media index that SDP filled, and if no
  * dialog announced that address it is counted as unmatched.
  *
@@ -63,6 +63,10 @@ static void decode_udp(struct sl_dec *d, const struct sl_addr *src, const struct
 
 	if (cap->cfg.gsmtap_port && (dport == cap->cfg.gsmtap_port || sport == cap->cfg.gsmtap_port)) {
 		sl_gsm_on_datagram(d, &s, &t, payload);
+		return;
+	}
+	if (cap->cfg.gtpc_port && (dport == cap->cfg.gtpc_port || sport == cap->cfg.gtpc_port)) {
+		sl_gtp_on_datagram(d, &s, &t, payload);
 		return;
 	}
 	if (sl_sip_looks_like_start((const char *)payload.p, payload.left)) {

@@ -5,7 +5,7 @@ const char *const sl_event_type_names[_SL_EV_COUNT] = {
 	[SL_EV_SIP] = "sip", [SL_EV_CALL] = "call", [SL_EV_MESSAGE] = "message",
 	[SL_EV_REGISTRATION] = "registration", [SL_EV_RTP_STREAM] = "rtp_stream",
 	[SL_EV_SMS] = "sms", [SL_EV_IDENTITY] = "identity",
-	[SL_EV_LOCATION] = "location",
+	[SL_EV_LOCATION] = "location", [SL_EV_BEARER] = "bearer",
 };
 
 const char *const sl_transport_names[_SL_TRANSPORT_COUNT] = {

@@ -28,6 +28,7 @@
 
 struct sl_sip_msg;
 struct sl_dialog;
+struct sl_ue_info;
 
 enum sl_event_type {
 	SL_EV_SIP,		/* every SIP message */
@@ -38,6 +39,7 @@ enum sl_event_type {
 	SL_EV_SMS,		/* GSM short message (RP-DATA with its TPDU) */
 	SL_EV_IDENTITY,		/* a GSM mobile identity seen, with what is known of the same phone */
 	SL_EV_LOCATION,		/* where a subscriber is: a cell named by signalling (P-Access-Network-Info) */
+	SL_EV_BEARER,		/* a GTPv2-C PDN session bound a UE address to a subscriber and cell, moved or ended */
 	_SL_EV_COUNT
 };
 
@@ -151,6 +153,12 @@ struct sl_event {
 			const char *source;		/* how the fix was learnt: "sip-pani" */
 			struct sl_cell cell;
 		} loc;
+		struct {
+			const char *event;		/* "created", "modified", "deleted", "rejected", "expired", "evicted", "capture_end" */
+			const char *procedure;		/* GTPv2-C message that caused it; NULL for timers */
+			const struct sl_ue_info *ue;	/* capture/ue_bind.h */
+			bool bound;			/* the UE addresses are in the binding table (before this event) */
+		} bearer;
 		struct {
 			uint32_t size;			/* body bytes */
 			struct sl_str content_type;

@@ -14,6 +14,12 @@
  * for rtp_idle_us, when its dialog is freed, when the table is full (the
  * least recently active stream goes), or when the capture ends. Packets of
  * dialogs a consumer asked content for are handed over as sl_cc.
+ *
+ * The summary carries the dialog's parties; a stream whose source or
+ * destination is a UE address the GTPv2-C binding table knows adds that
+ * subscriber's identities to the party on that side (looked up once, when
+ * the stream ends: no cost per packet). SIP seen only between core nodes
+ * then still ties the media of a mobile to its IMSI.
  */
 #include <string.h>
 
@@ -25,6 +31,7 @@
 #include "util/hash.h"
 #include "capture/media_int.h"
 #include "capture/rtp.h"
+#include "capture/ue_bind.h"
 
 /* RFC 3550 A.1: a jump larger than this is not an in-order advance */
 #define MAX_DROPOUT 3000
@@ -95,6 +102,16 @@ static void stream_end(struct sl_capture *cap, struct sl_rtp_stream *s)
 	ev.from = d->caller;
 	ev.to = d->callee;
 	ev.dir = (enum sl_dir)s->dir;
+	{
+		/* the sender of a stream from the caller is the caller */
+		bool from_caller = s->dir == SL_DIR_FROM_CALLER;
+		const struct sl_ue_sess *u;
+
+		if ((u = sl_gtp_lookup(cap, &s->key.src.addr)))
+			sl_ue_party_add(from_caller ? &ev.from : &ev.to, &u->info);
+		if ((u = sl_gtp_lookup(cap, &s->key.dst.addr)))
+			sl_ue_party_add(from_caller ? &ev.to : &ev.from, &u->info);
+	}
 	r->rtcp = s->key.rtcp;
 	r->ssrc = s->key.ssrc;
 	r->pt = s->pt;

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "capture/capture_int.h"
+#include "capture/ue_bind.h"
 #include "capture/log.h"
 #include "capture/sip_uri.h"
 #include "capture/uri_memo.h"
@@ -76,6 +77,34 @@ static void build_parties(struct sl_capture *cap, const struct sl_sip_msg *m, st
 	}
 }
 
+/*
+ * A message sent from or to a UE address the GTPv2-C binding table knows
+ * (inner addresses when it came through GTP-U) gains that subscriber's
+ * IMSI, MSISDN and IMEI: on the sender's party (From of a request, To of a
+ * response) for the source address, on the other party for the
+ * destination. Dialogs take their parties from these, so call, message,
+ * registration and RTP stream events carry them too.
+ */
+static void enrich_from_bindings(struct sl_capture *cap, const struct sl_sig *sig, const struct sl_sip_msg *m,
+				 struct sl_party *from, struct sl_party *to)
+{
+	const struct sl_ue_sess *s;
+	bool hit = false;
+
+	s = sl_gtp_lookup(cap, &sig->src.addr);
+	if (s) {
+		sl_ue_party_add(m->is_request ? from : to, &s->info);
+		hit = true;
+	}
+	s = sl_gtp_lookup(cap, &sig->dst.addr);
+	if (s) {
+		sl_ue_party_add(m->is_request ? to : from, &s->info);
+		hit = true;
+	}
+	if (hit)
+		sl_ctr_inc(cap, SL_CG_GTP, SL_GTPC_ENRICHED);
+}
+
 void sl_sip_handle_parsed(struct sl_capture *cap, struct sl_sig *sig, const struct sl_sip_msg *m, enum sl_sip_err err,
 			  const char *p, size_t len)
 {
@@ -126,6 +155,7 @@ void sl_sip_handle_parsed(struct sl_capture *cap, struct sl_sig *sig, const stru
 	/* a registered phone's IMSI and IMEI go with its public identity (sip_bind.c) */
 	sl_sip_bind_enrich(cap, &ev.from, sig->ts_us);
 	sl_sip_bind_enrich(cap, &ev.to, sig->ts_us);
+	enrich_from_bindings(cap, sig, m, &ev.from, &ev.to);
 	memset(&ev.u, 0, sizeof(ev.u));
 	sl_dialogs_on_sip(cap, sig, m, &ev);
 	sl_sip_location(cap, sig, m, &ev);

@@ -11,6 +11,7 @@
 
 #include "capture/sip_parse.h"
 #include "capture/sip_uri.h"
+#include "capture/ue_bind.h"
 
 static void json_endpoint(struct sl_json *j, const char *key, const struct sl_endpoint *e)
 {
@@ -444,6 +445,116 @@ static void json_identity(struct sl_json *j, const struct sl_event *ev)
 	json_sig(j, ev->sig);
 }
 
+/* TS 29.274 8.17 RAT Type */
+static const char *rat_name(uint8_t rat)
+{
+	static const char *const names[] = {
+		[1] = "utran", [2] = "geran", [3] = "wlan", [4] = "gan", [5] = "hspa_evolution", [6] = "eutran",
+		[7] = "virtual", [8] = "eutran_nb_iot", [9] = "lte_m", [10] = "nr",
+	};
+
+	return rat < sizeof(names) / sizeof(names[0]) ? names[rat] : NULL;
+}
+
+static void json_plmn(struct sl_json *j, const struct sl_gtpv2_plmn *p)
+{
+	sl_json_key(j, "mcc");
+	sl_json_cstr(j, p->mcc);
+	sl_json_key(j, "mnc");
+	sl_json_cstr(j, p->mnc);
+}
+
+/* The UE's cell as the ULI gave it: TAI and ECGI (LTE), LAI and CGI (2G/3G); null parts absent. */
+static void json_cell(struct sl_json *j, const struct sl_ue_info *ue)
+{
+	const struct sl_gtpv2_uli *u = &ue->uli;
+
+	sl_json_key(j, "cell");
+	if (!ue->has_uli) {
+		sl_json_null(j);
+		return;
+	}
+	sl_json_obj_open(j);
+	sl_json_key(j, "tai");
+	if (u->flags & SL_ULI_TAI) {
+		sl_json_obj_open(j);
+		json_plmn(j, &u->tai_plmn);
+		sl_json_key(j, "tac");
+		sl_json_u64(j, u->tac);
+		sl_json_obj_close(j);
+	} else {
+		sl_json_null(j);
+	}
+	sl_json_key(j, "ecgi");
+	if (u->flags & SL_ULI_ECGI) {
+		sl_json_obj_open(j);
+		json_plmn(j, &u->ecgi_plmn);
+		sl_json_key(j, "eci");
+		sl_json_u64(j, u->eci);
+		sl_json_obj_close(j);
+	} else {
+		sl_json_null(j);
+	}
+	sl_json_key(j, "lai");
+	if (u->flags & (SL_ULI_LAI | SL_ULI_CGI | SL_ULI_SAI | SL_ULI_RAI)) {
+		sl_json_obj_open(j);
+		json_plmn(j, &u->lai_plmn);
+		sl_json_key(j, "lac");
+		sl_json_u64(j, u->lac);
+		sl_json_obj_close(j);
+	} else {
+		sl_json_null(j);
+	}
+	sl_json_key(j, "ci");
+	if (u->flags & SL_ULI_CGI)
+		sl_json_u64(j, u->ci);
+	else
+		sl_json_null(j);
+	sl_json_obj_close(j);
+}
+
+static void json_opt_cstr(struct sl_json *j, const char *key, const char *v)
+{
+	sl_json_key(j, key);
+	if (v && v[0])
+		sl_json_cstr(j, v);
+	else
+		sl_json_null(j);
+}
+
+static void json_bearer(struct sl_json *j, const struct sl_event *ev)
+{
+	const struct sl_ue_info *ue = ev->u.bearer.ue;
+	char a[SL_ADDR_STRLEN];
+	struct sl_addr x;
+
+	sl_json_key(j, "event");
+	sl_json_cstr(j, ev->u.bearer.event);
+	json_opt_cstr(j, "procedure", ev->u.bearer.procedure);
+	json_party(j, "subscriber", &ev->from);
+	json_opt_cstr(j, "imsi", ue->imsi);
+	json_opt_cstr(j, "msisdn", ue->msisdn);
+	json_opt_cstr(j, "mei", ue->mei);
+	json_opt_cstr(j, "apn", ue->apn);
+	sl_json_key(j, "ue_ipv4");
+	if (ue->has_ue4) {
+		sl_addr_set4(&x, ue->ue4);
+		sl_json_cstr(j, sl_addr_fmt(a, sizeof(a), &x));
+	} else {
+		sl_json_null(j);
+	}
+	sl_json_key(j, "ue_ipv6");
+	if (ue->has_ue6) {
+		sl_addr_set6(&x, ue->ue6);
+		sl_json_cstr(j, sl_addr_fmt(a, sizeof(a), &x));
+	} else {
+		sl_json_null(j);
+	}
+	json_opt_cstr(j, "rat", rat_name(ue->rat_type));
+	json_cell(j, ue);
+	json_sig(j, ev->sig);
+}
+
 void sl_event_to_json(struct sl_json *j, const struct sl_event *ev)
 {
 	sl_json_obj_open(j);
@@ -475,6 +586,9 @@ void sl_event_to_json(struct sl_json *j, const struct sl_event *ev)
 		break;
 	case SL_EV_LOCATION:
 		json_location(j, ev);
+		break;
+	case SL_EV_BEARER:
+		json_bearer(j, ev);
 		break;
 	default:
 		break;
@@ -606,6 +720,23 @@ void sl_event_to_text(char *buf, size_t len, const struct sl_event *ev)
 		snprintf(buf, len, "%s  identity %-26s %s=%s  (%u known)", ts, ev->u.identity.procedure,
 			 ev->u.identity.mi_type, ev->u.identity.seen.value, ev->from.n);
 		return;
+	case SL_EV_BEARER: {
+		const struct sl_ue_info *ue = ev->u.bearer.ue;
+		char cell[48] = "";
+		struct sl_addr x;
+
+		if (ue->has_uli && (ue->uli.flags & SL_ULI_ECGI))
+			snprintf(cell, sizeof(cell), " ecgi=%s-%s-%u", ue->uli.ecgi_plmn.mcc, ue->uli.ecgi_plmn.mnc,
+				 (unsigned)ue->uli.eci);
+		if (ue->has_ue4)
+			sl_addr_set4(&x, ue->ue4);
+		else if (ue->has_ue6)
+			sl_addr_set6(&x, ue->ue6);
+		snprintf(buf, len, "%s  bearer   %-11s %s ue=%s apn=%s%s", ts, ev->u.bearer.event, best_id(&ev->from),
+			 ue->has_ue4 || ue->has_ue6 ? sl_addr_fmt(a, sizeof(a), &x) : "-", ue->apn[0] ? ue->apn : "-",
+			 cell);
+		return;
+	}
 	default:
 		snprintf(buf, len, "%s  ?", ts);
 	}

@@ -316,7 +316,7 @@ static void put_capture(FILE *f, struct sl_daemon *d)
 	struct {
 		const char *table;
 		double used, limit;
-	} t[6];
+	} t[7];
 	unsigned i;
 
 	if (!d->cap)
@@ -328,6 +328,7 @@ static void put_capture(FILE *f, struct sl_daemon *d)
 	t[3] = (typeof(t[0])){ "rtp_streams", u.rtp_streams, c->max_rtp_streams };
 	t[4] = (typeof(t[0])){ "frag_bytes", (double)u.frag_bytes, (double)c->defrag.max_bytes };
 	t[5] = (typeof(t[0])){ "stream_bytes", (double)u.stream_bytes, (double)c->max_stream_bytes };
+	t[6] = (typeof(t[0])){ "ue_sessions", u.ue_sessions, c->max_ue_sessions };
 	sl_prom_family(f, "sluice_capture_table_used", "gauge", "entries (or bytes) in use in a bounded capture table");
 	for (i = 0; i < ARRAY_SIZE(t); i++) {
 		const char *labels[] = { "table", t[i].table, NULL };

@@ -245,6 +245,19 @@ DEFUN(cfg_session_to, cfg_session_to_cmd, "session-timeout <1-2592000>", "Answer
 	return set_seconds(&g_d->cfg.cap.session_timeout_us, argv[0]);
 }
 
+DEFUN(cfg_max_ue, cfg_max_ue_cmd, "max-ue-sessions <16-100000000>",
+      "GTPv2-C sessions in the UE binding table (UE address to subscriber and cell)\n" "Sessions\n")
+{
+	g_d->cfg.cap.max_ue_sessions = (unsigned)arg_u64(argv[0]);
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_ue_idle, cfg_ue_idle_cmd, "ue-idle-timeout <1-2592000>",
+      "Forget a GTPv2-C session after this long without a message of it\n" "Seconds\n")
+{
+	return set_seconds(&g_d->cfg.cap.ue_idle_us, argv[0]);
+}
+
 DEFUN(cfg_rtp_idle, cfg_rtp_idle_cmd, "rtp-idle <1-86400>", "An RTP stream silent this long has ended\n" "Seconds\n")
 {
 	return set_seconds(&g_d->cfg.cap.rtp_idle_us, argv[0]);
@@ -307,6 +320,8 @@ static int config_write_capture(struct vty *vty)
 	vty_out(vty, " tcp-hole-timeout %" PRIu64 "%s", cc->tcp.hole_timeout_us / 1000, VTY_NEWLINE);
 	vty_out(vty, " invite-timeout %" PRIu64 "%s", cc->invite_timeout_us / 1000000, VTY_NEWLINE);
 	vty_out(vty, " session-timeout %" PRIu64 "%s", cc->session_timeout_us / 1000000, VTY_NEWLINE);
+	vty_out(vty, " max-ue-sessions %u%s", cc->max_ue_sessions, VTY_NEWLINE);
+	vty_out(vty, " ue-idle-timeout %" PRIu64 "%s", cc->ue_idle_us / 1000000, VTY_NEWLINE);
 	vty_out(vty, " rtp-idle %" PRIu64 "%s", cc->rtp_idle_us / 1000000, VTY_NEWLINE);
 	if (c->replay_speed > 0)
 		vty_out(vty, " replay-speed %.0f%s", c->replay_speed, VTY_NEWLINE);
@@ -368,6 +383,7 @@ DEFUN(show_capture, show_capture_cmd, "show capture",
 	show_limit(vty, "fragment bytes", u.frag_bytes, c->defrag.max_bytes, "max-frag-bytes");
 	show_limit(vty, "tcp out-of-order bytes", u.tcp_ooo_bytes, c->tcp.max_total_bytes, "max-tcp-ooo-bytes");
 	show_limit(vty, "sip framing bytes", u.stream_bytes, c->max_stream_bytes, "max-stream-bytes");
+	show_limit(vty, "ue sessions", u.ue_sessions, c->max_ue_sessions, "max-ue-sessions");
 	sl_ho_show_limits(vty, &d->ho);
 	vty_out(vty, "events written: %" PRIu64 "%s%s", d->events_written,
 		d->events_failed ? " (WRITE ERRORS)" : "", VTY_NEWLINE);
@@ -414,6 +430,8 @@ void sl_daemon_vty_init(struct sl_daemon *d)
 	install_element(SL_CAPTURE_NODE, &cfg_tcp_hole_to_cmd);
 	install_element(SL_CAPTURE_NODE, &cfg_invite_to_cmd);
 	install_element(SL_CAPTURE_NODE, &cfg_session_to_cmd);
+	install_element(SL_CAPTURE_NODE, &cfg_max_ue_cmd);
+	install_element(SL_CAPTURE_NODE, &cfg_ue_idle_cmd);
 	install_element(SL_CAPTURE_NODE, &cfg_rtp_idle_cmd);
 	install_element(SL_CAPTURE_NODE, &cfg_events_file_cmd);
 	install_element(SL_CAPTURE_NODE, &cfg_replay_speed_cmd);

@@ -46,7 +46,7 @@ void sl_extract_usage(FILE *out)
 "                            none: no events, totals on stdout (benchmarking)\n"
 "    -o, --output FILE       write events to FILE instead of stdout\n"
 "    -t, --types LIST        comma-separated event types to print: sip, call, message,\n"
-"                            registration, rtp_stream, sms, identity (default: all)\n"
+"                            registration, rtp_stream, sms, identity, bearer (default: all)\n"
 "    -s, --stats             print totals on stderr at the end\n"
 "        --counters          with the totals, every non-zero counter by name\n"
 "        --progress          always show progress on stderr\n"
@@ -76,6 +76,9 @@ void sl_extract_usage(FILE *out)
 "        --invite-timeout SECONDS   INVITE without final response (default 180)\n"
 "        --session-timeout SECONDS  answered call without BYE (default 14400)\n"
 "        --rtp-idle SECONDS         RTP stream ends after this silence (default 30)\n"
+"        --max-ue-sessions N        GTPv2-C sessions in the UE binding table (default 100000)\n"
+"        --ue-idle-timeout SECONDS  forget a GTPv2-C session after this long without a\n"
+"                                   message of it (default 86400)\n"
 "\n"
 "EXIT STATUS\n"
 "    0 success; 1 a source failed (could not open, read error); 2 usage error.\n"
@@ -91,7 +94,7 @@ enum {
 	O_FORMAT = 256, O_SNAPLEN, O_NO_PROMISC, O_BUFFER_MB, O_DURATION, O_COUNTERS, O_PROGRESS,
 	O_NO_PROGRESS, O_CC, O_NATPFX, O_INTLPFX, O_SIP_PORT, O_MAX_FLOWS, O_MAX_DIALOGS,
 	O_MAX_RTP, O_MAX_FRAG, O_MAX_STREAM, O_INVITE_TO, O_SESSION_TO, O_RTP_IDLE, O_MAX_TCP_OOO,
-	O_TCP_HOLE_TO, O_MAX_MEDIA, O_MAX_FRAG_DGRAMS,
+	O_TCP_HOLE_TO, O_MAX_MEDIA, O_MAX_FRAG_DGRAMS, O_MAX_UE, O_UE_IDLE,
 };
 
 static const struct option long_opts[] = {
@@ -127,6 +130,8 @@ static const struct option long_opts[] = {
 	{ "tcp-hole-timeout", required_argument, NULL, O_TCP_HOLE_TO },
 	{ "invite-timeout", required_argument, NULL, O_INVITE_TO },
 	{ "session-timeout", required_argument, NULL, O_SESSION_TO },
+	{ "max-ue-sessions", required_argument, NULL, O_MAX_UE },
+	{ "ue-idle-timeout", required_argument, NULL, O_UE_IDLE },
 	{ "rtp-idle", required_argument, NULL, O_RTP_IDLE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -246,7 +251,7 @@ int sl_extract_parse(struct sl_extract_opts *o, int argc, char **argv)
 			break;
 		case 't':
 			if (!parse_types(o, name))
-				return bad("--types", name, "expected a comma-separated list of sip, call, message, registration, rtp_stream, sms, identity");
+				return bad("--types", name, "expected a comma-separated list of sip, call, message, registration, rtp_stream, sms, identity, bearer");
 			break;
 		case 's':
 			o->stats = true;
@@ -343,6 +348,15 @@ int sl_extract_parse(struct sl_extract_opts *o, int argc, char **argv)
 		case O_SESSION_TO:
 			if (!sl_parse_seconds_us(name, 30 * 86400, &o->cap.session_timeout_us) || !o->cap.session_timeout_us)
 				return bad("--session-timeout", name, "expected seconds, 1..2592000");
+			break;
+		case O_MAX_UE:
+			if (!sl_parse_u64(name, 16, 100000000, &v))
+				return bad("--max-ue-sessions", name, "expected 16..100000000");
+			o->cap.max_ue_sessions = (unsigned)v;
+			break;
+		case O_UE_IDLE:
+			if (!sl_parse_seconds_us(name, 30 * 86400, &o->cap.ue_idle_us) || !o->cap.ue_idle_us)
+				return bad("--ue-idle-timeout", name, "expected seconds, 1..2592000");
 			break;
 		case O_RTP_IDLE:
 			if (!sl_parse_seconds_us(name, 86400, &o->cap.rtp_idle_us) || !o->cap.rtp_idle_us)

@@ -8,6 +8,10 @@
 #   OUT/sip/    UDP and TCP SIP payloads
 #   OUT/sdp/    the bodies of SIP payloads that carry SDP
 #   OUT/rtp/    RTP/RTCP payloads
+#   OUT/gtpv2/  per capture, its GTPv2-C datagrams in order as one
+#               fuzz_gtpv2.c record sequence (node selectors from the
+#               first four addresses seen), so sessions are created,
+#               modified and deleted
 #
 # Needs tshark and xxd. The seeds are derived from third-party captures:
 # they stay in the build tree and are not committed.
@@ -19,7 +23,7 @@ max=${SEED_FRAMES:-60}
 command -v tshark >/dev/null 2>&1 || { echo "make_seeds: tshark not found" >&2; exit 77; }
 command -v xxd >/dev/null 2>&1 || { echo "make_seeds: xxd not found" >&2; exit 77; }
 [ -d "$src" ] || { echo "make_seeds: $src: no such directory" >&2; exit 77; }
-mkdir -p "$out/frame" "$out/sip" "$out/sdp" "$out/rtp"
+mkdir -p "$out/frame" "$out/sip" "$out/sdp" "$out/rtp" "$out/gtpv2"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -73,7 +77,14 @@ for pcap in "$src"/*.pcap "$src"/*.pcapng; do
 		i=$((i + 1))
 		printf '%s' "$h" | xxd -r -p > "$out/rtp/$base-$i"
 	done
+	tshark -r "$pcap" -Y 'gtpv2 && ip' -T fields -e ip.src -e ip.dst -e udp.payload 2>/dev/null |
+		awk 'function node(a) { if (!(a in n)) n[a] = k++ % 4; return n[a] }
+		     NF == 3 { gsub(":", "", $3); printf "%02x%04x%s", node($1) + 4 * node($2), length($3) / 2, $3 }' \
+		> "$tmp/gtp"
+	if [ -s "$tmp/gtp" ]; then
+		xxd -r -p < "$tmp/gtp" > "$out/gtpv2/$base"
+	fi
 done
-for d in frame sip sdp rtp; do
+for d in frame sip sdp rtp gtpv2; do
 	echo "make_seeds: $(ls "$out/$d" | wc -l) $d seeds in $out/$d"
 done

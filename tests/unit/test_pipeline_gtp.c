@@ -1,0 +1,435 @@
+/*
+ * GTPv2-C through the whole capture pipeline (capture/gtp_handle.c,
+ * capture/ue_bind.c): sessions learnt from Create Session exchanges
+ * (TS 29.274 clauses 7.2.1, 7.2.2) make `bearer` events and bind the UE
+ * address; SIP from and to that address (plain, and inside GTP-U) gains
+ * the subscriber's identities on the right party; a new ULI moves the UE;
+ * a Delete Session Response, the idle timeout and the table's bound end
+ * sessions, after which SIP is no longer enriched; two PDN connections
+ * under one MME TEID are told apart by their default bearer.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <talloc.h>
+
+#include "capture/capture.h"
+#include "capture/counters.h"
+#include "capture/ue_bind.h"
+#include "tests/unit/pipeline_fixture.h"
+#include "tests/unit/pipeline_frames.h"
+
+#define MAX_EV 64
+#define TS0 1700000000000000ull
+
+struct rec {
+	enum sl_event_type type;
+	uint64_t ts_us;
+	char event[16];
+	char apn[SL_GTPV2_APN_MAX];
+	uint32_t eci;
+	struct sl_party from, to;
+};
+
+struct tfx {
+	void *ctx;
+	size_t blocks;
+	struct sl_capture *cap;
+	unsigned n;
+	struct rec ev[MAX_EV];
+	uint64_t frame;
+};
+
+static void on_event(const struct sl_event *ev, void *priv)
+{
+	struct tfx *g = priv;
+	struct rec *r;
+
+	assert_true(g->n < MAX_EV);
+	r = &g->ev[g->n++];
+	memset(r, 0, sizeof(*r));
+	r->type = ev->type;
+	r->ts_us = ev->ts_us;
+	r->from = ev->from;
+	r->to = ev->to;
+	if (ev->type == SL_EV_BEARER) {
+		snprintf(r->event, sizeof(r->event), "%s", ev->u.bearer.event);
+		snprintf(r->apn, sizeof(r->apn), "%s", ev->u.bearer.ue->apn);
+		r->eci = ev->u.bearer.ue->uli.eci;
+	}
+}
+
+static struct tfx *alloc_fx(unsigned max_sessions)
+{
+	struct tfx *g = calloc(1, sizeof(*g));
+	struct sl_capture_cfg cfg;
+	struct sl_capture_ops ops = { .event = on_event };
+
+	assert_non_null(g);
+	pfx_global_init();
+	g->ctx = talloc_named_const(NULL, 0, "test_pipeline_gtp");
+	g->blocks = talloc_total_blocks(g->ctx);
+	sl_capture_cfg_default(&cfg);
+	cfg.max_ue_sessions = max_sessions;
+	cfg.ue_idle_us = 600ull * 1000000;
+	ops.priv = g;
+	g->cap = sl_capture_alloc(g->ctx, &cfg, &ops, 0);
+	assert_non_null(g->cap);
+	return g;
+}
+
+static int setup(void **state)
+{
+	*state = alloc_fx(16);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct tfx *g = *state;
+
+	sl_capture_free(g->cap);
+	assert_int_equal(talloc_total_blocks(g->ctx), g->blocks);
+	talloc_free(g->ctx);
+	free(g);
+	return 0;
+}
+
+static uint64_t ctr(struct tfx *g, enum sl_capture_ctr_group grp, unsigned idx)
+{
+	return (uint64_t)rate_ctr_group_get_ctr(sl_capture_ctrs(g->cap, grp), idx)->current;
+}
+
+static void send_frame(struct tfx *g, uint64_t ts, struct pb *b)
+{
+	struct sl_frame f;
+
+	pb_eth(b);
+	memset(&f, 0, sizeof(f));
+	f.ts_us = ts;
+	f.number = ++g->frame;
+	f.linktype = 1; /* DLT_EN10MB */
+	f.data = pb_data(b);
+	f.caplen = f.len = (uint32_t)pb_len(b);
+	sl_capture_frame(g->cap, &f);
+}
+
+static const uint8_t mme[4] = { 192, 0, 2, 1 }, sgw[4] = { 192, 0, 2, 2 }, enb[4] = { 192, 0, 2, 3 };
+static const uint8_t pcscf[4] = { 10, 4, 128, 21 };
+
+/* A GTPv2-C message of type t from src to dst: header (TEID teid), sequence seq, then the IEs given. */
+static void gtpc(struct tfx *g, uint64_t ts, const uint8_t src[4], const uint8_t dst[4], uint8_t t, uint32_t teid,
+		 uint32_t seq, const uint8_t *ies, size_t n)
+{
+	uint8_t m[256];
+	struct pb b;
+
+	assert_true(12 + n <= sizeof(m));
+	m[0] = 0x48;
+	m[1] = t;
+	m[2] = (uint8_t)((8 + n) >> 8);
+	m[3] = (uint8_t)(8 + n);
+	m[4] = (uint8_t)(teid >> 24), m[5] = (uint8_t)(teid >> 16), m[6] = (uint8_t)(teid >> 8), m[7] = (uint8_t)teid;
+	m[8] = (uint8_t)(seq >> 16), m[9] = (uint8_t)(seq >> 8), m[10] = (uint8_t)seq, m[11] = 0;
+	memcpy(m + 12, ies, n);
+	pb_init(&b, m, 12 + n);
+	pb_udp(&b, 2123, 2123);
+	pb_ipv4(&b, src, dst);
+	send_frame(g, ts, &b);
+}
+
+/* Create Session Request from the MME: IMSI 001011234567895, MEI (IMEISV), ULI TAI+ECGI eci, F-TEID mme_teid, APN, EBI */
+static void create_req(struct tfx *g, uint64_t ts, uint32_t seq, uint32_t mme_teid, const char *apn3, uint8_t ebi)
+{
+	uint8_t ie[128], *p = ie;
+	static const uint8_t head[] = {
+		0x01, 0x00, 0x08, 0x00, 0x00, 0x01, 0x11, 0x32, 0x54, 0x76, 0x98, 0xf5,
+		0x4c, 0x00, 0x03, 0x00, 0x94, 0x71, 0x52,
+		0x4b, 0x00, 0x08, 0x00, 0x68, 0x27, 0x78, 0x30, 0x59, 0x22, 0x73, 0x20,
+		0x56, 0x00, 0x0d, 0x00, 0x18, 0x00, 0xf1, 0x10, 0x00, 0x01, 0x00, 0xf1, 0x10, 0x00, 0x00, 0x01, 0x9b,
+	};
+
+	memcpy(p, head, sizeof(head));
+	p += sizeof(head);
+	*p++ = 0x57, *p++ = 0, *p++ = 9, *p++ = 0, *p++ = 0x8a;
+	*p++ = (uint8_t)(mme_teid >> 24), *p++ = (uint8_t)(mme_teid >> 16), *p++ = (uint8_t)(mme_teid >> 8);
+	*p++ = (uint8_t)mme_teid;
+	memcpy(p, mme, 4);
+	p += 4;
+	*p++ = 0x47, *p++ = 0, *p++ = 4, *p++ = 0, *p++ = 3;
+	memcpy(p, apn3, 3);
+	p += 3;
+	*p++ = 0x5d, *p++ = 0, *p++ = 5, *p++ = 0, *p++ = 0x49, *p++ = 0, *p++ = 1, *p++ = 0, *p++ = ebi;
+	gtpc(g, ts, mme, sgw, 32, 0, seq, ie, (size_t)(p - ie));
+}
+
+/* Accepted Create Session Response to the MME: SGW F-TEID sgw_teid, PAA IPv4 ue */
+static void create_rsp(struct tfx *g, uint64_t ts, uint32_t seq, uint32_t mme_teid, uint32_t sgw_teid,
+		       const uint8_t ue[4], uint8_t cause)
+{
+	uint8_t ie[64], *p = ie;
+
+	*p++ = 0x02, *p++ = 0, *p++ = 2, *p++ = 0, *p++ = cause, *p++ = 0;
+	*p++ = 0x57, *p++ = 0, *p++ = 9, *p++ = 0, *p++ = 0x8b;
+	*p++ = (uint8_t)(sgw_teid >> 24), *p++ = (uint8_t)(sgw_teid >> 16), *p++ = (uint8_t)(sgw_teid >> 8);
+	*p++ = (uint8_t)sgw_teid;
+	memcpy(p, sgw, 4);
+	p += 4;
+	*p++ = 0x4f, *p++ = 0, *p++ = 5, *p++ = 0, *p++ = 1;
+	memcpy(p, ue, 4);
+	p += 4;
+	gtpc(g, ts, sgw, mme, 33, mme_teid, seq, ie, (size_t)(p - ie));
+}
+
+static void sip(struct tfx *g, uint64_t ts, const uint8_t src[4], const uint8_t dst[4], bool in_gtpu, const char *msg)
+{
+	struct pb b;
+
+	pb_init(&b, msg, strlen(msg));
+	pb_udp(&b, 5060, 5060);
+	pb_ipv4(&b, src, dst);
+	if (in_gtpu) {
+		pb_gtpu(&b, false);
+		pb_udp(&b, 2152, 2152);
+		pb_ipv4(&b, enb, sgw);
+	}
+	send_frame(g, ts, &b);
+}
+
+static const char reg[] = "REGISTER sip:ims.example SIP/2.0\r\nVia: SIP/2.0/UDP 100.64.0.7;branch=z9hG4bK1\r\n"
+			  "From: <sip:alice@ims.example>;tag=1\r\nTo: <sip:alice@ims.example>\r\nCall-ID: r1\r\n"
+			  "CSeq: 1 REGISTER\r\nContact: <sip:alice@100.64.0.7>\r\nContent-Length: 0\r\n\r\n";
+static const char reg200[] = "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 100.64.0.7;branch=z9hG4bK1\r\n"
+			     "From: <sip:alice@ims.example>;tag=1\r\nTo: <sip:alice@ims.example>;tag=2\r\nCall-ID: r1\r\n"
+			     "CSeq: 1 REGISTER\r\nContact: <sip:alice@100.64.0.7>;expires=600\r\nContent-Length: 0\r\n\r\n";
+static const char opt[] = "OPTIONS sip:alice@100.64.0.7 SIP/2.0\r\nVia: SIP/2.0/UDP 10.4.128.21;branch=z9hG4bK2\r\n"
+			  "From: <sip:pcscf@ims.example>;tag=3\r\nTo: <sip:alice@ims.example>\r\nCall-ID: o1\r\n"
+			  "CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+
+static const struct rec *last(struct tfx *g, enum sl_event_type t)
+{
+	unsigned i;
+
+	for (i = g->n; i-- > 0;)
+		if (g->ev[i].type == t)
+			return &g->ev[i];
+	return NULL;
+}
+
+static void test_lifecycle(void **state)
+{
+	struct tfx *g = *state;
+	static const uint8_t ue[4] = { 100, 64, 0, 7 };
+	const struct rec *r;
+	uint8_t ies[32];
+
+	/* SIP before any session: nothing to add */
+	sip(g, TS0, ue, pcscf, false, reg);
+	r = last(g, SL_EV_SIP);
+	assert_false(sl_party_has(&r->from, SL_ID_IMSI, "001011234567895"));
+
+	create_req(g, TS0 + 1000, 0x10, 1, "ims", 5);
+	assert_null(last(g, SL_EV_BEARER));	/* nothing until the response */
+	create_rsp(g, TS0 + 2000, 0x10, 1, 0x80, ue, 16);
+	r = last(g, SL_EV_BEARER);
+	assert_non_null(r);
+	assert_string_equal(r->event, "created");
+	assert_int_equal(r->ts_us, TS0 + 2000);
+	assert_string_equal(r->apn, "ims");
+	assert_int_equal(r->eci, 0x19b);
+	assert_true(sl_party_has(&r->from, SL_ID_IMSI, "001011234567895"));
+	assert_true(sl_party_has(&r->from, SL_ID_E164, "+491725"));
+	/* IMEISV 8672870395223702 -> IMEI 86728703952237 and its Luhn digit 5 */
+	assert_true(sl_party_has(&r->from, SL_ID_IMEI, "867287039522375"));
+	/* a copy of the response is stray, not a second session */
+	create_rsp(g, TS0 + 2001, 0x10, 1, 0x80, ue, 16);
+	assert_int_equal(ctr(g, SL_CG_GTP, SL_GTPC_SESS_CREATED), 1);
+	assert_int_equal(ctr(g, SL_CG_GTP, SL_GTPC_STRAY), 1);
+
+	/* REGISTER from the UE: the sender (From) gains the identities; its 200 to the UE: To is the UE's side */
+	sip(g, TS0 + 3000, ue, pcscf, false, reg);
+	r = last(g, SL_EV_SIP);
+	assert_true(sl_party_has(&r->from, SL_ID_IMSI, "001011234567895"));
+	assert_false(sl_party_has(&r->to, SL_ID_IMSI, "001011234567895"));
+	sip(g, TS0 + 4000, pcscf, ue, false, reg200);
+	r = last(g, SL_EV_SIP);
+	assert_true(sl_party_has(&r->from, SL_ID_IMSI, "001011234567895"));
+	r = last(g, SL_EV_REGISTRATION);
+	assert_non_null(r);
+	assert_true(sl_party_has(&r->from, SL_ID_IMEI, "867287039522375"));
+	/* OPTIONS to the UE inside GTP-U: the recipient (To) gains them */
+	sip(g, TS0 + 5000, pcscf, ue, true, opt);
+	r = last(g, SL_EV_SIP);
+	assert_true(sl_party_has(&r->to, SL_ID_IMSI, "001011234567895"));
+	assert_false(sl_party_has(&r->from, SL_ID_IMSI, "001011234567895"));
+
+	/* Modify Bearer Request to the SGW's TEID with a new ECGI: the UE moved */
+	{
+		static const uint8_t uli[] = { 0x56, 0x00, 0x0d, 0x00, 0x18, 0x00, 0xf1, 0x10, 0x00, 0x01,
+					       0x00, 0xf1, 0x10, 0x00, 0x00, 0x01, 0x9c };
+
+		gtpc(g, TS0 + 6000, mme, sgw, 34, 0x80, 0x11, uli, sizeof(uli));
+	}
+	r = last(g, SL_EV_BEARER);
+	assert_string_equal(r->event, "modified");
+	assert_int_equal(r->eci, 0x19c);
+
+	/* Delete Session Request (LBI 5) and its accepted response end the binding */
+	ies[0] = 0x49, ies[1] = 0, ies[2] = 1, ies[3] = 0, ies[4] = 5;
+	gtpc(g, TS0 + 7000, mme, sgw, 36, 0x80, 0x12, ies, 5);
+	ies[0] = 0x02, ies[1] = 0, ies[2] = 2, ies[3] = 0, ies[4] = 16, ies[5] = 0;
+	gtpc(g, TS0 + 8000, sgw, mme, 37, 1, 0x12, ies, 6);
+	r = last(g, SL_EV_BEARER);
+	assert_string_equal(r->event, "deleted");
+	assert_int_equal(r->ts_us, TS0 + 8000);
+	sip(g, TS0 + 9000, ue, pcscf, false, reg);
+	r = last(g, SL_EV_SIP);
+	assert_false(sl_party_has(&r->from, SL_ID_IMSI, "001011234567895"));
+	assert_int_equal(ctr(g, SL_CG_GTP, SL_GTPC_SESS_DELETED), 1);
+	assert_int_equal(ctr(g, SL_CG_GTP, SL_GTPC_ENRICHED), 3);
+}
+
+/* Two PDN connections under MME TEID 1 (S11): the Delete Session of the first ends the first. */
+static void test_shared_teid(void **state)
+{
+	struct tfx *g = *state;
+	static const uint8_t ue1[4] = { 100, 64, 0, 1 }, ue2[4] = { 100, 64, 0, 2 };
+	const struct rec *r;
+	uint8_t ies[8];
+
+	create_req(g, TS0, 0x20, 1, "web", 5);
+	create_rsp(g, TS0 + 10, 0x20, 1, 0x80, ue1, 16);
+	create_req(g, TS0 + 20, 0x21, 1, "ims", 6);
+	create_rsp(g, TS0 + 30, 0x21, 1, 0x80, ue2, 16);
+	assert_int_equal(ctr(g, SL_CG_GTP, SL_GTPC_SESS_CREATED), 2);
+	ies[0] = 0x49, ies[1] = 0, ies[2] = 1, ies[3] = 0, ies[4] = 5;
+	gtpc(g, TS0 + 40, mme, sgw, 36, 0x80, 0x22, ies, 5);
+	ies[0] = 0x02, ies[1] = 0, ies[2] = 2, ies[3] = 0, ies[4] = 16, ies[5] = 0;
+	gtpc(g, TS0 + 50, sgw, mme, 37, 1, 0x22, ies, 6);
+	r = last(g, SL_EV_BEARER);
+	assert_string_equal(r->event, "deleted");
+	assert_string_equal(r->apn, "web");
+	/* the ims connection is still bound */
+	sip(g, TS0 + 60, ue2, pcscf, false, reg);
+	r = last(g, SL_EV_SIP);
+	assert_true(sl_party_has(&r->from, SL_ID_IMSI, "001011234567895"));
+	sip(g, TS0 + 70, ue1, pcscf, false, reg);
+	r = last(g, SL_EV_SIP);
+	assert_false(sl_party_has(&r->from, SL_ID_IMSI, "001011234567895"));
+}
+
+/*
+ * A call whose SIP is seen only between core nodes (P-CSCF and S-CSCF),
+ * its SDP naming the UE's address: the UE's RTP inside GTP-U matches the
+ * call, and its stream summary carries the subscriber on the caller's
+ * side (the stream comes from the caller's media address).
+ */
+static void test_rtp_stream(void **state)
+{
+	struct tfx *g = *state;
+	static const uint8_t ue[4] = { 100, 64, 0, 5 }, scscf[4] = { 10, 4, 128, 22 }, far[4] = { 203, 0, 113, 9 };
+	static const char invite[] =
+		"INVITE sip:bob@ims.example SIP/2.0\r\nVia: SIP/2.0/UDP 10.4.128.21;branch=z9hG4bK7\r\n"
+		"From: <sip:alice@ims.example>;tag=a\r\nTo: <sip:bob@ims.example>\r\nCall-ID: c1\r\n"
+		"CSeq: 1 INVITE\r\nContent-Type: application/sdp\r\nContent-Length: 105\r\n\r\n"
+		"v=0\r\no=- 1 1 IN IP4 100.64.0.5\r\ns=-\r\nc=IN IP4 100.64.0.5\r\nt=0 0\r\nm=audio 30000 RTP/AVP 8\r\n"
+		"a=sendrecv\r\n";
+	const struct rec *r;
+	uint8_t rtp[12 + 20];
+	struct pb b;
+	unsigned i;
+
+	create_req(g, TS0, 0x40, 5, "ims", 5);
+	create_rsp(g, TS0 + 10, 0x40, 5, 0x85, ue, 16);
+	sip(g, TS0 + 100, pcscf, scscf, false, invite);
+	r = last(g, SL_EV_SIP);
+	assert_false(sl_party_has(&r->from, SL_ID_IMSI, "001011234567895"));	/* core to core: no UE address */
+	for (i = 0; i < 5; i++) {
+		memset(rtp, 0, sizeof(rtp));
+		rtp[0] = 0x80;
+		rtp[1] = 8;
+		rtp[3] = (uint8_t)i;
+		rtp[11] = 0x55;
+		pb_init(&b, rtp, sizeof(rtp));
+		pb_udp(&b, 30000, 40000);
+		pb_ipv4(&b, ue, far);
+		pb_gtpu(&b, false);
+		pb_udp(&b, 2152, 2152);
+		pb_ipv4(&b, enb, sgw);
+		send_frame(g, TS0 + 200 + i * 20000, &b);
+	}
+	sl_capture_flush(g->cap);
+	r = last(g, SL_EV_RTP_STREAM);
+	assert_non_null(r);
+	assert_true(sl_party_has(&r->from, SL_ID_IMSI, "001011234567895"));
+	assert_false(sl_party_has(&r->to, SL_ID_IMSI, "001011234567895"));
+}
+
+/* A refused session binds nothing; an idle one expires at its last message plus the timeout. */
+static void test_rejected_and_idle(void **state)
+{
+	struct tfx *g = *state;
+	static const uint8_t ue[4] = { 100, 64, 0, 9 };
+	const struct rec *r;
+
+	create_req(g, TS0, 0x30, 3, "ims", 5);
+	create_rsp(g, TS0 + 10, 0x30, 3, 0x83, ue, 64 /* context not found */);
+	r = last(g, SL_EV_BEARER);
+	assert_string_equal(r->event, "rejected");
+	assert_int_equal(ctr(g, SL_CG_GTP, SL_GTPC_SESS_REJECTED), 1);
+	sip(g, TS0 + 20, ue, pcscf, false, reg);
+	assert_false(sl_party_has(&last(g, SL_EV_SIP)->from, SL_ID_IMSI, "001011234567895"));
+
+	create_req(g, TS0 + 100, 0x31, 4, "ims", 5);
+	create_rsp(g, TS0 + 110, 0x31, 4, 0x84, ue, 16);
+	/* 600 s idle: a frame 601 s later runs the timers */
+	sip(g, TS0 + 110 + 601ull * 1000000, pcscf, pcscf, false, opt);
+	r = last(g, SL_EV_BEARER);
+	assert_string_equal(r->event, "expired");
+	assert_int_equal(r->ts_us, TS0 + 110 + 600ull * 1000000);
+	assert_int_equal(ctr(g, SL_CG_GTP, SL_GTPC_SESS_EXPIRED), 1);
+}
+
+/* A table of two: the third session evicts the least recently updated. */
+static void test_evicted(void **state)
+{
+	struct tfx *g = alloc_fx(2);
+	static const uint8_t u1[4] = { 100, 64, 1, 1 }, u2[4] = { 100, 64, 1, 2 }, u3[4] = { 100, 64, 1, 3 };
+
+	(void)state;
+	create_req(g, TS0, 1, 11, "ims", 5);
+	create_rsp(g, TS0 + 1, 1, 11, 0x91, u1, 16);
+	create_req(g, TS0 + 2, 2, 12, "ims", 5);
+	create_rsp(g, TS0 + 3, 2, 12, 0x92, u2, 16);
+	create_req(g, TS0 + 4, 3, 13, "ims", 5);
+	assert_string_equal(last(g, SL_EV_BEARER)->event, "evicted");
+	create_rsp(g, TS0 + 5, 3, 13, 0x93, u3, 16);
+	assert_int_equal(ctr(g, SL_CG_GTP, SL_GTPC_SESS_EVICTED), 1);
+	sip(g, TS0 + 6, u1, pcscf, false, reg);
+	assert_false(sl_party_has(&last(g, SL_EV_SIP)->from, SL_ID_IMSI, "001011234567895"));
+	sip(g, TS0 + 7, u3, pcscf, false, reg);
+	assert_true(sl_party_has(&last(g, SL_EV_SIP)->from, SL_ID_IMSI, "001011234567895"));
+	sl_capture_flush(g->cap);
+	assert_string_equal(last(g, SL_EV_BEARER)->event, "capture_end");
+	assert_int_equal(ctr(g, SL_CG_GTP, SL_GTPC_SESS_FLUSHED), 2);
+	state = (void **)&g;
+	teardown(state);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_lifecycle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shared_teid, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rejected_and_idle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rtp_stream, setup, teardown),
+		cmocka_unit_test(test_evicted),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
