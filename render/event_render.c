@@ -465,7 +465,7 @@ static void json_plmn(struct sl_json *j, const struct sl_gtpv2_plmn *p)
 }
 
 /* The UE's cell as the ULI gave it: TAI and ECGI (LTE), LAI and CGI (2G/3G); null parts absent. */
-static void json_cell(struct sl_json *j, const struct sl_ue_info *ue)
+static void json_uli_cell(struct sl_json *j, const struct sl_ue_info *ue)
 {
 	const struct sl_gtpv2_uli *u = &ue->uli;
 
@@ -551,7 +551,7 @@ static void json_bearer(struct sl_json *j, const struct sl_event *ev)
 		sl_json_null(j);
 	}
 	json_opt_cstr(j, "rat", rat_name(ue->rat_type));
-	json_cell(j, ue);
+	json_uli_cell(j, ue);
 	json_sig(j, ev->sig);
 }
 
