@@ -34,6 +34,7 @@
 #include "mediation/consent/consent_pseudonym.h"
 #include "mediation/consent/consent_store.h"
 #include "src/daemon_consent.h"
+#include "src/daemon_consent_js.h"
 
 #define REFRESH_MS 500
 
@@ -42,6 +43,7 @@ struct daemon_recipient {
 	unsigned idx;
 	const struct sl_daemon_consent_recipient_cfg *cfg;
 	struct sl_cx_export *exp;
+	struct sl_daemon_js *js;	/* NULL: JSON Lines only */
 };
 
 struct sl_daemon_consent {
@@ -105,7 +107,8 @@ static void credit_batch(struct daemon_recipient *r, const struct sl_cx_batch *b
 	}
 }
 
-static int on_batch(void *data, const struct sl_cx_batch *b)
+/* A batch is delivered (durable in JSON Lines, or acknowledged by JetStream): audit record and ledger. */
+static int account_batch(void *data, const struct sl_cx_batch *b)
 {
 	struct daemon_recipient *r = data;
 	struct sl_audit_actor actor = { .type = "system", .id = "sluiced consent export" };
@@ -145,6 +148,13 @@ static int on_batch(void *data, const struct sl_cx_batch *b)
 	return 0;
 }
 
+static int on_batch(void *data, const struct sl_cx_batch *b)
+{
+	struct daemon_recipient *r = data;
+
+	return r->js ? sl_daemon_js_batch(r->js, b) : account_batch(r, b);
+}
+
 static void refresh_cb(void *data)
 {
 	struct sl_daemon_consent *c = data;
@@ -159,7 +169,8 @@ static void refresh_cb(void *data)
 	osmo_timer_schedule(&c->refresh, 0, REFRESH_MS * 1000);
 }
 
-static int open_recipient(void *ctx, struct sl_daemon_consent *c, const struct sl_daemon_consent_recipient_cfg *rc)
+static int open_recipient(void *ctx, struct sl_daemon_consent *c, const struct sl_daemon_consent_cfg *cfg,
+			  const struct sl_daemon_consent_recipient_cfg *rc)
 {
 	struct daemon_recipient *r = &c->rec[c->n_rec];
 	struct sl_cx_export_cfg xc = { 0 };
@@ -184,6 +195,11 @@ static int open_recipient(void *ctx, struct sl_daemon_consent *c, const struct s
 	if (!r->exp) {
 		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s: %s\n", rc->name, err ? err : "cannot open the export");
 		return -1;
+	}
+	if (cfg->js.url) {
+		r->js = sl_daemon_js_open(ctx, &cfg->js, rc->export_dir, rc->name, account_batch, r);
+		if (!r->js)
+			return -1;
 	}
 	fc.name = rc->name;
 	fc.purpose = (enum sl_consent_purpose)rc->purpose;
@@ -236,7 +252,7 @@ int sl_daemon_consent_start(void *ctx, const struct sl_daemon_consent_cfg *cfg, 
 		return -1;
 	}
 	for (i = 0; i < cfg->n_rec; i++) {
-		if (open_recipient(c, c, &cfg->rec[i]) < 0) {
+		if (open_recipient(c, c, cfg, &cfg->rec[i]) < 0) {
 			talloc_free(c);
 			return -1;
 		}
@@ -284,10 +300,16 @@ void sl_daemon_consent_flush(struct sl_daemon_consent *c)
 
 void sl_daemon_consent_stop(struct sl_daemon_consent *c)
 {
+	unsigned i;
+
 	if (!c)
 		return;
 	osmo_timer_del(&c->refresh);
 	sl_daemon_consent_flush(c);
+	for (i = 0; i < c->n_rec; i++) {
+		sl_daemon_js_stop(c->rec[i].js);
+		c->rec[i].js = NULL;
+	}
 	g_show = NULL;
 	talloc_free(c);
 }
@@ -310,6 +332,8 @@ DEFUN(show_consent, show_consent_cmd, "show consent", SHOW_STR "The consented-da
 		vty_out(vty, "recipient %s: %" PRIu64 " records in %" PRIu64 " batches, %" PRIu64 " segments, %" PRIu64
 			     " bytes, %" PRIu64 " batches lost%s", g_show->rec[i].cfg->name, xs.records, xs.batches,
 			xs.segments, xs.bytes, xs.write_failed, VTY_NEWLINE);
+		if (g_show->rec[i].js)
+			sl_daemon_js_show(g_show->rec[i].js, vty);
 	}
 	return CMD_SUCCESS;
 }
