@@ -3,13 +3,15 @@
 # end, with a broker outage in the middle of the run.
 #
 # A real `nats-server -js` listens on a random loopback port with a fresh
-# store directory. sluiced replays a generated capture at 8x real time
-# (about 9 s) with every party consenting to one recipient, batches of 3
+# store directory. sluiced replays a generated capture at 5x real time
+# (about 15 s) with every party consenting to one recipient, batches of 3
 # records and `jetstream url` pointing at the broker. As soon as the
 # stream holds records, the broker is killed (SIGKILL: nothing flushed,
 # acknowledgements in flight lost); the export goes on to JSON Lines
 # while it is down; the broker is restarted on the same port and store
-# after the outbox has grown by at least one batch. When the capture is
+# after the outbox has grown by at least one batch and 6 s have passed
+# (longer than the 5 s acknowledgement wait, so a chunk is published
+# again: `show consent` must count a retry). When the capture is
 # read, sluiced is stopped (SIGTERM, drain-seconds 60).
 #
 # Then the stream is read back with tests/live/js_dump (libnats): every
@@ -93,7 +95,7 @@ line vty
 capture
  source file $work/g.pcap
  country-code 49
- replay-speed 8
+ replay-speed 5
 audit
  directory $work/audit-log
  signing-key $work/audit.key
@@ -131,6 +133,7 @@ until [ "$(in_stream)" -gt 0 ]; do
 done
 kill -9 $nats
 wait $nats 2>/dev/null
+killed=$(date +%s)
 at_kill=$(lines)
 n=0
 until [ "$(lines)" -ge $((at_kill + 3)) ]; do
@@ -139,7 +142,7 @@ until [ "$(lines)" -ge $((at_kill + 3)) ]; do
 	kill -0 $gw 2>/dev/null || fail "sluiced exited during the outage"
 	sleep 0.1
 done
-sleep 1
+while [ $(($(date +%s) - killed)) -lt 7 ]; do sleep 0.2; done
 at_restart=$(lines)
 broker
 until grep -q "all capture files read" "$work/gw.err" 2>/dev/null; do
@@ -167,6 +170,7 @@ print(out.decode(errors="replace"))
 PY
 grep -q "jetstream: connected" "$work/show.txt" || { cat "$work/show.txt"; fail "show consent: no connected jetstream"; }
 grep "jetstream:" "$work/show.txt"
+grep -q "jetstream: .* [1-9][0-9]* retries" "$work/show.txt" || fail "no chunk was published again after the outage"
 stop_within 90 TERM $gw || fail "sluiced did not stop cleanly"
 "$B/tests/live/js_dump" "$url" SLUICE_EXPORT >"$work/stream.tsv" 2>"$work/dump.err" || fail "js_dump"
 "$B/src/sluice" audit verify "$work/audit-log" --key "$work/audit.vkey" >"$work/verify.txt" 2>&1 ||
