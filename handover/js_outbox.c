@@ -193,6 +193,7 @@ void sl_js_segment_range(int dirfd, const char *recipient, unsigned *lo, unsigne
 		close(fd);
 		return;
 	}
+	rewinddir(dir); /* the duplicate shares the position of an earlier scan */
 	while ((de = readdir(dir)) != NULL) {
 		const char *n = de->d_name;
 		char *end;
