@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "handover/js_outbox.h"
+#include "mediation/consent/consent_js_outbox.h"
 #include "src/daemon.h"
 #include "src/daemon_consent_api.h"
 

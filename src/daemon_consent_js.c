@@ -23,7 +23,7 @@
 #include <talloc.h>
 
 #include "capture/log.h"
-#include "handover/js_export.h"
+#include "mediation/consent/consent_js_export.h"
 #include "src/daemon_consent_js.h"
 
 struct pending_batch {

@@ -1,6 +1,6 @@
 /*
  * One recipient's JetStream export in sluiced (docs/exports.md): the
- * publisher of handover/js_export.c tied to the select loop, and the
+ * publisher of mediation/consent/consent_consent_js_export.c tied to the select loop, and the
  * batches that wait for their acknowledgements before the caller audits
  * them (export.batch) and credits the value ledger. Wiring only.
  */

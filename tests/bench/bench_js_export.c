@@ -10,7 +10,7 @@
  *  1. jsonl: consent_export.c in batches of 1,000 records, each written
  *     and fdatasynced to a segment in a fresh directory;
  *  2. jetstream: the same export with the JetStream publisher of
- *     handover/js_export.c following it (as sluiced runs it): from the
+ *     mediation/consent/consent_consent_js_export.c following it (as sluiced runs it): from the
  *     first record to the last acknowledgement, cursor saves included;
  *  3. bare: one libnats connection publishing the same lines with
  *     js_PublishMsgAsync, the same message-id header and the same cap on
@@ -33,7 +33,7 @@
 #include <nats/nats.h>
 #include <talloc.h>
 
-#include "handover/js_export.h"
+#include "mediation/consent/consent_js_export.h"
 #include "mediation/consent/consent_export.h"
 
 static double wall_s(void)

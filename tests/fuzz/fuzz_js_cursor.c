@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for handover/js_outbox.c's cursor file parser: any
+ * libFuzzer target for mediation/consent/consent_consent_js_outbox.c's cursor file parser: any
  * bytes as the RECIPIENT.jetstream file read back after a crash, from an
  * exactly sized copy. An accepted file is canonical: formatting the
  * position gives the same bytes back, and its next record has a message
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "handover/js_outbox.h"
+#include "mediation/consent/consent_js_outbox.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

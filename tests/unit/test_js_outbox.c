@@ -1,6 +1,6 @@
 /*
- * Unit tests for the JetStream export's outbox (handover/js_outbox.c) and
- * the publisher's behaviour without a broker (handover/js_export.c):
+ * Unit tests for the JetStream export's outbox (mediation/consent/consent_consent_js_outbox.c) and
+ * the publisher's behaviour without a broker (mediation/consent/consent_consent_js_export.c):
  * message ids from segment and line, names and subject prefixes, the
  * cursor file (round trip, atomic save, truncation at every length,
  * malformed and random bytes), whole-line reads of segments, the segment
@@ -23,8 +23,8 @@
 #include <talloc.h>
 
 #include "config.h"
-#include "handover/js_export.h"
-#include "handover/js_outbox.h"
+#include "mediation/consent/consent_js_export.h"
+#include "mediation/consent/consent_js_outbox.h"
 
 static void test_msg_id(void **state)
 {

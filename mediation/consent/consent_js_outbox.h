@@ -3,7 +3,7 @@
  * Lines segments that consent_export.c writes and fsyncs are the outbox;
  * this module names the records in them, reads them back in whole lines
  * and keeps, in one small file per recipient, how far the broker has
- * acknowledged them. No libnats here: js_export.c publishes.
+ * acknowledged them. No libnats here: consent_js_export.c publishes.
  *
  * A record's position is (segment number, line number in the segment,
  * from 1). Segment numbers are never reused in a directory (a restart

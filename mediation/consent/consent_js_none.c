@@ -8,7 +8,7 @@
 
 #include <talloc.h>
 
-#include "handover/js_export.h"
+#include "mediation/consent/consent_js_export.h"
 
 struct sl_js_export *sl_js_export_open(void *ctx, const struct sl_js_export_cfg *cfg, const char *dir,
 				       const char *recipient, char **err)

@@ -1,5 +1,5 @@
 /*
- * The JetStream publisher of one recipient's outbox (js_export.h,
+ * The JetStream publisher of one recipient's outbox (consent_js_export.h,
  * docs/exports.md, docs/ARCHITECTURE.md "The JetStream export").
  *
  * One worker thread per recipient owns the NATS connection and the
@@ -30,7 +30,7 @@
 #include <nats/nats.h>
 #include <talloc.h>
 
-#include "handover/js_export.h"
+#include "mediation/consent/consent_js_export.h"
 
 #define BACKOFF_MIN_MS 100u
 #define BACKOFF_MAX_MS 5000u

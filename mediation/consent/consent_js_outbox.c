@@ -1,5 +1,5 @@
 /*
- * The JetStream export's on-disk outbox (js_outbox.h, docs/exports.md):
+ * The JetStream export's on-disk outbox (consent_js_outbox.h, docs/exports.md):
  * message ids from record positions, the acknowledged-position cursor
  * file, and whole-line reads of the JSON Lines segments. The cursor file
  * is read back after a crash, so its parser takes any bytes: it accepts
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "handover/js_outbox.h"
+#include "mediation/consent/consent_js_outbox.h"
 
 #define CURSOR_MAGIC "sluice-jetstream-cursor 1 "
 #define SEG_MAX 999999u

@@ -1,7 +1,7 @@
 /*
  * Publishing one recipient's JSON Lines outbox to NATS JetStream
  * (docs/exports.md). The segments written and fsynced by the JSON Lines
- * export are the outbox (js_outbox.h); a worker thread of this module
+ * export are the outbox (consent_js_outbox.h); a worker thread of this module
  * reads them from the acknowledged cursor on, publishes every record to
  * SUBJECT-PREFIX.RECIPIENT with its stable Nats-Msg-Id, waits for every
  * acknowledgement of a chunk, then moves the cursor (on disk) and wakes
@@ -27,7 +27,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "handover/js_outbox.h"
+#include "mediation/consent/consent_js_outbox.h"
 
 struct sl_js_export_cfg {
 	const char *url;		/* nats://host:port or tls://host:port; comma-separated list allowed */
