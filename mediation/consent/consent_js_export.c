@@ -336,14 +336,16 @@ static void *worker(void *arg)
 		uint64_t limit;
 		unsigned nl;
 		ssize_t n;
+		bool stop;
 
 		pthread_mutex_lock(&x->mu);
 		while (!x->stop && !sl_js_pos_before(&pos, x->dseg, x->doff))
 			pthread_cond_wait(&x->cv, &x->mu);
 		dseg = x->dseg;
 		doff = x->doff;
+		stop = x->stop;
 		pthread_mutex_unlock(&x->mu);
-		if (x->stop)
+		if (stop)
 			break;
 		if (!x->js && js_connect(x) < 0) {
 			if (wait_stop(x, backoff))
