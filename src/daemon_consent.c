@@ -196,11 +196,6 @@ static int open_recipient(void *ctx, struct sl_daemon_consent *c, const struct s
 		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s: %s\n", rc->name, err ? err : "cannot open the export");
 		return -1;
 	}
-	if (cfg->js.url) {
-		r->js = sl_daemon_js_open(ctx, &cfg->js, rc->export_dir, rc->name, account_batch, r);
-		if (!r->js)
-			return -1;
-	}
 	fc.name = rc->name;
 	fc.purpose = (enum sl_consent_purpose)rc->purpose;
 	fc.policy.categories = rc->categories;
@@ -208,6 +203,12 @@ static int open_recipient(void *ctx, struct sl_daemon_consent *c, const struct s
 	fc.policy.time_bucket_s = rc->time_bucket_s;
 	if (sl_cx_flow_add(c->flow, &fc, r->exp, c->n_rec) < 0)
 		return -1;
+	if (cfg->js.url) {
+		r->js = sl_daemon_js_open(ctx, &cfg->js, rc->export_dir, rc->name, sl_cx_flow_ctrs(c->flow, c->n_rec),
+					  account_batch, r);
+		if (!r->js)
+			return -1;
+	}
 	c->n_rec++;
 	return 0;
 }
@@ -282,9 +283,11 @@ void sl_daemon_consent_clock(struct sl_daemon_consent *c, int64_t now_us)
 		return;
 	if (now_us > c->clock_us)
 		c->clock_us = now_us;
-	for (i = 0; i < c->n_rec; i++)
+	for (i = 0; i < c->n_rec; i++) {
 		if (sl_cx_export_tick(c->rec[i].exp, c->clock_us) < 0)
 			rate_ctr_inc2(sl_cx_flow_ctrs(c->flow, i), SL_CX_CTR_WRITE_FAILED);
+		sl_daemon_js_poll(c->rec[i].js);
+	}
 }
 
 void sl_daemon_consent_flush(struct sl_daemon_consent *c)

@@ -18,11 +18,13 @@
 
 #include <osmocom/core/linuxlist.h>
 #include <osmocom/core/logging.h>
+#include <osmocom/core/rate_ctr.h>
 #include <osmocom/core/select.h>
 #include <osmocom/vty/vty.h>
 #include <talloc.h>
 
 #include "capture/log.h"
+#include "mediation/consent/consent_flow.h"
 #include "mediation/consent/consent_js_export.h"
 #include "src/daemon_consent_js.h"
 
@@ -40,6 +42,8 @@ struct sl_daemon_js {
 	unsigned n_pending, max_pending, drain_s;
 	uint64_t overflow, accounted;
 	char *recipient;
+	struct rate_ctr_group *ctrs;
+	struct sl_js_export_stats seen;	/* what the counters already hold */
 	sl_daemon_js_account_cb account;
 	void *data;
 };
@@ -77,6 +81,19 @@ static struct pending_batch *copy_batch(void *ctx, const struct sl_cx_batch *b)
 	return p;
 }
 
+void sl_daemon_js_poll(struct sl_daemon_js *j)
+{
+	struct sl_js_export_stats st;
+
+	if (!j)
+		return;
+	sl_js_export_stats(j->x, &st);
+	rate_ctr_add(rate_ctr_group_get_ctr(j->ctrs, SL_CX_CTR_JS_ACKED), (int)(st.acked - j->seen.acked));
+	rate_ctr_add(rate_ctr_group_get_ctr(j->ctrs, SL_CX_CTR_JS_DUPLICATES), (int)(st.duplicates - j->seen.duplicates));
+	rate_ctr_add(rate_ctr_group_get_ctr(j->ctrs, SL_CX_CTR_JS_RETRIES), (int)(st.retries - j->seen.retries));
+	j->seen = st;
+}
+
 /* Accounts every pending batch that the acknowledged cursor has passed, in order. */
 static void settle(struct sl_daemon_js *j)
 {
@@ -93,6 +110,7 @@ static void settle(struct sl_daemon_js *j)
 		j->account(j->data, &p->b);
 		talloc_free(p);
 	}
+	sl_daemon_js_poll(j);
 }
 
 static int acked_cb(struct osmo_fd *ofd, unsigned what)
@@ -109,7 +127,8 @@ static int js_destructor(struct sl_daemon_js *j)
 }
 
 struct sl_daemon_js *sl_daemon_js_open(void *ctx, const struct sl_daemon_consent_js_cfg *cfg, const char *dir,
-				       const char *recipient, sl_daemon_js_account_cb account, void *data)
+				       const char *recipient, struct rate_ctr_group *ctrs,
+				       sl_daemon_js_account_cb account, void *data)
 {
 	struct sl_daemon_js *j = talloc_zero(ctx, struct sl_daemon_js);
 	struct sl_js_export_cfg xc = {
@@ -126,6 +145,7 @@ struct sl_daemon_js *sl_daemon_js_open(void *ctx, const struct sl_daemon_consent
 	j->ofd.fd = -1;
 	talloc_set_destructor(j, js_destructor);
 	j->recipient = talloc_strdup(j, recipient);
+	j->ctrs = ctrs;
 	j->account = account;
 	j->data = data;
 	j->max_pending = cfg->pending_batches ? cfg->pending_batches : 4096;
@@ -154,6 +174,7 @@ int sl_daemon_js_batch(struct sl_daemon_js *j, const struct sl_cx_batch *b)
 
 	if (!p) {
 		/* accounted now; its records still go out from the outbox */
+		rate_ctr_inc2(j->ctrs, SL_CX_CTR_JS_EARLY);
 		if (!j->overflow++)
 			LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s: more than %u batches await JetStream "
 						  "acknowledgements: accounting at durability from now on\n",

@@ -12,14 +12,18 @@
 #include "src/daemon_consent.h"
 
 struct sl_daemon_js;
+struct rate_ctr_group;
 struct vty;
 
 /* Accounts one delivered batch (audit record, ledger); negative on failure. */
 typedef int (*sl_daemon_js_account_cb)(void *data, const struct sl_cx_batch *b);
 
-/* NULL (logged) when the configuration or directory cannot be used. */
+/* NULL (logged) when the configuration or directory cannot be used; ctrs: the recipient's consent_recipient group. */
 struct sl_daemon_js *sl_daemon_js_open(void *ctx, const struct sl_daemon_consent_js_cfg *cfg, const char *dir,
-				       const char *recipient, sl_daemon_js_account_cb account, void *data);
+				       const char *recipient, struct rate_ctr_group *ctrs,
+				       sl_daemon_js_account_cb account, void *data);
+/* The publisher's statistics into the counters (the once-a-second tick). */
+void sl_daemon_js_poll(struct sl_daemon_js *j);
 /* A batch is durable in the outbox: accounted once JetStream acknowledged every record of it. */
 int sl_daemon_js_batch(struct sl_daemon_js *j, const struct sl_cx_batch *b);
 /* Waits up to the drain time for outstanding acknowledgements, accounts what arrived, stops. */

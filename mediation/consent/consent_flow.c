@@ -47,6 +47,13 @@ static const struct rate_ctr_desc cx_ctr_desc[_SL_CX_CTR_ALL] = {
 	[SL_CX_CTR_WRITE_FAILED] = { "write-failed", "Batches lost because the segment could not be written or fsynced" },
 	[SL_CX_CTR_AUDIT_FAILED] = { "audit-failed", "Batches written whose export.batch audit record failed" },
 	[SL_CX_CTR_LEDGER_FAILED] = { "ledger-failed", "Subjects of a written batch not credited in the value ledger" },
+	[SL_CX_CTR_JS_ACKED] = { "jetstream-acked", "Records acknowledged by NATS JetStream (docs/exports.md)" },
+	[SL_CX_CTR_JS_DUPLICATES] = { "jetstream-duplicates",
+				      "JetStream acknowledgements of a re-published record the stream already had" },
+	[SL_CX_CTR_JS_RETRIES] = { "jetstream-retries", "Chunks published to JetStream again after a failure" },
+	[SL_CX_CTR_JS_EARLY] = { "jetstream-accounted-early",
+				 "Batches audited and credited at durability: too many awaited JetStream "
+				 "acknowledgement" },
 };
 
 const struct rate_ctr_group_desc sl_cx_ctrg_desc = {

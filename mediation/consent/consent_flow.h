@@ -45,6 +45,10 @@ enum sl_cx_ctr {
 	SL_CX_CTR_WRITE_FAILED,
 	SL_CX_CTR_AUDIT_FAILED,
 	SL_CX_CTR_LEDGER_FAILED,	/* subjects of a batch not credited in the value ledger */
+	SL_CX_CTR_JS_ACKED,		/* JetStream (docs/exports.md): records acknowledged */
+	SL_CX_CTR_JS_DUPLICATES,	/* acknowledgements saying the stream had the record already */
+	SL_CX_CTR_JS_RETRIES,		/* chunks published again after a failure */
+	SL_CX_CTR_JS_EARLY,		/* batches accounted at durability: too many awaiting acknowledgement */
 	_SL_CX_CTR_ALL
 };
 extern const struct rate_ctr_group_desc sl_cx_ctrg_desc;
