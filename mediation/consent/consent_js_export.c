@@ -36,6 +36,10 @@
 #define BACKOFF_MAX_MS 5000u
 #define READ_CAP (1u << 20)	/* one chunk of lines; a record line is far smaller */
 
+static pthread_mutex_t g_lib_mu = PTHREAD_MUTEX_INITIALIZER;
+static unsigned g_lib_users;
+static bool g_lib_tls;		/* a TLS connection was configured: never nats_Close() (below) */
+
 struct sl_js_export {
 	struct sl_js_export_cfg cfg;
 	char *recipient, *subject;
@@ -61,9 +65,6 @@ struct sl_js_export {
 	atomic_bool connected;
 	atomic_ulong reconnects;
 };
-
-static pthread_mutex_t g_lib_mu = PTHREAD_MUTEX_INITIALIZER;
-static unsigned g_lib_users;
 
 static void set_error(struct sl_js_export *x, const char *what, natsStatus s)
 {
@@ -418,9 +419,16 @@ static int export_destructor(struct sl_js_export *x)
 		close(x->dirfd);
 	pthread_cond_destroy(&x->cv);
 	pthread_mutex_destroy(&x->mu);
+	/*
+	 * The library's own threads and memory go with the last exporter, but
+	 * only if no exporter used TLS: after a TLS connection, libnats 3.4's
+	 * clean-up leaves OpenSSL's global state such that OpenSSL's exit
+	 * handler crashes (seen under ASan in consent_jetstream.sh). With TLS
+	 * they stay until the process exits.
+	 */
 	pthread_mutex_lock(&g_lib_mu);
-	if (!--g_lib_users)
-		nats_Close(); /* the library's own threads and memory, once the last exporter is gone */
+	if (!--g_lib_users && !g_lib_tls)
+		nats_Close();
 	pthread_mutex_unlock(&g_lib_mu);
 	return 0;
 }
@@ -460,6 +468,8 @@ struct sl_js_export *sl_js_export_open(void *ctx, const struct sl_js_export_cfg 
 	pthread_condattr_destroy(&ca);
 	pthread_mutex_lock(&g_lib_mu);
 	g_lib_users++;
+	if (cfg->tls_ca || cfg->tls_cert || !strncmp(cfg->url, "tls://", 6))
+		g_lib_tls = true;
 	pthread_mutex_unlock(&g_lib_mu);
 	talloc_set_destructor(x, export_destructor);
 	x->cfg = *cfg;

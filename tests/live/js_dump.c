@@ -5,7 +5,7 @@
  * to the last. Used by tests/live/consent_jetstream.sh to compare the
  * stream with the JSON Lines export.
  *
- * Usage: js_dump URL STREAM
+ * Usage: js_dump URL STREAM [CA CERT KEY]   (TLS: trusted CAs, client certificate and key)
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -16,6 +16,7 @@
 int main(int argc, char **argv)
 {
 	natsConnection *nc = NULL;
+	natsOptions *o = NULL;
 	jsStreamInfo *si = NULL;
 	jsCtx *js = NULL;
 	jsErrCode je = 0;
@@ -23,11 +24,22 @@ int main(int argc, char **argv)
 	uint64_t seq;
 	int rc = 1;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: js_dump URL STREAM\n");
+	if (argc != 3 && argc != 6) {
+		fprintf(stderr, "usage: js_dump URL STREAM [CA CERT KEY]\n");
 		return 2;
 	}
-	s = natsConnection_ConnectTo(&nc, argv[1]);
+	s = natsOptions_Create(&o);
+	if (s == NATS_OK)
+		s = natsOptions_SetURL(o, argv[1]);
+	if (s == NATS_OK && argc == 6) {
+		s = natsOptions_SetSecure(o, true);
+		if (s == NATS_OK)
+			s = natsOptions_LoadCATrustedCertificates(o, argv[3]);
+		if (s == NATS_OK)
+			s = natsOptions_LoadCertificatesChain(o, argv[4], argv[5]);
+	}
+	if (s == NATS_OK)
+		s = natsConnection_Connect(&nc, o);
 	if (s == NATS_OK)
 		s = natsConnection_JetStream(&js, nc, NULL);
 	if (s == NATS_OK)
@@ -56,6 +68,7 @@ out:
 	jsStreamInfo_Destroy(si);
 	jsCtx_Destroy(js);
 	natsConnection_Destroy(nc);
+	natsOptions_Destroy(o);
 	nats_Close();
 	return rc;
 }
