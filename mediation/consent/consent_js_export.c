@@ -63,6 +63,7 @@ struct sl_js_export {
 	/* from the library's threads */
 	atomic_ulong ack_ok, ack_err, ack_dup;
 	atomic_bool connected;
+	bool closed;			/* under mu: the library's closed callback ran */
 	atomic_ulong reconnects;
 };
 
@@ -123,8 +124,38 @@ static void on_reconnected(natsConnection *nc, void *closure)
 	atomic_fetch_add(&x->reconnects, 1);
 }
 
+static void on_closed(natsConnection *nc, void *closure)
+{
+	struct sl_js_export *x = closure;
+
+	pthread_mutex_lock(&x->mu);
+	x->closed = true;
+	pthread_cond_broadcast(&x->cv);
+	pthread_mutex_unlock(&x->mu);
+}
+
+/*
+ * Closes the connection and waits (up to 10 s) for the library's closed
+ * callback: the disconnected and closed callbacks run on a library thread
+ * after natsConnection_Close returns, and they reach x, so x must not be
+ * freed before they ran.
+ */
 static void disconnect(struct sl_js_export *x)
 {
+	if (x->nc) {
+		struct timespec ts;
+
+		pthread_mutex_lock(&x->mu);
+		x->closed = false;
+		pthread_mutex_unlock(&x->mu);
+		natsConnection_Close(x->nc);
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_sec += 10;
+		pthread_mutex_lock(&x->mu);
+		while (!x->closed && pthread_cond_timedwait(&x->cv, &x->mu, &ts) != ETIMEDOUT)
+			;
+		pthread_mutex_unlock(&x->mu);
+	}
 	jsCtx_Destroy(x->js);
 	x->js = NULL;
 	natsConnection_Destroy(x->nc);
@@ -183,6 +214,8 @@ static int js_connect(struct sl_js_export *x)
 		s = natsOptions_SetDisconnectedCB(x->opts, on_disconnected, x);
 	if (s == NATS_OK)
 		s = natsOptions_SetReconnectedCB(x->opts, on_reconnected, x);
+	if (s == NATS_OK)
+		s = natsOptions_SetClosedCB(x->opts, on_closed, x);
 	if (s == NATS_OK && x->cfg.creds_file)
 		s = natsOptions_SetUserCredentialsFromFiles(x->opts, x->cfg.creds_file, NULL);
 	if (s == NATS_OK && x->cfg.tls_ca) {
@@ -515,6 +548,15 @@ struct sl_js_export *sl_js_export_open(void *ctx, const struct sl_js_export_cfg 
 	} else if (rc < 0) {
 		*err = talloc_asprintf(ctx, "jetstream: %s/%s.jetstream: %s", dir, recipient,
 				       rc == -EBADMSG ? "malformed" : rc == -ENODATA ? "truncated" : strerror(-rc));
+		talloc_free(x);
+		return NULL;
+	}
+	/* a cursor past the outbox means segments were removed: publishing would silently skip what is written there */
+	if (rc == 0 && (hi ? x->st.acked_pos.seg > hi || (x->st.acked_pos.seg == hi && x->st.acked_pos.off > x->doff)
+			   : x->st.acked_pos.seg > 1 || x->st.acked_pos.off > 0)) {
+		*err = talloc_asprintf(ctx, "jetstream: %s/%s.jetstream points past the last segment (%06u): segments "
+					    "were removed or truncated; remove the cursor file to publish from the "
+					    "first segment", dir, recipient, hi);
 		talloc_free(x);
 		return NULL;
 	}

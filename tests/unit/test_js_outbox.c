@@ -246,6 +246,22 @@ static void test_unreachable_broker(void **state)
 	assert_null(sl_js_export_open(ctx, &cfg, dir, "acme", &err));
 	assert_non_null(err);
 	cfg.subject_prefix = "sluice.export";
+#ifdef HAVE_LIBNATS
+	{
+		/* a cursor past the outbox (segments removed) is refused, not silently skipped */
+		struct sl_js_pos past = { .seg = 2, .off = 0, .lines = 0 };
+		int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+
+		assert_int_equal(sl_js_cursor_save(dfd, "acme", &past), 0);
+		assert_null(sl_js_export_open(ctx, &cfg, dir, "acme", &err));
+		assert_non_null(strstr(err, "past the last segment"));
+		past = (struct sl_js_pos){ .seg = 1, .off = 17, .lines = 2 };
+		assert_int_equal(sl_js_cursor_save(dfd, "acme", &past), 0);
+		assert_null(sl_js_export_open(ctx, &cfg, dir, "acme", &err));
+		unlinkat(dfd, "acme.jetstream", 0);
+		close(dfd);
+	}
+#endif
 	x = sl_js_export_open(ctx, &cfg, dir, "acme", &err);
 #ifdef HAVE_LIBNATS
 	assert_non_null(x);
