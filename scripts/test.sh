@@ -7,7 +7,7 @@
 # target. This is what CI runs.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-"$top/scripts/deps.sh" build test fuzz package
+"$top/scripts/deps.sh" build test fuzz nats package
 jobs=$(nproc)
 
 echo "== build with ASan/UBSan and make check"

@@ -20,6 +20,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config.h"
+#include "mediation/consent/consent_js_outbox.h"
 #include "src/daemon.h"
 #include "src/daemon_consent_api.h"
 
@@ -268,6 +270,26 @@ static void check_consent_api(struct check *c, const struct sl_daemon_cfg *cfg)
 	writable_file(c, "consent-api: database", a->db);
 }
 
+/* JetStream (docs/exports.md): names usable in subjects and message ids, readable credentials, libnats built in. */
+static void check_consent_js(struct check *c, const struct sl_daemon_consent_js_cfg *j)
+{
+	if (!j->url)
+		return;
+#ifndef HAVE_LIBNATS
+	problem(c, "consent: jetstream: this sluiced was built without libnats");
+#endif
+	if (!sl_js_name_ok(j->stream) || !sl_js_name_ok(j->gateway_id) || !sl_js_prefix_ok(j->subject_prefix))
+		problem(c, "consent: jetstream: stream, gateway-id and subject-prefix tokens are 1..64 of A-Z a-z 0-9 _ -");
+	if (j->creds_file)
+		readable(c, "consent: jetstream credentials", j->creds_file);
+	if (j->tls_ca)
+		readable(c, "consent: jetstream tls ca", j->tls_ca);
+	if (j->tls_cert) {
+		readable(c, "consent: jetstream tls certificate", j->tls_cert);
+		readable(c, "consent: jetstream tls key", j->tls_key);
+	}
+}
+
 static void check_consent(struct check *c, const struct sl_daemon_consent_cfg *cc, bool audit)
 {
 	unsigned i;
@@ -307,7 +329,10 @@ static void check_consent(struct check *c, const struct sl_daemon_consent_cfg *c
 				problem(c, "consent: recipient %s: aggregate-epsilon above aggregate-budget: every "
 					   "release would be refused", r->name);
 		}
+		if (cc->js.url && !sl_js_name_ok(r->name))
+			problem(c, "consent: recipient %s: with jetstream, names are 1..64 of A-Z a-z 0-9 _ -", r->name);
 	}
+	check_consent_js(c, &cc->js);
 }
 
 int sl_daemon_check_config(struct sl_daemon *d, const char *file)

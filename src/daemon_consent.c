@@ -35,6 +35,7 @@
 #include "mediation/consent/consent_store.h"
 #include "src/daemon_consent.h"
 #include "src/daemon_consent_agg.h"
+#include "src/daemon_consent_js.h"
 
 #define REFRESH_MS 500
 
@@ -44,6 +45,7 @@ struct daemon_recipient {
 	const struct sl_daemon_consent_recipient_cfg *cfg;
 	struct sl_cx_export *exp;   /* NULL: aggregate releases only */
 	struct sl_daemon_agg *agg; /* NULL: no aggregate releases */
+	struct sl_daemon_js *js;	/* NULL: JSON Lines only */
 };
 
 struct sl_daemon_consent {
@@ -107,7 +109,8 @@ static void credit_batch(struct daemon_recipient *r, const struct sl_cx_batch *b
 	}
 }
 
-static int on_batch(void *data, const struct sl_cx_batch *b)
+/* A batch is delivered (durable in JSON Lines, or acknowledged by JetStream): audit record and ledger. */
+static int account_batch(void *data, const struct sl_cx_batch *b)
 {
 	struct daemon_recipient *r = data;
 	struct sl_audit_actor actor = { .type = "system", .id = "sluiced consent export" };
@@ -145,6 +148,13 @@ static int on_batch(void *data, const struct sl_cx_batch *b)
 	}
 	json_decref(f);
 	return 0;
+}
+
+static int on_batch(void *data, const struct sl_cx_batch *b)
+{
+	struct daemon_recipient *r = data;
+
+	return r->js ? sl_daemon_js_batch(r->js, b) : account_batch(r, b);
 }
 
 static void refresh_cb(void *data)
@@ -203,6 +213,12 @@ static int open_recipient(void *ctx, struct sl_daemon_consent *c, const struct s
 		return -1;
 	if (r->agg)
 		sl_cx_flow_observe(c->flow, (unsigned)n, sl_daemon_agg_observe, r->agg);
+	if (cfg->js.url && r->exp) {	/* JetStream carries the exports; aggregate-only recipients have none */
+		r->js = sl_daemon_js_open(ctx, &cfg->js, rc->export_dir, rc->name, sl_cx_flow_ctrs(c->flow, c->n_rec),
+					  account_batch, r);
+		if (!r->js)
+			return -1;
+	}
 	c->n_rec++;
 	return 0;
 }
@@ -281,6 +297,7 @@ void sl_daemon_consent_clock(struct sl_daemon_consent *c, int64_t now_us)
 		if (c->rec[i].exp && sl_cx_export_tick(c->rec[i].exp, c->clock_us) < 0)
 			rate_ctr_inc2(sl_cx_flow_ctrs(c->flow, i), SL_CX_CTR_WRITE_FAILED);
 		sl_daemon_agg_tick(c->rec[i].agg, c->clock_us);
+		sl_daemon_js_poll(c->rec[i].js);
 	}
 }
 
@@ -299,10 +316,16 @@ void sl_daemon_consent_flush(struct sl_daemon_consent *c)
 
 void sl_daemon_consent_stop(struct sl_daemon_consent *c)
 {
+	unsigned i;
+
 	if (!c)
 		return;
 	osmo_timer_del(&c->refresh);
 	sl_daemon_consent_flush(c);
+	for (i = 0; i < c->n_rec; i++) {
+		sl_daemon_js_stop(c->rec[i].js);
+		c->rec[i].js = NULL;
+	}
 	g_show = NULL;
 	talloc_free(c);
 }
@@ -328,6 +351,8 @@ DEFUN(show_consent, show_consent_cmd, "show consent", SHOW_STR "The consented-da
 		vty_out(vty, "recipient %s: %" PRIu64 " records in %" PRIu64 " batches, %" PRIu64 " segments, %" PRIu64
 			     " bytes, %" PRIu64 " batches lost%s", g_show->rec[i].cfg->name, xs.records, xs.batches,
 			xs.segments, xs.bytes, xs.write_failed, VTY_NEWLINE);
+		if (g_show->rec[i].js)
+			sl_daemon_js_show(g_show->rec[i].js, vty);
 	}
 	return CMD_SUCCESS;
 }

@@ -44,6 +44,17 @@ struct sl_daemon_consent_recipient_cfg {
 	uint64_t agg_price_micro;	/* per published release, shared in the value ledger */
 };
 
+/* `jetstream ...` in the consent node: every recipient's export also goes to NATS JetStream (docs/exports.md). */
+struct sl_daemon_consent_js_cfg {
+	char *url;			/* NULL: JSON Lines only */
+	char *stream, *subject_prefix, *gateway_id;
+	char *creds_file, *tls_ca, *tls_cert, *tls_key;
+	unsigned dup_window_s;		/* of a stream sluiced creates */
+	unsigned max_pending;		/* unacknowledged publishes */
+	unsigned pending_batches;	/* batches awaiting acknowledgement kept for the audit and ledger */
+	unsigned drain_s;		/* at stop, wait this long for acknowledgements */
+};
+
 /* The `consent` node. */
 struct sl_daemon_consent_cfg {
 	bool configured;
@@ -51,6 +62,7 @@ struct sl_daemon_consent_cfg {
 	char *pseudonym_key;		/* master key of recipient pseudonyms */
 	char *audit_pseudonym_key;	/* key of subject pseudonyms in export.batch records */
 	unsigned epoch_days;		/* pseudonym rotation period */
+	struct sl_daemon_consent_js_cfg js;
 	struct sl_daemon_consent_recipient_cfg rec[SL_DAEMON_CONSENT_MAX_RECIPIENTS];
 	unsigned n_rec;
 };

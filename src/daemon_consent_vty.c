@@ -347,6 +347,101 @@ static void write_aggregate(struct vty *vty, const struct sl_daemon_consent_reci
 	vty_out(vty, "  aggregate-price-per-release %llu%s", (unsigned long long)r->agg_price_micro, VTY_NEWLINE);
 }
 
+/* JetStream (docs/exports.md): every recipient's export is also published there when a url is set. */
+#define JS_STR "Also publish every recipient's export to NATS JetStream (docs/exports.md)\n"
+
+DEFUN(cfg_js_url, cfg_js_url_cmd, "jetstream url URL",
+      JS_STR "The broker(s)\n" "nats://HOST:PORT or tls://HOST:PORT, comma-separated for a cluster\n")
+{
+	osmo_talloc_replace_string(g_ctx, &g_cc->js.url, argv[0]);
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_js_stream, cfg_js_stream_cmd, "jetstream stream NAME",
+      JS_STR "The stream (created if missing)\n" "Name (default SLUICE_EXPORT)\n")
+{
+	osmo_talloc_replace_string(g_ctx, &g_cc->js.stream, argv[0]);
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_js_prefix, cfg_js_prefix_cmd, "jetstream subject-prefix PREFIX",
+      JS_STR "Subjects are PREFIX.RECIPIENT\n" "Dot-separated tokens (default sluice.export)\n")
+{
+	osmo_talloc_replace_string(g_ctx, &g_cc->js.subject_prefix, argv[0]);
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_js_gw, cfg_js_gw_cmd, "jetstream gateway-id NAME",
+      JS_STR "First token of message ids: distinct per gateway sharing a stream\n" "Name (default sluice)\n")
+{
+	osmo_talloc_replace_string(g_ctx, &g_cc->js.gateway_id, argv[0]);
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_js_creds, cfg_js_creds_cmd, "jetstream credentials FILE",
+      JS_STR "User credentials (JWT and NKey seed, a .creds file)\n" "File\n")
+{
+	osmo_talloc_replace_string(g_ctx, &g_cc->js.creds_file, argv[0]);
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_js_ca, cfg_js_ca_cmd, "jetstream tls ca FILE",
+      JS_STR "TLS to the broker\n" "Require TLS, verifying the broker against these CAs\n" "PEM file\n")
+{
+	osmo_talloc_replace_string(g_ctx, &g_cc->js.tls_ca, argv[0]);
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_js_cert, cfg_js_cert_cmd, "jetstream tls certificate FILE key FILE",
+      JS_STR "TLS to the broker\n" "Client certificate (chain)\n" "PEM file\n" "Its private key\n" "PEM file\n")
+{
+	osmo_talloc_replace_string(g_ctx, &g_cc->js.tls_cert, argv[0]);
+	osmo_talloc_replace_string(g_ctx, &g_cc->js.tls_key, argv[1]);
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_js_dup, cfg_js_dup_cmd, "jetstream duplicate-window-seconds <1-604800>",
+      JS_STR "Duplicate window of a stream sluiced creates\n" "Seconds (default 600)\n")
+{
+	g_cc->js.dup_window_s = (unsigned)strtoul(argv[0], NULL, 10);
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_js_pending, cfg_js_pending_cmd, "jetstream max-pending <1-1000000> batches <1-1000000>",
+      JS_STR "Bounds\n" "Unacknowledged publishes at once (default 4096)\n"
+      "Batches awaiting acknowledgement before their audit record (default 4096)\n" "Batches\n")
+{
+	g_cc->js.max_pending = (unsigned)strtoul(argv[0], NULL, 10);
+	g_cc->js.pending_batches = (unsigned)strtoul(argv[1], NULL, 10);
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_js_drain, cfg_js_drain_cmd, "jetstream drain-seconds <0-3600>",
+      JS_STR "At stop, wait this long for outstanding acknowledgements\n" "Seconds (default 10)\n")
+{
+	g_cc->js.drain_s = (unsigned)strtoul(argv[0], NULL, 10);
+	return CMD_SUCCESS;
+}
+
+static void write_js(struct vty *vty, const struct sl_daemon_consent_js_cfg *j)
+{
+	if (!j->url)
+		return;
+	vty_out(vty, " jetstream url %s%s", j->url, VTY_NEWLINE);
+	vty_out(vty, " jetstream stream %s%s", j->stream, VTY_NEWLINE);
+	vty_out(vty, " jetstream subject-prefix %s%s", j->subject_prefix, VTY_NEWLINE);
+	vty_out(vty, " jetstream gateway-id %s%s", j->gateway_id, VTY_NEWLINE);
+	if (j->creds_file)
+		vty_out(vty, " jetstream credentials %s%s", j->creds_file, VTY_NEWLINE);
+	if (j->tls_ca)
+		vty_out(vty, " jetstream tls ca %s%s", j->tls_ca, VTY_NEWLINE);
+	if (j->tls_cert)
+		vty_out(vty, " jetstream tls certificate %s key %s%s", j->tls_cert, j->tls_key, VTY_NEWLINE);
+	vty_out(vty, " jetstream duplicate-window-seconds %u%s", j->dup_window_s, VTY_NEWLINE);
+	vty_out(vty, " jetstream max-pending %u batches %u%s", j->max_pending, j->pending_batches, VTY_NEWLINE);
+	vty_out(vty, " jetstream drain-seconds %u%s", j->drain_s, VTY_NEWLINE);
+}
+
 static int write_consent(struct vty *vty)
 {
 	unsigned i, c;
@@ -361,6 +456,7 @@ static int write_consent(struct vty *vty)
 	if (g_cc->audit_pseudonym_key)
 		vty_out(vty, " audit-pseudonym-key %s%s", g_cc->audit_pseudonym_key, VTY_NEWLINE);
 	vty_out(vty, " pseudonym-epoch-days %u%s", g_cc->epoch_days, VTY_NEWLINE);
+	write_js(vty, &g_cc->js);
 	for (i = 0; i < g_cc->n_rec; i++) {
 		const struct sl_daemon_consent_recipient_cfg *r = &g_cc->rec[i];
 
@@ -397,6 +493,13 @@ void sl_daemon_consent_vty_init(struct sl_daemon_consent_cfg *cfg, void *ctx)
 	g_cc = cfg;
 	g_ctx = ctx;
 	cfg->epoch_days = 30;
+	cfg->js.stream = talloc_strdup(ctx, "SLUICE_EXPORT");
+	cfg->js.subject_prefix = talloc_strdup(ctx, "sluice.export");
+	cfg->js.gateway_id = talloc_strdup(ctx, "sluice");
+	cfg->js.dup_window_s = 600;
+	cfg->js.max_pending = 4096;
+	cfg->js.pending_batches = 4096;
+	cfg->js.drain_s = 10;
 	install_element(CONFIG_NODE, &cfg_consent_cmd);
 	install_node(&consent_node, write_consent);
 	install_element(SL_CONSENT_NODE, &cfg_consent_db_cmd);
@@ -404,6 +507,16 @@ void sl_daemon_consent_vty_init(struct sl_daemon_consent_cfg *cfg, void *ctx)
 	install_element(SL_CONSENT_NODE, &cfg_consent_apkey_cmd);
 	install_element(SL_CONSENT_NODE, &cfg_consent_epoch_cmd);
 	install_element(SL_CONSENT_NODE, &cfg_recipient_cmd);
+	install_element(SL_CONSENT_NODE, &cfg_js_url_cmd);
+	install_element(SL_CONSENT_NODE, &cfg_js_stream_cmd);
+	install_element(SL_CONSENT_NODE, &cfg_js_prefix_cmd);
+	install_element(SL_CONSENT_NODE, &cfg_js_gw_cmd);
+	install_element(SL_CONSENT_NODE, &cfg_js_creds_cmd);
+	install_element(SL_CONSENT_NODE, &cfg_js_ca_cmd);
+	install_element(SL_CONSENT_NODE, &cfg_js_cert_cmd);
+	install_element(SL_CONSENT_NODE, &cfg_js_dup_cmd);
+	install_element(SL_CONSENT_NODE, &cfg_js_pending_cmd);
+	install_element(SL_CONSENT_NODE, &cfg_js_drain_cmd);
 	install_node(&recipient_node, write_recipient);
 	install_element(SL_RECIPIENT_NODE, &cfg_rec_purpose_cmd);
 	install_element(SL_RECIPIENT_NODE, &cfg_rec_cats_cmd);

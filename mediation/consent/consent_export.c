@@ -227,7 +227,7 @@ int sl_cx_export_flush(struct sl_cx_export *x)
 		subj[i] = x->subjects[i];
 		idents[i] = x->identities[i][0] ? x->identities[i] : NULL;
 	}
-	b = (struct sl_cx_batch){ .recipient = x->cfg.recipient, .batch_id = id, .segment = x->seg_name,
+	b = (struct sl_cx_batch){ .recipient = x->cfg.recipient, .batch_id = id, .segment = x->seg_name, .seg_no = x->seg_no,
 				  .offset = x->seg_bytes, .len = x->len, .records = x->records, .digest = digest,
 				  .subjects = subj, .n_subjects = x->n_subjects, .identities = idents,
 				  .counts = x->counts };

@@ -41,6 +41,7 @@ struct sl_cx_batch {
 	const char *recipient;
 	const char *batch_id;
 	const char *segment;		/* file name in the directory */
+	unsigned seg_no;		/* its NNNNNN */
 	uint64_t offset;		/* where the batch starts in the segment */
 	uint64_t len;
 	unsigned records;

@@ -56,6 +56,13 @@ static const struct rate_ctr_desc cx_ctr_desc[_SL_CX_CTR_ALL] = {
 				    "Aggregate releases refused (privacy budget spent, overlapping period)" },
 	[SL_CX_CTR_AGG_FAILED] = { "aggregate:failed",
 				   "Aggregate releases made but whose file or audit record could not be written" },
+	[SL_CX_CTR_JS_ACKED] = { "jetstream-acked", "Records acknowledged by NATS JetStream (docs/exports.md)" },
+	[SL_CX_CTR_JS_DUPLICATES] = { "jetstream-duplicates",
+				      "JetStream acknowledgements of a re-published record the stream already had" },
+	[SL_CX_CTR_JS_RETRIES] = { "jetstream-retries", "Chunks published to JetStream again after a failure" },
+	[SL_CX_CTR_JS_EARLY] = { "jetstream-accounted-early",
+				 "Batches audited and credited at durability: too many awaited JetStream "
+				 "acknowledgement" },
 };
 
 const struct rate_ctr_group_desc sl_cx_ctrg_desc = {

@@ -50,6 +50,10 @@ enum sl_cx_ctr {
 	SL_CX_CTR_AGG_RELEASED,		/* aggregate releases written and recorded */
 	SL_CX_CTR_AGG_REFUSED,		/* aggregate releases refused (budget spent, overlap) */
 	SL_CX_CTR_AGG_FAILED,		/* aggregate releases made but not written or not audited */
+	SL_CX_CTR_JS_ACKED,		/* JetStream (docs/exports.md): records acknowledged */
+	SL_CX_CTR_JS_DUPLICATES,	/* acknowledgements saying the stream had the record already */
+	SL_CX_CTR_JS_RETRIES,		/* chunks published again after a failure */
+	SL_CX_CTR_JS_EARLY,		/* batches accounted at durability: too many awaiting acknowledgement */
 	_SL_CX_CTR_ALL
 };
 extern const struct rate_ctr_group_desc sl_cx_ctrg_desc;
