@@ -1,35 +1,39 @@
 /*
  * The in-memory consent index (see consent_index.h).
  *
- * Layout: subjects in one array of 64-byte entries aligned to cache lines,
- * each holding the subject's first record inline, so that a lookup of a
- * subject with one record touches one slot and one line; further records
- * of a subject live in a second array, linked by index. The table is open
- * addressing with linear probing over 8-byte slots (32 bits of the
- * subject's hash as a fingerprint, the subject's index), kept at most
- * half full (doubled beyond): a lookup reads one or two adjacent slots,
- * usually in one cache line, and compares the subject line only when the
- * fingerprint matches, so a present subject costs one subject line rather
- * than a walk along a chain of lines scattered over the array. The hash
- * is sl_hash (util/hash.h), seeded per process, because subject
- * identities come from the network.
+ * Layout: the table itself is an array of 64-byte lines aligned to cache
+ * lines, one per subject, each holding the subject (its hash, type and
+ * value) and the subject's first record inline, with open addressing and
+ * linear probing over the lines. A lookup of a present subject with one
+ * record therefore touches one line (rarely the next one too, which the
+ * hardware fetches along), not a slot and then a line somewhere else: at
+ * a million subjects that is one cache miss instead of two dependent
+ * ones. The line is fetched (prefetched) as soon as the hash is known, in
+ * parallel with the filter word. Further records of a subject live in a
+ * second array, linked by index. The table is kept at most four fifths
+ * full and grows to twice its contents beyond; its size is any multiple
+ * of 64 lines (the home line is chosen by multiplying, not masking), so
+ * it need not double to the next power of two. The hash is sl_hash
+ * (util/hash.h), seeded per process, because subject identities come from
+ * the network; a line matches only if the subject's type and value are
+ * equal too, never on the hash alone.
  *
- * The big arrays (subjects, slots, filter) are allocated outside talloc,
- * aligned, and from 2 MiB up marked for transparent huge pages: at a
- * million subjects a lookup then costs cache misses but few TLB misses.
+ * The big arrays (table, filter) are allocated outside talloc, aligned,
+ * and from 2 MiB up marked for transparent huge pages: at a million
+ * subjects a lookup then costs a cache miss but few TLB misses.
  *
  * Most subjects seen on a mirror port have no record at all, so before
  * the table a lookup asks a filter that answers "certainly absent" or
  * "perhaps present": a register-blocked Bloom filter, one 64-bit word per
  * subject hash with four bits set in it, 16 bits per subject (2 MiB at a
  * million subjects, in last-level cache, one huge page). An absent
- * subject then costs a hash and one word, not a table probe and a
- * 64-byte subject line somewhere in the whole array. Subjects are
- * never removed from the index (the store keeps every record), so the
- * filter only gains bits: set when a subject is inserted, rebuilt from
- * the subjects' stored hashes when it doubles. It therefore never gives a
- * false negative; a false positive (about 0.5 % at 16 bits per subject)
- * merely costs the table lookup it would have cost without the filter.
+ * subject then costs a hash and one word (and the prefetch of a line it
+ * does not wait for). Subjects are never removed from the index (the
+ * store keeps every record), so the filter only gains bits: set when a
+ * subject is inserted, rebuilt from the subjects' stored hashes when it
+ * doubles. It therefore never gives a false negative; a false positive
+ * (about 0.5 % at 16 bits per subject) merely costs the table lookup it
+ * would have cost without the filter.
  *
  * Recipients are interned in a small array: a subject's record names its
  * recipient by number, and the predicate compares names only for the few
@@ -50,32 +54,27 @@
 
 #define MAX_RECIPIENTS 65535
 
-/* One slot of the table; idx SL_CONSENT_IX_END when empty. */
-struct ix_slot {
-	uint32_t fp; /* bits 16..47 of the subject's hash */
-	uint32_t idx;
-};
-
-/* One cache line: the subject and its first record. */
+/* One line of the table: a subject and its first record. */
 struct ix_subj {
 	uint64_t hash;
+	uint8_t used;	 /* the line holds a subject */
 	uint8_t type;	 /* enum sl_consent_subject_type */
 	uint8_t has_rec; /* rec0 is in use */
 	char value[SL_CONSENT_SUBJECT_MAX + 1];
 	struct sl_consent_ix_rec rec0; /* rec0.next: the subject's further records in ix->rec */
 } __attribute__((aligned(64)));
 
+_Static_assert(sizeof(struct ix_subj) == 64, "a subject and its first record fill one cache line");
+
 struct sl_consent_index {
 	struct sl_consent_store *store;
 	uint64_t gen, dv, refreshes;
 	bool dv_seen;
-	struct ix_subj *subj;
-	uint32_t n_subj, cap_subj;
+	struct ix_subj *tab; /* cap lines, at most four fifths in use */
+	uint32_t n_subj, cap;
 	struct sl_consent_ix_rec *rec; /* records after each subject's first */
 	uint32_t n_rec, cap_rec;
-	uint32_t n_rec_inline;	       /* first records, held in subj */
-	struct ix_slot *slot; /* 1 << bits, at most half in use */
-	unsigned bits;
+	uint32_t n_rec_inline;	       /* first records, held in tab */
 	uint64_t *filter; /* 1 << fbits words */
 	unsigned fbits;
 	char (*recip)[SL_CONSENT_NAME_MAX + 1];
@@ -85,8 +84,7 @@ struct sl_consent_index {
 
 static int ix_destructor(struct sl_consent_index *ix)
 {
-	free(ix->subj);
-	free(ix->slot);
+	free(ix->tab);
 	free(ix->filter);
 	if (ix->ctrs)
 		rate_ctr_group_free(ix->ctrs);
@@ -103,26 +101,20 @@ static uint64_t subj_hash(uint8_t type, const char *value)
 	return sl_hash(key, n + 1);
 }
 
-static inline uint32_t slot_fp(uint64_t hash)
+/* The first line to probe for hash: the mixed hash scaled to the table, whatever its size. */
+static inline uint32_t line_home(uint32_t cap, uint64_t hash)
 {
-	return (uint32_t)(hash >> 16);
+	return (uint32_t)((((hash * 0x9E3779B97F4A7C15ull) >> 32) * cap) >> 32);
 }
 
-/* The first slot to probe for hash. */
-static inline uint32_t slot_home(const struct sl_consent_index *ix, uint64_t hash)
+/* The first free line of tab (cap lines) from hash's home. */
+static struct ix_subj *line_free(struct ix_subj *tab, uint32_t cap, uint64_t hash)
 {
-	return (uint32_t)((hash * 0x9E3779B97F4A7C15ull) >> (64 - ix->bits));
-}
+	uint32_t j;
 
-/* Puts subject i (hash) in the first free slot from its home. */
-static void slot_put(struct sl_consent_index *ix, uint64_t hash, uint32_t i)
-{
-	uint32_t mask = (1u << ix->bits) - 1, j;
-
-	for (j = slot_home(ix, hash); ix->slot[j].idx != SL_CONSENT_IX_END; j = (j + 1) & mask)
+	for (j = line_home(cap, hash); tab[j].used; j = j + 1 == cap ? 0 : j + 1)
 		;
-	ix->slot[j].fp = slot_fp(hash);
-	ix->slot[j].idx = i;
+	return &tab[j];
 }
 
 #define HUGE_PAGE (2u << 20)
@@ -175,24 +167,36 @@ static int filter_build(struct sl_consent_index *ix, unsigned fbits)
 	free(ix->filter);
 	ix->filter = f;
 	ix->fbits = fbits;
-	for (i = 0; i < ix->n_subj; i++)
-		*filter_word(ix, ix->subj[i].hash) |= filter_bits(ix->subj[i].hash);
+	for (i = 0; i < ix->cap; i++)
+		if (ix->tab[i].used)
+			*filter_word(ix, ix->tab[i].hash) |= filter_bits(ix->tab[i].hash);
 	return 0;
 }
 
-static int rehash(struct sl_consent_index *ix, unsigned bits)
-{
-	struct ix_slot *t = big_alloc(sizeof(struct ix_slot) << bits);
-	uint32_t i;
+#define MAX_LINES (UINT32_MAX / 2 + 1) /* 2^31 lines of 64 bytes */
 
+/* Moves the subjects to a table of room for at least need lines (a multiple of 64, of huge pages from 2 MiB). */
+static int rehash(struct sl_consent_index *ix, uint64_t need)
+{
+	uint64_t bytes = (need + 63) / 64 * 64 * sizeof(struct ix_subj);
+	struct ix_subj *t;
+	uint32_t cap, i;
+
+	if (bytes >= HUGE_PAGE)
+		bytes = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE; /* the page is held anyway: use it */
+	if (bytes / sizeof(*t) > MAX_LINES)
+		return -E2BIG;
+	cap = (uint32_t)(bytes / sizeof(*t));
+	t = big_alloc(bytes);
 	if (!t)
 		return -ENOMEM;
-	memset(t, 0xff, sizeof(struct ix_slot) << bits);
-	free(ix->slot);
-	ix->slot = t;
-	ix->bits = bits;
-	for (i = 0; i < ix->n_subj; i++)
-		slot_put(ix, ix->subj[i].hash, i);
+	memset(t, 0, bytes);
+	for (i = 0; i < ix->cap; i++)
+		if (ix->tab[i].used)
+			*line_free(t, cap, ix->tab[i].hash) = ix->tab[i];
+	free(ix->tab);
+	ix->tab = t;
+	ix->cap = cap;
 	return 0;
 }
 
@@ -205,7 +209,7 @@ struct sl_consent_index *sl_consent_index_alloc(void *ctx, struct sl_consent_sto
 	ix->store = store;
 	talloc_set_destructor(ix, ix_destructor);
 	ix->ctrs = rate_ctr_group_alloc(ix, &sl_consent_ctrg_desc, ctr_idx);
-	if (!ix->ctrs || rehash(ix, 4) < 0 || filter_build(ix, 2) < 0) {
+	if (!ix->ctrs || rehash(ix, 64) < 0 || filter_build(ix, 2) < 0) {
 		talloc_free(ix);
 		return NULL;
 	}
@@ -219,15 +223,14 @@ struct rate_ctr_group *sl_consent_index_ctrs(struct sl_consent_index *ix)
 
 static struct ix_subj *find_subj(const struct sl_consent_index *ix, uint8_t type, const char *value, uint64_t hash)
 {
-	uint32_t mask = (1u << ix->bits) - 1, fp = slot_fp(hash), j;
+	uint32_t j = line_home(ix->cap, hash);
 
+	/* the line is wanted unless the filter says absent: fetch it while the filter word is read */
+	__builtin_prefetch(&ix->tab[j]);
 	if (!filter_maybe(ix, hash))
 		return NULL;
-	for (j = slot_home(ix, hash); ix->slot[j].idx != SL_CONSENT_IX_END; j = (j + 1) & mask) {
-		struct ix_subj *s;
-		if (ix->slot[j].fp != fp)
-			continue;
-		s = &ix->subj[ix->slot[j].idx];
+	for (; ix->tab[j].used; j = j + 1 == ix->cap ? 0 : j + 1) {
+		struct ix_subj *s = &ix->tab[j];
 		if (s->hash == hash && s->type == type && !strcmp(s->value, value))
 			return s;
 	}
@@ -282,27 +285,6 @@ static int intern(struct sl_consent_index *ix, const char *name)
 	return (int)ix->n_recip++;
 }
 
-/* The subject array, aligned to cache lines (outside talloc, which aligns to 16). */
-static int grow_subj(struct sl_consent_index *ix, uint32_t need)
-{
-	uint32_t n = ix->cap_subj ? ix->cap_subj : 16;
-	struct ix_subj *p;
-
-	if (need <= ix->cap_subj)
-		return 0;
-	while (n < need)
-		n *= 2;
-	p = big_alloc((size_t)n * sizeof(*p));
-	if (!p)
-		return -ENOMEM;
-	if (ix->n_subj)
-		memcpy(p, ix->subj, (size_t)ix->n_subj * sizeof(*p));
-	free(ix->subj);
-	ix->subj = p;
-	ix->cap_subj = n;
-	return 0;
-}
-
 static int grow(void *ctx, void **arr, uint32_t *cap, uint32_t need, size_t elem)
 {
 	uint32_t n = *cap ? *cap : 16;
@@ -325,31 +307,27 @@ int sl_consent_index_put(struct sl_consent_index *ix, const struct sl_consent_ro
 	uint64_t hash = subj_hash((uint8_t)row->subject->type, row->subject->value);
 	struct ix_subj *s = find_subj(ix, (uint8_t)row->subject->type, row->subject->value, hash);
 	struct sl_consent_ix_rec *r = NULL;
-	int rid = intern(ix, row->recipient);
+	int rid = intern(ix, row->recipient), rc;
 	uint32_t i;
 
 	if (rid < 0)
 		return rid;
 	if (!s) {
-		if (ix->n_subj == SL_CONSENT_IX_END - 1)
-			return -E2BIG;
-		if (grow_subj(ix, ix->n_subj + 1) < 0)
-			return -ENOMEM;
-		/* at most half full; a full table of 2^31 slots takes no more */
-		if (ix->n_subj + 1 > (1u << ix->bits) / 2 && ix->bits == 31)
-			return -E2BIG;
-		if (ix->n_subj + 1 > (1u << ix->bits) / 2 && rehash(ix, ix->bits + 1) < 0)
-			return -ENOMEM;
+		/* at most four fifths full: then twice the subjects' room */
+		if ((uint64_t)ix->n_subj + 1 > (uint64_t)ix->cap * 4 / 5 &&
+		    (rc = rehash(ix, 2 * ((uint64_t)ix->n_subj + 1))) < 0)
+			return rc;
 		if (ix->n_subj + 1 > ((uint64_t)FILTER_SUBJECTS_PER_WORD << ix->fbits) && ix->fbits < 32 &&
 		    filter_build(ix, ix->fbits + 1) < 0)
 			return -ENOMEM;
-		s = &ix->subj[ix->n_subj];
+		s = line_free(ix->tab, ix->cap, hash);
 		memset(s, 0, sizeof(*s));
 		s->hash = hash;
+		s->used = 1;
 		s->type = (uint8_t)row->subject->type;
 		memcpy(s->value, row->subject->value, strlen(row->subject->value));
 		s->rec0.next = SL_CONSENT_IX_END;
-		slot_put(ix, hash, ix->n_subj++);
+		ix->n_subj++;
 		*filter_word(ix, hash) |= filter_bits(hash);
 	}
 	if (s->has_rec && s->rec0.recipient == rid && s->rec0.purpose == row->purpose)
@@ -365,7 +343,7 @@ int sl_consent_index_put(struct sl_consent_index *ix, const struct sl_consent_ro
 		r->purpose = (uint8_t)row->purpose;
 		ix->n_rec_inline++;
 	} else if (!r) {
-		/* s points into subj, which growing rec does not move */
+		/* s points into tab, which growing rec does not move */
 		if (ix->n_rec == SL_CONSENT_IX_END - 1)
 			return -E2BIG;
 		if (grow(ix, (void **)&ix->rec, &ix->cap_rec, ix->n_rec + 1, sizeof(*ix->rec)) < 0)
@@ -424,8 +402,8 @@ void sl_consent_index_stats(const struct sl_consent_index *ix, struct sl_consent
 	st->subjects = ix->n_subj;
 	st->records = (uint64_t)ix->n_rec + ix->n_rec_inline;
 	st->recipients = ix->n_recip;
-	st->bytes = (uint64_t)ix->cap_subj * sizeof(*ix->subj) + (uint64_t)ix->cap_rec * sizeof(*ix->rec) +
-		    ((uint64_t)sizeof(struct ix_slot) << ix->bits) + ((uint64_t)sizeof(uint64_t) << ix->fbits) +
+	st->bytes = (uint64_t)ix->cap * sizeof(*ix->tab) + (uint64_t)ix->cap_rec * sizeof(*ix->rec) +
+		    ((uint64_t)sizeof(uint64_t) << ix->fbits) +
 		    (uint64_t)ix->n_recip * sizeof(ix->recip[0]);
 	st->filter_bytes = (uint64_t)sizeof(uint64_t) << ix->fbits;
 	st->generation = ix->gen;
