@@ -12,8 +12,9 @@
  * refresh period. Records are never removed from the store, so the index
  * only inserts and updates.
  *
- * Memory: a subject and its first record share one 64-byte cache line in
- * a flat array; further records (32 bytes) live in a second array, linked
+ * Memory: a subject and its first record share one 64-byte cache line,
+ * which is the hash table's own slot (one cache line per lookup); further
+ * records (32 bytes) live in a second array, linked
  * by index instead of pointers; recipients are interned once. A filter
  * of 16 bits per subject answers most lookups of absent subjects (the
  * common case: traffic of subscribers without any consent) without
@@ -66,6 +67,13 @@ const struct sl_consent_ix_rec *sl_consent_index_first(const struct sl_consent_i
 						       const struct sl_consent_subject *subject);
 const struct sl_consent_ix_rec *sl_consent_index_next(const struct sl_consent_index *ix,
 						      const struct sl_consent_ix_rec *r);
+/*
+ * Starts fetching what a lookup of subject will read (its filter word and
+ * table line) without waiting for it: a caller that knows a subject before
+ * it decides about it lets the memory fetch overlap other work. Costs a
+ * hash; changes nothing.
+ */
+void sl_consent_index_prefetch(const struct sl_consent_index *ix, const struct sl_consent_subject *subject);
 /* The filter's answer alone: false means subject certainly has no record; true, that it may (tests, bench). */
 bool sl_consent_index_maybe(const struct sl_consent_index *ix, const struct sl_consent_subject *subject);
 /* The interned number of a recipient name, or -1 if no record names it. */

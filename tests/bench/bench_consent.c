@@ -16,7 +16,10 @@
  *            pool of 4,096, as the non-consenting subscribers of a busy
  *            cell would be (the common case on a mirror port);
  *   absent-u subjects not in the registry from a pool of 65,536, so that
- *            what the index touches for them cannot all stay in cache.
+ *            what the index touches for them cannot all stay in cache;
+ *   uniform-pf the uniform workload by a caller that knows its subjects
+ *            PF_AHEAD decisions early and asks the index to prefetch them
+ *            (sl_consent_index_prefetch()), as a batch of events could.
  * Every answer is checked (allowed for hot and uniform, no-record for
  * absent); a wrong one makes the exit status 1. Memory is what the
  * index's arrays and buckets hold, and the growth of the process's
@@ -45,6 +48,7 @@
 #include "util/hash.h"
 
 #define POOL 4096
+#define PF_AHEAD 4
 #define T_US 1780000000000000LL
 
 static double now_s(void)
@@ -168,9 +172,9 @@ out:
 	return rc;
 }
 
-/* Best ns per decision over runs; *bad counts wrong answers. */
+/* Best ns per decision over runs, prefetching ahead decisions early (0: none); *bad counts wrong answers. */
 static double measure(struct sl_consent_index *ix, const struct sl_consent_subject *q, size_t nq, unsigned long long n,
-		      unsigned runs, enum sl_consent_reason want, unsigned long long *bad)
+		      unsigned runs, unsigned ahead, enum sl_consent_reason want, unsigned long long *bad)
 {
 	double best = 1e30;
 	unsigned r;
@@ -178,9 +182,12 @@ static double measure(struct sl_consent_index *ix, const struct sl_consent_subje
 	for (r = 0; r < runs; r++) {
 		unsigned long long i, ok = 0;
 		double t0 = now_s(), dt;
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
+			if (ahead)
+				sl_consent_index_prefetch(ix, &q[(i + ahead) % nq]);
 			ok += sl_consent_allows(ix, &q[i % nq], "acme", SL_CONSENT_P_MARKETING,
 						SL_CONSENT_CAT_LOCATION, T_US, NULL);
+		}
 		dt = now_s() - t0;
 		if (ok != (want == SL_CONSENT_ALLOWED ? n : 0))
 			(*bad)++;
@@ -195,7 +202,7 @@ int main(int argc, char **argv)
 	unsigned long long runs = 5, decisions = 2000000, max = 1000000, store = 100000;
 	unsigned long long sizes[4] = { 1, 1000, 100000, 1000000 };
 	unsigned long long bad = 0;
-	double base_hot = 0, base_abs = 0, base_abs_u = 0;
+	double base_hot = 0, base_uni = 0, base_abs = 0, base_abs_u = 0;
 	int i;
 	unsigned si;
 
@@ -213,8 +220,8 @@ int main(int argc, char **argv)
 	sl_hash_seed_init();
 	printf("consent decision cost (best of %llu runs of %llu decisions)\n\n", runs, decisions);
 	printf("| subjects | records | index memory | of which filter | RSS growth | hot ns | uniform ns | absent ns "
-	       "| absent-u ns | hot vs N=1 | absent vs N=1 | absent-u vs N=1 |\n");
-	printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+	       "| absent-u ns | uniform-pf ns | hot vs N=1 | uniform vs N=1 | absent vs N=1 | absent-u vs N=1 |\n");
+	printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
 	for (si = 0; si < 4 && sizes[si] <= max; si++) {
 		unsigned long long n = sizes[si], k;
 		void *ctx = talloc_named_const(NULL, 0, "bench");
@@ -226,7 +233,7 @@ int main(int argc, char **argv)
 		struct sl_consent_subject *absent_u = talloc_array(ctx, struct sl_consent_subject, POOL * 16);
 		struct sl_consent_index_stats st;
 		uint64_t seed = 0x9e3779b97f4a7c15ull;
-		double t_hot, t_uni, t_abs, t_abs_u;
+		double t_hot, t_uni, t_abs, t_abs_u, t_uni_pf;
 		long rss1;
 
 		if (!ix || !hot || !uni || !absent || !absent_u)
@@ -258,19 +265,22 @@ int main(int argc, char **argv)
 			subject(&uni[k], xs(&seed) % n);
 			subject(&absent_u[k], 500000000ull + xs(&seed) % 400000000ull);
 		}
-		t_hot = measure(ix, hot, POOL, decisions, (unsigned)runs, SL_CONSENT_ALLOWED, &bad);
-		t_uni = measure(ix, uni, POOL * 16, decisions, (unsigned)runs, SL_CONSENT_ALLOWED, &bad);
-		t_abs = measure(ix, absent, POOL, decisions, (unsigned)runs, SL_CONSENT_DENY_NO_RECORD, &bad);
-		t_abs_u = measure(ix, absent_u, POOL * 16, decisions, (unsigned)runs, SL_CONSENT_DENY_NO_RECORD, &bad);
+		t_hot = measure(ix, hot, POOL, decisions, (unsigned)runs, 0, SL_CONSENT_ALLOWED, &bad);
+		t_uni = measure(ix, uni, POOL * 16, decisions, (unsigned)runs, 0, SL_CONSENT_ALLOWED, &bad);
+		t_abs = measure(ix, absent, POOL, decisions, (unsigned)runs, 0, SL_CONSENT_DENY_NO_RECORD, &bad);
+		t_abs_u = measure(ix, absent_u, POOL * 16, decisions, (unsigned)runs, 0, SL_CONSENT_DENY_NO_RECORD, &bad);
+		t_uni_pf = measure(ix, uni, POOL * 16, decisions, (unsigned)runs, PF_AHEAD, SL_CONSENT_ALLOWED, &bad);
 		if (si == 0) {
 			base_hot = t_hot;
+			base_uni = t_uni;
 			base_abs = t_abs;
 			base_abs_u = t_abs_u;
 		}
-		printf("| %llu | %llu | %.1f MiB | %.1f MiB | %.1f MiB | %.1f | %.1f | %.1f | %.1f | %.2f | %.2f | %.2f |\n",
+		printf("| %llu | %llu | %.1f MiB | %.1f MiB | %.1f MiB | %.1f | %.1f | %.1f | %.1f | %.1f | %.2f | %.2f | %.2f "
+		       "| %.2f |\n",
 		       n, (unsigned long long)st.records, (double)st.bytes / 1048576.0,
 		       (double)st.filter_bytes / 1048576.0, (double)(rss1 - rss0) / 1024.0, t_hot, t_uni, t_abs, t_abs_u,
-		       t_hot / base_hot, t_abs / base_abs, t_abs_u / base_abs_u);
+		       t_uni_pf, t_hot / base_hot, t_uni / base_uni, t_abs / base_abs, t_abs_u / base_abs_u);
 		talloc_free(ctx);
 	}
 	if (bench_store(store))
