@@ -11,9 +11,9 @@
  * ones. A caller that knows its subjects before it decides can have their
  * lines fetched early (sl_consent_index_prefetch()); the lookup itself
  * does not prefetch the line before the filter answers, because absent
- * subjects, the common case, would then pay a memory fetch each (measured:
- * slower absent lookups, no faster present ones). Further records of a subject live in a
- * second array, linked by index. The table is kept at most four fifths
+ * subjects, the common case, would then pay a memory fetch each
+ * (measured: slower absent lookups, no faster present ones). Further
+ * records of a subject live in a second array, linked by index. The table is kept at most four fifths
  * full and grows to twice its contents beyond; its size is any multiple
  * of 64 lines (the home line is chosen by multiplying, not masking), so
  * it need not double to the next power of two. The hash is sl_hash
@@ -30,10 +30,10 @@
  * "perhaps present": a register-blocked Bloom filter, one 64-bit word per
  * subject hash with four bits set in it, 16 bits per subject (2 MiB at a
  * million subjects, in last-level cache, one huge page). An absent
- * subject then costs a hash and one word. Subjects are never removed from the index (the
- * store keeps every record), so the filter only gains bits: set when a
- * subject is inserted, rebuilt from the subjects' stored hashes when it
- * doubles. It therefore never gives a false negative; a false positive
+ * subject then costs a hash and one word. Subjects are never removed
+ * from the index (the store keeps every record), so the filter only gains
+ * bits: set when a subject is inserted, rebuilt from the subjects' stored
+ * hashes when it doubles. It therefore never gives a false negative; a false positive
  * (about 0.5 % at 16 bits per subject) merely costs the table lookup it
  * would have cost without the filter.
  *
