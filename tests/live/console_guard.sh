@@ -10,7 +10,12 @@
 #     with "% refused", create no file, and are recorded as
 #     console.refused in the audit log; the same commands inside those
 #     directories write their files; `..` and symbolic links do not leave
-#     them; `log-directory` cannot be changed from the console.
+#     them; `log-directory` cannot be changed from the console;
+#   - inside those directories, `write file` does not replace an existing
+#     file other than a *.cfg (keys live there), and `log file` neither
+#     appends to an existing file that is not already a log file of the
+#     daemon (the events file, state files) nor writes below the state-dir
+#     (the spools, whose segments are *.log).
 set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}"
 . "$top_srcdir/tests/live/stop.sh"
@@ -24,7 +29,10 @@ freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0
 
 "$B/tests/bench/sluice-gencap" --out "$work/g.pcap" --calls 4 --rtp-seconds 1 --messages 2 --seed 3 >/dev/null || fail "gencap"
 "$B/src/sluice" audit keygen --name "sluice.test/console" --out "$work/audit" >/dev/null || fail "audit keygen"
-mkdir -p "$work/etc" "$work/state" "$work/elsewhere" "$work/logs"
+mkdir -p "$work/etc" "$work/state" "$work/elsewhere" "$work/logs" "$work/state/spool-x"
+echo KEY >"$work/etc/secret.key"
+echo STATE >"$work/state/other.state"
+echo '{}' >"$work/logs/events.json"
 ln -s "$work/elsewhere" "$work/etc/link-out"
 v=$(freeport) p2=$(freeport)
 cat >"$work/etc/sluice.cfg" <<CFG
@@ -123,6 +131,15 @@ for path in ("%s/elsewhere/w.cfg" % work, "%s/etc/../elsewhere/w2.cfg" % work, "
 out = say("write file %s/etc/copy.cfg" % work, "sluiced#")
 if "% refused" in out or not os.path.exists("%s/etc/copy.cfg" % work):
     fail.append("write file inside the configuration's directory failed: %r" % out[:300])
+out = say("write file %s/etc/copy.cfg" % work, "sluiced#")
+if "% refused" in out:
+    fail.append("write file over an existing *.cfg refused: %r" % out[:300])
+out = say("write file %s/etc/sluice.cfg" % work, "sluiced#")
+if "% refused" in out:
+    fail.append("write file over the configuration file refused: %r" % out[:300])
+out = say("write file %s/etc/secret.key" % work, "sluiced#")
+if "% refused" not in out or open("%s/etc/secret.key" % work).read() != "KEY\n":
+    fail.append("write file over an existing key file not refused: %r" % out[:300])
 # log file: only in /var/log/sluice or the state-dir
 say("configure terminal", "(config)#")
 # write file is one command on every node: guarded on every node
@@ -140,9 +157,20 @@ for path in ("%s/elsewhere/x.log" % work, "%s/etc/x.log" % work, "%s/state/../el
         fail.append("log file %s not refused: %r" % (path, out[:300]))
     if os.path.exists(path):
         fail.append("log file %s created the file" % path)
+for path, content in (("%s/state/other.state" % work, "STATE\n"), ("%s/logs/events.json" % work, "{}\n"),
+                      ("%s/state/spool-x/seg-00000000000000000001.log" % work, None)):
+    out = say("log file " + path, "(config)#")
+    if "% refused" not in out:
+        fail.append("log file %s not refused: %r" % (path, out[:300]))
+    if (open(path).read() if os.path.exists(path) else None) != content:
+        fail.append("log file %s wrote the file" % path)
 out = say("log file %s/state/sluiced.log" % work, "#")
 if "% refused" in out or not os.path.exists("%s/state/sluiced.log" % work):
     fail.append("log file inside the state-dir failed: %r" % out[:300])
+say("exit", "#")
+out = say("log file %s/state/sluiced.log" % work, "#")
+if "% refused" in out:
+    fail.append("log file on the daemon's own log file refused: %r" % out[:300])
 say("exit", "#")
 out = say("log file %s/logs/sluiced.log" % work, "#")
 if "% refused" in out or not os.path.exists("%s/logs/sluiced.log" % work):
@@ -166,7 +194,7 @@ python3 - "$work/audit.json" <<'PY' || fail "audit records of the refusals"
 import json, sys
 refused = [json.loads(l)["fields"] for l in open(sys.argv[1]) if json.loads(l)["kind"] == "console.refused"]
 cmds = sorted(r["command"] for r in refused)
-if cmds != ["log file"] * 3 + ["write file"] * 6:
+if cmds != ["log file"] * 6 + ["write file"] * 7:
     sys.exit("FAIL: console.refused records: %r" % cmds)
 PY
 echo "console_guard: view sessions see no destination, LIID or target; write file and log file confined, refusals logged and audited"
