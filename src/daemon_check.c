@@ -178,6 +178,8 @@ static void check_handover(struct check *c, const struct sl_daemon_cfg *cfg)
 			else if (d->tls_ca && strcmp(d->tls_ca, auth->receiver_ca))
 				problem(c, "handover: destination %s: 'tls ca %s' differs from the receiver-ca of its "
 					   "authority %s (remove it)", d->name, d->tls_ca, auth->name);
+			readable(c, "handover: destination tls certificate", d->tls_cert);
+			readable(c, "handover: destination tls key", d->tls_key);
 		} else if (!d->plain) {
 			if (!d->tls_cert || !d->tls_key || !d->tls_ca)
 				problem(c, "handover: destination %s: TLS needs 'tls certificate', 'tls key' and "
