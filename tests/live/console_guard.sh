@@ -3,7 +3,8 @@
 #   - a read-only session (no `enable`) sees no destination, LIID or
 #     target: show handover, show warrants, show stats, show
 #     rate-counters, show talloc-context and live logs are refused or
-#     unknown there, and none of its output carries the destination's
+#     unknown there, show capture leaves out the handover spools and links,
+#     and none of its output carries the destination's
 #     name, the LIID or the target; after `enable` show handover works;
 #   - `write file PATH` outside the configuration file's directory and
 #     `log file PATH` outside the log-directory and the state-dir are refused
@@ -107,6 +108,11 @@ for c in ("show handover", "show warrants", "show stats", "show rate-counters",
     view += out
     if "% refused" not in out and "% Unknown command" not in out and "% There is no matched command" not in out:
         fail.append("view session: %r neither refused nor unknown: %r" % (c, out[:200]))
+# show capture is for view sessions too, but without the handover part (spools and links carry destination names)
+out = say("show capture", "sluiced>")
+view += out
+if "limits" not in out:
+    fail.append("view session: show capture gives no limits: %r" % out[:300])
 for x in secrets:
     if x in view:
         fail.append("view session output reveals %r" % x)
@@ -119,6 +125,9 @@ if "lea-secret-dest" not in out:
 out = say("show stats", "sluiced#")
 if "% refused" in out:
     fail.append("show stats refused after enable")
+out = say("show capture", "sluiced#")
+if "spool lea-secret-dest hi2" not in out:
+    fail.append("show capture after enable lacks the destination's spool: %r" % out[-600:])
 # write file: only in the configuration file's directory
 for path in ("%s/elsewhere/w.cfg" % work, "%s/etc/../elsewhere/w2.cfg" % work, "%s/etc/link-out/w3.cfg" % work,
              "/tmp/sluice-console-%d.cfg" % os.getpid()):
