@@ -399,10 +399,10 @@ DEFUN(show_capture, show_capture_cmd, "show capture",
 	fclose(mem);
 	vty_out_block(vty, buf);
 	free(buf);
-	if (vty->node == VIEW_NODE)
+	if (vty->node == VIEW_NODE && d->ho.out)
 		vty_out(vty, "handover limits and counters: 'enable' first (they name destinations)%s", VTY_NEWLINE);
 	else
-		sl_ho_show_counters(vty, &d->ho);
+		sl_ho_show_counters(vty, &d->ho); /* or, without lawful delivery, that it is not configured */
 	return CMD_SUCCESS;
 }
 
