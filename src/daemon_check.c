@@ -178,6 +178,12 @@ static void check_handover(struct check *c, const struct sl_daemon_cfg *cfg)
 			else if (d->tls_ca && strcmp(d->tls_ca, auth->receiver_ca))
 				problem(c, "handover: destination %s: 'tls ca %s' differs from the receiver-ca of its "
 					   "authority %s (remove it)", d->name, d->tls_ca, auth->name);
+			readable(c, "handover: destination tls certificate", d->tls_cert);
+			readable(c, "handover: destination tls key", d->tls_key);
+			if (sl_ho_dest_authority_conflict(h, d->name))
+				problem(c, "lawful: destination %s belongs to authorities %s and %s, whose receiver-ca "
+					   "differ: its receivers can be verified against one of them only", d->name,
+					   auth->name, sl_ho_dest_authority_conflict(h, d->name)->name);
 		} else if (!d->plain) {
 			if (!d->tls_cert || !d->tls_key || !d->tls_ca)
 				problem(c, "handover: destination %s: TLS needs 'tls certificate', 'tls key' and "

@@ -199,6 +199,14 @@ static int start_dest(struct sl_ho_rt *rt, void *ctx, const struct sl_ho_dest_cf
 	 * can make another receiver acceptable.
 	 */
 	if (auth && !dc->plain) {
+		const struct sl_ho_auth_cfg *other = sl_ho_dest_authority_conflict(c, dc->name);
+
+		if (other) {
+			LOGP(DSLSRC, LOGL_ERROR, "handover destination %s belongs to authorities %s and %s, whose "
+						  "receiver-ca differ: its receivers could be verified against one of them "
+						  "only\n", dc->name, auth->name, other->name);
+			return -1;
+		}
 		if (!auth->receiver_ca) {
 			LOGP(DSLSRC, LOGL_ERROR, "handover destination %s belongs to authority %s, which has no "
 						  "receiver-ca: its receivers could not be verified\n", dc->name, auth->name);
@@ -461,6 +469,22 @@ const struct sl_ho_auth_cfg *sl_ho_dest_authority(const struct sl_ho_cfg *c, con
 	for (i = 0; i < c->n_auth; i++)
 		for (k = 0; k < c->auth[i].n_dest; k++)
 			if (!strcmp(c->auth[i].dest[k], dest))
+				return &c->auth[i];
+	return NULL;
+}
+
+const struct sl_ho_auth_cfg *sl_ho_dest_authority_conflict(const struct sl_ho_cfg *c, const char *dest)
+{
+	const struct sl_ho_auth_cfg *first = sl_ho_dest_authority(c, dest);
+	unsigned i, k;
+
+	if (!first)
+		return NULL;
+	for (i = (unsigned)(first - c->auth) + 1; i < c->n_auth; i++)
+		for (k = 0; k < c->auth[i].n_dest; k++)
+			if (!strcmp(c->auth[i].dest[k], dest) &&
+			    (!first->receiver_ca || !c->auth[i].receiver_ca ||
+			     strcmp(first->receiver_ca, c->auth[i].receiver_ca)))
 				return &c->auth[i];
 	return NULL;
 }

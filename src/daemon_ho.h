@@ -132,6 +132,12 @@ void sl_ho_show_vty_init(struct sl_ho_rt *rt);
 void sl_ho_dest_moved(const struct sl_ho_dest_cfg *dc, int stream);
 /* The authority whose `destination` list names this destination, or NULL. */
 const struct sl_ho_auth_cfg *sl_ho_dest_authority(const struct sl_ho_cfg *c, const char *dest);
+/*
+ * Another authority than the first (sl_ho_dest_authority) that names dest
+ * with another receiver-ca, or NULL: the destination's receivers can be
+ * verified against one authority's CA only, so such a configuration is refused.
+ */
+const struct sl_ho_auth_cfg *sl_ho_dest_authority_conflict(const struct sl_ho_cfg *c, const char *dest);
 /* For `show capture`: the handover communications table and each spool beside their limits (nothing when off). */
 void sl_ho_show_limits(struct vty *vty, const struct sl_ho_rt *rt);
 /* For `show capture`: every handover, spool and link counter, in a section of its own. */

@@ -384,7 +384,9 @@ DEFUN(show_capture, show_capture_cmd, "show capture",
 	show_limit(vty, "tcp out-of-order bytes", u.tcp_ooo_bytes, c->tcp.max_total_bytes, "max-tcp-ooo-bytes");
 	show_limit(vty, "sip framing bytes", u.stream_bytes, c->max_stream_bytes, "max-stream-bytes");
 	show_limit(vty, "ue sessions", u.ue_sessions, c->max_ue_sessions, "max-ue-sessions");
-	sl_ho_show_limits(vty, &d->ho);
+	/* spools and links are named after destinations: not for view sessions (daemon_vty_guard.c) */
+	if (vty->node != VIEW_NODE)
+		sl_ho_show_limits(vty, &d->ho);
 	vty_out(vty, "events written: %" PRIu64 "%s%s", d->events_written,
 		d->events_failed ? " (WRITE ERRORS)" : "", VTY_NEWLINE);
 
@@ -397,7 +399,10 @@ DEFUN(show_capture, show_capture_cmd, "show capture",
 	fclose(mem);
 	vty_out_block(vty, buf);
 	free(buf);
-	sl_ho_show_counters(vty, &d->ho);
+	if (vty->node == VIEW_NODE && d->ho.out)
+		vty_out(vty, "handover limits and counters: 'enable' first (they name destinations)%s", VTY_NEWLINE);
+	else
+		sl_ho_show_counters(vty, &d->ho); /* or, without lawful delivery, that it is not configured */
 	return CMD_SUCCESS;
 }
 

@@ -20,12 +20,19 @@
  * Confinement (interactive sessions only: the configuration file, read at
  * start, is the operator's own):
  *   write file PATH: PATH's directory must be the configuration file's
- *     directory (or below it);
+ *     directory (or below it), and an existing PATH must be the
+ *     configuration file itself or another *.cfg: the directory usually
+ *     holds TLS keys, credentials and databases too, which a configuration
+ *     text written over them would destroy;
  *   log file PATH: PATH's directory must be the log directory (top-level
- *     `log-directory DIR`, default /var/log/sluice) or the handover
- *     state-dir (or below either). `log-directory` is taken from the
- *     configuration file only: a console session cannot widen its own
- *     confinement.
+ *     `log-directory DIR`, default /var/log/sluice, or below it) or the
+ *     handover state-dir itself (not below it: its subdirectories are the
+ *     spools, whose segments are named *.log), and PATH must not exist
+ *     unless it is already one of the daemon's log files: log lines
+ *     appended to the events file, a spool segment or a state file would
+ *     corrupt it (and the events file would carry destinations and LIIDs).
+ *     `log-directory` is taken from the configuration file only: a console
+ *     session cannot widen its own confinement.
  * Directories are compared after realpath(), so `..` and symbolic links
  * cannot leave them; an existing PATH that is a symbolic link is refused.
  * A refusal answers "% refused: ..." and is recorded as console.refused in
@@ -94,8 +101,8 @@ static struct cmd_element *find_cmd(int node, const char *string)
 	return NULL;
 }
 
-/* true when dir (resolved) is base (resolved) or below it */
-static bool dir_within(const char *dir, const char *base)
+/* true when dir (resolved) is base (resolved) or, unless top_only, below it */
+static bool dir_within(const char *dir, const char *base, bool top_only)
 {
 	char rb[PATH_MAX];
 	size_t n;
@@ -107,14 +114,39 @@ static bool dir_within(const char *dir, const char *base)
 		rb[--n] = '\0';
 	if (strncmp(dir, rb, n))
 		return false;
-	return dir[n] == '\0' || dir[n] == '/' || (n == 1 && rb[0] == '/');
+	if (dir[n] == '\0')
+		return true;
+	return !top_only && (dir[n] == '/' || (n == 1 && rb[0] == '/'));
 }
 
-/* 0 when path may be written, else -1 with why filled in. */
-static int path_allowed(const char *path, const char *const *bases, unsigned n_bases, char *why, size_t len)
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && !strcmp(s + n - k, suffix);
+}
+
+/* true when path and other name the same existing file */
+static bool same_file(const char *path, const char *other)
+{
+	struct stat a, b;
+
+	return other && stat(path, &a) == 0 && stat(other, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/*
+ * 0 when path may be written, else -1 with why filled in. bases[i] allows
+ * its subdirectories too unless top_only has bit i set. exists tells
+ * whether path, an existing regular file inside the bases, may be written
+ * (NULL: any may); it fills in why when not.
+ */
+static int path_allowed(const char *path, const char *const *bases, unsigned n_bases, unsigned top_only,
+			bool (*exists)(const char *path, const char *base, char *why, size_t len), char *why,
+			size_t len)
 {
 	char copy[PATH_MAX], rd[PATH_MAX], *dir, *base;
 	struct stat st;
+	bool present;
 	unsigned i;
 
 	if (strlen(path) >= sizeof(copy)) {
@@ -133,18 +165,44 @@ static int path_allowed(const char *path, const char *const *bases, unsigned n_b
 		snprintf(why, len, "directory %s: %s", dir, strerror(errno));
 		return -1;
 	}
-	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+	present = lstat(path, &st) == 0;
+	if (present && !S_ISREG(st.st_mode)) {
 		snprintf(why, len, "exists and is not a regular file");
 		return -1;
 	}
 	for (i = 0; i < n_bases; i++)
-		if (dir_within(rd, bases[i]))
+		if (dir_within(rd, bases[i], (top_only >> i) & 1)) {
+			OSMO_STRLCPY_ARRAY(copy, path);
+			if (present && exists && !exists(path, basename(copy), why, len))
+				return -1;
 			return 0;
+		}
 	snprintf(why, len, "%s is outside", rd);
 	for (i = 0; i < n_bases; i++)
 		if (bases[i])
-			snprintf(why + strlen(why), len - strlen(why), "%s %s", i ? " and" : "", bases[i]);
+			snprintf(why + strlen(why), len - strlen(why), "%s %s%s", i ? " and" : "", bases[i],
+				 (top_only >> i) & 1 ? " (not below it)" : "");
 	return -1;
+}
+
+/* write file over an existing file: the configuration file itself or another *.cfg only */
+static bool config_may_replace(const char *path, const char *base, char *why, size_t len)
+{
+	if (ends_with(base, ".cfg") || same_file(path, g_d->config_file))
+		return true;
+	snprintf(why, len, "exists and is neither the configuration file nor a *.cfg");
+	return false;
+}
+
+/* log file on an existing file: only one the daemon already logs to */
+static bool log_may_append(const char *path, const char *base, char *why, size_t len)
+{
+	(void)base;
+	if (log_target_find(LOG_TGT_TYPE_FILE, path))
+		return true;
+	snprintf(why, len, "exists and is not one of the daemon's log files: a console session only creates new "
+			   "ones");
+	return false;
 }
 
 static void record_refusal(struct vty *vty, const char *command, const char *path, const char *why)
@@ -193,7 +251,7 @@ static int guard(struct cmd_element *self, struct vty *vty, int argc, const char
 			bases[0] = dirname(cfgdir);
 		}
 		cmd_name = "write file";
-		if (path_allowed(argv[0], bases, 1, why, sizeof(why)) < 0)
+		if (path_allowed(argv[0], bases, 1, 0, config_may_replace, why, sizeof(why)) < 0)
 			goto refuse;
 		break;
 	case G_LOG_FILE:
@@ -202,7 +260,8 @@ static int guard(struct cmd_element *self, struct vty *vty, int argc, const char
 		bases[0] = g_log_dir ? g_log_dir : LOG_DIR_DEFAULT;
 		bases[1] = g_d->cfg.ho.state_dir;
 		cmd_name = "log file";
-		if (path_allowed(argv[0], bases, 2, why, sizeof(why)) < 0)
+		/* the state-dir itself only: below it are the spools */
+		if (path_allowed(argv[0], bases, 2, 1u << 1, log_may_append, why, sizeof(why)) < 0)
 			goto refuse;
 		break;
 	}

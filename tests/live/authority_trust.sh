@@ -80,6 +80,18 @@ CFG
 sed -e '/receiver-ca/d' -e "s#  tls key \(.*\)#  tls key \1\n  tls ca $work/pki/rogue-ca.crt#" "$work/sluice.cfg" >"$work/norca.cfg"
 "$B/src/sluiced" -c "$work/norca.cfg" --check-config >"$work/check-norca.out" 2>&1 && fail "--check-config accepts an authority without receiver-ca"
 grep -q "authority bka: no receiver-ca" "$work/check-norca.out" || { cat "$work/check-norca.out"; fail "--check-config does not name the missing receiver-ca"; }
+# a destination two authorities name with different receiver CAs is refused, by --check-config and at start
+sed '/^metrics/,$d' "$work/sluice.cfg" >"$work/twoauth.cfg"
+printf ' authority bnd\n  country DE\n  trust-anchors %s\n  receiver-ca %s\n  destination lea1\n' \
+	"$work/pki/ca.crt" "$work/pki/rogue-ca.crt" >>"$work/twoauth.cfg"
+"$B/src/sluiced" -c "$work/twoauth.cfg" --check-config >"$work/check-twoauth.out" 2>&1 && fail "--check-config accepts a destination of two authorities with different receiver-ca"
+grep -q "destination lea1 belongs to authorities bka and bnd" "$work/check-twoauth.out" || { cat "$work/check-twoauth.out"; fail "--check-config does not name the two authorities"; }
+timeout 30 "$B/src/sluiced" -c "$work/twoauth.cfg" >"$work/twoauth.out" 2>&1 && fail "sluiced started with a destination of two authorities with different receiver-ca"
+grep -q "destination lea1 belongs to authorities bka and bnd" "$work/twoauth.out" || { tail -5 "$work/twoauth.out"; fail "the refusal to start does not name the two authorities"; }
+# an authority's destination whose key cannot be read is named by --check-config, as any other destination's
+sed -e "s#  tls key .*#  tls key $work/pki/missing.key#" "$work/sluice.cfg" >"$work/nokey.cfg"
+"$B/src/sluiced" -c "$work/nokey.cfg" --check-config >"$work/check-nokey.out" 2>&1 && fail "--check-config accepts an authority's destination whose tls key does not exist"
+grep -q "destination tls key $work/pki/missing.key: no such file" "$work/check-nokey.out" || { cat "$work/check-nokey.out"; fail "--check-config does not name the missing tls key"; }
 timeout 30 "$B/src/sluiced" -c "$work/norca.cfg" >"$work/norca.out" 2>&1 && fail "sluiced started with an authority's destination verified against its own CA"
 grep -q "belongs to authority bka, which has no receiver-ca" "$work/norca.out" || { tail -5 "$work/norca.out"; fail "the refusal to start does not name the authority"; }
 "$B/src/sluiced" -c "$work/sluice.cfg" >"$work/gw.out" 2>"$work/gw.err" &

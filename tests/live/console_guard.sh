@@ -3,14 +3,20 @@
 #   - a read-only session (no `enable`) sees no destination, LIID or
 #     target: show handover, show warrants, show stats, show
 #     rate-counters, show talloc-context and live logs are refused or
-#     unknown there, and none of its output carries the destination's
+#     unknown there, show capture leaves out the handover spools and links,
+#     and none of its output carries the destination's
 #     name, the LIID or the target; after `enable` show handover works;
 #   - `write file PATH` outside the configuration file's directory and
 #     `log file PATH` outside the log-directory and the state-dir are refused
 #     with "% refused", create no file, and are recorded as
 #     console.refused in the audit log; the same commands inside those
 #     directories write their files; `..` and symbolic links do not leave
-#     them; `log-directory` cannot be changed from the console.
+#     them; `log-directory` cannot be changed from the console;
+#   - inside those directories, `write file` does not replace an existing
+#     file other than a *.cfg (keys live there), and `log file` neither
+#     appends to an existing file that is not already a log file of the
+#     daemon (the events file, state files) nor writes below the state-dir
+#     (the spools, whose segments are *.log).
 set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}"
 . "$top_srcdir/tests/live/stop.sh"
@@ -24,7 +30,10 @@ freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0
 
 "$B/tests/bench/sluice-gencap" --out "$work/g.pcap" --calls 4 --rtp-seconds 1 --messages 2 --seed 3 >/dev/null || fail "gencap"
 "$B/src/sluice" audit keygen --name "sluice.test/console" --out "$work/audit" >/dev/null || fail "audit keygen"
-mkdir -p "$work/etc" "$work/state" "$work/elsewhere" "$work/logs"
+mkdir -p "$work/etc" "$work/state" "$work/elsewhere" "$work/logs" "$work/state/spool-x"
+echo KEY >"$work/etc/secret.key"
+echo STATE >"$work/state/other.state"
+echo '{}' >"$work/logs/events.json"
 ln -s "$work/elsewhere" "$work/etc/link-out"
 v=$(freeport) p2=$(freeport)
 cat >"$work/etc/sluice.cfg" <<CFG
@@ -99,6 +108,11 @@ for c in ("show handover", "show warrants", "show stats", "show rate-counters",
     view += out
     if "% refused" not in out and "% Unknown command" not in out and "% There is no matched command" not in out:
         fail.append("view session: %r neither refused nor unknown: %r" % (c, out[:200]))
+# show capture is for view sessions too, but without the handover part (spools and links carry destination names)
+out = say("show capture", "sluiced>")
+view += out
+if "limits" not in out:
+    fail.append("view session: show capture gives no limits: %r" % out[:300])
 for x in secrets:
     if x in view:
         fail.append("view session output reveals %r" % x)
@@ -111,6 +125,9 @@ if "lea-secret-dest" not in out:
 out = say("show stats", "sluiced#")
 if "% refused" in out:
     fail.append("show stats refused after enable")
+out = say("show capture", "sluiced#")
+if "spool lea-secret-dest hi2" not in out:
+    fail.append("show capture after enable lacks the destination's spool: %r" % out[-600:])
 # write file: only in the configuration file's directory
 for path in ("%s/elsewhere/w.cfg" % work, "%s/etc/../elsewhere/w2.cfg" % work, "%s/etc/link-out/w3.cfg" % work,
              "/tmp/sluice-console-%d.cfg" % os.getpid()):
@@ -123,6 +140,15 @@ for path in ("%s/elsewhere/w.cfg" % work, "%s/etc/../elsewhere/w2.cfg" % work, "
 out = say("write file %s/etc/copy.cfg" % work, "sluiced#")
 if "% refused" in out or not os.path.exists("%s/etc/copy.cfg" % work):
     fail.append("write file inside the configuration's directory failed: %r" % out[:300])
+out = say("write file %s/etc/copy.cfg" % work, "sluiced#")
+if "% refused" in out:
+    fail.append("write file over an existing *.cfg refused: %r" % out[:300])
+out = say("write file %s/etc/sluice.cfg" % work, "sluiced#")
+if "% refused" in out:
+    fail.append("write file over the configuration file refused: %r" % out[:300])
+out = say("write file %s/etc/secret.key" % work, "sluiced#")
+if "% refused" not in out or open("%s/etc/secret.key" % work).read() != "KEY\n":
+    fail.append("write file over an existing key file not refused: %r" % out[:300])
 # log file: only in /var/log/sluice or the state-dir
 say("configure terminal", "(config)#")
 # write file is one command on every node: guarded on every node
@@ -140,9 +166,20 @@ for path in ("%s/elsewhere/x.log" % work, "%s/etc/x.log" % work, "%s/state/../el
         fail.append("log file %s not refused: %r" % (path, out[:300]))
     if os.path.exists(path):
         fail.append("log file %s created the file" % path)
+for path, content in (("%s/state/other.state" % work, "STATE\n"), ("%s/logs/events.json" % work, "{}\n"),
+                      ("%s/state/spool-x/seg-00000000000000000001.log" % work, None)):
+    out = say("log file " + path, "(config)#")
+    if "% refused" not in out:
+        fail.append("log file %s not refused: %r" % (path, out[:300]))
+    if (open(path).read() if os.path.exists(path) else None) != content:
+        fail.append("log file %s wrote the file" % path)
 out = say("log file %s/state/sluiced.log" % work, "#")
 if "% refused" in out or not os.path.exists("%s/state/sluiced.log" % work):
     fail.append("log file inside the state-dir failed: %r" % out[:300])
+say("exit", "#")
+out = say("log file %s/state/sluiced.log" % work, "#")
+if "% refused" in out:
+    fail.append("log file on the daemon's own log file refused: %r" % out[:300])
 say("exit", "#")
 out = say("log file %s/logs/sluiced.log" % work, "#")
 if "% refused" in out or not os.path.exists("%s/logs/sluiced.log" % work):
@@ -166,7 +203,7 @@ python3 - "$work/audit.json" <<'PY' || fail "audit records of the refusals"
 import json, sys
 refused = [json.loads(l)["fields"] for l in open(sys.argv[1]) if json.loads(l)["kind"] == "console.refused"]
 cmds = sorted(r["command"] for r in refused)
-if cmds != ["log file"] * 3 + ["write file"] * 6:
+if cmds != ["log file"] * 6 + ["write file"] * 7:
     sys.exit("FAIL: console.refused records: %r" % cmds)
 PY
 echo "console_guard: view sessions see no destination, LIID or target; write file and log file confined, refusals logged and audited"

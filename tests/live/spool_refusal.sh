@@ -119,18 +119,18 @@ while time.time() - t < 3:
 print(out.decode(errors="replace"))' "$v" >"$work/handover.txt"
 grep -q "refused [0-9]* records" "$work/handover.txt" || { cat "$work/handover.txt"; fail "show handover does not count the refused records"; }
 # show capture: every memory limit beside its fill (the spools' cap among them) and the handover, spool
-# and link counters, which agree with show handover's refusals
+# and link counters, which agree with show handover's refusals (after enable: they name destinations)
 printf '' | python3 -c '
 import socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1]))); s.settimeout(0.5)
-s.sendall(b"show capture\r\n"); out = b""; t = time.time()
+s.sendall(b"enable\r\nshow capture\r\n"); out = b""; t = time.time()
 while time.time() - t < 5:
     try:
         d = s.recv(65536)
         if not d: break
         out += d
     except socket.timeout:
-        if out.rstrip().endswith(b">"): break
+        if out.rstrip().endswith(b"#") and out.count(b"#") >= 2: break
 print(out.decode(errors="replace"))' "$v" >"$work/capture.txt"
 sed -n '/^limits/,/^events written/p' "$work/capture.txt" # into the test log
 python3 - "$work/capture.txt" "$work/handover.txt" <<'PY' || { cat "$work/capture.txt"; fail "show capture"; }
