@@ -132,6 +132,8 @@ void sl_daemon_vty_guard_init(struct sl_daemon *d);
 struct vty;
 /* The top-level `log-directory` line of the running configuration (written before the capture node). */
 void sl_daemon_vty_guard_write(struct vty *vty);
+/* False (refused, logged, audited as console.refused) unless the command comes from the configuration file. */
+bool sl_vty_file_only(struct vty *vty, const char *setting);
 
 /* --check-config: every problem printed (file, node, field); 0 usable, -1 not. */
 int sl_daemon_check_config(struct sl_daemon *d, const char *file);

@@ -11,6 +11,7 @@
 #include <osmocom/vty/vty.h>
 #include <talloc.h>
 
+#include "src/daemon.h"
 #include "src/daemon_ho.h"
 
 static struct sl_ho_cfg *g_c;
@@ -186,7 +187,12 @@ DEFUN(cfg_dest_tls, cfg_dest_tls_cmd, "tls (certificate|key|ca|verify-name) VALU
       "Name or address the receiver's certificate must carry (default: the host)\n" "File or name\n")
 {
 	struct sl_ho_dest_cfg *d = vty->index;
-	char **f = !strcmp(argv[0], "certificate") ? &d->tls_cert
+	char **f;
+
+	/* the CA and the name decide which receiver is acceptable: configuration file only */
+	if ((!strcmp(argv[0], "ca") || !strcmp(argv[0], "verify-name")) && !sl_vty_file_only(vty, "destination tls"))
+		return CMD_WARNING;
+	f = !strcmp(argv[0], "certificate") ? &d->tls_cert
 		   : !strcmp(argv[0], "key")	     ? &d->tls_key
 		   : !strcmp(argv[0], "ca")	     ? &d->tls_ca
 						     : &d->verify_name;
@@ -197,6 +203,8 @@ DEFUN(cfg_dest_tls, cfg_dest_tls_cmd, "tls (certificate|key|ca|verify-name) VALU
 DEFUN(cfg_dest_plain, cfg_dest_plain_cmd, "plain-tcp",
       "No TLS: neither confidentiality nor authentication (warned at every connect)\n")
 {
+	if (!sl_vty_file_only(vty, "destination plain-tcp"))
+		return CMD_WARNING;
 	((struct sl_ho_dest_cfg *)vty->index)->plain = true;
 	return CMD_SUCCESS;
 }

@@ -47,6 +47,13 @@
  * rate-counters` (counter groups are named after destinations and
  * sources), `show talloc-context` (talloc names of strings are their
  * contents).
+ *
+ * Settings that decide whom deliveries may reach (an authority's
+ * trust-anchors, crl, receiver-ca and destination list; a destination's
+ * plain-tcp, tls ca and tls verify-name) are taken from the configuration
+ * file only (sl_vty_file_only): a console session that could change them
+ * could make a receiver of its own choosing acceptable, then move a
+ * destination's address to it.
  */
 #include <errno.h>
 #include <libgen.h>
@@ -270,6 +277,17 @@ refuse:
 	vty_out(vty, "%% refused: %s %s: %s%s", cmd_name, argv[0], why, VTY_NEWLINE);
 	record_refusal(vty, cmd_name, argv[0], why);
 	return CMD_WARNING;
+}
+
+bool sl_vty_file_only(struct vty *vty, const char *setting)
+{
+	static const char why[] = "trust settings are read from the configuration file at start only";
+
+	if (vty->type == VTY_FILE)
+		return true;
+	vty_out(vty, "%% refused: %s: %s%s", setting, why, VTY_NEWLINE);
+	record_refusal(vty, setting, "-", why);
+	return false;
 }
 
 DEFUN(cfg_log_dir, cfg_log_dir_cmd, "log-directory PATH",

@@ -20,6 +20,7 @@
 #include <osmocom/vty/vty.h>
 #include <talloc.h>
 
+#include "src/daemon.h"
 #include "src/daemon_ho.h"
 
 static struct sl_ho_cfg *g_c;
@@ -99,6 +100,8 @@ DEFUN(cfg_auth_country, cfg_auth_country_cmd, "country CC",
 DEFUN(cfg_auth_anchors, cfg_auth_anchors_cmd, "trust-anchors FILE",
       "The CA certificates (PEM) the authority's warrant signers chain to\n" "File\n")
 {
+	if (!sl_vty_file_only(vty, "authority trust-anchors"))
+		return CMD_WARNING;
 	set_str(&((struct sl_ho_auth_cfg *)vty->index)->anchors, argv[0]);
 	return CMD_SUCCESS;
 }
@@ -106,6 +109,8 @@ DEFUN(cfg_auth_anchors, cfg_auth_anchors_cmd, "trust-anchors FILE",
 DEFUN(cfg_auth_crl, cfg_auth_crl_cmd, "crl FILE",
       "The authority's certificate revocation lists (PEM, one for each of its CAs)\n" "File\n")
 {
+	if (!sl_vty_file_only(vty, "authority crl"))
+		return CMD_WARNING;
 	set_str(&((struct sl_ho_auth_cfg *)vty->index)->crl, argv[0]);
 	return CMD_SUCCESS;
 }
@@ -114,6 +119,8 @@ DEFUN(cfg_auth_rca, cfg_auth_rca_cmd, "receiver-ca FILE",
       "The CA certificates (PEM) the TLS certificates of this authority's receivers chain to: its "
       "destinations are verified against these only\n" "File\n")
 {
+	if (!sl_vty_file_only(vty, "authority receiver-ca"))
+		return CMD_WARNING;
 	set_str(&((struct sl_ho_auth_cfg *)vty->index)->receiver_ca, argv[0]);
 	return CMD_SUCCESS;
 }
@@ -124,6 +131,8 @@ DEFUN(cfg_auth_dest, cfg_auth_dest_cmd, "destination NAME",
 	struct sl_ho_auth_cfg *a = vty->index;
 	unsigned i;
 
+	if (!sl_vty_file_only(vty, "authority destination"))
+		return CMD_WARNING;
 	if (strlen(argv[0]) > SL_DEST_NAME_MAX)
 		return CMD_WARNING;
 	for (i = 0; i < a->n_dest; i++)

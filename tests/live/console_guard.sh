@@ -188,7 +188,31 @@ say("exit", "#")
 out = say("log-directory %s/elsewhere" % work, "#")
 if "% refused" not in out:
     fail.append("log-directory changed from the console: %r" % out[:300])
+# trust settings: configuration file only (a console that could change them could make its own receiver acceptable)
+say("handover", "(config-handover)#")
+say("destination lea-secret-dest", "#")
+for c in ("plain-tcp", "tls ca %s/elsewhere/ca.pem" % work, "tls verify-name evil.example"):
+    out = say(c, "#")
+    if "% refused" not in out:
+        fail.append("%r on a destination not refused from the console: %r" % (c, out[:300]))
+out = say("tls certificate %s/etc/gw.pem" % work, "#")
+if "% refused" in out:
+    fail.append("tls certificate refused from the console (only the CA and the name are trust settings): %r" % out[:300])
+say("exit", "#")
+say("exit", "(config)#")
+say("lawful", "#")
+say("authority evil", "#")
+for c in ("trust-anchors %s/elsewhere/ca.pem" % work, "crl %s/elsewhere/crl.pem" % work,
+          "receiver-ca %s/elsewhere/ca.pem" % work, "destination lea-secret-dest"):
+    out = say(c, "#")
+    if "% refused" not in out:
+        fail.append("%r on an authority not refused from the console: %r" % (c, out[:300]))
+say("exit", "#")
+say("exit", "(config)#")
 out = say("show running-config", "#")
+for x in ("evil.example", "elsewhere/ca.pem", "elsewhere/crl.pem"):
+    if x in out:
+        fail.append("a refused trust setting reached the running configuration: %r" % x)
 if "log-directory %s/logs" % work not in out:
     fail.append("show running-config lacks the log-directory")
 s.close()
@@ -203,7 +227,10 @@ python3 - "$work/audit.json" <<'PY' || fail "audit records of the refusals"
 import json, sys
 refused = [json.loads(l)["fields"] for l in open(sys.argv[1]) if json.loads(l)["kind"] == "console.refused"]
 cmds = sorted(r["command"] for r in refused)
-if cmds != ["log file"] * 6 + ["write file"] * 7:
+want = sorted(["log file"] * 6 + ["write file"] * 7 + ["destination plain-tcp", "destination tls", "destination tls",
+                                                   "authority trust-anchors", "authority crl", "authority receiver-ca",
+                                                   "authority destination"])
+if cmds != want:
     sys.exit("FAIL: console.refused records: %r" % cmds)
 PY
 echo "console_guard: view sessions see no destination, LIID or target; write file and log file confined, refusals logged and audited"
