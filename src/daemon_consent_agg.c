@@ -129,16 +129,18 @@ static int write_file(const char *dir, const char *name, const char *doc)
 	return rc;
 }
 
+/* result: NULL for what the outcome says (published, repeated, refused), else that ("unwritten") */
 static void audit_release(struct sl_daemon_agg *a, const struct sl_agg_stream_outcome *o, const char *file,
-			  const char *digest)
+			  const char *digest, const char *result)
 {
 	struct sl_audit_actor actor = { .type = "system", .id = "sluiced aggregate releases" };
-	const char *result = o->rc < 0 ? "refused" : o->result == SL_AGG_REPEATED ? "repeated" : "published";
 	const char *why;
 	json_t *f;
 
 	if (!a->audit)
 		return;
+	if (!result)
+		result = o->rc < 0 ? "refused" : o->result == SL_AGG_REPEATED ? "repeated" : "published";
 	f = json_pack("{s:s,s:I,s:I,s:s,s:I,s:I}", "recipient", o->recipient, "period_start_us",
 		      (json_int_t)o->period_start_us, "period_end_us", (json_int_t)o->period_end_us, "result", result,
 		      "epsilon_micro", (json_int_t)o->epsilon_micro, "observations", (json_int_t)o->observations);
@@ -183,11 +185,15 @@ static bool released_cell(json_t *cells, uint32_t area, const char *cat)
 	return false;
 }
 
-/* Shares the release's price among the subscribers of its released cells; drops the bucket's identities. */
-static void credit_release(struct sl_daemon_agg *a, const struct sl_agg_stream_outcome *o)
+/*
+ * Shares the release's price among the subscribers of its released cells
+ * (only when it was written: an unwritten release earned nobody anything);
+ * drops the bucket's identities either way.
+ */
+static void credit_release(struct sl_daemon_agg *a, const struct sl_agg_stream_outcome *o, bool written)
 {
 	const char *recipient = a->cfg->name;
-	json_t *doc = o->rc == 0 && o->result == SL_AGG_PUBLISHED ? json_loads(o->json, 0, NULL) : NULL;
+	json_t *doc = written && o->rc == 0 && o->result == SL_AGG_PUBLISHED ? json_loads(o->json, 0, NULL) : NULL;
 	json_t *cells = json_object_get(doc, "cells");
 	size_t i, j, n = 0, total = 0;
 	unsigned lost = 0;
@@ -244,27 +250,31 @@ static void on_outcome(void *data, const struct sl_agg_stream_outcome *o)
 	struct tm tm;
 	int rc;
 
-	if (a->obs)
-		credit_release(a, o);
 	if (o->rc < 0) {
+		if (a->obs)
+			credit_release(a, o, false);
 		rate_ctr_inc2(a->ctrs, SL_CX_CTR_AGG_REFUSED);
 		LOGP(DSLSRC, LOGL_NOTICE, "consent: aggregate release refused: %s\n", o->why ? o->why : "?");
-		audit_release(a, o, NULL, NULL);
+		audit_release(a, o, NULL, NULL, NULL);
 		return;
 	}
 	if (!gmtime_r(&t, &tm) || !strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm))
 		snprintf(stamp, sizeof(stamp), "%" PRId64, o->period_start_us);
 	snprintf(name, sizeof(name), "%s-%s.json", o->recipient, stamp);
 	sha256_hex(o->json, strlen(o->json), digest);
+	/* the file first: the ledger is credited, and the release audited as published, only once it exists */
 	rc = write_file(a->cfg->agg_dir, name, o->json);
+	if (a->obs)
+		credit_release(a, o, rc == 0);
 	if (rc < 0) {
 		rate_ctr_inc2(a->ctrs, SL_CX_CTR_AGG_FAILED);
 		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s: cannot write the aggregate release %s/%s: %s\n",
 		     o->recipient, a->cfg->agg_dir, name, strerror(-rc));
+		audit_release(a, o, name, digest, "unwritten");
 		return;
 	}
 	rate_ctr_inc2(a->ctrs, SL_CX_CTR_AGG_RELEASED);
-	audit_release(a, o, name, digest);
+	audit_release(a, o, name, digest, NULL);
 }
 
 int sl_daemon_agg_open(void *ctx, const struct sl_daemon_consent_recipient_cfg *rc, const char *database,
@@ -286,6 +296,8 @@ int sl_daemon_agg_open(void *ctx, const struct sl_daemon_consent_recipient_cfg *
 		return -1;
 	}
 	a = talloc_zero(ctx, struct sl_daemon_agg);
+	if (!a)
+		return -1;
 	a->cfg = rc;
 	a->audit = audit;
 	a->ctrs = ctrs;

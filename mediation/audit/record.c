@@ -194,7 +194,7 @@ static const struct sl_audit_field_desc f_aggregate_release[] = {
 	F("recipient", STR, true, "data recipient by name"),
 	F("period_start_us", INT, true, "start of the released time bucket (packet time, inclusive)"),
 	F("period_end_us", INT, true, "end of the released time bucket (exclusive)"),
-	F("result", STR, true, "published, repeated (identical to an earlier release) or refused"),
+	F("result", STR, true, "published, repeated (identical to an earlier release), refused, or unwritten (made, its file could not be written: not delivered, nobody credited)"),
 	F("epsilon_micro", INT, false, "epsilon of the release in millionths (0: no noise)"),
 	F("observations", INT, false, "observations buffered for the bucket"),
 	F("released_cells", INT, false, "cells published"),
