@@ -110,6 +110,8 @@ struct sl_capture *sl_capture_alloc(void *ctx, const struct sl_capture_cfg *cfg,
 	cap->ctr[SL_CG_DEFRAG] = sl_defrag_ctrs(cap->defrag);
 	cap->ctr[SL_CG_TCP] = sl_tcp_reasm_ctrs(cap->tcp);
 	cap->ctr[SL_CG_FLOW] = sl_flow_table_ctrs(cap->flows);
+	for (i = 0; i < _SL_CG_COUNT; i++)
+		cap->ctr0[i] = rate_ctr_group_get_ctr(cap->ctr[i], 0);
 	return cap;
 }
 
