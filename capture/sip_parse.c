@@ -253,6 +253,9 @@ static size_t first_list_value(struct sl_str v)
 	bool angle = false;
 	size_t i = 0;
 
+	/* only a ',' ends the value early: without one (nearly always) it is all of v */
+	if (!v.len || !memchr(v.p, ',', v.len))
+		return v.len;
 	while (i < v.len) {
 		const char *p = v.p + i;
 		size_t left = v.len - i;
