@@ -239,9 +239,9 @@ static inline size_t find_first(const char *p, size_t n, char a, char b, char c)
 	return n;
 }
 
-bool sl_sip_param(struct sl_str params, const char *name, struct sl_str *value)
+bool sl_sip_param_n(struct sl_str params, const char *name, size_t nlen, struct sl_str *value)
 {
-	size_t nlen = strlen(name), i = 0;
+	size_t i = 0;
 
 	while (i < params.len) {
 		size_t start, end, eq;
