@@ -40,6 +40,7 @@ struct sl_capture {
 	struct rate_ctr_group *ctr[_SL_CG_COUNT];
 	/* each group's first counter: counting is one add, not two calls into libosmocore */
 	struct rate_ctr *ctr0[_SL_CG_COUNT];
+	const struct llist_head *tcp_holes;	/* sl_tcp_reasm_holes(tcp): looked at every frame */
 
 	struct sl_defrag *defrag;
 	struct sl_tcp_reasm *tcp;
