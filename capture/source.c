@@ -236,6 +236,18 @@ enum sl_source_rc sl_source_set_next(struct sl_source_set *set, struct sl_frame 
 	unsigned i;
 	enum sl_source_rc rc;
 
+	if (set->n == 1 && !set->src[0]->pending) {
+		/* one source (the usual case): read straight into f, nothing to merge or copy */
+		best = set->src[0];
+		if (best->eof)
+			return SL_SOURCE_END;
+		rc = sl_source_read(best, f);
+		if (rc == SL_SOURCE_FRAME || rc == SL_SOURCE_ERROR) {
+			*from = best;
+			return rc;
+		}
+		return SL_SOURCE_END;
+	}
 	for (i = 0; i < set->n; i++) {
 		struct sl_source *s = set->src[i];
 		if (!s->pending && !s->eof) {
