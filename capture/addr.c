@@ -8,30 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-void sl_addr_set4(struct sl_addr *a, const uint8_t *v4)
-{
-	memset(a, 0, sizeof(*a));
-	a->family = SL_AF_INET4;
-	memcpy(a->a, v4, 4);
-}
-
-void sl_addr_set6(struct sl_addr *a, const uint8_t *v6)
-{
-	memset(a, 0, sizeof(*a));
-	a->family = SL_AF_INET6;
-	memcpy(a->a, v6, 16);
-}
-
-bool sl_addr_eq(const struct sl_addr *x, const struct sl_addr *y)
-{
-	return memcmp(x, y, sizeof(*x)) == 0;
-}
-
-bool sl_endpoint_eq(const struct sl_endpoint *x, const struct sl_endpoint *y)
-{
-	return x->port == y->port && sl_addr_eq(&x->addr, &y->addr);
-}
-
 bool sl_addr_parse(struct sl_addr *a, const char *s, size_t len)
 {
 	char buf[64];

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define SL_AF_INET4 4
 #define SL_AF_INET6 6
@@ -28,10 +29,31 @@ struct sl_endpoint {
 #define SL_ENDPOINT_STRLEN 56
 #define SL_ADDR_STRLEN 48
 
-void sl_addr_set4(struct sl_addr *a, const uint8_t *v4);
-void sl_addr_set6(struct sl_addr *a, const uint8_t *v6);
-bool sl_addr_eq(const struct sl_addr *x, const struct sl_addr *y);
-bool sl_endpoint_eq(const struct sl_endpoint *x, const struct sl_endpoint *y);
+/* Inline: every frame sets two addresses and every media lookup compares one. */
+static inline void sl_addr_set4(struct sl_addr *a, const uint8_t *v4)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = SL_AF_INET4;
+	memcpy(a->a, v4, 4);
+}
+
+static inline void sl_addr_set6(struct sl_addr *a, const uint8_t *v6)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = SL_AF_INET6;
+	memcpy(a->a, v6, 16);
+}
+
+static inline bool sl_addr_eq(const struct sl_addr *x, const struct sl_addr *y)
+{
+	return memcmp(x, y, sizeof(*x)) == 0;
+}
+
+static inline bool sl_endpoint_eq(const struct sl_endpoint *x, const struct sl_endpoint *y)
+{
+	return x->port == y->port && sl_addr_eq(&x->addr, &y->addr);
+}
+
 /* Parse dotted IPv4 or textual IPv6 (no brackets). */
 bool sl_addr_parse(struct sl_addr *a, const char *s, size_t len);
 /* "192.0.2.1" / "2001:db8::1"; returns buf. */

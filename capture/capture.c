@@ -110,6 +110,9 @@ struct sl_capture *sl_capture_alloc(void *ctx, const struct sl_capture_cfg *cfg,
 	cap->ctr[SL_CG_DEFRAG] = sl_defrag_ctrs(cap->defrag);
 	cap->ctr[SL_CG_TCP] = sl_tcp_reasm_ctrs(cap->tcp);
 	cap->ctr[SL_CG_FLOW] = sl_flow_table_ctrs(cap->flows);
+	for (i = 0; i < _SL_CG_COUNT; i++)
+		cap->ctr0[i] = rate_ctr_group_get_ctr(cap->ctr[i], 0);
+	cap->tcp_holes = sl_tcp_reasm_holes(cap->tcp);
 	return cap;
 }
 
@@ -135,7 +138,8 @@ void sl_capture_advance(struct sl_capture *cap, uint64_t now_us)
 	if (now_us > cap->now_us)
 		cap->now_us = now_us;
 	/* a lost TCP segment holds later messages for the hole timeout at most: look every frame */
-	sl_tcp_expire_holes(cap);
+	if (!llist_empty(cap->tcp_holes))
+		sl_tcp_expire_holes(cap);
 	if (cap->now_us >= cap->next_sweep_us)
 		run_timers(cap);
 }

@@ -50,8 +50,17 @@ unsigned sl_media_count(const struct sl_media *m)
 	return m->count;
 }
 
+/* An IPv4 endpoint packs losslessly into one word: one hash step instead of three. */
 static uint64_t ep_hash(const struct sl_endpoint *ep)
 {
+	if (ep->addr.family == SL_AF_INET4) {
+		uint32_t a4;
+		uint64_t w;
+
+		memcpy(&a4, ep->addr.a, 4);
+		w = (uint64_t)a4 | (uint64_t)ep->port << 32;
+		return sl_hash(&w, sizeof(w));
+	}
 	return sl_hash(ep, sizeof(*ep));
 }
 

@@ -3,40 +3,53 @@
 
 #include "capture/cursor.h"
 
+/*
+ * Every RTP packet of every known stream comes through here, so the fixed
+ * header is read in place with one length check rather than field by field
+ * through a cursor; the checks and their order are the same.
+ */
 enum sl_rtp_err sl_rtp_parse(const uint8_t *p, size_t len, struct sl_rtp_hdr *h)
 {
-	struct sl_cursor c = sl_cur(p, len);
-	uint8_t b0, b1, pad = 0;
-	uint16_t xlen;
-	size_t hdr;
+	size_t hdr, left, pad = 0;
+	uint8_t b0;
 
-	if (!sl_cur_u8(&c, &b0) || !sl_cur_u8(&c, &b1) || !sl_cur_be16(&c, &h->seq) || !sl_cur_be32(&c, &h->ts) ||
-	    !sl_cur_be32(&c, &h->ssrc))
+	if (len < 12)
 		return SL_RTP_ERR_TRUNCATED;
+	b0 = p[0];
+	h->seq = (uint16_t)((p[2] << 8) | p[3]);
+	h->ts = ((uint32_t)p[4] << 24) | ((uint32_t)p[5] << 16) | ((uint32_t)p[6] << 8) | p[7];
+	h->ssrc = ((uint32_t)p[8] << 24) | ((uint32_t)p[9] << 16) | ((uint32_t)p[10] << 8) | p[11];
 	if ((b0 >> 6) != 2)
 		return SL_RTP_ERR_VERSION;
-	h->pt = b1 & 0x7f;
-	h->marker = (b1 & 0x80) != 0;
-	if (!sl_cur_skip(&c, (size_t)(b0 & 0x0f) * 4))
+	h->pt = p[1] & 0x7f;
+	h->marker = (p[1] & 0x80) != 0;
+	/* CSRC list */
+	hdr = 12 + (size_t)(b0 & 0x0f) * 4;
+	if (hdr > len)
 		return SL_RTP_ERR_TRUNCATED;
 	if (b0 & 0x10) {
 		/* header extension: profile-defined 16 bits, then length in 32-bit words */
-		if (!sl_cur_skip(&c, 2) || !sl_cur_be16(&c, &xlen))
+		size_t xlen;
+
+		if (len - hdr < 4)
 			return SL_RTP_ERR_EXTENSION;
-		if (!sl_cur_skip(&c, (size_t)xlen * 4))
+		xlen = (size_t)((p[hdr + 2] << 8) | p[hdr + 3]) * 4;
+		hdr += 4;
+		if (xlen > len - hdr)
 			return SL_RTP_ERR_EXTENSION;
+		hdr += xlen;
 	}
-	hdr = len - c.left;
+	left = len - hdr;
 	if (b0 & 0x20) {
 		/* the last octet counts the padding, itself included */
-		if (c.left == 0)
+		if (left == 0)
 			return SL_RTP_ERR_PADDING;
 		pad = p[len - 1];
-		if (pad == 0 || pad > c.left)
+		if (pad == 0 || pad > left)
 			return SL_RTP_ERR_PADDING;
 	}
 	h->payload_off = hdr;
-	h->payload_len = c.left - pad;
+	h->payload_len = left - pad;
 	return SL_RTP_OK;
 }
 

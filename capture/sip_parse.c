@@ -86,6 +86,36 @@ static inline bool ieq(struct sl_str s, const char *lit, size_t n)
 	return true;
 }
 
+/*
+ * ieq for header names, eight bytes at a time: n (the literal's length) is
+ * a constant, so this unrolls into a few loads and compares. Setting bit
+ * 0x20 lowercases A-Z and leaves digits and '-' alone; for a name made of
+ * tchars (hdr_lookup's only input) no other byte turns into a lowercase
+ * letter or '-', so the result is ieq's. lit: lowercase letters and '-'.
+ */
+static inline bool name_eq(struct sl_str s, const char *lit, size_t n)
+{
+	const uint64_t low = 0x2020202020202020ULL;
+	uint64_t a, b;
+	size_t i;
+
+	if (n < 8)
+		return ieq(s, lit, n);
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&a, s.p + i, 8);
+		memcpy(&b, lit + i, 8);
+		if ((a | low) != b)
+			return false;
+	}
+	if (i < n) {
+		/* the last eight bytes, overlapping the previous word */
+		memcpy(&a, s.p + n - 8, 8);
+		memcpy(&b, lit + n - 8, 8);
+		return (a | low) == b;
+	}
+	return true;
+}
+
 /* Map a header name (any case, long or compact) to the ones we keep. */
 static enum hdr_id hdr_lookup(struct sl_str n)
 {
@@ -104,7 +134,7 @@ static enum hdr_id hdr_lookup(struct sl_str n)
 		default: return H_OTHER;
 		}
 	}
-#define IS(lit) (n.len == sizeof(lit) - 1 && ieq(n, lit, sizeof(lit) - 1))
+#define IS(lit) (n.len == sizeof(lit) - 1 && name_eq(n, lit, sizeof(lit) - 1))
 	switch (n.len) {
 	case 2:
 		return IS("to") ? H_TO : H_OTHER;
@@ -209,9 +239,9 @@ static inline size_t find_first(const char *p, size_t n, char a, char b, char c)
 	return n;
 }
 
-bool sl_sip_param(struct sl_str params, const char *name, struct sl_str *value)
+bool sl_sip_param_n(struct sl_str params, const char *name, size_t nlen, struct sl_str *value)
 {
-	size_t nlen = strlen(name), i = 0;
+	size_t i = 0;
 
 	while (i < params.len) {
 		size_t start, end, eq;
@@ -253,6 +283,9 @@ static size_t first_list_value(struct sl_str v)
 	bool angle = false;
 	size_t i = 0;
 
+	/* only a ',' ends the value early: without one (nearly always) it is all of v */
+	if (!v.len || !memchr(v.p, ',', v.len))
+		return v.len;
 	while (i < v.len) {
 		const char *p = v.p + i;
 		size_t left = v.len - i;

@@ -130,4 +130,9 @@ enum sl_sip_method sl_sip_method_from_str(struct sl_str s);
 bool sl_sip_parse_nameaddr(struct sl_str value, struct sl_sip_nameaddr *out);
 
 /* Find a ;name=value parameter in a parameter list such as ";tag=x;lr". */
-bool sl_sip_param(struct sl_str params, const char *name, struct sl_str *value);
+bool sl_sip_param_n(struct sl_str params, const char *name, size_t name_len, struct sl_str *value);
+/* The same with a NUL-terminated name (inline, so a literal's length is a constant). */
+static inline bool sl_sip_param(struct sl_str params, const char *name, struct sl_str *value)
+{
+	return sl_sip_param_n(params, name, strlen(name), value);
+}

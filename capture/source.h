@@ -58,6 +58,7 @@ struct sl_source {
 	uint64_t frames;
 	uint64_t bytes;
 	struct rate_ctr_group *ctrs;
+	struct rate_ctr *ctr0;		/* ctrs' first counter, NULL without ctrs: one add per frame */
 	/* last pcap_stats values, to turn absolute counts into counter increments */
 	unsigned last_drop, last_ifdrop;
 	/* one frame read ahead, for merging files by time */

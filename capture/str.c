@@ -42,16 +42,6 @@ bool sl_str_istarts(struct sl_str a, const char *prefix)
 	return sl_str_ieq(sl_str_make(a.p, n), sl_str_make(prefix, n));
 }
 
-long sl_str_chr(struct sl_str s, char c)
-{
-	const char *hit;
-
-	if (!s.len)
-		return -1;
-	hit = memchr(s.p, c, s.len);
-	return hit ? (long)(hit - s.p) : -1;
-}
-
 long sl_str_ifind(struct sl_str hay, const char *needle)
 {
 	size_t n = strlen(needle), i;
@@ -65,22 +55,6 @@ long sl_str_ifind(struct sl_str hay, const char *needle)
 		    sl_str_ieq(sl_str_make(hay.p + i, n), sl_str_make(needle, n)))
 			return (long)i;
 	return -1;
-}
-
-static inline bool is_lws(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-struct sl_str sl_str_trim(struct sl_str s)
-{
-	while (s.len && is_lws(s.p[0])) {
-		s.p++;
-		s.len--;
-	}
-	while (s.len && is_lws(s.p[s.len - 1]))
-		s.len--;
-	return s;
 }
 
 struct sl_str sl_str_sub(struct sl_str s, size_t off, size_t len)

@@ -38,11 +38,32 @@ bool sl_str_eq(struct sl_str a, struct sl_str b);
 bool sl_str_ieq(struct sl_str a, struct sl_str b);
 bool sl_str_ieq_cstr(struct sl_str a, const char *b);
 bool sl_str_istarts(struct sl_str a, const char *prefix);
-/* Index of the first occurrence of c, or -1. */
-long sl_str_chr(struct sl_str s, char c);
+/* Index of the first occurrence of c, or -1. (Inline: header parsing calls it per value.) */
+static inline long sl_str_chr(struct sl_str s, char c)
+{
+	const char *hit;
+
+	if (!s.len)
+		return -1;
+	hit = memchr(s.p, c, s.len);
+	return hit ? (long)(hit - s.p) : -1;
+}
+
 /* Case-insensitive search for a token; returns offset or -1. */
 long sl_str_ifind(struct sl_str hay, const char *needle);
-struct sl_str sl_str_trim(struct sl_str s);
+/* Without leading and trailing SP, HTAB, CR and LF. (Inline, for the same reason.) */
+static inline struct sl_str sl_str_trim(struct sl_str s)
+{
+	while (s.len && (s.p[0] == ' ' || s.p[0] == '\t' || s.p[0] == '\r' || s.p[0] == '\n')) {
+		s.p++;
+		s.len--;
+	}
+	while (s.len && (s.p[s.len - 1] == ' ' || s.p[s.len - 1] == '\t' || s.p[s.len - 1] == '\r' ||
+			 s.p[s.len - 1] == '\n'))
+		s.len--;
+	return s;
+}
+
 struct sl_str sl_str_sub(struct sl_str s, size_t off, size_t len);
 /* Parse an unsigned decimal that fits in max; false on empty, non-digit or overflow. */
 bool sl_str_to_u32(struct sl_str s, uint32_t max, uint32_t *out);

@@ -581,6 +581,11 @@ struct sl_tcp_half *sl_tcp_reasm_due_hole(struct sl_tcp_reasm *r, uint64_t now_u
 	return h && hole_due(r, h->hole_since_us, now_us) ? h : NULL;
 }
 
+const struct llist_head *sl_tcp_reasm_holes(const struct sl_tcp_reasm *r)
+{
+	return &r->holes;
+}
+
 void sl_tcp_half_expire(struct sl_tcp_reasm *r, struct sl_tcp_half *h, uint64_t now_us,
 			const struct sl_tcp_sink *sink)
 {

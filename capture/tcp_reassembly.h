@@ -134,6 +134,12 @@ void sl_tcp_half_flush(struct sl_tcp_reasm *r, struct sl_tcp_half *h, const stru
  * sl_tcp_half_expire on it (which always takes it off the due list).
  */
 struct sl_tcp_half *sl_tcp_reasm_due_hole(struct sl_tcp_reasm *r, uint64_t now_us);
+/*
+ * The list of directions with an open hole (read only; empty when there is
+ * none), so an owner that asks every frame can skip the call when it is
+ * empty. Valid as long as r.
+ */
+const struct llist_head *sl_tcp_reasm_holes(const struct sl_tcp_reasm *r);
 /* Give up on every hole of h open for hole_timeout_us at now_us; held bytes go to sink. */
 void sl_tcp_half_expire(struct sl_tcp_reasm *r, struct sl_tcp_half *h, uint64_t now_us,
 			const struct sl_tcp_sink *sink);
