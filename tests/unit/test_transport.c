@@ -22,6 +22,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -96,6 +97,15 @@ static enum sl_tr_res read_all(struct sl_transport *t, size_t *total)
 			usleep(2000); /* let loopback deliver what is in flight */
 	}
 	return r;
+}
+
+/* Wait (up to 5 s) until the peer's RST has arrived on fd. */
+static void wait_hup(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	assert_int_equal(poll(&p, 1, 5000), 1);
+	assert_true(p.revents & (POLLERR | POLLHUP));
 }
 
 /* Write 32 KiB at a time until it would block; bytes written. */
@@ -260,6 +270,33 @@ static void test_tls_results(void **state)
 	print_message("  bad record, writer: %s\n", sl_transport_error(c));
 	sl_transport_close(c);
 	sl_transport_close(s);
+
+	/*
+	 * The same, but the reader of the bad record then resets the
+	 * connection, and the writer writes before it reads: its alert is in
+	 * the writer's receive queue ahead of the RST, so the write reports
+	 * the alert, not the reset, however the two sides were scheduled.
+	 */
+	tls_pair(ctx, cc, sc, "127.0.0.1", &c, &s, &rc, &rs);
+	assert_int_equal(send(sl_transport_fd(c), junk, sizeof(junk), 0), (ssize_t)sizeof(junk));
+	assert_int_equal(read_all(s, &got), SL_TR_TLS_ERROR);
+	linger0(sl_transport_fd(s));
+	sl_transport_close(s);
+	wait_hup(sl_transport_fd(c));
+	assert_int_equal(sl_transport_write(c, "after", 5, &n), SL_TR_TLS_ALERT);
+	print_message("  bad record, writer then reset: %s\n", sl_transport_error(c));
+	assert_non_null(strstr(sl_transport_error(c), "TLS write"));
+	assert_non_null(strstr(sl_transport_error(c), "alert"));
+	sl_transport_close(c);
+	/* a reset with no alert before it stays a reset */
+	tls_pair(ctx, cc, sc, "127.0.0.1", &c, &s, &rc, &rs);
+	assert_int_equal(sl_transport_write(c, "unread", 6, &n), SL_TR_OK);
+	linger0(sl_transport_fd(s));
+	sl_transport_close(s);
+	wait_hup(sl_transport_fd(c));
+	assert_int_equal(sl_transport_write(c, "after", 5, &n), SL_TR_RESET);
+	print_message("  reset, writer: %s\n", sl_transport_error(c));
+	sl_transport_close(c);
 
 	/* cut without close_notify: reset; and an RST under TLS: reset */
 	tls_pair(ctx, cc, sc, "127.0.0.1", &c, &s, &rc, &rs);
