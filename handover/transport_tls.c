@@ -23,6 +23,8 @@
 #include <unistd.h>
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
@@ -218,11 +220,43 @@ static void tls_close(struct sl_transport *t)
 	talloc_free(t);
 }
 
+/*
+ * Let the last thing TLS wrote (a fatal alert after a bad record, a
+ * close_notify) reach the peer before the socket closes. Closing with
+ * received bytes unread makes the kernel answer with an RST at once and
+ * drop what it has not sent yet, and an alert held back by Nagle (a
+ * small segment while data is unacknowledged) would be lost: the peer
+ * would see a reset, or the alert, by timing. So: send what is queued now
+ * (TCP_NODELAY pushes it), and read away what has arrived (bounded), so
+ * the close is a FIN behind the alert. Bytes arriving later still get an
+ * RST, but after the alert. A socket set to linger 0 (a deliberate
+ * abort) is left alone.
+ */
+static void flush_before_close(int fd)
+{
+	struct linger lg = { 0 };
+	socklen_t ll = sizeof(lg);
+	uint8_t scratch[16384];
+	int one = 1, i;
+	ssize_t r;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, &ll) == 0 && lg.l_onoff && !lg.l_linger)
+		return;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	for (i = 0; i < 64; i++) {
+		r = recv(fd, scratch, sizeof(scratch), MSG_DONTWAIT);
+		if (r <= 0 && !(r < 0 && errno == EINTR))
+			break;
+	}
+}
+
 static int tls_destructor(struct tls_transport *c)
 {
 	SSL_free(c->ssl); /* frees the BIO too */
-	if (c->t.fd >= 0)
+	if (c->t.fd >= 0) {
+		flush_before_close(c->t.fd);
 		close(c->t.fd);
+	}
 	return 0;
 }
 
