@@ -18,10 +18,13 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
@@ -131,6 +134,43 @@ static enum sl_tr_res tls_read(struct sl_transport *t, void *p, size_t n, size_t
 	return sl_transport_ssl(t, c->ssl, 0, c->sys_errno, "TLS read");
 }
 
+/*
+ * A write broke on a reset (RST, EPIPE). A peer that failed our TLS (a
+ * bad record, a certificate it refused) sends its fatal alert and then
+ * closes, and closing with our bytes unread makes its kernel send an RST:
+ * the alert is then in our receive queue ahead of the reset. Whether a
+ * read or a write reaches the socket first after that is scheduling, so
+ * the write reads the queue itself: the peer's alert, if there is one, is
+ * the result (with its description), else the reset stands. Application
+ * data read on the way is dropped: the connection is ending. Each read
+ * consumes at least one record of a queue that no longer grows (bounded
+ * anyway).
+ */
+static enum sl_tr_res alert_before_reset(struct tls_transport *c, const char *what)
+{
+	char reset_err[sizeof(c->t.err)];
+	uint8_t scratch[16384];
+	bool want_write = c->t.want_write;
+	enum sl_tr_res r = SL_TR_RESET;
+	size_t got;
+	int i;
+
+	memcpy(reset_err, c->t.err, sizeof(reset_err));
+	for (i = 0; i < 1024; i++) {
+		call_start(c);
+		if (!SSL_read_ex(c->ssl, scratch, sizeof(scratch), &got)) {
+			r = sl_transport_ssl(&c->t, c->ssl, 0, c->sys_errno, what);
+			break;
+		}
+	}
+	ERR_clear_error();
+	if (r == SL_TR_TLS_ALERT)
+		return r;
+	memcpy(c->t.err, reset_err, sizeof(c->t.err));
+	c->t.want_write = want_write;
+	return SL_TR_RESET;
+}
+
 static enum sl_tr_res tls_write(struct sl_transport *t, const void *p, size_t n, size_t *done)
 {
 	struct tls_transport *c = (struct tls_transport *)t;
@@ -151,6 +191,8 @@ static enum sl_tr_res tls_write(struct sl_transport *t, const void *p, size_t n,
 	}
 	*done = 0;
 	r = sl_transport_ssl(t, c->ssl, 0, c->sys_errno, "TLS write");
+	if (r == SL_TR_RESET)
+		r = alert_before_reset(c, "TLS write");
 	c->blocked_len = sl_tr_would_block(r) ? n : 0;
 	return r;
 }
@@ -178,11 +220,43 @@ static void tls_close(struct sl_transport *t)
 	talloc_free(t);
 }
 
+/*
+ * Let the last thing TLS wrote (a fatal alert after a bad record, a
+ * close_notify) reach the peer before the socket closes. Closing with
+ * received bytes unread makes the kernel answer with an RST at once and
+ * drop what it has not sent yet, and an alert held back by Nagle (a
+ * small segment while data is unacknowledged) would be lost: the peer
+ * would see a reset, or the alert, by timing. So: send what is queued now
+ * (TCP_NODELAY pushes it), and read away what has arrived (bounded), so
+ * the close is a FIN behind the alert. Bytes arriving later still get an
+ * RST, but after the alert. A socket set to linger 0 (a deliberate
+ * abort) is left alone.
+ */
+static void flush_before_close(int fd)
+{
+	struct linger lg = { 0 };
+	socklen_t ll = sizeof(lg);
+	uint8_t scratch[16384];
+	int one = 1, i;
+	ssize_t r;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, &ll) == 0 && lg.l_onoff && !lg.l_linger)
+		return;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	for (i = 0; i < 64; i++) {
+		r = recv(fd, scratch, sizeof(scratch), MSG_DONTWAIT);
+		if (r <= 0 && !(r < 0 && errno == EINTR))
+			break;
+	}
+}
+
 static int tls_destructor(struct tls_transport *c)
 {
 	SSL_free(c->ssl); /* frees the BIO too */
-	if (c->t.fd >= 0)
+	if (c->t.fd >= 0) {
+		flush_before_close(c->t.fd);
 		close(c->t.fd);
+	}
 	return 0;
 }
 

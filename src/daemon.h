@@ -86,6 +86,14 @@ struct sl_daemon {
 	/* per destination and stream: the link's state and since when (wall time) */
 	int link_last[SL_HO_MAX_DEST][2];
 	int64_t link_since_us[SL_HO_MAX_DEST][2];
+	/*
+	 * health: when the link was last seen up (or first looked at), and its
+	 * connection count then; a connection made between two looks counts as
+	 * seen up. A link that cycles through connecting and backing-off is
+	 * down since then, not since its last state change.
+	 */
+	int64_t link_up_seen_us[SL_HO_MAX_DEST][2];
+	uint64_t link_connects[SL_HO_MAX_DEST][2];
 	bool spool_alarm[SL_HO_MAX_DEST][2];	/* above health spool-alarm-percent */
 	/* file replay: one frame held until its time (replay-speed) */
 	bool held;

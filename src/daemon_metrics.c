@@ -112,6 +112,7 @@ void sl_daemon_metrics_tick(struct sl_daemon *d)
 		for (s = 0; s < 2; s++) {
 			struct sl_link *l = d->ho.dest[i].link[s];
 			enum sl_link_state st;
+			uint64_t connects;
 
 			if (!l)
 				continue;
@@ -120,6 +121,10 @@ void sl_daemon_metrics_tick(struct sl_daemon *d)
 				d->link_last[i][s] = (int)st;
 				d->link_since_us[i][s] = now;
 			}
+			connects = rate_ctr_group_get_ctr(sl_link_ctrs(l), SL_LINK_CTR_CONNECTS)->current;
+			if (!d->link_up_seen_us[i][s] || st == SL_LINK_UP || connects != d->link_connects[i][s])
+				d->link_up_seen_us[i][s] = now;
+			d->link_connects[i][s] = connects;
 			spool_alarm(d, i, s);
 		}
 	sl_daemon_stats_update(d, now);
@@ -395,9 +400,9 @@ static char *render_health(struct sl_daemon *d, size_t *len)
 				continue;
 			sl_link_get_status(l, &st);
 			sl_spool_get_stats(sp, &ss);
-			down = (now - d->link_since_us[i][s]) / 1000000;
+			down = (now - d->link_up_seen_us[i][s]) / 1000000;
 			if (st.state != SL_LINK_UP && down >= (int64_t)m->link_down_s)
-				fprintf(f, "destination %s %s: %s for %" PRId64 " s, %" PRIu64 " records queued%s%s\n",
+				fprintf(f, "destination %s %s: %s, not up for %" PRId64 " s, %" PRIu64 " records queued%s%s\n",
 					d->ho.dest[i].cfg->name, streams[s], get_value_string(sl_link_state_names, st.state),
 					down, st.queued_records, st.last_error[0] ? "; last error: " : "", st.last_error);
 			if (d->cfg.ho.spool_max_mb &&

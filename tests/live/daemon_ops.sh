@@ -189,9 +189,14 @@ wait_event "$work/out/events.json" ops-call-2 || fail "no event in the reopened 
 grep -q ops-call-2 "$work/out/events.json.1" && fail "an event after SIGUSR1 went to the rotated file"
 kill -USR2 $a
 kill -HUP $a
-sleep 0.5
+# both handled (logged), then the daemon still runs; wait for the log lines, up to 10 s
+n=0
+until grep -q "SIGUSR2: ignored" "$work/a.err" && grep -q "SIGHUP: reloading" "$work/a.err"; do
+	n=$((n + 1)); [ $n -le 100 ] || fail "SIGUSR2 or SIGHUP not logged"
+	kill -0 $a 2>/dev/null || fail "SIGUSR2 or SIGHUP ended the daemon"
+	sleep 0.1
+done
 kill -0 $a 2>/dev/null || fail "SIGUSR2 or SIGHUP ended the daemon"
-grep -q "SIGUSR2: ignored" "$work/a.err" || fail "SIGUSR2 not logged"
 stop_within 30 TERM $a
 rc=$?
 [ $rc -eq 0 ] || fail "sluiced exited $rc on SIGTERM"

@@ -58,6 +58,7 @@ try:
     garbage.sendall(b"GET / HTTP/1.0\r\n\r\n" * 10)
 except OSError:
     pass
+print("attackers connected", flush=True)
 t0 = time.time()
 i = 0
 while time.time() - t0 < 6:              # the held ones: one byte of a ClientHello per second
@@ -82,7 +83,13 @@ print("attack: %d connections attempted, %d closed by the receiver by the end" %
 PY
 attack=$!
 pids="$pids $attack"
-sleep 1
+# the real gateway starts once the attackers hold their connections (up to 20 s)
+n=0
+until grep -q "attackers connected" "$work/attack.out"; do
+	n=$((n + 1)); [ $n -le 200 ] || fail "the attackers did not connect"
+	kill -0 $attack 2>/dev/null || fail "the attack script ended early"
+	sleep 0.1
+done
 
 cat >"$work/sluice.cfg" <<CFG
 log stderr

@@ -6,8 +6,10 @@
 #     once, before its samples; names [a-zA-Z_:][a-zA-Z0-9_:]*, no path in
 #     a name) and says: records queued for lea1 hi2, the link not up;
 #   - GET /health answers 503 naming the destination once it has been down
-#     longer than `health link-down-seconds`, and `sluice status` prints
-#     the same and exits 1;
+#     longer than `health link-down-seconds`, and goes on doing so at every
+#     look while the link keeps failing to connect (it counts from when the
+#     link was last up, not from its last state change), and `sluice status`
+#     prints the same and exits 1;
 # and once the receiver is started:
 #   - nothing queued, the link up, /health 200 "ok", `sluice status` exits 0.
 set -u
@@ -105,6 +107,32 @@ def val(samples, name, **labels):
         if n == name and all(l.get(k) == x for k, x in labels.items()):
             return v
     return None
+def attempts():
+    code, text = get("/metrics")
+    if code != 200:
+        return None
+    return sum(v for n, l, v in parse(text)
+               if n == "sluice_link_connect_attempts_total" and l.get("name", "").endswith("hi2"))
+if phase == "steady":
+    # down stays down: /health says 503 at every look while the link goes
+    # on failing to connect (two more attempts, so it changed state in
+    # between), not only in the moments it has been in one state long enough
+    a0, looks = attempts(), 0
+    assert a0 is not None, "no /metrics"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        hc, ht = get("/health")
+        if hc != 503 or "lea1 hi2" not in ht:
+            print("FAIL: steady: /health %s %r after %d looks" % (hc, ht, looks))
+            sys.exit(1)
+        looks += 1
+        a = attempts()
+        if a is not None and a >= a0 + 2:
+            print("steady: 503 at all %d looks over %d connect attempts" % (looks, a - a0))
+            sys.exit(0)
+        time.sleep(0.05)
+    print("FAIL: steady: the link made no two connect attempts in 60 s")
+    sys.exit(1)
 deadline = time.time() + 60
 last = ""
 while time.time() < deadline:
@@ -125,6 +153,7 @@ print("FAIL: %s: %s" % (phase, last))
 sys.exit(1)
 PY
 python3 "$work/probe.py" "$m" down || fail "metrics or health while the receiver is down"
+python3 "$work/probe.py" "$m" steady || fail "health while the receiver stays down"
 "$B/src/sluice" status --url "http://127.0.0.1:$m/health" >"$work/status.out" 2>&1
 rc=$?
 [ $rc -eq 1 ] || { cat "$work/status.out"; fail "sluice status exited $rc while the receiver is down, expected 1"; }

@@ -22,6 +22,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -42,6 +43,7 @@
 #include <osmocom/core/logging.h>
 
 #include "handover/delivery_log.h"
+#include "handover/spool.h"
 #include "handover/tls.h"
 #include "handover/transport.h"
 #include "tests/unit/fault_transport.h"
@@ -77,25 +79,48 @@ static void linger0(int fd)
 	assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)), 0);
 }
 
-/* Read until something other than data: the result, with the bytes read counted. */
-static enum sl_tr_res read_all(struct sl_transport *t, size_t *total)
+/* read_all's want for a read that must end in a failure or a close, not in data */
+#define TO_THE_END SIZE_MAX
+
+/*
+ * Read until `want` bytes have come and then until nothing more is there
+ * at once (the result: want-read), or until a result other than data or
+ * "would block" (a close, a reset, a TLS failure); bytes read counted.
+ * Waits for that condition, polling the socket, up to 5 s: on a loaded
+ * machine the peer's bytes or its RST can take their time.
+ */
+static enum sl_tr_res read_all(struct sl_transport *t, size_t want, size_t *total)
 {
+	struct pollfd p = { .fd = sl_transport_fd(t), .events = POLLIN };
+	int64_t deadline = sl_spool_now_ms() + 5000;
 	uint8_t buf[4096];
 	enum sl_tr_res r;
 	size_t n;
-	int spins = 0;
 
 	*total = 0;
-	/* Loopback and the peer's TLS run at the scheduler's pace: on a loaded
-	 * machine the first bytes can take far longer than the gaps after them,
-	 * so wait up to 0.5 s for anything, then 40 ms of quiet ends the read. */
-	while ((r = sl_transport_read(t, buf, sizeof(buf), &n)) == SL_TR_OK ||
-	       (r == SL_TR_WANT_READ && spins++ < (*total ? 20 : 250))) {
-		*total += n;
-		if (r == SL_TR_WANT_READ)
-			usleep(2000); /* let loopback deliver what is in flight */
+	for (;;) {
+		r = sl_transport_read(t, buf, sizeof(buf), &n);
+		if (r == SL_TR_OK) {
+			*total += n;
+			continue;
+		}
+		if (r != SL_TR_WANT_READ || *total >= want)
+			return r;
+		if (sl_spool_now_ms() >= deadline) {
+			print_message("  read: %zu of %zu bytes in 5 s\n", *total, want);
+			return r;
+		}
+		poll(&p, 1, 100);
 	}
-	return r;
+}
+
+/* Wait (up to 5 s) until the peer's RST has arrived on fd. */
+static void wait_hup(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	assert_int_equal(poll(&p, 1, 5000), 1);
+	assert_true(p.revents & (POLLERR | POLLHUP));
 }
 
 /* Write 32 KiB at a time until it would block; bytes written. */
@@ -136,7 +161,7 @@ static void test_tcp_results(void **state)
 	assert_int_equal(sl_transport_write(a, "hello", 5, &n), SL_TR_OK);
 	assert_int_equal(n, 5);
 	assert_int_equal(sl_transport_write(a, "world", 5, &n), SL_TR_OK);
-	assert_int_equal(read_all(b, &got), SL_TR_WANT_READ);
+	assert_int_equal(read_all(b, 10, &got), SL_TR_WANT_READ);
 	assert_int_equal(got, 10);
 	assert_true(ft_eintr_count() >= 2);
 	ft_set_eintr_every(0);
@@ -145,11 +170,11 @@ static void test_tcp_results(void **state)
 	sent = fill(a, &r);
 	assert_int_equal(r, SL_TR_WANT_WRITE);
 	assert_true(sl_transport_wants_write(a));
-	assert_int_equal(read_all(b, &got), SL_TR_WANT_READ);
+	assert_int_equal(read_all(b, sent, &got), SL_TR_WANT_READ);
 	assert_int_equal(got, sent);
 	/* FIN: closed */
 	sl_transport_close(a);
-	assert_int_equal(read_all(b, &got), SL_TR_CLOSED);
+	assert_int_equal(read_all(b, TO_THE_END, &got), SL_TR_CLOSED);
 	assert_non_null(strstr(sl_transport_error(b), "closed"));
 	sl_transport_close(b);
 
@@ -159,7 +184,7 @@ static void test_tcp_results(void **state)
 	b = sl_transport_tcp_new(ctx, fb);
 	linger0(fa);
 	sl_transport_close(a);
-	assert_int_equal(read_all(b, &got), SL_TR_RESET);
+	assert_int_equal(read_all(b, TO_THE_END, &got), SL_TR_RESET);
 	print_message("  RST read: %s\n", sl_transport_error(b));
 	assert_int_equal(sl_transport_write(b, "x", 1, &n), SL_TR_RESET);
 	print_message("  RST write: %s\n", sl_transport_error(b));
@@ -183,18 +208,24 @@ static SSL_CTX *tls_ctx(const char *leaf, bool server)
 	return s;
 }
 
-/* Drive both handshakes until neither would block; results in rc, rs. */
+/* Drive both handshakes until neither would block (up to 5 s); results in rc, rs. */
 static void handshake(struct sl_transport *c, struct sl_transport *s, enum sl_tr_res *rc, enum sl_tr_res *rs)
 {
-	int i;
+	struct pollfd p[2] = { { .fd = sl_transport_fd(c) }, { .fd = sl_transport_fd(s) } };
+	int64_t deadline = sl_spool_now_ms() + 5000;
 
 	*rc = *rs = SL_TR_WANT_READ;
-	for (i = 0; i < 200 && (sl_tr_would_block(*rc) || sl_tr_would_block(*rs)); i++) {
+	while (sl_tr_would_block(*rc) || sl_tr_would_block(*rs)) {
 		if (sl_tr_would_block(*rc))
 			*rc = sl_transport_handshake(c);
 		if (sl_tr_would_block(*rs))
 			*rs = sl_transport_handshake(s);
-		usleep(1000);
+		if (sl_spool_now_ms() >= deadline)
+			break;
+		/* wait for what each side waits for; one that is done waits for nothing */
+		p[0].events = !sl_tr_would_block(*rc) ? 0 : *rc == SL_TR_WANT_WRITE ? POLLOUT : POLLIN;
+		p[1].events = !sl_tr_would_block(*rs) ? 0 : *rs == SL_TR_WANT_WRITE ? POLLOUT : POLLIN;
+		poll(p, 2, 100);
 	}
 }
 
@@ -235,7 +266,7 @@ static void test_tls_results(void **state)
 	ft_set_eintr_every(2);
 	assert_int_equal(sl_transport_write(c, "hello", 5, &n), SL_TR_OK);
 	assert_int_equal(n, 5);
-	assert_int_equal(read_all(s, &got), SL_TR_WANT_READ);
+	assert_int_equal(read_all(s, 5, &got), SL_TR_WANT_READ);
 	assert_int_equal(got, 5);
 	assert_true(ft_eintr_count() >= 1);
 	ft_set_eintr_every(0);
@@ -244,33 +275,60 @@ static void test_tls_results(void **state)
 	sent = fill(c, &r);
 	assert_int_equal(r, SL_TR_WANT_WRITE);
 	assert_int_equal(sl_transport_write(c, big, 100, &n), SL_TR_ERROR);
-	assert_int_equal(read_all(s, &got), SL_TR_WANT_READ);
+	assert_int_equal(read_all(s, sent, &got), SL_TR_WANT_READ);
 	assert_int_equal(sl_transport_write(c, big, 2 * sizeof(big) / 3, &n), SL_TR_OK);
 	assert_int_equal(n, sizeof(big) / 2); /* fill() blocked on a half-size write */
 	sent += n;
-	assert_int_equal(read_all(s, &n), SL_TR_WANT_READ);
+	assert_int_equal(read_all(s, sent - got, &n), SL_TR_WANT_READ);
 	assert_int_equal(got + n, sent);
 
 	/* a bad record: tls-error where it is read, tls-alert where the alert arrives */
 	memset(junk + 5, 0xa5, sizeof(junk) - 5);
 	assert_int_equal(send(sl_transport_fd(c), junk, sizeof(junk), 0), (ssize_t)sizeof(junk));
-	assert_int_equal(read_all(s, &got), SL_TR_TLS_ERROR);
+	assert_int_equal(read_all(s, TO_THE_END, &got), SL_TR_TLS_ERROR);
 	print_message("  bad record, reader: %s\n", sl_transport_error(s));
-	assert_int_equal(read_all(c, &got), SL_TR_TLS_ALERT);
+	assert_int_equal(read_all(c, TO_THE_END, &got), SL_TR_TLS_ALERT);
 	print_message("  bad record, writer: %s\n", sl_transport_error(c));
 	sl_transport_close(c);
 	sl_transport_close(s);
 
+	/*
+	 * The same, but the reader of the bad record then resets the
+	 * connection, and the writer writes before it reads: its alert is in
+	 * the writer's receive queue ahead of the RST, so the write reports
+	 * the alert, not the reset, however the two sides were scheduled.
+	 */
+	tls_pair(ctx, cc, sc, "127.0.0.1", &c, &s, &rc, &rs);
+	assert_int_equal(send(sl_transport_fd(c), junk, sizeof(junk), 0), (ssize_t)sizeof(junk));
+	assert_int_equal(read_all(s, TO_THE_END, &got), SL_TR_TLS_ERROR);
+	linger0(sl_transport_fd(s));
+	sl_transport_close(s);
+	wait_hup(sl_transport_fd(c));
+	assert_int_equal(sl_transport_write(c, "after", 5, &n), SL_TR_TLS_ALERT);
+	print_message("  bad record, writer then reset: %s\n", sl_transport_error(c));
+	assert_non_null(strstr(sl_transport_error(c), "TLS write"));
+	assert_non_null(strstr(sl_transport_error(c), "alert"));
+	sl_transport_close(c);
+	/* a reset with no alert before it stays a reset */
+	tls_pair(ctx, cc, sc, "127.0.0.1", &c, &s, &rc, &rs);
+	assert_int_equal(sl_transport_write(c, "unread", 6, &n), SL_TR_OK);
+	linger0(sl_transport_fd(s));
+	sl_transport_close(s);
+	wait_hup(sl_transport_fd(c));
+	assert_int_equal(sl_transport_write(c, "after", 5, &n), SL_TR_RESET);
+	print_message("  reset, writer: %s\n", sl_transport_error(c));
+	sl_transport_close(c);
+
 	/* cut without close_notify: reset; and an RST under TLS: reset */
 	tls_pair(ctx, cc, sc, "127.0.0.1", &c, &s, &rc, &rs);
 	sl_transport_close(s);
-	assert_int_equal(read_all(c, &got), SL_TR_RESET);
+	assert_int_equal(read_all(c, TO_THE_END, &got), SL_TR_RESET);
 	print_message("  cut: %s\n", sl_transport_error(c));
 	sl_transport_close(c);
 	tls_pair(ctx, cc, sc, "127.0.0.1", &c, &s, &rc, &rs);
 	linger0(sl_transport_fd(s));
 	sl_transport_close(s);
-	assert_int_equal(read_all(c, &got), SL_TR_RESET);
+	assert_int_equal(read_all(c, TO_THE_END, &got), SL_TR_RESET);
 	print_message("  RST: %s\n", sl_transport_error(c));
 	sl_transport_close(c);
 

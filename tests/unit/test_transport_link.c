@@ -321,10 +321,16 @@ static void benign(struct lx *x, bool tls)
 	uint64_t dups;
 	unsigned r;
 
+	int64_t deadline;
+
 	benign_plan();
 	receiver_start(x, tls);
 	link_start(x, tls);
 	stream(x, 3000, tls);
+	/* idle: keep-alives flow (TIME1 100 ms); wait for an answer, up to 5 s on a loaded machine */
+	deadline = sl_spool_now_ms() + 5000;
+	while (!lctr(x, SL_LINK_CTR_KEEPALIVE_RESPONSE) && sl_spool_now_ms() < deadline)
+		run_for(20);
 	finish(x, &e, &dups);
 	/* one connection, nothing resent or duplicated, nothing ended */
 	assert_int_equal(lctr(x, SL_LINK_CTR_CONNECTS), 1);
