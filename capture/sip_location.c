@@ -27,7 +27,8 @@ void sl_sip_location(struct sl_capture *cap, const struct sl_sig *sig, const str
 	struct sl_dialog *d = sipev->dialog;
 	struct sl_event ev;
 
-	if (!d || !sipev->cell)
+	/* a PANI cell only: a cell from the binding table has its location event from GTPv2-C (gtp_handle.c) */
+	if (!d || !sipev->cell || !sipev->location.len)
 		return;
 	if (d->loc_reported && same_cell(&d->loc_cell, sipev->cell))
 		return;
