@@ -72,14 +72,12 @@ static void emit(struct sl_gtp *g, const struct sl_ue_sess *s, const char *what,
 {
 	struct sl_event ev;
 
-	memset(&ev, 0, offsetof(struct sl_event, from));
+	/* all of it: dir, location and cell come after the parties */
+	memset(&ev, 0, sizeof(ev));
 	ev.type = SL_EV_BEARER;
 	ev.ts_us = ts_us;
 	ev.sig = g->sig;
-	ev.from.n = 0;
-	ev.to.n = 0;
 	sl_ue_party_add(&ev.from, &s->info);
-	memset(&ev.u, 0, sizeof(ev.u));
 	ev.u.bearer.event = what;
 	ev.u.bearer.procedure = g->sig ? g->procedure : NULL;
 	ev.u.bearer.ue = &s->info;

@@ -6,7 +6,9 @@
  * the subscriber's identities on the right party; a new ULI moves the UE;
  * a Delete Session Response, the idle timeout and the table's bound end
  * sessions, after which SIP is no longer enriched; two PDN connections
- * under one MME TEID are told apart by their default bearer.
+ * under one MME TEID are told apart by their default bearer. The ULI's
+ * cell becomes a `gtpv2-uli` location event and the cell of SIP from the
+ * UE that has no P-Access-Network-Info of its own.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -34,6 +36,9 @@ struct rec {
 	char apn[SL_GTPV2_APN_MAX];
 	uint32_t eci;
 	struct sl_party from, to;
+	bool has_cell;
+	struct sl_cell cell;
+	char fix[16];
 };
 
 struct tfx {
@@ -57,6 +62,12 @@ static void on_event(const struct sl_event *ev, void *priv)
 	r->ts_us = ev->ts_us;
 	r->from = ev->from;
 	r->to = ev->to;
+	if (ev->cell) {
+		r->has_cell = true;
+		r->cell = *ev->cell;
+	}
+	if (ev->type == SL_EV_LOCATION)
+		snprintf(r->fix, sizeof(r->fix), "%s", ev->u.loc.source);
 	if (ev->type == SL_EV_BEARER) {
 		snprintf(r->event, sizeof(r->event), "%s", ev->u.bearer.event);
 		snprintf(r->apn, sizeof(r->apn), "%s", ev->u.bearer.ue->apn);
@@ -425,10 +436,101 @@ static void test_evicted(void **state)
 	teardown(state);
 }
 
+
+static unsigned count(struct tfx *g, enum sl_event_type t, unsigned from)
+{
+	unsigned i, n = 0;
+
+	for (i = from; i < g->n; i++)
+		n += g->ev[i].type == t;
+	return n;
+}
+
+static void assert_eutran(const struct rec *r, uint32_t tac, uint64_t eci)
+{
+	assert_true(r->has_cell);
+	assert_int_equal(r->cell.access, SL_ACCESS_EUTRAN);
+	assert_string_equal(r->cell.mcc, "001");
+	assert_string_equal(r->cell.mnc, "01");
+	assert_int_equal(r->cell.area, tac);
+	assert_int_equal(r->cell.cell, eci);
+}
+
+static void test_cell_and_location(void **state)
+{
+	struct tfx *g = *state;
+	static const uint8_t ue[4] = { 100, 64, 0, 7 };
+	static const char reg_pani[] =
+		"REGISTER sip:ims.example SIP/2.0\r\nVia: SIP/2.0/UDP 100.64.0.7;branch=z9hG4bK5\r\n"
+		"From: <sip:alice@ims.example>;tag=5\r\nTo: <sip:alice@ims.example>\r\nCall-ID: r5\r\n"
+		"CSeq: 1 REGISTER\r\nP-Access-Network-Info: 3GPP-E-UTRAN-FDD; utran-cell-id-3gpp=00101000200001AA\r\n"
+		"Contact: <sip:alice@100.64.0.7>\r\nContent-Length: 0\r\n\r\n";
+	static const uint8_t uli[] = { 0x56, 0x00, 0x0d, 0x00, 0x18, 0x00, 0xf1, 0x10, 0x00, 0x01,
+				       0x00, 0xf1, 0x10, 0x00, 0x00, 0x01, 0x9c };
+	const struct rec *r;
+	unsigned mark;
+
+	/* the created bearer, then where the core network saw the UE: ULI TAI 001-01 TAC 1, ECI 0x19b */
+	create_req(g, TS0, 0x20, 1, "ims", 5);
+	create_rsp(g, TS0 + 1000, 0x20, 1, 0x80, ue, 16);
+	assert_int_equal(g->n, 2);
+	assert_int_equal(g->ev[0].type, SL_EV_BEARER);
+	r = &g->ev[1];
+	assert_int_equal(r->type, SL_EV_LOCATION);
+	assert_string_equal(r->fix, "gtpv2-uli");
+	assert_int_equal(r->ts_us, TS0 + 1000);
+	assert_eutran(r, 1, 0x19b);
+	assert_true(sl_party_has(&r->from, SL_ID_IMSI, "001011234567895"));
+	assert_true(sl_party_has(&r->from, SL_ID_E164, "+491725"));
+	assert_true(sl_party_has(&r->from, SL_ID_IMEI, "867287039522375"));
+	assert_int_equal(r->to.n, 0);
+	assert_int_equal(ctr(g, SL_CG_GTP, SL_GTPC_LOCATIONS), 1);
+
+	/* REGISTER from the UE without PANI: its sip event and the registration take the ULI's cell, no SIP location */
+	mark = g->n;
+	sip(g, TS0 + 2000, ue, pcscf, false, reg);
+	assert_eutran(last(g, SL_EV_SIP), 1, 0x19b);
+	/* the 200 OK comes from the P-CSCF, not a bound UE: no cell of its own; the registration keeps the dialog's */
+	sip(g, TS0 + 3000, pcscf, ue, false, reg200);
+	assert_false(last(g, SL_EV_SIP)->has_cell);
+	assert_eutran(last(g, SL_EV_REGISTRATION), 1, 0x19b);
+	assert_int_equal(count(g, SL_EV_LOCATION, mark), 0);
+	assert_int_equal(ctr(g, SL_CG_GTP, SL_GTPC_CELLS), 1);
+
+	/* a message to the UE takes no cell from the recipient's binding */
+	sip(g, TS0 + 4000, pcscf, ue, true, opt);
+	assert_false(last(g, SL_EV_SIP)->has_cell);
+
+	/* with its own PANI (TAC 2, ECI 0x1aa) the UE's report wins, and it is a sip-pani location */
+	mark = g->n;
+	sip(g, TS0 + 5000, ue, pcscf, true, reg_pani);
+	assert_eutran(last(g, SL_EV_SIP), 2, 0x1aa);
+	assert_int_equal(count(g, SL_EV_LOCATION, mark), 1);
+	r = last(g, SL_EV_LOCATION);
+	assert_string_equal(r->fix, "sip-pani");
+	assert_eutran(r, 2, 0x1aa);
+	assert_int_equal(ctr(g, SL_CG_GTP, SL_GTPC_CELLS), 1);
+
+	/* the UE moves (Modify Bearer, ECI 0x19c): modified bearer, then its location */
+	mark = g->n;
+	gtpc(g, TS0 + 6000, mme, sgw, 34, 0x80, 0x21, uli, sizeof(uli));
+	assert_int_equal(g->n, mark + 2);
+	assert_string_equal(g->ev[mark].event, "modified");
+	assert_string_equal(g->ev[mark + 1].fix, "gtpv2-uli");
+	assert_eutran(&g->ev[mark + 1], 1, 0x19c);
+	/* the same ULI again moves nothing */
+	gtpc(g, TS0 + 7000, mme, sgw, 34, 0x80, 0x22, uli, sizeof(uli));
+	assert_int_equal(g->n, mark + 2);
+	sip(g, TS0 + 8000, ue, pcscf, false, reg);
+	assert_eutran(last(g, SL_EV_SIP), 1, 0x19c);
+	assert_int_equal(ctr(g, SL_CG_GTP, SL_GTPC_LOCATIONS), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_lifecycle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cell_and_location, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shared_teid, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rejected_and_idle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rtp_stream, setup, teardown),
