@@ -483,6 +483,10 @@ static void test_cell_and_location(void **state)
 		"Contact: <sip:alice@100.64.0.7>\r\nContent-Length: 0\r\n\r\n";
 	static const uint8_t uli[] = { 0x56, 0x00, 0x0d, 0x00, 0x18, 0x00, 0xf1, 0x10, 0x00, 0x01,
 				       0x00, 0xf1, 0x10, 0x00, 0x00, 0x01, 0x9c };
+	static const char invite[] =
+		"INVITE sip:bob@ims.example SIP/2.0\r\nVia: SIP/2.0/UDP 100.64.0.7;branch=z9hG4bK9\r\n"
+		"From: <sip:alice@ims.example>;tag=9\r\nTo: <sip:bob@ims.example>\r\nCall-ID: c9\r\n"
+		"CSeq: 1 INVITE\r\nContact: <sip:alice@100.64.0.7>\r\nContent-Length: 0\r\n\r\n";
 	const struct rec *r;
 	unsigned mark;
 
@@ -540,6 +544,13 @@ static void test_cell_and_location(void **state)
 	sip(g, TS0 + 8000, ue, pcscf, false, reg);
 	assert_eutran(last(g, SL_EV_SIP), 1, 0x19c);
 	assert_int_equal(ctr(g, SL_CG_GTP, SL_GTPC_LOCATIONS), 2);
+
+	/* a call from the UE without PANI: the call attempt carries the cell and the IMSI */
+	sip(g, TS0 + 9000, ue, pcscf, false, invite);
+	r = last(g, SL_EV_CALL);
+	assert_non_null(r);
+	assert_eutran(r, 1, 0x19c);
+	assert_true(sl_party_has(&r->from, SL_ID_IMSI, "001011234567895"));
 }
 
 static int sink_write(void *priv, const char *liid, const char *dest, const struct sl_ho_rec *rec, const uint8_t *p,
