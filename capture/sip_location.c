@@ -8,7 +8,9 @@
  * retransmissions and the rest of a dialog in the same cell add nothing.
  * The event's time is the packet's. Messages outside any tracked dialog
  * (OPTIONS, SUBSCRIBE...) make no location event: their cell is still on
- * their sip event.
+ * their sip event. A cell a message has from the UE binding table (no
+ * header, sip_handle.c) makes none either: gtp_handle.c reported it as a
+ * "gtpv2-uli" location event when the ULI came.
  */
 #include <string.h>
 
