@@ -208,6 +208,8 @@ static const struct rate_ctr_desc gtp_ctr[_SL_GTPC_COUNT] = {
 	[SL_GTPC_SESS_EVICTED] = { "sessions:evicted", "Sessions forgotten because the UE binding table was full" },
 	[SL_GTPC_SESS_FLUSHED] = { "sessions:capture_end", "Sessions still open when the capture ended" },
 	[SL_GTPC_ENRICHED] = { "bindings:enriched", "SIP messages whose party got identities from the UE binding table" },
+	[SL_GTPC_CELLS] = { "bindings:cells", "SIP messages without P-Access-Network-Info given their sender's cell from the UE binding table" },
+	[SL_GTPC_LOCATIONS] = { "sessions:locations", "Location events from the ULI of a created or modified bearer" },
 };
 
 const struct rate_ctr_group_desc sl_gtp_ctrg_desc = {

@@ -228,6 +228,11 @@ static void fill_event(struct sl_dialog *d, const struct sl_sig *sig, enum sl_ev
 		ev->location = sl_str_make(d->pani, strlen(d->pani));
 	if (ev->location.len && sl_pani_cell(ev->location, &d->ev_cell) == SL_PANI_OK)
 		ev->cell = &d->ev_cell;
+	else if (!ev->location.len && d->has_bound_cell) {
+		/* no P-Access-Network-Info in the dialog: the cell the UE binding table gave its messages */
+		d->ev_cell = d->bound_cell;
+		ev->cell = &d->ev_cell;
+	}
 }
 
 static void emit_call(struct sl_capture *cap, struct sl_dialog *d, const struct sl_sig *sig, enum sl_call_step step,
@@ -637,6 +642,10 @@ void sl_dialogs_on_sip(struct sl_capture *cap, const struct sl_sig *sig, const s
 
 	ev->dialog = d;
 	ev->dir = dir;
+	if (d && ev->cell && !m->pani.len) {
+		d->has_bound_cell = true;
+		d->bound_cell = *ev->cell;
+	}
 	sl_cap_emit(cap, ev);
 
 	/* 100 Trying is hop by hop (RFC 3261 section 8.2.6.1); anything above came from the far end */

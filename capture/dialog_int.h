@@ -69,6 +69,8 @@ struct sl_dialog {
 	struct sl_party caller, callee;
 	char pani[SL_DLG_PANI_MAX];
 	struct sl_cell ev_cell;		/* the cell of the event being emitted (ev->cell points here) */
+	bool has_bound_cell;		/* a message of the dialog without PANI had a cell from the UE binding table */
+	struct sl_cell bound_cell;	/* the last such cell */
 	bool loc_reported;		/* a location event named loc_cell */
 	struct sl_cell loc_cell;	/* the last cell a location event reported for this dialog */
 };

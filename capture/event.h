@@ -108,7 +108,13 @@ struct sl_event {
 	struct sl_party to;		/* callee / recipient / registrar's AoR */
 	enum sl_dir dir;
 	struct sl_str location;		/* P-Access-Network-Info value, when present */
-	const struct sl_cell *cell;	/* the cell that value names, NULL when it names none */
+	/*
+	 * Where the sender of the message is: the cell that value names, or,
+	 * for a message from a UE address the GTPv2-C binding table knows and
+	 * carrying no P-Access-Network-Info, the cell of its last ULI; NULL
+	 * when neither names one.
+	 */
+	const struct sl_cell *cell;
 	union {
 		struct {
 			enum sl_call_step step;
@@ -150,7 +156,7 @@ struct sl_event {
 			uint16_t lac;
 		} identity;
 		struct {
-			const char *source;		/* how the fix was learnt: "sip-pani" */
+			const char *source;		/* how the fix was learnt: "sip-pani", "gtpv2-uli" */
 			struct sl_cell cell;
 		} loc;
 		struct {

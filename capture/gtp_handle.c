@@ -19,7 +19,11 @@
  *
  * Every change of what is known about a UE is a `bearer` event, whose
  * subscriber party carries the IMSI, MSISDN (E.164) and IMEI, so targets
- * and consents keyed on those identities apply to it.
+ * and consents keyed on those identities apply to it. A `created` or
+ * `modified` bearer whose ULI names a cell (sl_gtpv2_uli_cell) is followed
+ * by a `location` event (fix source "gtpv2-uli") for the same subscriber:
+ * that is the event the location service of a warrant and the consent
+ * location category act on, as for the cells SIP reports.
  */
 #include <stdio.h>
 
@@ -68,18 +72,34 @@ static void emit(struct sl_gtp *g, const struct sl_ue_sess *s, const char *what,
 {
 	struct sl_event ev;
 
-	memset(&ev, 0, offsetof(struct sl_event, from));
+	/* all of it: dir, location and cell come after the parties */
+	memset(&ev, 0, sizeof(ev));
 	ev.type = SL_EV_BEARER;
 	ev.ts_us = ts_us;
 	ev.sig = g->sig;
-	ev.from.n = 0;
-	ev.to.n = 0;
 	sl_ue_party_add(&ev.from, &s->info);
-	memset(&ev.u, 0, sizeof(ev.u));
 	ev.u.bearer.event = what;
 	ev.u.bearer.procedure = g->sig ? g->procedure : NULL;
 	ev.u.bearer.ue = &s->info;
 	ev.u.bearer.bound = s->bound;
+	sl_cap_emit(g->cap, &ev);
+}
+
+/* Where the core network last saw the UE, when its ULI names a cell. */
+static void emit_location(struct sl_gtp *g, const struct sl_ue_sess *s, uint64_t ts_us)
+{
+	struct sl_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	if (!s->info.has_uli || !sl_gtpv2_uli_cell(&s->info.uli, &ev.u.loc.cell))
+		return;
+	ev.type = SL_EV_LOCATION;
+	ev.ts_us = ts_us;
+	ev.sig = g->sig;
+	sl_ue_party_add(&ev.from, &s->info);
+	ev.cell = &ev.u.loc.cell;
+	ev.u.loc.source = "gtpv2-uli";
+	sl_ctr_inc(g->cap, SL_CG_GTP, SL_GTPC_LOCATIONS);
 	sl_cap_emit(g->cap, &ev);
 }
 
@@ -187,6 +207,7 @@ static void on_create_response(struct sl_gtp *g, struct sl_ue_sess *s, const str
 	sl_ue_sess_bind(g->bind, s);
 	sl_ctr_inc(g->cap, SL_CG_GTP, SL_GTPC_SESS_CREATED);
 	emit(g, s, "created", g->sig->ts_us);
+	emit_location(g, s, g->sig->ts_us);
 }
 
 static bool match_ebi(const struct sl_ue_sess *s, const void *arg)
@@ -259,8 +280,10 @@ static void on_message(struct sl_gtp *g, const struct sl_endpoint *src, const st
 		if (m->has_uli && (!s->info.has_uli || memcmp(&s->info.uli, &m->uli, sizeof(m->uli)) != 0)) {
 			fill_info(&s->info, m);
 			sl_ctr_inc(g->cap, SL_CG_GTP, SL_GTPC_SESS_MOVED);
-			if (s->bound)
+			if (s->bound) {
 				emit(g, s, "modified", g->sig->ts_us);
+				emit_location(g, s, g->sig->ts_us);
+			}
 		}
 	}
 }

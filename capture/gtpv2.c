@@ -132,7 +132,7 @@ static enum sl_gtpv2_result uli(struct sl_cursor v, struct sl_gtpv2_uli *u)
 		u->lac = lac;
 	}
 	if (u->flags & SL_ULI_SAI) {
-		if (!plmn(&v, &p) || !sl_cur_be16(&v, &lac) || !sl_cur_be16(&v, &x))
+		if (!plmn(&v, &p) || !sl_cur_be16(&v, &lac) || !sl_cur_be16(&v, &u->sac))
 			return SL_GTPV2_MALFORMED;
 		if (!(u->flags & SL_ULI_CGI)) {
 			u->lai_plmn = p;
@@ -164,6 +164,33 @@ static enum sl_gtpv2_result uli(struct sl_cursor v, struct sl_gtpv2_uli *u)
 	if ((u->flags & SL_ULI_EXT_MACRO_ENB) && !sl_cur_skip(&v, 6))
 		return SL_GTPV2_MALFORMED;
 	return SL_GTPV2_OK;
+}
+
+static void cell_plmn(struct sl_cell *c, const struct sl_gtpv2_plmn *p)
+{
+	memcpy(c->mcc, p->mcc, sizeof(c->mcc));
+	memcpy(c->mnc, p->mnc, sizeof(c->mnc));
+}
+
+bool sl_gtpv2_uli_cell(const struct sl_gtpv2_uli *u, struct sl_cell *out)
+{
+	memset(out, 0, sizeof(*out));
+	if ((u->flags & (SL_ULI_TAI | SL_ULI_ECGI)) == (SL_ULI_TAI | SL_ULI_ECGI)) {
+		out->access = SL_ACCESS_EUTRAN;
+		cell_plmn(out, &u->ecgi_plmn);
+		out->area = u->tac;
+		out->cell = u->eci;
+		return true;
+	}
+	if (u->flags & (SL_ULI_CGI | SL_ULI_SAI)) {
+		/* lai_plmn and lac are the CGI's when there is one, else the SAI's */
+		out->access = u->flags & SL_ULI_CGI ? SL_ACCESS_GERAN : SL_ACCESS_UTRAN;
+		cell_plmn(out, &u->lai_plmn);
+		out->area = u->lac;
+		out->cell = u->flags & SL_ULI_CGI ? u->ci : u->sac;
+		return true;
+	}
+	return false;
 }
 
 /* Clause 8.6: length-prefixed labels (TS 23.003 9.1) as dotted text. */

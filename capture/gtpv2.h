@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "capture/cursor.h"
+#include "capture/sip_pani.h"
 
 /* TS 29.274 clause 6.1 message types sluice looks into */
 #define SL_GTPV2_ECHO_REQ 1
@@ -79,6 +80,7 @@ struct sl_gtpv2_uli {
 	uint32_t eci;			/* 28 bits: eNodeB ID (20) and cell (8) */
 	uint16_t lac;			/* LAI, or the LAC of CGI/SAI/RAI when no LAI */
 	uint16_t ci;			/* CGI cell identity */
+	uint16_t sac;			/* SAI service area code */
 };
 
 struct sl_gtpv2_fteid {
@@ -133,6 +135,16 @@ static inline bool sl_gtpv2_cause_accepted(uint8_t cause)
 {
 	return cause >= 16 && cause <= 63;
 }
+
+/*
+ * The one cell a ULI names, in the shape every event uses (struct sl_cell):
+ * an ECGI with its TAI is E-UTRAN (the ECGI's PLMN, the TAI's TAC as area,
+ * the ECI as cell); otherwise a CGI is GERAN (LAC, CI); otherwise a SAI is
+ * UTRAN (LAC, and the service area code where a UTRAN cell would go: the
+ * ULI carries no UTRAN cell identity). false when the ULI names no cell
+ * (only a TAI, RAI or LAI, or an ECGI without TAI, whose area is unknown).
+ */
+bool sl_gtpv2_uli_cell(const struct sl_gtpv2_uli *u, struct sl_cell *out);
 
 /* "create_session_request", ...; "other" for types sluice does not name. */
 const char *sl_gtpv2_msg_name(uint8_t type);

@@ -83,10 +83,14 @@ static void build_parties(struct sl_capture *cap, const struct sl_sip_msg *m, st
  * IMSI, MSISDN and IMEI: on the sender's party (From of a request, To of a
  * response) for the source address, on the other party for the
  * destination. Dialogs take their parties from these, so call, message,
- * registration and RTP stream events carry them too.
+ * registration and RTP stream events carry them too. A message from a
+ * bound UE without P-Access-Network-Info also takes the ULI's cell as its
+ * cell: like a PANI cell, that is where the sender is. A message to a
+ * bound UE takes no cell from the recipient's binding (the event's cell is
+ * always the sender's); the UE's answers, sent from its address, give it.
  */
 static void enrich_from_bindings(struct sl_capture *cap, const struct sl_sig *sig, const struct sl_sip_msg *m,
-				 struct sl_party *from, struct sl_party *to)
+				 struct sl_party *from, struct sl_party *to, struct sl_cell *cell, bool *has_cell)
 {
 	const struct sl_ue_sess *s;
 	bool hit = false;
@@ -95,6 +99,15 @@ static void enrich_from_bindings(struct sl_capture *cap, const struct sl_sig *si
 	if (s) {
 		sl_ue_party_add(m->is_request ? from : to, &s->info);
 		hit = true;
+		/*
+		 * The sender's cell as the core network last reported it, for a
+		 * message that carries no P-Access-Network-Info of its own: the
+		 * UE's own report, when present, is the newer fix (docs/events.md).
+		 */
+		if (!m->pani.len && s->info.has_uli && sl_gtpv2_uli_cell(&s->info.uli, cell)) {
+			*has_cell = true;
+			sl_ctr_inc(cap, SL_CG_GTP, SL_GTPC_CELLS);
+		}
 	}
 	s = sl_gtp_lookup(cap, &sig->dst.addr);
 	if (s) {
@@ -113,7 +126,8 @@ void sl_sip_handle_parsed(struct sl_capture *cap, struct sl_sig *sig, const stru
 		[SL_TRANSPORT_WS] = SL_SIPC_MSG_WS,
 	};
 	struct sl_event ev;
-	struct sl_cell cell;
+	struct sl_cell cell, bound_cell;
+	bool has_bound_cell;
 
 	if (err != SL_SIP_OK) {
 		sl_cap_reject(cap, SL_CG_SIP, SL_SIPC_ERR_BASE + err,
@@ -155,7 +169,10 @@ void sl_sip_handle_parsed(struct sl_capture *cap, struct sl_sig *sig, const stru
 	/* a registered phone's IMSI and IMEI go with its public identity (sip_bind.c) */
 	sl_sip_bind_enrich(cap, &ev.from, sig->ts_us);
 	sl_sip_bind_enrich(cap, &ev.to, sig->ts_us);
-	enrich_from_bindings(cap, sig, m, &ev.from, &ev.to);
+	has_bound_cell = false;
+	enrich_from_bindings(cap, sig, m, &ev.from, &ev.to, &bound_cell, &has_bound_cell);
+	if (has_bound_cell)
+		ev.cell = &bound_cell;
 	memset(&ev.u, 0, sizeof(ev.u));
 	sl_dialogs_on_sip(cap, sig, m, &ev);
 	sl_sip_location(cap, sig, m, &ev);

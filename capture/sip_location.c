@@ -8,7 +8,9 @@
  * retransmissions and the rest of a dialog in the same cell add nothing.
  * The event's time is the packet's. Messages outside any tracked dialog
  * (OPTIONS, SUBSCRIBE...) make no location event: their cell is still on
- * their sip event.
+ * their sip event. A cell a message has from the UE binding table (no
+ * header, sip_handle.c) makes none either: gtp_handle.c reported it as a
+ * "gtpv2-uli" location event when the ULI came.
  */
 #include <string.h>
 
@@ -27,7 +29,8 @@ void sl_sip_location(struct sl_capture *cap, const struct sl_sig *sig, const str
 	struct sl_dialog *d = sipev->dialog;
 	struct sl_event ev;
 
-	if (!d || !sipev->cell)
+	/* a PANI cell only: a cell from the binding table has its location event from GTPv2-C (gtp_handle.c) */
+	if (!d || !sipev->cell || !sipev->location.len)
 		return;
 	if (d->loc_reported && same_cell(&d->loc_cell, sipev->cell))
 		return;

@@ -10,8 +10,10 @@
  * IRI-REPORT. Intercepted-Call-State follows: set-up in process until
  * answer, connected, then idle.
  *
- * Location comes from the cell capture read from P-Access-Network-Info
- * (capture/sip_pani.c, TS 24.229 clause 7.2A.4): an E-UTRAN cell becomes
+ * Location comes from the event's cell: the one capture read from
+ * P-Access-Network-Info (capture/sip_pani.c, TS 24.229 clause 7.2A.4), or
+ * the one a GTPv2-C ULI names (capture/gtpv2.c sl_gtpv2_uli_cell) for the
+ * sender's bound UE address or a "gtpv2-uli" location event. An E-UTRAN cell becomes
  * the tAI [9] and eCGI [10] of TS 101 671 Location, coded as TS 29.118 IEs
  * without their IEI (a length octet, the PLMN identity of TS 24.008 clause
  * 10.5.1.3, then the TAC or the 28-bit ECI); a GERAN cell the

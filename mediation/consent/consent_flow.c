@@ -14,6 +14,8 @@
  * pseudonym is one HMAC.
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -226,6 +228,36 @@ static bool party_consents(struct sl_cx_flow *f, struct cx_recipient *r, const s
 	return false;
 }
 
+/*
+ * A cell the event has from elsewhere than P-Access-Network-Info (the UE
+ * binding table's ULI) written as that header would carry it, so one rule
+ * (sl_cx_location) coarsens every location to the recipient's granularity.
+ */
+static bool cell_as_pani(const struct sl_cell *c, char *out, size_t cap)
+{
+	int n;
+
+	if (!c)
+		return false;
+	switch (c->access) {
+	case SL_ACCESS_EUTRAN:
+		n = snprintf(out, cap, "3GPP-E-UTRAN-FDD;utran-cell-id-3gpp=%s%s%04x%07" PRIx64, c->mcc, c->mnc,
+			     (unsigned)(c->area & 0xffff), c->cell & 0xfffffff);
+		break;
+	case SL_ACCESS_UTRAN:
+		n = snprintf(out, cap, "3GPP-UTRAN-FDD;utran-cell-id-3gpp=%s%s%04x%07" PRIx64, c->mcc, c->mnc,
+			     (unsigned)(c->area & 0xffff), c->cell & 0xfffffff);
+		break;
+	case SL_ACCESS_GERAN:
+		n = snprintf(out, cap, "3GPP-GERAN;cgi-3gpp=%s%s%04x%04" PRIx64, c->mcc, c->mnc,
+			     (unsigned)(c->area & 0xffff), c->cell & 0xffff);
+		break;
+	default:
+		return false;	/* NR: no rule of sl_cx_location knows it */
+	}
+	return n > 0 && (size_t)n < cap;
+}
+
 static void one_subject(struct sl_cx_flow *f, struct cx_recipient *r, const struct sl_event *ev,
 			struct sl_cx_input *in, const struct sl_party *self, const struct sl_party *other,
 			bool sends_location)
@@ -266,6 +298,8 @@ static void one_subject(struct sl_cx_flow *f, struct cx_recipient *r, const stru
 		in->peer = peer;
 	in->pani = NULL;
 	if (sends_location && sl_str_present(ev->location) && sl_str_copy(pani, sizeof(pani), ev->location))
+		in->pani = pani;
+	else if (sends_location && !sl_str_present(ev->location) && cell_as_pani(ev->cell, pani, sizeof(pani)))
 		in->pani = pani;
 	imei = sl_party_first(self, SL_ID_IMEI);
 	in->imei = imei ? imei->value : NULL;

@@ -30,7 +30,13 @@ binds (docs/events.md, `bearer`). The comparison pairs them so:
     frame number;
   - sluice may report nothing tshark does not show: every `created`,
     `rejected`, `deleted` and `modified` event must name a frame tshark
-    decodes as the matching message.
+    decodes as the matching message;
+  - every `created` or `modified` event whose ULI has a TAI and an ECGI is
+    followed by exactly one `location` event (fix_source "gtpv2-uli") of
+    the same frame, whose `cell` is e-utran with the ECGI's MCC and MNC,
+    the TAI's TAC and the ECI, as tshark shows them in the message that
+    carried the ULI (the request of a created session, the message itself
+    of a modified one); no other gtpv2-uli location events.
 
 Explained differences (counted and listed, not failures):
   - ECI: tshark's gtpv2.ecgi_eci is the whole 32-bit field, including the
@@ -76,7 +82,7 @@ def tshark_rows(tshark, pcap):
 
 
 def sluice_events(sluice, pcap):
-    out = subprocess.run([sluice, "extract", "--types", "bearer", "-r", pcap], check=True, capture_output=True,
+    out = subprocess.run([sluice, "extract", "--types", "bearer,location", "-r", pcap], check=True, capture_output=True,
                          text=True).stdout
     return [json.loads(line) for line in out.splitlines() if line.strip()]
 
@@ -93,6 +99,9 @@ def main():
     a = ap.parse_args()
     rows = tshark_rows(a.tshark, a.pcap)
     evs = sluice_events(a.sluice, a.pcap)
+    locs = [e for e in evs if e["type"] == "location" and e["fix_source"] == "gtpv2-uli"]
+    evs = [e for e in evs if e["type"] == "bearer"]
+    uli_of = {}  # frame of a created/modified event -> the tshark row that carried its ULI
     by_frame = collections.defaultdict(list)
     for e in evs:
         if e["frame"] is not None:
@@ -125,6 +134,8 @@ def main():
         used.add(id(e))
         created_frames.add(rsp["frame"])
         f = rsp["frame"]
+        if want == "created":
+            uli_of[f] = req
         cmp("imsi", f, req["e212.imsi"] or None, e["imsi"])
         cmp("msisdn", f, req["e164.msisdn"] or None, e["msisdn"])
         cmp("mei", f, req["gtpv2.mei"] or None, e["mei"])
@@ -165,8 +176,28 @@ def main():
             continue
         if e["event"] == "modified" and any(r["frame"] == e["frame"] and r["gtpv2.ecgi_eci"] for r in rows):
             compared["modified"] += 1
+            uli_of[e["frame"]] = next(r for r in rows if r["frame"] == e["frame"] and r["gtpv2.ecgi_eci"])
             continue
         fails.append("sluice %s event at frame %s not matched to a tshark message" % (e["event"], e["frame"]))
+    want_locs = collections.Counter()
+    for e in evs:
+        r = uli_of.get(e["frame"])
+        if e["event"] in ("created", "modified") and r and r["gtpv2.tai_tac"] and r["gtpv2.ecgi_eci"]:
+            want_locs[e["frame"]] += 1
+    got_locs = collections.defaultdict(list)
+    for l in locs:
+        got_locs[l["frame"]].append(l)
+    for frame in sorted(set(want_locs) | set(got_locs)):
+        if len(got_locs[frame]) != want_locs[frame]:
+            fails.append("frame %s: %d gtpv2-uli location events, %d created/modified bearers with TAI and ECGI" % (
+                frame, len(got_locs[frame]), want_locs[frame]))
+            continue
+        r = uli_of[frame]
+        for l in got_locs[frame]:
+            c = l["cell"]
+            cmp("location", frame, ("eutran", num(r["e212.ecgi.mcc"]), num(r["e212.ecgi.mnc"]), num(r["gtpv2.tai_tac"]),
+                                    num(r["gtpv2.ecgi_eci"]) & 0x0fffffff),
+                (c["access"], int(c["mcc"]), int(c["mnc"]), c["tac"], c["cell_id"]))
     name = a.pcap.rsplit("/", 1)[-1]
     print("%s: compared %s" % (name, ", ".join("%s %d" % kv for kv in sorted(compared.items())) or "nothing"))
     for k, v in sorted(explained.items()):

@@ -28,6 +28,7 @@
 
 #include "asn1/ber_decode.h"
 #include "capture/event.h"
+#include "capture/gtpv2.h"
 #include "capture/identity.h"
 #include "capture/sip_pani.h"
 #include "capture/sip_parse.h"
@@ -275,6 +276,49 @@ static void ims_sms_iri(struct sl_hi2_iri *iri, bool report)
 		exit(2);
 }
 
+
+/*
+ * A location event as GTPv2-C makes it (capture/gtp_handle.c): the ULI of
+ * a Create Session Request, decoded by sl_gtpv2_decode and mapped by
+ * sl_gtpv2_uli_cell, for the subscriber's IMSI, MSISDN and IMEI; the IRI
+ * is made by sl_hi2_iri_from_event. geran: a ULI with a CGI (MCC 262
+ * MNC 01, LAC 0x1234, CI 0xBEEF), which version11 shows as globalCellID;
+ * else TAI and ECGI (MCC 262 MNC 01, TAC 0x002A, ECI 0x1234567), the tAI
+ * and eCGI version11 lacks.
+ */
+static struct sl_cell gtp_cell;
+
+static void gtp_location_iri(struct sl_hi2_iri *iri, bool geran)
+{
+	static const uint8_t cgi[] = { 0x48, 32, 0x00, 0x14, 0, 0, 0, 0, 0, 0, 1, 0,
+				       0x56, 0x00, 0x08, 0x00, 0x01, 0x62, 0xf2, 0x10, 0x12, 0x34, 0xbe, 0xef };
+	static const uint8_t tai_ecgi[] = { 0x48, 32, 0x00, 0x19, 0, 0, 0, 0, 0, 0, 2, 0,
+					    0x56, 0x00, 0x0d, 0x00, 0x18, 0x62, 0xf2, 0x10, 0x00, 0x2a,
+					    0x62, 0xf2, 0x10, 0x01, 0x23, 0x45, 0x67 };
+	struct sl_cursor c = geran ? sl_cur(cgi, sizeof(cgi)) : sl_cur(tai_ecgi, sizeof(tai_ecgi));
+	struct sl_gtpv2_msg m;
+	struct sl_event ev;
+
+	if (sl_gtpv2_decode(&c, &m) != SL_GTPV2_OK || !m.has_uli || !sl_gtpv2_uli_cell(&m.uli, &gtp_cell))
+		exit(2);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = SL_EV_LOCATION;
+	ev.ts_us = 1700000300000000ull;
+	add(&ev.from, SL_ID_IMSI, "262011234567890");
+	add(&ev.from, SL_ID_E164, "+4915112345678");
+	add(&ev.from, SL_ID_IMEI, "490154203237518");
+	ev.u.loc.source = "gtpv2-uli";
+	ev.u.loc.cell = gtp_cell;
+	ev.cell = &ev.u.loc.cell;
+	sl_hi2_iri_from_event(&ev, true, iri);
+	if (geran ? iri->loc.cgi_len != 7 : !(iri->loc.has_tai && iri->loc.has_ecgi))
+		exit(2);
+	/* tshark 4.0 cannot show tAI and eCGI (version18 only): their bytes are checked here */
+	if (!geran && (memcmp(iri->loc.tai, "\x05\x62\xf2\x10\x00\x2a", 6) != 0
+		       || memcmp(iri->loc.ecgi, "\x07\x62\xf2\x10\x01\x23\x45\x67", 8) != 0))
+		exit(2);
+}
+
 static void expect_ims_sms(const struct sl_hi2_iri *iri)
 {
 	printf("%u\tHI2Operations.nature_Of_The_intercepted_call\t%u\n", frame_no, (unsigned)SL_HI2_NATURE_LTE_SMS);
@@ -455,6 +499,27 @@ int main(int argc, char **argv)
 	expect_common(&iri, 4713, true, 0);
 	expect_text("HI2Operations.domainID", SL_HI2_DOMAIN_V11);
 	expect_ims_sms(&iri);
+
+	/* 7: version11 standalone location IRI-REPORT from a GTPv2-C ULI with a CGI: globalCellID */
+	gtp_location_iri(&iri, true);
+	sl_ber_w_init(&w, buf, sizeof(buf));
+	if (sl_hi2_iris_content(&w, ctx, SL_HI2_V11_TAGGED, 4714, &iri) || !sl_ber_w_result(&w, &p, &n))
+		return 1;
+	pcap_packet(f, p, n);
+	expect_common(&iri, 4714, true, 0);
+	expect_text("HI2Operations.domainID", SL_HI2_DOMAIN_V11);
+	/* MCC 262 MNC 01: 62 F2 10; LAC 0x1234; CI 0xBEEF */
+	expect_hex("HI2Operations.globalCellID", "\x62\xf2\x10\x12\x34\xbe\xef", 7);
+
+	/* 8: the IRI-Parameters of a PS-PDU with a location IRI from a ULI with TAI and ECGI */
+	gtp_location_iri(&iri, false);
+	h.ts_us = iri.ts_us;
+	sl_ber_w_init(&w, buf, sizeof(buf));
+	if (sl_pdu_iri_hi2(&w, ctx, &h, &iri) || !sl_ber_w_result(&w, &p, &n) || find_params(p, n, &rec, &recn))
+		return 1;
+	write_wrapped(f, rec, recn, iri.type);
+	expect_common(&iri, 4711, false, 2); /* tAI, eCGI */
+	expect_text("HI2Operations.domainID", SL_HI2_DOMAIN_V18);
 
 	if (fclose(f) != 0) {
 		perror(argv[1]);

@@ -15,6 +15,11 @@
 # IPAddress iPv6PrefixLength), each of them "beyond the end of the known
 # sequence definition".
 #
+# Records 7 and 8 are location IRI-REPORTs made from GTPv2-C ULIs
+# (capture/gtpv2.c sl_gtpv2_uli_cell, "gtpv2-uli" location events): a CGI
+# as globalCellID (checked by tshark), TAI and ECGI as tAI/eCGI (tshark
+# counts them as unknown components; hi2_samples checks their bytes).
+#
 # Wireshark 4.0 has no dissector for TS 102 232-1 PS-PDUs (its "5gli" is
 # the TS 103 221-2 X2/X3 transport); the script says so if that changes.
 set -u

@@ -10,7 +10,10 @@ back as digits (MCC, MNC, the area and the cell id in hex at the widths the
 access type fixes) must equal tshark's text, and its access must be the one
 tshark's access type names; messages tshark sees a cell in and sluice not
 (or the reverse) fail. Every `location` event's cell must be the cell of
-its frame. Frames are matched by number; a frame with several SIP messages
+its frame. Cells that do not come from the header are not tshark's
+business: a SIP message without the header whose cell is its sender's
+GTPv2-C ULI (`pani` null) and `gtpv2-uli` location events (checked
+against tshark by gtp_vs_tshark.py). Frames are matched by number; a frame with several SIP messages
 must agree on all of them.
 """
 import argparse
@@ -66,10 +69,11 @@ def main():
     for line in out.splitlines():
         ev = json.loads(line)
         if ev["type"] == "location":
-            locations.append(ev)
+            if ev["fix_source"] == "sip-pani":
+                locations.append(ev)
             continue
         sip_frames.add(ev["frame"])
-        if ev.get("cell"):
+        if ev.get("cell") and ev.get("pani") is not None:
             got[ev["frame"]].add((ev["cell"]["access"], cell_text(ev["cell"])))
     problems = []
     for frame, cell in sorted(want.items()):

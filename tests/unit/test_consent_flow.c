@@ -241,12 +241,54 @@ static void test_message_imsi_and_registration(void **state)
 	talloc_free(ctx);
 }
 
+/*
+ * A cell that came from the UE binding table (a GTPv2-C ULI) rather than
+ * P-Access-Network-Info: coarsened to the area like a header's, given to
+ * the sender only; an NR cell, which no location rule knows, gives none.
+ */
+static void test_bound_cell(void **state)
+{
+	void *ctx = talloc_new(NULL);
+	struct fx fx;
+	struct sl_event ev;
+	struct sl_cell cell = { .access = SL_ACCESS_EUTRAN, .mcc = "262", .mnc = "01", .area = 1, .cell = 0x101 };
+	char pa[65], pb[65], want[2048], *got;
+	int64_t t = (T_EV / 1000000) - (T_EV / 1000000) % 60;
+
+	(void)state;
+	setup_fx(&fx, ctx);
+	pseudo("msisdn:+491700000001", T_EV, pa);
+	pseudo("msisdn:+491700000002", T_EV, pb);
+	ev = call_end("+491700000001", "+491700000002", SL_DIR_FROM_CALLER);
+	ev.location = SL_STR_NULL;
+	ev.cell = &cell;
+	sl_cx_flow_event(fx.f, &ev);
+	cell.access = SL_ACCESS_NR;
+	sl_cx_flow_event(fx.f, &ev);
+	got = lines(&fx);
+	snprintf(want, sizeof(want),
+		 "{\"type\":\"call\",\"time\":%lld,\"subject\":\"%s\",\"role\":\"caller\",\"peer\":\"%s\",\"answered\":true,"
+		 "\"duration\":42,\"outcome\":\"bye\",\"location\":{\"access\":\"eutran\",\"area\":\"262010001\"},"
+		 "\"device\":null}\n"
+		 "{\"type\":\"call\",\"time\":%lld,\"subject\":\"%s\",\"role\":\"callee\",\"peer\":\"%s\",\"answered\":true,"
+		 "\"duration\":42,\"outcome\":\"bye\",\"location\":null,\"device\":null}\n"
+		 "{\"type\":\"call\",\"time\":%lld,\"subject\":\"%s\",\"role\":\"caller\",\"peer\":\"%s\",\"answered\":true,"
+		 "\"duration\":42,\"outcome\":\"bye\",\"location\":null,\"device\":null}\n"
+		 "{\"type\":\"call\",\"time\":%lld,\"subject\":\"%s\",\"role\":\"callee\",\"peer\":\"%s\",\"answered\":true,"
+		 "\"duration\":42,\"outcome\":\"bye\",\"location\":null,\"device\":null}\n",
+		 (long long)t, pa, pb, (long long)t, pb, pa, (long long)t, pa, pb, (long long)t, pb, pa);
+	assert_string_equal(got, want);
+	ct_rmdir(ctx, fx.dir);
+	talloc_free(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_call),
 		cmocka_unit_test(test_denials),
 		cmocka_unit_test(test_message_imsi_and_registration),
+		cmocka_unit_test(test_bound_cell),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

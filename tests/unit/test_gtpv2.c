@@ -379,6 +379,79 @@ static void test_bind_table(void **state)
 	talloc_free(t);
 }
 
+
+/* One GTPv2-C message of type 32 whose only IE is a ULI with the given parts. */
+static void decode_uli(void *ctx, const uint8_t *parts, size_t n, struct sl_gtpv2_msg *m)
+{
+	uint8_t buf[64];
+	uint8_t *b;
+	struct sl_cursor c;
+
+	assert_true(16 + n <= sizeof(buf));
+	buf[0] = 0x48, buf[1] = 32, buf[2] = 0, buf[3] = (uint8_t)(8 + 4 + n);
+	memset(buf + 4, 0, 8);
+	buf[12] = 0x56, buf[13] = 0, buf[14] = (uint8_t)n, buf[15] = 0;
+	memcpy(buf + 16, parts, n);
+	b = exact(ctx, buf, 16 + n);
+	c = sl_cur(b, 16 + n);
+	assert_int_equal(sl_gtpv2_decode(&c, m), SL_GTPV2_OK);
+	assert_true(m->has_uli);
+	talloc_free(b);
+}
+
+/* ULI to the cell every event carries (sl_gtpv2_uli_cell). */
+static void test_uli_cell(void **state)
+{
+	struct fixture *fx = *state;
+	struct sl_gtpv2_msg m;
+	struct sl_cell cell;
+	/* CGI 262-01 LAC 0x1234 CI 0xbeef, SAI 262-01 LAC 0x1234 SAC 0x0042 */
+	static const uint8_t cgi_sai[] = { 0x03, 0x62, 0xf2, 0x10, 0x12, 0x34, 0xbe, 0xef,
+					   0x62, 0xf2, 0x10, 0x12, 0x34, 0x00, 0x42 };
+	/* SAI 310-260 (three-digit MNC) LAC 7 SAC 9 */
+	static const uint8_t sai[] = { 0x02, 0x13, 0x00, 0x62, 0x00, 0x07, 0x00, 0x09 };
+	/* TAI 262-01 TAC 0x002a and ECGI 310-260 ECI 0x1234567 (spare nibble set) */
+	static const uint8_t tai_ecgi[] = { 0x18, 0x62, 0xf2, 0x10, 0x00, 0x2a, 0x13, 0x00, 0x62, 0xf1, 0x23, 0x45, 0x67 };
+	/* ECGI alone, TAI alone, LAI alone: no cell */
+	static const uint8_t ecgi[] = { 0x10, 0x62, 0xf2, 0x10, 0x01, 0x23, 0x45, 0x67 };
+	static const uint8_t tai[] = { 0x08, 0x62, 0xf2, 0x10, 0x00, 0x2a };
+	static const uint8_t lai[] = { 0x20, 0x62, 0xf2, 0x10, 0x00, 0x2a };
+
+	decode_uli(fx->ctx, cgi_sai, sizeof(cgi_sai), &m);
+	assert_true(sl_gtpv2_uli_cell(&m.uli, &cell));
+	assert_int_equal(cell.access, SL_ACCESS_GERAN);
+	assert_string_equal(cell.mcc, "262");
+	assert_string_equal(cell.mnc, "01");
+	assert_int_equal(cell.area, 0x1234);
+	assert_int_equal(cell.cell, 0xbeef);
+
+	decode_uli(fx->ctx, sai, sizeof(sai), &m);
+	assert_true(sl_gtpv2_uli_cell(&m.uli, &cell));
+	assert_int_equal(cell.access, SL_ACCESS_UTRAN);
+	assert_string_equal(cell.mcc, "310");
+	assert_string_equal(cell.mnc, "260");
+	assert_int_equal(cell.area, 7);
+	assert_int_equal(cell.cell, 9);
+
+	decode_uli(fx->ctx, tai_ecgi, sizeof(tai_ecgi), &m);
+	assert_true(sl_gtpv2_uli_cell(&m.uli, &cell));
+	assert_int_equal(cell.access, SL_ACCESS_EUTRAN);
+	/* the cell's PLMN is the ECGI's; the TAC is the TAI's */
+	assert_string_equal(cell.mcc, "310");
+	assert_string_equal(cell.mnc, "260");
+	assert_int_equal(cell.area, 0x2a);
+	assert_int_equal(cell.cell, 0x1234567);
+
+	decode_uli(fx->ctx, ecgi, sizeof(ecgi), &m);
+	assert_false(sl_gtpv2_uli_cell(&m.uli, &cell));
+	decode_uli(fx->ctx, tai, sizeof(tai), &m);
+	assert_false(sl_gtpv2_uli_cell(&m.uli, &cell));
+	decode_uli(fx->ctx, lai, sizeof(lai), &m);
+	assert_false(sl_gtpv2_uli_cell(&m.uli, &cell));
+	assert_int_equal(cell.access, 0);
+	assert_string_equal(cell.mcc, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -387,6 +460,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_truncation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_uli_cell, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bind_table, setup, teardown),
 	};
 

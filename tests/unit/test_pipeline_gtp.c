@@ -6,7 +6,9 @@
  * the subscriber's identities on the right party; a new ULI moves the UE;
  * a Delete Session Response, the idle timeout and the table's bound end
  * sessions, after which SIP is no longer enriched; two PDN connections
- * under one MME TEID are told apart by their default bearer.
+ * under one MME TEID are told apart by their default bearer. The ULI's
+ * cell becomes a `gtpv2-uli` location event and the cell of SIP from the
+ * UE that has no P-Access-Network-Info of its own.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <talloc.h>
@@ -21,6 +24,9 @@
 #include "capture/capture.h"
 #include "capture/counters.h"
 #include "capture/ue_bind.h"
+#include "handover/ho_out.h"
+#include "handover/pdu_decode.h"
+#include "mediation/lawful/intercept.h"
 #include "tests/unit/pipeline_fixture.h"
 #include "tests/unit/pipeline_frames.h"
 
@@ -34,6 +40,9 @@ struct rec {
 	char apn[SL_GTPV2_APN_MAX];
 	uint32_t eci;
 	struct sl_party from, to;
+	bool has_cell;
+	struct sl_cell cell;
+	char fix[16];
 };
 
 struct tfx {
@@ -43,6 +52,11 @@ struct tfx {
 	unsigned n;
 	struct rec ev[MAX_EV];
 	uint64_t frame;
+	/* the lawful path, when set: matcher, record encoder, and what it wrote */
+	struct sl_lawful *law;
+	struct sl_ho_out *ho;
+	unsigned n_iri;
+	struct sl_hi2_iri iri;		/* the last IRI written, decoded */
 };
 
 static void on_event(const struct sl_event *ev, void *priv)
@@ -57,10 +71,23 @@ static void on_event(const struct sl_event *ev, void *priv)
 	r->ts_us = ev->ts_us;
 	r->from = ev->from;
 	r->to = ev->to;
+	if (ev->cell) {
+		r->has_cell = true;
+		r->cell = *ev->cell;
+	}
+	if (ev->type == SL_EV_LOCATION)
+		snprintf(r->fix, sizeof(r->fix), "%s", ev->u.loc.source);
 	if (ev->type == SL_EV_BEARER) {
 		snprintf(r->event, sizeof(r->event), "%s", ev->u.bearer.event);
 		snprintf(r->apn, sizeof(r->apn), "%s", ev->u.bearer.ue->apn);
 		r->eci = ev->u.bearer.ue->uli.eci;
+	}
+	if (g->law) {
+		const struct sl_match *m;
+		unsigned i, n = sl_lawful_match(g->law, ev, &m);
+
+		for (i = 0; i < n; i++)
+			assert_int_equal(sl_ho_out_event(g->ho, &m[i], ev), 0);
 	}
 }
 
@@ -425,10 +452,219 @@ static void test_evicted(void **state)
 	teardown(state);
 }
 
+
+static unsigned count(struct tfx *g, enum sl_event_type t, unsigned from)
+{
+	unsigned i, n = 0;
+
+	for (i = from; i < g->n; i++)
+		n += g->ev[i].type == t;
+	return n;
+}
+
+static void assert_eutran(const struct rec *r, uint32_t tac, uint64_t eci)
+{
+	assert_true(r->has_cell);
+	assert_int_equal(r->cell.access, SL_ACCESS_EUTRAN);
+	assert_string_equal(r->cell.mcc, "001");
+	assert_string_equal(r->cell.mnc, "01");
+	assert_int_equal(r->cell.area, tac);
+	assert_int_equal(r->cell.cell, eci);
+}
+
+static void test_cell_and_location(void **state)
+{
+	struct tfx *g = *state;
+	static const uint8_t ue[4] = { 100, 64, 0, 7 };
+	static const char reg_pani[] =
+		"REGISTER sip:ims.example SIP/2.0\r\nVia: SIP/2.0/UDP 100.64.0.7;branch=z9hG4bK5\r\n"
+		"From: <sip:alice@ims.example>;tag=5\r\nTo: <sip:alice@ims.example>\r\nCall-ID: r5\r\n"
+		"CSeq: 1 REGISTER\r\nP-Access-Network-Info: 3GPP-E-UTRAN-FDD; utran-cell-id-3gpp=00101000200001AA\r\n"
+		"Contact: <sip:alice@100.64.0.7>\r\nContent-Length: 0\r\n\r\n";
+	static const uint8_t uli[] = { 0x56, 0x00, 0x0d, 0x00, 0x18, 0x00, 0xf1, 0x10, 0x00, 0x01,
+				       0x00, 0xf1, 0x10, 0x00, 0x00, 0x01, 0x9c };
+	static const char invite[] =
+		"INVITE sip:bob@ims.example SIP/2.0\r\nVia: SIP/2.0/UDP 100.64.0.7;branch=z9hG4bK9\r\n"
+		"From: <sip:alice@ims.example>;tag=9\r\nTo: <sip:bob@ims.example>\r\nCall-ID: c9\r\n"
+		"CSeq: 1 INVITE\r\nContact: <sip:alice@100.64.0.7>\r\nContent-Length: 0\r\n\r\n";
+	const struct rec *r;
+	unsigned mark;
+
+	/* the created bearer, then where the core network saw the UE: ULI TAI 001-01 TAC 1, ECI 0x19b */
+	create_req(g, TS0, 0x20, 1, "ims", 5);
+	create_rsp(g, TS0 + 1000, 0x20, 1, 0x80, ue, 16);
+	assert_int_equal(g->n, 2);
+	assert_int_equal(g->ev[0].type, SL_EV_BEARER);
+	r = &g->ev[1];
+	assert_int_equal(r->type, SL_EV_LOCATION);
+	assert_string_equal(r->fix, "gtpv2-uli");
+	assert_int_equal(r->ts_us, TS0 + 1000);
+	assert_eutran(r, 1, 0x19b);
+	assert_true(sl_party_has(&r->from, SL_ID_IMSI, "001011234567895"));
+	assert_true(sl_party_has(&r->from, SL_ID_E164, "+491725"));
+	assert_true(sl_party_has(&r->from, SL_ID_IMEI, "867287039522375"));
+	assert_int_equal(r->to.n, 0);
+	assert_int_equal(ctr(g, SL_CG_GTP, SL_GTPC_LOCATIONS), 1);
+
+	/* REGISTER from the UE without PANI: its sip event and the registration take the ULI's cell, no SIP location */
+	mark = g->n;
+	sip(g, TS0 + 2000, ue, pcscf, false, reg);
+	assert_eutran(last(g, SL_EV_SIP), 1, 0x19b);
+	/* the 200 OK comes from the P-CSCF, not a bound UE: no cell of its own; the registration keeps the dialog's */
+	sip(g, TS0 + 3000, pcscf, ue, false, reg200);
+	assert_false(last(g, SL_EV_SIP)->has_cell);
+	assert_eutran(last(g, SL_EV_REGISTRATION), 1, 0x19b);
+	assert_int_equal(count(g, SL_EV_LOCATION, mark), 0);
+	assert_int_equal(ctr(g, SL_CG_GTP, SL_GTPC_CELLS), 1);
+
+	/* a message to the UE takes no cell from the recipient's binding */
+	sip(g, TS0 + 4000, pcscf, ue, true, opt);
+	assert_false(last(g, SL_EV_SIP)->has_cell);
+
+	/* with its own PANI (TAC 2, ECI 0x1aa) the UE's report wins, and it is a sip-pani location */
+	mark = g->n;
+	sip(g, TS0 + 5000, ue, pcscf, true, reg_pani);
+	assert_eutran(last(g, SL_EV_SIP), 2, 0x1aa);
+	assert_int_equal(count(g, SL_EV_LOCATION, mark), 1);
+	r = last(g, SL_EV_LOCATION);
+	assert_string_equal(r->fix, "sip-pani");
+	assert_eutran(r, 2, 0x1aa);
+	assert_int_equal(ctr(g, SL_CG_GTP, SL_GTPC_CELLS), 1);
+
+	/* the UE moves (Modify Bearer, ECI 0x19c): modified bearer, then its location */
+	mark = g->n;
+	gtpc(g, TS0 + 6000, mme, sgw, 34, 0x80, 0x21, uli, sizeof(uli));
+	assert_int_equal(g->n, mark + 2);
+	assert_string_equal(g->ev[mark].event, "modified");
+	assert_string_equal(g->ev[mark + 1].fix, "gtpv2-uli");
+	assert_eutran(&g->ev[mark + 1], 1, 0x19c);
+	/* the same ULI again moves nothing */
+	gtpc(g, TS0 + 7000, mme, sgw, 34, 0x80, 0x22, uli, sizeof(uli));
+	assert_int_equal(g->n, mark + 2);
+	sip(g, TS0 + 8000, ue, pcscf, false, reg);
+	assert_eutran(last(g, SL_EV_SIP), 1, 0x19c);
+	assert_int_equal(ctr(g, SL_CG_GTP, SL_GTPC_LOCATIONS), 2);
+
+	/* a call from the UE without PANI: the call attempt carries the cell and the IMSI */
+	sip(g, TS0 + 9000, ue, pcscf, false, invite);
+	r = last(g, SL_EV_CALL);
+	assert_non_null(r);
+	assert_eutran(r, 1, 0x19c);
+	assert_true(sl_party_has(&r->from, SL_ID_IMSI, "001011234567895"));
+}
+
+static int sink_write(void *priv, const char *liid, const char *dest, const struct sl_ho_rec *rec, const uint8_t *p,
+		      size_t n)
+{
+	struct tfx *g = priv;
+	struct sl_pdu_decoded d;
+	char err[256];
+	void *tmp = talloc_named_const(NULL, 0, "pdu");
+
+	assert_string_equal(liid, "LIID-IMSI");
+	assert_string_equal(dest, "lea1");
+	assert_int_equal(rec->stream, SL_HO_HI2);
+	if (sl_pdu_decode(tmp, p, n, &d, err, sizeof(err)) != 0)
+		fail_msg("our own PDU does not decode: %s", err);
+	assert_int_equal(d.kind, SL_PDU_IRI_HI2);
+	g->iri = d.u.hi2.iri;	/* Location is held inline; the parties' values are copies */
+	g->n_iri++;
+	talloc_free(tmp);
+	return 0;
+}
+
+static enum sl_ho_format sink_format(void *priv, const char *dest)
+{
+	return SL_HO_FORMAT_PS_PDU;
+}
+
+/*
+ * A warrant on an IMSI: the location events GTPv2-C makes for it reach the
+ * lawful path and become IRI-REPORTs with Location (E-UTRAN tAI and eCGI),
+ * decoded back by our strict decoder; the bearer events themselves are no
+ * IRI. A warrant on another IMSI, or one without the location service,
+ * gets nothing from them.
+ */
+static void lawful_run(struct tfx *g, const char *imsi, unsigned services)
+{
+	static const uint8_t ue[4] = { 100, 64, 0, 7 };
+	static const uint8_t uli[] = { 0x56, 0x00, 0x0d, 0x00, 0x18, 0x00, 0xf1, 0x10, 0x00, 0x01,
+				       0x00, 0xf1, 0x10, 0x00, 0x00, 0x01, 0x9c };
+	char st[] = "/tmp/sluice-cin-XXXXXX", err[256];
+	struct sl_target tgt = { .id = { .type = SL_ID_IMSI } };
+	struct sl_intercept ic = { .liid = "LIID-IMSI", .target = &tgt, .n_targets = 1, .scope = SL_SCOPE_IRI,
+				   .services = services, .dest = "lea1" };
+	struct sl_ho_out_cfg hc = { .operator_id = "OPX", .ne_id = "sluice1", .country = "DE", .cin_state_path = st };
+	struct sl_ho_sink sink = { .write = sink_write, .format = sink_format, .priv = g };
+	void *ctx = talloc_named_const(NULL, 0, "lawful");
+	int fd = mkstemp(st);
+	bool want = strcmp(imsi, "001011234567895") == 0 && (services & SL_SVC_LOCATION);
+
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(st);
+	snprintf(tgt.id.value, sizeof(tgt.id.value), "%s", imsi);
+	g->law = sl_lawful_alloc(ctx, 0);
+	assert_int_equal(sl_lawful_add(g->law, &ic), 0);
+	g->ho = sl_ho_out_alloc(ctx, &hc, &sink, err, sizeof(err));
+	if (!g->ho)
+		fail_msg("%s", err);
+
+	create_req(g, TS0, 0x30, 1, "ims", 5);
+	create_rsp(g, TS0 + 1000, 0x30, 1, 0x80, ue, 16);
+	assert_int_equal(g->n_iri, want ? 1 : 0);
+	if (want) {
+		/* PLMN 001-01: 00 F1 10; TAC 1; ECI 0x19b */
+		assert_true(g->iri.loc.has_tai);
+		assert_true(g->iri.loc.has_ecgi);
+		assert_memory_equal(g->iri.loc.tai, "\x05\x00\xf1\x10\x00\x01", 6);
+		assert_memory_equal(g->iri.loc.ecgi, "\x07\x00\xf1\x10\x00\x00\x01\x9b", 8);
+		assert_true(sl_party_has(&g->iri.orig, SL_ID_IMSI, "001011234567895"));
+		assert_int_equal(g->iri.term.n, 0);
+	}
+	/* the UE moves: a second report, in the new cell */
+	gtpc(g, TS0 + 2000, mme, sgw, 34, 0x80, 0x31, uli, sizeof(uli));
+	assert_int_equal(g->n_iri, want ? 2 : 0);
+	if (want)
+		assert_memory_equal(g->iri.loc.ecgi, "\x07\x00\xf1\x10\x00\x00\x01\x9c", 8);
+	sl_capture_flush(g->cap);	/* capture_end bearer events: still nothing more */
+	assert_int_equal(g->n_iri, want ? 2 : 0);
+	sl_ho_out_free(g->ho);
+	g->ho = NULL;
+	g->law = NULL;
+	talloc_free(ctx);
+	unlink(st);
+}
+
+static void test_lawful_location(void **state)
+{
+	struct tfx *g = *state;
+
+	lawful_run(g, "001011234567895", SL_SVC_LOCATION);
+}
+
+static void test_lawful_other_imsi(void **state)
+{
+	struct tfx *g = *state;
+
+	lawful_run(g, "001019999999999", SL_SVC_ALL);
+}
+
+static void test_lawful_no_location_service(void **state)
+{
+	struct tfx *g = *state;
+
+	lawful_run(g, "001011234567895", SL_SVC_VOICE | SL_SVC_MESSAGING | SL_SVC_REGISTRATION);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_lifecycle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cell_and_location, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lawful_location, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lawful_other_imsi, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lawful_no_location_service, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shared_teid, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rejected_and_idle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rtp_stream, setup, teardown),
