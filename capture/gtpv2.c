@@ -247,10 +247,13 @@ static enum sl_gtpv2_result paa(struct sl_cursor v, struct sl_gtpv2_msg *m)
 			return SL_GTPV2_MALFORMED;
 		m->has_ue4 = m->has_ue6 = true;
 		return SL_GTPV2_OK;
-	case 4:
-		return SL_GTPV2_OK;	/* non-IP: no address */
 	default:
-		return SL_GTPV2_MALFORMED;
+		/*
+		 * 4 non-IP, 5 Ethernet, later types: no IP address to bind. Not
+		 * malformed: a type this decoder does not know must not cost the
+		 * rest of the message (the session's identities and cell).
+		 */
+		return SL_GTPV2_OK;
 	}
 }
 

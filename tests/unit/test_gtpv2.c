@@ -247,9 +247,26 @@ static void test_malformed(void **state)
 	assert_int_equal(decode_patched(ctx, csr, sizeof(csr), 98, 0x0c), SL_GTPV2_MALFORMED);
 	assert_int_equal(decode_patched(ctx, csr, sizeof(csr), 98, 0x00), SL_GTPV2_MALFORMED);
 	assert_int_equal(decode_patched(ctx, csr, sizeof(csr), 99, ' '), SL_GTPV2_MALFORMED);
-	/* PAA: PDN type 7; IPv6 with only 4 address octets */
-	assert_int_equal(decode_patched(ctx, csr, sizeof(csr), 114, 0x07), SL_GTPV2_MALFORMED);
+	/* PAA: IPv6 with only 4 address octets */
 	assert_int_equal(decode_patched(ctx, csr, sizeof(csr), 114, 0x02), SL_GTPV2_MALFORMED);
+	/* PAA: Ethernet (5) and a type not yet defined (7) carry no IP address, and cost nothing else */
+	{
+		static const uint8_t types[] = { 5, 7 };
+		unsigned i;
+
+		for (i = 0; i < 2; i++) {
+			uint8_t *b = fixed(ctx, csr, sizeof(csr), sizeof(csr));
+			struct sl_cursor c = sl_cur(b, sizeof(csr));
+			struct sl_gtpv2_msg m;
+
+			b[114] = types[i];
+			assert_int_equal(sl_gtpv2_decode(&c, &m), SL_GTPV2_OK);
+			assert_false(m.has_ue4 || m.has_ue6);
+			assert_int_equal(m.pdn_type, types[i]);
+			assert_string_equal(m.imsi, "123456789012345");
+			talloc_free(b);
+		}
+	}
 	/* Bearer Context: inner EBI length running past the group */
 	assert_int_equal(decode_patched(ctx, csr, sizeof(csr), 125, 0x20), SL_GTPV2_MALFORMED);
 	/* Bearer Context nested in a Bearer Context */
