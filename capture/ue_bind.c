@@ -240,6 +240,7 @@ void sl_ue_sess_free(struct sl_ue_bind *t, struct sl_ue_sess *s, enum sl_ue_gone
 
 const struct sl_ue_sess *sl_ue_bind_lookup(const struct sl_ue_bind *t, const struct sl_addr *a)
 {
+	const struct sl_ue_sess *found = NULL;
 	struct sl_addr k;
 	const struct sl_ue_hnode *hn;
 	uint64_t h;
@@ -252,10 +253,25 @@ const struct sl_ue_sess *sl_ue_bind_lookup(const struct sl_ue_bind *t, const str
 		const struct sl_ue_sess *s = hn->sess;
 		unsigned i = hn == &s->ue_node[0] ? 0 : 1;
 
-		if (s->ue_hash[i] == h && sl_addr_eq(&s->ue_key[i], &k))
-			return s;
+		if (s->ue_hash[i] != h || !sl_addr_eq(&s->ue_key[i], &k))
+			continue;
+		if (!found) {
+			found = s;	/* the newest: sessions are added at the head */
+			continue;
+		}
+		/*
+		 * Two live sessions of different subscribers on one address: two
+		 * gateways with overlapping private pools, or a reassignment whose
+		 * Delete Session was not seen. The table cannot tell which one the
+		 * traffic belongs to, and naming the wrong subscriber would bring a
+		 * stranger's traffic under a warrant or a consent: name nobody.
+		 * The same subscriber twice (S11 and S5/S8 of one PDN connection)
+		 * is not ambiguous.
+		 */
+		if (strcmp(s->info.imsi, found->info.imsi))
+			return NULL;
 	}
-	return NULL;
+	return found;
 }
 
 void sl_ue_bind_expire(struct sl_ue_bind *t, uint64_t now_us)

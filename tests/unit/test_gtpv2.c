@@ -369,9 +369,12 @@ static void test_bind_table(void **state)
 	sl_addr_set4(&node, (const uint8_t *)"\xc0\x00\x02\x01");
 	assert_ptr_equal(sl_ue_sess_find_ctl(t, &node, 2), s2);
 	assert_null(sl_ue_sess_find_ctl(t, &node, 3));
-	/* a newer session on the same address shadows the older; its end uncovers it */
+	/* a newer session of another subscriber on the same address: ambiguous, nobody; its end uncovers the older */
 	s1 = add(t, 3, 2, 30);
 	sl_addr_set4(&a, (const uint8_t *)"\x0a\x2d\x00\x02");
+	assert_null(sl_ue_bind_lookup(t, &a));
+	/* the same subscriber on it again (S11 and S5/S8 of one PDN connection): the newest */
+	snprintf(s1->info.imsi, sizeof(s1->info.imsi), "%s", s2->info.imsi);
 	assert_ptr_equal(sl_ue_bind_lookup(t, &a), s1);
 	sl_ue_sess_free(t, s1, SL_UE_GONE_DELETED);
 	assert_ptr_equal(sl_ue_bind_lookup(t, &a), s2);
