@@ -242,7 +242,7 @@ static void test_sip_rejects(void **state)
 		{ "CSeq: 1 OPTIONS", "CSeq: x OPTIONS", SL_SIP_ERR_CSEQ },
 		{ "Max-Forwards: 70", "Max-Forwards  70", SL_SIP_ERR_HEADER },
 		{ "Content-Length: 0", "Content-Length: z", SL_SIP_ERR_CONTENT_LENGTH },
-		{ "\r\n\r\n", "\r\nX: ", SL_SIP_ERR_TRUNCATED },
+		{ "\r\n\r\n", "\r\nX:", SL_SIP_ERR_TRUNCATED },	/* same length: the copy keeps its NUL */
 	};
 	unsigned i;
 
@@ -254,6 +254,8 @@ static void test_sip_rejects(void **state)
 		memcpy(text, sip_msg, sip_len + 1);
 		p = strstr(text, cases[i].find);
 		assert_non_null(p);
+		/* equal lengths: a longer replacement would overwrite the NUL and send stack bytes */
+		assert_int_equal(strlen(cases[i].replace), strlen(cases[i].find));
 		memcpy(p, cases[i].replace, strlen(cases[i].replace));
 		pfx_sip_udp(f, TS0, true, text);
 		assert_int_equal(pfx_ctr(f, SL_CG_SIP, SL_SIPC_ERR_BASE + cases[i].err), 1);
