@@ -6,6 +6,8 @@
  * sip_pani.h for the table. Reads the header value only through
  * bounds-checked views; a value whose cell parameter has any other length
  * or a non-digit where a digit belongs is malformed, never guessed at.
+ * Which access-net-spec to read, when a message carries the UE's and the
+ * network's, is sl_pani_pick()'s choice: the network-provided one.
  */
 #include <string.h>
 
@@ -65,20 +67,89 @@ static bool hex_value(const char *p, size_t n, uint64_t *v)
 	return true;
 }
 
+/* The offset of the first comma of s outside a quoted string, or s.len. */
+static size_t spec_end(struct sl_str s)
+{
+	bool quoted = false;
+	size_t i;
+
+	for (i = 0; i < s.len; i++) {
+		char c = s.p[i];
+
+		if (quoted && c == '\\')
+			i++;
+		else if (c == '"')
+			quoted = !quoted;
+		else if (c == ',' && !quoted)
+			return i;
+	}
+	return s.len;
+}
+
+/*
+ * Whether one access-net-spec carries the valueless "network-provided"
+ * access-info (np). Parameters are split at semicolons outside quoted
+ * strings, so a quoted value naming it does not count.
+ */
+static bool network_provided(struct sl_str spec)
+{
+	static const char np[] = "network-provided";
+	bool quoted = false;
+	size_t i, start = 0;
+
+	for (i = 0; i <= spec.len; i++) {
+		char c = i < spec.len ? spec.p[i] : ';';
+
+		if (quoted && c == '\\' && i < spec.len) {
+			i++;
+		} else if (c == '"') {
+			quoted = !quoted;
+		} else if (c == ';' && (!quoted || i == spec.len)) {
+			struct sl_str name = sl_str_trim(sl_str_make(spec.p + start, i - start));
+
+			if (start && sl_str_ieq_cstr(name, np))
+				return true;
+			start = i + 1;
+			quoted = false;
+		}
+	}
+	return false;
+}
+
+struct sl_str sl_pani_pick(struct sl_str value, bool *network)
+{
+	struct sl_str first = SL_STR_NULL, rest = value;
+
+	*network = false;
+	if (!value.p)
+		return value;
+	while (rest.len) {
+		size_t end = spec_end(rest);
+		struct sl_str spec = sl_str_trim(sl_str_make(rest.p, end));
+
+		if (spec.len && network_provided(spec)) {
+			*network = true;
+			return spec;
+		}
+		if (!first.p && spec.len)
+			first = spec;
+		rest = end < rest.len ? sl_str_make(rest.p + end + 1, rest.len - end - 1) : sl_str_make(rest.p + rest.len, 0);
+	}
+	return first.p ? first : sl_str_make(value.p, 0);
+}
+
 enum sl_pani_res sl_pani_cell(struct sl_str value, struct sl_cell *out)
 {
 	const struct access_rule *r = NULL;
 	struct sl_str token, params, v;
 	size_t i, mnc_len, fixed;
 	uint64_t area, cell;
-	long semi, comma;
+	long semi;
 
 	memset(out, 0, sizeof(*out));
 	if (!value.p)
 		return SL_PANI_NO_CELL;
-	comma = sl_str_chr(value, ',');
-	if (comma >= 0)
-		value.len = (size_t)comma;
+	value.len = spec_end(value);
 	semi = sl_str_chr(value, ';');
 	token = sl_str_trim(sl_str_make(value.p, semi < 0 ? value.len : (size_t)semi));
 	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)

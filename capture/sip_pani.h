@@ -10,13 +10,17 @@
  *   3GPP-NR-FDD/TDD     utran-cell-id-3gpp  MCC MNC TAC(6 hex) NCI(9 hex)
  *
  * MCC is three decimal digits, MNC two or three: the total length tells
- * which. Only the first access-net-spec of the header is read (a proxy may
- * append its own after a comma). The value is untrusted text: every length
+ * which. A message may carry several access-net-specs, comma-separated or
+ * in several header fields: the UE writes its own, and a P-CSCF adds one
+ * marked with the "network-provided" parameter (TS 24.229 clause 7.2A.4).
+ * The phone's value is only its claim, so sl_pani_pick() prefers the
+ * network's. The value is untrusted text: every length
  * is checked before a character is read and nothing is copied beyond the
  * fixed-size fields of sl_cell.
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "capture/str.h"
@@ -38,4 +42,14 @@ struct sl_cell {
 	uint64_t cell;		/* CI (16 bits), UMTS cell id or ECI (28 bits), NCI (36 bits) */
 };
 
+/* The first access-net-spec of value (the text before its first comma outside quotes) is read. */
 enum sl_pani_res sl_pani_cell(struct sl_str value, struct sl_cell *out);
+
+/*
+ * The access-net-spec of one header field value that a location should be
+ * read from: the first carrying the "network-provided" parameter (then
+ * *network is true), else the first. Returned trimmed, a view into value;
+ * an empty value gives an empty view. Quoted strings (RFC 3261 25.1) may
+ * hold commas and are skipped whole; an unterminated one runs to the end.
+ */
+struct sl_str sl_pani_pick(struct sl_str value, bool *network);

@@ -5,6 +5,7 @@
  * record views. The hot path does no allocation and no copying.
  */
 #include "capture/sip_parse.h"
+#include "capture/sip_pani.h"
 
 #include <string.h>
 
@@ -502,6 +503,22 @@ static void set_once(struct sl_sip_msg *m, struct sl_str *field, struct sl_str v
 		*field = v;
 }
 
+/*
+ * P-Access-Network-Info may come in several fields (the UE's and a
+ * P-CSCF's, TS 24.229 clause 7.2A.4): keep the first network-provided
+ * access-net-spec, else the first one.
+ */
+static void add_pani(struct sl_sip_msg *m, struct sl_str v)
+{
+	bool network;
+	struct sl_str spec = sl_pani_pick(v, &network);
+
+	if (!m->pani.p || (network && !m->pani_network)) {
+		m->pani = spec;
+		m->pani_network = network;
+	}
+}
+
 static void set_nameaddr_once(struct sl_sip_msg *m, struct sl_sip_nameaddr *field, struct sl_str v)
 {
 	if (field->uri.p)
@@ -588,7 +605,7 @@ static enum sl_sip_err take_header(struct sl_sip_msg *m, enum hdr_id id, struct 
 		set_nameaddr_once(m, &m->ppi, v);
 		break;
 	case H_PANI:
-		set_once(m, &m->pani, v);
+		add_pani(m, v);
 		break;
 	case H_PAU:
 		set_once(m, &m->p_associated, v);

@@ -81,7 +81,8 @@ struct sl_sip_msg {
 	struct sl_str via_branch;
 	unsigned n_via;
 	struct sl_str user_agent;	/* User-Agent or Server */
-	struct sl_str pani;		/* P-Access-Network-Info */
+	struct sl_str pani;		/* P-Access-Network-Info: the access-net-spec sl_pani_pick() chose */
+	bool pani_network;		/* ... and it carries "network-provided" */
 	struct sl_str p_associated;	/* P-Associated-URI (a 2xx to REGISTER): comma-separated name-addrs, raw */
 	struct sl_str authorization;	/* Authorization / Proxy-Authorization value */
 	struct sl_str expires;

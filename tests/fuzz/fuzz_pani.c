@@ -2,7 +2,8 @@
  * libFuzzer target for capture/sip_pani.c (P-Access-Network-Info cells,
  * TS 24.229 clause 7.2A.4), from an exactly sized copy. A cell found must
  * have a known access, decimal MCC and MNC of the right lengths, and an
- * area and cell identity within the bits the access allows.
+ * area and cell identity within the bits the access allows. The
+ * access-net-spec sl_pani_pick() chooses must lie inside the input.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -30,6 +31,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *buf = malloc(size ? size : 1);
 	struct sl_cell c;
+	struct sl_str pick;
+	bool np;
 
 	if (!buf)
 		abort();
@@ -42,6 +45,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    || c.area >> area_bits || c.cell >> cell_bits)
 			abort();
 	}
+	pick = sl_pani_pick(sl_str_make(buf, size), &np);
+	if (pick.p < buf || pick.p + pick.len > buf + size)
+		abort();
+	(void)sl_pani_cell(pick, &c);
 	free(buf);
 	return 0;
 }

@@ -416,6 +416,58 @@ static void test_location_per_cell(void **state)
 	assert_int_equal(ctr(g, SL_SIPC_PANI_MALFORMED), 1);
 }
 
+/*
+ * The phone writes its own P-Access-Network-Info; a P-CSCF adds the
+ * network's, marked network-provided (TS 24.229 7.2A.4). The location is
+ * the network's whichever comes first, in two header fields or one, and
+ * the event's location value says which was used.
+ */
+static void test_location_network_provided(void **state)
+{
+	struct ifx *g = *state;
+	static const char txt[] = "hello";
+	const struct rec *r;
+
+	message(g, TS0, true, "np-1", UE, SC,
+		"P-Access-Network-Info: 3GPP-E-UTRAN-FDD; utran-cell-id-3gpp=20801000100019B1\r\n"
+		"P-Access-Network-Info: 3GPP-E-UTRAN-FDD; utran-cell-id-3gpp=208010002000ABCD; network-provided\r\n",
+		"text/plain", (const uint8_t *)txt, 5);
+	assert_int_equal(count(g, SL_EV_LOCATION), 1);
+	r = find(g, SL_EV_LOCATION, 0);
+	assert_int_equal(r->cell.area, 2);
+	assert_int_equal(r->cell.cell, 0xabcd);
+	assert_string_equal(r->location, "3GPP-E-UTRAN-FDD; utran-cell-id-3gpp=208010002000ABCD; network-provided");
+	assert_int_equal(find(g, SL_EV_MESSAGE, 0)->cell.cell, 0xabcd);
+
+	/* the network's first, the phone's after a comma in the same field: still the network's */
+	message(g, TS0 + 1, true, "np-2", UE, SC,
+		"P-Access-Network-Info: 3GPP-E-UTRAN-FDD; network-provided; utran-cell-id-3gpp=208010003000ABCE, "
+		"3GPP-E-UTRAN-FDD; utran-cell-id-3gpp=20801000100019B1\r\n",
+		"text/plain", (const uint8_t *)txt, 5);
+	r = find(g, SL_EV_LOCATION, 1);
+	assert_non_null(r);
+	assert_int_equal(r->cell.area, 3);
+	assert_string_equal(r->location, "3GPP-E-UTRAN-FDD; network-provided; utran-cell-id-3gpp=208010003000ABCE");
+
+	/* the phone's after a comma, the network's in a later field */
+	message(g, TS0 + 2, true, "np-3", UE, SC,
+		"P-Access-Network-Info: 3GPP-GERAN; cgi-3gpp=208100B62C0F1A, 3GPP-E-UTRAN-FDD; "
+		"utran-cell-id-3gpp=20801000100019B1\r\n"
+		"P-Access-Network-Info: 3GPP-E-UTRAN-FDD; utran-cell-id-3gpp=208010004000ABCF;network-provided\r\n",
+		"text/plain", (const uint8_t *)txt, 5);
+	assert_int_equal(find(g, SL_EV_LOCATION, 2)->cell.area, 4);
+
+	/* the phone's only: still used, as before */
+	message(g, TS0 + 3, true, "np-4", UE, SC,
+		"P-Access-Network-Info: 3GPP-GERAN; cgi-3gpp=208100B62C0F1A, 3GPP-E-UTRAN-FDD; "
+		"utran-cell-id-3gpp=20801000100019B1\r\n",
+		"text/plain", (const uint8_t *)txt, 5);
+	r = find(g, SL_EV_LOCATION, 3);
+	assert_non_null(r);
+	assert_int_equal(r->cell.access, SL_ACCESS_GERAN);
+	assert_string_equal(r->location, "3GPP-GERAN; cgi-3gpp=208100B62C0F1A");
+}
+
 static void reg(struct ifx *g, uint64_t ts, const char *call_id, uint32_t cseq, unsigned expires)
 {
 	reg_as(g, ts, call_id, cseq, expires, UE, NULL);
@@ -476,6 +528,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_text_only_when_asked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated_and_garbage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_location_per_cell, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_location_network_provided, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_registration_binds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_binding_from_associated_uri, setup, teardown),
 	};

@@ -2,7 +2,8 @@
  * P-Access-Network-Info cells (capture/sip_pani.c, TS 24.229 clause
  * 7.2A.4): each access type's lengths with two- and three-digit MNCs, the
  * first access-net-spec only, quoted values, accesses without a cell, and
- * every cut of a valid cell identity and bad digits refused as malformed.
+ * every cut of a valid cell identity and bad digits refused as malformed;
+ * which access-net-spec a location is read from (the network-provided one).
  * Values are fed from exactly sized heap copies so AddressSanitizer sees
  * any read past them.
  */
@@ -149,6 +150,72 @@ static void test_bad_digits(void **state)
 		assert_int_equal(PARSE(bad[i], &c), SL_PANI_MALFORMED);
 }
 
+static void pick_is(const char *v, const char *want, bool network)
+{
+	size_t n = strlen(v);
+	char *copy = malloc(n ? n : 1);
+	struct sl_str s;
+	bool np = !network;
+
+	assert_non_null(copy);
+	memcpy(copy, v, n);
+	s = sl_pani_pick(sl_str_make(copy, n), &np);
+	assert_int_equal(np, network);
+	assert_int_equal(s.len, strlen(want));
+	assert_memory_equal(s.p, want, s.len);
+	free(copy);
+}
+
+/* TS 24.229 7.2A.4: the network-provided access-net-spec wins over the phone's, wherever it stands. */
+static void test_pick(void **state)
+{
+	static const char *const ue = "3GPP-E-UTRAN-FDD; utran-cell-id-3gpp=001010001000019B";
+	static const char *const net = "3GPP-E-UTRAN-FDD; utran-cell-id-3gpp=001010002000019C; network-provided";
+	struct sl_str s;
+	bool np = true;
+	char buf[256];
+	size_t n;
+
+	(void)state;
+	pick_is(ue, ue, false);
+	pick_is(net, net, true);
+	snprintf(buf, sizeof(buf), "%s, %s", ue, net);
+	pick_is(buf, net, true);
+	snprintf(buf, sizeof(buf), " %s ,%s", net, ue);
+	pick_is(buf, net, true);
+	pick_is("IEEE-802.11;network-provided", "IEEE-802.11;network-provided", true);
+	pick_is("3GPP-E-UTRAN-FDD; NETWORK-PROVIDED", "3GPP-E-UTRAN-FDD; NETWORK-PROVIDED", true);
+	/* a parameter value or quoted string naming it is not the parameter; commas inside quotes do not split */
+	pick_is("ADSL; dsl-location=\"a, network-provided\", 3GPP-GERAN",
+		"ADSL; dsl-location=\"a, network-provided\"", false);
+	pick_is("x; dsl-location=\"q;network-provided\"", "x; dsl-location=\"q;network-provided\"", false);
+	pick_is("x; network-provided=1", "x; network-provided=1", false);
+	pick_is("x; operator-specific-GI=network-provided", "x; operator-specific-GI=network-provided", false);
+	pick_is("network-provided, x", "network-provided", false);
+	/* empty specs are skipped; nothing at all gives an empty view */
+	pick_is(" , ,x", "x", false);
+	pick_is(" , ", "", false);
+	pick_is("", "", false);
+	pick_is("\"unterminated, x; network-provided", "\"unterminated, x; network-provided", false);
+	pick_is("\"a\\\", b\", c;network-provided", "c;network-provided", true);
+	s = sl_pani_pick(SL_STR_NULL, &np);
+	assert_null(s.p);
+	assert_false(np);
+
+	/* every cut: the view stays inside the value, and only whole-parameter cuts see network-provided */
+	snprintf(buf, sizeof(buf), "%s, %s", ue, net);
+	for (n = 0; n <= strlen(buf); n++) {
+		char *copy = malloc(n ? n : 1);
+
+		assert_non_null(copy);
+		memcpy(copy, buf, n);
+		s = sl_pani_pick(sl_str_make(copy, n), &np);
+		assert_true(s.p >= copy && s.p + s.len <= copy + n);
+		assert_int_equal(np, n == strlen(buf));
+		free(copy);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -156,6 +223,7 @@ int main(void)
 		cmocka_unit_test(test_no_cell),
 		cmocka_unit_test(test_every_cut),
 		cmocka_unit_test(test_bad_digits),
+		cmocka_unit_test(test_pick),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
