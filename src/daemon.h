@@ -142,6 +142,8 @@ struct vty;
 void sl_daemon_vty_guard_write(struct vty *vty);
 /* False (refused, logged, audited as console.refused) unless the command comes from the configuration file. */
 bool sl_vty_file_only(struct vty *vty, const char *setting);
+/* The same, with the reason the refusal gives (sl_vty_file_only's is about trust settings). */
+bool sl_vty_file_only_why(struct vty *vty, const char *setting, const char *why);
 
 /* --check-config: every problem printed (file, node, field); 0 usable, -1 not. */
 int sl_daemon_check_config(struct sl_daemon *d, const char *file);

@@ -271,9 +271,15 @@ DEFUN(cfg_replay_speed, cfg_replay_speed_cmd, "replay-speed (max|<1-1000>)",
 	return CMD_SUCCESS;
 }
 
+/* the events carry targets' identities: a console session must not append them wherever it likes */
+#define EVENTS_FILE_WHY "the events file is read from the configuration file at start only"
+
 DEFUN(cfg_events_file, cfg_events_file_cmd, "events-file PATH",
-      "Append every event as a JSON line (docs/events.md) to a file\n" "File path\n")
+      "Append every event as a JSON line (docs/events.md) to a file; read from the configuration file only\n"
+      "File path\n")
 {
+	if (!sl_vty_file_only_why(vty, "events-file", EVENTS_FILE_WHY))
+		return CMD_WARNING;
 	talloc_free(g_d->cfg.events_path);
 	g_d->cfg.events_path = talloc_strdup(g_d->ctx, argv[0]);
 	return CMD_SUCCESS;
@@ -281,6 +287,8 @@ DEFUN(cfg_events_file, cfg_events_file_cmd, "events-file PATH",
 
 DEFUN(cfg_no_events_file, cfg_no_events_file_cmd, "no events-file", NO_STR "Write no events file\n")
 {
+	if (!sl_vty_file_only_why(vty, "no events-file", EVENTS_FILE_WHY))
+		return CMD_WARNING;
 	TALLOC_FREE(g_d->cfg.events_path);
 	return CMD_SUCCESS;
 }

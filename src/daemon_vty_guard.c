@@ -53,7 +53,17 @@
  * plain-tcp, tls ca and tls verify-name) are taken from the configuration
  * file only (sl_vty_file_only): a console session that could change them
  * could make a receiver of its own choosing acceptable, then move a
- * destination's address to it.
+ * destination's address to it. For the same reason the libosmocore
+ * commands that send log lines or counters to a host of the session's
+ * choosing are configuration-file only: `log gsmtap [HOSTNAME]` (log
+ * lines name destinations and LIIDs) and `stats reporter statsd [NAME]`
+ * with its node's `remote-ip` and `remote-port` (counter groups are named
+ * after destinations; an already configured reporter could otherwise be
+ * moved). So are two that reach files outside the confinement above:
+ * `banner motd file [FILE]` (any file the daemon can read, shown to every
+ * session, view sessions included) and sluiced's own `events-file` / `no
+ * events-file` in the capture node (the events carry targets' identities;
+ * the path takes effect at the next reopen, appending wherever it points).
  */
 #include <errno.h>
 #include <libgen.h>
@@ -79,17 +89,18 @@ extern vector cmdvec;
 
 #define LOG_DIR_DEFAULT "/var/log/sluice"
 
-enum guard_kind { G_WRITE_FILE, G_LOG_FILE, G_VIEW_HIDDEN };
+enum guard_kind { G_WRITE_FILE, G_LOG_FILE, G_VIEW_HIDDEN, G_FILE_ONLY };
 
 struct guarded {
 	struct cmd_element *cmd;
 	int (*func)(struct cmd_element *, struct vty *, int, const char *[]);
 	enum guard_kind kind;
+	const char *setting, *why;	/* G_FILE_ONLY: the name refusals give, and why */
 };
 
 static struct sl_daemon *g_d;
 static char *g_log_dir;	/* log-directory; NULL: LOG_DIR_DEFAULT */
-static struct guarded g_guarded[16];
+static struct guarded g_guarded[24];
 static unsigned g_n_guarded;
 
 static struct cmd_element *find_cmd(int node, const char *string)
@@ -261,6 +272,10 @@ static int guard(struct cmd_element *self, struct vty *vty, int argc, const char
 		if (path_allowed(argv[0], bases, 1, 0, config_may_replace, why, sizeof(why)) < 0)
 			goto refuse;
 		break;
+	case G_FILE_ONLY:
+		if (!sl_vty_file_only_why(vty, g_guarded[i].setting, g_guarded[i].why))
+			return CMD_WARNING;
+		break;
 	case G_LOG_FILE:
 		if (vty->type == VTY_FILE || argc < 1)
 			break;
@@ -279,15 +294,18 @@ refuse:
 	return CMD_WARNING;
 }
 
-bool sl_vty_file_only(struct vty *vty, const char *setting)
+bool sl_vty_file_only_why(struct vty *vty, const char *setting, const char *why)
 {
-	static const char why[] = "trust settings are read from the configuration file at start only";
-
 	if (vty->type == VTY_FILE)
 		return true;
 	vty_out(vty, "%% refused: %s: %s%s", setting, why, VTY_NEWLINE);
 	record_refusal(vty, setting, "-", why);
 	return false;
+}
+
+bool sl_vty_file_only(struct vty *vty, const char *setting)
+{
+	return sl_vty_file_only_why(vty, setting, "trust settings are read from the configuration file at start only");
 }
 
 DEFUN(cfg_log_dir, cfg_log_dir_cmd, "log-directory PATH",
@@ -309,7 +327,7 @@ void sl_daemon_vty_guard_write(struct vty *vty)
 		vty_out(vty, "log-directory %s%s", g_log_dir, VTY_NEWLINE);
 }
 
-static void guard_cmd(int node, const char *string, enum guard_kind kind)
+static void guard_cmd_as(int node, const char *string, enum guard_kind kind, const char *setting, const char *why)
 {
 	struct cmd_element *c = find_cmd(node, string);
 	unsigned i;
@@ -323,8 +341,14 @@ static void guard_cmd(int node, const char *string, enum guard_kind kind)
 			return;
 	if (g_n_guarded >= ARRAY_SIZE(g_guarded))
 		return;
-	g_guarded[g_n_guarded++] = (struct guarded){ .cmd = c, .func = c->func, .kind = kind };
+	g_guarded[g_n_guarded++] =
+		(struct guarded){ .cmd = c, .func = c->func, .kind = kind, .setting = setting, .why = why };
 	c->func = guard;
+}
+
+static void guard_cmd(int node, const char *string, enum guard_kind kind)
+{
+	guard_cmd_as(node, string, kind, NULL, NULL);
 }
 
 void sl_daemon_vty_guard_init(struct sl_daemon *d)
@@ -336,6 +360,8 @@ void sl_daemon_vty_guard_init(struct sl_daemon *d)
 		"show talloc-context (application|global|all) (full|brief|DEPTH) tree ADDRESS",
 		"show talloc-context (application|global|all) (full|brief|DEPTH) filter REGEXP",
 	};
+	static const char remote[] = "remote log and counter targets are read from the configuration file at start only";
+	static const char banner[] = "the banner file is read from the configuration file at start only";
 	unsigned i;
 
 	g_d = d;
@@ -344,4 +370,9 @@ void sl_daemon_vty_guard_init(struct sl_daemon *d)
 	guard_cmd(CONFIG_NODE, "log file FILENAME [blocking-io]", G_LOG_FILE);
 	for (i = 0; i < ARRAY_SIZE(view_hidden); i++)
 		guard_cmd(VIEW_NODE, view_hidden[i], G_VIEW_HIDDEN);
+	guard_cmd_as(CONFIG_NODE, "log gsmtap [HOSTNAME]", G_FILE_ONLY, "log gsmtap", remote);
+	guard_cmd_as(CONFIG_NODE, "stats reporter statsd [NAME]", G_FILE_ONLY, "stats reporter statsd", remote);
+	guard_cmd_as(CFG_STATS_NODE, "remote-ip ADDR", G_FILE_ONLY, "stats reporter remote-ip", remote);
+	guard_cmd_as(CFG_STATS_NODE, "remote-port <1-65535>", G_FILE_ONLY, "stats reporter remote-port", remote);
+	guard_cmd_as(CONFIG_NODE, "banner motd file [FILE]", G_FILE_ONLY, "banner motd file", banner);
 }

@@ -16,7 +16,12 @@
 #     file other than a *.cfg (keys live there), and `log file` neither
 #     appends to an existing file that is not already a log file of the
 #     daemon (the events file, state files) nor writes below the state-dir
-#     (the spools, whose segments are *.log).
+#     (the spools, whose segments are *.log);
+#   - remote log and counter targets (`log gsmtap`, `stats reporter statsd`
+#     and its `remote-ip`/`remote-port`), `banner motd file` and
+#     `events-file`/`no events-file` are configuration-file only: refused,
+#     audited, and absent from the running configuration; the statsd
+#     reporter the file configured keeps its address.
 set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}"
 . "$top_srcdir/tests/live/stop.sh"
@@ -35,9 +40,14 @@ echo KEY >"$work/etc/secret.key"
 echo STATE >"$work/state/other.state"
 echo '{}' >"$work/logs/events.json"
 ln -s "$work/elsewhere" "$work/etc/link-out"
-v=$(freeport) p2=$(freeport)
+v=$(freeport) p2=$(freeport) sd=$(freeport)
 cat >"$work/etc/sluice.cfg" <<CFG
 log-directory $work/logs
+stats interval 60
+stats reporter statsd
+ remote-ip 127.0.0.1
+ remote-port $sd
+ enable
 log stderr
  logging filter all 1
  logging level set-all notice
@@ -48,6 +58,7 @@ password view-pw
 enable password enable-pw
 capture
  source file $work/g.pcap
+ events-file $work/state/events.json
 handover
  operator-id OPX
  state-dir $work/state
@@ -215,6 +226,41 @@ for x in ("evil.example", "elsewhere/ca.pem", "elsewhere/crl.pem"):
         fail.append("a refused trust setting reached the running configuration: %r" % x)
 if "log-directory %s/logs" % work not in out:
     fail.append("show running-config lacks the log-directory")
+# remote log and counter targets, the banner file and the events file: configuration file only
+for c in ("log gsmtap 192.0.2.7", "banner motd file %s/etc/secret.key" % work, "stats reporter statsd evil"):
+    out = say(c, "#")
+    if "% refused" not in out:
+        fail.append("%r not refused from the console: %r" % (c, out[:300]))
+    if "(config-stats)#" in out:
+        say("exit", "(config)#")
+out = say("stats reporter statsd", "#")
+if "% refused" not in out:
+    fail.append("entering the file's statsd reporter not refused: %r" % out[:300])
+    say("exit", "(config)#")
+# the stats node's remote address is guarded too (reached here through the log reporter's node)
+out = say("stats reporter log", "#")
+if "(config-stats)#" not in out:
+    fail.append("stats reporter log did not enter the stats node: %r" % out[:300])
+for c in ("remote-ip 192.0.2.8", "remote-port 9"):
+    out = say(c, "#")
+    if "% refused" not in out:
+        fail.append("%r in the stats node not refused: %r" % (c, out[:300]))
+say("exit", "(config)#")
+say("capture", "(config-capture)#")
+for c in ("events-file %s/elsewhere/ev.json" % work, "no events-file"):
+    out = say(c, "#")
+    if "% refused" not in out:
+        fail.append("%r not refused from the console: %r" % (c, out[:300]))
+say("exit", "(config)#")
+out = say("show running-config", "#")
+for x in ("192.0.2.7", "192.0.2.8", "remote-port 9\n", "secret.key", "statsd evil", "elsewhere/ev.json"):
+    if x in out:
+        fail.append("a refused setting reached the running configuration: %r" % x)
+for x in ("remote-ip 127.0.0.1", "events-file %s/state/events.json" % work):
+    if x not in out:
+        fail.append("the file's setting %r is gone from the running configuration" % x)
+if "KEY" in out:
+    fail.append("the running configuration shows the key file")
 s.close()
 for f in fail:
     print("FAIL: " + f)
@@ -229,7 +275,10 @@ refused = [json.loads(l)["fields"] for l in open(sys.argv[1]) if json.loads(l)["
 cmds = sorted(r["command"] for r in refused)
 want = sorted(["log file"] * 6 + ["write file"] * 7 + ["destination plain-tcp", "destination tls", "destination tls",
                                                    "authority trust-anchors", "authority crl", "authority receiver-ca",
-                                                   "authority destination"])
+                                                   "authority destination", "log gsmtap", "banner motd file",
+                                                   "stats reporter statsd", "stats reporter statsd", "events-file",
+                                                   "stats reporter remote-ip", "stats reporter remote-port",
+                                                   "no events-file"])
 if cmds != want:
     sys.exit("FAIL: console.refused records: %r" % cmds)
 PY
