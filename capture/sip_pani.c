@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "capture/sip_pani.h"
-#include "capture/sip_parse.h"
 
 const char *const sl_access_names[_SL_ACCESS_COUNT] = {
 	[SL_ACCESS_GERAN] = "geran", [SL_ACCESS_UTRAN] = "utran", [SL_ACCESS_EUTRAN] = "eutran", [SL_ACCESS_NR] = "nr",
@@ -87,13 +86,13 @@ static size_t spec_end(struct sl_str s)
 }
 
 /*
- * Whether one access-net-spec carries the valueless "network-provided"
- * access-info (np). Parameters are split at semicolons outside quoted
- * strings, so a quoted value naming it does not count.
+ * The access-info parameter called name in one access-net-spec (the text
+ * after its access type): parameters are split at semicolons outside
+ * quoted strings, so a quoted value naming one does not count. *value is
+ * what follows '=' trimmed, a null view when there is no '='.
  */
-static bool network_provided(struct sl_str spec)
+static bool find_param(struct sl_str spec, const char *name, struct sl_str *value)
 {
-	static const char np[] = "network-provided";
 	bool quoted = false;
 	size_t i, start = 0;
 
@@ -105,15 +104,27 @@ static bool network_provided(struct sl_str spec)
 		} else if (c == '"') {
 			quoted = !quoted;
 		} else if (c == ';' && (!quoted || i == spec.len)) {
-			struct sl_str name = sl_str_trim(sl_str_make(spec.p + start, i - start));
+			struct sl_str param = sl_str_make(spec.p + start, i - start);
+			long eq = sl_str_chr(param, '=');
+			struct sl_str pname = sl_str_trim(eq < 0 ? param : sl_str_make(param.p, (size_t)eq));
 
-			if (start && sl_str_ieq_cstr(name, np))
+			if (start && sl_str_ieq_cstr(pname, name)) {
+				*value = eq < 0 ? SL_STR_NULL : sl_str_trim(sl_str_sub(param, (size_t)eq + 1, param.len));
 				return true;
+			}
 			start = i + 1;
 			quoted = false;
 		}
 	}
 	return false;
+}
+
+/* The valueless "network-provided" access-info (np) of TS 24.229 7.2A.4. */
+static bool network_provided(struct sl_str spec)
+{
+	struct sl_str v;
+
+	return find_param(spec, "network-provided", &v) && !v.p;
 }
 
 struct sl_str sl_pani_pick(struct sl_str value, bool *network)
@@ -141,7 +152,7 @@ struct sl_str sl_pani_pick(struct sl_str value, bool *network)
 enum sl_pani_res sl_pani_cell(struct sl_str value, struct sl_cell *out)
 {
 	const struct access_rule *r = NULL;
-	struct sl_str token, params, v;
+	struct sl_str token, v;
 	size_t i, mnc_len, fixed;
 	uint64_t area, cell;
 	long semi;
@@ -157,8 +168,7 @@ enum sl_pani_res sl_pani_cell(struct sl_str value, struct sl_cell *out)
 			r = &rules[i];
 	if (!r || semi < 0)
 		return SL_PANI_NO_CELL;
-	params = sl_str_sub(value, (size_t)semi, value.len);
-	if (!sl_sip_param(params, r->param, &v))
+	if (!find_param(value, r->param, &v))
 		return SL_PANI_NO_CELL;
 	if (v.len >= 2 && v.p[0] == '"' && v.p[v.len - 1] == '"')
 		v = sl_str_make(v.p + 1, v.len - 2);
