@@ -35,6 +35,15 @@
  *     session cannot widen its own confinement.
  * Directories are compared after realpath(), so `..` and symbolic links
  * cannot leave them; an existing PATH that is a symbolic link is refused.
+ * That check is by name, so the file is then opened without another
+ * lookup by name: the directory through the allowed base's descriptor
+ * with no symbolic link followed (util/open_beneath.c), the file in it
+ * with O_NOFOLLOW, and the opened descriptor fstat()ed (a regular file of
+ * one link). `write file PATH` is written here for that reason (a new
+ * file renamed over PATH, the old one kept as PATH.sav), and `log file
+ * PATH` hands libosmocore /proc/self/fd/N of the file created here; a
+ * writer inside an allowed directory who swaps a component for a link
+ * after the check gets a refusal, not a file elsewhere.
  * A refusal answers "% refused: ..." and is recorded as console.refused in
  * the audit log (the path in clear: it names a file, not a person).
  *
@@ -66,11 +75,13 @@
  * the path takes effect at the next reopen, appending wherever it points).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <osmocom/core/logging.h>
@@ -83,6 +94,7 @@
 #include "capture/log.h"
 #include "mediation/audit/audit.h"
 #include "src/daemon.h"
+#include "util/open_beneath.h"
 
 /* libosmovty's node table (src/vty/command.c); exported, not declared in its headers. */
 extern vector cmdvec;
@@ -119,10 +131,9 @@ static struct cmd_element *find_cmd(int node, const char *string)
 	return NULL;
 }
 
-/* true when dir (resolved) is base (resolved) or, unless top_only, below it */
-static bool dir_within(const char *dir, const char *base, bool top_only)
+/* true when dir (resolved) is base (resolved into rb) or, unless top_only, below it */
+static bool dir_within(const char *dir, const char *base, bool top_only, char rb[PATH_MAX])
 {
-	char rb[PATH_MAX];
 	size_t n;
 
 	if (!base || !realpath(base, rb))
@@ -153,16 +164,28 @@ static bool same_file(const char *path, const char *other)
 }
 
 /*
+ * Where a vetted path is, for opening it without another lookup by name:
+ * the allowed base it fell in (resolved), its directory relative to that
+ * base ("." for the base itself) and its file name.
+ */
+struct confined {
+	char base[PATH_MAX], rel_dir[PATH_MAX], name[NAME_MAX + 1];
+};
+
+/*
  * 0 when path may be written, else -1 with why filled in. bases[i] allows
  * its subdirectories too unless top_only has bit i set. exists tells
  * whether path, an existing regular file inside the bases, may be written
- * (NULL: any may); it fills in why when not.
+ * (NULL: any may); it fills in why when not. On success *where says where
+ * the path is, for open_confined_dir(): the check is by name, and only
+ * opening through where closes the window in which a component could be
+ * swapped for a symbolic link.
  */
 static int path_allowed(const char *path, const char *const *bases, unsigned n_bases, unsigned top_only,
 			bool (*exists)(const char *path, const char *base, char *why, size_t len), char *why,
-			size_t len)
+			size_t len, struct confined *where)
 {
-	char copy[PATH_MAX], rd[PATH_MAX], *dir, *base;
+	char copy[PATH_MAX], rd[PATH_MAX], rb[PATH_MAX], *dir, *base;
 	struct stat st;
 	bool present;
 	unsigned i;
@@ -189,10 +212,22 @@ static int path_allowed(const char *path, const char *const *bases, unsigned n_b
 		return -1;
 	}
 	for (i = 0; i < n_bases; i++)
-		if (dir_within(rd, bases[i], (top_only >> i) & 1)) {
+		if (dir_within(rd, bases[i], (top_only >> i) & 1, rb)) {
+			size_t n = strlen(rb);
+			const char *rel = rd + n;
+
 			OSMO_STRLCPY_ARRAY(copy, path);
 			if (present && exists && !exists(path, basename(copy), why, len))
 				return -1;
+			while (*rel == '/')
+				rel++;
+			if (strlen(basename(copy)) >= sizeof(where->name)) {
+				snprintf(why, len, "file name too long");
+				return -1;
+			}
+			OSMO_STRLCPY_ARRAY(where->base, rb);
+			OSMO_STRLCPY_ARRAY(where->rel_dir, *rel ? rel : ".");
+			OSMO_STRLCPY_ARRAY(where->name, basename(copy));
 			return 0;
 		}
 	snprintf(why, len, "%s is outside", rd);
@@ -223,6 +258,185 @@ static bool log_may_append(const char *path, const char *base, char *why, size_t
 	return false;
 }
 
+/*
+ * The directory a vetted path is in, opened from its base without
+ * following any symbolic link (util/open_beneath.c: openat2 with
+ * RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS, or a component walk with
+ * O_NOFOLLOW): a component swapped for a link since the check fails here.
+ * Returns the descriptor, or -1 with why filled in.
+ */
+static int open_confined_dir(const struct confined *w, char *why, size_t len)
+{
+	int basefd, dirfd;
+
+	basefd = open(w->base, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (basefd < 0) {
+		snprintf(why, len, "%s: %s", w->base, strerror(errno));
+		return -1;
+	}
+	dirfd = sl_open_beneath(basefd, w->rel_dir, O_PATH | O_DIRECTORY, 0);
+	close(basefd);
+	if (dirfd < 0) {
+		snprintf(why, len, "%.1024s/%.1024s changed since it was checked (%s)", w->base, w->rel_dir,
+			 strerror(-dirfd));
+		return -1;
+	}
+	return dirfd;
+}
+
+/* a regular file with one name only: not a device, and not a hard link to a file kept elsewhere */
+static bool plain_file(int fd, char *why, size_t len)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+		snprintf(why, len, "opened, but not a regular file of one link");
+		return false;
+	}
+	return true;
+}
+
+/*
+ * write file PATH from a console session, done here rather than by
+ * libosmocore (whose writer works by name: mkstemp, link, unlink, link,
+ * chmod): the configuration goes to a new file created in the vetted
+ * directory's descriptor, the old file is kept as NAME.sav, and the new
+ * one is renamed over NAME, which replaces whatever NAME is (even a link
+ * swapped in) without following it. An existing NAME must still pass the
+ * check it passed by name (config_may_replace), now seen through the
+ * descriptor. 0, or -1 with why filled in.
+ */
+static int write_config_confined(const struct confined *w, char *why, size_t len)
+{
+	char tmp[NAME_MAX + 32], sav[NAME_MAX + 8];
+	static unsigned serial;
+	struct stat st, cfg;
+	struct vty *file_vty;
+	int dirfd, fd, keep = -1, rc = -1;
+	bool exists;
+	unsigned i;
+
+	if (strlen(w->name) + 24 > NAME_MAX) {
+		snprintf(why, len, "file name too long");
+		return -1;
+	}
+	dirfd = open_confined_dir(w, why, len);
+	if (dirfd < 0)
+		return -1;
+	exists = fstatat(dirfd, w->name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	if (exists && (!S_ISREG(st.st_mode)
+		       || !(ends_with(w->name, ".cfg")
+			    || (g_d->config_file && stat(g_d->config_file, &cfg) == 0 && cfg.st_dev == st.st_dev
+				&& cfg.st_ino == st.st_ino)))) {
+		snprintf(why, len, "exists and is neither the configuration file nor a *.cfg");
+		goto out;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.%ld.%u.tmp", w->name, (long)getpid(), serial++);
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+	if (fd < 0) {
+		snprintf(why, len, "%s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	keep = dup(fd);
+	if (keep < 0 || !plain_file(fd, why, len)) {
+		if (keep < 0)
+			snprintf(why, len, "dup: %s", strerror(errno));
+		close(fd);
+		goto unlink_tmp;
+	}
+	file_vty = vty_new();
+	if (!file_vty) {
+		close(fd);
+		snprintf(why, len, "out of memory");
+		goto unlink_tmp;
+	}
+	file_vty->fd = fd;
+	file_vty->type = VTY_FILE;
+	vty_out(file_vty, "!\n! sluiced configuration saved from the console\n!\n");
+	for (i = 0; i < vector_active(cmdvec); i++) {
+		struct cmd_node *node = vector_slot(cmdvec, i);
+
+		if (node && node->func && node->func(file_vty))
+			vty_out(file_vty, "!\n");
+	}
+	vty_close(file_vty); /* flushes and closes fd */
+	if (fsync(keep) < 0) {
+		snprintf(why, len, "%s: %s", tmp, strerror(errno));
+		goto unlink_tmp;
+	}
+	if (exists) {
+		snprintf(sav, sizeof(sav), "%s.sav", w->name);
+		if ((unlinkat(dirfd, sav, 0) < 0 && errno != ENOENT) || linkat(dirfd, w->name, dirfd, sav, 0) < 0) {
+			snprintf(why, len, "keeping the old file as %s: %s", sav, strerror(errno));
+			goto unlink_tmp;
+		}
+	}
+	if (renameat(dirfd, tmp, dirfd, w->name) < 0) {
+		snprintf(why, len, "%s: %s", w->name, strerror(errno));
+		goto unlink_tmp;
+	}
+	fsync(dirfd);
+	rc = 0;
+	goto out;
+unlink_tmp:
+	unlinkat(dirfd, tmp, 0);
+out:
+	if (keep >= 0)
+		close(keep);
+	close(dirfd);
+	return rc;
+}
+
+/*
+ * log file PATH from a console session: the file is created here, through
+ * the vetted directory's descriptor and only if it does not exist yet
+ * (O_EXCL: a file that appeared since the check is not one of ours), and
+ * libosmocore is given /proc/self/fd/N, which reopens that very file
+ * whatever its name now leads to; the target then takes the real path as
+ * its name (show running-config, reopen after rotation). A path that
+ * already is a log target opens nothing and goes to libosmocore as is.
+ */
+static int log_file_confined(struct cmd_element *self, const struct guarded *g, struct vty *vty, int argc,
+			     const char *argv[], const struct confined *w, char *why, size_t len)
+{
+	char proc[32];
+	const char *args[2];
+	struct log_target *t;
+	int dirfd, fd, rc;
+
+	if (log_target_find(LOG_TGT_TYPE_FILE, argv[0]))
+		return g->func(self, vty, argc, argv);
+	dirfd = open_confined_dir(w, why, len);
+	if (dirfd < 0)
+		return -1;
+	fd = openat(dirfd, w->name, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+	close(dirfd);
+	if (fd < 0) {
+		snprintf(why, len, "%s", errno == EEXIST ? "appeared since it was checked: a console session only "
+							   "creates new log files" : strerror(errno));
+		return -1;
+	}
+	if (!plain_file(fd, why, len)) {
+		close(fd);
+		return -1;
+	}
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	args[0] = proc;
+	args[1] = argc > 1 ? argv[1] : NULL;
+	rc = g->func(self, vty, argc, args);
+	t = log_target_find(LOG_TGT_TYPE_FILE, proc);
+	if (t) {
+		char *name = talloc_strdup(t, argv[0]);
+
+		if (name) {
+			talloc_free((char *)t->tgt_file.fname);
+			t->tgt_file.fname = name;
+		}
+	}
+	close(fd);
+	return rc;
+}
+
 static void record_refusal(struct vty *vty, const char *command, const char *path, const char *why)
 {
 	struct sl_audit_actor actor = { .type = "vty" };
@@ -246,7 +460,9 @@ static int guard(struct cmd_element *self, struct vty *vty, int argc, const char
 	const char *bases[3] = { NULL };
 	const char *cmd_name = NULL;
 	char cfgdir[PATH_MAX], why[PATH_MAX + 256];
+	struct confined where;
 	unsigned i;
+	int rc;
 
 	for (i = 0; i < g_n_guarded; i++)
 		if (g_guarded[i].cmd == self)
@@ -269,9 +485,11 @@ static int guard(struct cmd_element *self, struct vty *vty, int argc, const char
 			bases[0] = dirname(cfgdir);
 		}
 		cmd_name = "write file";
-		if (path_allowed(argv[0], bases, 1, 0, config_may_replace, why, sizeof(why)) < 0)
+		if (path_allowed(argv[0], bases, 1, 0, config_may_replace, why, sizeof(why), &where) < 0
+		    || write_config_confined(&where, why, sizeof(why)) < 0)
 			goto refuse;
-		break;
+		vty_out(vty, "Configuration saved to %s%s", argv[0], VTY_NEWLINE);
+		return CMD_SUCCESS;
 	case G_FILE_ONLY:
 		if (!sl_vty_file_only_why(vty, g_guarded[i].setting, g_guarded[i].why))
 			return CMD_WARNING;
@@ -283,9 +501,12 @@ static int guard(struct cmd_element *self, struct vty *vty, int argc, const char
 		bases[1] = g_d->cfg.ho.state_dir;
 		cmd_name = "log file";
 		/* the state-dir itself only: below it are the spools */
-		if (path_allowed(argv[0], bases, 2, 1u << 1, log_may_append, why, sizeof(why)) < 0)
+		if (path_allowed(argv[0], bases, 2, 1u << 1, log_may_append, why, sizeof(why), &where) < 0)
 			goto refuse;
-		break;
+		rc = log_file_confined(self, &g_guarded[i], vty, argc, argv, &where, why, sizeof(why));
+		if (rc == -1)
+			goto refuse;
+		return rc;
 	}
 	return g_guarded[i].func(self, vty, argc, argv);
 refuse:

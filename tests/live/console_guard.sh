@@ -226,6 +226,17 @@ for x in ("evil.example", "elsewhere/ca.pem", "elsewhere/crl.pem"):
         fail.append("a refused trust setting reached the running configuration: %r" % x)
 if "log-directory %s/logs" % work not in out:
     fail.append("show running-config lacks the log-directory")
+# log file opens the file it vetted (through /proc/self/fd) but keeps the real name
+if "log file %s/logs/sluiced.log" % work not in out or "/proc/self/fd" in out:
+    fail.append("show running-config does not name the console's log file by its path")
+# write file wrote a configuration, kept the one it replaced as .sav, and left no temporary file
+cfg = open("%s/etc/copy.cfg" % work).read()
+if "capture" not in cfg or "source file" not in cfg:
+    fail.append("write file wrote no configuration: %r" % cfg[:200])
+if not os.path.exists("%s/etc/copy.cfg.sav" % work):
+    fail.append("write file over copy.cfg kept no copy.cfg.sav")
+if [f for f in os.listdir("%s/etc" % work) if f.endswith(".tmp")]:
+    fail.append("write file left temporary files: %r" % os.listdir("%s/etc" % work))
 # remote log and counter targets, the banner file and the events file: configuration file only
 for c in ("log gsmtap 192.0.2.7", "banner motd file %s/etc/secret.key" % work, "stats reporter statsd evil"):
     out = say(c, "#")
