@@ -182,8 +182,16 @@ void sl_link_drop(struct sl_link *l, const char *why)
 	}
 }
 
+/*
+ * The superseded host string is freed once nothing refers to it: the
+ * link's own cfg is the only holder (the resolver and the TLS transport
+ * keep copies: resolve.c, X509_VERIFY_PARAM_set1_host), and the drop below
+ * ends any connection attempt before the new address is tried. The host
+ * the link was created with is kept when it became the name verified.
+ */
 int sl_link_set_peer(struct sl_link *l, const char *host, uint16_t port)
 {
+	const char *old = l->cfg.host;
 	char *h;
 
 	if (!host || !*host || !port)
@@ -195,11 +203,13 @@ int sl_link_set_peer(struct sl_link *l, const char *host, uint16_t port)
 		return -ENOMEM;
 	/* the name verified stays the one configured first: a new address never brings its own trust */
 	if (!l->cfg.tls_verify_name)
-		l->cfg.tls_verify_name = l->cfg.host;
+		l->cfg.tls_verify_name = old;
 	l->cfg.host = h;
 	l->cfg.port = port;
 	sl_link_drop(l, "receiver address changed");
 	sl_link_retry_now(l); /* the operator moved it: try the new address now, not after the back-off */
+	if (old != l->cfg.tls_verify_name)
+		talloc_free((char *)old);
 	return 1;
 }
 

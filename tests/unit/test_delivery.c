@@ -450,7 +450,9 @@ static void test_refuse_wrong_ip(void **state)
  * it verifies: created for 127.0.0.2 (nothing listens there), moved to
  * 127.0.0.1 where a receiver of the right CA presents a certificate for
  * 127.0.0.1 (and not 127.0.0.2). The handshake must be refused, nothing
- * sent, and the status must show the new address.
+ * sent, and the status must show the new address. Moves do not pile up
+ * the addresses they supersede (talloc blocks, AddressSanitizer for a
+ * freed one still in use).
  */
 static void test_moved_keeps_verified_name(void **state)
 {
@@ -462,6 +464,7 @@ static void test_moved_keeps_verified_name(void **state)
 	};
 	struct sl_link_status st;
 	int64_t deadline = now_ms() + 5000;
+	size_t blocks;
 	pid_t lemf;
 	int i;
 
@@ -477,6 +480,11 @@ static void test_moved_keeps_verified_name(void **state)
 	assert_int_equal(sl_link_set_peer(f->link, "127.0.0.2", 0), -EINVAL);
 	assert_int_equal(sl_link_set_peer(f->link, "127.0.0.2", port), 0);
 	assert_int_equal(sl_link_set_peer(f->link, "127.0.0.1", port), 1);
+	/* moved back and forth: each superseded address is freed (the first stays: it is the name verified) */
+	blocks = talloc_total_blocks(f->link);
+	for (i = 0; i < 40; i++)
+		assert_int_equal(sl_link_set_peer(f->link, i % 2 ? "127.0.0.1" : "127.0.0.3", port), 1);
+	assert_int_equal(talloc_total_blocks(f->link), blocks);
 	while (lctr(f->link, SL_LINK_CTR_TLS_FAIL) < 2 && now_ms() < deadline)
 		run_for(20);
 	sl_link_get_status(f->link, &st);
