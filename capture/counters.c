@@ -36,6 +36,8 @@ static const struct rate_ctr_desc decode_ctr[_SL_DEC_COUNT] = {
 	[SL_DEC_TCP_UNMATCHED] = { "tcp:unmatched", "TCP segments of connections not carrying SIP" },
 	[SL_DEC_IPV4_OFFLOAD] = { "ipv4:offload", "IPv4 packets with total length 0 (segmentation offload on the capturing host): length taken from the frame" },
 	[SL_DEC_TCP_OFFLOAD] = { "tcp:offload", "TCP segments longer than a 1500-byte MTU allows (merged by offload on the capturing host), taken whole" },
+	[SL_DEC_IPV6_OFFLOAD] = { "ipv6:offload", "IPv6 packets with payload length 0 and no Hop-by-Hop header (segmentation offload, Linux BIG TCP, on the capturing host): length taken from the frame" },
+	[SL_DEC_IPV6_JUMBO] = { "ipv6:jumbo", "IPv6 jumbograms (RFC 2675): payload length from the Jumbo Payload option" },
 };
 
 const struct rate_ctr_group_desc sl_decode_ctrg_desc = {

@@ -12,7 +12,13 @@
  * length of 0 when the stack left it for the NIC to fill in. Such a packet
  * is taken as tshark takes it, its length being what the frame holds from
  * the IPv4 header on (counted as ipv4:offload), instead of being rejected,
- * which would open a hole in the TCP stream behind it.
+ * which would open a hole in the TCP stream behind it. IPv6 has the same
+ * case: a payload length of 0 with a first next header other than
+ * Hop-by-Hop (Linux GSO and BIG TCP leave it so; counted as ipv6:offload)
+ * takes its length from the frame. A payload length of 0 with a
+ * Hop-by-Hop header is a jumbogram (RFC 2675): its length is the Jumbo
+ * Payload option's, which must be there, exceed 65535 and fit in the
+ * captured bytes, and it may not carry a fragment header (ipv6:jumbo).
  */
 #include <talloc.h>
 
@@ -45,8 +51,12 @@ void sl_decode_ip(struct sl_dec *d, struct sl_cursor c)
 		sl_cap_reject(d->cap, SL_CG_DECODE, SL_DEC_IPV4_MALFORMED, "IP version %u", v >> 4);
 }
 
+/* how ipv6_walk() was reached */
+#define WALK_REASSEMBLED 1u	/* a reassembled datagram: fragments do not nest */
+#define WALK_JUMBO 2u		/* a jumbogram: it may not be fragmented (RFC 2675 clause 3) */
+
 static void ipv6_walk(struct sl_dec *d, uint8_t next, struct sl_cursor payload, const struct sl_addr *src,
-		      const struct sl_addr *dst, bool reassembled);
+		      const struct sl_addr *dst, unsigned how);
 
 static void defrag_and_decode(struct sl_dec *d, const struct sl_frag *f)
 {
@@ -57,7 +67,7 @@ static void defrag_and_decode(struct sl_dec *d, const struct sl_frag *f)
 		return;
 	/* an IPv6 fragmentable part may start with more extension headers (RFC 8200 4.5) */
 	if (f->version == 6)
-		ipv6_walk(d, f->proto, sl_cur(buf, len), &f->src, &f->dst, true);
+		ipv6_walk(d, f->proto, sl_cur(buf, len), &f->src, &f->dst, WALK_REASSEMBLED);
 	else
 		sl_decode_l4(d, f->proto, &f->src, &f->dst, sl_cur(buf, len));
 	talloc_free(buf);
@@ -118,6 +128,51 @@ void sl_decode_ipv4(struct sl_dec *d, struct sl_cursor c)
 	sl_decode_l4(d, proto, &src, &dst, payload);
 }
 
+/*
+ * The Jumbo Payload option (RFC 2675 clause 2: type 0xC2, length 4, a
+ * 32-bit length of everything after the IPv6 header, Hop-by-Hop header
+ * included, greater than 65535) of the Hop-by-Hop header that c starts
+ * with. 0 with *len set, or -1 rejected and counted.
+ */
+static int jumbo_length(struct sl_dec *d, struct sl_cursor c, uint32_t *len)
+{
+	struct sl_cursor opts;
+	uint8_t nh, hl;
+
+	if (!sl_cur_u8(&c, &nh) || !sl_cur_u8(&c, &hl) || !sl_cur_sub(&c, (size_t)hl * 8 + 6, &opts)) {
+		sl_cap_reject(d->cap, SL_CG_DECODE, SL_DEC_IPV6_TRUNCATED, "IPv6 jumbogram Hop-by-Hop header cut short");
+		return -1;
+	}
+	while (opts.left) {
+		uint8_t type, olen;
+		uint32_t v;
+
+		if (!sl_cur_u8(&opts, &type))
+			break;
+		if (type == 0) /* Pad1 */
+			continue;
+		if (!sl_cur_u8(&opts, &olen) || !sl_cur_need(&opts, olen)) {
+			sl_cap_reject(d->cap, SL_CG_DECODE, SL_DEC_IPV6_MALFORMED,
+				      "IPv6 Hop-by-Hop option %u runs past its header", type);
+			return -1;
+		}
+		if (type != 0xc2) {
+			(void)sl_cur_skip(&opts, olen);
+			continue;
+		}
+		if (olen != 4 || !sl_cur_be32(&opts, &v) || v <= 65535) {
+			sl_cap_reject(d->cap, SL_CG_DECODE, SL_DEC_IPV6_MALFORMED,
+				      "IPv6 Jumbo Payload option of length %u", olen);
+			return -1;
+		}
+		*len = v;
+		return 0;
+	}
+	sl_cap_reject(d->cap, SL_CG_DECODE, SL_DEC_IPV6_MALFORMED,
+		      "IPv6 payload length 0 and a Hop-by-Hop header without a Jumbo Payload option");
+	return -1;
+}
+
 void sl_decode_ipv6(struct sl_dec *d, struct sl_cursor c)
 {
 	const uint8_t *hdr;
@@ -137,9 +192,26 @@ void sl_decode_ipv6(struct sl_dec *d, struct sl_cursor c)
 	}
 	plen = (uint16_t)((hdr[4] << 8) | hdr[5]);
 	next = hdr[6];
+	sl_addr_set6(&src, hdr + 8);
+	sl_addr_set6(&dst, hdr + 24);
 	if (plen == 0 && next == IPPROTO_HOPOPTS_) {
-		/* jumbogram (RFC 2675): never seen in signalling */
-		sl_cap_reject(d->cap, SL_CG_DECODE, SL_DEC_IPV6_UNSUPPORTED, "IPv6 jumbogram");
+		uint32_t jumbo;
+
+		if (jumbo_length(d, c, &jumbo) < 0)
+			return;
+		if (!sl_cur_sub(&c, jumbo, &payload)) {
+			sl_cap_reject(d->cap, SL_CG_DECODE, SL_DEC_IPV6_TRUNCATED,
+				      "IPv6 jumbo payload length %u but only %zu bytes captured", jumbo, c.left);
+			return;
+		}
+		sl_ctr_inc(d->cap, SL_CG_DECODE, SL_DEC_IPV6_JUMBO);
+		ipv6_walk(d, next, payload, &src, &dst, WALK_JUMBO);
+		return;
+	}
+	if (plen == 0) {
+		/* segmentation offload: the frame says how long the packet is */
+		sl_ctr_inc(d->cap, SL_CG_DECODE, SL_DEC_IPV6_OFFLOAD);
+		ipv6_walk(d, next, c, &src, &dst, 0);
 		return;
 	}
 	if (!sl_cur_sub(&c, plen, &payload)) {
@@ -147,9 +219,7 @@ void sl_decode_ipv6(struct sl_dec *d, struct sl_cursor c)
 			      "IPv6 payload length %u but only %zu bytes captured", plen, c.left);
 		return;
 	}
-	sl_addr_set6(&src, hdr + 8);
-	sl_addr_set6(&dst, hdr + 24);
-	ipv6_walk(d, next, payload, &src, &dst, false);
+	ipv6_walk(d, next, payload, &src, &dst, 0);
 }
 
 /*
@@ -159,7 +229,7 @@ void sl_decode_ipv6(struct sl_dec *d, struct sl_cursor c)
  * malformed (fragments do not nest).
  */
 static void ipv6_walk(struct sl_dec *d, uint8_t next, struct sl_cursor payload, const struct sl_addr *src,
-		      const struct sl_addr *dst, bool reassembled)
+		      const struct sl_addr *dst, unsigned how)
 {
 	unsigned n;
 
@@ -195,9 +265,14 @@ static void ipv6_walk(struct sl_dec *d, uint8_t next, struct sl_cursor payload, 
 					      "IPv6 fragment header cut short");
 				return;
 			}
-			if (reassembled) {
+			if (how & WALK_REASSEMBLED) {
 				sl_cap_reject(d->cap, SL_CG_DECODE, SL_DEC_IPV6_MALFORMED,
 					      "IPv6 fragment header inside a reassembled datagram");
+				return;
+			}
+			if (how & WALK_JUMBO) {
+				sl_cap_reject(d->cap, SL_CG_DECODE, SL_DEC_IPV6_MALFORMED,
+					      "IPv6 fragment header in a jumbogram");
 				return;
 			}
 			if ((offflags & 0xfff9) == 0) {

@@ -33,11 +33,13 @@ static void decode_udp(struct sl_dec *d, const struct sl_addr *src, const struct
 		sl_cap_reject(cap, SL_CG_DECODE, SL_DEC_UDP_TRUNCATED, "UDP header cut short");
 		return;
 	}
-	if (ulen < 8) {
+	if (ulen == 0 && src->family == SL_AF_INET6 && c.left > 0xffffu - 8u) {
+		/* RFC 2675 clause 4: a UDP datagram of an IPv6 jumbogram has length 0 and runs to the IP payload's end */
+		payload = c;
+	} else if (ulen < 8) {
 		sl_cap_reject(cap, SL_CG_DECODE, SL_DEC_UDP_MALFORMED, "UDP length %u below header size", ulen);
 		return;
-	}
-	if (!sl_cur_sub(&c, ulen - 8u, &payload)) {
+	} else if (!sl_cur_sub(&c, ulen - 8u, &payload)) {
 		sl_cap_reject(cap, SL_CG_DECODE, SL_DEC_UDP_TRUNCATED, "UDP length %u but %zu payload bytes present",
 			      ulen, c.left);
 		return;

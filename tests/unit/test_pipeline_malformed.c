@@ -34,10 +34,13 @@
 static char sip_msg[1024];
 static size_t sip_len;
 
+/* decode counters that count refusals: not frames, bytes, snapped frames, or offload and jumbo packets taken */
 static uint64_t decode_rejects(struct pfx *f)
 {
 	return pfx_ctr_sum(f, SL_CG_DECODE) - pfx_ctr(f, SL_CG_DECODE, SL_DEC_FRAMES) -
-	       pfx_ctr(f, SL_CG_DECODE, SL_DEC_BYTES) - pfx_ctr(f, SL_CG_DECODE, SL_DEC_SNAPPED);
+	       pfx_ctr(f, SL_CG_DECODE, SL_DEC_BYTES) - pfx_ctr(f, SL_CG_DECODE, SL_DEC_SNAPPED) -
+	       pfx_ctr(f, SL_CG_DECODE, SL_DEC_IPV4_OFFLOAD) - pfx_ctr(f, SL_CG_DECODE, SL_DEC_TCP_OFFLOAD) -
+	       pfx_ctr(f, SL_CG_DECODE, SL_DEC_IPV6_OFFLOAD) - pfx_ctr(f, SL_CG_DECODE, SL_DEC_IPV6_JUMBO);
 }
 
 /*
@@ -151,7 +154,8 @@ static const struct bad bads[] = {
 	B("gtpu length beyond udp", 2, 2, 0, 0xff, SL_CG_DECODE, SL_DEC_GTPU_TRUNCATED, UDP_SIP, IN4, OP(PB_GTPU, 0, 0),
 	  OP(PB_UDP, 2152, 2152), OUT4, ETH),
 	B("ipv6 version 4", 1, 0, 0x0f, 0x40, SL_CG_DECODE, SL_DEC_IPV6_MALFORMED, UDP_SIP, IN6, ETH),
-	BZ("ipv6 jumbogram", 1, 6, 0, 0, 5, SL_CG_DECODE, SL_DEC_IPV6_UNSUPPORTED, UDP_SIP, IN6, ETH),
+	/* payload length 0, next header Hop-by-Hop: a jumbogram whose "Hop-by-Hop header" is the UDP header */
+	BZ("ipv6 jumbogram without its option", 1, 6, 0, 0, 5, SL_CG_DECODE, SL_DEC_IPV6_TRUNCATED, UDP_SIP, IN6, ETH),
 	BZ("udp length 7", 0, 5, 0, 7, 5, SL_CG_DECODE, SL_DEC_UDP_MALFORMED, UDP_SIP, IN4, ETH),
 	B("tcp offset 4", 0, 12, 0x0f, 0x40, SL_CG_DECODE, SL_DEC_TCP_MALFORMED, TCP_SIP, IN4, ETH),
 	B("gre version 1", 2, 1, 0xf8, 0x01, SL_CG_DECODE, SL_DEC_GRE_UNSUPPORTED, UDP_SIP, IN4, OP(PB_GRE, 0, 0),
