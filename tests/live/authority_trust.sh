@@ -14,24 +14,9 @@
 # in /metrics) and logged.
 set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}"
-. "$top_srcdir/tests/live/stop.sh"
-B="$top_builddir"
-work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-authority.XXXXXX")
-pids=""
-cleanup() { for p in $pids; do kill -9 "$p" 2>/dev/null; done; rm -rf "$work"; }
-trap cleanup EXIT INT TERM
-fail() { echo "FAIL: $*"; for f in "$work"/*.err; do [ -f "$f" ] && { echo "--- $f"; tail -n 15 "$f"; }; done; exit 1; }
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-sh "$top_srcdir/tests/pki/make_pki.sh" "$work/pki" >/dev/null 2>&1 || fail "test PKI"
-"$B/tests/bench/sluice-gencap" --out "$work/g.pcap" --calls 10 --rtp-seconds 1 --messages 4 --seed 9 >/dev/null || fail "gencap"
-caller=$("$B/src/sluice" extract -q -r "$work/g.pcap" --types call | python3 -c '
-import json, sys
-for line in sys.stdin:
-    e = json.loads(line)
-    if e["event"] == "attempt":
-        i = e["caller"]["ids"][0]; print(i["type"].replace("_", "-"), i["value"]); break')
-[ -n "$caller" ] || fail "no caller in the generated capture"
+. "$top_srcdir/tests/live/common.sh"
+live_init authority
+live_capture 9
 
 lemf() { # name listen cert outdir
 	"$B/src/sluice" lemf --listen "$2" --out "$4" --tls-cert "$work/pki/$3.crt" --tls-key "$work/pki/$3.key" \

@@ -18,14 +18,9 @@
 # one aggregate.release per bucket and recipient, with the file's digest.
 set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}"
-. "$top_srcdir/tests/live/stop.sh"
-B="$top_builddir"
-work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-aggd.XXXXXX")
-pids=""
-cleanup() { for p in $pids; do kill -9 "$p" 2>/dev/null; done; rm -rf "$work"; }
-trap cleanup EXIT INT TERM
-fail() { echo "FAIL: $*"; for f in "$work"/*.err; do [ -f "$f" ] && { echo "--- $f"; tail -n 25 "$f"; }; done; exit 1; }
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. "$top_srcdir/tests/live/common.sh"
+live_init aggd
+FAIL_TAIL=25
 PURPOSE=dpv:CommercialResearch
 
 start=1767312055 # 2026-01-02T00:00:55Z: the registrations straddle the minute
@@ -119,29 +114,9 @@ CFG
 "$B/src/sluiced" -c "$work/gw.cfg" >"$work/gw.out" 2>"$work/gw.err" &
 gw=$!
 pids="$pids $gw"
-n=0
-until grep -q "all capture files read" "$work/gw.err" 2>/dev/null; do
-	n=$((n + 1))
-	[ $n -le 1200 ] || fail "the file was not read within 120 s"
-	kill -0 $gw 2>/dev/null || fail "sluiced exited"
-	sleep 0.1
-done
+wait_read "$work/gw.err" "the aggregate run" $gw
 # the console: both recipients' releases (all buckets were released when the file ended)
-python3 - "$v" >"$work/show-consent.txt" <<'PY' || fail "show consent"
-import socket, sys, time
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
-s.sendall(b"show consent\r\n")
-out, end = b"", time.time() + 5
-while time.time() < end and b"recipient gamma aggregates" not in out:
-    try:
-        d = s.recv(4096)
-    except socket.timeout:
-        break
-    if not d:
-        break
-    out += d
-print(out.decode(errors="replace"))
-PY
+vty_show "$v" "show consent" "recipient gamma aggregates" >"$work/show-consent.txt" || fail "show consent"
 grep -q "^recipient acme aggregates: .* 0 late, 2 released, 0 repeated, 0 refused, 0 buckets open" \
 	"$work/show-consent.txt" &&
 	grep -q "^recipient gamma aggregates: .* 1 released, 0 repeated, 1 refused, 0 buckets open" \

@@ -39,14 +39,9 @@
 #    is not empty) and reports its records before the withdrawal.
 set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}"
-. "$top_srcdir/tests/live/stop.sh"
-B="$top_builddir"
-work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-consentd.XXXXXX")
-pids=""
-cleanup() { for p in $pids; do kill -9 "$p" 2>/dev/null; done; rm -rf "$work"; }
-trap cleanup EXIT INT TERM
-fail() { echo "FAIL: $*"; for f in "$work"/*.err; do [ -f "$f" ] && { echo "--- $f"; tail -n 25 "$f"; }; done; exit 1; }
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. "$top_srcdir/tests/live/common.sh"
+live_init consentd
+FAIL_TAIL=25
 PURPOSE=dpv:CommercialResearch
 
 start=1767312000 # 2026-01-02T00:00:00Z: inside every consent's validity
@@ -152,13 +147,7 @@ run() {
 	"$B/src/sluiced" -c "$work/$1.cfg" >"$work/$1.out" 2>"$work/$1.err" &
 	gw=$!
 	pids="$pids $gw"
-	n=0
-	until grep -q "all capture files read" "$work/$1.err" 2>/dev/null; do
-		n=$((n + 1))
-		[ $n -le 1200 ] || fail "$1: the file was not read within 120 s"
-		kill -0 $gw 2>/dev/null || fail "$1: sluiced exited"
-		sleep 0.1
-	done
+	wait_read "$work/$1.err" "$1" $gw
 	stop_within 60 TERM $gw || fail "$1: sluiced did not stop cleanly"
 }
 
@@ -311,30 +300,11 @@ done
 	>/dev/null 2>"$work/withdraw.err" || fail "sluice consent withdraw"
 w1=$(date +%s.%N)
 # the running path as the console shows it
-python3 - "$v" >"$work/show-consent.txt" <<'PY' || fail "show consent"
-import socket, sys, time
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
-s.sendall(b"show consent\r\n")
-out, end = b"", time.time() + 5
-while time.time() < end and b"recipient beta" not in out:
-    try:
-        d = s.recv(4096)
-    except socket.timeout:
-        break
-    if not d:
-        break
-    out += d
-print(out.decode(errors="replace"))
-PY
+vty_show "$v" "show consent" "recipient beta" >"$work/show-consent.txt" || fail "show consent"
 grep -q "^index: .* subjects" "$work/show-consent.txt" && grep -q "^recipient acme: " "$work/show-consent.txt" ||
 	{ cat "$work/show-consent.txt"; fail "show consent does not show the index and recipients"; }
 grep -qF -- "$victim" "$work/show-consent.txt" && fail "show consent names a subscriber"
-n=0
-until grep -q "all capture files read" "$work/wd.err" 2>/dev/null; do
-	n=$((n + 1))
-	[ $n -le 1200 ] || fail "withdrawal run: the file was not read within 120 s"
-	sleep 0.1
-done
+wait_read "$work/wd.err" "withdrawal run"
 stop_within 60 TERM $gw || fail "withdrawal run: sluiced did not stop cleanly"
 python3 - "$work/events.json" "$work/wd/acme" "$work/master.key" "$victim" "$t_start" "$w1" 2 <<'PY' || fail "withdrawal"
 import glob, hashlib, hmac, json, sys

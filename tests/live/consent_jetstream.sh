@@ -35,17 +35,14 @@
 # or libnats.
 set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}"
-. "$top_srcdir/tests/live/stop.sh"
+. "$top_srcdir/tests/live/common.sh"
 B="$top_builddir"
 NS=${NATS_SERVER:-}
 [ -n "$NS" ] && [ -x "$NS" ] || { echo "SKIP: nats-server not found (scripts/deps.sh nats)"; exit 77; }
 [ -x "$B/tests/live/js_dump" ] || { echo "SKIP: built without libnats (scripts/deps.sh nats, then configure)"; exit 77; }
-work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-js.XXXXXX")
-pids=""
-cleanup() { for p in $pids; do kill -9 "$p" 2>/dev/null; done; rm -rf "$work"; }
-trap cleanup EXIT INT TERM
+live_init js
+# common.sh's fail, with the NATS server logs too
 fail() { echo "FAIL: $*"; for f in "$work"/*.err "$work"/nats*.log; do [ -f "$f" ] && { echo "--- $f"; tail -n 25 "$f"; }; done; exit 1; }
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PURPOSE=dpv:CommercialResearch
 port=$(freeport)
 url="nats://127.0.0.1:$port"
@@ -157,31 +154,9 @@ done
 while [ $(($(date +%s) - killed)) -lt 7 ]; do sleep 0.2; done
 at_restart=$(lines)
 broker
-until grep -q "all capture files read" "$work/gw.err" 2>/dev/null; do
-	n=$((n + 1))
-	[ $n -le 1200 ] || fail "the capture was not read within 120 s"
-	kill -0 $gw 2>/dev/null || fail "sluiced exited"
-	sleep 0.1
-done
+wait_read "$work/gw.err" "sluiced" $gw
 # the console shows the publisher's state
-show_consent() {
-python3 - "$v" <<'PY'
-import socket, sys, time
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
-s.sendall(b"show consent\r\n")
-out, end = b"", time.time() + 5
-while time.time() < end and b"jetstream:" not in out:
-    try:
-        d = s.recv(4096)
-    except socket.timeout:
-        break
-    if not d:
-        break
-    out += d
-time.sleep(0.3)
-print(out.decode(errors="replace"))
-PY
-}
+show_consent() { vty_show "$v" "show consent" "jetstream:" 0.3; }
 show_consent >"$work/show.txt"
 grep -q "jetstream: connected" "$work/show.txt" || { cat "$work/show.txt"; fail "show consent: no connected jetstream"; }
 grep "^recipient acme\|jetstream:" "$work/show.txt"
@@ -250,13 +225,7 @@ sed -i '/^ replay-speed /d' "$work/gw.cfg"
 "$B/src/sluiced" -c "$work/gw.cfg" >"$work/gw2.out" 2>"$work/gw2.err" &
 gw=$!
 pids="$pids $gw"
-n=0
-until grep -q "all capture files read" "$work/gw2.err" 2>/dev/null; do
-	n=$((n + 1))
-	[ $n -le 1200 ] || fail "restart: the capture was not read within 120 s"
-	kill -0 $gw 2>/dev/null || fail "restart: sluiced exited"
-	sleep 0.1
-done
+wait_read "$work/gw2.err" "restart" $gw
 # once the cursor is at the end of the newest segment, the console must count the re-published records as duplicates
 n=0
 until python3 - "$work/acme" <<'PY'
@@ -300,13 +269,7 @@ echo "leak:libnats.so" >"$work/lsan.supp"
 LSAN_OPTIONS="suppressions=$work/lsan.supp" "$B/src/sluiced" -c "$work/tls.cfg" >"$work/tls.out" 2>"$work/tls.err" &
 gw=$!
 pids="$pids $gw"
-n=0
-until grep -q "all capture files read" "$work/tls.err" 2>/dev/null; do
-	n=$((n + 1))
-	[ $n -le 1200 ] || fail "TLS: the capture was not read within 120 s"
-	kill -0 $gw 2>/dev/null || fail "TLS: sluiced exited"
-	sleep 0.1
-done
+wait_read "$work/tls.err" "TLS" $gw
 stop_within 90 TERM $gw || fail "TLS: sluiced did not stop cleanly"
 "$B/tests/live/js_dump" "tls://127.0.0.1:$tport" SLUICE_EXPORT "$work/pki/ca.crt" "$work/pki/gw.crt" \
 	"$work/pki/gw.key" >"$work/tls-stream.tsv" 2>"$work/tls-dump.err" || { cat "$work/tls-dump.err"; fail "TLS js_dump"; }

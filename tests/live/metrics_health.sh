@@ -14,24 +14,9 @@
 #   - nothing queued, the link up, /health 200 "ok", `sluice status` exits 0.
 set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}"
-. "$top_srcdir/tests/live/stop.sh"
-B="$top_builddir"
-work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-metrics.XXXXXX")
-pids=""
-cleanup() { for p in $pids; do kill -9 "$p" 2>/dev/null; done; rm -rf "$work"; }
-trap cleanup EXIT INT TERM
-fail() { echo "FAIL: $*"; for f in "$work"/*.err; do [ -f "$f" ] && { echo "--- $f"; tail -n 15 "$f"; }; done; exit 1; }
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-sh "$top_srcdir/tests/pki/make_pki.sh" "$work/pki" >/dev/null 2>&1 || fail "test PKI"
-"$B/tests/bench/sluice-gencap" --out "$work/g.pcap" --calls 10 --rtp-seconds 1 --messages 4 --seed 5 >/dev/null || fail "gencap"
-caller=$("$B/src/sluice" extract -q -r "$work/g.pcap" --types call | python3 -c '
-import json, sys
-for line in sys.stdin:
-    e = json.loads(line)
-    if e["event"] == "attempt":
-        i = e["caller"]["ids"][0]; print(i["type"].replace("_", "-"), i["value"]); break')
-[ -n "$caller" ] || fail "no caller in the generated capture"
+. "$top_srcdir/tests/live/common.sh"
+live_init metrics
+live_capture 5
 p2=$(freeport) v=$(freeport) m=$(freeport)
 cat >"$work/sluice.cfg" <<CFG
 log stderr
