@@ -116,7 +116,13 @@ void sl_ue_sess_set_ctl(struct sl_ue_bind *t, struct sl_ue_sess *s, unsigned sid
 	s->has_ctl[side] = true;
 }
 
-struct sl_ue_sess *sl_ue_sess_find_ctl(struct sl_ue_bind *t, const struct sl_addr *node, uint32_t teid)
+/*
+ * The first session whose control key node:teid is on one of sides (bit 0:
+ * side 0, bit 1: side 1) and that match accepts (NULL: any): the one walk
+ * of the control-key buckets every lookup below shares.
+ */
+static struct sl_ue_sess *find_ctl(struct sl_ue_bind *t, const struct sl_addr *node, uint32_t teid, unsigned sides,
+				   bool (*match)(const struct sl_ue_sess *s, const void *arg), const void *arg)
 {
 	struct sl_ue_key k;
 	struct sl_ue_hnode *hn;
@@ -130,52 +136,34 @@ struct sl_ue_sess *sl_ue_sess_find_ctl(struct sl_ue_bind *t, const struct sl_add
 		struct sl_ue_sess *s = hn->sess;
 		unsigned side = hn == &s->ctl_node[0] ? 0 : 1;
 
-		if (s->ctl_hash[side] == h && memcmp(&s->ctl[side], &k, sizeof(k)) == 0)
+		if ((sides >> side & 1) && s->ctl_hash[side] == h && memcmp(&s->ctl[side], &k, sizeof(k)) == 0
+		    && (!match || match(s, arg)))
 			return s;
 	}
 	return NULL;
+}
+
+struct sl_ue_sess *sl_ue_sess_find_ctl(struct sl_ue_bind *t, const struct sl_addr *node, uint32_t teid)
+{
+	return find_ctl(t, node, teid, 3, NULL, NULL);
 }
 
 struct sl_ue_sess *sl_ue_sess_find_ctl_if(struct sl_ue_bind *t, const struct sl_addr *node, uint32_t teid,
 					  bool (*match)(const struct sl_ue_sess *s, const void *arg), const void *arg)
 {
-	struct sl_ue_key k;
-	struct sl_ue_hnode *hn;
-	uint64_t h;
+	return find_ctl(t, node, teid, 3, match, arg);
+}
 
-	memset(&k, 0, sizeof(k));
-	k.addr = *node;
-	k.teid = teid;
-	h = ctl_hash(&k);
-	hlist_for_each_entry(hn, sl_buckets_head(&t->ctl, h), node) {
-		struct sl_ue_sess *s = hn->sess;
-		unsigned side = hn == &s->ctl_node[0] ? 0 : 1;
-
-		if (s->ctl_hash[side] == h && memcmp(&s->ctl[side], &k, sizeof(k)) == 0 && match(s, arg))
-			return s;
-	}
-	return NULL;
+static bool pending_with_seq(const struct sl_ue_sess *s, const void *arg)
+{
+	return s->pending && s->pending_seq == *(const uint32_t *)arg;
 }
 
 struct sl_ue_sess *sl_ue_sess_find_pending(struct sl_ue_bind *t, const struct sl_addr *node, uint32_t teid,
 					   uint32_t seq)
 {
-	struct sl_ue_key k;
-	struct sl_ue_hnode *hn;
-	uint64_t h;
-
-	memset(&k, 0, sizeof(k));
-	k.addr = *node;
-	k.teid = teid;
-	h = ctl_hash(&k);
-	hlist_for_each_entry(hn, sl_buckets_head(&t->ctl, h), node) {
-		struct sl_ue_sess *s = hn->sess;
-
-		if (hn == &s->ctl_node[0] && s->ctl_hash[0] == h && memcmp(&s->ctl[0], &k, sizeof(k)) == 0 &&
-		    s->pending && s->pending_seq == seq)
-			return s;
-	}
-	return NULL;
+	/* a pending request is keyed by the sender's side (0) only */
+	return find_ctl(t, node, teid, 1, pending_with_seq, &seq);
 }
 
 void sl_ue_sess_bind(struct sl_ue_bind *t, struct sl_ue_sess *s)
