@@ -56,33 +56,32 @@ DEFUN(cfg_consent, cfg_consent_cmd, "consent", "Configure the consented-data pat
 	return CMD_SUCCESS;
 }
 
-DEFUN(cfg_consent_db, cfg_consent_db_cmd, "database PATH",
-      "The consent registry (SQLite, as written by sluice consent)\n" "File\n")
-{
-	osmo_talloc_replace_string(g_ctx, &g_cc->database, argv[0]);
-	return CMD_SUCCESS;
-}
+/* A setting of the consent configuration that is one string (a file), kept in g_cc->field. */
+#define CONSENT_STRING_CMD(fn, cmdstr, help, field)                                                             \
+	DEFUN(fn, fn##_cmd, cmdstr, help)                                                                       \
+	{                                                                                                       \
+		osmo_talloc_replace_string(g_ctx, &g_cc->field, argv[0]);                                       \
+		return CMD_SUCCESS;                                                                             \
+	}
 
-DEFUN(cfg_consent_pkey, cfg_consent_pkey_cmd, "pseudonym-key FILE",
-      "Master key of recipient pseudonyms (64 hex digits, mode 0600)\n" "File\n")
-{
-	osmo_talloc_replace_string(g_ctx, &g_cc->pseudonym_key, argv[0]);
-	return CMD_SUCCESS;
-}
+/* A setting that is one number within the range its command string gives. */
+#define CONSENT_UINT_CMD(fn, cmdstr, help, field)                                                               \
+	DEFUN(fn, fn##_cmd, cmdstr, help)                                                                       \
+	{                                                                                                       \
+		g_cc->field = (unsigned)strtoul(argv[0], NULL, 10);                                             \
+		return CMD_SUCCESS;                                                                             \
+	}
 
-DEFUN(cfg_consent_apkey, cfg_consent_apkey_cmd, "audit-pseudonym-key FILE",
-      "Key of subject pseudonyms in export.batch audit records (sluice audit keygen --pseudonym-key)\n" "File\n")
-{
-	osmo_talloc_replace_string(g_ctx, &g_cc->audit_pseudonym_key, argv[0]);
-	return CMD_SUCCESS;
-}
-
-DEFUN(cfg_consent_epoch, cfg_consent_epoch_cmd, "pseudonym-epoch-days <1-3650>",
-      "Rotation period of recipient pseudonyms\n" "Days (default 30)\n")
-{
-	g_cc->epoch_days = (unsigned)strtoul(argv[0], NULL, 10);
-	return CMD_SUCCESS;
-}
+CONSENT_STRING_CMD(cfg_consent_db, "database PATH",
+		   "The consent registry (SQLite, as written by sluice consent)\n" "File\n", database)
+CONSENT_STRING_CMD(cfg_consent_pkey, "pseudonym-key FILE",
+		   "Master key of recipient pseudonyms (64 hex digits, mode 0600)\n" "File\n", pseudonym_key)
+CONSENT_STRING_CMD(cfg_consent_apkey, "audit-pseudonym-key FILE",
+		   "Key of subject pseudonyms in export.batch audit records (sluice audit keygen --pseudonym-key)\n"
+		   "File\n",
+		   audit_pseudonym_key)
+CONSENT_UINT_CMD(cfg_consent_epoch, "pseudonym-epoch-days <1-3650>",
+		 "Rotation period of recipient pseudonyms\n" "Days (default 30)\n", epoch_days)
 
 DEFUN(cfg_recipient, cfg_recipient_cmd, "recipient NAME", "A data recipient\n" "Its name, as in consent records\n")
 {
@@ -350,47 +349,22 @@ static void write_aggregate(struct vty *vty, const struct sl_daemon_consent_reci
 /* JetStream (docs/exports.md): every recipient's export is also published there when a url is set. */
 #define JS_STR "Also publish every recipient's export to NATS JetStream (docs/exports.md)\n"
 
-DEFUN(cfg_js_url, cfg_js_url_cmd, "jetstream url URL",
-      JS_STR "The broker(s)\n" "nats://HOST:PORT or tls://HOST:PORT, comma-separated for a cluster\n")
-{
-	osmo_talloc_replace_string(g_ctx, &g_cc->js.url, argv[0]);
-	return CMD_SUCCESS;
-}
-
-DEFUN(cfg_js_stream, cfg_js_stream_cmd, "jetstream stream NAME",
-      JS_STR "The stream (created if missing)\n" "Name (default SLUICE_EXPORT)\n")
-{
-	osmo_talloc_replace_string(g_ctx, &g_cc->js.stream, argv[0]);
-	return CMD_SUCCESS;
-}
-
-DEFUN(cfg_js_prefix, cfg_js_prefix_cmd, "jetstream subject-prefix PREFIX",
-      JS_STR "Subjects are PREFIX.RECIPIENT\n" "Dot-separated tokens (default sluice.export)\n")
-{
-	osmo_talloc_replace_string(g_ctx, &g_cc->js.subject_prefix, argv[0]);
-	return CMD_SUCCESS;
-}
-
-DEFUN(cfg_js_gw, cfg_js_gw_cmd, "jetstream gateway-id NAME",
-      JS_STR "First token of message ids: distinct per gateway sharing a stream\n" "Name (default sluice)\n")
-{
-	osmo_talloc_replace_string(g_ctx, &g_cc->js.gateway_id, argv[0]);
-	return CMD_SUCCESS;
-}
-
-DEFUN(cfg_js_creds, cfg_js_creds_cmd, "jetstream credentials FILE",
-      JS_STR "User credentials (JWT and NKey seed, a .creds file)\n" "File\n")
-{
-	osmo_talloc_replace_string(g_ctx, &g_cc->js.creds_file, argv[0]);
-	return CMD_SUCCESS;
-}
-
-DEFUN(cfg_js_ca, cfg_js_ca_cmd, "jetstream tls ca FILE",
-      JS_STR "TLS to the broker\n" "Require TLS, verifying the broker against these CAs\n" "PEM file\n")
-{
-	osmo_talloc_replace_string(g_ctx, &g_cc->js.tls_ca, argv[0]);
-	return CMD_SUCCESS;
-}
+CONSENT_STRING_CMD(cfg_js_url, "jetstream url URL",
+		   JS_STR "The broker(s)\n" "nats://HOST:PORT or tls://HOST:PORT, comma-separated for a cluster\n",
+		   js.url)
+CONSENT_STRING_CMD(cfg_js_stream, "jetstream stream NAME",
+		   JS_STR "The stream (created if missing)\n" "Name (default SLUICE_EXPORT)\n", js.stream)
+CONSENT_STRING_CMD(cfg_js_prefix, "jetstream subject-prefix PREFIX",
+		   JS_STR "Subjects are PREFIX.RECIPIENT\n" "Dot-separated tokens (default sluice.export)\n",
+		   js.subject_prefix)
+CONSENT_STRING_CMD(cfg_js_gw, "jetstream gateway-id NAME",
+		   JS_STR "First token of message ids: distinct per gateway sharing a stream\n" "Name (default sluice)\n",
+		   js.gateway_id)
+CONSENT_STRING_CMD(cfg_js_creds, "jetstream credentials FILE",
+		   JS_STR "User credentials (JWT and NKey seed, a .creds file)\n" "File\n", js.creds_file)
+CONSENT_STRING_CMD(cfg_js_ca, "jetstream tls ca FILE",
+		   JS_STR "TLS to the broker\n" "Require TLS, verifying the broker against these CAs\n" "PEM file\n",
+		   js.tls_ca)
 
 DEFUN(cfg_js_cert, cfg_js_cert_cmd, "jetstream tls certificate FILE key FILE",
       JS_STR "TLS to the broker\n" "Client certificate (chain)\n" "PEM file\n" "Its private key\n" "PEM file\n")
@@ -400,12 +374,8 @@ DEFUN(cfg_js_cert, cfg_js_cert_cmd, "jetstream tls certificate FILE key FILE",
 	return CMD_SUCCESS;
 }
 
-DEFUN(cfg_js_dup, cfg_js_dup_cmd, "jetstream duplicate-window-seconds <1-604800>",
-      JS_STR "Duplicate window of a stream sluiced creates\n" "Seconds (default 600)\n")
-{
-	g_cc->js.dup_window_s = (unsigned)strtoul(argv[0], NULL, 10);
-	return CMD_SUCCESS;
-}
+CONSENT_UINT_CMD(cfg_js_dup, "jetstream duplicate-window-seconds <1-604800>",
+		 JS_STR "Duplicate window of a stream sluiced creates\n" "Seconds (default 600)\n", js.dup_window_s)
 
 DEFUN(cfg_js_pending, cfg_js_pending_cmd, "jetstream max-pending <1-1000000> batches <1-1000000>",
       JS_STR "Bounds\n" "Unacknowledged publishes at once (default 4096)\n"
@@ -416,12 +386,9 @@ DEFUN(cfg_js_pending, cfg_js_pending_cmd, "jetstream max-pending <1-1000000> bat
 	return CMD_SUCCESS;
 }
 
-DEFUN(cfg_js_drain, cfg_js_drain_cmd, "jetstream drain-seconds <0-3600>",
-      JS_STR "At stop, wait this long for outstanding acknowledgements\n" "Seconds (default 10)\n")
-{
-	g_cc->js.drain_s = (unsigned)strtoul(argv[0], NULL, 10);
-	return CMD_SUCCESS;
-}
+CONSENT_UINT_CMD(cfg_js_drain, "jetstream drain-seconds <0-3600>",
+		 JS_STR "At stop, wait this long for outstanding acknowledgements\n" "Seconds (default 10)\n",
+		 js.drain_s)
 
 static void write_js(struct vty *vty, const struct sl_daemon_consent_js_cfg *j)
 {
