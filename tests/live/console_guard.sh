@@ -196,6 +196,13 @@ out = say("log file %s/logs/sluiced.log" % work, "#")
 if "% refused" in out or not os.path.exists("%s/logs/sluiced.log" % work):
     fail.append("log file inside the log-directory failed: %r" % out[:300])
 say("exit", "#")
+# blocking-io: libosmocore reopens the file as a stream, still the one created here
+out = say("log file %s/logs/blocking.log blocking-io" % work, "#")
+if "% refused" in out or "Unable" in out or not os.path.exists("%s/logs/blocking.log" % work):
+    fail.append("log file ... blocking-io inside the log-directory failed: %r" % out[:300])
+say("logging filter all 1", "#")
+say("logging level set-all debug", "#")
+say("exit", "#")
 out = say("log-directory %s/elsewhere" % work, "#")
 if "% refused" not in out:
     fail.append("log-directory changed from the console: %r" % out[:300])
@@ -229,6 +236,8 @@ if "log-directory %s/logs" % work not in out:
 # log file opens the file it vetted (through /proc/self/fd) but keeps the real name
 if "log file %s/logs/sluiced.log" % work not in out or "/proc/self/fd" in out:
     fail.append("show running-config does not name the console's log file by its path")
+if "log file %s/logs/blocking.log blocking-io" % work not in out:
+    fail.append("show running-config lacks the blocking-io log file")
 # write file wrote a configuration, kept the one it replaced as .sav, and left no temporary file
 cfg = open("%s/etc/copy.cfg" % work).read()
 if "capture" not in cfg or "source file" not in cfg:
@@ -279,6 +288,8 @@ sys.exit(1 if fail else 0)
 PY
 stop_within 60 TERM $gw || fail "sluiced did not stop cleanly"
 grep -q "console: write file .* refused" "$work/gw.err" || fail "a refused write file was not logged"
+# the file the console created is the one log lines went to
+[ -s "$work/logs/blocking.log" ] || fail "the console's log file received no log line"
 "$B/src/sluice" audit show "$work/audit-log" --format json >"$work/audit.json" || fail "sluice audit show"
 python3 - "$work/audit.json" <<'PY' || fail "audit records of the refusals"
 import json, sys
