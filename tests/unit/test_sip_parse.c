@@ -1207,6 +1207,41 @@ static void test_param(void **state)
 
 /* --- sl_sip_parse_nameaddr ---------------------------------------------- */
 
+/*
+ * Values are searched for their end eight bytes at a time: every length
+ * from 0 to 40 with each delimiter (';' next parameter, ',' next value,
+ * '>' end of URI) right after it, and at the very end of the bytes, gives
+ * the whole value and nothing of the next parameter; an exact-size buffer
+ * catches a read past the end under ASan.
+ */
+static void test_param_value_lengths(void **state)
+{
+	static const char delims[] = ";,>";
+	struct fixture *fx = *state;
+	char buf[128];
+	size_t k, d, n;
+	struct sl_str v;
+
+	for (k = 0; k <= 40; k++) {
+		for (d = 0; d <= 3; d++) {
+			char *b;
+
+			n = (size_t)snprintf(buf, sizeof(buf), "x;lr;tag=%.*s", (int)k,
+					     "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH");
+			if (d < 3)
+				n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%cnext=1;tag=no", delims[d]);
+			b = exact(fx->ctx, buf, n);
+			assert_true(sl_sip_param(sl_str_make(b, n), "tag", &v));
+			assert_int_equal(v.len, k);
+			assert_ptr_equal(v.p, b + 9);
+			/* after ';' the next parameter is found, after ',' or '>' the list has ended */
+			assert_int_equal(sl_sip_param(sl_str_make(b, n), "next", &v), d == 0);
+			assert_false(sl_sip_param(sl_str_make(b, n), "tagx", &v));
+			talloc_free(b);
+		}
+	}
+}
+
 static void test_nameaddr(void **state)
 {
 	static const struct {
@@ -1330,6 +1365,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_random_mutations, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_looks_like_start, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_param, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_param_value_lengths, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nameaddr, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nameaddr_random, setup, teardown),
 	};
