@@ -76,6 +76,7 @@ static struct sl_media_entry *find(struct sl_media *m, const struct sl_endpoint 
 
 static void entry_free(struct sl_media *m, struct sl_media_entry *e)
 {
+	sl_rtp_media_entry_gone(e);
 	hlist_del_init(&e->hnode);
 	llist_del(&e->lru);
 	llist_del(&e->dlg_entry);
@@ -181,7 +182,7 @@ void sl_media_learn(struct sl_capture *cap, struct sl_dialog *dlg, struct sl_str
 	}
 }
 
-const struct sl_media_entry *sl_media_find(struct sl_capture *cap, const struct sl_endpoint *ep)
+struct sl_media_entry *sl_media_find(struct sl_capture *cap, const struct sl_endpoint *ep)
 {
 	return find(cap->media, ep, ep_hash(ep));
 }
