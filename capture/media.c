@@ -76,7 +76,9 @@ static struct sl_media_entry *find(struct sl_media *m, const struct sl_endpoint 
 
 static void entry_free(struct sl_media *m, struct sl_media_entry *e)
 {
-	sl_rtp_media_entry_gone(e);
+	/* the stream this entry found last no longer points back at it */
+	if (e->stream_ref)
+		*e->stream_ref = NULL;
 	hlist_del_init(&e->hnode);
 	llist_del(&e->lru);
 	llist_del(&e->dlg_entry);

@@ -24,13 +24,13 @@ struct sl_media_entry {
 	uint32_t clock_rate;		/* of the first payload type, from a=rtpmap; 0 unknown */
 	/*
 	 * The RTP stream last found through this entry, or NULL: a cache
-	 * rtp_stream.c keeps (and clears when either side goes), so the
-	 * packets of one stream skip the stream table's hash and bucket.
+	 * rtp_stream.c keeps, so the packets of one stream skip the stream
+	 * table's hash and bucket. stream_ref points at the stream's pointer
+	 * back to this entry: entry_free clears it there (without calling
+	 * into rtp_stream.c), and stream_end clears both fields here.
 	 */
 	struct sl_rtp_stream *stream;
+	struct sl_media_entry **stream_ref;
 };
 
 struct sl_media_entry *sl_media_find(struct sl_capture *cap, const struct sl_endpoint *ep);
-
-/* An entry is going: its stream cache is dropped (rtp_stream.c) */
-void sl_rtp_media_entry_gone(struct sl_media_entry *e);

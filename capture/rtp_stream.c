@@ -89,6 +89,15 @@ unsigned sl_rtp_count(const struct sl_rtp_streams *rs)
 	return rs->count;
 }
 
+/* Drop the link between e and the stream it found last, from both sides */
+static void cache_unlink(struct sl_media_entry *e)
+{
+	if (e->stream_ref)
+		*e->stream_ref = NULL;
+	e->stream = NULL;
+	e->stream_ref = NULL;
+}
+
 static void stream_end(struct sl_capture *cap, struct sl_rtp_stream *s)
 {
 	struct sl_dialog *d = s->dlg;
@@ -131,7 +140,7 @@ static void stream_end(struct sl_capture *cap, struct sl_rtp_stream *s)
 	sl_cap_emit(cap, &ev);
 
 	if (s->cached_by)
-		s->cached_by->stream = NULL;
+		cache_unlink(s->cached_by);
 	hlist_del_init(&s->hnode);
 	llist_del(&s->lru);
 	llist_del(&s->dlg_entry);
@@ -161,23 +170,16 @@ static uint64_t stream_hash(const struct stream_key *k)
 	return sl_hash(k, sizeof(*k));
 }
 
-void sl_rtp_media_entry_gone(struct sl_media_entry *e)
-{
-	if (e->stream)
-		e->stream->cached_by = NULL;
-	e->stream = NULL;
-}
-
 /* Point e's stream cache at s (each side holds at most one link) */
 static void cache_link(struct sl_media_entry *e, struct sl_rtp_stream *s)
 {
 	if (e->stream == s)
 		return;
-	if (e->stream)
-		e->stream->cached_by = NULL;
+	cache_unlink(e);
 	if (s->cached_by)
-		s->cached_by->stream = NULL;
+		cache_unlink(s->cached_by);
 	e->stream = s;
+	e->stream_ref = &s->cached_by;
 	s->cached_by = e;
 }
 

@@ -501,6 +501,43 @@ static void test_rtp_stream_cache(void **state)
 	pfx_free(f);
 }
 
+/*
+ * A media entry evicted (the index is full) while the stream it found
+ * last goes on: the stream must not point back at the freed entry (under
+ * ASan, the stream's end would write into it), and its packets, now
+ * without an entry for their endpoints, are no longer media.
+ */
+static void test_rtp_stream_cache_entry_evicted(void **state)
+{
+	struct sl_capture_cfg cfg;
+	struct pfx *f;
+	unsigned i;
+
+	sl_capture_cfg_default(&cfg);
+	cfg.max_media = 4; /* one call's two sides, RTP and RTCP each */
+	f = pfx_new(&cfg);
+	invite(f, TS0, "call-e1", 1);
+	answer(f, TS0 + SEC, "call-e1", 1);
+	for (i = 0; i < 3; i++)
+		rtp(f, TS0 + 2 * SEC + i * 20000, true, (uint16_t)(i + 1), 0x7);
+	/* a second call's offer of other endpoints evicts the first call's oldest entries */
+	{
+		char sdp[512];
+
+		pfx_sdp(sdp, sizeof(sdp), "203.0.113.9", 42000);
+		req(f, TS0 + 3 * SEC, "INVITE sip:bob@example.com", "call-e2", 1, "INVITE", NULL, NULL,
+		    "application/sdp", sdp);
+		pfx_sdp(sdp, sizeof(sdp), "203.0.113.10", 44000);
+		rsp(f, TS0 + 3 * SEC + 1000, "SIP/2.0 200 OK", "call-e2", 1, "INVITE", NULL, "application/sdp", sdp);
+	}
+	assert_true(pfx_ctr(f, SL_CG_DIALOG, SL_DLG_MEDIA_EVICTED) > 0);
+	rtp(f, TS0 + 4 * SEC, true, 4, 0x7);
+	sl_capture_flush(f->cap);
+	assert_int_equal(pfx_ctr(f, SL_CG_RTP, SL_RTPC_STREAMS), 1);
+	assert_int_equal(pfx_count(f, SL_EV_RTP_STREAM), 1);
+	pfx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -516,6 +553,7 @@ int main(void)
 		cmocka_unit_test(test_rtp_streams),
 		cmocka_unit_test(test_rtp_idle_ends_stream),
 		cmocka_unit_test(test_rtp_stream_cache),
+		cmocka_unit_test(test_rtp_stream_cache_entry_evicted),
 	};
 
 	pfx_global_init();
