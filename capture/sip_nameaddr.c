@@ -60,11 +60,13 @@ static inline size_t find_first(const char *p, size_t n, char a, char b, char c)
  */
 bool sl_sip_param_n(struct sl_str params, const char *name, size_t nlen, struct sl_str *value)
 {
-	const char *q, *e = params.p + params.len;
+	const char *q, *e;
 
+	/* an absent list is a NULL view: no pointer arithmetic on it */
 	q = params.len ? memchr(params.p, ';', params.len) : NULL;
 	if (!q)
 		return false;
+	e = params.p + params.len;
 	for (;;) {
 		const char *start = q + 1, *end, *eq;
 		struct sl_str pname;

@@ -1171,6 +1171,10 @@ static void test_param(void **state)
 	assert_false(sl_sip_param(p, "", &v));
 	talloc_free(b);
 
+	/* an absent list (a NULL view, as an absent header's params) has no parameter, and no arithmetic on NULL */
+	assert_false(sl_sip_param(SL_STR_NULL, "tag", &v));
+	assert_false(sl_sip_param(sl_str_make(NULL, 0), "", &v));
+
 	/* the list ends at ',' or '>' (the next header value, the end of a URI) */
 	assert_false(sl_sip_param(SL_STR_LIT(";a=1,;tag=2"), "tag", &v));
 	assert_false(sl_sip_param(SL_STR_LIT(";a=1>;tag=2"), "tag", &v));
