@@ -343,6 +343,11 @@ static bool evict_one(struct sl_capture *cap)
 	return true;
 }
 
+/* dialog_create leaves the parties' identities unzeroed: they must lie between the zeroed parts */
+_Static_assert(offsetof(struct sl_dialog, callee) == offsetof(struct sl_dialog, caller) + sizeof(struct sl_party) &&
+		       offsetof(struct sl_dialog, pani) == offsetof(struct sl_dialog, callee) + sizeof(struct sl_party),
+	       "caller, callee and pani follow each other");
+
 static struct sl_dialog *dialog_create(struct sl_capture *cap, enum sl_dlg_kind kind, struct sl_str call_id)
 {
 	struct sl_dialogs *ds = cap->dialogs;
@@ -353,9 +358,17 @@ static struct sl_dialog *dialog_create(struct sl_capture *cap, enum sl_dlg_kind 
 	while (ds->count >= cap->cfg.max_dialogs)
 		if (!evict_one(cap))
 			return NULL;
-	d = talloc_zero(ds, struct sl_dialog);
+	/*
+	 * Zeroed except the identities of the two parties (3 KB of the
+	 * dialog's 3.5): nothing reads an identity past a party's n.
+	 */
+	d = talloc(ds, struct sl_dialog);
 	if (!d)
 		return NULL;
+	memset(d, 0, offsetof(struct sl_dialog, caller));
+	d->caller.n = 0;
+	d->callee.n = 0;
+	memset(d->pani, 0, sizeof(*d) - offsetof(struct sl_dialog, pani));
 	d->call_id = talloc_memdup(d, call_id.p, call_id.len);
 	if (!d->call_id) {
 		talloc_free(d);

@@ -66,7 +66,7 @@ struct sl_dialog {
 	int final_status;
 	uint32_t reg_expires;		/* requested expiry of the pending REGISTER */
 	char caller_tag[SL_DLG_TAG_MAX];
-	struct sl_party caller, callee;
+	struct sl_party caller, callee;	/* dialog_create zeroes everything but these (n only) and expects pani next */
 	char pani[SL_DLG_PANI_MAX];
 	struct sl_cell ev_cell;		/* the cell of the event being emitted (ev->cell points here) */
 	bool has_bound_cell;		/* a message of the dialog without PANI had a cell from the UE binding table */

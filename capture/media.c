@@ -76,6 +76,9 @@ static struct sl_media_entry *find(struct sl_media *m, const struct sl_endpoint 
 
 static void entry_free(struct sl_media *m, struct sl_media_entry *e)
 {
+	/* the stream this entry found last no longer points back at it */
+	if (e->stream_ref)
+		*e->stream_ref = NULL;
 	hlist_del_init(&e->hnode);
 	llist_del(&e->lru);
 	llist_del(&e->dlg_entry);
@@ -181,7 +184,7 @@ void sl_media_learn(struct sl_capture *cap, struct sl_dialog *dlg, struct sl_str
 	}
 }
 
-const struct sl_media_entry *sl_media_find(struct sl_capture *cap, const struct sl_endpoint *ep)
+struct sl_media_entry *sl_media_find(struct sl_capture *cap, const struct sl_endpoint *ep)
 {
 	return find(cap->media, ep, ep_hash(ep));
 }

@@ -10,6 +10,7 @@
 
 struct sl_capture;
 struct sl_dialog;
+struct sl_rtp_stream;
 
 struct sl_media_entry {
 	struct hlist_node hnode;
@@ -21,6 +22,15 @@ struct sl_media_entry {
 	bool rtcp;			/* the RTCP port of a media line */
 	bool at_caller;			/* announced by the caller (caller receives here) */
 	uint32_t clock_rate;		/* of the first payload type, from a=rtpmap; 0 unknown */
+	/*
+	 * The RTP stream last found through this entry, or NULL: a cache
+	 * rtp_stream.c keeps, so the packets of one stream skip the stream
+	 * table's hash and bucket. stream_ref points at the stream's pointer
+	 * back to this entry: entry_free clears it there (without calling
+	 * into rtp_stream.c), and stream_end clears both fields here.
+	 */
+	struct sl_rtp_stream *stream;
+	struct sl_media_entry **stream_ref;
 };
 
-const struct sl_media_entry *sl_media_find(struct sl_capture *cap, const struct sl_endpoint *ep);
+struct sl_media_entry *sl_media_find(struct sl_capture *cap, const struct sl_endpoint *ep);

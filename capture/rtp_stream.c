@@ -50,6 +50,7 @@ struct sl_rtp_stream {
 	struct stream_key key;
 	uint64_t hash;
 	struct sl_dialog *dlg;
+	struct sl_media_entry *cached_by;	/* the media entry whose stream cache points here, or NULL */
 	uint8_t dir;			/* enum sl_dir */
 	uint8_t pt;
 	uint32_t clock;
@@ -86,6 +87,15 @@ struct sl_rtp_streams *sl_rtp_streams_alloc(struct sl_capture *cap)
 unsigned sl_rtp_count(const struct sl_rtp_streams *rs)
 {
 	return rs->count;
+}
+
+/* Drop the link between e and the stream it found last, from both sides */
+static void cache_unlink(struct sl_media_entry *e)
+{
+	if (e->stream_ref)
+		*e->stream_ref = NULL;
+	e->stream = NULL;
+	e->stream_ref = NULL;
 }
 
 static void stream_end(struct sl_capture *cap, struct sl_rtp_stream *s)
@@ -129,6 +139,8 @@ static void stream_end(struct sl_capture *cap, struct sl_rtp_stream *s)
 	sl_ctr_inc(cap, SL_CG_RTP, SL_RTPC_STREAMS_ENDED);
 	sl_cap_emit(cap, &ev);
 
+	if (s->cached_by)
+		cache_unlink(s->cached_by);
 	hlist_del_init(&s->hnode);
 	llist_del(&s->lru);
 	llist_del(&s->dlg_entry);
@@ -158,16 +170,42 @@ static uint64_t stream_hash(const struct stream_key *k)
 	return sl_hash(k, sizeof(*k));
 }
 
-static struct sl_rtp_stream *stream_get(struct sl_capture *cap, const struct stream_key *k, struct sl_dialog *dlg)
+/* Point e's stream cache at s (each side holds at most one link) */
+static void cache_link(struct sl_media_entry *e, struct sl_rtp_stream *s)
+{
+	if (e->stream == s)
+		return;
+	cache_unlink(e);
+	if (s->cached_by)
+		cache_unlink(s->cached_by);
+	e->stream = s;
+	e->stream_ref = &s->cached_by;
+	s->cached_by = e;
+}
+
+/*
+ * The stream of key k of e's dialog, created if need be. The stream e
+ * found last is tried first: it is the one the table would give when its
+ * key is k and its dialog is still e's (the cache is dropped when the
+ * stream ends), so only a miss pays for the hash and the bucket walk.
+ */
+static struct sl_rtp_stream *stream_get(struct sl_capture *cap, const struct stream_key *k, struct sl_media_entry *e)
 {
 	struct sl_rtp_streams *rs = cap->rtp;
-	uint64_t h = stream_hash(k);
-	struct sl_rtp_stream *s;
+	struct sl_dialog *dlg = e->dlg;
+	struct sl_rtp_stream *s = e->stream;
+	uint64_t h;
+
+	if (s && s->dlg == dlg && memcmp(&s->key, k, sizeof(*k)) == 0)
+		return s;
+	h = stream_hash(k);
 
 	hlist_for_each_entry(s, sl_buckets_head(&rs->table, h), hnode) {
 		if (s->hash == h && memcmp(&s->key, k, sizeof(*k)) == 0) {
-			if (s->dlg == dlg)
+			if (s->dlg == dlg) {
+				cache_link(e, s);
 				return s;
+			}
 			/* the endpoint now belongs to a newer dialog: the old stream is over */
 			stream_end(cap, s);
 			break;
@@ -188,6 +226,7 @@ static struct sl_rtp_stream *stream_get(struct sl_capture *cap, const struct str
 	llist_add_tail(&s->dlg_entry, &dlg->streams);
 	rs->count++;
 	sl_ctr_inc(cap, SL_CG_RTP, SL_RTPC_STREAMS);
+	cache_link(e, s);
 	return s;
 }
 
@@ -224,7 +263,7 @@ bool sl_rtp_on_datagram(struct sl_dec *d, const struct sl_endpoint *src, const s
 			struct sl_cursor payload)
 {
 	struct sl_capture *cap = d->cap;
-	const struct sl_media_entry *e;
+	struct sl_media_entry *e;
 	struct sl_rtp_stream *s;
 	struct stream_key k;
 	struct sl_rtp_hdr h;
@@ -268,7 +307,7 @@ bool sl_rtp_on_datagram(struct sl_dec *d, const struct sl_endpoint *src, const s
 	k.dst = *dst;
 	k.ssrc = ssrc;
 	k.rtcp = rtcp;
-	s = stream_get(cap, &k, e->dlg);
+	s = stream_get(cap, &k, e);
 	if (!s)
 		return true;
 	if (!s->packets) {

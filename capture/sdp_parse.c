@@ -16,6 +16,9 @@ const char *const sl_sdp_err_names[_SL_SDP_ERR_COUNT] = {
 	[SL_SDP_ERR_BAD_CONN] = "bad_connection",
 };
 
+/* s equals the literal exactly (inline: attribute lines are compared with several on every SDP) */
+#define EQ_LIT(s, lit) ((s).len == sizeof(lit) - 1 && memcmp((s).p, (lit), sizeof(lit) - 1) == 0)
+
 /* Next space-separated field of s starting at *i. */
 static struct sl_str field(struct sl_str s, size_t *i)
 {
@@ -36,7 +39,7 @@ static bool parse_conn(struct sl_str v, struct sl_addr *a)
 	struct sl_str net = field(v, &i), at = field(v, &i), addr = field(v, &i);
 	long slash;
 
-	if (!sl_str_eq(net, SL_STR_LIT("IN")))
+	if (!EQ_LIT(net, "IN"))
 		return false;
 	slash = sl_str_chr(addr, '/');
 	if (slash >= 0)
@@ -62,9 +65,9 @@ static bool parse_conn(struct sl_str v, struct sl_addr *a)
 		memset(a, 0, sizeof(*a));
 		return true;
 	}
-	if (sl_str_eq(at, SL_STR_LIT("IP4")) && a->family != SL_AF_INET4)
+	if (EQ_LIT(at, "IP4") && a->family != SL_AF_INET4)
 		return false;
-	if (sl_str_eq(at, SL_STR_LIT("IP6")) && a->family != SL_AF_INET6)
+	if (EQ_LIT(at, "IP6") && a->family != SL_AF_INET6)
 		return false;
 	return true;
 }
@@ -101,13 +104,16 @@ static bool parse_media(struct sl_str v, struct sl_sdp_media *m)
 /* A direction attribute (RFC 4566 section 6): true and *dir set if v is one. */
 static bool parse_dir(struct sl_str v, enum sl_sdp_dir *dir)
 {
-	if (sl_str_eq(v, SL_STR_LIT("sendonly")))
+	/* all four are eight characters long */
+	if (v.len != 8)
+		return false;
+	if (EQ_LIT(v, "sendonly"))
 		*dir = SL_SDP_SENDONLY;
-	else if (sl_str_eq(v, SL_STR_LIT("recvonly")))
+	else if (EQ_LIT(v, "recvonly"))
 		*dir = SL_SDP_RECVONLY;
-	else if (sl_str_eq(v, SL_STR_LIT("inactive")))
+	else if (EQ_LIT(v, "inactive"))
 		*dir = SL_SDP_INACTIVE;
-	else if (sl_str_eq(v, SL_STR_LIT("sendrecv")))
+	else if (EQ_LIT(v, "sendrecv"))
 		*dir = SL_SDP_SENDRECV;
 	else
 		return false;
@@ -120,7 +126,7 @@ static void parse_attr(struct sl_str v, struct sl_sdp_media *m)
 
 	if (parse_dir(v, &m->dir))
 		;
-	else if (sl_str_eq(v, SL_STR_LIT("rtcp-mux")))
+	else if (EQ_LIT(v, "rtcp-mux"))
 		m->rtcp_mux = true;
 	else if (v.len > 5 && memcmp(v.p, "rtcp:", 5) == 0) {
 		size_t i = 5;
@@ -159,7 +165,7 @@ enum sl_sdp_err sl_sdp_parse(struct sl_str body, struct sl_sdp *sdp)
 		type = line.p[0];
 		v = sl_str_make(line.p + 2, line.len - 2);
 		if (first) {
-			if (type != 'v' || !sl_str_eq(sl_str_trim(v), SL_STR_LIT("0")))
+			if (type != 'v' || !EQ_LIT(sl_str_trim(v), "0"))
 				return SL_SDP_ERR_NOT_SDP;
 			first = false;
 			continue;

@@ -53,8 +53,9 @@ static void build_parties(struct sl_capture *cap, const struct sl_sip_msg *m, st
 	struct sl_party *sender = m->is_request ? from : to;
 	unsigned i;
 
-	memset(from, 0, sizeof(*from));
-	memset(to, 0, sizeof(*to));
+	/* empty parties: nothing reads an identity past n, so the 1.5 KB of each need no zeroing */
+	from->n = 0;
+	to->n = 0;
 	sl_uri_memo_add(cap->uri_memo, from, num, m->from.uri);
 	sl_uri_memo_add(cap->uri_memo, to, num, m->to.uri);
 	for (i = 0; i < m->n_pai; i++)

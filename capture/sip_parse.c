@@ -1,11 +1,17 @@
 /*
- * SIP message parser (see sip_parse.h). One pass over the header section:
- * find each logical header line (joining folded continuation lines), map
- * the name to the few headers sluice uses with a switch on its length, and
- * record views. The hot path does no allocation and no copying.
+ * SIP message parser (see sip_parse.h). One pass over the header section
+ * locates each logical header line (joining folded continuation lines) and
+ * maps its name to the slot it fills through a table indexed by the name's
+ * length and last byte (compact forms included), confirmed by one
+ * comparison. Only the values of kept headers are looked at; the Via list,
+ * which nothing in sluice itself reads, is located again and parsed only
+ * when asked for (sl_sip_via), and ;tag= is looked for in From and To only
+ * (name-addr values and parameters: sip_nameaddr.c).
+ * The hot path does no allocation and no copying.
  */
 #include "capture/sip_parse.h"
 #include "capture/sip_pani.h"
+#include "capture/sip_parse_int.h"
 
 #include <string.h>
 
@@ -53,6 +59,16 @@ enum hdr_id {
 	H_PCPID,
 	H_AUTHORIZATION,
 	H_EXPIRES,
+	/* names that fill one of the slots above */
+	H_PROXY_AUTHORIZATION,
+	H_C_CALL_ID,
+	H_C_FROM,
+	H_C_TO,
+	H_C_CONTACT,
+	H_C_VIA,
+	H_C_CONTENT_LENGTH,
+	H_C_CONTENT_TYPE,
+	_H_NAMES
 };
 
 /* RFC 3261 token characters, one table lookup per byte */
@@ -73,117 +89,155 @@ static inline bool is_tchar(unsigned char c)
 	return tchar[c];
 }
 
-static inline bool ieq(struct sl_str s, const char *lit, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		char c = s.p[i];
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c + 32);
-		if (c != lit[i])
-			return false;
-	}
-	return true;
-}
-
 /*
- * ieq for header names, eight bytes at a time: n (the literal's length) is
- * a constant, so this unrolls into a few loads and compares. Setting bit
- * 0x20 lowercases A-Z and leaves digits and '-' alone; for a name made of
+ * Header names compared eight (or four) bytes at a time. Setting bit 0x20
+ * lowercases A-Z and leaves digits and '-' alone; for a name made of
  * tchars (hdr_lookup's only input) no other byte turns into a lowercase
- * letter or '-', so the result is ieq's. lit: lowercase letters and '-'.
+ * letter or '-', so the result is ieq's. lit: lowercase letters and '-',
+ * at least n bytes readable.
  */
-static inline bool name_eq(struct sl_str s, const char *lit, size_t n)
+static inline bool name_eq(const char *s, const char *lit, size_t n)
 {
-	const uint64_t low = 0x2020202020202020ULL;
+	const uint64_t low8 = 0x2020202020202020ULL;
+	const uint32_t low4 = 0x20202020u;
 	uint64_t a, b;
+	uint32_t x, y;
 	size_t i;
 
-	if (n < 8)
-		return ieq(s, lit, n);
+	if (n < 4)
+		return ieq(sl_str_make(s, n), lit, n);
+	if (n < 8) {
+		/* two overlapping four-byte words */
+		memcpy(&x, s, 4);
+		memcpy(&y, lit, 4);
+		if ((x | low4) != y)
+			return false;
+		memcpy(&x, s + n - 4, 4);
+		memcpy(&y, lit + n - 4, 4);
+		return (x | low4) == y;
+	}
 	for (i = 0; i + 8 <= n; i += 8) {
-		memcpy(&a, s.p + i, 8);
+		memcpy(&a, s + i, 8);
 		memcpy(&b, lit + i, 8);
-		if ((a | low) != b)
+		if ((a | low8) != b)
 			return false;
 	}
 	if (i < n) {
 		/* the last eight bytes, overlapping the previous word */
-		memcpy(&a, s.p + n - 8, 8);
+		memcpy(&a, s + n - 8, 8);
 		memcpy(&b, lit + n - 8, 8);
-		return (a | low) == b;
+		return (a | low8) == b;
 	}
 	return true;
 }
 
-/* Map a header name (any case, long or compact) to the ones we keep. */
-static enum hdr_id hdr_lookup(struct sl_str n)
-{
-	char c0;
+/* The headers sluice keeps, long and compact (RFC 3261 section 7.3.3) names. */
+static const char *const hdr_names[] = {
+	[H_CALL_ID] = "call-id",
+	[H_CSEQ] = "cseq",
+	[H_FROM] = "from",
+	[H_TO] = "to",
+	[H_CONTACT] = "contact",
+	[H_VIA] = "via",
+	[H_CONTENT_LENGTH] = "content-length",
+	[H_CONTENT_TYPE] = "content-type",
+	[H_USER_AGENT] = "user-agent",
+	[H_SERVER] = "server",
+	[H_PAI] = "p-asserted-identity",
+	[H_PPI] = "p-preferred-identity",
+	[H_PANI] = "p-access-network-info",
+	[H_PAU] = "p-associated-uri",
+	[H_PCPID] = "p-called-party-id",
+	[H_AUTHORIZATION] = "authorization",
+	[H_PROXY_AUTHORIZATION] = "proxy-authorization",
+	[H_EXPIRES] = "expires",
+	[H_C_CALL_ID] = "i",
+	[H_C_FROM] = "f",
+	[H_C_TO] = "t",
+	[H_C_CONTACT] = "m",
+	[H_C_VIA] = "v",
+	[H_C_CONTENT_LENGTH] = "l",
+	[H_C_CONTENT_TYPE] = "c",
+};
 
-	if (n.len == 1) {
-		c0 = n.p[0] | 0x20;
-		switch (c0) {
-		case 'i': return H_CALL_ID;
-		case 'f': return H_FROM;
-		case 't': return H_TO;
-		case 'm': return H_CONTACT;
-		case 'v': return H_VIA;
-		case 'l': return H_CONTENT_LENGTH;
-		case 'c': return H_CONTENT_TYPE;
-		default: return H_OTHER;
-		}
-	}
-#define IS(lit) (n.len == sizeof(lit) - 1 && name_eq(n, lit, sizeof(lit) - 1))
-	switch (n.len) {
-	case 2:
-		return IS("to") ? H_TO : H_OTHER;
-	case 3:
-		return IS("via") ? H_VIA : H_OTHER;
-	case 4:
-		if (IS("from"))
-			return H_FROM;
-		if (IS("cseq"))
-			return H_CSEQ;
+/* What a name's entry stands for: compact forms and Proxy-Authorization share a slot. */
+static const unsigned char hdr_slot_of[_H_NAMES] = {
+	[H_OTHER] = H_OTHER,
+	[H_CALL_ID] = H_CALL_ID,
+	[H_CSEQ] = H_CSEQ,
+	[H_FROM] = H_FROM,
+	[H_TO] = H_TO,
+	[H_CONTACT] = H_CONTACT,
+	[H_VIA] = H_VIA,
+	[H_CONTENT_LENGTH] = H_CONTENT_LENGTH,
+	[H_CONTENT_TYPE] = H_CONTENT_TYPE,
+	[H_USER_AGENT] = H_USER_AGENT,
+	[H_SERVER] = H_SERVER,
+	[H_PAI] = H_PAI,
+	[H_PPI] = H_PPI,
+	[H_PANI] = H_PANI,
+	[H_PAU] = H_PAU,
+	[H_PCPID] = H_PCPID,
+	[H_AUTHORIZATION] = H_AUTHORIZATION,
+	[H_PROXY_AUTHORIZATION] = H_AUTHORIZATION,
+	[H_EXPIRES] = H_EXPIRES,
+	[H_C_CALL_ID] = H_CALL_ID,
+	[H_C_FROM] = H_FROM,
+	[H_C_TO] = H_TO,
+	[H_C_CONTACT] = H_CONTACT,
+	[H_C_VIA] = H_VIA,
+	[H_C_CONTENT_LENGTH] = H_CONTENT_LENGTH,
+	[H_C_CONTENT_TYPE] = H_CONTENT_TYPE,
+};
+
+/*
+ * The candidate for a name, by its length and the low five bits of its last
+ * byte (the same for both cases of a letter): no two kept names share both,
+ * so one full comparison (name_eq) decides. Names longer than the longest
+ * kept one are H_OTHER without a look.
+ */
+#define HDR_MAX_NAME 21
+#define K(c) ((c) & 31)
+static const unsigned char hdr_candidate[HDR_MAX_NAME + 1][32] = {
+	[1][K('i')] = H_C_CALL_ID,
+	[1][K('f')] = H_C_FROM,
+	[1][K('t')] = H_C_TO,
+	[1][K('m')] = H_C_CONTACT,
+	[1][K('v')] = H_C_VIA,
+	[1][K('l')] = H_C_CONTENT_LENGTH,
+	[1][K('c')] = H_C_CONTENT_TYPE,
+	[2][K('o')] = H_TO,
+	[3][K('a')] = H_VIA,
+	[4][K('m')] = H_FROM,
+	[4][K('q')] = H_CSEQ,
+	[6][K('r')] = H_SERVER,
+	[7][K('d')] = H_CALL_ID,
+	[7][K('t')] = H_CONTACT,
+	[7][K('s')] = H_EXPIRES,
+	[10][K('t')] = H_USER_AGENT,
+	[12][K('e')] = H_CONTENT_TYPE,
+	[13][K('n')] = H_AUTHORIZATION,
+	[14][K('h')] = H_CONTENT_LENGTH,
+	[16][K('i')] = H_PAU,
+	[17][K('d')] = H_PCPID,
+	[19][K('y')] = H_PAI,
+	[19][K('n')] = H_PROXY_AUTHORIZATION,
+	[20][K('y')] = H_PPI,
+	[21][K('o')] = H_PANI,
+};
+#undef K
+
+/* Map a header name (any case, long or compact; tchars only) to the slot it fills, or H_OTHER. */
+static inline enum hdr_id hdr_lookup(const char *name, size_t len)
+{
+	unsigned id;
+
+	if (len > HDR_MAX_NAME)
 		return H_OTHER;
-	case 6:
-		return IS("server") ? H_SERVER : H_OTHER;
-	case 7:
-		if (IS("call-id"))
-			return H_CALL_ID;
-		if (IS("contact"))
-			return H_CONTACT;
-		if (IS("expires"))
-			return H_EXPIRES;
+	id = hdr_candidate[len][(unsigned char)name[len - 1] & 31];
+	if (id == H_OTHER || !name_eq(name, hdr_names[id], len))
 		return H_OTHER;
-	case 10:
-		return IS("user-agent") ? H_USER_AGENT : H_OTHER;
-	case 12:
-		return IS("content-type") ? H_CONTENT_TYPE : H_OTHER;
-	case 13:
-		return IS("authorization") ? H_AUTHORIZATION : H_OTHER;
-	case 14:
-		return IS("content-length") ? H_CONTENT_LENGTH : H_OTHER;
-	case 16:
-		return IS("p-associated-uri") ? H_PAU : H_OTHER;
-	case 17:
-		return IS("p-called-party-id") ? H_PCPID : H_OTHER;
-	case 19:
-		if (IS("p-asserted-identity"))
-			return H_PAI;
-		if (IS("proxy-authorization"))
-			return H_AUTHORIZATION;
-		return H_OTHER;
-	case 20:
-		return IS("p-preferred-identity") ? H_PPI : H_OTHER;
-	case 21:
-		/* was "case 22": the name has 21 characters, so P-Access-Network-Info was never recognised */
-		return IS("p-access-network-info") ? H_PANI : H_OTHER;
-	default:
-		return H_OTHER;
-	}
-#undef IS
+	return (enum hdr_id)hdr_slot_of[id];
 }
 
 enum sl_sip_method sl_sip_method_from_str(struct sl_str s)
@@ -210,173 +264,6 @@ enum sl_sip_method sl_sip_method_from_str(struct sl_str s)
 static inline bool is_ws(char c)
 {
 	return c == ' ' || c == '\t';
-}
-
-static inline bool is_lws(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/*
- * Index of the first of the bytes a, b (and c, unless it is 0) in p[0..n),
- * or n. memchr jumps over the long runs of ordinary characters between
- * them; each search is bounded by the best hit so far.
- */
-static inline size_t find_first(const char *p, size_t n, char a, char b, char c)
-{
-	const char *q;
-
-	q = memchr(p, a, n);
-	if (q)
-		n = (size_t)(q - p);
-	q = memchr(p, b, n);
-	if (q)
-		n = (size_t)(q - p);
-	if (c) {
-		q = memchr(p, c, n);
-		if (q)
-			n = (size_t)(q - p);
-	}
-	return n;
-}
-
-bool sl_sip_param_n(struct sl_str params, const char *name, size_t nlen, struct sl_str *value)
-{
-	size_t i = 0;
-
-	while (i < params.len) {
-		size_t start, end, eq;
-		struct sl_str pname;
-		const char *semi;
-
-		/* each parameter starts after a ';' */
-		semi = memchr(params.p + i, ';', params.len - i);
-		if (!semi)
-			break;
-		i = (size_t)(semi - params.p) + 1;
-		start = i;
-		i += find_first(params.p + i, params.len - i, ';', ',', '>');
-		end = i;
-		eq = start;
-		while (eq < end && params.p[eq] != '=')
-			eq++;
-		pname = sl_str_trim(sl_str_make(params.p + start, eq - start));
-		if (pname.len == nlen && ieq(pname, name, nlen)) {
-			if (eq < end)
-				*value = sl_str_trim(sl_str_make(params.p + eq + 1, end - eq - 1));
-			else
-				*value = sl_str_make(params.p + end, 0);
-			return true;
-		}
-		if (i < params.len && (params.p[i] == ',' || params.p[i] == '>'))
-			break;
-	}
-	return false;
-}
-
-/*
- * Length of the first value of a comma-separated header list, honouring
- * quotes and <>. Outside quotes and brackets only '"', '<' and ',' matter;
- * inside brackets '"' and '>'; inside quotes '\' and '"'.
- */
-static size_t first_list_value(struct sl_str v)
-{
-	bool angle = false;
-	size_t i = 0;
-
-	/* only a ',' ends the value early: without one (nearly always) it is all of v */
-	if (!v.len || !memchr(v.p, ',', v.len))
-		return v.len;
-	while (i < v.len) {
-		const char *p = v.p + i;
-		size_t left = v.len - i;
-
-		i += angle ? find_first(p, left, '"', '>', 0) : find_first(p, left, '"', '<', ',');
-		if (i >= v.len)
-			break;
-		switch (v.p[i]) {
-		case ',':
-			return i;
-		case '<':
-			angle = true;
-			break;
-		case '>':
-			angle = false;
-			break;
-		case '"':
-			/* a quoted string: up to the next '"' not escaped by '\\' */
-			for (i++; i < v.len; i++) {
-				i += find_first(v.p + i, v.len - i, '"', '\\', 0);
-				if (i >= v.len || v.p[i] == '"')
-					break;
-				if (i + 1 < v.len)
-					i++; /* skip the escaped character */
-			}
-			break;
-		}
-		i++;
-	}
-	return v.len;
-}
-
-bool sl_sip_parse_nameaddr(struct sl_str v, struct sl_sip_nameaddr *out)
-{
-	size_t i = 0, end;
-
-	memset(out, 0, sizeof(*out));
-	v = sl_str_trim(v);
-	v.len = first_list_value(v);
-	v = sl_str_trim(v);
-	if (!v.len)
-		return false;
-
-	if (v.p[0] == '"') {
-		/* quoted display name */
-		size_t s = 1;
-		for (i = 1; i < v.len; i++) {
-			if (v.p[i] == '\\' && i + 1 < v.len)
-				i++;
-			else if (v.p[i] == '"')
-				break;
-		}
-		if (i >= v.len)
-			return false;
-		out->display = sl_str_make(v.p + s, i - s);
-		i++;
-		while (i < v.len && is_lws(v.p[i]))
-			i++;
-		if (i >= v.len || v.p[i] != '<')
-			return false;
-	} else {
-		long lt = sl_str_chr(v, '<');
-		if (lt >= 0) {
-			out->display = sl_str_trim(sl_str_make(v.p, (size_t)lt));
-			i = (size_t)lt;
-		}
-	}
-
-	if (i < v.len && v.p[i] == '<') {
-		size_t s = i + 1;
-		const char *gt = memchr(v.p + s, '>', v.len - s);
-
-		if (!gt)
-			return false;
-		end = (size_t)(gt - v.p);
-		if (end >= v.len)
-			return false;
-		out->uri = sl_str_trim(sl_str_make(v.p + s, end - s));
-		out->params = sl_str_make(v.p + end + 1, v.len - end - 1);
-	} else {
-		/* addr-spec: parameters after the URI belong to the header */
-		for (end = i; end < v.len && v.p[end] != ';' && !is_lws(v.p[end]); end++)
-			;
-		out->uri = sl_str_make(v.p + i, end - i);
-		out->params = sl_str_make(v.p + end, v.len - end);
-	}
-	if (!out->uri.len)
-		return false;
-	sl_sip_param(out->params, "tag", &out->tag);
-	return true;
 }
 
 static bool parse_cseq(struct sl_str v, struct sl_sip_msg *m)
@@ -469,6 +356,7 @@ static enum sl_sip_err parse_start_line(struct sl_str line, struct sl_sip_msg *m
 		return SL_SIP_OK;
 	} else {
 		size_t i = 0, s;
+		const char *sp;
 
 		m->is_request = true;
 		while (i < line.len && is_tchar((unsigned char)line.p[i]))
@@ -480,14 +368,14 @@ static enum sl_sip_err parse_start_line(struct sl_str line, struct sl_sip_msg *m
 		while (i < line.len && line.p[i] == ' ')
 			i++;
 		s = i;
-		while (i < line.len && line.p[i] != ' ')
-			i++;
+		sp = memchr(line.p + i, ' ', line.len - i);
+		i = sp ? (size_t)(sp - line.p) : line.len;
 		if (i == s || i >= line.len)
 			return SL_SIP_ERR_START_LINE;
 		m->ruri = sl_str_make(line.p + s, i - s);
 		while (i < line.len && line.p[i] == ' ')
 			i++;
-		if (line.len - i < 7 || !sl_str_istarts(sl_str_make(line.p + i, line.len - i), "SIP/2.0"))
+		if (line.len - i < 7 || !ieq(sl_str_make(line.p + i, 7), "sip/2.0", 7))
 			return SL_SIP_ERR_START_LINE;
 		if (!looks_like_uri_scheme(m->ruri.p, m->ruri.len))
 			return SL_SIP_ERR_START_LINE;
@@ -519,37 +407,21 @@ static void add_pani(struct sl_sip_msg *m, struct sl_str v)
 	}
 }
 
-static void set_nameaddr_once(struct sl_sip_msg *m, struct sl_sip_nameaddr *field, struct sl_str v)
+static void set_nameaddr_once(struct sl_sip_msg *m, struct sl_sip_nameaddr *field, struct sl_str v, bool want_tag)
 {
 	if (field->uri.p)
 		m->flags |= SL_SIP_F_DUP_HEADER;
 	else
-		sl_sip_parse_nameaddr(v, field);
+		sl_sip_nameaddr_parse(v, field, want_tag);
 }
 
 /* P-Asserted-Identity may carry two identities in one header or in two. */
 static void add_pai(struct sl_sip_msg *m, struct sl_str v)
 {
 	while (v.len && m->n_pai < SL_SIP_MAX_PAI) {
-		size_t n = first_list_value(v);
-		if (sl_sip_parse_nameaddr(sl_str_make(v.p, n), &m->pai[m->n_pai]))
+		size_t n = sl_sip_first_list_value(v);
+		if (sl_sip_nameaddr_parse(sl_str_make(v.p, n), &m->pai[m->n_pai], false))
 			m->n_pai++;
-		if (n >= v.len)
-			break;
-		v = sl_str_make(v.p + n + 1, v.len - n - 1);
-	}
-}
-
-static void add_via(struct sl_sip_msg *m, struct sl_str v)
-{
-	size_t n;
-
-	while (v.len) {
-		n = first_list_value(v);
-		if (m->n_via++ == 0) {
-			m->via = sl_str_trim(sl_str_make(v.p, n));
-			sl_sip_param(m->via, "branch", &m->via_branch);
-		}
 		if (n >= v.len)
 			break;
 		v = sl_str_make(v.p + n + 1, v.len - n - 1);
@@ -571,16 +443,16 @@ static enum sl_sip_err take_header(struct sl_sip_msg *m, enum hdr_id id, struct 
 			return SL_SIP_ERR_CSEQ;
 		break;
 	case H_FROM:
-		set_nameaddr_once(m, &m->from, v);
+		set_nameaddr_once(m, &m->from, v, true);
 		break;
 	case H_TO:
-		set_nameaddr_once(m, &m->to, v);
+		set_nameaddr_once(m, &m->to, v, true);
 		break;
 	case H_CONTACT:
-		set_nameaddr_once(m, &m->contact, v);
+		set_nameaddr_once(m, &m->contact, v, false);
 		break;
 	case H_VIA:
-		add_via(m, v);
+		/* read when asked for (sl_sip_via) */
 		break;
 	case H_CONTENT_LENGTH:
 		if (!(m->flags & SL_SIP_F_NO_CLEN)) {
@@ -602,7 +474,7 @@ static enum sl_sip_err take_header(struct sl_sip_msg *m, enum hdr_id id, struct 
 		add_pai(m, v);
 		break;
 	case H_PPI:
-		set_nameaddr_once(m, &m->ppi, v);
+		set_nameaddr_once(m, &m->ppi, v, false);
 		break;
 	case H_PANI:
 		add_pani(m, v);
@@ -611,7 +483,7 @@ static enum sl_sip_err take_header(struct sl_sip_msg *m, enum hdr_id id, struct 
 		set_once(m, &m->p_associated, v);
 		break;
 	case H_PCPID:
-		set_nameaddr_once(m, &m->p_called_party, v);
+		set_nameaddr_once(m, &m->p_called_party, v, false);
 		break;
 	case H_AUTHORIZATION:
 		set_once(m, &m->authorization, v);
@@ -619,15 +491,87 @@ static enum sl_sip_err take_header(struct sl_sip_msg *m, enum hdr_id id, struct 
 	case H_EXPIRES:
 		set_once(m, &m->expires, v);
 		break;
-	case H_OTHER:
+	default:
 		break;
 	}
 	return SL_SIP_OK;
 }
 
+/* One logical header line: its name, its value (untrimmed, folded lines included) and the slot it fills. */
+struct hdr_line {
+	const char *name;
+	size_t name_len;
+	size_t vstart, vend;
+	enum hdr_id id;
+	bool end;	/* the empty line ending the header section */
+};
+
+/*
+ * Locate the header line at *off and move *off past it (and past its folded
+ * continuation lines). The scan looks at each byte of the name once
+ * (validating it as a token) and at the value's bytes only through memchr
+ * for the line end. Errors as sl_sip_parse reports them.
+ */
+static inline __attribute__((always_inline)) enum sl_sip_err next_header(const char *p, size_t len, unsigned mode, size_t *off, struct hdr_line *h,
+					  unsigned *flags)
+{
+	size_t o = *off, nl, eol, name_end, vstart;
+
+	nl = line_end(p, len, o);
+	eol = strip_cr(p, o, nl);
+	if (eol == o) {
+		/* empty line: end of header section */
+		if (nl == len)
+			return SL_SIP_ERR_TRUNCATED;
+		*off = nl + 1;
+		h->end = true;
+		return SL_SIP_OK;
+	}
+	if (nl == len)
+		return SL_SIP_ERR_TRUNCATED;
+	/* p[nl] is '\n', which is neither a tchar nor blank: it ends both scans */
+	name_end = o;
+	while (is_tchar((unsigned char)p[name_end]))
+		name_end++;
+	if (name_end == o)
+		return SL_SIP_ERR_HEADER;
+	vstart = name_end;
+	while (is_ws(p[vstart]))
+		vstart++;
+	/* a line ending before any ':' stops on its '\r' or '\n' */
+	if (p[vstart] != ':')
+		return SL_SIP_ERR_HEADER;
+	h->vstart = vstart + 1;
+	h->vend = eol;
+	/* folded continuation lines start with SP or HT */
+	while (nl + 1 < len && is_ws(p[nl + 1])) {
+		size_t nl2 = line_end(p, len, nl + 1);
+		if (nl2 == len)
+			return SL_SIP_ERR_TRUNCATED;
+		*flags |= SL_SIP_F_FOLDED;
+		h->vend = strip_cr(p, nl + 1, nl2);
+		nl = nl2;
+	}
+	/*
+	 * Stream mode: a header line ending exactly where the bytes end
+	 * may still be continued by a folded line in the next segment,
+	 * and the header section is unterminated anyway. Wait for more
+	 * instead of judging a partial value: "CSeq: 1" cut before its
+	 * folded "\tINVITE" was rejected as bad_cseq and the message lost.
+	 */
+	if (nl + 1 >= len && !(mode & SL_SIP_PARSE_DATAGRAM))
+		return SL_SIP_ERR_TRUNCATED;
+	h->name = p + o;
+	h->name_len = name_end - o;
+	h->id = hdr_lookup(h->name, h->name_len);
+	h->end = false;
+	*off = nl + 1;
+	return SL_SIP_OK;
+}
+
 enum sl_sip_err sl_sip_parse(const char *p, size_t len, unsigned mode, struct sl_sip_msg *m, size_t *consumed)
 {
-	size_t off = 0, nl, eol, body_off;
+	size_t off = 0, nl, eol, body_off, hdr_off;
 	enum sl_sip_err err;
 	bool terminated = false;
 
@@ -650,69 +594,32 @@ enum sl_sip_err sl_sip_parse(const char *p, size_t len, unsigned mode, struct sl
 	m->raw.p = p + off;
 	off = nl + 1;
 
-	/* headers until an empty line */
+	/* headers until an empty line; only the values of kept headers are looked at */
+	hdr_off = off;
 	while (off < len) {
-		size_t name_end, vstart, vend;
-		struct sl_str name;
-		enum hdr_id hid;
+		struct hdr_line h;
+		size_t line_off = off;
 
-		nl = line_end(p, len, off);
-		eol = strip_cr(p, off, nl);
-		if (eol == off) {
-			/* empty line: end of header section */
-			if (nl == len)
-				return SL_SIP_ERR_TRUNCATED;
-			off = nl + 1;
+		err = next_header(p, len, mode, &off, &h, &m->flags);
+		if (err != SL_SIP_OK)
+			return err;
+		if (h.end) {
+			m->headers = sl_str_make(p + hdr_off, line_off - hdr_off);
 			terminated = true;
 			break;
 		}
-		if (nl == len)
-			return SL_SIP_ERR_TRUNCATED;
-		name_end = off;
-		while (name_end < eol && is_tchar((unsigned char)p[name_end]))
-			name_end++;
-		if (name_end == off)
-			return SL_SIP_ERR_HEADER;
-		name = sl_str_make(p + off, name_end - off);
-		vstart = name_end;
-		while (vstart < eol && is_ws(p[vstart]))
-			vstart++;
-		if (vstart >= eol || p[vstart] != ':')
-			return SL_SIP_ERR_HEADER;
-		vstart++;
-		vend = eol;
-		/* folded continuation lines start with SP or HT */
-		while (nl + 1 < len && is_ws(p[nl + 1])) {
-			size_t nl2 = line_end(p, len, nl + 1);
-			if (nl2 == len)
-				return SL_SIP_ERR_TRUNCATED;
-			m->flags |= SL_SIP_F_FOLDED;
-			vend = strip_cr(p, nl + 1, nl2);
-			nl = nl2;
-		}
-		/*
-		 * Stream mode: a header line ending exactly where the bytes end
-		 * may still be continued by a folded line in the next segment,
-		 * and the header section is unterminated anyway. Wait for more
-		 * instead of judging a partial value: "CSeq: 1" cut before its
-		 * folded "\tINVITE" was rejected as bad_cseq and the message lost.
-		 */
-		if (nl + 1 >= len && !(mode & SL_SIP_PARSE_DATAGRAM))
-			return SL_SIP_ERR_TRUNCATED;
-		/* the value of a header nothing uses is neither trimmed nor looked at */
-		hid = hdr_lookup(name);
-		if (hid != H_OTHER) {
-			err = take_header(m, hid, sl_str_trim(sl_str_make(p + vstart, vend - vstart)));
+		if (h.id != H_OTHER) {
+			err = take_header(m, h.id, sl_str_trim(sl_str_make(p + h.vstart, h.vend - h.vstart)));
 			if (err != SL_SIP_OK)
 				return err;
 		}
 		m->n_headers++;
-		off = nl + 1;
 	}
 	if (!terminated) {
 		/* UDP datagrams sometimes end right after the last header line */
 		if (!(mode & SL_SIP_PARSE_DATAGRAM))
 			return SL_SIP_ERR_TRUNCATED;
+		m->headers = sl_str_make(p + hdr_off, off - hdr_off);
 	}
 	body_off = off;
 
@@ -739,4 +646,37 @@ enum sl_sip_err sl_sip_parse(const char *p, size_t len, unsigned mode, struct sl
 	if (!m->call_id.p || !m->cseq_method_str.p || !m->from.uri.p || !m->to.uri.p)
 		return SL_SIP_ERR_MISSING;
 	return SL_SIP_OK;
+}
+
+unsigned sl_sip_via(const struct sl_sip_msg *m, struct sl_str *top, struct sl_str *branch)
+{
+	const char *p = m->headers.p;
+	size_t len = m->headers.len, off = 0;
+	unsigned n_via = 0, flags = 0;
+
+	*top = SL_STR_NULL;
+	*branch = SL_STR_NULL;
+	/* the header lines of a parsed message: complete, each ending in '\n', so no error */
+	while (off < len) {
+		struct hdr_line h;
+		struct sl_str v;
+
+		if (next_header(p, len, SL_SIP_PARSE_DATAGRAM, &off, &h, &flags) != SL_SIP_OK || h.end)
+			break;
+		if (h.id != H_VIA)
+			continue;
+		v = sl_str_trim(sl_str_make(p + h.vstart, h.vend - h.vstart));
+		while (v.len) {
+			size_t n = sl_sip_first_list_value(v);
+
+			if (n_via++ == 0) {
+				*top = sl_str_trim(sl_str_make(v.p, n));
+				sl_sip_param(*top, "branch", branch);
+			}
+			if (n >= v.len)
+				break;
+			v = sl_str_make(v.p + n + 1, v.len - n - 1);
+		}
+	}
+	return n_via;
 }

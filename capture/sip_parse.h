@@ -73,13 +73,12 @@ struct sl_sip_msg {
 	uint32_t cseq;
 	enum sl_sip_method cseq_method;
 	struct sl_str cseq_method_str;
+	/* From and To with their ;tag=; the others without (tag left empty) */
 	struct sl_sip_nameaddr from, to, contact, ppi;
 	struct sl_sip_nameaddr pai[SL_SIP_MAX_PAI];
 	unsigned n_pai;
 	struct sl_sip_nameaddr p_called_party;	/* P-Called-Party-ID */
-	struct sl_str via;		/* first Via value (topmost hop) */
-	struct sl_str via_branch;
-	unsigned n_via;
+	struct sl_str headers;		/* the header lines, start line and empty line excluded (sl_sip_via reads them) */
 	struct sl_str user_agent;	/* User-Agent or Server */
 	struct sl_str pani;		/* P-Access-Network-Info: the access-net-spec sl_pani_pick() chose */
 	bool pani_network;		/* ... and it carries "network-provided" */
@@ -126,6 +125,14 @@ bool sl_sip_looks_like_start(const char *p, size_t len);
 
 /* Map a method token to the enum (case-sensitive, as RFC 3261 says). */
 enum sl_sip_method sl_sip_method_from_str(struct sl_str s);
+
+/*
+ * The Via headers of a parsed message, read only when asked for (sluice's
+ * own processing never does): the number of Via values in all Via headers,
+ * the topmost one in *top (trimmed) and its branch parameter in *branch
+ * (each SL_STR_NULL when absent).
+ */
+unsigned sl_sip_via(const struct sl_sip_msg *m, struct sl_str *top, struct sl_str *branch);
 
 /* Parse a name-addr / addr-spec value (also used for Contact, Refer-To...). */
 bool sl_sip_parse_nameaddr(struct sl_str value, struct sl_sip_nameaddr *out);

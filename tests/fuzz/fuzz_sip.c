@@ -75,15 +75,19 @@ static void use_msg(const struct sl_sip_msg *m, const char *base, size_t len)
 	struct sl_party p;
 	struct sl_body body;
 	struct sl_sip_nameaddr na;
-	unsigned i;
+	struct sl_str via, via_branch;
+	unsigned i, n_via;
 
 	sl_numbering_default(&num);
 	memset(&p, 0, sizeof(p));
 	check_view(m->raw, base, len);
 	check_view(m->ruri, base, len);
 	check_view(m->call_id, base, len);
-	check_view(m->via, base, len);
-	check_view(m->via_branch, base, len);
+	check_view(m->headers, base, len);
+	n_via = sl_sip_via(m, &via, &via_branch);
+	check_view(via, base, len);
+	check_view(via_branch, base, len);
+	check(n_via >= (via.p ? 1u : 0u));
 	check_view(m->pani, base, len);
 	check_view(m->authorization, base, len);
 	check_view(m->content_type, base, len);
@@ -104,8 +108,8 @@ static void use_msg(const struct sl_sip_msg *m, const char *base, size_t len)
 			sl_party_add_ims_nai(&p, sl_str_make(m->authorization.p, (size_t)at),
 					     sl_str_sub(m->authorization, (size_t)at + 1, m->authorization.len));
 	}
-	if (m->via.p)
-		sl_sip_parse_nameaddr(m->via, &na);
+	if (via.p)
+		sl_sip_parse_nameaddr(via, &na);
 	check(p.n <= SL_PARTY_MAX_IDS);
 
 	sl_sip_body_parts(m->content_type, m->body, &body);

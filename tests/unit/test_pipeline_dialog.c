@@ -440,6 +440,104 @@ static void test_rtp_idle_ends_stream(void **state)
 	pfx_free(f);
 }
 
+/*
+ * A media entry remembers the stream it found last (rtp_stream.c); that
+ * shortcut must give what the stream table gives: a stream that ended
+ * while idle is not continued by later packets, another SSRC to the same
+ * endpoint is its own stream (and going back to the first finds the first
+ * again), and a newer dialog announcing the same endpoint takes the media
+ * over. Under ASan a stale cache would be a use after free.
+ */
+static void test_rtp_stream_cache(void **state)
+{
+	struct pfx *f = pfx_new(NULL);
+	const struct rec_event *e;
+	uint64_t t = TS0 + 2 * SEC;
+	unsigned i, n, packets[3] = { 0 };
+
+	invite(f, TS0, "call-c1", 1);
+	answer(f, TS0 + SEC, "call-c1", 1);
+	for (i = 0; i < 3; i++)
+		rtp(f, t + i * 20000, true, (uint16_t)(i + 1), 0x1);
+	/* idle: the stream ends; the same key again is a new stream */
+	t += f->cfg.rtp_idle_us + SEC;
+	sl_capture_advance(f->cap, t);
+	assert_int_equal(pfx_count(f, SL_EV_RTP_STREAM), 1);
+	for (i = 0; i < 4; i++)
+		rtp(f, t + i * 20000, true, (uint16_t)(i + 10), 0x1);
+	/* another SSRC to the same endpoint, then the first one again */
+	rtp(f, t + 100000, true, 500, 0x2);
+	rtp(f, t + 120000, true, 501, 0x2);
+	rtp(f, t + 140000, true, 14, 0x1);
+	assert_int_equal(pfx_ctr(f, SL_CG_RTP, SL_RTPC_STREAMS), 3);
+	/* a newer call announcing the same endpoints takes the media over */
+	invite(f, t + SEC, "call-c2", 1);
+	answer(f, t + 2 * SEC, "call-c2", 1);
+	rtp(f, t + 3 * SEC, true, 15, 0x1);
+	rtp(f, t + 3 * SEC + 20000, true, 16, 0x1);
+	assert_int_equal(pfx_ctr(f, SL_CG_RTP, SL_RTPC_STREAMS), 4);
+	sl_capture_flush(f->cap);
+
+	n = pfx_count(f, SL_EV_RTP_STREAM);
+	assert_int_equal(n, 4);
+	for (i = 0; i < n; i++) {
+		e = pfx_find(f, SL_EV_RTP_STREAM, -1, i);
+		if (!strcmp(e->call_id, "call-c2")) {
+			assert_int_equal(e->rtp.ssrc, 0x1);
+			assert_int_equal(e->rtp.packets, 2);
+			packets[2]++;
+		} else if (e->rtp.ssrc == 0x2) {
+			assert_int_equal(e->rtp.packets, 2);
+			packets[1]++;
+		} else {
+			/* call-c1, SSRC 1: 3 packets before the idle end, 5 after */
+			assert_true(e->rtp.packets == 3 || e->rtp.packets == 5);
+			packets[0] += (unsigned)e->rtp.packets;
+		}
+	}
+	assert_int_equal(packets[0], 8);
+	assert_int_equal(packets[1], 1);
+	assert_int_equal(packets[2], 1);
+	pfx_free(f);
+}
+
+/*
+ * A media entry evicted (the index is full) while the stream it found
+ * last goes on: the stream must not point back at the freed entry (under
+ * ASan, the stream's end would write into it), and its packets, now
+ * without an entry for their endpoints, are no longer media.
+ */
+static void test_rtp_stream_cache_entry_evicted(void **state)
+{
+	struct sl_capture_cfg cfg;
+	struct pfx *f;
+	unsigned i;
+
+	sl_capture_cfg_default(&cfg);
+	cfg.max_media = 4; /* one call's two sides, RTP and RTCP each */
+	f = pfx_new(&cfg);
+	invite(f, TS0, "call-e1", 1);
+	answer(f, TS0 + SEC, "call-e1", 1);
+	for (i = 0; i < 3; i++)
+		rtp(f, TS0 + 2 * SEC + i * 20000, true, (uint16_t)(i + 1), 0x7);
+	/* a second call's offer of other endpoints evicts the first call's oldest entries */
+	{
+		char sdp[512];
+
+		pfx_sdp(sdp, sizeof(sdp), "203.0.113.9", 42000);
+		req(f, TS0 + 3 * SEC, "INVITE sip:bob@example.com", "call-e2", 1, "INVITE", NULL, NULL,
+		    "application/sdp", sdp);
+		pfx_sdp(sdp, sizeof(sdp), "203.0.113.10", 44000);
+		rsp(f, TS0 + 3 * SEC + 1000, "SIP/2.0 200 OK", "call-e2", 1, "INVITE", NULL, "application/sdp", sdp);
+	}
+	assert_true(pfx_ctr(f, SL_CG_DIALOG, SL_DLG_MEDIA_EVICTED) > 0);
+	rtp(f, TS0 + 4 * SEC, true, 4, 0x7);
+	sl_capture_flush(f->cap);
+	assert_int_equal(pfx_ctr(f, SL_CG_RTP, SL_RTPC_STREAMS), 1);
+	assert_int_equal(pfx_count(f, SL_EV_RTP_STREAM), 1);
+	pfx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -454,6 +552,8 @@ int main(void)
 		cmocka_unit_test(test_message),
 		cmocka_unit_test(test_rtp_streams),
 		cmocka_unit_test(test_rtp_idle_ends_stream),
+		cmocka_unit_test(test_rtp_stream_cache),
+		cmocka_unit_test(test_rtp_stream_cache_entry_evicted),
 	};
 
 	pfx_global_init();

@@ -39,6 +39,30 @@
 
 #define assert_absent(view) assert_null((view).p)
 
+/* The Via accessors, one value each (sl_sip_via reads the headers again) */
+static unsigned via_n(const struct sl_sip_msg *m)
+{
+	struct sl_str top, branch;
+
+	return sl_sip_via(m, &top, &branch);
+}
+
+static struct sl_str via_top(const struct sl_sip_msg *m)
+{
+	struct sl_str top, branch;
+
+	sl_sip_via(m, &top, &branch);
+	return top;
+}
+
+static struct sl_str via_branch(const struct sl_sip_msg *m)
+{
+	struct sl_str top, branch;
+
+	sl_sip_via(m, &top, &branch);
+	return branch;
+}
+
 /* A view must be NULL/empty or lie inside buf[0..len). */
 static void assert_nameaddr_in(const struct sl_sip_nameaddr *na, const char *buf, size_t len)
 {
@@ -66,8 +90,9 @@ static void assert_msg_in(const struct sl_sip_msg *m, const char *buf, size_t le
 	assert_true(m->n_pai <= SL_SIP_MAX_PAI);
 	for (i = 0; i < m->n_pai; i++)
 		assert_nameaddr_in(&m->pai[i], buf, len);
-	assert_in(m->via, buf, len);
-	assert_in(m->via_branch, buf, len);
+	assert_in(via_top(m), buf, len);
+	assert_in(m->headers, buf, len);
+	assert_in(via_branch(m), buf, len);
 	assert_in(m->user_agent, buf, len);
 	assert_in(m->pani, buf, len);
 	assert_in(m->authorization, buf, len);
@@ -196,9 +221,9 @@ static void test_invite_fields(void **state)
 	assert_str(m.ppi.uri, "sip:alice.pref@atlanta.example.com");
 	assert_str(m.p_called_party.uri, "sip:bob.called@biloxi.example.com");
 
-	assert_int_equal(m.n_via, 3);
-	assert_str(m.via, "SIP/2.0/UDP pc33.atlanta.example.com;branch=z9hG4bK776asdhds");
-	assert_str(m.via_branch, "z9hG4bK776asdhds");
+	assert_int_equal(via_n(&m), 3);
+	assert_str(via_top(&m), "SIP/2.0/UDP pc33.atlanta.example.com;branch=z9hG4bK776asdhds");
+	assert_str(via_branch(&m), "z9hG4bK776asdhds");
 
 	assert_str(m.pani, "3GPP-E-UTRAN-FDD; utran-cell-id-3gpp=2620100001234567");
 	assert_str(m.user_agent, "softphone/1.0");
@@ -239,8 +264,8 @@ static void test_response_fields(void **state)
 	assert_str(m.to.tag, "a6c85cf");
 	assert_str(m.from.tag, "1928301774");
 	assert_str(m.from.display, "Alice");
-	assert_str(m.via_branch, "z9hG4bK776asdhds");
-	assert_int_equal(m.n_via, 1);
+	assert_str(via_branch(&m), "z9hG4bK776asdhds");
+	assert_int_equal(via_n(&m), 1);
 	assert_str(m.user_agent, "gw/2.3"); /* Server: goes to user_agent */
 	assert_int_equal(m.content_length, 0);
 	assert_int_equal(m.body.len, 0);
@@ -394,8 +419,8 @@ static void test_compact_folded_lf(void **state)
 	assert_int_equal(parse_lit(fx->ctx, COMPACT_FOLDED, 0, &m, &consumed, &b), SL_SIP_OK);
 	assert_int_equal(consumed, strlen(COMPACT_FOLDED));
 	assert_int_equal(m.method, SL_SIP_MESSAGE);
-	assert_int_equal(m.n_via, 1);
-	assert_str(m.via_branch, "z9hG4bK776sgdkse");
+	assert_int_equal(via_n(&m), 1);
+	assert_str(via_branch(&m), "z9hG4bK776sgdkse");
 	/* the folded From joins its two lines; the display name and URI are found across the fold */
 	assert_str(m.from.display, "User One");
 	assert_str(m.from.uri, "sip:user1@domain.example");
@@ -458,6 +483,42 @@ static void test_header_name_case(void **state)
 	talloc_free(b);
 }
 
+/*
+ * The name table picks a candidate by length and last byte: names sharing
+ * both with a kept header (or a compact form whose byte has the same low
+ * five bits, "-" for "m", "4" for "t") are unknown headers, not that one.
+ */
+static void test_lookalike_names(void **state)
+{
+	struct fixture *fx = *state;
+	static const char *const msg =
+		"MESSAGE sip:x@y SIP/2.0\r\nCall-ID: real\r\nXall-ID: fake\r\nCSeq: 2 MESSAGE\r\n"
+		"From: <sip:a@a>;tag=1\r\nFrum: <sip:f@f>;tag=2\r\nTo: <sip:b@b>\r\nTn: <sip:t@t>\r\n"
+		"-: <sip:dash@c>\r\n4: <sip:four@t>\r\nContect: <sip:e@e>\r\nContact: <sip:c@c>;tag=9\r\n"
+		"P-Asserted-Identitx: <sip:p@p>\r\nProxy-Authorization: Digest username=\"u@r\"\r\n"
+		"Content-Lengtx: 99\r\nX-Very-Long-Header-Name-Beyond-Any-Kept-One: 1\r\n\r\n";
+	struct sl_sip_msg m;
+	size_t consumed;
+	char *b;
+
+	assert_int_equal(parse_lit(fx->ctx, msg, 0, &m, &consumed, &b), SL_SIP_OK);
+	assert_str(m.call_id, "real");
+	assert_str(m.from.uri, "sip:a@a");
+	assert_str(m.from.tag, "1");
+	assert_str(m.to.uri, "sip:b@b");
+	assert_str(m.contact.uri, "sip:c@c");
+	assert_absent(m.contact.tag); /* ;tag= is looked for in From and To only */
+	assert_int_equal(m.n_pai, 0);
+	assert_str(m.authorization, "Digest username=\"u@r\"");
+	assert_true(m.flags & SL_SIP_F_NO_CLEN);
+	assert_int_equal(m.flags, SL_SIP_F_NO_CLEN);
+	assert_int_equal(m.n_headers, 15);
+	assert_int_equal(via_n(&m), 0);
+	assert_absent(via_top(&m));
+	assert_absent(via_branch(&m));
+	talloc_free(b);
+}
+
 /* Compact forms are single letters in either case; other letters are unknown headers. */
 static void test_compact_each(void **state)
 {
@@ -475,7 +536,7 @@ static void test_compact_each(void **state)
 	assert_str(m.from.uri, "sip:a@a");
 	assert_str(m.to.uri, "sip:b@b");
 	assert_str(m.contact.uri, "sip:c@c");
-	assert_str(m.via, "SIP/2.0/UDP h;branch=z9hG4bKb");
+	assert_str(via_top(&m), "SIP/2.0/UDP h;branch=z9hG4bKb");
 	assert_str(m.content_type, "application/sdp");
 	assert_int_equal(m.content_length, 0);
 	assert_false(m.flags & SL_SIP_F_NO_CLEN);
@@ -510,9 +571,9 @@ static void test_folding_variants(void **state)
 	char *b;
 
 	assert_int_equal(parse_lit(fx->ctx, text, 0, &m, &consumed, &b), SL_SIP_OK);
-	assert_int_equal(m.n_via, 3);
-	assert_str(m.via, "SIP/2.0/UDP a.example;branch=z9hG4bKa");
-	assert_str(m.via_branch, "z9hG4bKa");
+	assert_int_equal(via_n(&m), 3);
+	assert_str(via_top(&m), "SIP/2.0/UDP a.example;branch=z9hG4bKa");
+	assert_str(via_branch(&m), "z9hG4bKa");
 	assert_int_equal(m.n_pai, 2);
 	assert_str(m.pai[0].uri, "sip:one@a");
 	assert_str(m.pai[1].uri, "tel:+4930123");
@@ -948,7 +1009,7 @@ static void check_any(void *ctx, const char *src, size_t len)
 		if (rc == SL_SIP_OK) {
 			assert_true(consumed > 0 && consumed <= len);
 			assert_msg_in(&m, b, len);
-			assert_true(m.n_via >= (m.via.p ? 1u : 0u));
+			assert_true(via_n(&m) >= (via_top(&m).p ? 1u : 0u));
 			if (!m.is_request)
 				assert_true(m.status >= 100 && m.status <= 699);
 		} else if (rc == SL_SIP_ERR_MISSING) {
@@ -1110,6 +1171,10 @@ static void test_param(void **state)
 	assert_false(sl_sip_param(p, "", &v));
 	talloc_free(b);
 
+	/* an absent list (a NULL view, as an absent header's params) has no parameter, and no arithmetic on NULL */
+	assert_false(sl_sip_param(SL_STR_NULL, "tag", &v));
+	assert_false(sl_sip_param(sl_str_make(NULL, 0), "", &v));
+
 	/* the list ends at ',' or '>' (the next header value, the end of a URI) */
 	assert_false(sl_sip_param(SL_STR_LIT(";a=1,;tag=2"), "tag", &v));
 	assert_false(sl_sip_param(SL_STR_LIT(";a=1>;tag=2"), "tag", &v));
@@ -1145,6 +1210,41 @@ static void test_param(void **state)
 }
 
 /* --- sl_sip_parse_nameaddr ---------------------------------------------- */
+
+/*
+ * Values are searched for their end eight bytes at a time: every length
+ * from 0 to 40 with each delimiter (';' next parameter, ',' next value,
+ * '>' end of URI) right after it, and at the very end of the bytes, gives
+ * the whole value and nothing of the next parameter; an exact-size buffer
+ * catches a read past the end under ASan.
+ */
+static void test_param_value_lengths(void **state)
+{
+	static const char delims[] = ";,>";
+	struct fixture *fx = *state;
+	char buf[128];
+	size_t k, d, n;
+	struct sl_str v;
+
+	for (k = 0; k <= 40; k++) {
+		for (d = 0; d <= 3; d++) {
+			char *b;
+
+			n = (size_t)snprintf(buf, sizeof(buf), "x;lr;tag=%.*s", (int)k,
+					     "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH");
+			if (d < 3)
+				n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%cnext=1;tag=no", delims[d]);
+			b = exact(fx->ctx, buf, n);
+			assert_true(sl_sip_param(sl_str_make(b, n), "tag", &v));
+			assert_int_equal(v.len, k);
+			assert_ptr_equal(v.p, b + 9);
+			/* after ';' the next parameter is found, after ',' or '>' the list has ended */
+			assert_int_equal(sl_sip_param(sl_str_make(b, n), "next", &v), d == 0);
+			assert_false(sl_sip_param(sl_str_make(b, n), "tagx", &v));
+			talloc_free(b);
+		}
+	}
+}
 
 static void test_nameaddr(void **state)
 {
@@ -1252,6 +1352,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_compact_folded_lf, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_header_name_case, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compact_each, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lookalike_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_folding_variants, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_multiple_pai, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cseq, setup, teardown),
@@ -1268,6 +1369,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_random_mutations, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_looks_like_start, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_param, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_param_value_lengths, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nameaddr, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nameaddr_random, setup, teardown),
 	};
