@@ -87,6 +87,8 @@ struct cx_recipient {
 	bool key_valid;
 	sl_cx_observe_cb observe;
 	void *observe_data;
+	sl_cx_line_cb tap;
+	void *tap_data;
 };
 
 struct sl_cx_flow {
@@ -97,6 +99,7 @@ struct sl_cx_flow {
 	uint32_t epoch_s;
 	struct cx_recipient rec[MAX_RECIPIENTS];
 	unsigned n;
+	bool prefetch; /* fetch the event's subjects' index lines at its start (sl_cx_flow_prefetch()) */
 };
 
 static int flow_destructor(struct sl_cx_flow *f)
@@ -125,6 +128,7 @@ struct sl_cx_flow *sl_cx_flow_alloc(void *ctx, struct sl_consent_index *ix, cons
 		f->audit = true;
 	}
 	f->epoch_s = epoch_s;
+	f->prefetch = true;
 	return f;
 }
 
@@ -158,26 +162,46 @@ int sl_cx_flow_observe(struct sl_cx_flow *f, unsigned recipient, sl_cx_observe_c
 	return 0;
 }
 
+int sl_cx_flow_tap(struct sl_cx_flow *f, unsigned recipient, sl_cx_line_cb cb, void *data)
+{
+	if (recipient >= f->n)
+		return -EINVAL;
+	f->rec[recipient].tap = cb;
+	f->rec[recipient].tap_data = data;
+	return 0;
+}
+
+void sl_cx_flow_prefetch(struct sl_cx_flow *f, bool on)
+{
+	f->prefetch = on;
+}
+
 struct rate_ctr_group *sl_cx_flow_ctrs(struct sl_cx_flow *f, unsigned recipient)
 {
 	return recipient < f->n ? f->rec[recipient].ctrs : NULL;
 }
 
-/* The subject forms a party offers: its first E.164 number (msisdn), its first IMSI. */
-static unsigned party_subjects(const struct sl_party *p, struct sl_consent_subject out[2])
+/* A party of the event and the subject forms it offers: its first E.164 number (msisdn), its first IMSI. */
+struct cx_party {
+	const struct sl_party *p;
+	struct sl_consent_subject s[2];
+	unsigned n;
+};
+
+static void party_subjects(const struct sl_party *p, struct cx_party *out)
 {
 	const struct sl_identity *id;
-	unsigned n = 0;
 
+	out->p = p;
+	out->n = 0;
 	if (!p)
-		return 0;
+		return;
 	id = sl_party_first(p, SL_ID_E164);
-	if (id && !sl_consent_subject_set(&out[n], SL_CONSENT_SUBJ_MSISDN, id->value))
-		n++;
+	if (id && !sl_consent_subject_set(&out->s[out->n], SL_CONSENT_SUBJ_MSISDN, id->value))
+		out->n++;
 	id = sl_party_first(p, SL_ID_IMSI);
-	if (id && !sl_consent_subject_set(&out[n], SL_CONSENT_SUBJ_IMSI, id->value))
-		n++;
-	return n;
+	if (id && !sl_consent_subject_set(&out->s[out->n], SL_CONSENT_SUBJ_IMSI, id->value))
+		out->n++;
 }
 
 static int pseudonym(struct sl_cx_flow *f, struct cx_recipient *r, int64_t t_us, const struct sl_consent_subject *s,
@@ -208,58 +232,27 @@ static int pseudonym(struct sl_cx_flow *f, struct cx_recipient *r, int64_t t_us,
  * false with *why the first form's denial (SL_CONSENT_DENY_BAD_REQUEST
  * when there is no subject form at all).
  */
-static bool party_consents(struct sl_cx_flow *f, struct cx_recipient *r, const struct sl_party *p,
+static bool party_consents(struct sl_cx_flow *f, struct cx_recipient *r, const struct cx_party *p,
 			   enum sl_consent_category cat, int64_t t, struct sl_consent_subject *who,
 			   enum sl_consent_reason *why)
 {
-	struct sl_consent_subject s[2];
 	enum sl_consent_reason rs, first = SL_CONSENT_DENY_BAD_REQUEST;
-	unsigned n = party_subjects(p, s), i;
+	unsigned i;
 
-	for (i = 0; i < n; i++) {
-		if (sl_consent_allows(f->ix, &s[i], r->name, r->purpose, cat, t, &rs)) {
-			*who = s[i];
+	for (i = 0; i < p->n; i++) {
+		if (sl_consent_allows(f->ix, &p->s[i], r->name, r->purpose, cat, t, &rs)) {
+			*who = p->s[i];
 			return true;
 		}
 		if (!i)
 			first = rs;
 	}
-	*why = n ? first : SL_CONSENT_DENY_BAD_REQUEST;
+	*why = p->n ? first : SL_CONSENT_DENY_BAD_REQUEST;
 	return false;
 }
 
-/*
- * A cell the event has from elsewhere than P-Access-Network-Info (the UE
- * binding table's ULI) written as that header would carry it, so one rule
- * (sl_cx_location) coarsens every location to the recipient's granularity.
- */
-static bool cell_as_pani(const struct sl_cell *c, char *out, size_t cap)
-{
-	int n;
-
-	if (!c)
-		return false;
-	switch (c->access) {
-	case SL_ACCESS_EUTRAN:
-		n = snprintf(out, cap, "3GPP-E-UTRAN-FDD;utran-cell-id-3gpp=%s%s%04x%07" PRIx64, c->mcc, c->mnc,
-			     (unsigned)(c->area & 0xffff), c->cell & 0xfffffff);
-		break;
-	case SL_ACCESS_UTRAN:
-		n = snprintf(out, cap, "3GPP-UTRAN-FDD;utran-cell-id-3gpp=%s%s%04x%07" PRIx64, c->mcc, c->mnc,
-			     (unsigned)(c->area & 0xffff), c->cell & 0xfffffff);
-		break;
-	case SL_ACCESS_GERAN:
-		n = snprintf(out, cap, "3GPP-GERAN;cgi-3gpp=%s%s%04x%04" PRIx64, c->mcc, c->mnc,
-			     (unsigned)(c->area & 0xffff), c->cell & 0xffff);
-		break;
-	default:
-		return false;	/* NR: no rule of sl_cx_location knows it */
-	}
-	return n > 0 && (size_t)n < cap;
-}
-
 static void one_subject(struct sl_cx_flow *f, struct cx_recipient *r, const struct sl_event *ev,
-			struct sl_cx_input *in, const struct sl_party *self, const struct sl_party *other,
+			struct sl_cx_input *in, const struct cx_party *self, const struct cx_party *other,
 			bool sends_location)
 {
 	enum sl_consent_category primary = sl_cx_primary_category(in->kind);
@@ -272,7 +265,7 @@ static void one_subject(struct sl_cx_flow *f, struct cx_recipient *r, const stru
 	unsigned c;
 	size_t len;
 
-	if (!party_subjects(self, (struct sl_consent_subject[2]){ 0 })) {
+	if (!self->n) {
 		rate_ctr_inc2(r->ctrs, SL_CX_CTR_NO_SUBJECT);
 		return;
 	}
@@ -296,12 +289,16 @@ static void one_subject(struct sl_cx_flow *f, struct cx_recipient *r, const stru
 	if (other && party_consents(f, r, other, primary, in->time_us, &peer_who, &why) &&
 	    pseudonym(f, r, in->time_us, &peer_who, peer) == 0)
 		in->peer = peer;
+	/* the header text the subject sent if any, else the cell capture gave the event (no text round trip) */
 	in->pani = NULL;
-	if (sends_location && sl_str_present(ev->location) && sl_str_copy(pani, sizeof(pani), ev->location))
-		in->pani = pani;
-	else if (sends_location && !sl_str_present(ev->location) && cell_as_pani(ev->cell, pani, sizeof(pani)))
-		in->pani = pani;
-	imei = sl_party_first(self, SL_ID_IMEI);
+	in->cell = NULL;
+	if (sends_location && sl_str_present(ev->location)) {
+		if (sl_str_copy(pani, sizeof(pani), ev->location))
+			in->pani = pani;
+	} else if (sends_location) {
+		in->cell = ev->cell;
+	}
+	imei = sl_party_first(self->p, SL_ID_IMEI);
 	in->imei = imei ? imei->value : NULL;
 	if (!sl_cx_minimise(&r->policy, in, &rec)) {
 		rate_ctr_inc2(r->ctrs, SL_CX_CTR_MINIMISED_OUT);
@@ -316,14 +313,18 @@ static void one_subject(struct sl_cx_flow *f, struct cx_recipient *r, const stru
 		char area[SL_CX_LOC_MAX];
 
 		if ((in->consented & loc) && (r->policy.categories & loc) &&
-		    sl_cx_location(in->pani, SL_CX_LOC_AREA, &access, area, sizeof(area)))
+		    sl_cx_input_location(in, SL_CX_LOC_AREA, &access, area, sizeof(area)))
 			o.area = area;
 		r->observe(r->observe_data, &o);
 	}
-	if (!r->exp)
+	if (!r->exp && !r->tap)
 		return;
 	len = sl_cx_render(&rec, line, sizeof(line));
 	if (!len)
+		return;
+	if (r->tap)
+		r->tap(r->tap_data, line, len);
+	if (!r->exp)
 		return;
 	if (!f->audit || sl_audit_pseudonym(f->audit_key, sl_consent_subject_type_names[who.type], who.value, tag) < 0)
 		memcpy(tag, subj, sizeof(subj));
@@ -336,6 +337,7 @@ static void one_subject(struct sl_cx_flow *f, struct cx_recipient *r, const stru
 void sl_cx_flow_event(struct sl_cx_flow *f, const struct sl_event *ev)
 {
 	struct sl_cx_input in;
+	struct cx_party from, to;
 	unsigned i;
 
 	memset(&in, 0, sizeof(in));
@@ -362,26 +364,41 @@ void sl_cx_flow_event(struct sl_cx_flow *f, const struct sl_event *ev)
 	default:
 		return;
 	}
+	/*
+	 * Every subject this event can ask about is known now: have the index
+	 * fetch their lines at once, so that their memory accesses overlap
+	 * each other and the work before each decision (the first decision,
+	 * the pseudonym HMACs) instead of each waiting in turn. Only the
+	 * addresses are hinted: nothing is held, and the index cannot change
+	 * before this call returns (refreshes run from the main loop's timer).
+	 */
+	party_subjects(&ev->from, &from);
+	party_subjects(&ev->to, &to);
+	if (f->prefetch && f->n) {
+		for (i = 0; i < from.n; i++)
+			sl_consent_index_prefetch(f->ix, &from.s[i]);
+		for (i = 0; i < to.n; i++)
+			sl_consent_index_prefetch(f->ix, &to.s[i]);
+	}
 	for (i = 0; i < f->n; i++) {
 		struct cx_recipient *r = &f->rec[i];
 
 		switch (in.kind) {
 		case SL_CX_CALL:
 			in.role = "caller";
-			one_subject(f, r, ev, &in, &ev->from, &ev->to, ev->dir == SL_DIR_FROM_CALLER);
+			one_subject(f, r, ev, &in, &from, &to, ev->dir == SL_DIR_FROM_CALLER);
 			in.role = "callee";
-			one_subject(f, r, ev, &in, &ev->to, &ev->from, ev->dir == SL_DIR_FROM_CALLEE);
+			one_subject(f, r, ev, &in, &to, &from, ev->dir == SL_DIR_FROM_CALLEE);
 			break;
 		case SL_CX_MESSAGE:
 			in.role = "sender";
-			one_subject(f, r, ev, &in, &ev->from, &ev->to, true);
+			one_subject(f, r, ev, &in, &from, &to, true);
 			in.role = "receiver";
-			one_subject(f, r, ev, &in, &ev->to, &ev->from, false);
+			one_subject(f, r, ev, &in, &to, &from, false);
 			break;
 		default:
 			in.role = "subscriber";
-			one_subject(f, r, ev, &in, party_subjects(&ev->from, (struct sl_consent_subject[2]){ 0 })
-						       ? &ev->from : &ev->to, NULL, true);
+			one_subject(f, r, ev, &in, from.n ? &from : &to, NULL, true);
 			break;
 		}
 	}

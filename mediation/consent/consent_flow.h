@@ -24,6 +24,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <osmocom/core/rate_ctr.h>
@@ -96,6 +97,19 @@ struct sl_cx_observation {
 typedef void (*sl_cx_observe_cb)(void *data, const struct sl_cx_observation *o);
 /* Hands recipient's observations to cb as well (x of sl_cx_flow_add() may then be NULL: no export). */
 int sl_cx_flow_observe(struct sl_cx_flow *f, unsigned recipient, sl_cx_observe_cb cb, void *data);
+
+/*
+ * Hands recipient's rendered export lines (LF included, borrowed for the
+ * call) to cb as well, with or without an export (tests, benchmarks).
+ */
+typedef void (*sl_cx_line_cb)(void *data, const char *line, size_t len);
+int sl_cx_flow_tap(struct sl_cx_flow *f, unsigned recipient, sl_cx_line_cb cb, void *data);
+/*
+ * Whether each event starts by having the index fetch the lines of all
+ * its subjects (sl_consent_index_prefetch()), so their cache misses
+ * overlap; on by default. Off only to measure what it saves.
+ */
+void sl_cx_flow_prefetch(struct sl_cx_flow *f, bool on);
 
 /* One event through every recipient. */
 void sl_cx_flow_event(struct sl_cx_flow *f, const struct sl_event *ev);
