@@ -276,6 +276,12 @@ int sl_daemon_consent_start(void *ctx, const struct sl_daemon_consent_cfg *cfg, 
 	return 0;
 }
 
+void sl_daemon_consent_prefetch(struct sl_daemon_consent *c, const struct sl_event *ev)
+{
+	if (c)
+		sl_cx_flow_prefetch_event(c->flow, ev);
+}
+
 void sl_daemon_consent_event(struct sl_daemon_consent *c, const struct sl_event *ev)
 {
 	if (!c)

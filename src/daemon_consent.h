@@ -81,6 +81,12 @@ void sl_daemon_consent_show_vty_init(void);
  */
 int sl_daemon_consent_start(void *ctx, const struct sl_daemon_consent_cfg *cfg, struct sl_audit_log *audit,
 			    struct sl_daemon_consent **out);
+/*
+ * The start of the fetch of what the decisions about ev will read
+ * (sl_cx_flow_prefetch_event()): called before other work on ev, so that
+ * the memory fetch overlaps it. Takes nothing but the event.
+ */
+void sl_daemon_consent_prefetch(struct sl_daemon_consent *c, const struct sl_event *ev);
 /* One metadata event (the only input: nothing of the lawful path). */
 void sl_daemon_consent_event(struct sl_daemon_consent *c, const struct sl_event *ev);
 /* The gateway's clock moved (newest frame time for files, wall time live): batches that are due close. */

@@ -334,18 +334,54 @@ static void one_subject(struct sl_cx_flow *f, struct cx_recipient *r, const stru
 	rate_ctr_inc2(r->ctrs, SL_CX_CTR_EXPORTED);
 }
 
+static void prefetch_parties(struct sl_cx_flow *f, const struct cx_party *from, const struct cx_party *to)
+{
+	unsigned i;
+
+	for (i = 0; i < from->n; i++)
+		sl_consent_index_prefetch(f->ix, &from->s[i]);
+	for (i = 0; i < to->n; i++)
+		sl_consent_index_prefetch(f->ix, &to->s[i]);
+}
+
+/* Whether sl_cx_flow_event() does anything with ev (the kinds in the file's opening comment). */
+static bool event_flows(const struct sl_event *ev)
+{
+	switch (ev->type) {
+	case SL_EV_CALL:
+		return ev->u.call.step == SL_CALL_END;
+	case SL_EV_MESSAGE:
+		return true;
+	case SL_EV_REGISTRATION:
+		return ev->u.reg.result == SL_REG_REGISTERED || ev->u.reg.result == SL_REG_DEREGISTERED;
+	default:
+		return false;
+	}
+}
+
+void sl_cx_flow_prefetch_event(struct sl_cx_flow *f, const struct sl_event *ev)
+{
+	struct cx_party from, to;
+
+	if (!f->prefetch || !f->n || !event_flows(ev))
+		return;
+	party_subjects(&ev->from, &from);
+	party_subjects(&ev->to, &to);
+	prefetch_parties(f, &from, &to);
+}
+
 void sl_cx_flow_event(struct sl_cx_flow *f, const struct sl_event *ev)
 {
 	struct sl_cx_input in;
 	struct cx_party from, to;
 	unsigned i;
 
+	if (!event_flows(ev))
+		return;
 	memset(&in, 0, sizeof(in));
 	in.time_us = (int64_t)ev->ts_us;
 	switch (ev->type) {
 	case SL_EV_CALL:
-		if (ev->u.call.step != SL_CALL_END)
-			return;
 		in.kind = SL_CX_CALL;
 		in.answered = ev->u.call.answer_us != 0;
 		in.duration_us = in.answered && ev->ts_us > ev->u.call.answer_us
@@ -355,14 +391,10 @@ void sl_cx_flow_event(struct sl_cx_flow *f, const struct sl_event *ev)
 	case SL_EV_MESSAGE:
 		in.kind = SL_CX_MESSAGE;
 		break;
-	case SL_EV_REGISTRATION:
-		if (ev->u.reg.result != SL_REG_REGISTERED && ev->u.reg.result != SL_REG_DEREGISTERED)
-			return;
+	default:
 		in.kind = SL_CX_REGISTRATION;
 		in.result = sl_reg_result_names[ev->u.reg.result];
 		break;
-	default:
-		return;
 	}
 	/*
 	 * Every subject this event can ask about is known now: have the index
@@ -374,12 +406,8 @@ void sl_cx_flow_event(struct sl_cx_flow *f, const struct sl_event *ev)
 	 */
 	party_subjects(&ev->from, &from);
 	party_subjects(&ev->to, &to);
-	if (f->prefetch && f->n) {
-		for (i = 0; i < from.n; i++)
-			sl_consent_index_prefetch(f->ix, &from.s[i]);
-		for (i = 0; i < to.n; i++)
-			sl_consent_index_prefetch(f->ix, &to.s[i]);
-	}
+	if (f->prefetch && f->n)
+		prefetch_parties(f, &from, &to);
 	for (i = 0; i < f->n; i++) {
 		struct cx_recipient *r = &f->rec[i];
 

@@ -111,5 +111,16 @@ int sl_cx_flow_tap(struct sl_cx_flow *f, unsigned recipient, sl_cx_line_cb cb, v
  */
 void sl_cx_flow_prefetch(struct sl_cx_flow *f, bool on);
 
+/*
+ * Starts fetching the index lines of the subjects ev will be decided
+ * about (nothing for events that do not flow), without waiting for them.
+ * sl_cx_flow_event() does this itself at its start; a caller with other
+ * work for the same event (the dispatcher: the lawful half) calls this
+ * first, so that the fetch also overlaps that work. A hint only: holds
+ * nothing, changes nothing, so a refresh of the index in between is
+ * harmless.
+ */
+void sl_cx_flow_prefetch_event(struct sl_cx_flow *f, const struct sl_event *ev);
+
 /* One event through every recipient. */
 void sl_cx_flow_event(struct sl_cx_flow *f, const struct sl_event *ev);
