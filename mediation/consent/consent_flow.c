@@ -185,12 +185,14 @@ struct rate_ctr_group *sl_cx_flow_ctrs(struct sl_cx_flow *f, unsigned recipient)
 struct cx_party {
 	const struct sl_party *p;
 	struct sl_consent_subject s[2];
+	uint64_t h[2]; /* their index hashes: one per subject and event, whatever is asked about them */
 	unsigned n;
 };
 
 static void party_subjects(const struct sl_party *p, struct cx_party *out)
 {
 	const struct sl_identity *id;
+	unsigned i;
 
 	out->p = p;
 	out->n = 0;
@@ -202,6 +204,8 @@ static void party_subjects(const struct sl_party *p, struct cx_party *out)
 	id = sl_party_first(p, SL_ID_IMSI);
 	if (id && !sl_consent_subject_set(&out->s[out->n], SL_CONSENT_SUBJ_IMSI, id->value))
 		out->n++;
+	for (i = 0; i < out->n; i++)
+		out->h[i] = sl_consent_index_hash(&out->s[i]);
 }
 
 static int pseudonym(struct sl_cx_flow *f, struct cx_recipient *r, int64_t t_us, const struct sl_consent_subject *s,
@@ -228,20 +232,20 @@ static int pseudonym(struct sl_cx_flow *f, struct cx_recipient *r, int64_t t_us,
 
 /*
  * The party's consenting subject for the primary category: the first of
- * its subject forms a given consent covers. Returns true and *who, or
+ * its subject forms a given consent covers. Returns true and *who (its
+ * number in p), or
  * false with *why the first form's denial (SL_CONSENT_DENY_BAD_REQUEST
  * when there is no subject form at all).
  */
 static bool party_consents(struct sl_cx_flow *f, struct cx_recipient *r, const struct cx_party *p,
-			   enum sl_consent_category cat, int64_t t, struct sl_consent_subject *who,
-			   enum sl_consent_reason *why)
+			   enum sl_consent_category cat, int64_t t, unsigned *who, enum sl_consent_reason *why)
 {
 	enum sl_consent_reason rs, first = SL_CONSENT_DENY_BAD_REQUEST;
 	unsigned i;
 
 	for (i = 0; i < p->n; i++) {
-		if (sl_consent_allows(f->ix, &p->s[i], r->name, r->purpose, cat, t, &rs)) {
-			*who = p->s[i];
+		if (sl_consent_allows_h(f->ix, &p->s[i], p->h[i], r->name, r->purpose, cat, t, &rs)) {
+			*who = i;
 			return true;
 		}
 		if (!i)
@@ -256,7 +260,8 @@ static void one_subject(struct sl_cx_flow *f, struct cx_recipient *r, const stru
 			bool sends_location)
 {
 	enum sl_consent_category primary = sl_cx_primary_category(in->kind);
-	struct sl_consent_subject who, peer_who;
+	const struct sl_consent_subject *who;
+	unsigned wi, peer_wi;
 	enum sl_consent_reason why;
 	char subj[SL_CONSENT_PSEUDONYM_HEXLEN + 1], peer[SL_CONSENT_PSEUDONYM_HEXLEN + 1];
 	char tag[SL_AUDIT_PSEUDONYM_STRLEN], pani[256], line[LINE_MAX_BYTES], ident[128];
@@ -273,21 +278,22 @@ static void one_subject(struct sl_cx_flow *f, struct cx_recipient *r, const stru
 		rate_ctr_inc2(r->ctrs, SL_CX_CTR_DENIED_FIRST + SL_CONSENT_DENY_CATEGORY - 1);
 		return;
 	}
-	if (!party_consents(f, r, self, primary, in->time_us, &who, &why)) {
+	if (!party_consents(f, r, self, primary, in->time_us, &wi, &why)) {
 		rate_ctr_inc2(r->ctrs, SL_CX_CTR_DENIED_FIRST + why - 1);
 		return;
 	}
+	who = &self->s[wi];
 	in->consented = SL_CONSENT_CAT_BIT(primary);
 	for (c = 0; c < SL_CONSENT_CAT_CONTENT; c++)
 		if (c != primary && (r->policy.categories & SL_CONSENT_CAT_BIT(c)) &&
-		    sl_consent_allows(f->ix, &who, r->name, r->purpose, c, in->time_us, NULL))
+		    sl_consent_allows_h(f->ix, who, self->h[wi], r->name, r->purpose, c, in->time_us, NULL))
 			in->consented |= SL_CONSENT_CAT_BIT(c);
-	if (pseudonym(f, r, in->time_us, &who, subj) < 0)
+	if (pseudonym(f, r, in->time_us, who, subj) < 0)
 		return;
 	in->subject = subj;
 	in->peer = NULL;
-	if (other && party_consents(f, r, other, primary, in->time_us, &peer_who, &why) &&
-	    pseudonym(f, r, in->time_us, &peer_who, peer) == 0)
+	if (other && party_consents(f, r, other, primary, in->time_us, &peer_wi, &why) &&
+	    pseudonym(f, r, in->time_us, &other->s[peer_wi], peer) == 0)
 		in->peer = peer;
 	/* the header text the subject sent if any, else the cell capture gave the event (no text round trip) */
 	in->pani = NULL;
@@ -305,7 +311,7 @@ static void one_subject(struct sl_cx_flow *f, struct cx_recipient *r, const stru
 		return;
 	}
 	/* the subject's identity goes with the record to the batch callback (the value ledger), never to disk */
-	snprintf(ident, sizeof(ident), "%s:%s", sl_consent_subject_type_names[who.type], who.value);
+	snprintf(ident, sizeof(ident), "%s:%s", sl_consent_subject_type_names[who->type], who->value);
 	if (r->observe) {
 		const uint32_t loc = SL_CONSENT_CAT_BIT(SL_CONSENT_CAT_LOCATION);
 		struct sl_cx_observation o = { in->kind, in->time_us, subj, NULL, ident };
@@ -326,7 +332,7 @@ static void one_subject(struct sl_cx_flow *f, struct cx_recipient *r, const stru
 		r->tap(r->tap_data, line, len);
 	if (!r->exp)
 		return;
-	if (!f->audit || sl_audit_pseudonym(f->audit_key, sl_consent_subject_type_names[who.type], who.value, tag) < 0)
+	if (!f->audit || sl_audit_pseudonym(f->audit_key, sl_consent_subject_type_names[who->type], who->value, tag) < 0)
 		memcpy(tag, subj, sizeof(subj));
 	/* a batch this record closed could not be written: counted; the record itself is in the next batch */
 	if (sl_cx_export_add(r->exp, in->time_us, line, len, tag, ident) < 0)
@@ -339,9 +345,9 @@ static void prefetch_parties(struct sl_cx_flow *f, const struct cx_party *from, 
 	unsigned i;
 
 	for (i = 0; i < from->n; i++)
-		sl_consent_index_prefetch(f->ix, &from->s[i]);
+		sl_consent_index_prefetch_h(f->ix, from->h[i]);
 	for (i = 0; i < to->n; i++)
-		sl_consent_index_prefetch(f->ix, &to->s[i]);
+		sl_consent_index_prefetch_h(f->ix, to->h[i]);
 }
 
 /* Whether sl_cx_flow_event() does anything with ev (the kinds in the file's opening comment). */
