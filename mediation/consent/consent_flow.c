@@ -12,9 +12,16 @@
  * Recipient keys are derived once per recipient and epoch and kept
  * (HKDF per event would cost more than the rest of the path); a subject's
  * pseudonym is one HMAC.
+ *
+ * Cost per event against a large registry: the subjects of an event are
+ * worked out once, each with its index hash, and their index lines are
+ * asked for before the first decision, so that the cache misses of caller
+ * and callee (and of their IMSI forms) overlap instead of queueing behind
+ * one another; every decision about a subject reuses its hash. A
+ * location the subject sent as header text is coarsened from that text;
+ * one capture found otherwise (struct sl_cell) from the cell's fields.
  */
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
