@@ -188,15 +188,8 @@ struct rate_ctr_group *sl_cx_flow_ctrs(struct sl_cx_flow *f, unsigned recipient)
 	return recipient < f->n ? f->rec[recipient].ctrs : NULL;
 }
 
-/* A party of the event and the subject forms it offers: its first E.164 number (msisdn), its first IMSI. */
-struct cx_party {
-	const struct sl_party *p;
-	struct sl_consent_subject s[2];
-	uint64_t h[2]; /* their index hashes: one per subject and event, whatever is asked about them */
-	unsigned n;
-};
-
-static void party_subjects(const struct sl_party *p, struct cx_party *out)
+/* The subject forms a party offers: its first E.164 number (msisdn), its first IMSI; each with its hash. */
+static void party_subjects(const struct sl_party *p, struct sl_cx_party *out)
 {
 	const struct sl_identity *id;
 	unsigned i;
@@ -244,7 +237,7 @@ static int pseudonym(struct sl_cx_flow *f, struct cx_recipient *r, int64_t t_us,
  * false with *why the first form's denial (SL_CONSENT_DENY_BAD_REQUEST
  * when there is no subject form at all).
  */
-static bool party_consents(struct sl_cx_flow *f, struct cx_recipient *r, const struct cx_party *p,
+static bool party_consents(struct sl_cx_flow *f, struct cx_recipient *r, const struct sl_cx_party *p,
 			   enum sl_consent_category cat, int64_t t, unsigned *who, enum sl_consent_reason *why)
 {
 	enum sl_consent_reason rs, first = SL_CONSENT_DENY_BAD_REQUEST;
@@ -263,7 +256,7 @@ static bool party_consents(struct sl_cx_flow *f, struct cx_recipient *r, const s
 }
 
 static void one_subject(struct sl_cx_flow *f, struct cx_recipient *r, const struct sl_event *ev,
-			struct sl_cx_input *in, const struct cx_party *self, const struct cx_party *other,
+			struct sl_cx_input *in, const struct sl_cx_party *self, const struct sl_cx_party *other,
 			bool sends_location)
 {
 	enum sl_consent_category primary = sl_cx_primary_category(in->kind);
@@ -347,7 +340,7 @@ static void one_subject(struct sl_cx_flow *f, struct cx_recipient *r, const stru
 	rate_ctr_inc2(r->ctrs, SL_CX_CTR_EXPORTED);
 }
 
-static void prefetch_parties(struct sl_cx_flow *f, const struct cx_party *from, const struct cx_party *to)
+static void prefetch_parties(struct sl_cx_flow *f, const struct sl_cx_party *from, const struct sl_cx_party *to)
 {
 	unsigned i;
 
@@ -372,24 +365,33 @@ static bool event_flows(const struct sl_event *ev)
 	}
 }
 
-void sl_cx_flow_prefetch_event(struct sl_cx_flow *f, const struct sl_event *ev)
+void sl_cx_flow_begin(struct sl_cx_flow *f, const struct sl_event *ev, struct sl_cx_subjects *st)
 {
-	struct cx_party from, to;
-
-	if (!f->prefetch || !f->n || !event_flows(ev))
+	st->flows = f->n && event_flows(ev);
+	if (!st->flows)
 		return;
-	party_subjects(&ev->from, &from);
-	party_subjects(&ev->to, &to);
-	prefetch_parties(f, &from, &to);
+	/*
+	 * Every subject this event can ask about is known now: have the index
+	 * fetch their lines at once, so that their memory accesses overlap
+	 * each other and whatever comes before each decision (the caller's
+	 * other work, the first decision, the pseudonym HMACs) instead of
+	 * each waiting in turn. Only addresses are hinted and subjects copied:
+	 * nothing of the index is held, so a refresh before
+	 * sl_cx_flow_end() is harmless (the hash seed never changes).
+	 */
+	party_subjects(&ev->from, &st->from);
+	party_subjects(&ev->to, &st->to);
+	if (f->prefetch)
+		prefetch_parties(f, &st->from, &st->to);
 }
 
-void sl_cx_flow_event(struct sl_cx_flow *f, const struct sl_event *ev)
+void sl_cx_flow_end(struct sl_cx_flow *f, const struct sl_event *ev, const struct sl_cx_subjects *st)
 {
+	const struct sl_cx_party *from = &st->from, *to = &st->to;
 	struct sl_cx_input in;
-	struct cx_party from, to;
 	unsigned i;
 
-	if (!event_flows(ev))
+	if (!st->flows)
 		return;
 	memset(&in, 0, sizeof(in));
 	in.time_us = (int64_t)ev->ts_us;
@@ -409,38 +411,34 @@ void sl_cx_flow_event(struct sl_cx_flow *f, const struct sl_event *ev)
 		in.result = sl_reg_result_names[ev->u.reg.result];
 		break;
 	}
-	/*
-	 * Every subject this event can ask about is known now: have the index
-	 * fetch their lines at once, so that their memory accesses overlap
-	 * each other and the work before each decision (the first decision,
-	 * the pseudonym HMACs) instead of each waiting in turn. Only the
-	 * addresses are hinted: nothing is held, and the index cannot change
-	 * before this call returns (refreshes run from the main loop's timer).
-	 */
-	party_subjects(&ev->from, &from);
-	party_subjects(&ev->to, &to);
-	if (f->prefetch && f->n)
-		prefetch_parties(f, &from, &to);
 	for (i = 0; i < f->n; i++) {
 		struct cx_recipient *r = &f->rec[i];
 
 		switch (in.kind) {
 		case SL_CX_CALL:
 			in.role = "caller";
-			one_subject(f, r, ev, &in, &from, &to, ev->dir == SL_DIR_FROM_CALLER);
+			one_subject(f, r, ev, &in, from, to, ev->dir == SL_DIR_FROM_CALLER);
 			in.role = "callee";
-			one_subject(f, r, ev, &in, &to, &from, ev->dir == SL_DIR_FROM_CALLEE);
+			one_subject(f, r, ev, &in, to, from, ev->dir == SL_DIR_FROM_CALLEE);
 			break;
 		case SL_CX_MESSAGE:
 			in.role = "sender";
-			one_subject(f, r, ev, &in, &from, &to, true);
+			one_subject(f, r, ev, &in, from, to, true);
 			in.role = "receiver";
-			one_subject(f, r, ev, &in, &to, &from, false);
+			one_subject(f, r, ev, &in, to, from, false);
 			break;
 		default:
 			in.role = "subscriber";
-			one_subject(f, r, ev, &in, from.n ? &from : &to, NULL, true);
+			one_subject(f, r, ev, &in, from->n ? from : to, NULL, true);
 			break;
 		}
 	}
+}
+
+void sl_cx_flow_event(struct sl_cx_flow *f, const struct sl_event *ev)
+{
+	struct sl_cx_subjects st;
+
+	sl_cx_flow_begin(f, ev, &st);
+	sl_cx_flow_end(f, ev, &st);
 }

@@ -111,16 +111,30 @@ int sl_cx_flow_tap(struct sl_cx_flow *f, unsigned recipient, sl_cx_line_cb cb, v
  */
 void sl_cx_flow_prefetch(struct sl_cx_flow *f, bool on);
 
+/* One party of an event and the subject forms it offers (its first E.164 number, its first IMSI). */
+struct sl_cx_party {
+	const struct sl_party *p;		/* in the event */
+	struct sl_consent_subject s[2];
+	uint64_t h[2];				/* their index hashes (sl_consent_index_hash()) */
+	unsigned n;
+};
+/* What sl_cx_flow_begin() worked out of an event for sl_cx_flow_end(): a value, on the caller's stack. */
+struct sl_cx_subjects {
+	bool flows;				/* an event the flow exports from */
+	struct sl_cx_party from, to;
+};
 /*
- * Starts fetching the index lines of the subjects ev will be decided
- * about (nothing for events that do not flow), without waiting for them.
- * sl_cx_flow_event() does this itself at its start; a caller with other
- * work for the same event (the dispatcher: the lawful half) calls this
- * first, so that the fetch also overlaps that work. A hint only: holds
- * nothing, changes nothing, so a refresh of the index in between is
- * harmless.
+ * One event in two halves, for a caller with other work on the same
+ * event (sluiced's dispatcher: the lawful half): begin works out the
+ * event's subjects once and starts the index fetch of their lines
+ * (unless sl_cx_flow_prefetch() turned it off); end, with the same ev
+ * and st, decides, minimises and exports. The fetch then overlaps the
+ * caller's work in between. st holds copies and hashes, nothing of the
+ * index, so a refresh in between is harmless. sl_cx_flow_event() is the
+ * two back to back.
  */
-void sl_cx_flow_prefetch_event(struct sl_cx_flow *f, const struct sl_event *ev);
+void sl_cx_flow_begin(struct sl_cx_flow *f, const struct sl_event *ev, struct sl_cx_subjects *st);
+void sl_cx_flow_end(struct sl_cx_flow *f, const struct sl_event *ev, const struct sl_cx_subjects *st);
 
 /* One event through every recipient. */
 void sl_cx_flow_event(struct sl_cx_flow *f, const struct sl_event *ev);

@@ -45,7 +45,15 @@
  *   ev-absent   both parties not in the registry: 2 decisions, nothing
  *               exported;
  * each with the flow's early prefetch of the event's subjects (the
- * default, "pf") and without it ("no-pf"). The record count is checked.
+ * default, "pf") and without it ("no-pf"); and the same four in the order
+ * sluiced's dispatcher could run them (+lawful): the lawful half's
+ * sl_lawful_match() against 1,000 warrants on numbers the events never
+ * carry, then the flow. The record
+ * count is checked, and that nothing matched. The +lawful rows come three
+ * ways: the flow begun (subjects, index fetch) before the lawful half and
+ * ended after it (sl_cx_flow_begin(), sl_cx_flow_end(), what sluiced
+ * does), the whole flow after the lawful half with its prefetch, and
+ * without any prefetch.
  *
  * Last, the cost of loading the index from the database: --store N
  * (default 100,000) records are written to a fresh SQLite file in
@@ -67,6 +75,7 @@
 #include "mediation/consent/consent_index.h"
 #include "mediation/consent/consent_policy.h"
 #include "mediation/consent/consent_store.h"
+#include "mediation/lawful/intercept.h"
 #include "util/hash.h"
 
 #define POOL 4096
@@ -309,9 +318,11 @@ static int flow_fx_init(void *ctx, struct flow_fx *fx, unsigned long long n, siz
  * pool[2i + 1] (cycling through np), through the flow with or without its
  * prefetch; *bad counts a record count other than want_per_event * n.
  */
-static double run_flow(struct flow_fx *fx, bool absent, size_t np, unsigned long long n, bool prefetch,
-		       unsigned long long *bad)
+static double run_flow(struct flow_fx *fx, struct sl_lawful *law, bool absent, size_t np, unsigned long long n,
+		       bool prefetch, bool early, unsigned long long *bad)
 {
+	const struct sl_match *m;
+	unsigned long long matched = 0;
 	struct sl_cell cell = { .access = SL_ACCESS_EUTRAN, .mcc = "262", .mnc = "01", .area = 0x1a2b, .cell = 0x101 };
 	subj_str *pool = absent ? fx->absent : fx->uni;
 	unsigned long long i, lines0 = fx->tc.lines;
@@ -334,10 +345,20 @@ static double run_flow(struct flow_fx *fx, bool absent, size_t np, unsigned long
 		ev.u.call.answer_us = ev.ts_us - 30000000;
 		memcpy(ev.from.id[0].value, pool[k], sizeof(pool[k]));
 		memcpy(ev.to.id[0].value, pool[k + 1], sizeof(pool[k + 1]));
-		sl_cx_flow_event(fx->f, &ev);
+		if (early) {
+			/* sluiced's on_event: the consent flow begun, the lawful half, the consent flow ended */
+			struct sl_cx_subjects st;
+			sl_cx_flow_begin(fx->f, &ev, &st);
+			matched += sl_lawful_match(law, &ev, &m);
+			sl_cx_flow_end(fx->f, &ev, &st);
+		} else {
+			if (law)
+				matched += sl_lawful_match(law, &ev, &m);
+			sl_cx_flow_event(fx->f, &ev);
+		}
 	}
 	dt = now_s() - t0;
-	if (fx->tc.lines - lines0 != (absent ? 0 : 2) * n)
+	if (fx->tc.lines - lines0 != (absent ? 0 : 2) * n || matched)
 		(*bad)++;
 	return dt / (double)n * 1e9;
 }
@@ -349,7 +370,13 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-#define FLOW_CFGS 4 /* uniform pf, uniform no-pf, absent pf, absent no-pf */
+/*
+ * uniform pf, uniform no-pf, absent pf, absent no-pf; then with the
+ * lawful half before the flow: the consent fetch started before it and in
+ * the flow, in the flow only, nowhere; uniform, then absent
+ */
+#define FLOW_CFGS 10
+#define LAWFUL_WARRANTS 1000
 #define MAX_ROUNDS 1000
 
 /*
@@ -361,24 +388,47 @@ static int cmp_double(const void *a, const void *b)
 static int bench_flow(unsigned long long max, unsigned long long events, unsigned rounds, size_t np,
 		      unsigned long long *bad)
 {
-	static const char *const name[FLOW_CFGS] = { "ev-uniform, prefetch", "ev-uniform, no prefetch",
-						     "ev-absent, prefetch", "ev-absent, no prefetch" };
+	static const char *const name[FLOW_CFGS] = {
+		"ev-uniform, prefetch", "ev-uniform, no prefetch", "ev-absent, prefetch", "ev-absent, no prefetch",
+		"+lawful ev-uniform, prefetch before lawful", "+lawful ev-uniform, prefetch in flow",
+		"+lawful ev-uniform, no prefetch", "+lawful ev-absent, prefetch before lawful",
+		"+lawful ev-absent, prefetch in flow", "+lawful ev-absent, no prefetch",
+	};
 	void *ctx = talloc_named_const(NULL, 0, "bench_flow");
+	struct sl_lawful *law = sl_lawful_alloc(ctx, 0);
+	struct sl_target tg;
 	struct flow_fx fx[2];
 	double t[2][FLOW_CFGS][MAX_ROUNDS], best[2][FLOW_CFGS], ratio[MAX_ROUNDS];
 	unsigned r, c, s, j;
 
 	if (rounds > MAX_ROUNDS)
 		rounds = MAX_ROUNDS;
-	if (flow_fx_init(ctx, &fx[0], 1, np) < 0 || flow_fx_init(ctx, &fx[1], max, np) < 0) {
+	if (!law || flow_fx_init(ctx, &fx[0], 1, np) < 0 || flow_fx_init(ctx, &fx[1], max, np) < 0) {
 		talloc_free(ctx);
 		return -1;
+	}
+	/* the lawful half's table: warrants on numbers the events never carry (no match, no handover work) */
+	for (j = 0; j < LAWFUL_WARRANTS; j++) {
+		struct sl_intercept ic = { .n_targets = 1, .target = &tg, .services = SL_SVC_ALL,
+					   .scope = SL_SCOPE_IRI, .dest = "lea1" };
+		memset(&tg, 0, sizeof(tg));
+		snprintf(ic.liid, sizeof(ic.liid), "L%u", j);
+		tg.id.type = SL_ID_E164;
+		snprintf(tg.id.value, sizeof(tg.id.value), "+4916%09u", j);
+		if (sl_lawful_add(law, &ic) < 0) {
+			talloc_free(ctx);
+			return -1;
+		}
 	}
 	for (r = 0; r < rounds; r++)
 		for (j = 0; j < 2 * FLOW_CFGS; j++) {
 			unsigned k = (j + r) % (2 * FLOW_CFGS);
 			c = k / 2, s = k % 2;
-			t[s][c][r] = run_flow(&fx[s], c >= 2, np, events, c % 2 == 0, bad);
+			if (c < 4)
+				t[s][c][r] = run_flow(&fx[s], NULL, c >= 2, np, events, c % 2 == 0, false, bad);
+			else
+				t[s][c][r] = run_flow(&fx[s], law, c >= 7, np, events, (c - 4) % 3 != 2,
+						      (c - 4) % 3 == 0, bad);
 		}
 	printf("\nconsent path per event (consent_flow.c, records rendered into memory, no export): %u rounds of one "
 	       "run of %llu call-end events per configuration, pool of %zu subjects\n\n", rounds, events, np);

@@ -10,7 +10,9 @@
  * return to their start. The early prefetch of an event's subjects
  * changes no output: the tapped lines and the observations (area from a
  * bound cell) are the same with it and without it, and with the
- * dispatcher's sl_cx_flow_prefetch_event() before the event.
+ * event in two halves (sl_cx_flow_begin(), other work, sl_cx_flow_end(),
+ * as the dispatcher runs it), even when the index grows and moves its
+ * table in between.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -310,12 +312,12 @@ static void observe(void *data, const struct sl_cx_observation *o)
 	t->len += (size_t)n;
 }
 
-/* Every kind of event through fx's flow, the dispatcher's prefetch first when early; lines and observations. */
+/* Every kind of event through fx's flow, in two halves when early; lines and observations. */
 static void run_all(struct fx *fx, bool prefetch, bool early, struct seen *lines_seen, struct seen *obs)
 {
 	struct sl_cell cell = { .access = SL_ACCESS_GERAN, .mcc = "262", .mnc = "01", .area = 0xbeef, .cell = 0x1234 };
 	struct sl_event ev[4];
-	unsigned i;
+	unsigned i, k;
 
 	memset(lines_seen, 0, sizeof(*lines_seen));
 	memset(obs, 0, sizeof(*obs));
@@ -332,9 +334,19 @@ static void run_all(struct fx *fx, bool prefetch, bool early, struct seen *lines
 	ev[3].type = SL_EV_REGISTRATION;
 	ev[3].u.reg.result = SL_REG_REGISTERED;
 	for (i = 0; i < 4; i++) {
-		if (early)
-			sl_cx_flow_prefetch_event(fx->f, &ev[i]);
-		sl_cx_flow_event(fx->f, &ev[i]);
+		if (early) {
+			struct sl_cx_subjects st;
+			sl_cx_flow_begin(fx->f, &ev[i], &st);
+			/* a refresh in between: unrelated subjects, enough to grow and rehash the table */
+			for (k = 0; i == 0 && k < 200; k++) {
+				char v[20];
+				snprintf(v, sizeof(v), "+4917999%05u", k);
+				put(fx, SL_CONSENT_SUBJ_MSISDN, v, CAT(CALL_METADATA), SL_CONSENT_GIVEN);
+			}
+			sl_cx_flow_end(fx->f, &ev[i], &st);
+		} else {
+			sl_cx_flow_event(fx->f, &ev[i]);
+		}
 	}
 }
 
