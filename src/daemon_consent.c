@@ -276,13 +276,20 @@ int sl_daemon_consent_start(void *ctx, const struct sl_daemon_consent_cfg *cfg, 
 	return 0;
 }
 
-void sl_daemon_consent_event(struct sl_daemon_consent *c, const struct sl_event *ev)
+void sl_daemon_consent_begin(struct sl_daemon_consent *c, const struct sl_event *ev, struct sl_cx_subjects *st)
+{
+	st->flows = false;
+	if (c)
+		sl_cx_flow_begin(c->flow, ev, st);
+}
+
+void sl_daemon_consent_end(struct sl_daemon_consent *c, const struct sl_event *ev, const struct sl_cx_subjects *st)
 {
 	if (!c)
 		return;
 	if ((int64_t)ev->ts_us > c->clock_us)
 		c->clock_us = (int64_t)ev->ts_us;
-	sl_cx_flow_event(c->flow, ev);
+	sl_cx_flow_end(c->flow, ev, st);
 }
 
 void sl_daemon_consent_clock(struct sl_daemon_consent *c, int64_t now_us)

@@ -1,8 +1,8 @@
 /*
  * The consented-data path in sluiced (docs/consent.md, "In the daemon"):
  * the `consent` configuration node and what runs from it. The dispatcher
- * hands every metadata event to sl_daemon_consent_event() with nothing
- * but the event itself, whether or not anyone is under warrant; the
+ * hands every metadata event to sl_daemon_consent_begin() and _end() with
+ * nothing but the event itself, whether or not anyone is under warrant; the
  * index is refreshed from the registry database twice a second; each
  * recipient's batches go to JSON Lines segments and, once fsynced, to the
  * audit log as export.batch records. Wiring only: the logic is in
@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "capture/event.h"
+#include "mediation/consent/consent_flow.h"
 
 #define SL_DAEMON_CONSENT_MAX_RECIPIENTS 16
 
@@ -81,8 +82,14 @@ void sl_daemon_consent_show_vty_init(void);
  */
 int sl_daemon_consent_start(void *ctx, const struct sl_daemon_consent_cfg *cfg, struct sl_audit_log *audit,
 			    struct sl_daemon_consent **out);
-/* One metadata event (the only input: nothing of the lawful path). */
-void sl_daemon_consent_event(struct sl_daemon_consent *c, const struct sl_event *ev);
+/*
+ * One metadata event in two halves (sl_cx_flow_begin(), sl_cx_flow_end()):
+ * begin before other work on ev, so that the consent index's memory fetch
+ * overlaps it, then end with the same ev and st. Both take nothing but
+ * the event.
+ */
+void sl_daemon_consent_begin(struct sl_daemon_consent *c, const struct sl_event *ev, struct sl_cx_subjects *st);
+void sl_daemon_consent_end(struct sl_daemon_consent *c, const struct sl_event *ev, const struct sl_cx_subjects *st);
 /* The gateway's clock moved (newest frame time for files, wall time live): batches that are due close. */
 void sl_daemon_consent_clock(struct sl_daemon_consent *c, int64_t now_us);
 /* Closes every open batch (the capture files are read to the end). */

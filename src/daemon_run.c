@@ -38,14 +38,20 @@ static void on_cc(const struct sl_cc *cc, void *priv)
 static void on_event(const struct sl_event *ev, void *priv)
 {
 	struct sl_daemon *d = priv;
+	struct sl_cx_subjects cst;
 
 	/*
 	 * Both halves get the same event. The commercial path is given the
 	 * event and nothing else (no warrant state, no match result), so
 	 * what it exports is the same whether or not anyone is under warrant.
+	 * Its subjects are worked out and their index lines asked for first,
+	 * so that the fetch overlaps the lawful half's work (neither half
+	 * sees anything of the other, and the order of their outputs, which
+	 * go to different files, does not matter).
 	 */
-	sl_daemon_consent_event(d->consent, ev);
+	sl_daemon_consent_begin(d->consent, ev, &cst);
 	sl_ho_event(&d->ho, ev);
+	sl_daemon_consent_end(d->consent, ev, &cst);
 	if (!d->events)
 		return;
 	sl_json_reset(&d->json);

@@ -12,9 +12,16 @@
  * Recipient keys are derived once per recipient and epoch and kept
  * (HKDF per event would cost more than the rest of the path); a subject's
  * pseudonym is one HMAC.
+ *
+ * Cost per event against a large registry: the subjects of an event are
+ * worked out once, each with its index hash, and their index lines are
+ * asked for before the first decision, so that the cache misses of caller
+ * and callee (and of their IMSI forms) overlap instead of queueing behind
+ * one another; every decision about a subject reuses its hash. A
+ * location the subject sent as header text is coarsened from that text;
+ * one capture found otherwise (struct sl_cell) from the cell's fields.
  */
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -87,6 +94,8 @@ struct cx_recipient {
 	bool key_valid;
 	sl_cx_observe_cb observe;
 	void *observe_data;
+	sl_cx_line_cb tap;
+	void *tap_data;
 };
 
 struct sl_cx_flow {
@@ -97,6 +106,7 @@ struct sl_cx_flow {
 	uint32_t epoch_s;
 	struct cx_recipient rec[MAX_RECIPIENTS];
 	unsigned n;
+	bool prefetch; /* fetch the event's subjects' index lines at its start (sl_cx_flow_prefetch()) */
 };
 
 static int flow_destructor(struct sl_cx_flow *f)
@@ -125,6 +135,7 @@ struct sl_cx_flow *sl_cx_flow_alloc(void *ctx, struct sl_consent_index *ix, cons
 		f->audit = true;
 	}
 	f->epoch_s = epoch_s;
+	f->prefetch = true;
 	return f;
 }
 
@@ -158,26 +169,43 @@ int sl_cx_flow_observe(struct sl_cx_flow *f, unsigned recipient, sl_cx_observe_c
 	return 0;
 }
 
+int sl_cx_flow_tap(struct sl_cx_flow *f, unsigned recipient, sl_cx_line_cb cb, void *data)
+{
+	if (recipient >= f->n)
+		return -EINVAL;
+	f->rec[recipient].tap = cb;
+	f->rec[recipient].tap_data = data;
+	return 0;
+}
+
+void sl_cx_flow_prefetch(struct sl_cx_flow *f, bool on)
+{
+	f->prefetch = on;
+}
+
 struct rate_ctr_group *sl_cx_flow_ctrs(struct sl_cx_flow *f, unsigned recipient)
 {
 	return recipient < f->n ? f->rec[recipient].ctrs : NULL;
 }
 
-/* The subject forms a party offers: its first E.164 number (msisdn), its first IMSI. */
-static unsigned party_subjects(const struct sl_party *p, struct sl_consent_subject out[2])
+/* The subject forms a party offers: its first E.164 number (msisdn), its first IMSI; each with its hash. */
+static void party_subjects(const struct sl_party *p, struct sl_cx_party *out)
 {
 	const struct sl_identity *id;
-	unsigned n = 0;
+	unsigned i;
 
+	out->p = p;
+	out->n = 0;
 	if (!p)
-		return 0;
+		return;
 	id = sl_party_first(p, SL_ID_E164);
-	if (id && !sl_consent_subject_set(&out[n], SL_CONSENT_SUBJ_MSISDN, id->value))
-		n++;
+	if (id && !sl_consent_subject_set(&out->s[out->n], SL_CONSENT_SUBJ_MSISDN, id->value))
+		out->n++;
 	id = sl_party_first(p, SL_ID_IMSI);
-	if (id && !sl_consent_subject_set(&out[n], SL_CONSENT_SUBJ_IMSI, id->value))
-		n++;
-	return n;
+	if (id && !sl_consent_subject_set(&out->s[out->n], SL_CONSENT_SUBJ_IMSI, id->value))
+		out->n++;
+	for (i = 0; i < out->n; i++)
+		out->h[i] = sl_consent_index_hash(&out->s[i]);
 }
 
 static int pseudonym(struct sl_cx_flow *f, struct cx_recipient *r, int64_t t_us, const struct sl_consent_subject *s,
@@ -204,66 +232,36 @@ static int pseudonym(struct sl_cx_flow *f, struct cx_recipient *r, int64_t t_us,
 
 /*
  * The party's consenting subject for the primary category: the first of
- * its subject forms a given consent covers. Returns true and *who, or
+ * its subject forms a given consent covers. Returns true and *who (its
+ * number in p), or
  * false with *why the first form's denial (SL_CONSENT_DENY_BAD_REQUEST
  * when there is no subject form at all).
  */
-static bool party_consents(struct sl_cx_flow *f, struct cx_recipient *r, const struct sl_party *p,
-			   enum sl_consent_category cat, int64_t t, struct sl_consent_subject *who,
-			   enum sl_consent_reason *why)
+static bool party_consents(struct sl_cx_flow *f, struct cx_recipient *r, const struct sl_cx_party *p,
+			   enum sl_consent_category cat, int64_t t, unsigned *who, enum sl_consent_reason *why)
 {
-	struct sl_consent_subject s[2];
 	enum sl_consent_reason rs, first = SL_CONSENT_DENY_BAD_REQUEST;
-	unsigned n = party_subjects(p, s), i;
+	unsigned i;
 
-	for (i = 0; i < n; i++) {
-		if (sl_consent_allows(f->ix, &s[i], r->name, r->purpose, cat, t, &rs)) {
-			*who = s[i];
+	for (i = 0; i < p->n; i++) {
+		if (sl_consent_allows_h(f->ix, &p->s[i], p->h[i], r->name, r->purpose, cat, t, &rs)) {
+			*who = i;
 			return true;
 		}
 		if (!i)
 			first = rs;
 	}
-	*why = n ? first : SL_CONSENT_DENY_BAD_REQUEST;
+	*why = p->n ? first : SL_CONSENT_DENY_BAD_REQUEST;
 	return false;
 }
 
-/*
- * A cell the event has from elsewhere than P-Access-Network-Info (the UE
- * binding table's ULI) written as that header would carry it, so one rule
- * (sl_cx_location) coarsens every location to the recipient's granularity.
- */
-static bool cell_as_pani(const struct sl_cell *c, char *out, size_t cap)
-{
-	int n;
-
-	if (!c)
-		return false;
-	switch (c->access) {
-	case SL_ACCESS_EUTRAN:
-		n = snprintf(out, cap, "3GPP-E-UTRAN-FDD;utran-cell-id-3gpp=%s%s%04x%07" PRIx64, c->mcc, c->mnc,
-			     (unsigned)(c->area & 0xffff), c->cell & 0xfffffff);
-		break;
-	case SL_ACCESS_UTRAN:
-		n = snprintf(out, cap, "3GPP-UTRAN-FDD;utran-cell-id-3gpp=%s%s%04x%07" PRIx64, c->mcc, c->mnc,
-			     (unsigned)(c->area & 0xffff), c->cell & 0xfffffff);
-		break;
-	case SL_ACCESS_GERAN:
-		n = snprintf(out, cap, "3GPP-GERAN;cgi-3gpp=%s%s%04x%04" PRIx64, c->mcc, c->mnc,
-			     (unsigned)(c->area & 0xffff), c->cell & 0xffff);
-		break;
-	default:
-		return false;	/* NR: no rule of sl_cx_location knows it */
-	}
-	return n > 0 && (size_t)n < cap;
-}
-
 static void one_subject(struct sl_cx_flow *f, struct cx_recipient *r, const struct sl_event *ev,
-			struct sl_cx_input *in, const struct sl_party *self, const struct sl_party *other,
+			struct sl_cx_input *in, const struct sl_cx_party *self, const struct sl_cx_party *other,
 			bool sends_location)
 {
 	enum sl_consent_category primary = sl_cx_primary_category(in->kind);
-	struct sl_consent_subject who, peer_who;
+	const struct sl_consent_subject *who;
+	unsigned wi, peer_wi;
 	enum sl_consent_reason why;
 	char subj[SL_CONSENT_PSEUDONYM_HEXLEN + 1], peer[SL_CONSENT_PSEUDONYM_HEXLEN + 1];
 	char tag[SL_AUDIT_PSEUDONYM_STRLEN], pani[256], line[LINE_MAX_BYTES], ident[128];
@@ -272,7 +270,7 @@ static void one_subject(struct sl_cx_flow *f, struct cx_recipient *r, const stru
 	unsigned c;
 	size_t len;
 
-	if (!party_subjects(self, (struct sl_consent_subject[2]){ 0 })) {
+	if (!self->n) {
 		rate_ctr_inc2(r->ctrs, SL_CX_CTR_NO_SUBJECT);
 		return;
 	}
@@ -280,35 +278,40 @@ static void one_subject(struct sl_cx_flow *f, struct cx_recipient *r, const stru
 		rate_ctr_inc2(r->ctrs, SL_CX_CTR_DENIED_FIRST + SL_CONSENT_DENY_CATEGORY - 1);
 		return;
 	}
-	if (!party_consents(f, r, self, primary, in->time_us, &who, &why)) {
+	if (!party_consents(f, r, self, primary, in->time_us, &wi, &why)) {
 		rate_ctr_inc2(r->ctrs, SL_CX_CTR_DENIED_FIRST + why - 1);
 		return;
 	}
+	who = &self->s[wi];
 	in->consented = SL_CONSENT_CAT_BIT(primary);
 	for (c = 0; c < SL_CONSENT_CAT_CONTENT; c++)
 		if (c != primary && (r->policy.categories & SL_CONSENT_CAT_BIT(c)) &&
-		    sl_consent_allows(f->ix, &who, r->name, r->purpose, c, in->time_us, NULL))
+		    sl_consent_allows_h(f->ix, who, self->h[wi], r->name, r->purpose, c, in->time_us, NULL))
 			in->consented |= SL_CONSENT_CAT_BIT(c);
-	if (pseudonym(f, r, in->time_us, &who, subj) < 0)
+	if (pseudonym(f, r, in->time_us, who, subj) < 0)
 		return;
 	in->subject = subj;
 	in->peer = NULL;
-	if (other && party_consents(f, r, other, primary, in->time_us, &peer_who, &why) &&
-	    pseudonym(f, r, in->time_us, &peer_who, peer) == 0)
+	if (other && party_consents(f, r, other, primary, in->time_us, &peer_wi, &why) &&
+	    pseudonym(f, r, in->time_us, &other->s[peer_wi], peer) == 0)
 		in->peer = peer;
+	/* the header text the subject sent if any, else the cell capture gave the event (no text round trip) */
 	in->pani = NULL;
-	if (sends_location && sl_str_present(ev->location) && sl_str_copy(pani, sizeof(pani), ev->location))
-		in->pani = pani;
-	else if (sends_location && !sl_str_present(ev->location) && cell_as_pani(ev->cell, pani, sizeof(pani)))
-		in->pani = pani;
-	imei = sl_party_first(self, SL_ID_IMEI);
+	in->cell = NULL;
+	if (sends_location && sl_str_present(ev->location)) {
+		if (sl_str_copy(pani, sizeof(pani), ev->location))
+			in->pani = pani;
+	} else if (sends_location) {
+		in->cell = ev->cell;
+	}
+	imei = sl_party_first(self->p, SL_ID_IMEI);
 	in->imei = imei ? imei->value : NULL;
 	if (!sl_cx_minimise(&r->policy, in, &rec)) {
 		rate_ctr_inc2(r->ctrs, SL_CX_CTR_MINIMISED_OUT);
 		return;
 	}
 	/* the subject's identity goes with the record to the batch callback (the value ledger), never to disk */
-	snprintf(ident, sizeof(ident), "%s:%s", sl_consent_subject_type_names[who.type], who.value);
+	snprintf(ident, sizeof(ident), "%s:%s", sl_consent_subject_type_names[who->type], who->value);
 	if (r->observe) {
 		const uint32_t loc = SL_CONSENT_CAT_BIT(SL_CONSENT_CAT_LOCATION);
 		struct sl_cx_observation o = { in->kind, in->time_us, subj, NULL, ident };
@@ -316,16 +319,20 @@ static void one_subject(struct sl_cx_flow *f, struct cx_recipient *r, const stru
 		char area[SL_CX_LOC_MAX];
 
 		if ((in->consented & loc) && (r->policy.categories & loc) &&
-		    sl_cx_location(in->pani, SL_CX_LOC_AREA, &access, area, sizeof(area)))
+		    sl_cx_input_location(in, SL_CX_LOC_AREA, &access, area, sizeof(area)))
 			o.area = area;
 		r->observe(r->observe_data, &o);
 	}
-	if (!r->exp)
+	if (!r->exp && !r->tap)
 		return;
 	len = sl_cx_render(&rec, line, sizeof(line));
 	if (!len)
 		return;
-	if (!f->audit || sl_audit_pseudonym(f->audit_key, sl_consent_subject_type_names[who.type], who.value, tag) < 0)
+	if (r->tap)
+		r->tap(r->tap_data, line, len);
+	if (!r->exp)
+		return;
+	if (!f->audit || sl_audit_pseudonym(f->audit_key, sl_consent_subject_type_names[who->type], who->value, tag) < 0)
 		memcpy(tag, subj, sizeof(subj));
 	/* a batch this record closed could not be written: counted; the record itself is in the next batch */
 	if (sl_cx_export_add(r->exp, in->time_us, line, len, tag, ident) < 0)
@@ -333,17 +340,63 @@ static void one_subject(struct sl_cx_flow *f, struct cx_recipient *r, const stru
 	rate_ctr_inc2(r->ctrs, SL_CX_CTR_EXPORTED);
 }
 
-void sl_cx_flow_event(struct sl_cx_flow *f, const struct sl_event *ev)
+static void prefetch_parties(struct sl_cx_flow *f, const struct sl_cx_party *from, const struct sl_cx_party *to)
 {
+	unsigned i;
+
+	for (i = 0; i < from->n; i++)
+		sl_consent_index_prefetch_h(f->ix, from->h[i]);
+	for (i = 0; i < to->n; i++)
+		sl_consent_index_prefetch_h(f->ix, to->h[i]);
+}
+
+/* Whether sl_cx_flow_event() does anything with ev (the kinds in the file's opening comment). */
+static bool event_flows(const struct sl_event *ev)
+{
+	switch (ev->type) {
+	case SL_EV_CALL:
+		return ev->u.call.step == SL_CALL_END;
+	case SL_EV_MESSAGE:
+		return true;
+	case SL_EV_REGISTRATION:
+		return ev->u.reg.result == SL_REG_REGISTERED || ev->u.reg.result == SL_REG_DEREGISTERED;
+	default:
+		return false;
+	}
+}
+
+void sl_cx_flow_begin(struct sl_cx_flow *f, const struct sl_event *ev, struct sl_cx_subjects *st)
+{
+	st->flows = f->n && event_flows(ev);
+	if (!st->flows)
+		return;
+	/*
+	 * Every subject this event can ask about is known now: have the index
+	 * fetch their lines at once, so that their memory accesses overlap
+	 * each other and whatever comes before each decision (the caller's
+	 * other work, the first decision, the pseudonym HMACs) instead of
+	 * each waiting in turn. Only addresses are hinted and subjects copied:
+	 * nothing of the index is held, so a refresh before
+	 * sl_cx_flow_end() is harmless (the hash seed never changes).
+	 */
+	party_subjects(&ev->from, &st->from);
+	party_subjects(&ev->to, &st->to);
+	if (f->prefetch)
+		prefetch_parties(f, &st->from, &st->to);
+}
+
+void sl_cx_flow_end(struct sl_cx_flow *f, const struct sl_event *ev, const struct sl_cx_subjects *st)
+{
+	const struct sl_cx_party *from = &st->from, *to = &st->to;
 	struct sl_cx_input in;
 	unsigned i;
 
+	if (!st->flows)
+		return;
 	memset(&in, 0, sizeof(in));
 	in.time_us = (int64_t)ev->ts_us;
 	switch (ev->type) {
 	case SL_EV_CALL:
-		if (ev->u.call.step != SL_CALL_END)
-			return;
 		in.kind = SL_CX_CALL;
 		in.answered = ev->u.call.answer_us != 0;
 		in.duration_us = in.answered && ev->ts_us > ev->u.call.answer_us
@@ -353,14 +406,10 @@ void sl_cx_flow_event(struct sl_cx_flow *f, const struct sl_event *ev)
 	case SL_EV_MESSAGE:
 		in.kind = SL_CX_MESSAGE;
 		break;
-	case SL_EV_REGISTRATION:
-		if (ev->u.reg.result != SL_REG_REGISTERED && ev->u.reg.result != SL_REG_DEREGISTERED)
-			return;
+	default:
 		in.kind = SL_CX_REGISTRATION;
 		in.result = sl_reg_result_names[ev->u.reg.result];
 		break;
-	default:
-		return;
 	}
 	for (i = 0; i < f->n; i++) {
 		struct cx_recipient *r = &f->rec[i];
@@ -368,21 +417,28 @@ void sl_cx_flow_event(struct sl_cx_flow *f, const struct sl_event *ev)
 		switch (in.kind) {
 		case SL_CX_CALL:
 			in.role = "caller";
-			one_subject(f, r, ev, &in, &ev->from, &ev->to, ev->dir == SL_DIR_FROM_CALLER);
+			one_subject(f, r, ev, &in, from, to, ev->dir == SL_DIR_FROM_CALLER);
 			in.role = "callee";
-			one_subject(f, r, ev, &in, &ev->to, &ev->from, ev->dir == SL_DIR_FROM_CALLEE);
+			one_subject(f, r, ev, &in, to, from, ev->dir == SL_DIR_FROM_CALLEE);
 			break;
 		case SL_CX_MESSAGE:
 			in.role = "sender";
-			one_subject(f, r, ev, &in, &ev->from, &ev->to, true);
+			one_subject(f, r, ev, &in, from, to, true);
 			in.role = "receiver";
-			one_subject(f, r, ev, &in, &ev->to, &ev->from, false);
+			one_subject(f, r, ev, &in, to, from, false);
 			break;
 		default:
 			in.role = "subscriber";
-			one_subject(f, r, ev, &in, party_subjects(&ev->from, (struct sl_consent_subject[2]){ 0 })
-						       ? &ev->from : &ev->to, NULL, true);
+			one_subject(f, r, ev, &in, from->n ? from : to, NULL, true);
 			break;
 		}
 	}
+}
+
+void sl_cx_flow_event(struct sl_cx_flow *f, const struct sl_event *ev)
+{
+	struct sl_cx_subjects st;
+
+	sl_cx_flow_begin(f, ev, &st);
+	sl_cx_flow_end(f, ev, &st);
 }

@@ -24,6 +24,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <osmocom/core/rate_ctr.h>
@@ -96,6 +97,44 @@ struct sl_cx_observation {
 typedef void (*sl_cx_observe_cb)(void *data, const struct sl_cx_observation *o);
 /* Hands recipient's observations to cb as well (x of sl_cx_flow_add() may then be NULL: no export). */
 int sl_cx_flow_observe(struct sl_cx_flow *f, unsigned recipient, sl_cx_observe_cb cb, void *data);
+
+/*
+ * Hands recipient's rendered export lines (LF included, borrowed for the
+ * call) to cb as well, with or without an export (tests, benchmarks).
+ */
+typedef void (*sl_cx_line_cb)(void *data, const char *line, size_t len);
+int sl_cx_flow_tap(struct sl_cx_flow *f, unsigned recipient, sl_cx_line_cb cb, void *data);
+/*
+ * Whether each event starts by having the index fetch the lines of all
+ * its subjects (sl_consent_index_prefetch()), so their cache misses
+ * overlap; on by default. Off only to measure what it saves.
+ */
+void sl_cx_flow_prefetch(struct sl_cx_flow *f, bool on);
+
+/* One party of an event and the subject forms it offers (its first E.164 number, its first IMSI). */
+struct sl_cx_party {
+	const struct sl_party *p;		/* in the event */
+	struct sl_consent_subject s[2];
+	uint64_t h[2];				/* their index hashes (sl_consent_index_hash()) */
+	unsigned n;
+};
+/* What sl_cx_flow_begin() worked out of an event for sl_cx_flow_end(): a value, on the caller's stack. */
+struct sl_cx_subjects {
+	bool flows;				/* an event the flow exports from */
+	struct sl_cx_party from, to;
+};
+/*
+ * One event in two halves, for a caller with other work on the same
+ * event (sluiced's dispatcher: the lawful half): begin works out the
+ * event's subjects once and starts the index fetch of their lines
+ * (unless sl_cx_flow_prefetch() turned it off); end, with the same ev
+ * and st, decides, minimises and exports. The fetch then overlaps the
+ * caller's work in between. st holds copies and hashes, nothing of the
+ * index, so a refresh in between is harmless. sl_cx_flow_event() is the
+ * two back to back.
+ */
+void sl_cx_flow_begin(struct sl_cx_flow *f, const struct sl_event *ev, struct sl_cx_subjects *st);
+void sl_cx_flow_end(struct sl_cx_flow *f, const struct sl_event *ev, const struct sl_cx_subjects *st);
 
 /* One event through every recipient. */
 void sl_cx_flow_event(struct sl_cx_flow *f, const struct sl_event *ev);

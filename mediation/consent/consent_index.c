@@ -237,21 +237,50 @@ static struct ix_subj *find_subj(const struct sl_consent_index *ix, uint8_t type
 	return NULL;
 }
 
-const struct sl_consent_ix_rec *sl_consent_index_first(const struct sl_consent_index *ix,
-						       const struct sl_consent_subject *subject)
+uint64_t sl_consent_index_hash(const struct sl_consent_subject *subject)
 {
-	const struct ix_subj *s = find_subj(ix, (uint8_t)subject->type, subject->value,
-					    subj_hash((uint8_t)subject->type, subject->value));
+	/* an unterminated value is no subject (the predicate refuses it): any hash will do, none is read past */
+	if (!memchr(subject->value, 0, sizeof(subject->value)))
+		return 0;
+	return subj_hash((uint8_t)subject->type, subject->value);
+}
+
+const struct sl_consent_ix_rec *sl_consent_index_first_h(const struct sl_consent_index *ix,
+							 const struct sl_consent_subject *subject, uint64_t hash)
+{
+	const struct ix_subj *s = find_subj(ix, (uint8_t)subject->type, subject->value, hash);
 
 	return s && s->has_rec ? &s->rec0 : NULL;
 }
 
+const struct sl_consent_ix_rec *sl_consent_index_first(const struct sl_consent_index *ix,
+						       const struct sl_consent_subject *subject)
+{
+	return sl_consent_index_first_h(ix, subject, subj_hash((uint8_t)subject->type, subject->value));
+}
+
+/*
+ * A prefetch has no effect the compiler can see, so a function doing
+ * nothing else counts as pure and GCC 12 deletes calls to it whose result
+ * is unused (sl_consent_index_prefetch() calling the _h form lost its
+ * prefetches that way, measured in bench_consent): the empty volatile asm
+ * is an effect it must keep, and costs no instruction.
+ */
+static inline void fetch(const void *p)
+{
+	__builtin_prefetch(p);
+	__asm__ __volatile__("" : : "r"(p));
+}
+
+void sl_consent_index_prefetch_h(const struct sl_consent_index *ix, uint64_t hash)
+{
+	fetch(filter_word(ix, hash));
+	fetch(&ix->tab[line_home(ix->cap, hash)]);
+}
+
 void sl_consent_index_prefetch(const struct sl_consent_index *ix, const struct sl_consent_subject *subject)
 {
-	uint64_t hash = subj_hash((uint8_t)subject->type, subject->value);
-
-	__builtin_prefetch(filter_word(ix, hash));
-	__builtin_prefetch(&ix->tab[line_home(ix->cap, hash)]);
+	sl_consent_index_prefetch_h(ix, subj_hash((uint8_t)subject->type, subject->value));
 }
 
 bool sl_consent_index_maybe(const struct sl_consent_index *ix, const struct sl_consent_subject *subject)

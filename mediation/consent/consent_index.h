@@ -74,6 +74,17 @@ const struct sl_consent_ix_rec *sl_consent_index_next(const struct sl_consent_in
  * hash; changes nothing.
  */
 void sl_consent_index_prefetch(const struct sl_consent_index *ix, const struct sl_consent_subject *subject);
+/*
+ * The same three with the subject's hash given (sl_consent_index_hash(),
+ * seeded per process), for a caller that asks about one subject several
+ * times: the hash is computed once. A wrong hash can only make a present
+ * subject look absent (a line matches on its type and value too), never
+ * an absent one present.
+ */
+uint64_t sl_consent_index_hash(const struct sl_consent_subject *subject);
+const struct sl_consent_ix_rec *sl_consent_index_first_h(const struct sl_consent_index *ix,
+							 const struct sl_consent_subject *subject, uint64_t hash);
+void sl_consent_index_prefetch_h(const struct sl_consent_index *ix, uint64_t hash);
 /* The filter's answer alone: false means subject certainly has no record; true, that it may (tests, bench). */
 bool sl_consent_index_maybe(const struct sl_consent_index *ix, const struct sl_consent_subject *subject);
 /* The interned number of a recipient name, or -1 if no record names it. */

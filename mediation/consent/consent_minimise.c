@@ -14,10 +14,17 @@
  * LAC. Any other access type (WLAN, NR, fixed) or a value that does not
  * have exactly these digits yields no location at all: what the rule
  * cannot coarsen does not flow.
+ *
+ * A cell that did not come as header text (the UE binding table's ULI)
+ * arrives as capture's struct sl_cell and is coarsened from its fields
+ * directly, by the same rule: the digits its header form would carry,
+ * without writing that text and parsing it back.
  */
 #include <string.h>
 
 #include "mediation/consent/consent_minimise.h"
+
+static const char hexdig[] = "0123456789abcdef";
 
 const char *const sl_cx_granularity_names[_SL_CX_LOC_COUNT] = {
 	[SL_CX_LOC_CELL] = "cell",
@@ -132,6 +139,66 @@ bool sl_cx_location(const char *pani, enum sl_cx_granularity g, const char **acc
 	return true;
 }
 
+/* Appends v's low ndig nibbles as lowercase hex at out[*n]. */
+static void put_hex(char *out, size_t *n, uint64_t v, unsigned ndig)
+{
+	while (ndig--)
+		out[(*n)++] = hexdig[(v >> (4 * ndig)) & 0xf];
+}
+
+bool sl_cx_location_cell(const struct sl_cell *c, enum sl_cx_granularity g, const char **access, char *out,
+			 size_t cap)
+{
+	char v[3 + 3 + 4 + 7 + 1];
+	size_t n = 0, i, cell, mcc, mnc;
+	const char *acc;
+
+	*access = NULL;
+	if (!c || g == SL_CX_LOC_NONE)
+		return false;
+	switch (c->access) {
+	case SL_ACCESS_EUTRAN:
+		acc = "eutran", cell = 7;
+		break;
+	case SL_ACCESS_UTRAN:
+		acc = "utran", cell = 7;
+		break;
+	case SL_ACCESS_GERAN:
+		acc = "geran", cell = 4;
+		break;
+	default:
+		return false; /* NR: the rule has no area form for it */
+	}
+	mcc = strnlen(c->mcc, sizeof(c->mcc));
+	mnc = strnlen(c->mnc, sizeof(c->mnc));
+	/* the header's MCC and MNC digits: 5 or 6 decimal digits together */
+	if (mcc == sizeof(c->mcc) || mnc == sizeof(c->mnc) || mcc + mnc < 5 || mcc + mnc > 6)
+		return false;
+	memcpy(v, c->mcc, mcc);
+	memcpy(v + mcc, c->mnc, mnc);
+	n = mcc + mnc;
+	for (i = 0; i < n; i++)
+		if (v[i] < '0' || v[i] > '9')
+			return false;
+	put_hex(v, &n, c->area, 4);
+	if (g == SL_CX_LOC_CELL)
+		put_hex(v, &n, c->cell, (unsigned)cell);
+	if (n + 1 > cap)
+		return false;
+	memcpy(out, v, n);
+	out[n] = '\0';
+	*access = acc;
+	return true;
+}
+
+bool sl_cx_input_location(const struct sl_cx_input *in, enum sl_cx_granularity g, const char **access, char *out,
+			  size_t cap)
+{
+	if (in->pani)
+		return sl_cx_location(in->pani, g, access, out, cap);
+	return sl_cx_location_cell(in->cell, g, access, out, cap);
+}
+
 bool sl_cx_minimise(const struct sl_cx_policy *policy, const struct sl_cx_input *in, struct sl_cx_record *out)
 {
 	uint32_t ok = policy->categories & in->consented;
@@ -158,7 +225,7 @@ bool sl_cx_minimise(const struct sl_cx_policy *policy, const struct sl_cx_input 
 	if (in->kind == SL_CX_REGISTRATION)
 		out->result = in->result ? in->result : "unknown";
 	if (ok & SL_CONSENT_CAT_BIT(SL_CONSENT_CAT_LOCATION)) {
-		sl_cx_location(in->pani, policy->location, &out->access, out->location, sizeof(out->location));
+		sl_cx_input_location(in, policy->location, &out->access, out->location, sizeof(out->location));
 		out->location_is_cell = policy->location == SL_CX_LOC_CELL;
 	}
 	if ((ok & SL_CONSENT_CAT_BIT(SL_CONSENT_CAT_DEVICE)) && in->imei && strlen(in->imei) >= 14) {

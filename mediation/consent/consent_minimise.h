@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "capture/sip_pani.h"
 #include "mediation/consent/consent_pseudonym.h"
 #include "mediation/consent/consent_record.h"
 
@@ -44,6 +45,7 @@ struct sl_cx_input {
 	const char *peer;		/* the other party's pseudonym, only if it consented too; else NULL */
 	uint32_t consented;		/* categories the subject's consent allows at time_us */
 	const char *pani;		/* P-Access-Network-Info of a message the subject sent */
+	const struct sl_cell *cell;	/* else the cell capture gave the event (a bound UE's ULI) */
 	const char *imei;		/* the subject's device (15 digits) */
 	/* calls (the end step) */
 	bool answered;
@@ -82,6 +84,18 @@ enum sl_consent_category sl_cx_primary_category(enum sl_cx_kind kind);
  * or cell format this rule does not know, or malformed digits.
  */
 bool sl_cx_location(const char *pani, enum sl_cx_granularity g, const char **access, char *out, size_t cap);
+/*
+ * The same rule on a cell capture already split into its parts: the
+ * digits the header form of that cell would carry (MCC, MNC, the area as
+ * 4 hex digits, the cell identity as 7 or 4), so the result is the one
+ * sl_cx_location() gives for that header; NR and unknown accesses, an MCC
+ * and MNC that are not 5 or 6 decimal digits together: false.
+ */
+bool sl_cx_location_cell(const struct sl_cell *c, enum sl_cx_granularity g, const char **access, char *out,
+			 size_t cap);
+/* The location of in: its pani by sl_cx_location() if set, else its cell by sl_cx_location_cell(). */
+bool sl_cx_input_location(const struct sl_cx_input *in, enum sl_cx_granularity g, const char **access, char *out,
+			  size_t cap);
 
 /*
  * Minimises in into *out under policy. false when nothing of the event may

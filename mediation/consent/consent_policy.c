@@ -23,9 +23,10 @@ static const enum sl_consent_reason status_reason[_SL_CONSENT_STATUS_COUNT] = {
 	[SL_CONSENT_INVALIDATED] = SL_CONSENT_DENY_INVALIDATED,
 };
 
-enum sl_consent_reason sl_consent_decide(const struct sl_consent_index *ix, const struct sl_consent_subject *subject,
-					 const char *recipient, enum sl_consent_purpose purpose,
-					 enum sl_consent_category category, int64_t time_us)
+/* The decision; hashed says whether hash is the subject's (else computed once the request is known sound). */
+static enum sl_consent_reason decide(const struct sl_consent_index *ix, const struct sl_consent_subject *subject,
+				     bool hashed, uint64_t hash, const char *recipient, enum sl_consent_purpose purpose,
+				     enum sl_consent_category category, int64_t time_us)
 {
 	const struct sl_consent_ix_rec *r;
 	int rid;
@@ -36,7 +37,9 @@ enum sl_consent_reason sl_consent_decide(const struct sl_consent_index *ix, cons
 	    !recipient || (unsigned)subject->type >= _SL_CONSENT_SUBJ_COUNT ||
 	    !memchr(subject->value, 0, sizeof(subject->value)))
 		return SL_CONSENT_DENY_BAD_REQUEST;
-	for (r = sl_consent_index_first(ix, subject), rid = -1; r; r = sl_consent_index_next(ix, r)) {
+	if (!hashed)
+		hash = sl_consent_index_hash(subject);
+	for (r = sl_consent_index_first_h(ix, subject, hash), rid = -1; r; r = sl_consent_index_next(ix, r)) {
 		if (r->purpose != purpose)
 			continue;
 		if (rid < 0)
@@ -59,14 +62,39 @@ enum sl_consent_reason sl_consent_decide(const struct sl_consent_index *ix, cons
 	return SL_CONSENT_ALLOWED;
 }
 
-bool sl_consent_allows(struct sl_consent_index *ix, const struct sl_consent_subject *subject, const char *recipient,
-		       enum sl_consent_purpose purpose, enum sl_consent_category category, int64_t time_us,
-		       enum sl_consent_reason *why)
+enum sl_consent_reason sl_consent_decide(const struct sl_consent_index *ix, const struct sl_consent_subject *subject,
+					 const char *recipient, enum sl_consent_purpose purpose,
+					 enum sl_consent_category category, int64_t time_us)
 {
-	enum sl_consent_reason r = sl_consent_decide(ix, subject, recipient, purpose, category, time_us);
+	return decide(ix, subject, false, 0, recipient, purpose, category, time_us);
+}
 
+enum sl_consent_reason sl_consent_decide_h(const struct sl_consent_index *ix,
+					   const struct sl_consent_subject *subject, uint64_t hash,
+					   const char *recipient, enum sl_consent_purpose purpose,
+					   enum sl_consent_category category, int64_t time_us)
+{
+	return decide(ix, subject, true, hash, recipient, purpose, category, time_us);
+}
+
+static bool counted(struct sl_consent_index *ix, enum sl_consent_reason r, enum sl_consent_reason *why)
+{
 	rate_ctr_inc2(sl_consent_index_ctrs(ix), r);
 	if (why)
 		*why = r;
 	return r == SL_CONSENT_ALLOWED;
+}
+
+bool sl_consent_allows(struct sl_consent_index *ix, const struct sl_consent_subject *subject, const char *recipient,
+		       enum sl_consent_purpose purpose, enum sl_consent_category category, int64_t time_us,
+		       enum sl_consent_reason *why)
+{
+	return counted(ix, decide(ix, subject, false, 0, recipient, purpose, category, time_us), why);
+}
+
+bool sl_consent_allows_h(struct sl_consent_index *ix, const struct sl_consent_subject *subject, uint64_t hash,
+			 const char *recipient, enum sl_consent_purpose purpose, enum sl_consent_category category,
+			 int64_t time_us, enum sl_consent_reason *why)
+{
+	return counted(ix, decide(ix, subject, true, hash, recipient, purpose, category, time_us), why);
 }

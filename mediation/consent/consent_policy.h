@@ -52,3 +52,15 @@ enum sl_consent_reason sl_consent_decide(const struct sl_consent_index *ix, cons
 bool sl_consent_allows(struct sl_consent_index *ix, const struct sl_consent_subject *subject, const char *recipient,
 		       enum sl_consent_purpose purpose, enum sl_consent_category category, int64_t time_us,
 		       enum sl_consent_reason *why);
+/*
+ * The same with the subject's index hash given (sl_consent_index_hash()),
+ * for a caller deciding about one subject several times. A wrong hash
+ * can only turn an answer into no-record, never into allowed.
+ */
+enum sl_consent_reason sl_consent_decide_h(const struct sl_consent_index *ix,
+					   const struct sl_consent_subject *subject, uint64_t hash,
+					   const char *recipient, enum sl_consent_purpose purpose,
+					   enum sl_consent_category category, int64_t time_us);
+bool sl_consent_allows_h(struct sl_consent_index *ix, const struct sl_consent_subject *subject, uint64_t hash,
+			 const char *recipient, enum sl_consent_purpose purpose, enum sl_consent_category category,
+			 int64_t time_us, enum sl_consent_reason *why);

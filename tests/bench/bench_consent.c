@@ -27,12 +27,41 @@
  * other work on a shared machine does not count (its effect on shared
  * caches still does).
  *
+ * Then the whole consented-data path per event (consent_flow.c, what
+ * sluiced runs for each event): call-end events for recipient "acme"
+ * (call metadata and location, location as the area, 60 s buckets),
+ * caller and callee MSISDNs, the caller's cell given as capture's struct
+ * sl_cell, through sl_cx_flow_event() with the rendered JSON Lines
+ * records handed to a counting callback in memory (no export, no disk):
+ * subjects, every decision, pseudonyms (one HMAC per subject and peer),
+ * minimisation, rendering. Registries of 1 and of --max subjects are
+ * held side by side and measured in --rounds rounds, each one run of
+ * --events events per configuration in an order rotating per round (so
+ * both sizes see the same machine); the table gives the best run of
+ * each and the ratio --max/1 of every round (median, min-max):
+ *   ev-uniform  both parties drawn uniformly from the registry (a pool of
+ *               --pool subjects, so the lines they touch are not all
+ *               cached): 2 records per event, 6 decisions, 4 HMACs;
+ *   ev-absent   both parties not in the registry: 2 decisions, nothing
+ *               exported;
+ * each with the flow's early prefetch of the event's subjects (the
+ * default, "pf") and without it ("no-pf"); and the same four in the order
+ * sluiced's dispatcher could run them (+lawful): the lawful half's
+ * sl_lawful_match() against 1,000 warrants on numbers the events never
+ * carry, then the flow. The record
+ * count is checked, and that nothing matched. The +lawful rows come three
+ * ways: the flow begun (subjects, index fetch) before the lawful half and
+ * ended after it (sl_cx_flow_begin(), sl_cx_flow_end(), what sluiced
+ * does), the whole flow after the lawful half with its prefetch, and
+ * without any prefetch.
+ *
  * Last, the cost of loading the index from the database: --store N
  * (default 100,000) records are written to a fresh SQLite file in
  * $TMPDIR in one import transaction, and the first refresh of an empty
  * index reads them all (what sluiced does at start).
  *
- * Usage: bench_consent [--runs N] [--decisions N] [--max N] [--store N]
+ * Usage: bench_consent [--runs N] [--decisions N] [--max N] [--store N] [--events N] [--pool N]
+ *                      [--rounds N]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,9 +71,11 @@
 
 #include <talloc.h>
 
+#include "mediation/consent/consent_flow.h"
 #include "mediation/consent/consent_index.h"
 #include "mediation/consent/consent_policy.h"
 #include "mediation/consent/consent_store.h"
+#include "mediation/lawful/intercept.h"
 #include "util/hash.h"
 
 #define POOL 4096
@@ -197,9 +228,238 @@ static double measure(struct sl_consent_index *ix, const struct sl_consent_subje
 	return best;
 }
 
+typedef char subj_str[SL_CONSENT_SUBJECT_MAX + 1];
+
+/* The JSON Lines records the flow rendered: counted, never written. */
+struct tap_count {
+	unsigned long long lines, bytes;
+};
+
+static void tap_line(void *data, const char *line, size_t len)
+{
+	struct tap_count *t = data;
+
+	(void)line;
+	t->lines++;
+	t->bytes += len;
+}
+
+/* One registry (n subjects, filled as the decision rows fill theirs) with its flow and event pools. */
+struct flow_fx {
+	unsigned long long n;
+	struct sl_consent_index *ix;
+	struct sl_cx_flow *f;
+	subj_str *uni, *absent; /* np + 1 MSISDNs each */
+	struct tap_count tc;
+	uint64_t bytes;	/* index memory */
+	long rss_kib;	/* resident-set growth while filling */
+};
+
+static int fill(struct sl_consent_index *ix, unsigned long long n)
+{
+	unsigned long long k;
+
+	for (k = 0; k < n; k++) {
+		struct sl_consent_subject s;
+		struct sl_consent_row row = { .subject = &s, .recipient = "acme", .purpose = SL_CONSENT_P_MARKETING,
+					      .categories = SL_CONSENT_CAT_BIT(SL_CONSENT_CAT_CALL_METADATA) |
+							    SL_CONSENT_CAT_BIT(SL_CONSENT_CAT_LOCATION),
+					      .status = SL_CONSENT_GIVEN, .valid_from_us = 0, .valid_until_us = T_US * 2 };
+		subject(&s, k);
+		if (sl_consent_index_put(ix, &row) < 0)
+			return -1;
+		if (k % 10 == 0) {
+			row.recipient = "beta";
+			if (sl_consent_index_put(ix, &row) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int flow_fx_init(void *ctx, struct flow_fx *fx, unsigned long long n, size_t np)
+{
+	uint8_t master[32] = { 7 };
+	struct sl_cx_recipient_cfg rc = { .name = "acme", .purpose = SL_CONSENT_P_MARKETING,
+					  .policy = { .categories = SL_CONSENT_CAT_BIT(SL_CONSENT_CAT_CALL_METADATA) |
+								    SL_CONSENT_CAT_BIT(SL_CONSENT_CAT_LOCATION),
+						      .location = SL_CX_LOC_AREA, .time_bucket_s = 60 } };
+	struct sl_consent_index_stats st;
+	uint64_t seed = 0x2545f4914f6cdd1dull;
+	long rss0 = rss_kib();
+	size_t k;
+
+	memset(fx, 0, sizeof(*fx));
+	fx->n = n;
+	fx->ix = sl_consent_index_alloc(ctx, NULL, 8);
+	if (!fx->ix || fill(fx->ix, n) < 0)
+		return -1;
+	fx->rss_kib = rss_kib() - rss0;
+	sl_consent_index_stats(fx->ix, &st);
+	fx->bytes = st.bytes;
+	fx->f = sl_cx_flow_alloc(ctx, fx->ix, master, NULL, 0);
+	fx->uni = talloc_array(ctx, subj_str, np + 1);
+	fx->absent = talloc_array(ctx, subj_str, np + 1);
+	if (!fx->f || !fx->uni || !fx->absent || sl_cx_flow_add(fx->f, &rc, NULL, 0) < 0 ||
+	    sl_cx_flow_tap(fx->f, 0, tap_line, &fx->tc) < 0)
+		return -1;
+	for (k = 0; k <= np; k++) {
+		struct sl_consent_subject s;
+		subject(&s, xs(&seed) % n);
+		memcpy(fx->uni[k], s.value, sizeof(fx->uni[k]));
+		subject(&s, 500000000ull + xs(&seed) % 400000000ull);
+		memcpy(fx->absent[k], s.value, sizeof(fx->absent[k]));
+	}
+	return 0;
+}
+
+/*
+ * ns per event of one run: n call-end events whose parties are pool[2i],
+ * pool[2i + 1] (cycling through np), through the flow with or without its
+ * prefetch; *bad counts a record count other than want_per_event * n.
+ */
+static double run_flow(struct flow_fx *fx, struct sl_lawful *law, bool absent, size_t np, unsigned long long n,
+		       bool prefetch, bool early, unsigned long long *bad)
+{
+	const struct sl_match *m;
+	unsigned long long matched = 0;
+	struct sl_cell cell = { .access = SL_ACCESS_EUTRAN, .mcc = "262", .mnc = "01", .area = 0x1a2b, .cell = 0x101 };
+	subj_str *pool = absent ? fx->absent : fx->uni;
+	unsigned long long i, lines0 = fx->tc.lines;
+	struct sl_event ev;
+	double t0, dt;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = SL_EV_CALL;
+	ev.u.call.step = SL_CALL_END;
+	ev.u.call.reason = SL_END_BYE;
+	ev.dir = SL_DIR_FROM_CALLER;
+	ev.cell = &cell;
+	ev.from.n = ev.to.n = 1;
+	ev.from.id[0].type = ev.to.id[0].type = SL_ID_E164;
+	sl_cx_flow_prefetch(fx->f, prefetch);
+	t0 = now_s();
+	for (i = 0; i < n; i++) {
+		size_t k = (size_t)(2 * i) % np;
+		ev.ts_us = (uint64_t)T_US + i * 1000;
+		ev.u.call.answer_us = ev.ts_us - 30000000;
+		memcpy(ev.from.id[0].value, pool[k], sizeof(pool[k]));
+		memcpy(ev.to.id[0].value, pool[k + 1], sizeof(pool[k + 1]));
+		if (early) {
+			/* sluiced's on_event: the consent flow begun, the lawful half, the consent flow ended */
+			struct sl_cx_subjects st;
+			sl_cx_flow_begin(fx->f, &ev, &st);
+			matched += sl_lawful_match(law, &ev, &m);
+			sl_cx_flow_end(fx->f, &ev, &st);
+		} else {
+			if (law)
+				matched += sl_lawful_match(law, &ev, &m);
+			sl_cx_flow_event(fx->f, &ev);
+		}
+	}
+	dt = now_s() - t0;
+	if (fx->tc.lines - lines0 != (absent ? 0 : 2) * n || matched)
+		(*bad)++;
+	return dt / (double)n * 1e9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * uniform pf, uniform no-pf, absent pf, absent no-pf; then with the
+ * lawful half before the flow: the consent fetch started before it and in
+ * the flow, in the flow only, nowhere; uniform, then absent
+ */
+#define FLOW_CFGS 10
+#define LAWFUL_WARRANTS 1000
+#define MAX_ROUNDS 1000
+
+/*
+ * The per-event table: registries of 1 and max subjects side by side,
+ * rounds of one run of each (workload, prefetch, size) in an order that
+ * rotates per round, so that both sizes see the same machine; per
+ * configuration the best run, and the ratio max/1 of each round.
+ */
+static int bench_flow(unsigned long long max, unsigned long long events, unsigned rounds, size_t np,
+		      unsigned long long *bad)
+{
+	static const char *const name[FLOW_CFGS] = {
+		"ev-uniform, prefetch", "ev-uniform, no prefetch", "ev-absent, prefetch", "ev-absent, no prefetch",
+		"+lawful ev-uniform, prefetch before lawful", "+lawful ev-uniform, prefetch in flow",
+		"+lawful ev-uniform, no prefetch", "+lawful ev-absent, prefetch before lawful",
+		"+lawful ev-absent, prefetch in flow", "+lawful ev-absent, no prefetch",
+	};
+	void *ctx = talloc_named_const(NULL, 0, "bench_flow");
+	struct sl_lawful *law = sl_lawful_alloc(ctx, 0);
+	struct sl_target tg;
+	struct flow_fx fx[2];
+	double t[2][FLOW_CFGS][MAX_ROUNDS], best[2][FLOW_CFGS], ratio[MAX_ROUNDS];
+	unsigned r, c, s, j;
+
+	if (rounds > MAX_ROUNDS)
+		rounds = MAX_ROUNDS;
+	if (!law || flow_fx_init(ctx, &fx[0], 1, np) < 0 || flow_fx_init(ctx, &fx[1], max, np) < 0) {
+		talloc_free(ctx);
+		return -1;
+	}
+	/* the lawful half's table: warrants on numbers the events never carry (no match, no handover work) */
+	for (j = 0; j < LAWFUL_WARRANTS; j++) {
+		struct sl_intercept ic = { .n_targets = 1, .target = &tg, .services = SL_SVC_ALL,
+					   .scope = SL_SCOPE_IRI, .dest = "lea1" };
+		memset(&tg, 0, sizeof(tg));
+		snprintf(ic.liid, sizeof(ic.liid), "L%u", j);
+		tg.id.type = SL_ID_E164;
+		snprintf(tg.id.value, sizeof(tg.id.value), "+4916%09u", j);
+		if (sl_lawful_add(law, &ic) < 0) {
+			talloc_free(ctx);
+			return -1;
+		}
+	}
+	for (r = 0; r < rounds; r++)
+		for (j = 0; j < 2 * FLOW_CFGS; j++) {
+			unsigned k = (j + r) % (2 * FLOW_CFGS);
+			c = k / 2, s = k % 2;
+			if (c < 4)
+				t[s][c][r] = run_flow(&fx[s], NULL, c >= 2, np, events, c % 2 == 0, false, bad);
+			else
+				t[s][c][r] = run_flow(&fx[s], law, c >= 7, np, events, (c - 4) % 3 != 2,
+						      (c - 4) % 3 == 0, bad);
+		}
+	printf("\nconsent path per event (consent_flow.c, records rendered into memory, no export): %u rounds of one "
+	       "run of %llu call-end events per configuration, pool of %zu subjects\n\n", rounds, events, np);
+	printf("registry of 1: index %.1f MiB, RSS growth %.1f MiB; of %llu: index %.1f MiB, RSS growth %.1f MiB; "
+	       "flow state %zu bytes; records %.0f bytes on average\n\n",
+	       (double)fx[0].bytes / 1048576.0, (double)fx[0].rss_kib / 1024.0, max, (double)fx[1].bytes / 1048576.0,
+	       (double)fx[1].rss_kib / 1024.0, talloc_total_size(fx[1].f),
+	       fx[1].tc.lines ? (double)fx[1].tc.bytes / (double)fx[1].tc.lines : 0.0);
+	printf("| workload | N=1 best ns/event | N=%llu best ns/event | ratio of bests | ratio per round: median "
+	       "(min-max) |\n|---|---:|---:|---:|---:|\n", max);
+	for (c = 0; c < FLOW_CFGS; c++) {
+		for (s = 0; s < 2; s++) {
+			best[s][c] = 1e30;
+			for (r = 0; r < rounds; r++)
+				if (t[s][c][r] < best[s][c])
+					best[s][c] = t[s][c][r];
+		}
+		for (r = 0; r < rounds; r++)
+			ratio[r] = t[1][c][r] / t[0][c][r];
+		qsort(ratio, rounds, sizeof(ratio[0]), cmp_double);
+		printf("| %s | %.0f | %.0f | %.2f | %.2f (%.2f-%.2f) |\n", name[c], best[0][c], best[1][c],
+		       best[1][c] / best[0][c], ratio[rounds / 2], ratio[0], ratio[rounds - 1]);
+	}
+	talloc_free(ctx);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	unsigned long long runs = 5, decisions = 2000000, max = 1000000, store = 100000;
+	unsigned long long runs = 5, decisions = 2000000, max = 1000000, store = 100000, events = 50000,
+			   pool = 262144, rounds = 20;
 	unsigned long long sizes[4] = { 1, 1000, 100000, 1000000 };
 	unsigned long long bad = 0;
 	double base_hot = 0, base_uni = 0, base_abs = 0, base_abs_u = 0;
@@ -211,9 +471,13 @@ int main(int argc, char **argv)
 					  : !strcmp(argv[i], "--decisions") ? &decisions
 					  : !strcmp(argv[i], "--max")	  ? &max
 					  : !strcmp(argv[i], "--store")	  ? &store
+					  : !strcmp(argv[i], "--events")	  ? &events
+					  : !strcmp(argv[i], "--pool")	  ? &pool
+					  : !strcmp(argv[i], "--rounds")	  ? &rounds
 									  : NULL;
 		if (!dst || !parse_num(i + 1 < argc ? argv[i + 1] : NULL, dst)) {
-			fprintf(stderr, "usage: bench_consent [--runs N] [--decisions N] [--max N] [--store N]\n");
+			fprintf(stderr, "usage: bench_consent [--runs N] [--decisions N] [--max N] [--store N] [--events N] "
+					"[--pool N] [--rounds N]\n");
 			return 2;
 		}
 	}
@@ -238,22 +502,8 @@ int main(int argc, char **argv)
 
 		if (!ix || !hot || !uni || !absent || !absent_u)
 			return 1;
-		for (k = 0; k < n; k++) {
-			struct sl_consent_subject s;
-			struct sl_consent_row row = { .subject = &s, .recipient = "acme", .purpose = SL_CONSENT_P_MARKETING,
-						      .categories = SL_CONSENT_CAT_BIT(SL_CONSENT_CAT_CALL_METADATA) |
-								    SL_CONSENT_CAT_BIT(SL_CONSENT_CAT_LOCATION),
-						      .status = SL_CONSENT_GIVEN, .valid_from_us = 0,
-						      .valid_until_us = T_US * 2 };
-			subject(&s, k);
-			if (sl_consent_index_put(ix, &row) < 0)
-				return 1;
-			if (k % 10 == 0) {
-				row.recipient = "beta";
-				if (sl_consent_index_put(ix, &row) < 0)
-					return 1;
-			}
-		}
+		if (fill(ix, n) < 0)
+			return 1;
 		rss1 = rss_kib();
 		sl_consent_index_stats(ix, &st);
 		for (k = 0; k < POOL; k++) {
@@ -283,6 +533,8 @@ int main(int argc, char **argv)
 		       t_uni_pf, t_hot / base_hot, t_uni / base_uni, t_abs / base_abs, t_abs_u / base_abs_u);
 		talloc_free(ctx);
 	}
+	if (bench_flow(max, events, (unsigned)rounds, (size_t)pool, &bad) < 0)
+		return 1;
 	if (bench_store(store))
 		bad++;
 	if (bad)

@@ -5,12 +5,17 @@
  * dropped unless both consented and received, the primary category
  * gating the whole record; times bucketed; a device reduced to its TAC;
  * the peer only when given; the JSON line byte for byte as docs/consent.md
- * specifies it, and a short buffer refused.
+ * specifies it, and a short buffer refused. A cell given as capture's
+ * struct sl_cell is coarsened exactly as its header text would be: the
+ * direct rule is compared with writing the header and parsing it back,
+ * on chosen and on pseudo-random cells (bad MCC and MNC included).
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -62,6 +67,86 @@ static void test_location(void **state)
 	}
 	assert_false(sl_cx_location(NULL, SL_CX_LOC_CELL, &access, out, sizeof(out)));
 	assert_false(sl_cx_location(t[0].pani, SL_CX_LOC_CELL, &access, out, 8)); /* no room */
+}
+
+/* The reference: the cell written as P-Access-Network-Info would carry it, then the text rule. */
+static bool via_text(const struct sl_cell *c, enum sl_cx_granularity g, const char **access, char *out, size_t cap)
+{
+	char pani[128];
+	const char *fmt; /* the access type token */
+
+	switch (c->access) {
+	case SL_ACCESS_EUTRAN:
+		fmt = "3GPP-E-UTRAN-FDD";
+		break;
+	case SL_ACCESS_UTRAN:
+		fmt = "3GPP-UTRAN-FDD";
+		break;
+	case SL_ACCESS_GERAN:
+		snprintf(pani, sizeof(pani), "3GPP-GERAN;cgi-3gpp=%s%s%04x%04" PRIx64, c->mcc, c->mnc,
+			 (unsigned)(c->area & 0xffff), c->cell & 0xffff);
+		return sl_cx_location(pani, g, access, out, cap);
+	default:
+		snprintf(pani, sizeof(pani), "3GPP-NR-FDD;utran-cell-id-3gpp=%s%s%06x%09" PRIx64, c->mcc, c->mnc,
+			 (unsigned)(c->area & 0xffffff), (uint64_t)(c->cell & 0xfffffffffull));
+		return sl_cx_location(pani, g, access, out, cap);
+	}
+	snprintf(pani, sizeof(pani), "%s;utran-cell-id-3gpp=%s%s%04x%07" PRIx64, fmt, c->mcc, c->mnc,
+		 (unsigned)(c->area & 0xffff), c->cell & 0xfffffff);
+	return sl_cx_location(pani, g, access, out, cap);
+}
+
+static void check_cell(const struct sl_cell *c, size_t cap)
+{
+	enum sl_cx_granularity g;
+
+	for (g = 0; g < _SL_CX_LOC_COUNT; g++) {
+		char a[SL_CX_LOC_MAX] = "", b[SL_CX_LOC_MAX] = "";
+		const char *acc_a = "x", *acc_b = "y";
+		bool ok_a = sl_cx_location_cell(c, g, &acc_a, a, cap);
+		bool ok_b = via_text(c, g, &acc_b, b, cap);
+
+		assert_int_equal(ok_a, ok_b);
+		if (!ok_a) {
+			assert_null(acc_a);
+			continue;
+		}
+		assert_string_equal(acc_a, acc_b);
+		assert_string_equal(a, b);
+	}
+}
+
+static void test_location_cell(void **state)
+{
+	static const char *const mcc[] = { "262", "310", "00", "2620", "26a", "" };
+	static const char *const mnc[] = { "01", "410", "1", "", "0x" };
+	struct sl_cell c = { .access = SL_ACCESS_EUTRAN, .mcc = "262", .mnc = "01", .area = 1, .cell = 0x101 };
+	const char *access;
+	char out[SL_CX_LOC_MAX];
+	uint64_t x = 0x243f6a8885a308d3ull;
+	unsigned i;
+
+	(void)state;
+	assert_true(sl_cx_location_cell(&c, SL_CX_LOC_AREA, &access, out, sizeof(out)));
+	assert_string_equal(access, "eutran");
+	assert_string_equal(out, "262010001");
+	assert_true(sl_cx_location_cell(&c, SL_CX_LOC_CELL, &access, out, sizeof(out)));
+	assert_string_equal(out, "2620100010000101");
+	assert_false(sl_cx_location_cell(&c, SL_CX_LOC_CELL, &access, out, 16)); /* no room for the NUL */
+	assert_false(sl_cx_location_cell(NULL, SL_CX_LOC_CELL, &access, out, sizeof(out)));
+	c.access = SL_ACCESS_NR;
+	assert_false(sl_cx_location_cell(&c, SL_CX_LOC_AREA, &access, out, sizeof(out)));
+	assert_null(access);
+	for (i = 0; i < 20000; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		memset(&c, 0, sizeof(c));
+		c.access = (uint8_t)(x % (_SL_ACCESS_COUNT + 1));
+		snprintf(c.mcc, sizeof(c.mcc), "%s", mcc[(x >> 8) % (sizeof(mcc) / sizeof(mcc[0]))]);
+		snprintf(c.mnc, sizeof(c.mnc), "%s", mnc[(x >> 16) % (sizeof(mnc) / sizeof(mnc[0]))]);
+		c.area = (uint32_t)(x >> 20);
+		c.cell = x * 0x9e3779b97f4a7c15ull;
+		check_cell(&c, (x >> 60) ? SL_CX_LOC_MAX : 10 + (x >> 56) % 8);
+	}
 }
 
 static struct sl_cx_input call_input(void)
@@ -196,6 +281,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_location),
+		cmocka_unit_test(test_location_cell),
 		cmocka_unit_test(test_call_line),
 		cmocka_unit_test(test_categories),
 		cmocka_unit_test(test_message_and_registration),

@@ -6,6 +6,8 @@
  * documented order of checks gives; the window's edges (valid_from
  * inclusive, valid_until exclusive); content refused whatever the record
  * says; bad requests; and each decision counted once under its reason.
+ * The variants given the subject's index hash answer the same, and with a
+ * wrong hash never more than no-record.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -104,6 +106,16 @@ static void test_every_combination(void **state)
 								 want == SL_CONSENT_ALLOWED);
 						assert_int_equal(why, want);
 						counted[want]++;
+						/* the hash computed once by the caller: the same answer, counted the same */
+						assert_int_equal(sl_consent_allows_h(ix, &s, sl_consent_index_hash(&s), recip,
+										     p, c, when_us[w], &why),
+								 want == SL_CONSENT_ALLOWED);
+						assert_int_equal(why, want);
+						counted[want]++;
+						/* a wrong hash finds no record: never an allowance */
+						assert_int_equal(sl_consent_decide_h(ix, &s, sl_consent_index_hash(&s) ^ 1,
+										     recip, p, c, when_us[w]),
+								 SL_CONSENT_DENY_NO_RECORD);
 						cases++;
 					}
 		/* content: never, whatever the record, the time or the match */
@@ -123,6 +135,23 @@ static void test_every_combination(void **state)
 	}
 	assert_int_equal(cases, 5 * 3 * 2 * 2 * 2);
 	assert_int_equal(talloc_total_blocks(ctx), blocks);
+	talloc_free(ctx);
+}
+
+static void test_unterminated_hash(void **state)
+{
+	void *ctx = talloc_named_const(NULL, 0, "t");
+	struct sl_consent_index *ix = one_record(ctx, SL_CONSENT_GIVEN);
+	struct sl_consent_subject s;
+
+	(void)state;
+	memset(&s, '9', sizeof(s));
+	s.type = SL_CONSENT_SUBJ_MSISDN;
+	/* no NUL in the value: no hash is read past it, and the predicate calls it a bad request */
+	assert_int_equal(sl_consent_index_hash(&s), 0);
+	assert_int_equal(sl_consent_decide_h(ix, &s, 0, "acme", SL_CONSENT_P_MARKETING, SL_CONSENT_CAT_LOCATION,
+					     FROM + DAY_US),
+			 SL_CONSENT_DENY_BAD_REQUEST);
 	talloc_free(ctx);
 }
 
@@ -173,6 +202,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_combination),
 		cmocka_unit_test(test_edges_and_bad_requests),
+		cmocka_unit_test(test_unterminated_hash),
 		cmocka_unit_test(test_reason_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
