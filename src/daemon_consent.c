@@ -29,6 +29,7 @@
 #include "mediation/consent/consent_export.h"
 #include "mediation/consent/consent_flow.h"
 #include "mediation/consent/consent_index.h"
+#include "mediation/consent/consent_js_pending.h"
 #include "mediation/consent/consent_ledger.h"
 #include "mediation/consent/consent_policy.h"
 #include "mediation/consent/consent_pseudonym.h"
@@ -109,35 +110,20 @@ static void credit_batch(struct daemon_recipient *r, const struct sl_cx_batch *b
 	}
 }
 
-/* A batch is delivered (durable in JSON Lines, or acknowledged by JetStream): audit record and ledger. */
+/* A batch is durable in JSON Lines (no JetStream): audit record and ledger. */
 static int account_batch(void *data, const struct sl_cx_batch *b)
 {
 	struct daemon_recipient *r = data;
 	struct sl_audit_actor actor = { .type = "system", .id = "sluiced consent export" };
 	struct rate_ctr_group *ctrs = sl_cx_flow_ctrs(r->c->flow, r->idx);
-	json_t *f, *subjects;
+	json_t *f;
 	const char *why;
-	unsigned i;
-	bool pseudonyms = true;
 
 	rate_ctr_inc2(ctrs, SL_CX_CTR_BATCHES);
 	credit_batch(r, b);
 	if (!r->c->audit)
 		return 0;
-	subjects = json_array();
-	for (i = 0; i < b->n_subjects; i++) {
-		if (strncmp(b->subjects[i], "hmac-sha256:", 12))
-			pseudonyms = false;
-		json_array_append_new(subjects, json_string(b->subjects[i]));
-	}
-	f = json_pack("{s:s,s:s,s:I,s:s,s:s,s:s,s:I,s:I}", "recipient", b->recipient, "batch_id", b->batch_id,
-		      "records", (json_int_t)b->records, "digest", b->digest, "purpose",
-		      sl_consent_purpose_names[r->cfg->purpose], "segment", b->segment, "offset", (json_int_t)b->offset,
-		      "length", (json_int_t)b->len);
-	/* subjects only as audit pseudonyms (audit-pseudonym-key); without the key they are left out */
-	if (f && pseudonyms && b->n_subjects)
-		json_object_set(f, "subjects", subjects);
-	json_decref(subjects);
+	f = sl_cx_batch_audit_fields(b, (enum sl_consent_purpose)r->cfg->purpose);
 	if (!f || !sl_audit_fields_check("export.batch", f, &why) ||
 	    sl_audit_append(r->c->audit, "export.batch", &actor, f, 0) < 0 || sl_audit_commit(r->c->audit) < 0) {
 		json_decref(f);
@@ -150,11 +136,66 @@ static int account_batch(void *data, const struct sl_cx_batch *b)
 	return 0;
 }
 
+/* A JetStream batch is acknowledged: ledger, audit record, pending row gone, exactly once (consent_js_pending.h). */
+static int account_pending(void *data, struct sl_cx_pending *p)
+{
+	struct daemon_recipient *r = data;
+	struct rate_ctr_group *ctrs = sl_cx_flow_ctrs(r->c->flow, r->idx);
+	struct sl_cx_pending_result res;
+	bool was_credited = p->credited;
+	int rc = sl_cx_pending_account(r->c->store, r->c->audit, p, (enum sl_consent_purpose)r->cfg->purpose,
+				       r->cfg->price_micro, &res);
+
+	if (!was_credited && p->credited) {
+		rate_ctr_inc2(ctrs, SL_CX_CTR_BATCHES);
+		if (res.lost) {
+			LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s batch %s: %u of %u subjects not credited (no "
+						  "consent record found)\n", p->b.recipient, p->b.batch_id, res.lost,
+			     res.credited + res.lost);
+			rate_ctr_add(rate_ctr_group_get_ctr(ctrs, SL_CX_CTR_LEDGER_FAILED), (int)res.lost);
+		}
+	}
+	if (res.already_audited)
+		LOGP(DSLSRC, LOGL_NOTICE, "consent: recipient %s batch %s: its audit record was written before a stop; "
+					   "not written again\n", p->b.recipient, p->b.batch_id);
+	if (rc < 0) {
+		rate_ctr_inc2(ctrs, p->credited ? SL_CX_CTR_AUDIT_FAILED : SL_CX_CTR_LEDGER_FAILED);
+		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s batch %s: accounting failed (%s), stays pending\n",
+		     p->b.recipient, p->b.batch_id, strerror(-rc));
+	}
+	return rc;
+}
+
+/* JetStream: the batch is recorded as pending before its bytes are written (refused: it is not written). */
+static int prepare_batch(void *data, const struct sl_cx_batch *b)
+{
+	struct daemon_recipient *r = data;
+	char *err = NULL;
+	int rc = sl_cx_pending_add(r->c->store, b, (enum sl_consent_purpose)r->cfg->purpose, r->c->clock_us, &err);
+
+	if (rc < 0) {
+		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s batch %s: cannot record it as pending, not exported: "
+					  "%s\n", b->recipient, b->batch_id, err ? err : strerror(-rc));
+		talloc_free(err);
+	}
+	return rc;
+}
+
+static int abort_batch(void *data, const struct sl_cx_batch *b)
+{
+	struct daemon_recipient *r = data;
+
+	return sl_cx_pending_remove(r->c->store, b->recipient, b->seg_no, b->offset);
+}
+
 static int on_batch(void *data, const struct sl_cx_batch *b)
 {
 	struct daemon_recipient *r = data;
 
-	return r->js ? sl_daemon_js_batch(r->js, b) : account_batch(r, b);
+	if (!r->js)
+		return account_batch(r, b);
+	sl_daemon_js_batch(r->js, b);
+	return 0;
 }
 
 static void refresh_cb(void *data)
@@ -215,9 +256,10 @@ static int open_recipient(void *ctx, struct sl_daemon_consent *c, const struct s
 		sl_cx_flow_observe(c->flow, (unsigned)n, sl_daemon_agg_observe, r->agg);
 	if (cfg->js.url && r->exp) {	/* JetStream carries the exports; aggregate-only recipients have none */
 		r->js = sl_daemon_js_open(ctx, &cfg->js, rc->export_dir, rc->name, sl_cx_flow_ctrs(c->flow, c->n_rec),
-					  account_batch, r);
+					  c->store, account_pending, r);
 		if (!r->js)
 			return -1;
+		sl_cx_export_set_prepare(r->exp, prepare_batch, abort_batch);
 	}
 	c->n_rec++;
 	return 0;

@@ -51,7 +51,6 @@ struct sl_daemon_consent_js_cfg {
 	char *creds_file, *tls_ca, *tls_cert, *tls_key;
 	unsigned dup_window_s;		/* of a stream sluiced creates */
 	unsigned max_pending;		/* unacknowledged publishes */
-	unsigned pending_batches;	/* batches awaiting acknowledgement kept for the audit and ledger */
 	unsigned drain_s;		/* at stop, wait this long for acknowledgements */
 };
 

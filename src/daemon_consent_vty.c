@@ -407,12 +407,19 @@ DEFUN(cfg_js_dup, cfg_js_dup_cmd, "jetstream duplicate-window-seconds <1-604800>
 	return CMD_SUCCESS;
 }
 
-DEFUN(cfg_js_pending, cfg_js_pending_cmd, "jetstream max-pending <1-1000000> batches <1-1000000>",
-      JS_STR "Bounds\n" "Unacknowledged publishes at once (default 4096)\n"
-      "Batches awaiting acknowledgement before their audit record (default 4096)\n" "Batches\n")
+DEFUN(cfg_js_pending, cfg_js_pending_cmd, "jetstream max-pending <1-1000000>",
+      JS_STR "Bound on publishes in flight\n" "Unacknowledged publishes at once (default 4096)\n")
 {
 	g_cc->js.max_pending = (unsigned)strtoul(argv[0], NULL, 10);
-	g_cc->js.pending_batches = (unsigned)strtoul(argv[1], NULL, 10);
+	return CMD_SUCCESS;
+}
+
+/* The former bound on batches kept in memory: pending batches are in the database now; accepted, no effect. */
+DEFUN(cfg_js_pending_old, cfg_js_pending_old_cmd, "jetstream max-pending <1-1000000> batches <1-1000000>",
+      JS_STR "Bound on publishes in flight\n" "Unacknowledged publishes at once (default 4096)\n"
+      "Obsolete: pending batches are kept in the consent database, not in memory (ignored)\n" "Ignored\n")
+{
+	g_cc->js.max_pending = (unsigned)strtoul(argv[0], NULL, 10);
 	return CMD_SUCCESS;
 }
 
@@ -438,7 +445,7 @@ static void write_js(struct vty *vty, const struct sl_daemon_consent_js_cfg *j)
 	if (j->tls_cert)
 		vty_out(vty, " jetstream tls certificate %s key %s%s", j->tls_cert, j->tls_key, VTY_NEWLINE);
 	vty_out(vty, " jetstream duplicate-window-seconds %u%s", j->dup_window_s, VTY_NEWLINE);
-	vty_out(vty, " jetstream max-pending %u batches %u%s", j->max_pending, j->pending_batches, VTY_NEWLINE);
+	vty_out(vty, " jetstream max-pending %u%s", j->max_pending, VTY_NEWLINE);
 	vty_out(vty, " jetstream drain-seconds %u%s", j->drain_s, VTY_NEWLINE);
 }
 
@@ -498,7 +505,6 @@ void sl_daemon_consent_vty_init(struct sl_daemon_consent_cfg *cfg, void *ctx)
 	cfg->js.gateway_id = talloc_strdup(ctx, "sluice");
 	cfg->js.dup_window_s = 600;
 	cfg->js.max_pending = 4096;
-	cfg->js.pending_batches = 4096;
 	cfg->js.drain_s = 10;
 	install_element(CONFIG_NODE, &cfg_consent_cmd);
 	install_node(&consent_node, write_consent);
@@ -516,6 +522,7 @@ void sl_daemon_consent_vty_init(struct sl_daemon_consent_cfg *cfg, void *ctx)
 	install_element(SL_CONSENT_NODE, &cfg_js_cert_cmd);
 	install_element(SL_CONSENT_NODE, &cfg_js_dup_cmd);
 	install_element(SL_CONSENT_NODE, &cfg_js_pending_cmd);
+	install_element(SL_CONSENT_NODE, &cfg_js_pending_old_cmd);
 	install_element(SL_CONSENT_NODE, &cfg_js_drain_cmd);
 	install_node(&recipient_node, write_recipient);
 	install_element(SL_RECIPIENT_NODE, &cfg_rec_purpose_cmd);

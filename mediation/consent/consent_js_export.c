@@ -62,6 +62,8 @@ struct sl_js_export {
 	char *buf;
 	/* from the library's threads */
 	atomic_ulong ack_ok, ack_err, ack_dup;
+	atomic_uint chunk_seg;		/* the chunk in flight: acknowledgements of other messages are not counted */
+	atomic_ullong chunk_lo, chunk_hi;	/* its lines, first and last (lo > hi: none in flight) */
 	atomic_bool connected;
 	bool closed;			/* under mu: the library's closed callback ran */
 	atomic_ulong reconnects;
@@ -95,10 +97,49 @@ static bool wait_stop(struct sl_js_export *x, unsigned ms)
 	return stop;
 }
 
+/*
+ * The segment and line of a message id GATEWAY.RECIPIENT.NNNNNN.LLLLLLLLL
+ * (the library gives the handler the message with its Nats-Msg-Id header).
+ */
+static bool id_position(natsMsg *msg, unsigned *seg, uint64_t *line)
+{
+	const char *id = NULL, *dot;
+	size_t n;
+	unsigned i;
+
+	if (!msg || natsMsgHeader_Get(msg, "Nats-Msg-Id", &id) != NATS_OK || !id)
+		return false;
+	n = strlen(id);
+	if (n < 17 || id[n - 10] != '.' || id[n - 17] != '.')
+		return false;
+	dot = id + n - 17;
+	*seg = 0;
+	*line = 0;
+	for (i = 1; i <= 6; i++) {
+		if (dot[i] < '0' || dot[i] > '9')
+			return false;
+		*seg = *seg * 10 + (unsigned)(dot[i] - '0');
+	}
+	for (i = 8; i <= 16; i++) {
+		if (dot[i] < '0' || dot[i] > '9')
+			return false;
+		*line = *line * 10 + (uint64_t)(dot[i] - '0');
+	}
+	return true;
+}
+
 static void on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void *closure)
 {
 	struct sl_js_export *x = closure;
+	unsigned seg;
+	uint64_t line;
 
+	/* a late acknowledgement of an earlier, abandoned chunk must not count for the one in flight */
+	if (!id_position(msg, &seg, &line) || seg != atomic_load(&x->chunk_seg) || line < atomic_load(&x->chunk_lo) ||
+	    line > atomic_load(&x->chunk_hi)) {
+		natsMsg_Destroy(msg);
+		return;
+	}
 	if (pa && !pae) {
 		atomic_fetch_add(&x->ack_ok, 1);
 		if (pa->Duplicate)
@@ -266,24 +307,58 @@ static void drop_pending(struct sl_js_export *x)
 		natsMsgList_Destroy(&l);
 }
 
-/* Publishes the n lines of buf (record lines lines+1 ...): true when every one was acknowledged. */
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static bool stopping(struct sl_js_export *x)
+{
+	bool stop;
+
+	pthread_mutex_lock(&x->mu);
+	stop = x->stop;
+	pthread_mutex_unlock(&x->mu);
+	return stop;
+}
+
+/*
+ * Publishes the n lines of buf (record lines lines+1 ...): true when every
+ * one was acknowledged. Everything after the publishes (the library's
+ * completion, then the handler's counting) shares one deadline of
+ * ack_wait_ms, waited in slices of at most 100 ms so that a stop is seen
+ * within one slice.
+ */
 static bool publish_chunk(struct sl_js_export *x, const char *buf, size_t len, unsigned n, const struct sl_js_pos *pos)
 {
 	const char *p = buf, *end = buf + len;
 	char id[SL_JS_MSG_ID_MAX];
 	jsPubOptions po;
-	natsStatus s = NATS_OK;
-	unsigned i, sent = 0, waited;
+	natsStatus s = NATS_OK, c;
+	unsigned i, sent = 0;
+	const char *what = "publish";
+	int64_t deadline;
 
+	atomic_store(&x->chunk_hi, 0);
 	atomic_store(&x->ack_ok, 0);
 	atomic_store(&x->ack_err, 0);
 	atomic_store(&x->ack_dup, 0);
+	atomic_store(&x->chunk_seg, pos->seg);
+	atomic_store(&x->chunk_lo, pos->lines + 1);
+	atomic_store(&x->chunk_hi, pos->lines + n);
 	for (i = 0; i < n && s == NATS_OK; i++) {
 		const char *lf = memchr(p, '\n', (size_t)(end - p));
 		natsMsg *m = NULL;
 
-		if (!lf || sl_js_msg_id(id, sizeof(id), x->cfg.gateway_id, x->recipient, pos->seg, pos->lines + i + 1))
-			return false;
+		if (!lf || sl_js_msg_id(id, sizeof(id), x->cfg.gateway_id, x->recipient, pos->seg, pos->lines + i + 1)) {
+			/* what was sent is still waited for (or dropped) below, like any other failure */
+			s = NATS_ERR;
+			what = "message id";
+			break;
+		}
 		s = natsMsg_Create(&m, x->subject, NULL, p, (int)(lf - p));
 		jsPubOptions_Init(&po);
 		po.MsgId = id;
@@ -298,19 +373,28 @@ static bool publish_chunk(struct sl_js_export *x, const char *buf, size_t len, u
 	x->st.published += sent;
 	pthread_mutex_unlock(&x->mu);
 	if (s != NATS_OK)
-		set_error(x, "publish", s);
-	jsPubOptions_Init(&po);
-	po.MaxWait = x->cfg.ack_wait_ms;
-	if (js_PublishAsyncComplete(x->js, &po) != NATS_OK) {
+		set_error(x, what, s);
+	deadline = mono_ms() + x->cfg.ack_wait_ms;
+	for (;;) {
+		int64_t left = deadline - mono_ms();
+
+		jsPubOptions_Init(&po);
+		po.MaxWait = left < 1 ? 1 : left > 100 ? 100 : left;
+		c = js_PublishAsyncComplete(x->js, &po);
+		if (c != NATS_TIMEOUT || left <= 100 || stopping(x))
+			break;
+	}
+	if (c != NATS_OK) {
 		drop_pending(x);
+		atomic_store(&x->chunk_hi, 0);
 		if (s == NATS_OK)
 			set_error(x, "acknowledgements", NATS_TIMEOUT);
 		return false;
 	}
 	/* the handler may run just after the pending count drops: wait for it to have counted every one */
-	for (waited = 0; atomic_load(&x->ack_ok) + atomic_load(&x->ack_err) < sent && waited < x->cfg.ack_wait_ms;
-	     waited++)
+	while (atomic_load(&x->ack_ok) + atomic_load(&x->ack_err) < sent && mono_ms() < deadline && !stopping(x))
 		usleep(1000);
+	atomic_store(&x->chunk_hi, 0);
 	if (s != NATS_OK || atomic_load(&x->ack_err) || atomic_load(&x->ack_ok) != n) {
 		if (s == NATS_OK)
 			set_error(x, "acknowledgements", NATS_ERR);
@@ -407,7 +491,22 @@ static void *worker(void *arg)
 		}
 		limit = pos.seg == dseg ? doff - pos.off : UINT64_MAX;
 		n = sl_js_read_lines(x->segfd, pos.off, limit, x->buf, READ_CAP, x->cfg.chunk_records, &nl);
-		if (n == -EMSGSIZE || (n == 0 && pos.seg < dseg)) {
+		if (n == -EMSGSIZE) {
+			/* a line longer than the buffer: not published, counted, and the segment goes on after it */
+			int64_t ll = sl_js_line_length(x->segfd, pos.off, limit, x->buf, READ_CAP);
+
+			if (ll > 0) {
+				pthread_mutex_lock(&x->mu);
+				x->st.rejected++;
+				pthread_mutex_unlock(&x->mu);
+				pos.off += (uint64_t)ll;
+				pos.lines++;
+				advance(x, &pos);
+				continue;
+			}
+			n = 0;	/* no end before the durable limit: a torn tail (below) */
+		}
+		if (n == 0 && pos.seg < dseg) {
 			next_segment(x, &pos);
 			continue;
 		}

@@ -245,3 +245,27 @@ ssize_t sl_js_read_lines(int fd, uint64_t off, uint64_t limit, char *buf, size_t
 	*n_lines = lines;
 	return (ssize_t)used;
 }
+
+int64_t sl_js_line_length(int fd, uint64_t off, uint64_t limit, char *buf, size_t cap)
+{
+	uint64_t seen = 0;
+
+	while (seen < limit) {
+		size_t want = limit - seen < cap ? (size_t)(limit - seen) : cap;
+		ssize_t r = pread(fd, buf, want, (off_t)(off + seen));
+		const char *lf;
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (!r)
+			break;
+		lf = memchr(buf, '\n', (size_t)r);
+		if (lf)
+			return (int64_t)(seen + (uint64_t)(lf - buf) + 1);
+		seen += (uint64_t)r;
+	}
+	return -ENODATA;
+}

@@ -82,3 +82,10 @@ void sl_js_segment_range(int dirfd, const char *recipient, unsigned *lo, unsigne
  */
 ssize_t sl_js_read_lines(int fd, uint64_t off, uint64_t limit, char *buf, size_t cap, unsigned max_lines,
 			 unsigned *n_lines);
+/*
+ * The length (LF included) of the line of fd starting at off, looking at
+ * most limit bytes further, read through buf (cap bytes) piece by piece:
+ * for skipping a line too long for sl_js_read_lines. -ENODATA when no LF
+ * comes before limit or the end of the file, -errno on a read error.
+ */
+int64_t sl_js_line_length(int fd, uint64_t off, uint64_t limit, char *buf, size_t cap);
