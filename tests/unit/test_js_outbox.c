@@ -190,6 +190,15 @@ static void test_read_lines(void **state)
 	assert_int_equal(sl_js_read_lines(fd, 1000, UINT64_MAX, buf, sizeof(buf), 1000, &nl), 0);
 	/* a line longer than the buffer */
 	assert_int_equal(sl_js_read_lines(fd, 5, UINT64_MAX, buf, 3, 1000, &nl), -EMSGSIZE);
+	/* ... is measured through a buffer smaller than it, to skip it and go on after it */
+	assert_int_equal(sl_js_line_length(fd, 5, UINT64_MAX, buf, 3), 4);
+	assert_int_equal(sl_js_line_length(fd, 5, UINT64_MAX, buf, 1), 4);
+	assert_int_equal(sl_js_line_length(fd, 0, UINT64_MAX, buf, 2), 2);
+	assert_int_equal(sl_js_read_lines(fd, 5 + 4, UINT64_MAX, buf, sizeof(buf), 1000, &nl), 0);
+	/* no LF before the limit, or before the end (a torn tail) */
+	assert_int_equal(sl_js_line_length(fd, 5, 3, buf, 2), -ENODATA);
+	assert_int_equal(sl_js_line_length(fd, 9, UINT64_MAX, buf, 3), -ENODATA);
+	assert_int_equal(sl_js_line_length(fd, 1000, UINT64_MAX, buf, 3), -ENODATA);
 	close(fd);
 	unlink(path);
 	talloc_free(path);
