@@ -35,6 +35,7 @@ struct sl_daemon_consent_recipient_cfg {
 	/* aggregate releases (docs/consent.md, "Aggregate releases"): on when agg_dir is set */
 	char *agg_dir;
 	unsigned agg_bucket_s, agg_lateness_s, agg_k;
+	unsigned agg_max_obs;		/* observations held per open bucket */
 	uint64_t agg_epsilon_micro;	/* per release; 0: no noise (k-suppression only) */
 	uint64_t agg_budget_micro;	/* per window */
 	unsigned agg_window_s;

@@ -20,6 +20,7 @@
 #include <osmocom/vty/vty.h>
 #include <talloc.h>
 
+#include "mediation/consent/aggregate_stream.h"
 #include "mediation/consent/consent_minimise.h"
 #include "mediation/consent/consent_record.h"
 #include "src/daemon_consent.h"
@@ -113,6 +114,7 @@ DEFUN(cfg_recipient, cfg_recipient_cmd, "recipient NAME", "A data recipient\n" "
 		r->rotate_seconds = 3600;
 		r->agg_bucket_s = 3600;
 		r->agg_lateness_s = 300;
+		r->agg_max_obs = SL_AGG_STREAM_MAX_OBS_DEFAULT;
 		r->agg_k = 20;
 		r->agg_window_s = 86400;
 	}
@@ -260,6 +262,14 @@ DEFUN(cfg_rec_agg_late, cfg_rec_agg_late_cmd, "aggregate-lateness-seconds <0-864
 	return CMD_SUCCESS;
 }
 
+DEFUN(cfg_rec_agg_max_obs, cfg_rec_agg_max_obs_cmd, "aggregate-max-observations <1-100000000>",
+      "Observations held per open time bucket; past it they are dropped and counted\n"
+      "Observations (default 1000000, 32 bytes each)\n")
+{
+	REC->agg_max_obs = (unsigned)strtoul(argv[0], NULL, 10);
+	return CMD_SUCCESS;
+}
+
 DEFUN(cfg_rec_agg_k, cfg_rec_agg_k_cmd, "aggregate-k <2-1000000>",
       "Cells with fewer distinct subscribers are suppressed\n" "k (default 20)\n")
 {
@@ -334,6 +344,7 @@ static void write_aggregate(struct vty *vty, const struct sl_daemon_consent_reci
 	vty_out(vty, "  aggregate-directory %s%s", r->agg_dir, VTY_NEWLINE);
 	vty_out(vty, "  aggregate-bucket-seconds %u%s", r->agg_bucket_s, VTY_NEWLINE);
 	vty_out(vty, "  aggregate-lateness-seconds %u%s", r->agg_lateness_s, VTY_NEWLINE);
+	vty_out(vty, "  aggregate-max-observations %u%s", r->agg_max_obs, VTY_NEWLINE);
 	vty_out(vty, "  aggregate-k %u%s", r->agg_k, VTY_NEWLINE);
 	vty_out(vty, "  aggregate-epsilon %llu.%06llu%s", (unsigned long long)(r->agg_epsilon_micro / 1000000),
 		(unsigned long long)(r->agg_epsilon_micro % 1000000), VTY_NEWLINE);
@@ -536,6 +547,7 @@ void sl_daemon_consent_vty_init(struct sl_daemon_consent_cfg *cfg, void *ctx)
 	install_element(SL_RECIPIENT_NODE, &cfg_rec_agg_dir_cmd);
 	install_element(SL_RECIPIENT_NODE, &cfg_rec_agg_bucket_cmd);
 	install_element(SL_RECIPIENT_NODE, &cfg_rec_agg_late_cmd);
+	install_element(SL_RECIPIENT_NODE, &cfg_rec_agg_max_obs_cmd);
 	install_element(SL_RECIPIENT_NODE, &cfg_rec_agg_k_cmd);
 	install_element(SL_RECIPIENT_NODE, &cfg_rec_agg_eps_cmd);
 	install_element(SL_RECIPIENT_NODE, &cfg_rec_agg_budget_cmd);

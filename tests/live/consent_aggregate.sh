@@ -142,7 +142,7 @@ while time.time() < end and b"recipient gamma aggregates" not in out:
     out += d
 print(out.decode(errors="replace"))
 PY
-grep -q "^recipient acme aggregates: .* 0 late, 2 released, 0 repeated, 0 refused, 0 buckets open" \
+grep -q "^recipient acme aggregates: .* 0 late, 0 capped, 2 released, 0 repeated, 0 refused, 0 buckets open" \
 	"$work/show-consent.txt" &&
 	grep -q "^recipient gamma aggregates: .* 1 released, 0 repeated, 1 refused, 0 buckets open" \
 		"$work/show-consent.txt" || { cat "$work/show-consent.txt"; fail "show consent: aggregate releases"; }
