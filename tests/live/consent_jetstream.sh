@@ -228,10 +228,32 @@ batches = [json.loads(l) for l in open(work + "/batches.json") if l.strip()]
 recs = sum(b["fields"]["records"] for b in batches)
 if recs != len(want):
     print("export.batch records cover %d records, not %d" % (recs, len(want))); ok = False
+# exactly one export.batch per batch: keys (segment, offset) unique, and each segment's batches
+# chain from 0 to its size, each counting the lines of its bytes
+keys = [(b["fields"]["segment"], b["fields"]["offset"]) for b in batches]
+if len(set(keys)) != len(keys):
+    print("%d export.batch records for %d batches" % (len(keys), len(set(keys)))); ok = False
+byseg = {}
+for b in batches:
+    byseg.setdefault(b["fields"]["segment"], []).append(b["fields"])
+for f in sorted(glob.glob(work + "/acme/acme.*.jsonl")):
+    data, at = open(f, "rb").read(), 0
+    for b in sorted(byseg.pop(os.path.basename(f), []), key=lambda b: b["offset"]):
+        if b["offset"] != at or data[at:at + b["length"]].count(b"\n") != b["records"]:
+            print("%s: batch at %d does not follow on at %d" % (f, b["offset"], at)); ok = False
+            break
+        at += b["length"]
+    if at != len(data):
+        print("%s: batches cover %d of %d bytes" % (f, at, len(data))); ok = False
+if byseg:
+    print("export.batch records for segments not in the outbox: %s" % sorted(byseg)); ok = False
 db = sqlite3.connect(work + "/reg.db")
 r, a = db.execute("SELECT coalesce(sum(records),0), coalesce(sum(amount_micro),0) FROM ledger").fetchone()
 if r != len(want) or a != 1500 * len(want):
     print("ledger %d records / %d micro-units for %d lines" % (r, a, len(want))); ok = False
+pend = db.execute("SELECT count(*) FROM js_pending").fetchone()[0]
+if pend:
+    print("%d batches still pending" % pend); ok = False
 sys.exit(0 if ok else 1)
 PY
 }
@@ -277,6 +299,67 @@ dups=$(sed -n 's/.*acknowledged (\([0-9]*\) duplicates).*/\1/p' "$work/show2.txt
 stop_within 90 TERM $gw || fail "restart: sluiced did not stop cleanly"
 check_stream 0 0
 echo "restart after a rewound cursor: $relines records of segment $last_no published again"
+
+# --- sluiced killed while batches await acknowledgement -----------------------------------
+# The broker is stopped, sluiced exports the capture once more (to new segments, all durable,
+# none acknowledged) and is killed (SIGKILL: no drain, no clean stop). Its pending batches
+# are rows of the consent database. The broker and sluiced are started again: every record
+# must be in the stream once, and every batch must have exactly one export.batch record and
+# one ledger credit (check_stream), the ones from before the kill included.
+kill -9 $nats
+wait $nats 2>/dev/null
+before_kill=$(lines)
+"$B/src/sluiced" -c "$work/gw.cfg" >"$work/gw3.out" 2>"$work/gw3.err" &
+gw=$!
+n=0
+until grep -q "all capture files read" "$work/gw3.err" 2>/dev/null; do
+	n=$((n + 1))
+	[ $n -le 1200 ] || fail "kill: the capture was not read within 120 s"
+	kill -0 $gw 2>/dev/null || fail "kill: sluiced exited"
+	sleep 0.1
+done
+# the last batch is flushed after the capture ends: wait for the outbox to stop growing
+n=0
+prev=-1
+while [ "$(lines)" -ne "$prev" ]; do
+	prev=$(lines)
+	sleep 0.5
+	n=$((n + 1))
+	[ $n -le 60 ] || fail "kill: the outbox kept growing"
+done
+kill -9 $gw
+wait $gw 2>/dev/null
+pending=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM js_pending").fetchone()[0])' "$work/reg.db")
+unacked=$(($(lines) - before_kill))
+[ "$pending" -gt 0 ] && [ "$unacked" -gt 0 ] ||
+	fail "kill: expected unacknowledged batches pending in the database ($pending rows, $unacked records)"
+broker
+"$B/src/sluiced" -c "$work/gw.cfg" >"$work/gw4.out" 2>"$work/gw4.err" &
+gw=$!
+pids="$pids $gw"
+n=0
+until grep -q "all capture files read" "$work/gw4.err" 2>/dev/null; do
+	n=$((n + 1))
+	[ $n -le 1200 ] || fail "after the kill: the capture was not read within 120 s"
+	kill -0 $gw 2>/dev/null || fail "after the kill: sluiced exited"
+	sleep 0.1
+done
+grep -q "publishing to JetStream stream SLUICE_EXPORT, $pending batches pending from before" "$work/gw4.err" ||
+	fail "after the kill: sluiced did not find the $pending pending batches"
+stop_within 90 TERM $gw || fail "after the kill: sluiced did not stop cleanly"
+check_stream 0 0
+"$B/src/sluice" consent report --db "$work/reg.db" --subject "msisdn:$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["subject"]["value"])' "$work/consents.jsonl")" \
+	--format json >"$work/report.json" || fail "sluice consent report"
+python3 - "$work" <<'PY' || fail "the subject's report does not match the ledger"
+import json, sqlite3, sys
+work = sys.argv[1]
+rep = json.load(open(work + "/report.json"))
+db = sqlite3.connect(work + "/reg.db")
+r, = db.execute("SELECT coalesce(sum(records),0) FROM ledger WHERE subject = ?", (rep["subject"]["value"],)).fetchone()
+print("report: %d records shared about one subject, ledger %d" % (rep["totals"]["records"], r))
+sys.exit(0 if rep["totals"]["records"] == r and r > 0 else 1)
+PY
+echo "kill while unacknowledged: $pending batches ($unacked records) pending at the kill, accounted once after the restart"
 
 # --- TLS with client certificates ---------------------------------------------------------
 sh "$top_srcdir/tests/pki/make_pki.sh" "$work/pki" >/dev/null 2>&1 || fail "test PKI"
