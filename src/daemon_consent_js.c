@@ -109,7 +109,8 @@ static int check_row(void *data, struct sl_cx_pending *p)
 	struct sl_daemon_js *j = ((void **)data)[0];
 	const char *dir = ((void **)data)[1];
 
-	if (sl_cx_pending_in_outbox(dir, p) == 0) {
+	/* a credited row was acknowledged, so its batch was in the outbox: only uncredited ones are checked */
+	if (!p->credited && sl_cx_pending_in_outbox(dir, p) == 0) {
 		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s: batch %s is not in the outbox as recorded (a stop "
 					  "while it was written): not accounted\n", j->recipient, p->b.batch_id);
 		sl_cx_pending_remove(j->store, p->b.recipient, p->b.seg_no, p->b.offset);

@@ -34,6 +34,7 @@
 
 #define BACKOFF_MIN_MS 100u
 #define BACKOFF_MAX_MS 5000u
+#define STALL_MS 100	/* one wait for room among max_pending outstanding publishes */
 #define READ_CAP (1u << 20)	/* one chunk of lines; a record line is far smaller */
 
 static pthread_mutex_t g_lib_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -280,7 +281,7 @@ static int js_connect(struct sl_js_export *x)
 	jsOptions_Init(&jo);
 	jo.Wait = x->cfg.ack_wait_ms;
 	jo.PublishAsync.MaxPending = x->cfg.max_pending;
-	jo.PublishAsync.StallWait = x->cfg.ack_wait_ms;
+	jo.PublishAsync.StallWait = STALL_MS;
 	jo.PublishAsync.AckHandler = on_ack;
 	jo.PublishAsync.AckHandlerClosure = x;
 	s = natsConnection_JetStream(&x->js, x->nc, &jo);
@@ -340,7 +341,7 @@ static bool publish_chunk(struct sl_js_export *x, const char *buf, size_t len, u
 	natsStatus s = NATS_OK, c;
 	unsigned i, sent = 0;
 	const char *what = "publish";
-	int64_t deadline;
+	int64_t deadline, stall_until;
 
 	atomic_store(&x->chunk_hi, 0);
 	atomic_store(&x->ack_ok, 0);
@@ -359,11 +360,20 @@ static bool publish_chunk(struct sl_js_export *x, const char *buf, size_t len, u
 			what = "message id";
 			break;
 		}
-		s = natsMsg_Create(&m, x->subject, NULL, p, (int)(lf - p));
-		jsPubOptions_Init(&po);
-		po.MsgId = id;
-		if (s == NATS_OK)
-			s = js_PublishMsgAsync(x->js, &m, &po);
+		/*
+		 * max_pending outstanding: the library waits STALL_MS for room, then
+		 * refuses; a fresh message is tried again until ack_wait or a stop
+		 */
+		stall_until = mono_ms() + x->cfg.ack_wait_ms;
+		do {
+			natsMsg_Destroy(m);
+			m = NULL;
+			s = natsMsg_Create(&m, x->subject, NULL, p, (int)(lf - p));
+			jsPubOptions_Init(&po);
+			po.MsgId = id;
+			if (s == NATS_OK)
+				s = js_PublishMsgAsync(x->js, &m, &po);
+		} while (s == NATS_TIMEOUT && mono_ms() < stall_until && !stopping(x));
 		natsMsg_Destroy(m);
 		if (s == NATS_OK)
 			sent++;
