@@ -30,8 +30,9 @@
 #
 # Last, TLS: a second broker requiring TLS with client certificates
 # (tests/pki/make_pki.sh), sluiced configured with `jetstream tls ca` and
-# `jetstream tls certificate`, a fresh export directory: its stream must
-# again be the export exactly once. Skips (77) only without nats-server
+# `jetstream tls certificate`, a fresh export directory holding first a
+# damaged segment with a line over 1 MiB: its stream must again be the
+# export exactly once, without that line alone. Skips (77) only without nats-server
 # or libnats.
 set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}"
@@ -375,6 +376,13 @@ until python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(
 	sleep 0.1
 done
 mkdir -p "$work/tls-acme"
+# a damaged segment before the export's own: its second line is longer than the publisher's 1 MiB
+# buffer, and must be rejected alone (counted), the lines after it and the later segments published
+python3 - "$work/tls-acme/acme.000001.jsonl" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write('{"seeded":1}\n' + '{"long":"' + "x" * (1536 * 1024) + '"}\n' + '{"seeded":3}\n')
+PY
 sed "s|^ jetstream url .*| jetstream url tls://127.0.0.1:$tport\\n jetstream tls ca $work/pki/ca.crt\\n jetstream tls certificate $work/pki/gw.crt key $work/pki/gw.key|; s|export-directory $work/acme|export-directory $work/tls-acme|; s|directory $work/audit-log|directory $work/tls-audit-log|" \
 	"$work/gw.cfg" >"$work/tls.cfg"
 grep -q "jetstream tls certificate" "$work/tls.cfg" || fail "the TLS configuration was not made"
@@ -396,12 +404,16 @@ stop_within 90 TERM $gw || fail "TLS: sluiced did not stop cleanly"
 python3 - "$work/tls-acme" "$work/tls-stream.tsv" <<'PY' || fail "TLS: the stream is not the export exactly once"
 import glob, re, sys
 want = []
+long = 0
 for f in sorted(glob.glob(sys.argv[1] + "/acme.*.jsonl")):
     seg = int(re.search(r"\.(\d{6})\.jsonl$", f).group(1))
     for n, line in enumerate(open(f, "rb").read().split(b"\n")[:-1], 1):
+        if len(line) >= 1 << 20:
+            long += 1  # rejected by the publisher, its line number skipped
+            continue
         want.append(("sluice.acme.%06d.%09d" % (seg, n), "sluice.export.acme", line.decode()))
 got = [tuple(l.rstrip("\n").split("\t", 2)) for l in open(sys.argv[2])]
-print("TLS: export %d records, stream %d messages" % (len(want), len(got)))
-sys.exit(0 if got == want and want else 1)
+print("TLS: export %d records and %d line over 1 MiB, stream %d messages" % (len(want), long, len(got)))
+sys.exit(0 if got == want and long == 1 and want[1][0] == "sluice.acme.000001.000000003" else 1)
 PY
 echo "consent_jetstream: ok"
