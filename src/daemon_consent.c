@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -260,6 +261,17 @@ static int open_recipient(void *ctx, struct sl_daemon_consent *c, const struct s
 		if (!r->js)
 			return -1;
 		sl_cx_export_set_prepare(r->exp, prepare_batch, abort_batch);
+	} else if (r->exp) {
+		/* JetStream turned off: batches left pending by an earlier run are delivered as JSON Lines now */
+		struct sl_cx_pending *p = NULL;
+
+		while (sl_cx_pending_first(c->store, c, rc->name, UINT_MAX, UINT64_MAX, &p) == 0 && p) {
+			int arc = account_pending(r, p);
+
+			talloc_free(p);
+			if (arc < 0)
+				break;
+		}
 	}
 	c->n_rec++;
 	return 0;
