@@ -137,15 +137,19 @@ static int account_batch(void *data, const struct sl_cx_batch *b)
 	return 0;
 }
 
-/* A JetStream batch is acknowledged: ledger, audit record, pending row gone, exactly once (consent_js_pending.h). */
+/*
+ * A JetStream batch is acknowledged: ledger and audit record, exactly once
+ * (consent_js_pending.h); its row is removed by the caller, in a later
+ * transaction.
+ */
 static int account_pending(void *data, struct sl_cx_pending *p)
 {
 	struct daemon_recipient *r = data;
 	struct rate_ctr_group *ctrs = sl_cx_flow_ctrs(r->c->flow, r->idx);
 	struct sl_cx_pending_result res;
 	bool was_credited = p->credited;
-	int rc = sl_cx_pending_account(r->c->store, r->c->audit, p, (enum sl_consent_purpose)r->cfg->purpose,
-				       r->cfg->price_micro, &res);
+	int rc = sl_cx_pending_settle(r->c->store, r->c->audit, p, (enum sl_consent_purpose)r->cfg->purpose,
+				      r->cfg->price_micro, &res);
 
 	if (!was_credited && p->credited) {
 		rate_ctr_inc2(ctrs, SL_CX_CTR_BATCHES);
@@ -172,7 +176,7 @@ static int prepare_batch(void *data, const struct sl_cx_batch *b)
 {
 	struct daemon_recipient *r = data;
 	char *err = NULL;
-	int rc = sl_cx_pending_add(r->c->store, b, (enum sl_consent_purpose)r->cfg->purpose, r->c->clock_us, &err);
+	int rc = sl_daemon_js_prepare(r->js, b, (enum sl_consent_purpose)r->cfg->purpose, r->c->clock_us, &err);
 
 	if (rc < 0) {
 		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s batch %s: cannot record it as pending, not exported: "
@@ -268,6 +272,8 @@ static int open_recipient(void *ctx, struct sl_daemon_consent *c, const struct s
 		while (sl_cx_pending_first(c->store, c, rc->name, UINT_MAX, UINT64_MAX, &p) == 0 && p) {
 			int arc = account_pending(r, p);
 
+			if (!arc)
+				arc = sl_cx_pending_remove(c->store, p->b.recipient, p->b.seg_no, p->b.offset);
 			talloc_free(p);
 			if (arc < 0)
 				break;

@@ -29,10 +29,21 @@
 #include "mediation/consent/consent_js_pending.h"
 #include "src/daemon_consent_js.h"
 
+#define DONE_MAX 256	/* accounted rows awaiting removal */
+
 struct sl_daemon_js {
 	struct sl_js_export *x;
 	struct osmo_fd ofd;
 	struct sl_consent_store *store;
+	/*
+	 * Rows accounted (ledger and audit record durable) but not yet removed:
+	 * removed in the next pending-row transaction, or on the tick, saving
+	 * a commit per batch; settle() skips them (rows are accounted in key
+	 * order, so everything up to last is done).
+	 */
+	struct sl_cx_pending_key done[DONE_MAX], last;
+	unsigned n_done;
+	bool have_last;
 	unsigned n_pending, drain_s;
 	uint64_t accounted;
 	char *recipient;
@@ -60,15 +71,30 @@ static void update_counters(struct sl_daemon_js *j)
  * kept in memory between calls). A batch whose accounting fails stays
  * pending and is tried again at the next acknowledgement or tick.
  */
+static void flush_done(struct sl_daemon_js *j)
+{
+	/* a failure leaves the rows: this process skips them, the next start finds them accounted and removes them */
+	sl_cx_pending_remove_many(j->store, j->recipient, j->done, j->n_done);
+	j->n_done = 0;
+}
+
 static void settle(struct sl_daemon_js *j)
 {
 	struct sl_cx_pending *p = NULL;
 	struct sl_js_pos pos;
 
 	sl_js_export_acked(j->x, &pos);
-	while (sl_cx_pending_first(j->store, j, j->recipient, pos.seg, pos.off, &p) == 0 && p) {
+	while (sl_cx_pending_first_after(j->store, j, j->recipient, pos.seg, pos.off, j->have_last ? &j->last : NULL,
+					 &p) == 0 && p) {
 		int rc = j->account(j->data, p);
 
+		if (!rc) {
+			j->last = (struct sl_cx_pending_key){ .seg = p->b.seg_no, .off = p->b.offset };
+			j->have_last = true;
+			if (j->n_done == DONE_MAX)
+				flush_done(j);
+			j->done[j->n_done++] = j->last;
+		}
 		talloc_free(p);
 		if (rc < 0)
 			break;
@@ -81,8 +107,21 @@ static void settle(struct sl_daemon_js *j)
 
 void sl_daemon_js_poll(struct sl_daemon_js *j)
 {
-	if (j)
-		settle(j);
+	if (!j)
+		return;
+	settle(j);
+	if (j->n_done)
+		flush_done(j);
+}
+
+int sl_daemon_js_prepare(struct sl_daemon_js *j, const struct sl_cx_batch *b, enum sl_consent_purpose purpose,
+			 int64_t time_us, char **err)
+{
+	int rc = sl_cx_pending_add_removing(j->store, b, purpose, time_us, j->done, j->n_done, err);
+
+	if (!rc)
+		j->n_done = 0;
+	return rc;
 }
 
 static int acked_cb(struct osmo_fd *ofd, unsigned what)
@@ -182,6 +221,7 @@ void sl_daemon_js_stop(struct sl_daemon_js *j)
 					  "they stay in the outbox and pending for the next start\n",
 		     j->recipient, j->drain_s);
 	settle(j);
+	flush_done(j);
 	if (j->n_pending)
 		LOGP(DSLSRC, LOGL_NOTICE, "consent: recipient %s: %u batches pending (accounted when acknowledged "
 					   "after the next start)\n", j->recipient, j->n_pending);

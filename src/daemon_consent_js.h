@@ -16,7 +16,7 @@ struct sl_daemon_js;
 struct rate_ctr_group;
 struct vty;
 
-/* Accounts one acknowledged pending batch (sl_cx_pending_account); negative: it stays pending. */
+/* Accounts one acknowledged pending batch (sl_cx_pending_settle; the row is removed here later); negative: it stays. */
 typedef int (*sl_daemon_js_account_cb)(void *data, struct sl_cx_pending *p);
 
 /*
@@ -30,6 +30,13 @@ struct sl_daemon_js *sl_daemon_js_open(void *ctx, const struct sl_daemon_consent
 				       sl_daemon_js_account_cb account, void *data);
 /* The once-a-second tick: the publisher's statistics into the counters, accounting retried. */
 void sl_daemon_js_poll(struct sl_daemon_js *j);
+/*
+ * The export's prepare hook: records batch b as pending (removing, in the
+ * same transaction, rows accounted since the last one). 0 or -errno with
+ * *err (talloc on the store).
+ */
+int sl_daemon_js_prepare(struct sl_daemon_js *j, const struct sl_cx_batch *b, enum sl_consent_purpose purpose,
+			 int64_t time_us, char **err);
 /* A batch (its pending row already written) is durable in the outbox: accounted once JetStream acknowledged it. */
 void sl_daemon_js_batch(struct sl_daemon_js *j, const struct sl_cx_batch *b);
 /* Waits up to the drain time for outstanding acknowledgements, accounts what arrived, stops. */

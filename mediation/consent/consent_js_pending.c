@@ -48,8 +48,57 @@ static json_t *subjects_json(struct sl_consent_store *s, const struct sl_cx_batc
 	return a;
 }
 
+/* Deletes the rows of recipient at keys, in the open transaction. 0 or -EIO. */
+static int remove_keys(struct sl_consent_store *s, const char *recipient, const struct sl_cx_pending_key *keys,
+		       unsigned n)
+{
+	sqlite3_stmt *q = NULL;
+	unsigned i;
+	int rc = 0;
+
+	if (!n)
+		return 0;
+	if (sqlite3_prepare_v2(s->db, "DELETE FROM js_pending WHERE recipient = ?1 AND seg = ?2 AND off = ?3", -1, &q,
+			       NULL) != SQLITE_OK)
+		return -EIO;
+	for (i = 0; !rc && i < n; i++) {
+		sqlite3_reset(q);
+		sqlite3_bind_text(q, 1, recipient, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 2, keys[i].seg);
+		sqlite3_bind_int64(q, 3, (sqlite3_int64)keys[i].off);
+		if (sqlite3_step(q) != SQLITE_DONE)
+			rc = -EIO;
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
+
+int sl_cx_pending_remove_many(struct sl_consent_store *s, const char *recipient, const struct sl_cx_pending_key *keys,
+			      unsigned n)
+{
+	int rc;
+
+	if (!n)
+		return 0;
+	rc = sl_consent_store_begin(s, NULL);
+	if (rc)
+		return rc;
+	rc = remove_keys(s, recipient, keys, n);
+	if (rc) {
+		sl_consent_store_rollback(s);
+		return rc;
+	}
+	return sl_consent_store_commit(s, NULL);
+}
+
 int sl_cx_pending_add(struct sl_consent_store *s, const struct sl_cx_batch *b, enum sl_consent_purpose purpose,
 		      int64_t time_us, char **err)
+{
+	return sl_cx_pending_add_removing(s, b, purpose, time_us, NULL, 0, err);
+}
+
+int sl_cx_pending_add_removing(struct sl_consent_store *s, const struct sl_cx_batch *b, enum sl_consent_purpose purpose,
+			       int64_t time_us, const struct sl_cx_pending_key *done, unsigned n_done, char **err)
 {
 	sqlite3_stmt *q = NULL;
 	json_t *subj;
@@ -58,6 +107,11 @@ int sl_cx_pending_add(struct sl_consent_store *s, const struct sl_cx_batch *b, e
 
 	if (rc)
 		return rc;
+	if (remove_keys(s, b->recipient, done, n_done) < 0) {
+		sl_cs_dberr(s, "pending batches done", err);
+		sl_consent_store_rollback(s);
+		return -EIO;
+	}
 	subj = subjects_json(s, b, purpose);
 	text = subj ? json_dumps(subj, JSON_COMPACT) : NULL;
 	json_decref(subj);
@@ -185,17 +239,25 @@ static struct sl_cx_pending *row(void *ctx, sqlite3_stmt *q)
 int sl_cx_pending_first(struct sl_consent_store *s, void *ctx, const char *recipient, unsigned seg, uint64_t end,
 			struct sl_cx_pending **out)
 {
+	return sl_cx_pending_first_after(s, ctx, recipient, seg, end, NULL, out);
+}
+
+int sl_cx_pending_first_after(struct sl_consent_store *s, void *ctx, const char *recipient, unsigned seg,
+			      uint64_t end, const struct sl_cx_pending_key *after, struct sl_cx_pending **out)
+{
 	sqlite3_stmt *q = NULL;
 	int rc;
 
 	*out = NULL;
 	if (sqlite3_prepare_v2(s->db, "SELECT " PENDING_COLS " FROM js_pending WHERE recipient = ?1 AND (seg < ?2 OR "
-				      "(seg = ?2 AND off + len <= ?3)) ORDER BY seg, off LIMIT 1", -1, &q, NULL) !=
-	    SQLITE_OK)
+				      "(seg = ?2 AND off + len <= ?3)) AND (seg > ?4 OR (seg = ?4 AND off > ?5)) "
+				      "ORDER BY seg, off LIMIT 1", -1, &q, NULL) != SQLITE_OK)
 		return -EIO;
 	sqlite3_bind_text(q, 1, recipient, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, seg);
-	sqlite3_bind_int64(q, 3, (sqlite3_int64)end);
+	sqlite3_bind_int64(q, 3, end > INT64_MAX ? INT64_MAX : (sqlite3_int64)end);
+	sqlite3_bind_int64(q, 4, after ? (sqlite3_int64)after->seg : -1);
+	sqlite3_bind_int64(q, 5, after ? (sqlite3_int64)after->off : -1);
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW && !(*out = row(ctx, q)))
 		rc = SQLITE_NOMEM;
@@ -361,6 +423,14 @@ int sl_cx_pending_audited(struct sl_audit_log *log, const struct sl_cx_pending *
 int sl_cx_pending_account(struct sl_consent_store *s, struct sl_audit_log *log, struct sl_cx_pending *p,
 			  enum sl_consent_purpose purpose, uint64_t price_micro, struct sl_cx_pending_result *res)
 {
+	int rc = sl_cx_pending_settle(s, log, p, purpose, price_micro, res);
+
+	return rc ? rc : sl_cx_pending_remove(s, p->b.recipient, p->b.seg_no, p->b.offset);
+}
+
+int sl_cx_pending_settle(struct sl_consent_store *s, struct sl_audit_log *log, struct sl_cx_pending *p,
+			 enum sl_consent_purpose purpose, uint64_t price_micro, struct sl_cx_pending_result *res)
+{
 	int rc;
 
 	memset(res, 0, sizeof(*res));
@@ -382,7 +452,7 @@ int sl_cx_pending_account(struct sl_consent_store *s, struct sl_audit_log *log, 
 			res->audited = true;
 		}
 	}
-	return sl_cx_pending_remove(s, p->b.recipient, p->b.seg_no, p->b.offset);
+	return 0;
 }
 
 int sl_cx_pending_in_outbox(const char *dir, const struct sl_cx_pending *p)

@@ -42,6 +42,12 @@
 
 struct sl_audit_log;
 
+/* A row's place in the recipient's outbox (its key, with the recipient). */
+struct sl_cx_pending_key {
+	unsigned seg;
+	uint64_t off;
+};
+
 /* One pending batch as read back: b is its description, as the export reported it. */
 struct sl_cx_pending {
 	struct sl_cx_batch b;
@@ -66,6 +72,16 @@ struct sl_cx_pending_result {
  */
 int sl_cx_pending_add(struct sl_consent_store *s, const struct sl_cx_batch *b, enum sl_consent_purpose purpose,
 		      int64_t time_us, char **err);
+/*
+ * The same, and in the same transaction removes the rows of b->recipient
+ * at done[0..n_done) (batches whose accounting is complete: step 3 below,
+ * deferred to the next transaction the export makes anyway).
+ */
+int sl_cx_pending_add_removing(struct sl_consent_store *s, const struct sl_cx_batch *b, enum sl_consent_purpose purpose,
+			       int64_t time_us, const struct sl_cx_pending_key *done, unsigned n_done, char **err);
+/* Removes the rows of recipient at keys[0..n) in one transaction. 0 or -errno. */
+int sl_cx_pending_remove_many(struct sl_consent_store *s, const char *recipient, const struct sl_cx_pending_key *keys,
+			      unsigned n);
 /* 1 if the outbox segment in dir holds p's bytes (length and digest as recorded), 0 if not, -errno. */
 int sl_cx_pending_in_outbox(const char *dir, const struct sl_cx_pending *p);
 /* Removes the row of recipient, seg, off (its batch could not be written, or it is accounted). 0 or -errno. */
@@ -79,6 +95,9 @@ int sl_cx_pending_count(struct sl_consent_store *s, const char *recipient, unsig
  */
 int sl_cx_pending_first(struct sl_consent_store *s, void *ctx, const char *recipient, unsigned seg, uint64_t end,
 			struct sl_cx_pending **out);
+/* The same, among the rows after *after (NULL: all): those accounted but not yet removed are skipped. */
+int sl_cx_pending_first_after(struct sl_consent_store *s, void *ctx, const char *recipient, unsigned seg,
+			      uint64_t end, const struct sl_cx_pending_key *after, struct sl_cx_pending **out);
 /* Every row of recipient in order, each passed to fn (then freed); fn < 0 stops. 0, fn's value, or -errno. */
 int sl_cx_pending_foreach(struct sl_consent_store *s, const char *recipient,
 			  int (*fn)(void *data, struct sl_cx_pending *p), void *data);
@@ -100,3 +119,11 @@ int sl_cx_pending_audited(struct sl_audit_log *log, const struct sl_cx_pending *
  */
 int sl_cx_pending_account(struct sl_consent_store *s, struct sl_audit_log *log, struct sl_cx_pending *p,
 			  enum sl_consent_purpose purpose, uint64_t price_micro, struct sl_cx_pending_result *res);
+/*
+ * The same but the last step: on 0 the row is accounted and the caller
+ * removes it (sl_cx_pending_add_removing, sl_cx_pending_remove_many);
+ * until then, or after a crash, accounting it again only finds its audit
+ * record and credits nothing.
+ */
+int sl_cx_pending_settle(struct sl_consent_store *s, struct sl_audit_log *log, struct sl_cx_pending *p,
+			 enum sl_consent_purpose purpose, uint64_t price_micro, struct sl_cx_pending_result *res);

@@ -9,7 +9,9 @@
  * crash would (store freed, audit log abandoned), then resumed after
  * reopening both, gives exactly one ledger credit per subject and exactly
  * one export.batch audit record, including when the audit seq the row
- * names was taken by another record (log.open) after the crash.
+ * names was taken by another record (log.open) after the crash; a row
+ * settled but not yet removed is skipped, found audited if settled again,
+ * and removed in the next row's transaction.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -353,6 +355,52 @@ static void test_crash_after_remove(void **state)
 	crash_after(*state, 3);
 }
 
+/*
+ * Settled rows are removed later, in the next row's transaction: until
+ * then a lower bound skips them, and settling one again (a crash before
+ * its removal) finds its audit record and credits nothing.
+ */
+static void test_deferred_removal(void **state)
+{
+	struct fix *f = *state;
+	struct sl_cx_batch b1 = batch(1, 0, 10, "sha256:" H64("1")), b2;
+	struct sl_cx_pending_result res = { 0 };
+	struct sl_cx_pending_key done;
+	struct sl_cx_pending *p, *q;
+	char *err = NULL;
+	unsigned n;
+
+	assert_int_equal(sl_cx_pending_add(f->s, &b1, SL_CONSENT_P_MARKETING, T0, &err), 0);
+	assert_int_equal(sl_cx_pending_first(f->s, f->ctx, "acme", 1, 10, &p), 0);
+	assert_int_equal(sl_cx_pending_settle(f->s, f->log, p, SL_CONSENT_P_MARKETING, PRICE, &res), 0);
+	assert_true(res.audited && res.credited == 2);
+	/* still there, skipped after it */
+	done = (struct sl_cx_pending_key){ .seg = 1, .off = 0 };
+	assert_int_equal(sl_cx_pending_first_after(f->s, f->ctx, "acme", 9, 0, &done, &q), 0);
+	assert_null(q);
+	assert_int_equal(sl_cx_pending_first_after(f->s, f->ctx, "acme", 9, 0, NULL, &q), 0);
+	assert_non_null(q);
+	/* settling it again: found audited, nothing credited, nothing written */
+	assert_int_equal(sl_cx_pending_settle(f->s, f->log, q, SL_CONSENT_P_MARKETING, PRICE, &res), 0);
+	assert_true(res.already_audited && !res.audited && res.credited == 0 && res.lost == 0);
+	talloc_free(q);
+	talloc_free(p);
+	/* the next row's transaction removes it */
+	b2 = batch(1, 10, 10, "sha256:" H64("2"));
+	assert_int_equal(sl_cx_pending_add_removing(f->s, &b2, SL_CONSENT_P_MARKETING, T0, &done, 1, &err), 0);
+	assert_int_equal(sl_cx_pending_count(f->s, "acme", &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(sl_cx_pending_first(f->s, f->ctx, "acme", 9, 0, &q), 0);
+	assert_int_equal(q->b.offset, 10);
+	talloc_free(q);
+	done.off = 10;
+	assert_int_equal(sl_cx_pending_remove_many(f->s, "acme", &done, 1), 0);
+	assert_int_equal(sl_cx_pending_count(f->s, "acme", &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(db_int(f->path, "SELECT count(*) FROM ledger"), 2);
+	assert_int_equal(audit_count(f, 0), 1);
+}
+
 /* Without an audit log: ledger once, row gone; a credited row is not credited again. */
 static void test_no_audit_log(void **state)
 {
@@ -388,6 +436,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_crash_after_credit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash_after_audit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash_after_remove, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deferred_removal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_audit_log, setup, teardown),
 	};
 
