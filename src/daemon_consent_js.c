@@ -65,12 +65,6 @@ static void update_counters(struct sl_daemon_js *j)
 	j->seen = st;
 }
 
-/*
- * Accounts every pending batch that the acknowledged cursor has passed, in
- * order, loading them from the database one at a time (nothing of them is
- * kept in memory between calls). A batch whose accounting fails stays
- * pending and is tried again at the next acknowledgement or tick.
- */
 static void flush_done(struct sl_daemon_js *j)
 {
 	/* a failure leaves the rows: this process skips them, the next start finds them accounted and removes them */
@@ -78,6 +72,13 @@ static void flush_done(struct sl_daemon_js *j)
 	j->n_done = 0;
 }
 
+/*
+ * Accounts every pending batch that the acknowledged cursor has passed, in
+ * order, loading them from the database one at a time (only the keys of
+ * rows accounted and not yet removed stay in memory). A batch whose
+ * accounting fails stays pending and is tried again at the next
+ * acknowledgement or tick.
+ */
 static void settle(struct sl_daemon_js *j)
 {
 	struct sl_cx_pending *p = NULL;
