@@ -48,6 +48,7 @@ struct daemon_recipient {
 	struct sl_cx_export *exp;   /* NULL: aggregate releases only */
 	struct sl_daemon_agg *agg; /* NULL: no aggregate releases */
 	struct sl_daemon_js *js;	/* NULL: JSON Lines only */
+	bool acct_failing;		/* JetStream accounting failed and is being retried (logged once) */
 };
 
 struct sl_daemon_consent {
@@ -163,10 +164,16 @@ static int account_pending(void *data, struct sl_cx_pending *p)
 	if (res.already_audited)
 		LOGP(DSLSRC, LOGL_NOTICE, "consent: recipient %s batch %s: its audit record was written before a stop; "
 					   "not written again\n", p->b.recipient, p->b.batch_id);
-	if (rc < 0) {
+	/* retried at every acknowledgement and tick: logged and counted once per failing stretch */
+	if (rc < 0 && !r->acct_failing) {
+		r->acct_failing = true;
 		rate_ctr_inc2(ctrs, p->credited ? SL_CX_CTR_AUDIT_FAILED : SL_CX_CTR_LEDGER_FAILED);
-		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s batch %s: accounting failed (%s), stays pending\n",
-		     p->b.recipient, p->b.batch_id, strerror(-rc));
+		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s batch %s: accounting failed (%s), stays pending and is "
+					  "retried\n", p->b.recipient, p->b.batch_id, strerror(-rc));
+	} else if (!rc && r->acct_failing) {
+		r->acct_failing = false;
+		LOGP(DSLSRC, LOGL_NOTICE, "consent: recipient %s: accounting of JetStream batches resumed\n",
+		     p->b.recipient);
 	}
 	return rc;
 }
