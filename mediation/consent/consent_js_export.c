@@ -98,35 +98,13 @@ static bool wait_stop(struct sl_js_export *x, unsigned ms)
 	return stop;
 }
 
-/*
- * The segment and line of a message id GATEWAY.RECIPIENT.NNNNNN.LLLLLLLLL
- * (the library gives the handler the message with its Nats-Msg-Id header).
- */
+/* The segment and line of the message the library hands the handler (its Nats-Msg-Id header). */
 static bool id_position(natsMsg *msg, unsigned *seg, uint64_t *line)
 {
-	const char *id = NULL, *dot;
-	size_t n;
-	unsigned i;
+	const char *id = NULL;
 
-	if (!msg || natsMsgHeader_Get(msg, "Nats-Msg-Id", &id) != NATS_OK || !id)
-		return false;
-	n = strlen(id);
-	if (n < 17 || id[n - 10] != '.' || id[n - 17] != '.')
-		return false;
-	dot = id + n - 17;
-	*seg = 0;
-	*line = 0;
-	for (i = 1; i <= 6; i++) {
-		if (dot[i] < '0' || dot[i] > '9')
-			return false;
-		*seg = *seg * 10 + (unsigned)(dot[i] - '0');
-	}
-	for (i = 8; i <= 16; i++) {
-		if (dot[i] < '0' || dot[i] > '9')
-			return false;
-		*line = *line * 10 + (uint64_t)(dot[i] - '0');
-	}
-	return true;
+	return msg && natsMsgHeader_Get(msg, "Nats-Msg-Id", &id) == NATS_OK && id &&
+	       sl_js_msg_id_position(id, strlen(id), seg, line) == 0;
 }
 
 static void on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void *closure)

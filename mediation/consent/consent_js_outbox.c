@@ -73,6 +73,35 @@ int sl_js_msg_id(char *out, size_t n, const char *gateway, const char *recipient
 	return (w < 0 || (size_t)w >= n) ? -ENOSPC : 0;
 }
 
+int sl_js_msg_id_position(const char *id, size_t len, unsigned *seg, uint64_t *line)
+{
+	const char *t;
+	unsigned i, sv = 0;
+	uint64_t lv = 0;
+
+	/* ".NNNNNN.LLLLLLLLL" at the end, after at least "G.R" */
+	if (len < 17 + 3 || len > SL_JS_MSG_ID_MAX)
+		return -EBADMSG;
+	t = id + len - 17;
+	if (t[0] != '.' || t[7] != '.')
+		return -EBADMSG;
+	for (i = 1; i <= 6; i++) {
+		if (t[i] < '0' || t[i] > '9')
+			return -EBADMSG;
+		sv = sv * 10 + (unsigned)(t[i] - '0');
+	}
+	for (i = 8; i <= 16; i++) {
+		if (t[i] < '0' || t[i] > '9')
+			return -EBADMSG;
+		lv = lv * 10 + (uint64_t)(t[i] - '0');
+	}
+	if (!sv || !lv)
+		return -EBADMSG;
+	*seg = sv;
+	*line = lv;
+	return 0;
+}
+
 /* One decimal number of at most 20 digits ending at a space or LF: the cursor past it. */
 static const char *num(const char *p, const char *end, uint64_t max, uint64_t *v)
 {
