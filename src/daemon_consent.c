@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -29,6 +30,7 @@
 #include "mediation/consent/consent_export.h"
 #include "mediation/consent/consent_flow.h"
 #include "mediation/consent/consent_index.h"
+#include "mediation/consent/consent_js_pending.h"
 #include "mediation/consent/consent_ledger.h"
 #include "mediation/consent/consent_policy.h"
 #include "mediation/consent/consent_pseudonym.h"
@@ -46,6 +48,7 @@ struct daemon_recipient {
 	struct sl_cx_export *exp;   /* NULL: aggregate releases only */
 	struct sl_daemon_agg *agg; /* NULL: no aggregate releases */
 	struct sl_daemon_js *js;	/* NULL: JSON Lines only */
+	bool acct_failing;		/* JetStream accounting failed and is being retried (logged once) */
 };
 
 struct sl_daemon_consent {
@@ -109,35 +112,20 @@ static void credit_batch(struct daemon_recipient *r, const struct sl_cx_batch *b
 	}
 }
 
-/* A batch is delivered (durable in JSON Lines, or acknowledged by JetStream): audit record and ledger. */
+/* A batch is durable in JSON Lines (no JetStream): audit record and ledger. */
 static int account_batch(void *data, const struct sl_cx_batch *b)
 {
 	struct daemon_recipient *r = data;
 	struct sl_audit_actor actor = { .type = "system", .id = "sluiced consent export" };
 	struct rate_ctr_group *ctrs = sl_cx_flow_ctrs(r->c->flow, r->idx);
-	json_t *f, *subjects;
+	json_t *f;
 	const char *why;
-	unsigned i;
-	bool pseudonyms = true;
 
 	rate_ctr_inc2(ctrs, SL_CX_CTR_BATCHES);
 	credit_batch(r, b);
 	if (!r->c->audit)
 		return 0;
-	subjects = json_array();
-	for (i = 0; i < b->n_subjects; i++) {
-		if (strncmp(b->subjects[i], "hmac-sha256:", 12))
-			pseudonyms = false;
-		json_array_append_new(subjects, json_string(b->subjects[i]));
-	}
-	f = json_pack("{s:s,s:s,s:I,s:s,s:s,s:s,s:I,s:I}", "recipient", b->recipient, "batch_id", b->batch_id,
-		      "records", (json_int_t)b->records, "digest", b->digest, "purpose",
-		      sl_consent_purpose_names[r->cfg->purpose], "segment", b->segment, "offset", (json_int_t)b->offset,
-		      "length", (json_int_t)b->len);
-	/* subjects only as audit pseudonyms (audit-pseudonym-key); without the key they are left out */
-	if (f && pseudonyms && b->n_subjects)
-		json_object_set(f, "subjects", subjects);
-	json_decref(subjects);
+	f = sl_cx_batch_audit_fields(b, (enum sl_consent_purpose)r->cfg->purpose);
 	if (!f || !sl_audit_fields_check("export.batch", f, &why) ||
 	    sl_audit_append(r->c->audit, "export.batch", &actor, f, 0) < 0 || sl_audit_commit(r->c->audit) < 0) {
 		json_decref(f);
@@ -150,11 +138,76 @@ static int account_batch(void *data, const struct sl_cx_batch *b)
 	return 0;
 }
 
+/*
+ * A JetStream batch is acknowledged: ledger and audit record, exactly once
+ * (consent_js_pending.h); its row is removed by the caller, in a later
+ * transaction.
+ */
+static int account_pending(void *data, struct sl_cx_pending *p)
+{
+	struct daemon_recipient *r = data;
+	struct rate_ctr_group *ctrs = sl_cx_flow_ctrs(r->c->flow, r->idx);
+	struct sl_cx_pending_result res;
+	bool was_credited = p->credited;
+	int rc = sl_cx_pending_settle(r->c->store, r->c->audit, p, (enum sl_consent_purpose)r->cfg->purpose,
+				      r->cfg->price_micro, &res);
+
+	if (!was_credited && p->credited) {
+		rate_ctr_inc2(ctrs, SL_CX_CTR_BATCHES);
+		if (res.lost) {
+			LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s batch %s: %u of %u subjects not credited (no "
+						  "consent record found)\n", p->b.recipient, p->b.batch_id, res.lost,
+			     res.credited + res.lost);
+			rate_ctr_add(rate_ctr_group_get_ctr(ctrs, SL_CX_CTR_LEDGER_FAILED), (int)res.lost);
+		}
+	}
+	if (res.already_audited)
+		LOGP(DSLSRC, LOGL_NOTICE, "consent: recipient %s batch %s: its audit record was written before a stop; "
+					   "not written again\n", p->b.recipient, p->b.batch_id);
+	/* retried at every acknowledgement and tick: logged and counted once per failing stretch */
+	if (rc < 0 && !r->acct_failing) {
+		r->acct_failing = true;
+		rate_ctr_inc2(ctrs, p->credited ? SL_CX_CTR_AUDIT_FAILED : SL_CX_CTR_LEDGER_FAILED);
+		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s batch %s: accounting failed (%s), stays pending and is "
+					  "retried\n", p->b.recipient, p->b.batch_id, strerror(-rc));
+	} else if (!rc && r->acct_failing) {
+		r->acct_failing = false;
+		LOGP(DSLSRC, LOGL_NOTICE, "consent: recipient %s: accounting of JetStream batches resumed\n",
+		     p->b.recipient);
+	}
+	return rc;
+}
+
+/* JetStream: the batch is recorded as pending before its bytes are written (refused: it is not written). */
+static int prepare_batch(void *data, const struct sl_cx_batch *b)
+{
+	struct daemon_recipient *r = data;
+	char *err = NULL;
+	int rc = sl_daemon_js_prepare(r->js, b, (enum sl_consent_purpose)r->cfg->purpose, r->c->clock_us, &err);
+
+	if (rc < 0) {
+		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s batch %s: cannot record it as pending, not exported: "
+					  "%s\n", b->recipient, b->batch_id, err ? err : strerror(-rc));
+		talloc_free(err);
+	}
+	return rc;
+}
+
+static int abort_batch(void *data, const struct sl_cx_batch *b)
+{
+	struct daemon_recipient *r = data;
+
+	return sl_cx_pending_remove(r->c->store, b->recipient, b->seg_no, b->offset);
+}
+
 static int on_batch(void *data, const struct sl_cx_batch *b)
 {
 	struct daemon_recipient *r = data;
 
-	return r->js ? sl_daemon_js_batch(r->js, b) : account_batch(r, b);
+	if (!r->js)
+		return account_batch(r, b);
+	sl_daemon_js_batch(r->js, b);
+	return 0;
 }
 
 static void refresh_cb(void *data)
@@ -215,9 +268,23 @@ static int open_recipient(void *ctx, struct sl_daemon_consent *c, const struct s
 		sl_cx_flow_observe(c->flow, (unsigned)n, sl_daemon_agg_observe, r->agg);
 	if (cfg->js.url && r->exp) {	/* JetStream carries the exports; aggregate-only recipients have none */
 		r->js = sl_daemon_js_open(ctx, &cfg->js, rc->export_dir, rc->name, sl_cx_flow_ctrs(c->flow, c->n_rec),
-					  account_batch, r);
+					  c->store, account_pending, r);
 		if (!r->js)
 			return -1;
+		sl_cx_export_set_prepare(r->exp, prepare_batch, abort_batch);
+	} else if (r->exp) {
+		/* JetStream turned off: batches left pending by an earlier run are delivered as JSON Lines now */
+		struct sl_cx_pending *p = NULL;
+
+		while (sl_cx_pending_first(c->store, c, rc->name, UINT_MAX, UINT64_MAX, &p) == 0 && p) {
+			int arc = account_pending(r, p);
+
+			if (!arc)
+				arc = sl_cx_pending_remove(c->store, p->b.recipient, p->b.seg_no, p->b.offset);
+			talloc_free(p);
+			if (arc < 0)
+				break;
+		}
 	}
 	c->n_rec++;
 	return 0;

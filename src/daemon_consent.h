@@ -36,6 +36,7 @@ struct sl_daemon_consent_recipient_cfg {
 	/* aggregate releases (docs/consent.md, "Aggregate releases"): on when agg_dir is set */
 	char *agg_dir;
 	unsigned agg_bucket_s, agg_lateness_s, agg_k;
+	unsigned agg_max_obs;		/* observations held per open bucket */
 	uint64_t agg_epsilon_micro;	/* per release; 0: no noise (k-suppression only) */
 	uint64_t agg_budget_micro;	/* per window */
 	unsigned agg_window_s;
@@ -52,7 +53,6 @@ struct sl_daemon_consent_js_cfg {
 	char *creds_file, *tls_ca, *tls_cert, *tls_key;
 	unsigned dup_window_s;		/* of a stream sluiced creates */
 	unsigned max_pending;		/* unacknowledged publishes */
-	unsigned pending_batches;	/* batches awaiting acknowledgement kept for the audit and ledger */
 	unsigned drain_s;		/* at stop, wait this long for acknowledgements */
 };
 

@@ -69,6 +69,7 @@ struct sl_daemon_agg {
 	struct sl_consent_store *consents;
 	struct credit_obs *obs; /* with aggregate-price-per-release only */
 	size_t n_obs, cap_obs;
+	uint64_t capped_logged;	/* the cap's log line is written once */
 };
 
 static void sha256_hex(const char *p, size_t n, char out[7 + 64 + 1])
@@ -334,6 +335,7 @@ int sl_daemon_agg_open(void *ctx, const struct sl_daemon_consent_recipient_cfg *
 	sc.grid.max_events_per_subject_cell = SL_AGG_MAX_EVENTS_PER_SUBJECT_CELL_DEFAULT;
 	sc.grid.distinct_cap = SL_AGG_DISTINCT_CAP_DEFAULT;
 	sc.lateness_us = (int64_t)rc->agg_lateness_s * 1000000;
+	sc.max_obs_per_bucket = rc->agg_max_obs;
 	sc.budget.epsilon_total_micro = rc->agg_budget_micro;
 	sc.budget.window_us = (int64_t)rc->agg_window_s * 1000000;
 	sc.budget.allow_no_noise = rc->agg_epsilon_micro == 0; /* the operator chose k-suppression alone */
@@ -368,9 +370,19 @@ void sl_daemon_agg_observe(void *data, const struct sl_cx_observation *o)
 	obs.time_us = o->time_us;
 	obs.category = (unsigned)a->cat_of_kind[o->kind];
 	rate_ctr_inc2(a->ctrs, SL_CX_CTR_AGG_OBSERVED);
-	if (sl_agg_stream_add(a->stream, &obs) == 1) {
+	switch (sl_agg_stream_add(a->stream, &obs)) {
+	case 1:
 		rate_ctr_inc2(a->ctrs, SL_CX_CTR_AGG_LATE);
 		return;
+	case 2:
+		rate_ctr_inc2(a->ctrs, SL_CX_CTR_AGG_CAPPED);
+		if (!a->capped_logged++)
+			LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s: an open aggregate bucket holds %u observations "
+						  "(aggregate-max-observations): dropping further ones, counted in "
+						  "aggregate:capped (logged once)\n", a->cfg->name, a->cfg->agg_max_obs);
+		return;
+	default:
+		break;
 	}
 	if (a->obs && o->identity) {
 		struct credit_obs *c;
@@ -412,7 +424,7 @@ void sl_daemon_agg_show(struct vty *vty, const struct sl_daemon_agg *a)
 	if (!a)
 		return;
 	sl_agg_stream_stats(a->stream, &st);
-	vty_out(vty, "recipient %s aggregates: %" PRIu64 " observations, %" PRIu64 " late, %" PRIu64 " released, %" PRIu64
-		     " repeated, %" PRIu64 " refused, %u buckets open%s", a->cfg->name, st.observations, st.late,
-		st.released, st.repeated, st.refused, st.open_buckets, VTY_NEWLINE);
+	vty_out(vty, "recipient %s aggregates: %" PRIu64 " observations, %" PRIu64 " late, %" PRIu64 " capped, %" PRIu64
+		     " released, %" PRIu64 " repeated, %" PRIu64 " refused, %u buckets open%s", a->cfg->name,
+		st.observations, st.late, st.capped, st.released, st.repeated, st.refused, st.open_buckets, VTY_NEWLINE);
 }

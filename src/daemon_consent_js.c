@@ -9,14 +9,14 @@
  * moves its cursor and wakes the select loop through its eventfd. Here,
  * in the select loop, every pending batch the cursor has passed is then
  * accounted: export.batch audit record and value ledger, as the JSON
- * Lines path does at durability. Pending batches are capped
- * (pending_batches); past the cap a batch is accounted at durability and
- * counted, its records still delivered from the outbox.
+ * Lines path does at durability. Pending batches live in the consent
+ * database (mediation/consent/consent_js_pending.h), written before their
+ * bytes reach the outbox, so a stop or crash loses none of their
+ * accounting and memory holds none of them.
  */
 #include <inttypes.h>
 #include <string.h>
 
-#include <osmocom/core/linuxlist.h>
 #include <osmocom/core/logging.h>
 #include <osmocom/core/rate_ctr.h>
 #include <osmocom/core/select.h>
@@ -26,21 +26,26 @@
 #include "capture/log.h"
 #include "mediation/consent/consent_flow.h"
 #include "mediation/consent/consent_js_export.h"
+#include "mediation/consent/consent_js_pending.h"
 #include "src/daemon_consent_js.h"
 
-struct pending_batch {
-	struct llist_head list;
-	unsigned seg;
-	uint64_t end;
-	struct sl_cx_batch b;		/* a deep copy, children of this */
-};
+#define DONE_MAX 256	/* accounted rows awaiting removal */
 
 struct sl_daemon_js {
 	struct sl_js_export *x;
 	struct osmo_fd ofd;
-	struct llist_head pending;
-	unsigned n_pending, max_pending, drain_s;
-	uint64_t overflow, accounted;
+	struct sl_consent_store *store;
+	/*
+	 * Rows accounted (ledger and audit record durable) but not yet removed:
+	 * removed in the next pending-row transaction, or on the tick, saving
+	 * a commit per batch; settle() skips them (rows are accounted in key
+	 * order, so everything up to last is done).
+	 */
+	struct sl_cx_pending_key done[DONE_MAX], last;
+	unsigned n_done;
+	bool have_last;
+	unsigned n_pending, drain_s;
+	uint64_t accounted;
 	char *recipient;
 	struct rate_ctr_group *ctrs;
 	struct sl_js_export_stats seen;	/* what the counters already hold */
@@ -48,69 +53,76 @@ struct sl_daemon_js {
 	void *data;
 };
 
-static struct pending_batch *copy_batch(void *ctx, const struct sl_cx_batch *b)
-{
-	struct pending_batch *p = talloc_zero(ctx, struct pending_batch);
-	const char **subj, **ids;
-	unsigned *counts, i;
-
-	if (!p)
-		return NULL;
-	p->seg = b->seg_no;
-	p->end = b->offset + b->len;
-	p->b = *b;
-	p->b.recipient = talloc_strdup(p, b->recipient);
-	p->b.batch_id = talloc_strdup(p, b->batch_id);
-	p->b.segment = talloc_strdup(p, b->segment);
-	p->b.digest = talloc_strdup(p, b->digest);
-	subj = talloc_zero_array(p, const char *, b->n_subjects + 1);
-	ids = talloc_zero_array(p, const char *, b->n_subjects + 1);
-	counts = talloc_zero_array(p, unsigned, b->n_subjects + 1);
-	if (!subj || !ids || !counts) {
-		talloc_free(p);
-		return NULL;
-	}
-	for (i = 0; i < b->n_subjects; i++) {
-		subj[i] = talloc_strdup(p, b->subjects[i]);
-		ids[i] = b->identities && b->identities[i] ? talloc_strdup(p, b->identities[i]) : NULL;
-		counts[i] = b->counts ? b->counts[i] : 0;
-	}
-	p->b.subjects = subj;
-	p->b.identities = b->identities ? ids : NULL;
-	p->b.counts = b->counts ? counts : NULL;
-	return p;
-}
-
-void sl_daemon_js_poll(struct sl_daemon_js *j)
+static void update_counters(struct sl_daemon_js *j)
 {
 	struct sl_js_export_stats st;
 
-	if (!j)
-		return;
 	sl_js_export_stats(j->x, &st);
 	rate_ctr_add(rate_ctr_group_get_ctr(j->ctrs, SL_CX_CTR_JS_ACKED), (int)(st.acked - j->seen.acked));
 	rate_ctr_add(rate_ctr_group_get_ctr(j->ctrs, SL_CX_CTR_JS_DUPLICATES), (int)(st.duplicates - j->seen.duplicates));
 	rate_ctr_add(rate_ctr_group_get_ctr(j->ctrs, SL_CX_CTR_JS_RETRIES), (int)(st.retries - j->seen.retries));
+	rate_ctr_add(rate_ctr_group_get_ctr(j->ctrs, SL_CX_CTR_JS_REJECTED), (int)(st.rejected - j->seen.rejected));
 	j->seen = st;
 }
 
-/* Accounts every pending batch that the acknowledged cursor has passed, in order. */
+static void flush_done(struct sl_daemon_js *j)
+{
+	/* a failure leaves the rows: this process skips them, the next start finds them accounted and removes them */
+	sl_cx_pending_remove_many(j->store, j->recipient, j->done, j->n_done);
+	j->n_done = 0;
+}
+
+/*
+ * Accounts every pending batch that the acknowledged cursor has passed, in
+ * order, loading them from the database one at a time (only the keys of
+ * rows accounted and not yet removed stay in memory). A batch whose
+ * accounting fails stays pending and is tried again at the next
+ * acknowledgement or tick.
+ */
 static void settle(struct sl_daemon_js *j)
 {
-	struct pending_batch *p, *tmp;
+	struct sl_cx_pending *p = NULL;
 	struct sl_js_pos pos;
 
 	sl_js_export_acked(j->x, &pos);
-	llist_for_each_entry_safe(p, tmp, &j->pending, list) {
-		if (sl_js_pos_before(&pos, p->seg, p->end))
-			break;
-		llist_del(&p->list);
-		j->n_pending--;
-		j->accounted++;
-		j->account(j->data, &p->b);
+	while (sl_cx_pending_first_after(j->store, j, j->recipient, pos.seg, pos.off, j->have_last ? &j->last : NULL,
+					 &p) == 0 && p) {
+		int rc = j->account(j->data, p);
+
+		if (!rc) {
+			j->last = (struct sl_cx_pending_key){ .seg = p->b.seg_no, .off = p->b.offset };
+			j->have_last = true;
+			if (j->n_done == DONE_MAX)
+				flush_done(j);
+			j->done[j->n_done++] = j->last;
+		}
 		talloc_free(p);
+		if (rc < 0)
+			break;
+		if (j->n_pending)
+			j->n_pending--;
+		j->accounted++;
 	}
-	sl_daemon_js_poll(j);
+	update_counters(j);
+}
+
+void sl_daemon_js_poll(struct sl_daemon_js *j)
+{
+	if (!j)
+		return;
+	settle(j);
+	if (j->n_done)
+		flush_done(j);
+}
+
+int sl_daemon_js_prepare(struct sl_daemon_js *j, const struct sl_cx_batch *b, enum sl_consent_purpose purpose,
+			 int64_t time_us, char **err)
+{
+	int rc = sl_cx_pending_add_removing(j->store, b, purpose, time_us, j->done, j->n_done, err);
+
+	if (!rc)
+		j->n_done = 0;
+	return rc;
 }
 
 static int acked_cb(struct osmo_fd *ofd, unsigned what)
@@ -126,8 +138,28 @@ static int js_destructor(struct sl_daemon_js *j)
 	return 0;
 }
 
+/*
+ * At start: a pending row whose batch is not in the outbox (a crash after
+ * the row was committed and before the batch's bytes were all written) is
+ * removed; its records were never durable, so they are neither published
+ * as a whole batch nor accounted.
+ */
+static int check_row(void *data, struct sl_cx_pending *p)
+{
+	struct sl_daemon_js *j = ((void **)data)[0];
+	const char *dir = ((void **)data)[1];
+
+	/* a credited row was acknowledged, so its batch was in the outbox: only uncredited ones are checked */
+	if (!p->credited && sl_cx_pending_in_outbox(dir, p) == 0) {
+		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s: batch %s is not in the outbox as recorded (a stop "
+					  "while it was written): not accounted\n", j->recipient, p->b.batch_id);
+		sl_cx_pending_remove(j->store, p->b.recipient, p->b.seg_no, p->b.offset);
+	}
+	return 0;
+}
+
 struct sl_daemon_js *sl_daemon_js_open(void *ctx, const struct sl_daemon_consent_js_cfg *cfg, const char *dir,
-				       const char *recipient, struct rate_ctr_group *ctrs,
+				       const char *recipient, struct rate_ctr_group *ctrs, struct sl_consent_store *store,
 				       sl_daemon_js_account_cb account, void *data)
 {
 	struct sl_daemon_js *j = talloc_zero(ctx, struct sl_daemon_js);
@@ -137,19 +169,25 @@ struct sl_daemon_js *sl_daemon_js_open(void *ctx, const struct sl_daemon_consent
 		.tls_cert = cfg->tls_cert, .tls_key = cfg->tls_key, .dup_window_s = cfg->dup_window_s,
 		.max_pending = cfg->max_pending,
 	};
+	void *chk[2] = { j, (void *)dir };
 	char *err = NULL;
 
 	if (!j)
 		return NULL;
-	INIT_LLIST_HEAD(&j->pending);
 	j->ofd.fd = -1;
 	talloc_set_destructor(j, js_destructor);
 	j->recipient = talloc_strdup(j, recipient);
 	j->ctrs = ctrs;
+	j->store = store;
 	j->account = account;
 	j->data = data;
-	j->max_pending = cfg->pending_batches ? cfg->pending_batches : 4096;
 	j->drain_s = cfg->drain_s;
+	if (sl_cx_pending_foreach(store, recipient, check_row, chk) < 0 ||
+	    sl_cx_pending_count(store, recipient, &j->n_pending) < 0) {
+		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s: cannot read the pending JetStream batches\n", recipient);
+		talloc_free(j);
+		return NULL;
+	}
 	j->x = sl_js_export_open(j, &xc, dir, recipient, &err);
 	if (!j->x) {
 		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s: %s\n", recipient, err ? err : "jetstream: cannot start");
@@ -162,30 +200,17 @@ struct sl_daemon_js *sl_daemon_js_open(void *ctx, const struct sl_daemon_consent
 		talloc_free(j);
 		return NULL;
 	}
-	LOGP(DSLSRC, LOGL_NOTICE, "consent: recipient %s: publishing to JetStream stream %s\n", recipient,
-	     cfg->stream);
+	LOGP(DSLSRC, LOGL_NOTICE, "consent: recipient %s: publishing to JetStream stream %s, %u batches pending from "
+				   "before\n", recipient, cfg->stream, j->n_pending);
+	/* batches the saved cursor already passed (acknowledged before a stop or crash) are accounted now */
+	settle(j);
 	return j;
 }
 
-int sl_daemon_js_batch(struct sl_daemon_js *j, const struct sl_cx_batch *b)
+void sl_daemon_js_batch(struct sl_daemon_js *j, const struct sl_cx_batch *b)
 {
-	struct pending_batch *p = j->n_pending < j->max_pending ? copy_batch(j, b) : NULL;
-	int rc = 0;
-
-	if (!p) {
-		/* accounted now; its records still go out from the outbox */
-		rate_ctr_inc2(j->ctrs, SL_CX_CTR_JS_EARLY);
-		if (!j->overflow++)
-			LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s: more than %u batches await JetStream "
-						  "acknowledgements: accounting at durability from now on\n",
-			     j->recipient, j->max_pending);
-		rc = j->account(j->data, b);
-	} else {
-		llist_add_tail(&p->list, &j->pending);
-		j->n_pending++;
-	}
+	j->n_pending++;
 	sl_js_export_durable(j->x, b->seg_no, b->offset + b->len);
-	return rc;
 }
 
 void sl_daemon_js_stop(struct sl_daemon_js *j)
@@ -194,9 +219,13 @@ void sl_daemon_js_stop(struct sl_daemon_js *j)
 		return;
 	if (!sl_js_export_drain(j->x, j->drain_s * 1000u))
 		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s: JetStream did not acknowledge everything within %u s: "
-					  "%u batches stay in the outbox for the next start, not audited\n",
-		     j->recipient, j->drain_s, j->n_pending);
+					  "they stay in the outbox and pending for the next start\n",
+		     j->recipient, j->drain_s);
 	settle(j);
+	flush_done(j);
+	if (j->n_pending)
+		LOGP(DSLSRC, LOGL_NOTICE, "consent: recipient %s: %u batches pending (accounted when acknowledged "
+					   "after the next start)\n", j->recipient, j->n_pending);
 	talloc_free(j);
 }
 
@@ -207,8 +236,8 @@ void sl_daemon_js_show(struct sl_daemon_js *j, struct vty *vty)
 	sl_js_export_stats(j->x, &st);
 	vty_out(vty, " jetstream: %s, %" PRIu64 " records acknowledged (%" PRIu64 " duplicates), %" PRIu64
 		     " published, %" PRIu64 " retries, cursor %06u:%" PRIu64 ", %u batches awaiting acknowledgement, "
-		     "%" PRIu64 " accounted early%s%s%s",
+		     "%" PRIu64 " lines rejected%s%s%s",
 		st.connected ? "connected" : "not connected", st.acked, st.duplicates, st.published, st.retries,
-		st.acked_pos.seg, st.acked_pos.lines, j->n_pending, j->overflow, st.last_error[0] ? ", last error: " : "",
+		st.acked_pos.seg, st.acked_pos.lines, j->n_pending, st.rejected, st.last_error[0] ? ", last error: " : "",
 		st.last_error, VTY_NEWLINE);
 }

@@ -20,6 +20,7 @@
 #include <osmocom/vty/vty.h>
 #include <talloc.h>
 
+#include "mediation/consent/aggregate_stream.h"
 #include "mediation/consent/consent_minimise.h"
 #include "mediation/consent/consent_record.h"
 #include "src/daemon_consent.h"
@@ -112,6 +113,7 @@ DEFUN(cfg_recipient, cfg_recipient_cmd, "recipient NAME", "A data recipient\n" "
 		r->rotate_seconds = 3600;
 		r->agg_bucket_s = 3600;
 		r->agg_lateness_s = 300;
+		r->agg_max_obs = SL_AGG_STREAM_MAX_OBS_DEFAULT;
 		r->agg_k = 20;
 		r->agg_window_s = 86400;
 	}
@@ -259,6 +261,14 @@ DEFUN(cfg_rec_agg_late, cfg_rec_agg_late_cmd, "aggregate-lateness-seconds <0-864
 	return CMD_SUCCESS;
 }
 
+DEFUN(cfg_rec_agg_max_obs, cfg_rec_agg_max_obs_cmd, "aggregate-max-observations <1-100000000>",
+      "Observations held per open time bucket; past it they are dropped and counted\n"
+      "Observations (default 1000000, 32 bytes each)\n")
+{
+	REC->agg_max_obs = (unsigned)strtoul(argv[0], NULL, 10);
+	return CMD_SUCCESS;
+}
+
 DEFUN(cfg_rec_agg_k, cfg_rec_agg_k_cmd, "aggregate-k <2-1000000>",
       "Cells with fewer distinct subscribers are suppressed\n" "k (default 20)\n")
 {
@@ -333,6 +343,7 @@ static void write_aggregate(struct vty *vty, const struct sl_daemon_consent_reci
 	vty_out(vty, "  aggregate-directory %s%s", r->agg_dir, VTY_NEWLINE);
 	vty_out(vty, "  aggregate-bucket-seconds %u%s", r->agg_bucket_s, VTY_NEWLINE);
 	vty_out(vty, "  aggregate-lateness-seconds %u%s", r->agg_lateness_s, VTY_NEWLINE);
+	vty_out(vty, "  aggregate-max-observations %u%s", r->agg_max_obs, VTY_NEWLINE);
 	vty_out(vty, "  aggregate-k %u%s", r->agg_k, VTY_NEWLINE);
 	vty_out(vty, "  aggregate-epsilon %llu.%06llu%s", (unsigned long long)(r->agg_epsilon_micro / 1000000),
 		(unsigned long long)(r->agg_epsilon_micro % 1000000), VTY_NEWLINE);
@@ -377,12 +388,19 @@ DEFUN(cfg_js_cert, cfg_js_cert_cmd, "jetstream tls certificate FILE key FILE",
 CONSENT_UINT_CMD(cfg_js_dup, "jetstream duplicate-window-seconds <1-604800>",
 		 JS_STR "Duplicate window of a stream sluiced creates\n" "Seconds (default 600)\n", js.dup_window_s)
 
-DEFUN(cfg_js_pending, cfg_js_pending_cmd, "jetstream max-pending <1-1000000> batches <1-1000000>",
-      JS_STR "Bounds\n" "Unacknowledged publishes at once (default 4096)\n"
-      "Batches awaiting acknowledgement before their audit record (default 4096)\n" "Batches\n")
+DEFUN(cfg_js_pending, cfg_js_pending_cmd, "jetstream max-pending <1-1000000>",
+      JS_STR "Bound on publishes in flight\n" "Unacknowledged publishes at once (default 4096)\n")
 {
 	g_cc->js.max_pending = (unsigned)strtoul(argv[0], NULL, 10);
-	g_cc->js.pending_batches = (unsigned)strtoul(argv[1], NULL, 10);
+	return CMD_SUCCESS;
+}
+
+/* The former bound on batches kept in memory: pending batches are in the database now; accepted, no effect. */
+DEFUN(cfg_js_pending_old, cfg_js_pending_old_cmd, "jetstream max-pending <1-1000000> batches <1-1000000>",
+      JS_STR "Bound on publishes in flight\n" "Unacknowledged publishes at once (default 4096)\n"
+      "Obsolete: pending batches are kept in the consent database, not in memory (ignored)\n" "Ignored\n")
+{
+	g_cc->js.max_pending = (unsigned)strtoul(argv[0], NULL, 10);
 	return CMD_SUCCESS;
 }
 
@@ -405,7 +423,7 @@ static void write_js(struct vty *vty, const struct sl_daemon_consent_js_cfg *j)
 	if (j->tls_cert)
 		vty_out(vty, " jetstream tls certificate %s key %s%s", j->tls_cert, j->tls_key, VTY_NEWLINE);
 	vty_out(vty, " jetstream duplicate-window-seconds %u%s", j->dup_window_s, VTY_NEWLINE);
-	vty_out(vty, " jetstream max-pending %u batches %u%s", j->max_pending, j->pending_batches, VTY_NEWLINE);
+	vty_out(vty, " jetstream max-pending %u%s", j->max_pending, VTY_NEWLINE);
 	vty_out(vty, " jetstream drain-seconds %u%s", j->drain_s, VTY_NEWLINE);
 }
 
@@ -465,7 +483,6 @@ void sl_daemon_consent_vty_init(struct sl_daemon_consent_cfg *cfg, void *ctx)
 	cfg->js.gateway_id = talloc_strdup(ctx, "sluice");
 	cfg->js.dup_window_s = 600;
 	cfg->js.max_pending = 4096;
-	cfg->js.pending_batches = 4096;
 	cfg->js.drain_s = 10;
 	install_element(CONFIG_NODE, &cfg_consent_cmd);
 	install_node(&consent_node, write_consent);
@@ -483,6 +500,7 @@ void sl_daemon_consent_vty_init(struct sl_daemon_consent_cfg *cfg, void *ctx)
 	install_element(SL_CONSENT_NODE, &cfg_js_cert_cmd);
 	install_element(SL_CONSENT_NODE, &cfg_js_dup_cmd);
 	install_element(SL_CONSENT_NODE, &cfg_js_pending_cmd);
+	install_element(SL_CONSENT_NODE, &cfg_js_pending_old_cmd);
 	install_element(SL_CONSENT_NODE, &cfg_js_drain_cmd);
 	install_node(&recipient_node, write_recipient);
 	install_element(SL_RECIPIENT_NODE, &cfg_rec_purpose_cmd);
@@ -496,6 +514,7 @@ void sl_daemon_consent_vty_init(struct sl_daemon_consent_cfg *cfg, void *ctx)
 	install_element(SL_RECIPIENT_NODE, &cfg_rec_agg_dir_cmd);
 	install_element(SL_RECIPIENT_NODE, &cfg_rec_agg_bucket_cmd);
 	install_element(SL_RECIPIENT_NODE, &cfg_rec_agg_late_cmd);
+	install_element(SL_RECIPIENT_NODE, &cfg_rec_agg_max_obs_cmd);
 	install_element(SL_RECIPIENT_NODE, &cfg_rec_agg_k_cmd);
 	install_element(SL_RECIPIENT_NODE, &cfg_rec_agg_eps_cmd);
 	install_element(SL_RECIPIENT_NODE, &cfg_rec_agg_budget_cmd);

@@ -105,6 +105,8 @@ const struct sl_audit_recovery *sl_audit_recovery(const struct sl_audit_log *log
 int64_t sl_audit_append(struct sl_audit_log *log, const char *kind, const struct sl_audit_actor *actor,
 			const json_t *fields, int64_t time_us);
 
+/* The log directory (for reading a record back with sl_audit_read_one). */
+const char *sl_audit_dir(const struct sl_audit_log *log);
 /* Records appended so far (the next seq). */
 uint64_t sl_audit_size(const struct sl_audit_log *log);
 /* Records on disk: seq < this survives a crash. */

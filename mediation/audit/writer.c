@@ -93,6 +93,11 @@ int sl_audit_fsync_dir(struct sl_audit_log *log)
 	return fsync(log->dir_fd) == 0 ? 0 : -errno;
 }
 
+const char *sl_audit_dir(const struct sl_audit_log *log)
+{
+	return log->cfg.dir;
+}
+
 uint64_t sl_audit_size(const struct sl_audit_log *log)
 {
 	return log->tree.size;

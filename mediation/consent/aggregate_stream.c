@@ -29,6 +29,7 @@ struct open_bucket {
 struct sl_agg_stream {
 	struct sl_agg_config grid; /* arrays owned by the stream */
 	int64_t lateness_us;
+	uint64_t max_obs;
 	struct sl_agg_budget_policy budget;
 	struct sl_agg_store *store;
 	struct sl_agg_rng *rng;
@@ -71,6 +72,7 @@ int sl_agg_stream_new(void *ctx, const struct sl_agg_stream_cfg *cfg, struct sl_
 		return -ENOMEM;
 	}
 	s->lateness_us = cfg->lateness_us;
+	s->max_obs = cfg->max_obs_per_bucket ? cfg->max_obs_per_bucket : SL_AGG_STREAM_MAX_OBS_DEFAULT;
 	s->budget = cfg->budget;
 	s->budget.settle_us = cfg->lateness_us;
 	s->store = st;
@@ -174,8 +176,15 @@ int sl_agg_stream_add(struct sl_agg_stream *s, const struct sl_agg_obs *obs)
 		b->start_us = start;
 		s->n_open++;
 	}
+	if (b->n >= s->max_obs) {
+		s->st.capped++;
+		return 2;
+	}
 	if (b->n == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 256;
+
+		if (cap > s->max_obs)
+			cap = (size_t)s->max_obs;
 		struct sl_agg_obs *p = talloc_realloc(s, b->obs, struct sl_agg_obs, cap);
 		if (!p)
 			return -ENOMEM;

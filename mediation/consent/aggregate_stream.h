@@ -14,6 +14,9 @@
  * Buckets are released only if they received at least one observation,
  * so an idle recipient spends no budget.
  *
+ * Memory: at most 64 open buckets of at most max_obs_per_bucket
+ * observations each; past the cap an observation is dropped and counted.
+ *
  * Ownership: a talloc object; the store and the generator are borrowed and
  * must outlive it. No clock of its own: every time comes from the caller.
  */
@@ -23,9 +26,12 @@
 
 #include "mediation/consent/aggregate.h"
 
+#define SL_AGG_STREAM_MAX_OBS_DEFAULT 1000000u /* observations held per open bucket (32 bytes each) */
+
 struct sl_agg_stream_cfg {
 	struct sl_agg_config grid;	   /* recipient, bucket_us, areas, categories, k, epsilon, caps; period unused */
 	int64_t lateness_us;		   /* a bucket closes this long after its end (packet time) */
+	uint64_t max_obs_per_bucket;	   /* observations held per open bucket; 0: the default above */
 	struct sl_agg_budget_policy budget; /* settle_us is taken from lateness_us */
 };
 
@@ -49,7 +55,11 @@ struct sl_agg_stream;
 int sl_agg_stream_new(void *ctx, const struct sl_agg_stream_cfg *cfg, struct sl_agg_store *st,
 		      struct sl_agg_rng *rng, sl_agg_stream_cb cb, void *data, struct sl_agg_stream **out,
 		      char why[SL_AGG_WHY_LEN]);
-/* Buffers one observation: 0, 1 if late (its bucket was closed), -ENOMEM. */
+/*
+ * Buffers one observation: 0, 1 if late (its bucket was closed), 2 if its
+ * open bucket already holds max_obs_per_bucket (dropped, counted: the
+ * bucket's release counts the observations held), -ENOMEM.
+ */
 int sl_agg_stream_add(struct sl_agg_stream *s, const struct sl_agg_obs *obs);
 /* The packet clock moved: every bucket whose end + lateness <= now_us closes. */
 void sl_agg_stream_tick(struct sl_agg_stream *s, int64_t now_us);
@@ -57,7 +67,7 @@ void sl_agg_stream_tick(struct sl_agg_stream *s, int64_t now_us);
 void sl_agg_stream_close_all(struct sl_agg_stream *s);
 
 struct sl_agg_stream_stats {
-	uint64_t observations, late, released, repeated, refused;
+	uint64_t observations, late, capped, released, repeated, refused;
 	unsigned open_buckets;
 };
 void sl_agg_stream_stats(const struct sl_agg_stream *s, struct sl_agg_stream_stats *st);

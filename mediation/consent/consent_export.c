@@ -29,7 +29,7 @@
 
 struct sl_cx_export {
 	struct sl_cx_export_cfg cfg;
-	sl_cx_batch_cb cb;
+	sl_cx_batch_cb cb, prepare, abort;
 	void *cb_data;
 	int dirfd;
 	/* current segment */
@@ -212,13 +212,8 @@ int sl_cx_export_flush(struct sl_cx_export *x)
 		close_segment(x);
 	if (x->fd < 0)
 		rc = open_segment(x, x->batch_first_us);
-	if (!rc)
-		rc = write_all(x->fd, x->buf, x->len);
-	if (!rc && fdatasync(x->fd) < 0)
-		rc = -EIO;
 	if (rc) {
 		x->st.write_failed++;
-		close_segment(x);
 		goto out;
 	}
 	snprintf(id, sizeof(id), "%06u-%06u", x->seg_no, x->seg_batches + 1);
@@ -231,6 +226,23 @@ int sl_cx_export_flush(struct sl_cx_export *x)
 				  .offset = x->seg_bytes, .len = x->len, .records = x->records, .digest = digest,
 				  .subjects = subj, .n_subjects = x->n_subjects, .identities = idents,
 				  .counts = x->counts };
+	/* the caller records the batch before its bytes exist (JetStream: durable pending row); refused: not written */
+	if (x->prepare && x->prepare(x->cb_data, &b) < 0) {
+		x->st.write_failed++;
+		x->st.prepare_failed++;
+		rc = -EIO;
+		goto out;
+	}
+	rc = write_all(x->fd, x->buf, x->len);
+	if (!rc && fdatasync(x->fd) < 0)
+		rc = -EIO;
+	if (rc) {
+		x->st.write_failed++;
+		if (x->abort)
+			x->abort(x->cb_data, &b);
+		close_segment(x);
+		goto out;
+	}
 	x->seg_bytes += x->len;
 	x->seg_batches++;
 	x->st.batches++;
@@ -245,6 +257,12 @@ out:
 	x->n_subjects = 0;
 	memset(x->slot, 0, SUBJECT_SLOTS * sizeof(*x->slot));
 	return rc;
+}
+
+void sl_cx_export_set_prepare(struct sl_cx_export *x, sl_cx_batch_cb prepare, sl_cx_batch_cb abort)
+{
+	x->prepare = prepare;
+	x->abort = abort;
 }
 
 int sl_cx_export_tick(struct sl_cx_export *x, int64_t now_us)

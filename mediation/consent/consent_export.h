@@ -61,6 +61,7 @@ struct sl_cx_export_stats {
 	uint64_t records, batches, segments, bytes;
 	uint64_t write_failed;		/* batches lost because a write or fsync failed */
 	uint64_t report_failed;		/* batches whose callback failed */
+	uint64_t prepare_failed;	/* batches not written because the prepare hook refused (in write_failed too) */
 };
 
 struct sl_cx_export;
@@ -77,6 +78,14 @@ struct sl_cx_export *sl_cx_export_open(void *ctx, const struct sl_cx_export_cfg 
  */
 int sl_cx_export_add(struct sl_cx_export *x, int64_t now_us, const char *line, size_t len, const char *subject,
 		     const char *identity);
+/*
+ * Optional: prepare (same data as the callback) is called with each batch
+ * after its place (segment, offset) and digest are known and before its
+ * bytes are written; a negative return drops the batch unwritten (counted
+ * in write_failed and prepare_failed). abort is called for a prepared
+ * batch whose write or fsync then failed.
+ */
+void sl_cx_export_set_prepare(struct sl_cx_export *x, sl_cx_batch_cb prepare, sl_cx_batch_cb abort);
 /* Closes the open batch if it is T seconds old at now_us. */
 int sl_cx_export_tick(struct sl_cx_export *x, int64_t now_us);
 /* Closes the open batch (if any). */

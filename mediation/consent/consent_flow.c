@@ -69,9 +69,10 @@ static const struct rate_ctr_desc cx_ctr_desc[_SL_CX_CTR_ALL] = {
 	[SL_CX_CTR_JS_DUPLICATES] = { "jetstream-duplicates",
 				      "JetStream acknowledgements of a re-published record the stream already had" },
 	[SL_CX_CTR_JS_RETRIES] = { "jetstream-retries", "Chunks published to JetStream again after a failure" },
-	[SL_CX_CTR_JS_EARLY] = { "jetstream-accounted-early",
-				 "Batches audited and credited at durability: too many awaited JetStream "
-				 "acknowledgement" },
+	[SL_CX_CTR_JS_REJECTED] = { "jetstream-rejected",
+				    "Outbox lines not published to JetStream: longer than the 1 MiB read buffer" },
+	[SL_CX_CTR_AGG_CAPPED] = { "aggregate:capped",
+				   "Observations dropped because their open time bucket held its cap (docs/aggregates.md)" },
 };
 
 const struct rate_ctr_group_desc sl_cx_ctrg_desc = {

@@ -54,7 +54,8 @@ enum sl_cx_ctr {
 	SL_CX_CTR_JS_ACKED,		/* JetStream (docs/exports.md): records acknowledged */
 	SL_CX_CTR_JS_DUPLICATES,	/* acknowledgements saying the stream had the record already */
 	SL_CX_CTR_JS_RETRIES,		/* chunks published again after a failure */
-	SL_CX_CTR_JS_EARLY,		/* batches accounted at durability: too many awaiting acknowledgement */
+	SL_CX_CTR_JS_REJECTED,		/* outbox lines longer than the read buffer, not published */
+	SL_CX_CTR_AGG_CAPPED,		/* observations dropped: their open bucket held max-observations */
 	_SL_CX_CTR_ALL
 };
 extern const struct rate_ctr_group_desc sl_cx_ctrg_desc;

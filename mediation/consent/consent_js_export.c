@@ -34,6 +34,7 @@
 
 #define BACKOFF_MIN_MS 100u
 #define BACKOFF_MAX_MS 5000u
+#define STALL_MS 100	/* one wait for room among max_pending outstanding publishes */
 #define READ_CAP (1u << 20)	/* one chunk of lines; a record line is far smaller */
 
 static pthread_mutex_t g_lib_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -62,6 +63,8 @@ struct sl_js_export {
 	char *buf;
 	/* from the library's threads */
 	atomic_ulong ack_ok, ack_err, ack_dup;
+	atomic_uint chunk_seg;		/* the chunk in flight: acknowledgements of other messages are not counted */
+	atomic_ullong chunk_lo, chunk_hi;	/* its lines, first and last (lo > hi: none in flight) */
 	atomic_bool connected;
 	bool closed;			/* under mu: the library's closed callback ran */
 	atomic_ulong reconnects;
@@ -95,10 +98,27 @@ static bool wait_stop(struct sl_js_export *x, unsigned ms)
 	return stop;
 }
 
+/* The segment and line of the message the library hands the handler (its Nats-Msg-Id header). */
+static bool id_position(natsMsg *msg, unsigned *seg, uint64_t *line)
+{
+	const char *id = NULL;
+
+	return msg && natsMsgHeader_Get(msg, "Nats-Msg-Id", &id) == NATS_OK && id &&
+	       sl_js_msg_id_position(id, strlen(id), seg, line) == 0;
+}
+
 static void on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void *closure)
 {
 	struct sl_js_export *x = closure;
+	unsigned seg;
+	uint64_t line;
 
+	/* a late acknowledgement of an earlier, abandoned chunk must not count for the one in flight */
+	if (!id_position(msg, &seg, &line) || seg != atomic_load(&x->chunk_seg) || line < atomic_load(&x->chunk_lo) ||
+	    line > atomic_load(&x->chunk_hi)) {
+		natsMsg_Destroy(msg);
+		return;
+	}
 	if (pa && !pae) {
 		atomic_fetch_add(&x->ack_ok, 1);
 		if (pa->Duplicate)
@@ -239,7 +259,7 @@ static int js_connect(struct sl_js_export *x)
 	jsOptions_Init(&jo);
 	jo.Wait = x->cfg.ack_wait_ms;
 	jo.PublishAsync.MaxPending = x->cfg.max_pending;
-	jo.PublishAsync.StallWait = x->cfg.ack_wait_ms;
+	jo.PublishAsync.StallWait = STALL_MS;
 	jo.PublishAsync.AckHandler = on_ack;
 	jo.PublishAsync.AckHandlerClosure = x;
 	s = natsConnection_JetStream(&x->js, x->nc, &jo);
@@ -266,29 +286,72 @@ static void drop_pending(struct sl_js_export *x)
 		natsMsgList_Destroy(&l);
 }
 
-/* Publishes the n lines of buf (record lines lines+1 ...): true when every one was acknowledged. */
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static bool stopping(struct sl_js_export *x)
+{
+	bool stop;
+
+	pthread_mutex_lock(&x->mu);
+	stop = x->stop;
+	pthread_mutex_unlock(&x->mu);
+	return stop;
+}
+
+/*
+ * Publishes the n lines of buf (record lines lines+1 ...): true when every
+ * one was acknowledged. Everything after the publishes (the library's
+ * completion, then the handler's counting) shares one deadline of
+ * ack_wait_ms, waited in slices of at most 100 ms so that a stop is seen
+ * within one slice.
+ */
 static bool publish_chunk(struct sl_js_export *x, const char *buf, size_t len, unsigned n, const struct sl_js_pos *pos)
 {
 	const char *p = buf, *end = buf + len;
 	char id[SL_JS_MSG_ID_MAX];
 	jsPubOptions po;
-	natsStatus s = NATS_OK;
-	unsigned i, sent = 0, waited;
+	natsStatus s = NATS_OK, c;
+	unsigned i, sent = 0;
+	const char *what = "publish";
+	int64_t deadline, stall_until;
 
+	atomic_store(&x->chunk_hi, 0);
 	atomic_store(&x->ack_ok, 0);
 	atomic_store(&x->ack_err, 0);
 	atomic_store(&x->ack_dup, 0);
+	atomic_store(&x->chunk_seg, pos->seg);
+	atomic_store(&x->chunk_lo, pos->lines + 1);
+	atomic_store(&x->chunk_hi, pos->lines + n);
 	for (i = 0; i < n && s == NATS_OK; i++) {
 		const char *lf = memchr(p, '\n', (size_t)(end - p));
 		natsMsg *m = NULL;
 
-		if (!lf || sl_js_msg_id(id, sizeof(id), x->cfg.gateway_id, x->recipient, pos->seg, pos->lines + i + 1))
-			return false;
-		s = natsMsg_Create(&m, x->subject, NULL, p, (int)(lf - p));
-		jsPubOptions_Init(&po);
-		po.MsgId = id;
-		if (s == NATS_OK)
-			s = js_PublishMsgAsync(x->js, &m, &po);
+		if (!lf || sl_js_msg_id(id, sizeof(id), x->cfg.gateway_id, x->recipient, pos->seg, pos->lines + i + 1)) {
+			/* what was sent is still waited for (or dropped) below, like any other failure */
+			s = NATS_ERR;
+			what = "message id";
+			break;
+		}
+		/*
+		 * max_pending outstanding: the library waits STALL_MS for room, then
+		 * refuses; a fresh message is tried again until ack_wait or a stop
+		 */
+		stall_until = mono_ms() + x->cfg.ack_wait_ms;
+		do {
+			natsMsg_Destroy(m);
+			m = NULL;
+			s = natsMsg_Create(&m, x->subject, NULL, p, (int)(lf - p));
+			jsPubOptions_Init(&po);
+			po.MsgId = id;
+			if (s == NATS_OK)
+				s = js_PublishMsgAsync(x->js, &m, &po);
+		} while (s == NATS_TIMEOUT && mono_ms() < stall_until && !stopping(x));
 		natsMsg_Destroy(m);
 		if (s == NATS_OK)
 			sent++;
@@ -298,19 +361,28 @@ static bool publish_chunk(struct sl_js_export *x, const char *buf, size_t len, u
 	x->st.published += sent;
 	pthread_mutex_unlock(&x->mu);
 	if (s != NATS_OK)
-		set_error(x, "publish", s);
-	jsPubOptions_Init(&po);
-	po.MaxWait = x->cfg.ack_wait_ms;
-	if (js_PublishAsyncComplete(x->js, &po) != NATS_OK) {
+		set_error(x, what, s);
+	deadline = mono_ms() + x->cfg.ack_wait_ms;
+	for (;;) {
+		int64_t left = deadline - mono_ms();
+
+		jsPubOptions_Init(&po);
+		po.MaxWait = left < 1 ? 1 : left > 100 ? 100 : left;
+		c = js_PublishAsyncComplete(x->js, &po);
+		if (c != NATS_TIMEOUT || left <= 100 || stopping(x))
+			break;
+	}
+	if (c != NATS_OK) {
 		drop_pending(x);
+		atomic_store(&x->chunk_hi, 0);
 		if (s == NATS_OK)
 			set_error(x, "acknowledgements", NATS_TIMEOUT);
 		return false;
 	}
 	/* the handler may run just after the pending count drops: wait for it to have counted every one */
-	for (waited = 0; atomic_load(&x->ack_ok) + atomic_load(&x->ack_err) < sent && waited < x->cfg.ack_wait_ms;
-	     waited++)
+	while (atomic_load(&x->ack_ok) + atomic_load(&x->ack_err) < sent && mono_ms() < deadline && !stopping(x))
 		usleep(1000);
+	atomic_store(&x->chunk_hi, 0);
 	if (s != NATS_OK || atomic_load(&x->ack_err) || atomic_load(&x->ack_ok) != n) {
 		if (s == NATS_OK)
 			set_error(x, "acknowledgements", NATS_ERR);
@@ -407,7 +479,22 @@ static void *worker(void *arg)
 		}
 		limit = pos.seg == dseg ? doff - pos.off : UINT64_MAX;
 		n = sl_js_read_lines(x->segfd, pos.off, limit, x->buf, READ_CAP, x->cfg.chunk_records, &nl);
-		if (n == -EMSGSIZE || (n == 0 && pos.seg < dseg)) {
+		if (n == -EMSGSIZE) {
+			/* a line longer than the buffer: not published, counted, and the segment goes on after it */
+			int64_t ll = sl_js_line_length(x->segfd, pos.off, limit, x->buf, READ_CAP);
+
+			if (ll > 0) {
+				pthread_mutex_lock(&x->mu);
+				x->st.rejected++;
+				pthread_mutex_unlock(&x->mu);
+				pos.off += (uint64_t)ll;
+				pos.lines++;
+				advance(x, &pos);
+				continue;
+			}
+			n = 0;	/* no end before the durable limit: a torn tail (below) */
+		}
+		if (n == 0 && pos.seg < dseg) {
 			next_segment(x, &pos);
 			continue;
 		}

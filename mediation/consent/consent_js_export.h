@@ -51,6 +51,7 @@ struct sl_js_export_stats {
 	uint64_t connects;		/* successful (re)connections */
 	uint64_t cursor_failed;		/* cursor file writes that failed */
 	uint64_t skipped_bytes;		/* torn tails of abandoned segments, not published */
+	uint64_t rejected;		/* lines longer than the read buffer (1 MiB), not published */
 	bool connected;
 	struct sl_js_pos acked_pos;
 	char last_error[128];		/* the worker's last failure, "" if none yet */

@@ -73,6 +73,35 @@ int sl_js_msg_id(char *out, size_t n, const char *gateway, const char *recipient
 	return (w < 0 || (size_t)w >= n) ? -ENOSPC : 0;
 }
 
+int sl_js_msg_id_position(const char *id, size_t len, unsigned *seg, uint64_t *line)
+{
+	const char *t;
+	unsigned i, sv = 0;
+	uint64_t lv = 0;
+
+	/* ".NNNNNN.LLLLLLLLL" at the end, after at least "G.R" */
+	if (len < 17 + 3 || len > SL_JS_MSG_ID_MAX)
+		return -EBADMSG;
+	t = id + len - 17;
+	if (t[0] != '.' || t[7] != '.')
+		return -EBADMSG;
+	for (i = 1; i <= 6; i++) {
+		if (t[i] < '0' || t[i] > '9')
+			return -EBADMSG;
+		sv = sv * 10 + (unsigned)(t[i] - '0');
+	}
+	for (i = 8; i <= 16; i++) {
+		if (t[i] < '0' || t[i] > '9')
+			return -EBADMSG;
+		lv = lv * 10 + (uint64_t)(t[i] - '0');
+	}
+	if (!sv || !lv)
+		return -EBADMSG;
+	*seg = sv;
+	*line = lv;
+	return 0;
+}
+
 /* One decimal number of at most 20 digits ending at a space or LF: the cursor past it. */
 static const char *num(const char *p, const char *end, uint64_t max, uint64_t *v)
 {
@@ -244,4 +273,28 @@ ssize_t sl_js_read_lines(int fd, uint64_t off, uint64_t limit, char *buf, size_t
 		return -EMSGSIZE;
 	*n_lines = lines;
 	return (ssize_t)used;
+}
+
+int64_t sl_js_line_length(int fd, uint64_t off, uint64_t limit, char *buf, size_t cap)
+{
+	uint64_t seen = 0;
+
+	while (seen < limit) {
+		size_t want = limit - seen < cap ? (size_t)(limit - seen) : cap;
+		ssize_t r = pread(fd, buf, want, (off_t)(off + seen));
+		const char *lf;
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (!r)
+			break;
+		lf = memchr(buf, '\n', (size_t)r);
+		if (lf)
+			return (int64_t)(seen + (uint64_t)(lf - buf) + 1);
+		seen += (uint64_t)r;
+	}
+	return -ENODATA;
 }

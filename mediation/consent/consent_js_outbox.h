@@ -68,6 +68,12 @@ int sl_js_cursor_load(int dirfd, const char *recipient, struct sl_js_pos *pos);
 /* Replaces it atomically and durably: 0 or -errno. */
 int sl_js_cursor_save(int dirfd, const char *recipient, const struct sl_js_pos *pos);
 
+/*
+ * The segment and line of a message id (the last two fields of
+ * GATEWAY.RECIPIENT.NNNNNN.LLLLLLLLL), from an acknowledgement: len bytes,
+ * no terminator needed. 0, or -EBADMSG when it is not such an id.
+ */
+int sl_js_msg_id_position(const char *id, size_t len, unsigned *seg, uint64_t *line);
 /* The segment file name RECIPIENT.NNNNNN.jsonl. */
 void sl_js_segment_name(char *out, size_t n, const char *recipient, unsigned seg);
 /* The lowest and highest segment numbers in the directory (0 and 0 when none). */
@@ -82,3 +88,10 @@ void sl_js_segment_range(int dirfd, const char *recipient, unsigned *lo, unsigne
  */
 ssize_t sl_js_read_lines(int fd, uint64_t off, uint64_t limit, char *buf, size_t cap, unsigned max_lines,
 			 unsigned *n_lines);
+/*
+ * The length (LF included) of the line of fd starting at off, looking at
+ * most limit bytes further, read through buf (cap bytes) piece by piece:
+ * for skipping a line too long for sl_js_read_lines. -ENODATA when no LF
+ * comes before limit or the end of the file, -errno on a read error.
+ */
+int64_t sl_js_line_length(int fd, uint64_t off, uint64_t limit, char *buf, size_t cap);

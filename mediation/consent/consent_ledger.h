@@ -11,8 +11,8 @@
  *
  * The ledger table lives in the registry database beside the records and
  * is created by the first credit or report that needs it (CREATE TABLE IF
- * NOT EXISTS), so the registry's schema version stays 1 for databases
- * that never saw an export.
+ * NOT EXISTS); it is not part of the versioned schema (consent_store.c),
+ * so databases that never saw an export do not get it.
  */
 #pragma once
 

@@ -4,7 +4,8 @@
  *
  * The schema version is SQLite's user_version: 0 means an empty file,
  * which gets the schema below in one transaction; a version this build
- * does not know is refused rather than guessed at. WAL lets the daemon's
+ * does not know is refused rather than guessed at, and an older one is
+ * migrated forward in one transaction (1 to 2 adds js_pending). WAL lets the daemon's
  * index read while `sluice consent` writes; busy_timeout makes a writer
  * wait for another writer instead of failing at once. Foreign keys are
  * on so that a history row can never outlive its record.
@@ -46,6 +47,27 @@ static const char schema_sql[] =
 	" PRIMARY KEY(consent_id, seq)) WITHOUT ROWID;"
 	"CREATE TABLE notice(purpose TEXT PRIMARY KEY, version TEXT NOT NULL, since INTEGER NOT NULL) WITHOUT ROWID;"
 	"PRAGMA user_version = 1;";
+
+/*
+ * Version 2: the JetStream export's batches awaiting acknowledgement
+ * (consent_js_pending.h; docs/exports.md, "Accounting"). Keep byte for byte
+ * in step with docs/consent.md, "Database".
+ */
+static const char schema_v2_sql[] =
+	"CREATE TABLE js_pending(\n"
+	" recipient TEXT NOT NULL,\n"
+	" seg INTEGER NOT NULL,\n"
+	" off INTEGER NOT NULL,\n"
+	" len INTEGER NOT NULL,\n"
+	" records INTEGER NOT NULL,\n"
+	" batch_id TEXT NOT NULL,\n"
+	" segment TEXT NOT NULL,\n"
+	" digest TEXT NOT NULL,\n"
+	" subjects TEXT NOT NULL,\n"
+	" time INTEGER NOT NULL,\n"
+	" audit_seq INTEGER,\n"
+	" PRIMARY KEY(recipient, seg, off)) WITHOUT ROWID;\n"
+	"PRAGMA user_version = 2;\n";
 
 int sl_cs_dberr(struct sl_consent_store *s, const char *what, char **err)
 {
@@ -115,6 +137,24 @@ static int user_version(struct sl_consent_store *s, int *v, char **err)
 	return rc == SQLITE_ROW ? 0 : sl_cs_dberr(s, "schema version", err);
 }
 
+/* Version 1 to 2 in one transaction (another process may have done it meanwhile). */
+static int migrate_1_2(struct sl_consent_store *s, int *v, char **err)
+{
+	int rc = exec(s, "BEGIN IMMEDIATE", "migrate schema 1 to 2", err);
+
+	if (!rc)
+		rc = user_version(s, v, err);
+	if (!rc && *v == 1)
+		rc = exec(s, schema_v2_sql, "migrate schema 1 to 2", err);
+	if (!rc)
+		rc = exec(s, "COMMIT", "migrate schema 1 to 2", err);
+	else
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	if (!rc)
+		rc = user_version(s, v, err);
+	return rc;
+}
+
 int sl_consent_store_open(void *ctx, const char *path, struct sl_consent_store **out, char **err)
 {
 	struct sl_consent_store *s = talloc_zero(ctx, struct sl_consent_store);
@@ -145,6 +185,8 @@ int sl_consent_store_open(void *ctx, const char *path, struct sl_consent_store *
 			rc = user_version(s, &v, err); /* another process may have created it meanwhile */
 		if (!rc && v == 0)
 			rc = exec(s, schema_sql, "create schema", err);
+		if (!rc && v == 0)
+			rc = exec(s, schema_v2_sql, "create schema", err);
 		if (!rc)
 			rc = exec(s, "COMMIT", "create schema", err);
 		else
@@ -152,6 +194,8 @@ int sl_consent_store_open(void *ctx, const char *path, struct sl_consent_store *
 		if (!rc)
 			rc = user_version(s, &v, err);
 	}
+	if (!rc && v == 1)
+		rc = migrate_1_2(s, &v, err);
 	if (!rc && v != SL_CONSENT_SCHEMA_VERSION) {
 		if (err)
 			*err = talloc_asprintf(s, "%s: schema version %d, this build knows %d", path, v,

@@ -31,7 +31,7 @@
 
 #include "mediation/consent/consent_record.h"
 
-#define SL_CONSENT_SCHEMA_VERSION 1
+#define SL_CONSENT_SCHEMA_VERSION 2
 
 struct sl_consent_store;
 

@@ -117,7 +117,7 @@ pids="$pids $gw"
 wait_read "$work/gw.err" "the aggregate run" $gw
 # the console: both recipients' releases (all buckets were released when the file ended)
 vty_show "$v" "show consent" "recipient gamma aggregates" >"$work/show-consent.txt" || fail "show consent"
-grep -q "^recipient acme aggregates: .* 0 late, 2 released, 0 repeated, 0 refused, 0 buckets open" \
+grep -q "^recipient acme aggregates: .* 0 late, 0 capped, 2 released, 0 repeated, 0 refused, 0 buckets open" \
 	"$work/show-consent.txt" &&
 	grep -q "^recipient gamma aggregates: .* 1 released, 0 repeated, 1 refused, 0 buckets open" \
 		"$work/show-consent.txt" || { cat "$work/show-consent.txt"; fail "show consent: aggregate releases"; }

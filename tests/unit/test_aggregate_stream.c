@@ -210,6 +210,48 @@ static void test_budget_refusal(void **state)
 	rmdb(dir);
 }
 
+/* A bucket holds at most max_obs_per_bucket observations: the rest are dropped and counted, another bucket is not affected. */
+static void test_cap_per_bucket(void **state)
+{
+	void *ctx = talloc_named_const(NULL, 0, "t");
+	char *dir = tmpdb(), *path = talloc_asprintf(dir, "%s/c.db", dir), why[SL_AGG_WHY_LEN];
+	struct sl_agg_config *grid = test_config(ctx, "acme", 0, 0, HOUR_US, 2, 2, 3);
+	struct sl_agg_stream_cfg cfg = { .lateness_us = 0, .max_obs_per_bucket = 300,
+					 .budget = { .epsilon_total_micro = 0, .window_us = DAY_US,
+						     .allow_no_noise = true } };
+	struct sl_agg_store *st;
+	struct sl_agg_stream *s;
+	struct sl_agg_stream_stats stats;
+	struct seen seen = { 0 };
+	unsigned i;
+
+	(void)state;
+	cfg.grid = *grid;
+	assert_int_equal(sl_agg_store_open(ctx, path, &st, why), 0);
+	assert_int_equal(sl_agg_stream_new(ctx, &cfg, st, NULL, on_outcome, &seen, &s, why), 0);
+	for (i = 0; i < 1000; i++) {
+		struct sl_agg_obs o = { .subject = i, .area = 100, .time_us = T0 + i, .category = 0 };
+		assert_int_equal(sl_agg_stream_add(s, &o), i < 300 ? 0 : 2);
+	}
+	{
+		/* the next bucket has its own room */
+		struct sl_agg_obs o = { .subject = 1, .area = 100, .time_us = T0 + HOUR_US + 1, .category = 0 };
+		assert_int_equal(sl_agg_stream_add(s, &o), 0);
+	}
+	sl_agg_stream_stats(s, &stats);
+	assert_int_equal(stats.observations, 301);
+	assert_int_equal(stats.capped, 700);
+	assert_int_equal(stats.open_buckets, 2);
+	sl_agg_stream_close_all(s);
+	assert_int_equal(seen.n, 2);
+	assert_int_equal(seen.o[0].observations, 300);
+	assert_int_equal(seen.o[1].observations, 1);
+	for (i = 0; i < seen.n; i++)
+		talloc_free(seen.json[i]);
+	talloc_free(ctx);
+	rmdb(dir);
+}
+
 static void test_bad_config(void **state)
 {
 	void *ctx = talloc_named_const(NULL, 0, "t");
@@ -235,6 +277,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bucket_close_and_release),
 		cmocka_unit_test(test_budget_refusal),
+		cmocka_unit_test(test_cap_per_bucket),
 		cmocka_unit_test(test_bad_config),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,7 +4,9 @@
  * a 1025th distinct subject and on flush; each reported batch is exactly
  * the bytes at its offset in its segment with that SHA-256; segments
  * rotate by size and by age, numbering on from what the directory holds
- * (a restart never rewrites a file); batch ids are deterministic; every
+ * (a restart never rewrites a file); batch ids are deterministic; the
+ * prepare hook sees each batch's place and digest before its bytes are
+ * written, and a batch it refuses is not written and is counted; every
  * talloc block is returned.
  */
 #include <errno.h>
@@ -133,6 +135,80 @@ static void test_batches(void **state)
 	talloc_free(ctx);
 }
 
+struct prep {
+	const char *dir;
+	unsigned calls, refuse_at; /* refuse the call numbered refuse_at (from 1; 0: never) */
+	uint64_t offset, len;
+	char digest[72], segment[64];
+};
+
+/* the prepare hook sees the batch's place and digest before its bytes are in the file */
+static int on_prepare(void *data, const struct sl_cx_batch *b)
+{
+	struct prep *p = data;
+	char path[512];
+	struct stat sb;
+
+	p->calls++;
+	snprintf(path, sizeof(path), "%s/%s", p->dir, b->segment);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_true((uint64_t)sb.st_size == b->offset);
+	p->offset = b->offset;
+	p->len = b->len;
+	snprintf(p->digest, sizeof(p->digest), "%s", b->digest);
+	snprintf(p->segment, sizeof(p->segment), "%s", b->segment);
+	return p->calls == p->refuse_at ? -EIO : 0;
+}
+
+static int on_prepared_batch(void *data, const struct sl_cx_batch *b)
+{
+	struct prep *p = data;
+
+	/* reported as it was prepared */
+	assert_true(b->offset == p->offset && b->len == p->len);
+	assert_string_equal(b->digest, p->digest);
+	assert_string_equal(b->segment, p->segment);
+	return 0;
+}
+
+static void test_prepare_hook(void **state)
+{
+	void *ctx = talloc_new(NULL);
+	char *dir = ct_tmpdir(ctx), *err = NULL, *path;
+	struct sl_cx_export_cfg cfg = { .dir = dir, .recipient = "acme", .batch_records = 2, .batch_seconds = 10 };
+	struct prep p = { .dir = dir, .refuse_at = 2 };
+	struct sl_cx_export_stats st;
+	struct sl_cx_export *x;
+	struct stat sb;
+	(void)state;
+
+	x = sl_cx_export_open(ctx, &cfg, on_prepared_batch, &p, &err);
+	assert_non_null(x);
+	sl_cx_export_set_prepare(x, on_prepare, NULL);
+	add(x, 100 * S_US, 1);
+	add(x, 101 * S_US, 1);
+	assert_int_equal(p.calls, 1);
+	/* the second batch is refused by its hook: not written, counted, and the export goes on */
+	add(x, 102 * S_US, 1);
+	assert_int_equal(sl_cx_export_add(x, 103 * S_US, "{\"n\":1}\n", 8, "s1", NULL), -EIO);
+	assert_int_equal(p.calls, 2);
+	add(x, 104 * S_US, 1);
+	add(x, 105 * S_US, 1);
+	assert_int_equal(p.calls, 3);
+	sl_cx_export_stats(x, &st);
+	assert_int_equal(st.batches, 2);
+	assert_int_equal(st.records, 4);
+	assert_int_equal(st.write_failed, 1);
+	assert_int_equal(st.prepare_failed, 1);
+	path = talloc_asprintf(ctx, "%s/acme.000001.jsonl", dir);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_size, p.offset + p.len);
+	assert_int_equal(p.offset, sb.st_size / 2); /* the refused batch left no bytes between the two */
+	talloc_free(x);
+	ct_rmdir(ctx, dir);
+	talloc_free(ctx);
+}
+
 static void test_subject_limit(void **state)
 {
 	void *ctx = talloc_new(NULL);
@@ -209,6 +285,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_batches),
 		cmocka_unit_test(test_subject_limit),
+		cmocka_unit_test(test_prepare_hook),
 		cmocka_unit_test(test_rotation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -53,6 +53,35 @@ static void test_msg_id(void **state)
 	assert_int_equal(sl_js_msg_id(id, sizeof(id), long_name, long_name, 999999, 999999999), 0);
 }
 
+/* An acknowledgement's message id back to its position: every id made above, none of its truncations, no garbage. */
+static void test_msg_id_position(void **state)
+{
+	static const char *const bad[] = { "", "x", ".000001.000000001", "g.r.000001.00000000x", "g.r.0000a1.000000001",
+					   "g.r.000001.000000000", "g.r.000000.000000001", "g.r.000001-000000001",
+					   "g.r-000001.000000001", "g.r.0000001.00000001" };
+	char id[SL_JS_MSG_ID_MAX], long_name[SL_JS_NAME_MAX + 1];
+	unsigned seg, i;
+	uint64_t line;
+	size_t len, l;
+
+	assert_int_equal(sl_js_msg_id(id, sizeof(id), "gw1", "acme", 3, 42), 0);
+	assert_int_equal(sl_js_msg_id_position(id, strlen(id), &seg, &line), 0);
+	assert_true(seg == 3 && line == 42);
+	memset(long_name, 'a', SL_JS_NAME_MAX);
+	long_name[SL_JS_NAME_MAX] = 0;
+	assert_int_equal(sl_js_msg_id(id, sizeof(id), long_name, long_name, 999999, 999999999), 0);
+	len = strlen(id);
+	assert_int_equal(sl_js_msg_id_position(id, len, &seg, &line), 0);
+	assert_true(seg == 999999 && line == 999999999);
+	for (l = 0; l < len; l++)
+		assert_int_equal(sl_js_msg_id_position(id, l, &seg, &line), -EBADMSG);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(sl_js_msg_id_position(bad[i], strlen(bad[i]), &seg, &line), -EBADMSG);
+	/* longer than any id */
+	memset(id, '1', sizeof(id));
+	assert_int_equal(sl_js_msg_id_position(id, sizeof(id), &seg, &line), -EBADMSG);
+}
+
 static void test_prefix(void **state)
 {
 	assert_true(sl_js_prefix_ok("sluice.export"));
@@ -190,6 +219,15 @@ static void test_read_lines(void **state)
 	assert_int_equal(sl_js_read_lines(fd, 1000, UINT64_MAX, buf, sizeof(buf), 1000, &nl), 0);
 	/* a line longer than the buffer */
 	assert_int_equal(sl_js_read_lines(fd, 5, UINT64_MAX, buf, 3, 1000, &nl), -EMSGSIZE);
+	/* ... is measured through a buffer smaller than it, to skip it and go on after it */
+	assert_int_equal(sl_js_line_length(fd, 5, UINT64_MAX, buf, 3), 4);
+	assert_int_equal(sl_js_line_length(fd, 5, UINT64_MAX, buf, 1), 4);
+	assert_int_equal(sl_js_line_length(fd, 0, UINT64_MAX, buf, 2), 2);
+	assert_int_equal(sl_js_read_lines(fd, 5 + 4, UINT64_MAX, buf, sizeof(buf), 1000, &nl), 0);
+	/* no LF before the limit, or before the end (a torn tail) */
+	assert_int_equal(sl_js_line_length(fd, 5, 3, buf, 2), -ENODATA);
+	assert_int_equal(sl_js_line_length(fd, 9, UINT64_MAX, buf, 3), -ENODATA);
+	assert_int_equal(sl_js_line_length(fd, 1000, UINT64_MAX, buf, 3), -ENODATA);
 	close(fd);
 	unlink(path);
 	talloc_free(path);
@@ -295,6 +333,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_msg_id),
+		cmocka_unit_test(test_msg_id_position),
 		cmocka_unit_test(test_prefix),
 		cmocka_unit_test(test_pos_order),
 		cmocka_unit_test(test_cursor_roundtrip),
