@@ -44,6 +44,7 @@ struct sl_daemon_js {
 	char *recipient;
 	struct rate_ctr_group *ctrs;
 	struct sl_js_export_stats seen;	/* what the counters already hold */
+	char logged_error[sizeof(((struct sl_js_export_stats *)0)->last_error)];	/* the publisher's last error logged */
 	sl_daemon_js_account_cb account;
 	void *data;
 };
@@ -91,6 +92,14 @@ void sl_daemon_js_poll(struct sl_daemon_js *j)
 	rate_ctr_add(rate_ctr_group_get_ctr(j->ctrs, SL_CX_CTR_JS_ACKED), (int)(st.acked - j->seen.acked));
 	rate_ctr_add(rate_ctr_group_get_ctr(j->ctrs, SL_CX_CTR_JS_DUPLICATES), (int)(st.duplicates - j->seen.duplicates));
 	rate_ctr_add(rate_ctr_group_get_ctr(j->ctrs, SL_CX_CTR_JS_RETRIES), (int)(st.retries - j->seen.retries));
+	rate_ctr_add(rate_ctr_group_get_ctr(j->ctrs, SL_CX_CTR_JS_CONNECT_FAILED),
+		     (int)(st.connect_failures - j->seen.connect_failures));
+	/* the publisher thread never logs: its errors are logged here, each time the text changes */
+	if (strcmp(st.last_error, j->logged_error)) {
+		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s: jetstream: %s (%" PRIu64 " failed connections, %" PRIu64
+					  " retries so far)\n", j->recipient, st.last_error, st.connect_failures, st.retries);
+		snprintf(j->logged_error, sizeof(j->logged_error), "%s", st.last_error);
+	}
 	j->seen = st;
 }
 
@@ -207,8 +216,8 @@ void sl_daemon_js_show(struct sl_daemon_js *j, struct vty *vty)
 	sl_js_export_stats(j->x, &st);
 	vty_out(vty, " jetstream: %s, %" PRIu64 " records acknowledged (%" PRIu64 " duplicates), %" PRIu64
 		     " published, %" PRIu64 " retries, cursor %06u:%" PRIu64 ", %u batches awaiting acknowledgement, "
-		     "%" PRIu64 " accounted early%s%s%s",
+		     "%" PRIu64 " accounted early, %" PRIu64 " failed connections%s%s%s",
 		st.connected ? "connected" : "not connected", st.acked, st.duplicates, st.published, st.retries,
-		st.acked_pos.seg, st.acked_pos.lines, j->n_pending, j->overflow, st.last_error[0] ? ", last error: " : "",
-		st.last_error, VTY_NEWLINE);
+		st.acked_pos.seg, st.acked_pos.lines, j->n_pending, j->overflow, st.connect_failures,
+		st.last_error[0] ? ", last error: " : "", st.last_error, VTY_NEWLINE);
 }

@@ -65,6 +65,9 @@ static const struct rate_ctr_desc cx_ctr_desc[_SL_CX_CTR_ALL] = {
 	[SL_CX_CTR_JS_EARLY] = { "jetstream-accounted-early",
 				 "Batches audited and credited at durability: too many awaited JetStream "
 				 "acknowledgement" },
+	[SL_CX_CTR_JS_CONNECT_FAILED] = { "jetstream-connect-failed",
+					  "Connections to the NATS broker that failed (unreachable, credentials "
+					  "refused, stream unusable); retried with back-off" },
 };
 
 const struct rate_ctr_group_desc sl_cx_ctrg_desc = {

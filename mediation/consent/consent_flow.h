@@ -54,6 +54,7 @@ enum sl_cx_ctr {
 	SL_CX_CTR_JS_DUPLICATES,	/* acknowledgements saying the stream had the record already */
 	SL_CX_CTR_JS_RETRIES,		/* chunks published again after a failure */
 	SL_CX_CTR_JS_EARLY,		/* batches accounted at durability: too many awaiting acknowledgement */
+	SL_CX_CTR_JS_CONNECT_FAILED,	/* connections to the broker that failed (refused credentials...) */
 	_SL_CX_CTR_ALL
 };
 extern const struct rate_ctr_group_desc sl_cx_ctrg_desc;

@@ -74,6 +74,27 @@ static void set_error(struct sl_js_export *x, const char *what, natsStatus s)
 	pthread_mutex_unlock(&x->mu);
 }
 
+/*
+ * 0 when the credentials file can be read by this process now, else a
+ * negative errno (-ENODATA: empty). libnats reads the file at every
+ * connection and reconnection, not once: it must stay readable by the
+ * user sluiced runs as.
+ */
+static int creds_readable(const char *path)
+{
+	char c;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, &c, 1);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return n < 0 ? (int)n : n == 0 ? -ENODATA : 0;
+}
+
 /* Sleeps up to ms unless stopped; true when stopping. */
 static bool wait_stop(struct sl_js_export *x, unsigned ms)
 {
@@ -196,6 +217,26 @@ static natsStatus ensure_stream(struct sl_js_export *x)
 	return s;
 }
 
+/* A failed first connection: counted, its error kept for `show consent`, everything closed. */
+static int connect_failed(struct sl_js_export *x, const char *what, natsStatus s)
+{
+	int rc = x->cfg.creds_file ? creds_readable(x->cfg.creds_file) : 0;
+
+	if (rc < 0) { /* readable at start, not any more: name the file rather than the library's I/O error */
+		pthread_mutex_lock(&x->mu);
+		snprintf(x->st.last_error, sizeof(x->st.last_error), "%s: credentials %s: %s", what, x->cfg.creds_file,
+			 rc == -ENODATA ? "empty" : strerror(-rc));
+		pthread_mutex_unlock(&x->mu);
+	} else {
+		set_error(x, what, s);
+	}
+	pthread_mutex_lock(&x->mu);
+	x->st.connect_failures++;
+	pthread_mutex_unlock(&x->mu);
+	disconnect(x);
+	return -1;
+}
+
 static int js_connect(struct sl_js_export *x)
 {
 	jsOptions jo;
@@ -225,17 +266,11 @@ static int js_connect(struct sl_js_export *x)
 	}
 	if (s == NATS_OK && x->cfg.tls_cert)
 		s = natsOptions_LoadCertificatesChain(x->opts, x->cfg.tls_cert, x->cfg.tls_key);
-	if (s != NATS_OK) {
-		set_error(x, "options", s);
-		disconnect(x);
-		return -1;
-	}
+	if (s != NATS_OK)
+		return connect_failed(x, "options", s);
 	s = natsConnection_Connect(&x->nc, x->opts);
-	if (s != NATS_OK) {
-		set_error(x, "connect", s);
-		disconnect(x);
-		return -1;
-	}
+	if (s != NATS_OK)
+		return connect_failed(x, "connect", s);
 	jsOptions_Init(&jo);
 	jo.Wait = x->cfg.ack_wait_ms;
 	jo.PublishAsync.MaxPending = x->cfg.max_pending;
@@ -245,11 +280,8 @@ static int js_connect(struct sl_js_export *x)
 	s = natsConnection_JetStream(&x->js, x->nc, &jo);
 	if (s == NATS_OK)
 		s = ensure_stream(x);
-	if (s != NATS_OK) {
-		set_error(x, "stream", s);
-		disconnect(x);
-		return -1;
-	}
+	if (s != NATS_OK)
+		return connect_failed(x, "stream", s);
 	atomic_store(&x->connected, true);
 	pthread_mutex_lock(&x->mu);
 	x->st.connects++;
@@ -488,6 +520,12 @@ struct sl_js_export *sl_js_export_open(void *ctx, const struct sl_js_export_cfg 
 	    !sl_js_prefix_ok(cfg->subject_prefix)) {
 		*err = talloc_asprintf(ctx, "jetstream: recipient, gateway-id, stream and each subject-prefix token "
 					    "must be 1 to %u of A-Z a-z 0-9 _ -", SL_JS_NAME_MAX);
+		return NULL;
+	}
+	if (cfg->creds_file && (rc = creds_readable(cfg->creds_file)) < 0) {
+		*err = talloc_asprintf(ctx, "jetstream credentials %s: %s (it is read at every connection, by the user "
+					    "sluiced runs as)", cfg->creds_file,
+				       rc == -ENODATA ? "empty" : strerror(-rc));
 		return NULL;
 	}
 	x = talloc_zero(ctx, struct sl_js_export);

@@ -49,11 +49,12 @@ struct sl_js_export_stats {
 	uint64_t duplicates;		/* acknowledgements saying the stream had it already */
 	uint64_t retries;		/* chunks published again after a failure */
 	uint64_t connects;		/* successful (re)connections */
+	uint64_t connect_failures;	/* first connections (or stream look-ups) that failed: refused credentials... */
 	uint64_t cursor_failed;		/* cursor file writes that failed */
 	uint64_t skipped_bytes;		/* torn tails of abandoned segments, not published */
 	bool connected;
 	struct sl_js_pos acked_pos;
-	char last_error[128];		/* the worker's last failure, "" if none yet */
+	char last_error[256];		/* the worker's last failure, "" if none yet */
 };
 
 struct sl_js_export;
