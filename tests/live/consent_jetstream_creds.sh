@@ -59,8 +59,11 @@ broker() {
 	wait_listen "$port" "nats-server (operator mode)"
 }
 broker
-"$D" -c "$work/nats/acme.creds" "$url" - >"$work/ok.out" 2>"$work/ok.err" && grep -qx connected "$work/ok.out" ||
+"$D" -c "$work/nats/reader.creds" "$url" - >"$work/ok.out" 2>"$work/ok.err" && grep -qx connected "$work/ok.out" ||
 	{ cat "$work/ok.err"; fail "nats-server refused the user of the preloaded account (or its JetStream)"; }
+# sluiced's user is held to its permissions: the JetStream account information is not among them
+"$D" -c "$work/nats/sluiced.creds" "$url" - >"$work/restricted.out" 2>"$work/restricted.err" &&
+	fail "sluiced's user may ask for the account information: its permissions are not applied"
 for who in none forged stranger; do
 	if [ $who = none ]; then
 		"$D" "$url" - >"$work/$who.out" 2>"$work/$who.dump" && fail "nats-server accepted a connection without credentials"
@@ -70,7 +73,7 @@ for who in none forged stranger; do
 	fi
 	grep -q "Authorization Violation" "$work/$who.dump" || { cat "$work/$who.dump"; fail "$who: not refused for authorization"; }
 done
-echo "nats-server: the account's user accepted with JetStream; refused: no credentials, a user signed by another account's key, a user of an unknown account"
+echo "nats-server: the account's users accepted with JetStream (sluiced's held to its permissions); refused: no credentials, a user signed by another account's key, a user of an unknown account"
 
 # --- 1. sluiced with credentials the server refuses ----------------------------------------
 js_prepare --calls 20 --rtp-seconds 1 --messages 20 --registrations 2
@@ -111,7 +114,7 @@ stop_within 30 TERM $gw || fail "wrong credentials: sluiced did not stop cleanly
 grep -q "batches stay in the outbox for the next start" "$work/gw.err" || fail "wrong credentials: the stop did not say what stays in the outbox"
 first=$(cat "$work"/acme/*.jsonl | wc -l)
 [ "$first" -gt 0 ] || fail "wrong credentials: nothing was exported to JSON Lines"
-"$D" -c "$work/nats/acme.creds" "$url" SLUICE_EXPORT >"$work/stream0.tsv" 2>"$work/stream0.err" &&
+"$D" -c "$work/nats/reader.creds" "$url" SLUICE_EXPORT >"$work/stream0.tsv" 2>"$work/stream0.err" &&
 	fail "wrong credentials: the stream exists ($(wc -l <"$work/stream0.tsv") messages)"
 grep -q "not found\|Not Found" "$work/stream0.err" || { cat "$work/stream0.err"; fail "wrong credentials: stream lookup"; }
 [ ! -e "$work/acme/acme.jetstream" ] || fail "wrong credentials: a cursor was saved: $(cat "$work/acme/acme.jetstream")"
@@ -133,7 +136,7 @@ refused_start() { # CFG WHAT [sluiced options]: sluiced must exit within 10 s na
 	wait $_p && fail "$_what: sluiced exited 0"
 	grep "jetstream credentials" "$work/bad.err" | head -n 1
 }
-cp "$work/nats/acme.creds" "$work/secret.creds"
+cp "$work/nats/sluiced.creds" "$work/secret.creds"
 sed "s|^ jetstream credentials .*| jetstream credentials $work/secret.creds|" "$work/gw.cfg" >"$work/unreadable.cfg"
 if [ "$(id -u)" -eq 0 ]; then
 	# as the packaged unit runs it: another user than the file's owner (here after --user's drop)
@@ -160,7 +163,7 @@ grep -q "jetstream credentials $work/missing.creds: no such file" "$work/check2.
 	{ cat "$work/check2.out"; fail "--check-config does not name the missing credentials"; }
 
 # --- 3. the configuration fixed: everything published, credentials read at every connection --
-sed -i "s|^ jetstream credentials .*| jetstream credentials $work/nats/acme.creds|" "$work/gw.cfg"
+sed -i "s|^ jetstream credentials .*| jetstream credentials $work/nats/sluiced.creds|" "$work/gw.cfg"
 "$B/src/sluiced" -c "$work/gw.cfg" >"$work/gw2.out" 2>"$work/gw2.err" &
 gw=$!
 pids="$pids $gw"
@@ -190,7 +193,7 @@ kill -9 $nats
 wait $nats 2>/dev/null
 broker
 control=$(reconnected) || fail "no reconnection within 15 s of the broker's restart"
-mv "$work/nats/acme.creds" "$work/nats/acme.creds.away"
+mv "$work/nats/sluiced.creds" "$work/nats/sluiced.creds.away"
 kill -9 $nats
 wait $nats 2>/dev/null
 broker
@@ -203,12 +206,12 @@ while [ $n -lt $away ]; do
 	sleep 0.5
 	n=$((n + 5))
 done
-mv "$work/nats/acme.creds.away" "$work/nats/acme.creds"
+mv "$work/nats/sluiced.creds.away" "$work/nats/sluiced.creds"
 back=$(reconnected) || fail "no reconnection within 15 s of the credentials file coming back"
 s10() { echo "$(($1 / 10)).$(($1 % 10)) s"; }
 echo "broker restarted: reconnected within $(s10 "$control") with the credentials file; without it, not in $(s10 $away); back: reconnected within $(s10 "$back")"
 stop_within 30 TERM $gw || fail "fixed credentials: sluiced did not stop cleanly"
-"$D" -c "$work/nats/acme.creds" "$url" SLUICE_EXPORT >"$work/stream.tsv" 2>"$work/stream.err" ||
+"$D" -c "$work/nats/reader.creds" "$url" SLUICE_EXPORT >"$work/stream.tsv" 2>"$work/stream.err" ||
 	{ cat "$work/stream.err"; fail "js_dump"; }
 total=$(cat "$work"/acme/*.jsonl | wc -l)
 [ "$total" -gt "$first" ] || fail "the second run exported nothing ($total records, $first from the first)"

@@ -12,7 +12,9 @@ formats), with python3-cryptography for Ed25519.
   nats_creds.py make DIR PORT STORE_DIR
       DIR/nats.conf        the server configuration (listens on 127.0.0.1:PORT)
       DIR/operator.jwt     the operator JWT it trusts
-      DIR/acme.creds       a user of the preloaded account: must be accepted
+      DIR/sluiced.creds    a user of the preloaded account allowed only what sluiced
+                           needs (SLUICED_PUB, SLUICED_SUB): must be accepted
+      DIR/reader.creds     a user of that account without restrictions (reads the stream)
       DIR/forged.creds     a user naming the preloaded account as issuer but
                            signed by another account's key: must be refused
       DIR/stranger.creds   a user of an account the server does not know
@@ -151,9 +153,10 @@ def account_jwt(op, acc, name, jetstream=True):
                                       "type": "account", "version": 2})
 
 
-def user_jwt(signer, user_pub, name, issuer_public=None):
-    """A user JWT signed by signer; issuer_public overrides the iss claim (a forged user)."""
-    nats = {"pub": {}, "sub": {}, "subs": -1, "data": -1, "payload": -1, "type": "user", "version": 2}
+def user_jwt(signer, user_pub, name, issuer_public=None, pub_allow=None, sub_allow=None):
+    """A user JWT signed by signer; issuer_public overrides the iss claim (a forged user); *_allow: permissions."""
+    nats = {"pub": {"allow": pub_allow} if pub_allow else {}, "sub": {"allow": sub_allow} if sub_allow else {},
+            "subs": -1, "data": -1, "payload": -1, "type": "user", "version": 2}
     if issuer_public is None:
         return jwt(signer, user_pub, name, nats)
 
@@ -178,16 +181,24 @@ def write(path, text, mode=0o600):
         f.write(text)
 
 
+# What sluiced's publisher needs (docs/exports.md): publish its records, look up and create its
+# stream through the JetStream API, receive replies and acknowledgements on its inbox.
+SLUICED_PUB = ["sluice.export.>", "$JS.API.STREAM.INFO.SLUICE_EXPORT", "$JS.API.STREAM.CREATE.SLUICE_EXPORT"]
+SLUICED_SUB = ["_INBOX.>"]
+
+
 def make(out, port, store):
     os.makedirs(out, exist_ok=True)
     op, sys_acc, acc, other = NKey("operator"), NKey("account"), NKey("account"), NKey("account")
-    user, forger, stranger = NKey("user"), NKey("user"), NKey("user")
+    user, reader, forger, stranger = NKey("user"), NKey("user"), NKey("user"), NKey("user")
     op_jwt = operator_jwt(op, "sluice-test-operator", sys_acc.public)
     acc_jwt = account_jwt(op, acc, "SLUICE")
     # JetStream needs the server's system account (nats-server refuses to start JetStream without one)
     sys_jwt = account_jwt(op, sys_acc, "SYS", jetstream=False)
     write(os.path.join(out, "operator.jwt"), op_jwt + "\n", 0o644)
-    write(os.path.join(out, "acme.creds"), creds(user_jwt(acc, user.public, "sluiced"), user))
+    write(os.path.join(out, "sluiced.creds"),
+          creds(user_jwt(acc, user.public, "sluiced", pub_allow=SLUICED_PUB, sub_allow=SLUICED_SUB), user))
+    write(os.path.join(out, "reader.creds"), creds(user_jwt(acc, reader.public, "reader"), reader))
     write(os.path.join(out, "forged.creds"),
           creds(user_jwt(other, forger.public, "forged", issuer_public=acc.public), forger))
     write(os.path.join(out, "stranger.creds"), creds(user_jwt(other, stranger.public, "stranger"), stranger))
