@@ -18,9 +18,11 @@
 # 1. with the forged user's file: the records go to the JSON Lines outbox
 #    and none reaches the broker (no stream); `show consent` names the
 #    error and counts failed connections, and the error is logged;
+#    Then the file is moved away: the next connection's error names it;
 # 2. a credentials file sluiced cannot read (another user's 0600 file:
-#    --user nobody when run as root, a mode-000 file otherwise) or that
-#    does not exist: sluiced refuses to start, naming the file;
+#    --user nobody when run as root, a mode-000 file otherwise), that
+#    does not exist, a directory or an empty file: sluiced refuses to
+#    start, naming the file;
 # 3. the configuration fixed (the good user), sluiced started again (it
 #    reads the capture again into new segments): every record of both
 #    runs must reach the stream once, in order, with its message id;
@@ -110,6 +112,22 @@ until grep -q "consent: recipient acme: jetstream: connect: Authentication Viola
 	[ $n -le 50 ] || fail "wrong credentials: the error is not logged"
 	sleep 0.1
 done
+# the file gone before a connection attempt: that attempt's error names the file
+mv "$work/nats/forged.creds" "$work/nats/forged.creds.away"
+n=0
+until show_consent "$v" >"$work/show1b.txt" &&
+	grep -q "last error: connect: credentials $work/nats/forged.creds: No such file or directory" "$work/show1b.txt"; do
+	n=$((n + 1))
+	[ $n -le 30 ] || { grep "jetstream:" "$work/show1b.txt"; fail "credentials gone: show consent does not name the file"; }
+	sleep 0.5
+done
+mv "$work/nats/forged.creds.away" "$work/nats/forged.creds"
+n=0
+until grep -q "jetstream: connect: credentials $work/nats/forged.creds: No such file or directory" "$work/gw.err"; do
+	n=$((n + 1))
+	[ $n -le 50 ] || fail "credentials gone: not logged"
+	sleep 0.1
+done
 stop_within 30 TERM $gw || fail "wrong credentials: sluiced did not stop cleanly"
 grep -q "batches stay in the outbox for the next start" "$work/gw.err" || fail "wrong credentials: the stop did not say what stays in the outbox"
 first=$(cat "$work"/acme/*.jsonl | wc -l)
@@ -157,6 +175,13 @@ sed "s|^ jetstream credentials .*| jetstream credentials $work/missing.creds|" "
 refused_start "$work/missing.cfg" "missing credentials"
 grep -q "jetstream credentials $work/missing.creds: No such file or directory" "$work/bad.err" ||
 	{ cat "$work/bad.err"; fail "missing credentials: no error naming the file"; }
+for bad in dir empty; do
+	if [ $bad = dir ]; then mkdir "$work/$bad.creds"; why="Is a directory"; else : >"$work/$bad.creds"; why=empty; fi
+	sed "s|^ jetstream credentials .*| jetstream credentials $work/$bad.creds|" "$work/gw.cfg" >"$work/$bad.cfg"
+	refused_start "$work/$bad.cfg" "$bad credentials"
+	grep -q "jetstream credentials $work/$bad.creds: $why" "$work/bad.err" ||
+		{ cat "$work/bad.err"; fail "$bad credentials: no error naming the file"; }
+done
 "$B/src/sluiced" -c "$work/missing.cfg" --check-config >"$work/check2.out" 2>&1 &&
 	fail "--check-config accepts missing credentials"
 grep -q "jetstream credentials $work/missing.creds: no such file" "$work/check2.out" ||
