@@ -1,3 +1,4 @@
+# shellcheck shell=sh disable=SC2154
 # Sourced by the JetStream live tests (consent_jetstream.sh,
 # consent_jetstream_creds.sh) after they have set B (the build directory),
 # work (their temporary directory) and defined fail. What they share: free
