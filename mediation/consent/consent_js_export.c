@@ -3,8 +3,10 @@
  * docs/exports.md, docs/ARCHITECTURE.md "The JetStream export").
  *
  * One worker thread per recipient owns the NATS connection and the
- * outbox reader. Its loop: wait until the outbox is durable past the
- * cursor; read up to chunk_records whole lines; publish each with
+ * outbox reader. Its loop: connect when not connected (at start, and
+ * again whenever the library has closed the connection), with a back-off;
+ * wait until the outbox is durable past the cursor; read up to
+ * chunk_records whole lines; publish each with
  * js_PublishMsgAsync (library threads count the acknowledgements); wait
  * for all of them (js_PublishAsyncComplete, bounded by ack_wait_ms); on
  * success save the cursor and signal the eventfd, on any failure drop
@@ -156,25 +158,29 @@ static void on_closed(natsConnection *nc, void *closure)
 }
 
 /*
- * Closes the connection and waits (up to 10 s) for the library's closed
- * callback: the disconnected and closed callbacks run on a library thread
- * after natsConnection_Close returns, and they reach x, so x must not be
- * freed before they ran.
+ * Closes the connection (unless the library already has) and waits (up to
+ * 10 s) for the library's closed callback: the disconnected and closed
+ * callbacks run on a library thread after the close, and they reach x, so
+ * x must not be freed before they ran.
  */
 static void disconnect(struct sl_js_export *x)
 {
 	if (x->nc) {
 		struct timespec ts;
+		bool by_us = !natsConnection_IsClosed(x->nc);
 
-		pthread_mutex_lock(&x->mu);
-		x->closed = false;
-		pthread_mutex_unlock(&x->mu);
-		natsConnection_Close(x->nc);
+		if (by_us) {
+			pthread_mutex_lock(&x->mu);
+			x->closed = false;
+			pthread_mutex_unlock(&x->mu);
+			natsConnection_Close(x->nc);
+		}
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		ts.tv_sec += 10;
 		pthread_mutex_lock(&x->mu);
 		while (!x->closed && pthread_cond_timedwait(&x->cv, &x->mu, &ts) != ETIMEDOUT)
 			;
+		x->closed = false;
 		pthread_mutex_unlock(&x->mu);
 	}
 	jsCtx_Destroy(x->js);
@@ -235,6 +241,26 @@ static int connect_failed(struct sl_js_export *x, const char *what, natsStatus s
 	pthread_mutex_unlock(&x->mu);
 	disconnect(x);
 	return -1;
+}
+
+/*
+ * The library closed the connection by itself: libnats 3.4 stops
+ * reconnecting, for good, when the server refuses the credentials twice in
+ * a row (a user revoked, an account not yet on a restarted server). The
+ * error is kept and counted, the connection dropped, and the worker
+ * connects again with its back-off, as at start.
+ */
+static void connection_lost(struct sl_js_export *x)
+{
+	const char *txt = NULL;
+	natsStatus s = natsConnection_GetLastError(x->nc, &txt);
+
+	pthread_mutex_lock(&x->mu);
+	snprintf(x->st.last_error, sizeof(x->st.last_error), "connection closed by the client library: %s",
+		 txt && *txt ? txt : natsStatus_GetText(s));
+	x->st.connect_failures++;
+	pthread_mutex_unlock(&x->mu);
+	disconnect(x);
 }
 
 static int js_connect(struct sl_js_export *x)
@@ -402,21 +428,28 @@ static void *worker(void *arg)
 		uint64_t limit;
 		unsigned nl;
 		ssize_t n;
-		bool stop;
+		bool stop, lost;
 
+		/* connected, nothing to publish: wait (for a record, the stop, or the library closing the connection) */
 		pthread_mutex_lock(&x->mu);
-		while (!x->stop && !sl_js_pos_before(&pos, x->dseg, x->doff))
+		while (!x->stop && x->js && !x->closed && !sl_js_pos_before(&pos, x->dseg, x->doff))
 			pthread_cond_wait(&x->cv, &x->mu);
 		dseg = x->dseg;
 		doff = x->doff;
 		stop = x->stop;
+		lost = x->nc && x->closed;
 		pthread_mutex_unlock(&x->mu);
 		if (stop)
 			break;
-		if (!x->js && js_connect(x) < 0) {
-			if (wait_stop(x, backoff))
-				break;
-			backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
+		if (lost)
+			connection_lost(x);
+		/* (re)connect at once, records or not, so that refused credentials show from the start */
+		if (!x->js) {
+			if (js_connect(x) < 0) {
+				if (wait_stop(x, backoff))
+					break;
+				backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
+			}
 			continue;
 		}
 		if (x->segfd < 0 || x->segfd_no != pos.seg) {

@@ -29,7 +29,9 @@
 #    meanwhile the credentials file is moved away and the broker
 #    restarted: sluiced must stay disconnected while the file is away
 #    (libnats reads it at every connection, not once) and reconnect when
-#    it is back.
+#    it is back; then a broker of another operator on the same port
+#    refuses the user (libnats then closes the connection for good) and
+#    the right broker comes back: sluiced must connect again by itself.
 # Skips (77) without nats-server, libnats or python3-cryptography.
 set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}"
@@ -235,6 +237,28 @@ mv "$work/nats/sluiced.creds.away" "$work/nats/sluiced.creds"
 back=$(reconnected) || fail "no reconnection within 15 s of the credentials file coming back"
 s10() { echo "$(($1 / 10)).$(($1 % 10)) s"; }
 echo "broker restarted: reconnected within $(s10 "$control") with the credentials file; without it, not in $(s10 $away); back: reconnected within $(s10 "$back")"
+# a broker refusing the user for a while (another operator's configuration on the same port, as a
+# restarted server that does not have the account yet): libnats 3.4 gives the connection up for
+# good after two refusals; sluiced must connect again by itself once the right broker is back
+python3 "$T" make "$work/other" "$port" "$work/store-other" || fail "nats_creds.py make (other operator)"
+kill -9 $nats
+wait $nats 2>/dev/null
+"$NS" -c "$work/other/nats.conf" >"$work/nats-other.log" 2>&1 &
+nats=$!
+pids="$pids $nats"
+wait_listen "$port" "the other operator's nats-server"
+n=0
+until show_consent "$v" >"$work/show5.txt" && grep -q "[1-9][0-9]* failed connections" "$work/show5.txt"; do
+	n=$((n + 1))
+	[ $n -le 30 ] || { grep "jetstream:" "$work/show5.txt"; fail "the other operator's broker: no failed connection"; }
+	sleep 0.5
+done
+refusals=$(grep -c "authentication error" "$work/nats-other.log")
+kill -9 $nats
+wait $nats 2>/dev/null
+broker
+back=$(reconnected) || { grep "jetstream:" "$work/show4.txt"; fail "no reconnection within 15 s of the right broker coming back"; }
+echo "a broker refusing the user ($refusals refusals): reconnected within $(s10 "$back") of the right one coming back"
 stop_within 30 TERM $gw || fail "fixed credentials: sluiced did not stop cleanly"
 "$D" -c "$work/nats/reader.creds" "$url" SLUICE_EXPORT >"$work/stream.tsv" 2>"$work/stream.err" ||
 	{ cat "$work/stream.err"; fail "js_dump"; }

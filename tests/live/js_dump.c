@@ -55,8 +55,13 @@ int main(int argc, char **argv)
 	}
 	if (s == NATS_OK)
 		s = natsConnection_Connect(&nc, o);
-	if (s == NATS_OK)
-		s = natsConnection_JetStream(&js, nc, NULL);
+	if (s == NATS_OK) {
+		jsOptions jo;
+
+		jsOptions_Init(&jo);
+		jo.Wait = strcmp(argv[2], "-") ? 5000 : 1000; /* a request refused for permissions is a timeout */
+		s = natsConnection_JetStream(&js, nc, &jo);
+	}
 	if (s == NATS_OK && !strcmp(argv[2], "-")) {
 		jsAccountInfo *ai = NULL;
 
