@@ -49,7 +49,7 @@ struct sl_js_export_stats {
 	uint64_t duplicates;		/* acknowledgements saying the stream had it already */
 	uint64_t retries;		/* chunks published again after a failure */
 	uint64_t connects;		/* successful (re)connections */
-	uint64_t connect_failures;	/* first connections (or stream look-ups) that failed: refused credentials... */
+	uint64_t connect_failures;	/* connections made that failed (refused credentials...), or that libnats gave up */
 	uint64_t cursor_failed;		/* cursor file writes that failed */
 	uint64_t skipped_bytes;		/* torn tails of abandoned segments, not published */
 	bool connected;
