@@ -223,7 +223,7 @@ static natsStatus ensure_stream(struct sl_js_export *x)
 	return s;
 }
 
-/* A failed first connection: counted, its error kept for `show consent`, everything closed. */
+/* A failed connection attempt (at start, or after libnats gave one up): counted, its error kept, all closed. */
 static int connect_failed(struct sl_js_export *x, const char *what, natsStatus s)
 {
 	int rc = x->cfg.creds_file ? creds_readable(x->cfg.creds_file) : 0;
