@@ -42,7 +42,7 @@ NS=${NATS_SERVER:-}
 [ -x "$B/tests/live/js_dump" ] || { echo "SKIP: built without libnats (scripts/deps.sh nats, then configure)"; exit 77; }
 python3 -c 'import cryptography.hazmat.primitives.asymmetric.ed25519' 2>/dev/null ||
 	{ echo "SKIP: python3-cryptography missing (scripts/deps.sh test)"; exit 77; }
-work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-jscreds.XXXXXX")
+work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-jscreds.XXXXXX") || { echo "FAIL: no temporary directory"; exit 1; }
 pids=""
 cleanup() { for p in $pids; do kill -9 "$p" 2>/dev/null; done; [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"; }
 trap cleanup EXIT INT TERM
