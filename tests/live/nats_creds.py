@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """NATS decentralised-auth material for tests, without nsc (not in Debian).
 
-Makes an operator, an account with JetStream enabled and a user of that
-account: NKeys (Ed25519) and JWTs (NATS JWT v2), a user credentials file,
+Makes an operator, its system account, an account with JetStream enabled
+and users: NKeys (Ed25519) and JWTs (NATS JWT v2), user credentials files,
 and a nats-server configuration in operator mode (MEMORY resolver with the
-account preloaded, JetStream on). Written from the public NATS documents
+accounts preloaded, JetStream on). Test material only: the keys are made on
+the spot and every seed is written next to them. Written from the public NATS documents
 (docs.nats.io: "Decentralized JWT Authentication/Authorization", "Memory
 Resolver", "Authenticating with a Credentials File"; the NKeys and JWT v2
 formats), with python3-cryptography for Ed25519.
@@ -132,7 +133,7 @@ def jwt(issuer, subject_pub, name, nats, iat=None):
     """A JWT v2 of claims about subject_pub, signed by the NKey issuer."""
     claims = {"jti": "", "iat": int(iat or time.time()), "iss": issuer.public, "name": name, "sub": subject_pub,
               "nats": nats}
-    # jti: a hash of the claims without it, base32 (it only has to be unique)
+    # jti: a hash of the claims without it, base32 (an id; nats-server 2.9.10 does not check how it is made)
     digest = hashlib.sha256(json.dumps(claims, sort_keys=True).encode()).digest()
     claims["jti"] = b32(digest)
     head = b64u(json.dumps({"typ": "JWT", "alg": "ed25519-nkey"}, separators=(",", ":")).encode())
@@ -219,7 +220,7 @@ def make(out, port, store):
 
 
 def selftest():
-    """Known answers from the examples of the NATS documentation (keys only; no secret of anyone's)."""
+    """Known answers from the examples of the NATS documents (public keys, and the example seed they publish)."""
     ok = True
     # the Memory Resolver page: an account and its operator
     for text, kind in (("ACSU3Q6LTLBVLGAQUONAGXJHVNWGSKKAUA7IY5TB4Z7PLEKSR5O6JTGR", "account"),
