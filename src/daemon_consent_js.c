@@ -45,6 +45,7 @@ struct sl_daemon_js {
 	struct rate_ctr_group *ctrs;
 	struct sl_js_export_stats seen;	/* what the counters already hold */
 	char logged_error[sizeof(((struct sl_js_export_stats *)0)->last_error)];	/* the publisher's last error logged */
+	bool connected_since_error;	/* a connection succeeded after the error logged last */
 	sl_daemon_js_account_cb account;
 	void *data;
 };
@@ -94,11 +95,24 @@ void sl_daemon_js_poll(struct sl_daemon_js *j)
 	rate_ctr_add(rate_ctr_group_get_ctr(j->ctrs, SL_CX_CTR_JS_RETRIES), (int)(st.retries - j->seen.retries));
 	rate_ctr_add(rate_ctr_group_get_ctr(j->ctrs, SL_CX_CTR_JS_CONNECT_FAILED),
 		     (int)(st.connect_failures - j->seen.connect_failures));
-	/* the publisher thread never logs: its errors are logged here, each time the text changes */
-	if (strcmp(st.last_error, j->logged_error)) {
+	/*
+	 * The publisher thread never logs: its errors are logged here, when the
+	 * text changes or when failures come back after a connection succeeded;
+	 * and a connection after failures is logged once.
+	 */
+	if (st.last_error[0] &&
+	    (strcmp(st.last_error, j->logged_error) ||
+	     (j->connected_since_error &&
+	      (st.connect_failures != j->seen.connect_failures || st.retries != j->seen.retries)))) {
 		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s: jetstream: %s (%" PRIu64 " failed connections, %" PRIu64
 					  " retries so far)\n", j->recipient, st.last_error, st.connect_failures, st.retries);
 		snprintf(j->logged_error, sizeof(j->logged_error), "%s", st.last_error);
+		j->connected_since_error = false;
+	}
+	if (st.connects != j->seen.connects && j->logged_error[0] && !j->connected_since_error) {
+		LOGP(DSLSRC, LOGL_NOTICE, "consent: recipient %s: jetstream: connected again (%" PRIu64 " failed "
+					   "connections so far)\n", j->recipient, st.connect_failures);
+		j->connected_since_error = true;
 	}
 	j->seen = st;
 }

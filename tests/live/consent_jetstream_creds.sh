@@ -259,6 +259,16 @@ wait $nats 2>/dev/null
 broker
 back=$(reconnected) || { grep "jetstream:" "$work/show4.txt"; fail "no reconnection within 15 s of the right broker coming back"; }
 echo "a broker refusing the user ($refusals refusals): reconnected within $(s10 "$back") of the right one coming back"
+# logged: the refusal, then the connection again
+n=0
+until grep -q "consent: recipient acme: jetstream: connected again" "$work/gw2.err"; do
+	n=$((n + 1))
+	[ $n -le 50 ] || fail "the reconnection after the refusals is not logged"
+	sleep 0.1
+done
+grep -q "consent: recipient acme: jetstream: connect.*Authentication Violation" "$work/gw2.err" ||
+	fail "the refusals by the other operator's broker are not logged"
+grep "consent: recipient acme: jetstream:" "$work/gw2.err"
 stop_within 30 TERM $gw || fail "fixed credentials: sluiced did not stop cleanly"
 "$D" -c "$work/nats/reader.creds" "$url" SLUICE_EXPORT >"$work/stream.tsv" 2>"$work/stream.err" ||
 	{ cat "$work/stream.err"; fail "js_dump"; }
