@@ -49,6 +49,8 @@ struct sl_daemon_js {
 	char *recipient;
 	struct rate_ctr_group *ctrs;
 	struct sl_js_export_stats seen;	/* what the counters already hold */
+	char logged_error[sizeof(((struct sl_js_export_stats *)0)->last_error)];	/* the publisher's last error logged */
+	bool connected_since_error;	/* a connection succeeded after the error logged last */
 	sl_daemon_js_account_cb account;
 	void *data;
 };
@@ -62,6 +64,27 @@ static void update_counters(struct sl_daemon_js *j)
 	rate_ctr_add(rate_ctr_group_get_ctr(j->ctrs, SL_CX_CTR_JS_DUPLICATES), (int)(st.duplicates - j->seen.duplicates));
 	rate_ctr_add(rate_ctr_group_get_ctr(j->ctrs, SL_CX_CTR_JS_RETRIES), (int)(st.retries - j->seen.retries));
 	rate_ctr_add(rate_ctr_group_get_ctr(j->ctrs, SL_CX_CTR_JS_REJECTED), (int)(st.rejected - j->seen.rejected));
+	rate_ctr_add(rate_ctr_group_get_ctr(j->ctrs, SL_CX_CTR_JS_CONNECT_FAILED),
+		     (int)(st.connect_failures - j->seen.connect_failures));
+	/*
+	 * The publisher thread never logs: its errors are logged here, when the
+	 * text changes or when failures come back after a connection succeeded;
+	 * and a connection after failures is logged once.
+	 */
+	if (st.last_error[0] &&
+	    (strcmp(st.last_error, j->logged_error) ||
+	     (j->connected_since_error &&
+	      (st.connect_failures != j->seen.connect_failures || st.retries != j->seen.retries)))) {
+		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s: jetstream: %s (%" PRIu64 " failed connections, %" PRIu64
+					  " retries so far)\n", j->recipient, st.last_error, st.connect_failures, st.retries);
+		snprintf(j->logged_error, sizeof(j->logged_error), "%s", st.last_error);
+		j->connected_since_error = false;
+	}
+	if (st.connects != j->seen.connects && j->logged_error[0] && !j->connected_since_error) {
+		LOGP(DSLSRC, LOGL_NOTICE, "consent: recipient %s: jetstream: connected again (%" PRIu64 " failed "
+					   "connections so far)\n", j->recipient, st.connect_failures);
+		j->connected_since_error = true;
+	}
 	j->seen = st;
 }
 
@@ -236,8 +259,8 @@ void sl_daemon_js_show(struct sl_daemon_js *j, struct vty *vty)
 	sl_js_export_stats(j->x, &st);
 	vty_out(vty, " jetstream: %s, %" PRIu64 " records acknowledged (%" PRIu64 " duplicates), %" PRIu64
 		     " published, %" PRIu64 " retries, cursor %06u:%" PRIu64 ", %u batches awaiting acknowledgement, "
-		     "%" PRIu64 " lines rejected%s%s%s",
+		     "%" PRIu64 " lines rejected, %" PRIu64 " failed connections%s%s%s",
 		st.connected ? "connected" : "not connected", st.acked, st.duplicates, st.published, st.retries,
-		st.acked_pos.seg, st.acked_pos.lines, j->n_pending, st.rejected, st.last_error[0] ? ", last error: " : "",
-		st.last_error, VTY_NEWLINE);
+		st.acked_pos.seg, st.acked_pos.lines, j->n_pending, st.rejected, st.connect_failures,
+		st.last_error[0] ? ", last error: " : "", st.last_error, VTY_NEWLINE);
 }

@@ -73,6 +73,9 @@ static const struct rate_ctr_desc cx_ctr_desc[_SL_CX_CTR_ALL] = {
 				    "Outbox lines not published to JetStream: longer than the 1 MiB read buffer" },
 	[SL_CX_CTR_AGG_CAPPED] = { "aggregate:capped",
 				   "Observations dropped because their open time bucket held its cap (docs/aggregates.md)" },
+	[SL_CX_CTR_JS_CONNECT_FAILED] = { "jetstream-connect-failed",
+					  "Connections to the NATS broker that failed (unreachable, credentials "
+					  "refused, stream unusable); retried with back-off" },
 };
 
 const struct rate_ctr_group_desc sl_cx_ctrg_desc = {

@@ -3,8 +3,10 @@
  * docs/exports.md, docs/ARCHITECTURE.md "The JetStream export").
  *
  * One worker thread per recipient owns the NATS connection and the
- * outbox reader. Its loop: wait until the outbox is durable past the
- * cursor; read up to chunk_records whole lines; publish each with
+ * outbox reader. Its loop: connect when not connected (at start, and
+ * again whenever the library has closed the connection), with a back-off;
+ * wait until the outbox is durable past the cursor; read up to
+ * chunk_records whole lines; publish each with
  * js_PublishMsgAsync (library threads count the acknowledgements); wait
  * for all of them (js_PublishAsyncComplete, bounded by ack_wait_ms); on
  * success save the cursor and signal the eventfd, on any failure drop
@@ -75,6 +77,27 @@ static void set_error(struct sl_js_export *x, const char *what, natsStatus s)
 	pthread_mutex_lock(&x->mu);
 	snprintf(x->st.last_error, sizeof(x->st.last_error), "%s: %s", what, natsStatus_GetText(s));
 	pthread_mutex_unlock(&x->mu);
+}
+
+/*
+ * 0 when the credentials file can be read by this process now, else a
+ * negative errno (-ENODATA: empty). libnats reads the file at every
+ * connection and reconnection, not once: it must stay readable by the
+ * user sluiced runs as.
+ */
+static int creds_readable(const char *path)
+{
+	char c;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, &c, 1);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return n < 0 ? (int)n : n == 0 ? -ENODATA : 0;
 }
 
 /* Sleeps up to ms unless stopped; true when stopping. */
@@ -155,25 +178,29 @@ static void on_closed(natsConnection *nc, void *closure)
 }
 
 /*
- * Closes the connection and waits (up to 10 s) for the library's closed
- * callback: the disconnected and closed callbacks run on a library thread
- * after natsConnection_Close returns, and they reach x, so x must not be
- * freed before they ran.
+ * Closes the connection (unless the library already has) and waits (up to
+ * 10 s) for the library's closed callback: the disconnected and closed
+ * callbacks run on a library thread after the close, and they reach x, so
+ * x must not be freed before they ran.
  */
 static void disconnect(struct sl_js_export *x)
 {
 	if (x->nc) {
 		struct timespec ts;
+		bool by_us = !natsConnection_IsClosed(x->nc);
 
-		pthread_mutex_lock(&x->mu);
-		x->closed = false;
-		pthread_mutex_unlock(&x->mu);
-		natsConnection_Close(x->nc);
+		if (by_us) {
+			pthread_mutex_lock(&x->mu);
+			x->closed = false;
+			pthread_mutex_unlock(&x->mu);
+			natsConnection_Close(x->nc);
+		}
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		ts.tv_sec += 10;
 		pthread_mutex_lock(&x->mu);
 		while (!x->closed && pthread_cond_timedwait(&x->cv, &x->mu, &ts) != ETIMEDOUT)
 			;
+		x->closed = false;
 		pthread_mutex_unlock(&x->mu);
 	}
 	jsCtx_Destroy(x->js);
@@ -216,6 +243,46 @@ static natsStatus ensure_stream(struct sl_js_export *x)
 	return s;
 }
 
+/* A failed connection attempt (at start, or after libnats gave one up): counted, its error kept, all closed. */
+static int connect_failed(struct sl_js_export *x, const char *what, natsStatus s)
+{
+	int rc = x->cfg.creds_file ? creds_readable(x->cfg.creds_file) : 0;
+
+	if (rc < 0) { /* readable at start, not any more: name the file rather than the library's I/O error */
+		pthread_mutex_lock(&x->mu);
+		snprintf(x->st.last_error, sizeof(x->st.last_error), "%s: credentials %s: %s", what, x->cfg.creds_file,
+			 rc == -ENODATA ? "empty" : strerror(-rc));
+		pthread_mutex_unlock(&x->mu);
+	} else {
+		set_error(x, what, s);
+	}
+	pthread_mutex_lock(&x->mu);
+	x->st.connect_failures++;
+	pthread_mutex_unlock(&x->mu);
+	disconnect(x);
+	return -1;
+}
+
+/*
+ * The library closed the connection by itself: libnats 3.4 stops
+ * reconnecting, for good, when the server refuses the credentials twice in
+ * a row (a user revoked, an account not yet on a restarted server). The
+ * error is kept and counted, the connection dropped, and the worker
+ * connects again with its back-off, as at start.
+ */
+static void connection_lost(struct sl_js_export *x)
+{
+	const char *txt = NULL;
+	natsStatus s = natsConnection_GetLastError(x->nc, &txt);
+
+	pthread_mutex_lock(&x->mu);
+	snprintf(x->st.last_error, sizeof(x->st.last_error), "connection closed by the client library: %s",
+		 txt && *txt ? txt : natsStatus_GetText(s));
+	x->st.connect_failures++;
+	pthread_mutex_unlock(&x->mu);
+	disconnect(x);
+}
+
 static int js_connect(struct sl_js_export *x)
 {
 	jsOptions jo;
@@ -245,17 +312,11 @@ static int js_connect(struct sl_js_export *x)
 	}
 	if (s == NATS_OK && x->cfg.tls_cert)
 		s = natsOptions_LoadCertificatesChain(x->opts, x->cfg.tls_cert, x->cfg.tls_key);
-	if (s != NATS_OK) {
-		set_error(x, "options", s);
-		disconnect(x);
-		return -1;
-	}
+	if (s != NATS_OK)
+		return connect_failed(x, "options", s);
 	s = natsConnection_Connect(&x->nc, x->opts);
-	if (s != NATS_OK) {
-		set_error(x, "connect", s);
-		disconnect(x);
-		return -1;
-	}
+	if (s != NATS_OK)
+		return connect_failed(x, "connect", s);
 	jsOptions_Init(&jo);
 	jo.Wait = x->cfg.ack_wait_ms;
 	jo.PublishAsync.MaxPending = x->cfg.max_pending;
@@ -265,11 +326,8 @@ static int js_connect(struct sl_js_export *x)
 	s = natsConnection_JetStream(&x->js, x->nc, &jo);
 	if (s == NATS_OK)
 		s = ensure_stream(x);
-	if (s != NATS_OK) {
-		set_error(x, "stream", s);
-		disconnect(x);
-		return -1;
-	}
+	if (s != NATS_OK)
+		return connect_failed(x, "stream", s);
 	atomic_store(&x->connected, true);
 	pthread_mutex_lock(&x->mu);
 	x->st.connects++;
@@ -442,21 +500,28 @@ static void *worker(void *arg)
 		uint64_t limit;
 		unsigned nl;
 		ssize_t n;
-		bool stop;
+		bool stop, lost;
 
+		/* connected, nothing to publish: wait (for a record, the stop, or the library closing the connection) */
 		pthread_mutex_lock(&x->mu);
-		while (!x->stop && !sl_js_pos_before(&pos, x->dseg, x->doff))
+		while (!x->stop && x->js && !x->closed && !sl_js_pos_before(&pos, x->dseg, x->doff))
 			pthread_cond_wait(&x->cv, &x->mu);
 		dseg = x->dseg;
 		doff = x->doff;
 		stop = x->stop;
+		lost = x->nc && x->closed;
 		pthread_mutex_unlock(&x->mu);
 		if (stop)
 			break;
-		if (!x->js && js_connect(x) < 0) {
-			if (wait_stop(x, backoff))
-				break;
-			backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
+		if (lost)
+			connection_lost(x);
+		/* (re)connect at once, records or not, so that refused credentials show from the start */
+		if (!x->js) {
+			if (js_connect(x) < 0) {
+				if (wait_stop(x, backoff))
+					break;
+				backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
+			}
 			continue;
 		}
 		if (x->segfd < 0 || x->segfd_no != pos.seg) {
@@ -575,6 +640,12 @@ struct sl_js_export *sl_js_export_open(void *ctx, const struct sl_js_export_cfg 
 	    !sl_js_prefix_ok(cfg->subject_prefix)) {
 		*err = talloc_asprintf(ctx, "jetstream: recipient, gateway-id, stream and each subject-prefix token "
 					    "must be 1 to %u of A-Z a-z 0-9 _ -", SL_JS_NAME_MAX);
+		return NULL;
+	}
+	if (cfg->creds_file && (rc = creds_readable(cfg->creds_file)) < 0) {
+		*err = talloc_asprintf(ctx, "jetstream credentials %s: %s (it is read at every connection, by the user "
+					    "sluiced runs as)", cfg->creds_file,
+				       rc == -ENODATA ? "empty" : strerror(-rc));
 		return NULL;
 	}
 	x = talloc_zero(ctx, struct sl_js_export);

@@ -49,12 +49,13 @@ struct sl_js_export_stats {
 	uint64_t duplicates;		/* acknowledgements saying the stream had it already */
 	uint64_t retries;		/* chunks published again after a failure */
 	uint64_t connects;		/* successful (re)connections */
+	uint64_t connect_failures;	/* connections made that failed (refused credentials...), or that libnats gave up */
 	uint64_t cursor_failed;		/* cursor file writes that failed */
 	uint64_t skipped_bytes;		/* torn tails of abandoned segments, not published */
 	uint64_t rejected;		/* lines longer than the read buffer (1 MiB), not published */
 	bool connected;
 	struct sl_js_pos acked_pos;
-	char last_error[128];		/* the worker's last failure, "" if none yet */
+	char last_error[256];		/* the worker's last failure, "" if none yet */
 };
 
 struct sl_js_export;

@@ -45,88 +45,25 @@ live_init js
 # common.sh's fail, with the NATS server logs too
 fail() { echo "FAIL: $*"; for f in "$work"/*.err "$work"/nats*.log; do [ -f "$f" ] && { echo "--- $f"; tail -n 25 "$f"; }; done; exit 1; }
 PURPOSE=dpv:CommercialResearch
+. "$top_srcdir/tests/live/jetstream_lib.sh"
 port=$(freeport)
 url="nats://127.0.0.1:$port"
 
-start=1767312000
-"$B/tests/bench/sluice-gencap" --out "$work/g.pcap" --calls 80 --rtp-seconds 1 --messages 60 --registrations 4 \
-	--seed 23 --start "$start" --quiet >/dev/null || fail "gencap"
-"$B/src/sluice" extract -q -r "$work/g.pcap" --types call,message >"$work/events.json" || fail "extract"
-"$B/src/sluice" audit keygen --name "sluice.test/audit" --out "$work/audit" --pseudonym-key "$work/audit.pkey" \
-	>/dev/null || fail "audit keygen"
-"$B/src/sluice" audit keygen --name "sluice.test/unused" --out "$work/unused" --pseudonym-key "$work/master.key" \
-	>/dev/null || fail "master key"
-python3 - "$work/events.json" "$work/consents.jsonl" "$PURPOSE" <<'PY' || fail "building the registry"
-import json, sys
-subs = []
-for line in open(sys.argv[1]):
-    e = json.loads(line)
-    for k in ("caller", "callee", "from", "to"):
-        for i in (e.get(k) or {}).get("ids", []):
-            if i["type"] == "e164" and i["value"] not in subs:
-                subs.append(i["value"])
-with open(sys.argv[2], "w") as f:
-    for n, s in enumerate(subs):
-        f.write(json.dumps({"id": "c-%d" % n, "subject": {"type": "msisdn", "value": s}, "controller": "op",
-                            "recipient": "acme", "purpose": sys.argv[3],
-                            "categories": ["call-metadata", "messaging-metadata"], "legal_basis": "dpv:Consent",
-                            "status": "dpv:ConsentGiven", "valid_from": 1767225600000000,
-                            "valid_until": 1798761600000000, "collection_method": "app", "notice_version": "v1",
-                            "notice_language": "en"}) + "\n")
-PY
-"$B/src/sluice" consent import --db "$work/reg.db" "$work/consents.jsonl" >/dev/null 2>"$work/import.err" ||
-	fail "sluice consent import"
+js_prepare --calls 80 --rtp-seconds 1 --messages 60 --registrations 4
 
 broker() {
 	"$NS" -js -a 127.0.0.1 -p "$port" -sd "$work/store" >>"$work/nats.log" 2>&1 &
 	nats=$!
 	pids="$pids $nats"
-	n=0
-	until python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "$port" \
-		2>/dev/null; do
-		n=$((n + 1))
-		[ $n -le 100 ] || fail "nats-server did not listen within 10 s"
-		sleep 0.1
-	done
+	wait_listen "$port" nats-server
 }
 # records in the stream now (0 when it does not exist yet)
 in_stream() { "$B/tests/live/js_dump" "$url" SLUICE_EXPORT 2>/dev/null | wc -l; }
 lines() { cat "$work"/acme/*.jsonl 2>/dev/null | wc -l; }
 
 v=$(freeport)
-mkdir -p "$work/acme"
-cat >"$work/gw.cfg" <<CFG
-log stderr
- logging filter all 1
- logging level set-all notice
-line vty
- bind 127.0.0.1 $v
- no login
-capture
- source file $work/g.pcap
- country-code 49
- replay-speed 5
-audit
- directory $work/audit-log
- signing-key $work/audit.key
- origin sluice.test/audit
- commit-window-ms 5
-consent
- database $work/reg.db
- pseudonym-key $work/master.key
- audit-pseudonym-key $work/audit.pkey
- jetstream url $url
- jetstream drain-seconds 60
- recipient acme
-  purpose $PURPOSE
-  categories call-metadata messaging-metadata
-  location-granularity none
-  time-bucket-seconds 60
-  export-directory $work/acme
-  price-per-record 1500
-  batch records 3 seconds 3600
-  rotate megabytes 1 seconds 20
-CFG
+js_gw_cfg "$work/gw.cfg" "$v" " jetstream url $url
+ jetstream drain-seconds 60" " replay-speed 5"
 "$B/src/sluiced" -c "$work/gw.cfg" --check-config >"$work/check.out" 2>&1 ||
 	{ cat "$work/check.out"; fail "--check-config refuses the jetstream node"; }
 
@@ -257,18 +194,12 @@ pids="$pids $gw"
 wait_read "$work/gw2.err" "restart" $gw
 # once the cursor is at the end of the newest segment, the console must count the re-published records as duplicates
 n=0
-until python3 - "$work/acme" <<'PY'
-import glob, os, sys
-last = sorted(glob.glob(sys.argv[1] + "/acme.*.jsonl"))[-1]
-cur = open(sys.argv[1] + "/acme.jetstream").read().split()
-sys.exit(0 if int(cur[2]) == int(last.split(".")[-2]) and int(cur[3]) == os.path.getsize(last) else 1)
-PY
-do
+until cursor_at_end "$work/acme"; do
 	n=$((n + 1))
 	[ $n -le 600 ] || fail "restart: the cursor did not reach the end of the outbox within 60 s"
 	sleep 0.1
 done
-show_consent >"$work/show2.txt"
+show_consent "$v" >"$work/show2.txt"
 grep "jetstream:" "$work/show2.txt"
 dups=$(sed -n 's/.*acknowledged (\([0-9]*\) duplicates).*/\1/p' "$work/show2.txt")
 [ "${dups:-0}" -ge "$relines" ] || fail "restart: $relines records published again, ${dups:-0} acknowledged as duplicates"
@@ -385,13 +316,7 @@ tport=$(freeport)
 "$NS" -js -a 127.0.0.1 -p "$tport" -sd "$work/tls-store" --tls --tlscert "$work/pki/lemf.crt" \
 	--tlskey "$work/pki/lemf.key" --tlscacert "$work/pki/ca.crt" --tlsverify >"$work/nats-tls.log" 2>&1 &
 pids="$pids $!"
-n=0
-until python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "$tport" \
-	2>/dev/null; do
-	n=$((n + 1))
-	[ $n -le 100 ] || fail "the TLS nats-server did not listen within 10 s"
-	sleep 0.1
-done
+wait_listen "$tport" "the TLS nats-server"
 mkdir -p "$work/tls-acme"
 # a damaged segment before the export's own: its second line is longer than the publisher's 1 MiB
 # buffer, and must be rejected alone (counted), the lines after it and the later segments published

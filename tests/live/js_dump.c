@@ -5,7 +5,12 @@
  * to the last. Used by tests/live/consent_jetstream.sh to compare the
  * stream with the JSON Lines export.
  *
- * Usage: js_dump URL STREAM [CA CERT KEY]   (TLS: trusted CAs, client certificate and key)
+ * Usage: js_dump [-c CREDS] URL STREAM [CA CERT KEY]
+ *   -c CREDS     connect as the user of this NATS credentials file (JWT and NKey seed)
+ *   CA CERT KEY  TLS: trusted CAs, client certificate and key
+ *   STREAM "-"   only connect and ask for the account's JetStream information:
+ *                prints "connected" and exits 0, or the library's error and exits 1
+ *                (tests/live/consent_jetstream_creds.sh: is a user accepted)
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -20,17 +25,27 @@ int main(int argc, char **argv)
 	jsStreamInfo *si = NULL;
 	jsCtx *js = NULL;
 	jsErrCode je = 0;
+	const char *creds = NULL;
 	natsStatus s;
 	uint64_t seq;
 	int rc = 1;
 
+	if (argc > 2 && !strcmp(argv[1], "-c")) {
+		creds = argv[2];
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc != 3 && argc != 6) {
-		fprintf(stderr, "usage: js_dump URL STREAM [CA CERT KEY]\n");
+		fprintf(stderr, "usage: js_dump [-c CREDS] URL STREAM [CA CERT KEY]\n");
 		return 2;
 	}
 	s = natsOptions_Create(&o);
 	if (s == NATS_OK)
 		s = natsOptions_SetURL(o, argv[1]);
+	if (s == NATS_OK)
+		s = natsOptions_SetTimeout(o, 5000);
+	if (s == NATS_OK && creds)
+		s = natsOptions_SetUserCredentialsFromFiles(o, creds, NULL);
 	if (s == NATS_OK && argc == 6) {
 		s = natsOptions_SetSecure(o, true);
 		if (s == NATS_OK)
@@ -40,12 +55,31 @@ int main(int argc, char **argv)
 	}
 	if (s == NATS_OK)
 		s = natsConnection_Connect(&nc, o);
-	if (s == NATS_OK)
-		s = natsConnection_JetStream(&js, nc, NULL);
-	if (s == NATS_OK)
+	if (s == NATS_OK) {
+		jsOptions jo;
+
+		jsOptions_Init(&jo);
+		jo.Wait = strcmp(argv[2], "-") ? 5000 : 1000; /* a request refused for permissions is a timeout */
+		s = natsConnection_JetStream(&js, nc, &jo);
+	}
+	if (s == NATS_OK && !strcmp(argv[2], "-")) {
+		jsAccountInfo *ai = NULL;
+
+		s = js_GetAccountInfo(&ai, js, NULL, &je);
+		if (s == NATS_OK) {
+			printf("connected\n");
+			jsAccountInfo_Destroy(ai);
+			rc = 0;
+			goto out;
+		}
+	} else if (s == NATS_OK) {
 		s = js_GetStreamInfo(&si, js, argv[2], NULL, &je);
+	}
 	if (s != NATS_OK) {
-		fprintf(stderr, "js_dump: %s (%d)\n", natsStatus_GetText(s), (int)je);
+		const char *last = nats_GetLastError(NULL);
+
+		fprintf(stderr, "js_dump: %s (%d)%s%s\n", natsStatus_GetText(s), (int)je, last ? ": " : "",
+			last ? last : "");
 		goto out;
 	}
 	for (seq = si->State.FirstSeq; si->State.Msgs && seq <= si->State.LastSeq; seq++) {

@@ -4,8 +4,9 @@
  * message ids from segment and line, names and subject prefixes, the
  * cursor file (round trip, atomic save, truncation at every length,
  * malformed and random bytes), whole-line reads of segments, the segment
- * range of a directory; and that a publisher whose broker is unreachable
- * neither blocks its caller nor moves its cursor.
+ * range of a directory; that a publisher whose broker is unreachable
+ * neither blocks its caller nor moves its cursor; and the checks of its
+ * credentials file.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -329,6 +331,80 @@ static void test_unreachable_broker(void **state)
 	talloc_free(ctx);
 }
 
+#ifdef HAVE_LIBNATS
+/* Opens a publisher whose credentials file is path: NULL with the error in *err when refused. */
+static struct sl_js_export *open_with_creds(void *ctx, const char *dir, const char *path, char **err)
+{
+	struct sl_js_export_cfg cfg = { .url = "nats://127.0.0.1:1", .stream = "S", .subject_prefix = "sluice.export",
+					.gateway_id = "gw", .creds_file = path };
+
+	return sl_js_export_open(ctx, &cfg, dir, "acme", err);
+}
+#endif
+
+/*
+ * The credentials file: missing, empty or a directory refuses the start
+ * with the file named; a readable one starts, and the publisher connects
+ * at once, records or not (failed connections counted); when the file is
+ * gone by a connection attempt, the error names it.
+ */
+static void test_credentials_file(void **state)
+{
+#ifdef HAVE_LIBNATS
+	void *ctx = talloc_new(NULL);
+	char dir[] = "/tmp/sluice-jsout.XXXXXX", *err = NULL, *missing, *empty, *creds, *sub;
+	struct sl_js_export_stats st;
+	struct sl_js_export *x;
+	int i;
+
+	assert_non_null(mkdtemp(dir));
+	missing = talloc_asprintf(ctx, "%s/missing.creds", dir);
+	assert_null(open_with_creds(ctx, dir, missing, &err));
+	assert_non_null(strstr(err, missing));
+	assert_non_null(strstr(err, "No such file or directory"));
+	empty = mkfile(dir, "empty.creds", "");
+	assert_null(open_with_creds(ctx, dir, empty, &err));
+	assert_non_null(strstr(err, empty));
+	assert_non_null(strstr(err, ": empty"));
+	sub = talloc_asprintf(ctx, "%s/dir.creds", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	assert_null(open_with_creds(ctx, dir, sub, &err));
+	assert_non_null(strstr(err, "Is a directory"));
+	creds = mkfile(dir, "gw.creds", "-----BEGIN NATS USER JWT-----\nnot.a.jwt\n------END NATS USER JWT------\n");
+	x = open_with_creds(ctx, dir, creds, &err);
+	assert_non_null(x);
+	/* no record yet: the publisher still tries (broker unreachable), and counts each failure */
+	for (i = 0; i < 100; i++) {
+		sl_js_export_stats(x, &st);
+		if (st.connect_failures)
+			break;
+		usleep(20000);
+	}
+	assert_true(st.connect_failures >= 1);
+	assert_false(st.connected);
+	assert_non_null(strstr(st.last_error, "connect: "));
+	/* the file gone: the next attempt's error names it (back-off: 0.2, 0.4, 0.8 s... at most 5 s) */
+	unlink(creds);
+	for (i = 0; i < 400; i++) {
+		sl_js_export_stats(x, &st);
+		if (strstr(st.last_error, "credentials"))
+			break;
+		usleep(20000);
+	}
+	assert_non_null(strstr(st.last_error, creds));
+	assert_non_null(strstr(st.last_error, "No such file or directory"));
+	talloc_free(x);
+	unlink(empty);
+	rmdir(sub);
+	rmdir(dir);
+	talloc_free(empty);
+	talloc_free(creds);
+	talloc_free(ctx);
+#else
+	skip();
+#endif
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -341,6 +417,7 @@ int main(void)
 		cmocka_unit_test(test_read_lines),
 		cmocka_unit_test(test_segment_range),
 		cmocka_unit_test(test_unreachable_broker),
+		cmocka_unit_test(test_credentials_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

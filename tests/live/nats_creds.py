@@ -1,0 +1,267 @@
+#!/usr/bin/env python3
+"""NATS decentralised-auth material for tests, without nsc (not in Debian).
+
+Makes an operator, its system account, an account with JetStream enabled
+and users: NKeys (Ed25519) and JWTs (NATS JWT v2), user credentials files,
+and a nats-server configuration in operator mode (MEMORY resolver with the
+accounts preloaded, JetStream on). Test material only: the keys are made on
+the spot and every seed is written next to them. Written from the public NATS documents
+(docs.nats.io: "Decentralized JWT Authentication/Authorization", "Memory
+Resolver", "Authenticating with a Credentials File"; the NKeys and JWT v2
+formats), with python3-cryptography for Ed25519.
+
+  nats_creds.py make DIR PORT STORE_DIR
+      DIR/nats.conf        the server configuration (listens on 127.0.0.1:PORT)
+      DIR/operator.jwt     the operator JWT it trusts
+      DIR/sluiced.creds    a user of the preloaded account allowed only what sluiced
+                           needs (SLUICED_PUB, SLUICED_SUB): must be accepted
+      DIR/reader.creds     a user of that account without restrictions (reads the stream)
+      DIR/forged.creds     a user naming the preloaded account as issuer but
+                           signed by another account's key: must be refused
+      DIR/stranger.creds   a user of an account the server does not know
+                           (signed by that account's key): must be refused
+      DIR/keys.json        public keys and seeds, for inspection
+  nats_creds.py selftest
+      known answers: the NKey encoding against the examples in the NATS docs
+
+Formats (facts, as the documents state them):
+- NKey: base32 (RFC 4648 alphabet, no padding) of prefix + payload +
+  CRC-16/XMODEM of prefix+payload, little endian. Public keys: one prefix
+  byte, the type's value << 3 (operator 14 'O', account 0 'A', user 20
+  'U'), and the 32-byte Ed25519 public key. Seeds: two bytes holding the
+  5-bit value 18 ('S'), the type's 5-bit value and six zero bits, then the
+  32-byte Ed25519 private seed (so a user seed starts "SU").
+- JWT: base64url without padding of the header {"typ":"JWT","alg":
+  "ed25519-nkey"}, of the claims, and of the Ed25519 signature by the
+  issuer over "header.claims". Claims: jti, iat, iss, name, sub and the
+  "nats" object with type and version 2.
+"""
+import base64
+import hashlib
+import json
+import os
+import sys
+import time
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+PREFIX_SEED = 18 << 3
+PREFIX = {"operator": 14 << 3, "account": 0, "user": 20 << 3}
+
+
+def crc16_xmodem(data):
+    crc = 0
+    for b in data:
+        crc ^= b << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else crc << 1
+            crc &= 0xFFFF
+    return crc
+
+
+def b32(raw):
+    return base64.b32encode(raw).decode().rstrip("=")
+
+
+def unb32(text):
+    return base64.b32decode(text + "=" * (-len(text) % 8))
+
+
+def with_crc(raw):
+    return raw + crc16_xmodem(raw).to_bytes(2, "little")
+
+
+def check_crc(raw):
+    if len(raw) < 3 or crc16_xmodem(raw[:-2]) != int.from_bytes(raw[-2:], "little"):
+        raise ValueError("bad nkey checksum")
+    return raw[:-2]
+
+
+def encode_public(kind, key32):
+    return b32(with_crc(bytes([PREFIX[kind]]) + key32))
+
+
+def encode_seed(kind, seed32):
+    p = PREFIX[kind]
+    return b32(with_crc(bytes([PREFIX_SEED | p >> 5, (p & 31) << 3]) + seed32))
+
+
+def decode_public(text):
+    raw = check_crc(unb32(text))
+    kinds = {v: k for k, v in PREFIX.items()}
+    if len(raw) != 33 or raw[0] not in kinds:
+        raise ValueError("not a public nkey")
+    return kinds[raw[0]], raw[1:]
+
+
+def decode_seed(text):
+    raw = check_crc(unb32(text))
+    if len(raw) != 34 or raw[0] & 0xF8 != PREFIX_SEED:
+        raise ValueError("not a seed")
+    p = (raw[0] & 7) << 5 | (raw[1] & 0xF8) >> 3
+    kinds = {v: k for k, v in PREFIX.items()}
+    if p not in kinds:
+        raise ValueError("seed of an unknown type")
+    return kinds[p], raw[2:]
+
+
+class NKey:
+    def __init__(self, kind, seed32=None):
+        self.kind = kind
+        self.sk = Ed25519PrivateKey.from_private_bytes(seed32) if seed32 else Ed25519PrivateKey.generate()
+        self.seed32 = self.sk.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                                            serialization.NoEncryption())
+        pk = self.sk.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        self.public = encode_public(kind, pk)
+        self.seed = encode_seed(kind, self.seed32)
+
+    @classmethod
+    def from_seed(cls, text):
+        kind, seed32 = decode_seed(text)
+        return cls(kind, seed32)
+
+    def sign(self, data):
+        return self.sk.sign(data)
+
+
+def b64u(raw):
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def jwt(issuer, subject_pub, name, nats, iat=None):
+    """A JWT v2 of claims about subject_pub, signed by the NKey issuer."""
+    claims = {"jti": "", "iat": int(iat or time.time()), "iss": issuer.public, "name": name, "sub": subject_pub,
+              "nats": nats}
+    # jti: a hash of the claims without it, base32 (an id; nats-server 2.9.10 does not check how it is made)
+    digest = hashlib.sha256(json.dumps(claims, sort_keys=True).encode()).digest()
+    claims["jti"] = b32(digest)
+    head = b64u(json.dumps({"typ": "JWT", "alg": "ed25519-nkey"}, separators=(",", ":")).encode())
+    body = b64u(json.dumps(claims, separators=(",", ":")).encode())
+    return "%s.%s.%s" % (head, body, b64u(issuer.sign(("%s.%s" % (head, body)).encode())))
+
+
+def operator_jwt(op, name, system_account):
+    return jwt(op, op.public, name, {"system_account": system_account, "type": "operator", "version": 2})
+
+
+def account_jwt(op, acc, name, jetstream=True):
+    # -1: unlimited; JetStream is enabled for the account when its storage limits are not 0
+    js = -1 if jetstream else 0
+    limits = {"subs": -1, "data": -1, "payload": -1, "imports": -1, "exports": -1, "wildcards": True,
+              "conn": -1, "leaf": -1, "mem_storage": js, "disk_storage": js, "streams": js, "consumer": js}
+    return jwt(op, acc.public, name, {"limits": limits, "default_permissions": {"pub": {}, "sub": {}},
+                                      "type": "account", "version": 2})
+
+
+def user_jwt(signer, user_pub, name, issuer_public=None, pub_allow=None, sub_allow=None):
+    """A user JWT signed by signer; issuer_public overrides the iss claim (a forged user); *_allow: permissions."""
+    nats = {"pub": {"allow": pub_allow} if pub_allow else {}, "sub": {"allow": sub_allow} if sub_allow else {},
+            "subs": -1, "data": -1, "payload": -1, "type": "user", "version": 2}
+    if issuer_public is None:
+        return jwt(signer, user_pub, name, nats)
+
+    class Impostor:
+        public = issuer_public
+        sign = signer.sign
+    return jwt(Impostor, user_pub, name, nats)
+
+
+def creds(user_jwt_text, user):
+    return ("-----BEGIN NATS USER JWT-----\n%s\n------END NATS USER JWT------\n\n"
+            "************************* IMPORTANT *************************\n"
+            "NKEY Seed printed below can be used to sign and prove identity.\n"
+            "NKEYs are sensitive and should be treated as secrets.\n\n"
+            "-----BEGIN USER NKEY SEED-----\n%s\n------END USER NKEY SEED------\n\n"
+            "*************************************************************\n" % (user_jwt_text, user.seed))
+
+
+def write(path, text, mode=0o600):
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+
+
+# What sluiced's publisher needs (docs/exports.md): publish its records, look up and create its
+# stream through the JetStream API, receive replies and acknowledgements on its inbox.
+SLUICED_PUB = ["sluice.export.>", "$JS.API.STREAM.INFO.SLUICE_EXPORT", "$JS.API.STREAM.CREATE.SLUICE_EXPORT"]
+SLUICED_SUB = ["_INBOX.>"]
+
+
+def make(out, port, store):
+    os.makedirs(out, exist_ok=True)
+    op, sys_acc, acc, other = NKey("operator"), NKey("account"), NKey("account"), NKey("account")
+    user, reader, forger, stranger = NKey("user"), NKey("user"), NKey("user"), NKey("user")
+    op_jwt = operator_jwt(op, "sluice-test-operator", sys_acc.public)
+    acc_jwt = account_jwt(op, acc, "SLUICE")
+    # JetStream needs the server's system account (nats-server refuses to start JetStream without one)
+    sys_jwt = account_jwt(op, sys_acc, "SYS", jetstream=False)
+    write(os.path.join(out, "operator.jwt"), op_jwt + "\n", 0o644)
+    write(os.path.join(out, "sluiced.creds"),
+          creds(user_jwt(acc, user.public, "sluiced", pub_allow=SLUICED_PUB, sub_allow=SLUICED_SUB), user))
+    write(os.path.join(out, "reader.creds"), creds(user_jwt(acc, reader.public, "reader"), reader))
+    write(os.path.join(out, "forged.creds"),
+          creds(user_jwt(other, forger.public, "forged", issuer_public=acc.public), forger))
+    write(os.path.join(out, "stranger.creds"), creds(user_jwt(other, stranger.public, "stranger"), stranger))
+    write(os.path.join(out, "nats.conf"),
+          "listen: 127.0.0.1:%d\n"
+          "operator: \"%s\"\n"
+          "system_account: %s\n"
+          "resolver: MEMORY\n"
+          "resolver_preload: {\n  %s: \"%s\"\n  %s: \"%s\"\n}\n"
+          "jetstream: {\n  store_dir: \"%s\"\n}\n"
+          % (port, os.path.join(out, "operator.jwt"), sys_acc.public, sys_acc.public, sys_jwt, acc.public, acc_jwt,
+             store), 0o644)
+    write(os.path.join(out, "keys.json"), json.dumps({
+        "operator": {"public": op.public, "seed": op.seed}, "system_account": {"public": sys_acc.public},
+        "account": {"public": acc.public, "seed": acc.seed},
+        "other_account": {"public": other.public, "seed": other.seed},
+        "user": {"public": user.public, "seed": user.seed}}, indent=1) + "\n")
+
+
+def selftest():
+    """Known answers from the examples of the NATS documents (public keys, and the example seed they publish)."""
+    ok = True
+    # the Memory Resolver page: an account and its operator
+    for text, kind in (("ACSU3Q6LTLBVLGAQUONAGXJHVNWGSKKAUA7IY5TB4Z7PLEKSR5O6JTGR", "account"),
+                       ("ODWZJ2KAPF76WOWMPCJF6BY4QIPLTUIY4JIBLU4K3YDG3GHIWBVWBHUZ", "operator")):
+        k, key = decode_public(text)
+        if k != kind or encode_public(kind, key) != text:
+            print("selftest: %s does not round-trip" % text)
+            ok = False
+    # the credentials-file page: the example seed is that of the example JWT's subject
+    seed = "SUAOY5JZ2WJKVR4UO2KJ2P3SW6FZFNWEOIMAXF4WZEUNVQXXUOKGM55CYE"
+    example_sub = "UDXB2VMLXPASAJ7ZDTKYNQ7QOCFWSGB4FOMYQQ25HQWSAF7ZQJEBSQSW"
+    u = NKey.from_seed(seed)
+    if u.kind != "user" or u.seed != seed or u.public != example_sub:
+        print("selftest: seed %s gives %s %s, not user %s" % (seed, u.kind, u.public, example_sub))
+        ok = False
+    # a corrupted key must fail its checksum
+    try:
+        decode_public("ACSU3Q6LTLBVLGAQUONAGXJHVNWGSKKAUA7IY5TB4Z7PLEKSR5O6JTGS")
+        print("selftest: a corrupted key passed its checksum")
+        ok = False
+    except ValueError:
+        pass
+    # fresh keys round-trip through their encodings, with the documented first letters
+    for kind, letter in (("operator", "O"), ("account", "A"), ("user", "U")):
+        k = NKey(kind)
+        if k.public[0] != letter or k.seed[:2] != "S" + letter or NKey.from_seed(k.seed).public != k.public:
+            print("selftest: %s keys %s %s" % (kind, k.public, k.seed[:2]))
+            ok = False
+    print("nats_creds selftest: %s" % ("ok" if ok else "FAILED"))
+    return ok
+
+
+def main(argv):
+    if len(argv) == 2 and argv[1] == "selftest":
+        return 0 if selftest() else 1
+    if len(argv) == 5 and argv[1] == "make":
+        make(argv[2], int(argv[3]), argv[4])
+        return 0
+    print("usage: nats_creds.py make DIR PORT STORE_DIR | selftest", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
