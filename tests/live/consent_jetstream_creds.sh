@@ -131,7 +131,7 @@ until grep -q "jetstream: connect: credentials $work/nats/forged.creds: No such 
 	sleep 0.1
 done
 stop_within 30 TERM $gw || fail "wrong credentials: sluiced did not stop cleanly"
-grep -q "batches stay in the outbox for the next start" "$work/gw.err" || fail "wrong credentials: the stop did not say what stays in the outbox"
+grep -q "batches pending (accounted when acknowledged after the next start)" "$work/gw.err" || fail "wrong credentials: the stop did not say what stays in the outbox"
 first=$(cat "$work"/acme/*.jsonl | wc -l)
 [ "$first" -gt 0 ] || fail "wrong credentials: nothing was exported to JSON Lines"
 "$D" -c "$work/nats/reader.creds" "$url" SLUICE_EXPORT >"$work/stream0.tsv" 2>"$work/stream0.err" &&
