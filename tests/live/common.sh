@@ -2,9 +2,13 @@
 # place. Also sources stop.sh (stop_within).
 #
 #   live_init NAME          work=$(mktemp -d .../sluice-NAME.XXXXXX), B, pids; a trap
-#                           kills every pid in $pids and removes $work; fail MESSAGE
-#                           prints the tail of each $work/*.err and exits 1 (FAIL_TAIL
-#                           lines, default 15); freeport prints a free loopback TCP port
+#                           kills every pid in $pids and removes $work (kept when KEEP
+#                           is set, for a look after a failure); fail MESSAGE prints
+#                           the tail of each $work/*.err and of the files in FAIL_ALSO,
+#                           and exits 1 (FAIL_TAIL lines, default 15); freeport prints a
+#                           free loopback TCP port
+#   live_pki [WHAT]         the test PKI (tests/pki/make_pki.sh) in $work/pki; fails
+#                           naming WHAT (default "test PKI")
 #   live_capture SEED       the test PKI in $work/pki, a generated capture $work/g.pcap
 #                           (10 calls, 4 messages) and $caller, the first caller's
 #                           identity as a warrant target ("e164 4930...")
@@ -26,19 +30,23 @@ live_init() {
 
 live_cleanup() {
 	for p in $pids; do kill -9 "$p" 2>/dev/null; done
-	rm -rf "$work"
+	[ -n "${KEEP:-}" ] || rm -rf "$work"
 }
 
 fail() {
 	echo "FAIL: $*"
-	for f in "$work"/*.err; do [ -f "$f" ] && { echo "--- $f"; tail -n "${FAIL_TAIL:-15}" "$f"; }; done
+	for f in "$work"/*.err ${FAIL_ALSO:-}; do [ -f "$f" ] && { echo "--- $f"; tail -n "${FAIL_TAIL:-15}" "$f"; }; done
 	exit 1
 }
 
 freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
+live_pki() {
+	sh "$top_srcdir/tests/pki/make_pki.sh" "$work/pki" >/dev/null 2>&1 || fail "${1:-test PKI}"
+}
+
 live_capture() {
-	sh "$top_srcdir/tests/pki/make_pki.sh" "$work/pki" >/dev/null 2>&1 || fail "test PKI"
+	live_pki
 	"$B/tests/bench/sluice-gencap" --out "$work/g.pcap" --calls 10 --rtp-seconds 1 --messages 4 --seed "$1" \
 		>/dev/null || fail "gencap"
 	caller=$("$B/src/sluice" extract -q -r "$work/g.pcap" --types call | python3 -c '

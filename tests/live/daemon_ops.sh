@@ -18,19 +18,14 @@
 # Needs root (capture and the change of user); CI runs as root.
 set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}"
-. "$top_srcdir/tests/live/stop.sh"
+. "$top_srcdir/tests/live/common.sh"
 if [ "$(id -u)" -ne 0 ]; then
 	echo "FAIL: this test starts sluiced as root to check that it drops to an unprivileged user; run make check as root, as CI does"
 	exit 1
 fi
-B="$top_builddir"
-work=$(mktemp -d "${TMPDIR:-/tmp}/sluiced-ops.XXXXXX")
+live_init ops
+FAIL_TAIL=20
 chmod 0755 "$work"
-pids=""
-cleanup() { for p in $pids; do kill -9 "$p" 2>/dev/null; done; rm -rf "$work"; }
-trap cleanup EXIT INT TERM
-fail() { echo "FAIL: $*"; for f in "$work"/*.err; do [ -f "$f" ] && { echo "--- $f"; tail -n 20 "$f"; }; done; exit 1; }
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 sipport=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 
 mkdir -p "$work/state" "$work/out"

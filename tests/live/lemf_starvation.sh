@@ -13,16 +13,11 @@
 # small: no receive buffer before authentication.
 set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}"
-. "$top_srcdir/tests/live/stop.sh"
-B="$top_builddir"
-work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-starve.XXXXXX")
-pids=""
-cleanup() { for p in $pids; do kill -9 "$p" 2>/dev/null; done; rm -rf "$work"; }
-trap cleanup EXIT INT TERM
-fail() { echo "FAIL: $*"; for f in "$work"/*.err "$work"/lemf.out; do [ -f "$f" ] && { echo "--- $f"; tail -n 20 "$f"; }; done; exit 1; }
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. "$top_srcdir/tests/live/common.sh"
+live_init starve
+FAIL_TAIL=20 FAIL_ALSO=$work/lemf.out
 
-sh "$top_srcdir/tests/pki/make_pki.sh" "$work/pki" >/dev/null 2>&1 || fail "test PKI"
+live_pki
 "$B/tests/bench/sluice-gencap" --out "$work/g.pcap" --calls 6 --rtp-seconds 1 --seed 3 >/dev/null || fail "gencap"
 caller=$("$B/src/sluice" extract -q -r "$work/g.pcap" --types call | python3 -c '
 import json, sys

@@ -9,7 +9,7 @@
 # runs as root. Elsewhere the test says why it cannot run and fails.
 set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}"
-. "$top_srcdir/tests/live/stop.sh"
+. "$top_srcdir/tests/live/common.sh"
 SIPP=${SIPP:-$(command -v sipp || true)}
 [ -n "$SIPP" ] || { "$top_srcdir/scripts/deps.sh" sipp >&2 && SIPP=$(command -v sipp); }
 [ -n "$SIPP" ] || { echo "FAIL: sipp (Debian sip-tester) not installed"; exit 1; }
@@ -19,10 +19,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 here="$top_srcdir/tests/live"
-work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-live.XXXXXX")
-pids=""
-cleanup() { for p in $pids; do kill "$p" 2>/dev/null; done; rm -rf "$work"; }
-trap cleanup EXIT INT TERM
+live_init live
 
 # Ports of this run only (a random block below the ephemeral range), so other
 # loopback traffic, another checkout's run of this test included, cannot disturb it.
