@@ -32,14 +32,8 @@
 #     reporter the file configured keeps its address.
 set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}"
-. "$top_srcdir/tests/live/stop.sh"
-B="$top_builddir"
-work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-console.XXXXXX")
-pids=""
-cleanup() { for p in $pids; do kill -9 "$p" 2>/dev/null; done; rm -rf "$work"; }
-trap cleanup EXIT INT TERM
-fail() { echo "FAIL: $*"; for f in "$work"/*.err; do [ -f "$f" ] && { echo "--- $f"; tail -n 15 "$f"; }; done; exit 1; }
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. "$top_srcdir/tests/live/common.sh"
+live_init console
 
 "$B/tests/bench/sluice-gencap" --out "$work/g.pcap" --calls 4 --rtp-seconds 1 --messages 2 --seed 3 >/dev/null || fail "gencap"
 "$B/src/sluice" audit keygen --name "sluice.test/console" --out "$work/audit" >/dev/null || fail "audit keygen"

@@ -97,11 +97,7 @@ wait_event() { # file call-id
 "$B/src/sluiced" -c "$work/a.cfg" --user nobody >"$work/a.out" 2>"$work/a.err" &
 a=$!
 pids="$pids $a"
-n=0
-until grep -q "running as" "$work/a.err"; do
-	n=$((n + 1)); [ $n -le 100 ] || fail "sluiced did not start"; sleep 0.1
-	kill -0 $a 2>/dev/null || fail "sluiced exited at start"
-done
+wait_log "$work/a.err" "running as" "sluiced did not start" $a
 st=/proc/$a/status
 grep -q "^Uid:[[:space:]]*65534[[:space:]]*65534[[:space:]]*65534" $st || { grep Uid $st; fail "not running as nobody"; }
 grep -q "^CapEff:[[:space:]]*0000000000000000" $st || { grep Cap $st; fail "capabilities left effective"; }

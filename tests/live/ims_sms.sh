@@ -85,18 +85,8 @@ pids="$pids $gw"
 "$B/src/sluice" extract -i lo -f "$filter" --duration 40 -o "$work/events.json" 2>"$work/extract.err" &
 sl=$!
 pids="$pids $sl"
-i=0
-until grep -q "capturing on lo" "$work/extract.err" 2>/dev/null; do
-	i=$((i + 1))
-	{ [ $i -le 100 ] && kill -0 $sl 2>/dev/null; } || fail "sluice extract did not start capturing"
-	sleep 0.1
-done
-i=0
-until grep -q "capturing on lo" "$work/gw.err" 2>/dev/null; do
-	i=$((i + 1))
-	{ [ $i -le 50 ] && kill -0 $gw 2>/dev/null; } || fail "sluiced did not start"
-	sleep 0.2
-done
+wait_log "$work/extract.err" "capturing on lo" "sluice extract did not start capturing" $sl
+wait_log "$work/gw.err" "capturing on lo" "sluiced did not start" $gw
 sleep 1
 
 cd "$work"

@@ -19,20 +19,15 @@ FAIL_TAIL=20 FAIL_ALSO=$work/lemf.out
 
 live_pki
 "$B/tests/bench/sluice-gencap" --out "$work/g.pcap" --calls 6 --rtp-seconds 1 --seed 3 >/dev/null || fail "gencap"
-caller=$("$B/src/sluice" extract -q -r "$work/g.pcap" --types call | python3 -c '
-import json, sys
-for line in sys.stdin:
-    e = json.loads(line)
-    if e["event"] == "attempt":
-        i = e["caller"]["ids"][0]; print(i["type"].replace("_", "-"), i["value"]); break')
+live_callers "$work/g.pcap" 1
+caller=$(cat "$work/callers")
 p2=$(freeport) v=$(freeport)
 "$B/src/sluice" lemf --listen "0.0.0.0:$p2" --out "$work/lemf" --tls-cert "$work/pki/lemf.crt" \
 	--tls-key "$work/pki/lemf.key" --ca "$work/pki/ca.crt" --handshake-timeout 2 --idle-timeout 30 \
 	--max-per-source 5 --max-connections 64 >"$work/lemf.out" 2>"$work/lemf.err" &
 lemf=$!
 pids="$pids $lemf"
-n=0
-until grep -q "listening on" "$work/lemf.out"; do n=$((n + 1)); [ $n -le 100 ] || fail "lemf did not start"; sleep 0.1; done
+wait_log "$work/lemf.out" "listening on" "lemf did not start"
 
 # the attackers, from 127.0.0.2, for 6 s
 python3 - "$p2" >"$work/attack.out" 2>"$work/attack.err" <<'PY' &

@@ -32,14 +32,8 @@ filter="udp and (portrange $base-$((base + 7)) or portrange $MP_UAS-$((MP_UAS + 
 	2>"$work/stderr" &
 sl=$!
 pids="$sl"
-i=0
-until grep -q "capturing on lo" "$work/stderr" 2>/dev/null; do
-	i=$((i + 1))
-	if [ $i -gt 100 ] || ! kill -0 $sl 2>/dev/null; then
-		echo "FAIL: sluice did not start capturing"; cat "$work/stderr"; exit 1
-	fi
-	sleep 0.1
-done
+FAIL_ALSO=$work/stderr FAIL_TAIL=50
+wait_log "$work/stderr" "capturing on lo" "sluice did not start capturing" $sl
 
 cd "$work"
 "$SIPP" -sf "$here/uas.xml" -i 127.0.0.1 -p $UAS -mp $MP_UAS -m $CALLS -bg -trace_err >/dev/null 2>&1

@@ -22,20 +22,8 @@ live_init refusal
 
 live_pki
 "$B/tests/bench/sluice-gencap" --out "$work/g.pcap" --calls 30 --rtp-seconds 4 --messages 4 --seed 9 >/dev/null || fail "gencap"
-"$B/src/sluice" extract -q -r "$work/g.pcap" --types call >"$work/calls.json" || fail "extract"
-targets=$(python3 - "$work/calls.json" <<'PY'
-import json, sys
-seen = []
-for line in open(sys.argv[1]):
-    e = json.loads(line)
-    if e["event"] == "attempt":
-        i = e["caller"]["ids"][0]
-        if (i["type"], i["value"]) not in seen:
-            seen.append((i["type"], i["value"]))
-for t, v in seen[:12]:
-    print("  target %s %s" % (t.replace("_", "-"), v))
-PY
-)
+live_callers "$work/g.pcap" 12
+targets=$(sed 's/^/  target /' "$work/callers")
 "$B/src/sluice" audit keygen --name "sluice.test/audit" --out "$work/audit" >/dev/null || fail "audit keygen"
 p2=$(freeport) p3=$(freeport) v=$(freeport) m=$(freeport)
 cat >"$work/sluice.cfg" <<CFG
