@@ -11,8 +11,8 @@
 #                           naming WHAT (default "test PKI")
 #   live_callers PCAP N     the first N distinct callers of PCAP's call attempts (each
 #                           one's first identity, "e164 4930...", as a warrant names a
-#                           target), one a line, in $work/callers; fails when sluice
-#                           extract does
+#                           target), one a line, in $work/callers (the call events in
+#                           $work/calls.json); fails when sluice extract does
 #   live_capture SEED       the test PKI in $work/pki, a generated capture $work/g.pcap
 #                           (10 calls, 4 messages) and $caller, the first caller's
 #                           identity as a warrant target ("e164 4930...")
