@@ -109,6 +109,18 @@ void sl_daemon_audit_vty_init(struct sl_daemon *d);
 int sl_daemon_audit_open(struct sl_daemon *d, const char *config_file);
 /* Record the stop, sign a last checkpoint, close. */
 void sl_daemon_audit_close(struct sl_daemon *d, const char *reason);
+struct vty;
+struct cmd_element;
+/*
+ * Record a console command that ran as config.change (its digest, never its
+ * text; the node it was typed in, node_before; rc its result): what every
+ * wrapped configuration command records, for the commands sluiced carries
+ * out itself instead of the function it wrapped (the console's writes of
+ * the configuration, daemon_vty_guard.c). Nothing for the configuration
+ * file's own lines, nor without an audit log.
+ */
+void sl_daemon_audit_command(struct vty *vty, int node_before, const struct cmd_element *cmd, int argc,
+			     const char *argv[], int rc);
 void sl_daemon_vty_init(struct sl_daemon *d);
 
 /* Open sources and start the pipeline; on failure returns -1 and logs why. */

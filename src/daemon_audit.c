@@ -183,27 +183,22 @@ static void session_name(struct vty *vty, char *buf, size_t len)
 	snprintf(buf, len, "vty %s:%u fd %d", a, port, vty->fd);
 }
 
-static int audited(struct cmd_element *self, struct vty *vty, int argc, const char *argv[])
+void sl_daemon_audit_command(struct vty *vty, int node_before, const struct cmd_element *cmd, int argc,
+			     const char *argv[], int rc)
 {
 	struct sl_audit_actor actor = { .type = "vty" };
 	char session[96], node[16], digest[SL_AUDIT_DIGEST_STRLEN], line[1024];
 	unsigned char md[32];
-	unsigned i, n = 0;
-	int rc = CMD_WARNING, k;
+	unsigned n;
+	int k;
 	json_t *f;
 
-	for (i = 0; i < g_n_wrapped; i++)
-		if (g_wrapped[i].cmd == self)
-			break;
-	if (i == g_n_wrapped)
-		return CMD_WARNING; /* cannot happen: only wrapped commands point here */
-	snprintf(node, sizeof(node), "%d", vty->node);
-	rc = g_wrapped[i].func(self, vty, argc, argv);
 	/* the configuration file is recorded as a whole at start (config.load) */
 	if (!g_d->audit || vty->type == VTY_FILE)
-		return rc;
+		return;
+	snprintf(node, sizeof(node), "%d", node_before);
 	/* the command as the grammar matched it, with its arguments: digested, never recorded */
-	n = (unsigned)snprintf(line, sizeof(line), "%s", self->string);
+	n = (unsigned)snprintf(line, sizeof(line), "%s", cmd->string);
 	for (k = 0; k < argc && n < sizeof(line); k++)
 		n += (unsigned)snprintf(line + n, sizeof(line) - n, " %s", argv[k]);
 	if (n >= sizeof(line))
@@ -219,6 +214,20 @@ static int audited(struct cmd_element *self, struct vty *vty, int argc, const ch
 		LOGP(DSLSRC, LOGL_ERROR, "audit: the configuration change of %s could not be recorded\n", session);
 	json_decref(f);
 	sl_audit_commit(g_d->audit);
+}
+
+static int audited(struct cmd_element *self, struct vty *vty, int argc, const char *argv[])
+{
+	int node = vty->node, rc;
+	unsigned i;
+
+	for (i = 0; i < g_n_wrapped; i++)
+		if (g_wrapped[i].cmd == self)
+			break;
+	if (i == g_n_wrapped)
+		return CMD_WARNING; /* cannot happen: only wrapped commands point here */
+	rc = g_wrapped[i].func(self, vty, argc, argv);
+	sl_daemon_audit_command(vty, node, self, argc, argv, rc);
 	return rc;
 }
 

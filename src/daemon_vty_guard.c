@@ -2,10 +2,11 @@
  * Guards on libosmocore's own console commands: where a console session
  * may make the daemon write files, and what a read-only session may see.
  *
- * libosmocore installs `write file [PATH]` on every node and `log file
- * FILENAME [blocking-io]` on the config node; both create a file wherever
- * the daemon may write. Its VTY has no hook that vets a command before it
- * runs (vty_app_info offers go_parent_cb and config_is_consistent only),
+ * libosmocore installs `write file [PATH]`, `write` and `write memory` on
+ * every node, `copy running-config startup-config` on the enable node and
+ * `log file FILENAME [blocking-io]` on the config node; all create a file
+ * wherever the daemon may write, by name. Its VTY has no hook that vets a
+ * command before it runs (vty_app_info offers go_parent_cb and config_is_consistent only),
  * no way to uninstall a command, and installing a second command with the
  * same string makes every use of it ambiguous. What it does have is one
  * struct cmd_element per command, shared by every node that lists it,
@@ -19,11 +20,14 @@
  *
  * Confinement (interactive sessions only: the configuration file, read at
  * start, is the operator's own):
- *   write file PATH: PATH's directory must be the configuration file's
- *     directory (or below it), and an existing PATH must be the
- *     configuration file itself or another *.cfg: the directory usually
- *     holds TLS keys, credentials and databases too, which a configuration
- *     text written over them would destroy;
+ *   write file PATH, and without PATH (or as `write`, `write memory`,
+ *     `copy running-config startup-config`) the configuration file itself
+ *     (-c), through the same checks and the same writer: PATH's directory
+ *     must be the configuration file's directory (or below it), and an
+ *     existing PATH must be the configuration file itself or another
+ *     *.cfg: the directory usually holds TLS keys, credentials and
+ *     databases too, which a configuration text written over them would
+ *     destroy;
  *   log file PATH: PATH's directory must be the log directory (top-level
  *     `log-directory DIR`, default /var/log/sluice, or below it) or the
  *     handover state-dir itself (not below it: its subdirectories are the
@@ -39,8 +43,10 @@
  * lookup by name: the directory through the allowed base's descriptor
  * with no symbolic link followed (util/open_beneath.c), the file in it
  * with O_NOFOLLOW, and the opened descriptor fstat()ed (a regular file of
- * one link). `write file PATH` is written here for that reason (a new
- * file renamed over PATH, the old one kept as PATH.sav), and `log file
+ * one link). The configuration is written here for that reason (a new
+ * file renamed over PATH, the old one kept as PATH.sav; a configuration
+ * file that is a symbolic link is refused, not followed), recorded as
+ * config.change like the commands sl_audit_vty_wrap() wraps, and `log file
  * PATH` hands libosmocore /proc/self/fd/N of the file created here; a
  * writer inside an allowed directory who swaps a component for a link
  * after the check gets a refusal, not a file elsewhere.
@@ -107,7 +113,7 @@ struct guarded {
 	struct cmd_element *cmd;
 	int (*func)(struct cmd_element *, struct vty *, int, const char *[]);
 	enum guard_kind kind;
-	const char *setting, *why;	/* G_FILE_ONLY: the name refusals give, and why */
+	const char *setting, *why;	/* the name refusals give; G_FILE_ONLY: and why */
 };
 
 static struct sl_daemon *g_d;
@@ -297,14 +303,19 @@ static bool plain_file(int fd, char *why, size_t len)
 }
 
 /*
- * write file PATH from a console session, done here rather than by
- * libosmocore (whose writer works by name: mkstemp, link, unlink, link,
- * chmod): the configuration goes to a new file created in the vetted
- * directory's descriptor, the old file is kept as NAME.sav, and the new
- * one is renamed over NAME, which replaces whatever NAME is (even a link
- * swapped in) without following it. An existing NAME must still pass the
- * check it passed by name (config_may_replace), now seen through the
- * descriptor. 0, or -1 with why filled in.
+ * write file PATH (or the configuration file: write file, write, write
+ * memory, copy running-config startup-config) from a console session, done
+ * here rather than by libosmocore (whose writer works by name: mkstemp,
+ * link, unlink, link, chmod; and which has no file name at all here, since
+ * sluiced reads its file through vty_read_config_filep()): the
+ * configuration goes to a new file created in the vetted directory's
+ * descriptor, fsynced; the old file becomes NAME.sav (whatever NAME.sav
+ * was, a symbolic link included, is unlinked first, never followed), and
+ * the new one is renamed over NAME, so that NAME always holds a whole
+ * configuration. An existing NAME must still pass the check it passed by
+ * name (config_may_replace), now seen through the descriptor without
+ * following a link: a link swapped in since is refused. 0, or -1 with why
+ * filled in.
  */
 static int write_config_confined(const struct confined *w, char *why, size_t len)
 {
@@ -458,7 +469,7 @@ static void record_refusal(struct vty *vty, const char *command, const char *pat
 static int guard(struct cmd_element *self, struct vty *vty, int argc, const char *argv[])
 {
 	const char *bases[3] = { NULL };
-	const char *cmd_name = NULL;
+	const char *cmd_name = NULL, *path = NULL;
 	char cfgdir[PATH_MAX], why[PATH_MAX + 256];
 	struct confined where;
 	unsigned i;
@@ -478,17 +489,25 @@ static int guard(struct cmd_element *self, struct vty *vty, int argc, const char
 		}
 		break;
 	case G_WRITE_FILE:
-		if (vty->type == VTY_FILE || argc < 1 || !argv[0])
-			break; /* no PATH: the configuration file itself */
+		if (vty->type == VTY_FILE)
+			break;
+		/* write, write memory, copy running-config startup-config, write file: the configuration file */
+		path = argc >= 1 && argv[0] ? argv[0] : g_d->config_file;
+		cmd_name = g_guarded[i].setting;
+		if (!path) {
+			path = "-";
+			snprintf(why, sizeof(why), "sluiced was started without a configuration file");
+			goto refuse;
+		}
 		if (g_d->config_file) {
 			OSMO_STRLCPY_ARRAY(cfgdir, g_d->config_file);
 			bases[0] = dirname(cfgdir);
 		}
-		cmd_name = "write file";
-		if (path_allowed(argv[0], bases, 1, 0, config_may_replace, why, sizeof(why), &where) < 0
+		if (path_allowed(path, bases, 1, 0, config_may_replace, why, sizeof(why), &where) < 0
 		    || write_config_confined(&where, why, sizeof(why)) < 0)
 			goto refuse;
-		vty_out(vty, "Configuration saved to %s%s", argv[0], VTY_NEWLINE);
+		vty_out(vty, "Configuration saved to %s%s", path, VTY_NEWLINE);
+		sl_daemon_audit_command(vty, vty->node, self, argc, argv, CMD_SUCCESS);
 		return CMD_SUCCESS;
 	case G_FILE_ONLY:
 		if (!sl_vty_file_only_why(vty, g_guarded[i].setting, g_guarded[i].why))
@@ -500,8 +519,9 @@ static int guard(struct cmd_element *self, struct vty *vty, int argc, const char
 		bases[0] = g_log_dir ? g_log_dir : LOG_DIR_DEFAULT;
 		bases[1] = g_d->cfg.ho.state_dir;
 		cmd_name = "log file";
+		path = argv[0];
 		/* the state-dir itself only: below it are the spools */
-		if (path_allowed(argv[0], bases, 2, 1u << 1, log_may_append, why, sizeof(why), &where) < 0)
+		if (path_allowed(path, bases, 2, 1u << 1, log_may_append, why, sizeof(why), &where) < 0)
 			goto refuse;
 		rc = log_file_confined(self, &g_guarded[i], vty, argc, argv, &where, why, sizeof(why));
 		if (rc == -1)
@@ -510,8 +530,8 @@ static int guard(struct cmd_element *self, struct vty *vty, int argc, const char
 	}
 	return g_guarded[i].func(self, vty, argc, argv);
 refuse:
-	vty_out(vty, "%% refused: %s %s: %s%s", cmd_name, argv[0], why, VTY_NEWLINE);
-	record_refusal(vty, cmd_name, argv[0], why);
+	vty_out(vty, "%% refused: %s %s: %s%s", cmd_name, path, why, VTY_NEWLINE);
+	record_refusal(vty, cmd_name, path, why);
 	return CMD_WARNING;
 }
 
@@ -587,7 +607,12 @@ void sl_daemon_vty_guard_init(struct sl_daemon *d)
 
 	g_d = d;
 	install_element(CONFIG_NODE, &cfg_log_dir_cmd);
-	guard_cmd(ENABLE_NODE, "write file [PATH]", G_WRITE_FILE);
+	/* every command that writes the configuration: one writer, one set of checks */
+	guard_cmd_as(ENABLE_NODE, "write file [PATH]", G_WRITE_FILE, "write file", NULL);
+	guard_cmd_as(ENABLE_NODE, "write memory", G_WRITE_FILE, "write memory", NULL);
+	guard_cmd_as(ENABLE_NODE, "write", G_WRITE_FILE, "write", NULL);
+	guard_cmd_as(ENABLE_NODE, "copy running-config startup-config", G_WRITE_FILE,
+		     "copy running-config startup-config", NULL);
 	guard_cmd(CONFIG_NODE, "log file FILENAME [blocking-io]", G_LOG_FILE);
 	for (i = 0; i < ARRAY_SIZE(view_hidden); i++)
 		guard_cmd(VIEW_NODE, view_hidden[i], G_VIEW_HIDDEN);

@@ -420,14 +420,52 @@ static int find_params(const uint8_t *p, size_t n, const uint8_t **rec, size_t *
 	return 0;
 }
 
-int main(int argc, char **argv)
+static uint8_t buf[8192];
+
+/* A version11 standalone IRI (IRIsContent, tagged) as one packet, and the fields tshark must show. 0, or -1. */
+static int v11_standalone(FILE *f, const struct sl_pdu_ctx *ctx, uint32_t cin, const struct sl_hi2_iri *iri)
 {
-	static uint8_t buf[8192];
-	struct sl_pdu_ctx *ctx;
-	struct sl_hi2_iri iri;
+	struct sl_ber_w w;
+	const uint8_t *p;
+	size_t n;
+
+	sl_ber_w_init(&w, buf, sizeof(buf));
+	if (sl_hi2_iris_content(&w, ctx, SL_HI2_V11_TAGGED, cin, iri) || !sl_ber_w_result(&w, &p, &n))
+		return -1;
+	pcap_packet(f, p, n);
+	expect_common(iri, cin, true, 0);
+	expect_text("HI2Operations.domainID", SL_HI2_DOMAIN_V11);
+	return 0;
+}
+
+/*
+ * The IRI-Parameters of a PS-PDU (ETSI671IRI) with header h, wrapped for
+ * tshark as one packet, and the fields it must show (v18_only: how many
+ * of them version11 lacks). 0, or -1.
+ */
+static int in_ps_pdu(FILE *f, const struct sl_pdu_ctx *ctx, const struct sl_pdu_hdr *h,
+		     const struct sl_hi2_iri *iri, unsigned v18_only)
+{
 	struct sl_ber_w w;
 	const uint8_t *p, *rec;
 	size_t n, recn;
+
+	sl_ber_w_init(&w, buf, sizeof(buf));
+	if (sl_pdu_iri_hi2(&w, ctx, h, iri) || !sl_ber_w_result(&w, &p, &n) || find_params(p, n, &rec, &recn))
+		return -1;
+	write_wrapped(f, rec, recn, iri->type);
+	expect_common(iri, h->cin, false, v18_only);
+	expect_text("HI2Operations.domainID", SL_HI2_DOMAIN_V18);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct sl_pdu_ctx *ctx;
+	struct sl_hi2_iri iri;
+	struct sl_ber_w w;
+	const uint8_t *p;
+	size_t n;
 	FILE *f;
 	struct sl_pdu_hdr h = { .has_cin = true, .cin = 4711, .seqno = 9 };
 
@@ -445,12 +483,8 @@ int main(int argc, char **argv)
 
 	/* 1: version11 standalone, call IRI-BEGIN */
 	call_iri(&iri);
-	sl_ber_w_init(&w, buf, sizeof(buf));
-	if (sl_hi2_iris_content(&w, ctx, SL_HI2_V11_TAGGED, 4711, &iri) || !sl_ber_w_result(&w, &p, &n))
+	if (v11_standalone(f, ctx, 4711, &iri))
 		return 1;
-	pcap_packet(f, p, n);
-	expect_common(&iri, 4711, true, 0);
-	expect_text("HI2Operations.domainID", SL_HI2_DOMAIN_V11);
 
 	/* 2: version18 standalone, SMS IRI-REPORT (wrapped in [0] for tshark) */
 	sms_iri(&iri);
@@ -465,61 +499,37 @@ int main(int argc, char **argv)
 	call_iri(&iri);
 	iri.type = SL_IRI_CONTINUE;
 	h.ts_us = iri.ts_us;
-	sl_ber_w_init(&w, buf, sizeof(buf));
-	if (sl_pdu_iri_hi2(&w, ctx, &h, &iri) || !sl_ber_w_result(&w, &p, &n) || find_params(p, n, &rec, &recn))
+	if (in_ps_pdu(f, ctx, &h, &iri, 2)) /* tAI, eCGI */
 		return 1;
-	write_wrapped(f, rec, recn, iri.type);
-	expect_common(&iri, 4711, false, 2); /* tAI, eCGI */
-	expect_text("HI2Operations.domainID", SL_HI2_DOMAIN_V18);
 
 	sms_iri(&iri);
 	h.ts_us = iri.ts_us;
-	sl_ber_w_init(&w, buf, sizeof(buf));
-	if (sl_pdu_iri_hi2(&w, ctx, &h, &iri) || !sl_ber_w_result(&w, &p, &n) || find_params(p, n, &rec, &recn))
+	if (in_ps_pdu(f, ctx, &h, &iri, 1)) /* iPv6PrefixLength */
 		return 1;
-	write_wrapped(f, rec, recn, iri.type);
-	expect_common(&iri, 4711, false, 1); /* iPv6PrefixLength */
-	expect_text("HI2Operations.domainID", SL_HI2_DOMAIN_V18);
 
 	/* 5, 6: version11 standalone SMS over IP IRIs made from capture events: the message with its TPDU, its RP-ERROR */
 	ims_sms_iri(&iri, false);
-	sl_ber_w_init(&w, buf, sizeof(buf));
-	if (sl_hi2_iris_content(&w, ctx, SL_HI2_V11_TAGGED, 4712, &iri) || !sl_ber_w_result(&w, &p, &n))
+	if (v11_standalone(f, ctx, 4712, &iri))
 		return 1;
-	pcap_packet(f, p, n);
-	expect_common(&iri, 4712, true, 0);
-	expect_text("HI2Operations.domainID", SL_HI2_DOMAIN_V11);
 	expect_ims_sms(&iri);
 
 	ims_sms_iri(&iri, true);
-	sl_ber_w_init(&w, buf, sizeof(buf));
-	if (sl_hi2_iris_content(&w, ctx, SL_HI2_V11_TAGGED, 4713, &iri) || !sl_ber_w_result(&w, &p, &n))
+	if (v11_standalone(f, ctx, 4713, &iri))
 		return 1;
-	pcap_packet(f, p, n);
-	expect_common(&iri, 4713, true, 0);
-	expect_text("HI2Operations.domainID", SL_HI2_DOMAIN_V11);
 	expect_ims_sms(&iri);
 
 	/* 7: version11 standalone location IRI-REPORT from a GTPv2-C ULI with a CGI: globalCellID */
 	gtp_location_iri(&iri, true);
-	sl_ber_w_init(&w, buf, sizeof(buf));
-	if (sl_hi2_iris_content(&w, ctx, SL_HI2_V11_TAGGED, 4714, &iri) || !sl_ber_w_result(&w, &p, &n))
+	if (v11_standalone(f, ctx, 4714, &iri))
 		return 1;
-	pcap_packet(f, p, n);
-	expect_common(&iri, 4714, true, 0);
-	expect_text("HI2Operations.domainID", SL_HI2_DOMAIN_V11);
 	/* MCC 262 MNC 01: 62 F2 10; LAC 0x1234; CI 0xBEEF */
 	expect_hex("HI2Operations.globalCellID", "\x62\xf2\x10\x12\x34\xbe\xef", 7);
 
 	/* 8: the IRI-Parameters of a PS-PDU with a location IRI from a ULI with TAI and ECGI */
 	gtp_location_iri(&iri, false);
 	h.ts_us = iri.ts_us;
-	sl_ber_w_init(&w, buf, sizeof(buf));
-	if (sl_pdu_iri_hi2(&w, ctx, &h, &iri) || !sl_ber_w_result(&w, &p, &n) || find_params(p, n, &rec, &recn))
+	if (in_ps_pdu(f, ctx, &h, &iri, 2)) /* tAI, eCGI */
 		return 1;
-	write_wrapped(f, rec, recn, iri.type);
-	expect_common(&iri, 4711, false, 2); /* tAI, eCGI */
-	expect_text("HI2Operations.domainID", SL_HI2_DOMAIN_V18);
 
 	if (fclose(f) != 0) {
 		perror(argv[1]);

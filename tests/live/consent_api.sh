@@ -23,14 +23,9 @@
 #     refused calls are api.access records.
 set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}"
-. "$top_srcdir/tests/live/stop.sh"
-B="$top_builddir"
-work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-capi.XXXXXX")
-gw=""
-cleanup() { [ -n "$gw" ] && kill -9 "$gw" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT INT TERM
-fail() { echo "FAIL: $*"; [ -f "$work/gw.err" ] && tail -n 20 "$work/gw.err"; exit 1; }
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. "$top_srcdir/tests/live/common.sh"
+live_init capi
+FAIL_TAIL=20
 command -v curl >/dev/null || { echo "SKIP: curl is not installed (scripts/deps.sh test)"; exit 77; }
 
 # --- keys, certificate, tokens --------------------------------------------------
@@ -90,6 +85,7 @@ grep -q "consent-api: every call is audited" "$work/noaudit.out" || fail "start 
 
 "$B/src/sluiced" -c "$work/sluice.cfg" >"$work/gw.out" 2>"$work/gw.err" &
 gw=$!
+pids="$pids $gw"
 
 U=https://127.0.0.1:$a
 # call METHOD PATH TOKEN [BODY]: prints the status; the body is in $work/body
@@ -259,7 +255,7 @@ PY
 # --- stop, then the audit log ----------------------------------------------------------------
 stop_within 30 TERM "$gw"
 rc=$?
-gw=""
+pids=""
 [ $rc -eq 0 ] || fail "sluiced exited $rc on SIGTERM"
 "$B/src/sluice" audit verify "$work/audit-log" --key "$work/audit.vkey" >"$work/verify.txt" 2>&1 ||
 	{ cat "$work/verify.txt"; fail "sluice audit verify"; }

@@ -12,6 +12,14 @@
 #     console.refused in the audit log; the same commands inside those
 #     directories write their files; `..` and symbolic links do not leave
 #     them; `log-directory` cannot be changed from the console;
+#   - `write`, `write memory`, `copy running-config startup-config` and
+#     `write file` without PATH write the configuration file itself through
+#     the same writer (unknown in a read-only session): a new file renamed
+#     over it (a new inode; the old one is now the .sav), a symbolic link
+#     planted as the .sav replaced and not followed, one planted as the
+#     configuration file refused (console.refused) and not followed; each
+#     write recorded as config.change; the file written is loadable
+#     (sluiced --check-config);
 #   - inside those directories, `write file` does not replace an existing
 #     file other than a *.cfg (keys live there), and `log file` neither
 #     appends to an existing file that is not already a log file of the
@@ -24,14 +32,8 @@
 #     reporter the file configured keeps its address.
 set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}"
-. "$top_srcdir/tests/live/stop.sh"
-B="$top_builddir"
-work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-console.XXXXXX")
-pids=""
-cleanup() { for p in $pids; do kill -9 "$p" 2>/dev/null; done; rm -rf "$work"; }
-trap cleanup EXIT INT TERM
-fail() { echo "FAIL: $*"; for f in "$work"/*.err; do [ -f "$f" ] && { echo "--- $f"; tail -n 15 "$f"; }; done; exit 1; }
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. "$top_srcdir/tests/live/common.sh"
+live_init console
 
 "$B/tests/bench/sluice-gencap" --out "$work/g.pcap" --calls 4 --rtp-seconds 1 --messages 2 --seed 3 >/dev/null || fail "gencap"
 "$B/src/sluice" audit keygen --name "sluice.test/console" --out "$work/audit" >/dev/null || fail "audit keygen"
@@ -81,7 +83,7 @@ gw=$!
 pids="$pids $gw"
 
 python3 - "$v" "$work" <<'PY' || fail "console guards"
-import os, socket, sys, time
+import os, socket, stat, sys, time
 port, work = int(sys.argv[1]), sys.argv[2]
 for _ in range(100):
     try:
@@ -113,8 +115,10 @@ if "sluiced>" not in say("view-pw", "sluiced>"):
     sys.exit("FAIL: the view password was not accepted")
 secrets = ("lea-secret-dest", "LIID-SECRET-7", "4930123456789")
 view = ""
+cfg_ino = os.stat("%s/etc/sluice.cfg" % work).st_ino
 for c in ("show handover", "show warrants", "show stats", "show rate-counters",
-          "show talloc-context application full", "show alarms", "logging enable"):
+          "show talloc-context application full", "show alarms", "logging enable",
+          "write", "write memory", "write file", "copy running-config startup-config"):
     out = say(c, "sluiced>")
     view += out
     if "% refused" not in out and "% Unknown command" not in out and "% There is no matched command" not in out:
@@ -127,6 +131,8 @@ if "limits" not in out:
 for x in secrets:
     if x in view:
         fail.append("view session output reveals %r" % x)
+if os.stat("%s/etc/sluice.cfg" % work).st_ino != cfg_ino or os.path.exists("%s/etc/sluice.cfg.sav" % work):
+    fail.append("a view session wrote the configuration file")
 say("enable", "Password:")
 if "sluiced#" not in say("enable-pw", "sluiced#"):
     sys.exit("FAIL: the enable password was not accepted")
@@ -160,6 +166,38 @@ if "% refused" in out:
 out = say("write file %s/etc/secret.key" % work, "sluiced#")
 if "% refused" not in out or open("%s/etc/secret.key" % work).read() != "KEY\n":
     fail.append("write file over an existing key file not refused: %r" % out[:300])
+# write, write memory, copy running-config startup-config, write file: the configuration file, by the same writer
+cfg, sav = "%s/etc/sluice.cfg" % work, "%s/etc/sluice.cfg.sav" % work
+with open("%s/elsewhere/target" % work, "w") as f:
+    f.write("TARGET\n")
+for c in ("write", "write memory", "copy running-config startup-config", "write file"):
+    if os.path.lexists(sav):
+        os.unlink(sav)
+    os.symlink("%s/elsewhere/target" % work, sav)  # planted in place of the .sav: replaced, not followed
+    before = os.stat(cfg).st_ino
+    out = say(c, "sluiced#")
+    if "% refused" in out or "Configuration saved to %s" % cfg not in out:
+        fail.append("%r did not write the configuration file: %r" % (c, out[:300]))
+    st, ss = os.lstat(cfg), os.lstat(sav)
+    if not stat.S_ISREG(st.st_mode) or st.st_ino == before:
+        fail.append("%r did not rename a new file over the configuration file" % c)
+    if not stat.S_ISREG(ss.st_mode) or ss.st_ino != before:
+        fail.append("%r did not keep the replaced configuration file as the .sav" % c)
+    if "capture" not in open(cfg).read():
+        fail.append("%r wrote no configuration" % c)
+if open("%s/elsewhere/target" % work).read() != "TARGET\n":
+    fail.append("a write followed the symbolic link planted as the .sav")
+# a symbolic link planted in place of the configuration file: refused, not followed
+os.rename(cfg, cfg + ".real")
+os.symlink("%s/elsewhere/target" % work, cfg)
+for c in ("write", "write memory", "copy running-config startup-config"):
+    out = say(c, "sluiced#")
+    if "% refused" not in out:
+        fail.append("%r over a symbolic link in place of the configuration file not refused: %r" % (c, out[:300]))
+if open("%s/elsewhere/target" % work).read() != "TARGET\n" or not os.path.islink(cfg):
+    fail.append("a write followed or replaced the symbolic link planted as the configuration file")
+os.unlink(cfg)
+os.rename(cfg + ".real", cfg)
 # log file: only in /var/log/sluice or the state-dir
 say("configure terminal", "(config)#")
 # write file is one command on every node: guarded on every node
@@ -288,14 +326,17 @@ sys.exit(1 if fail else 0)
 PY
 stop_within 60 TERM $gw || fail "sluiced did not stop cleanly"
 grep -q "console: write file .* refused" "$work/gw.err" || fail "a refused write file was not logged"
+"$B/src/sluiced" --check-config -c "$work/etc/sluice.cfg" >"$work/check.out" 2>"$work/check.err" \
+	|| { cat "$work/check.out"; fail "the configuration file written from the console does not load"; }
 # the file the console created is the one log lines went to
 [ -s "$work/logs/blocking.log" ] || fail "the console's log file received no log line"
 "$B/src/sluice" audit show "$work/audit-log" --format json >"$work/audit.json" || fail "sluice audit show"
-python3 - "$work/audit.json" <<'PY' || fail "audit records of the refusals"
-import json, sys
+python3 - "$work/audit.json" "$work" <<'PY' || fail "audit records of the refusals"
+import hashlib, json, sys
 refused = [json.loads(l)["fields"] for l in open(sys.argv[1]) if json.loads(l)["kind"] == "console.refused"]
 cmds = sorted(r["command"] for r in refused)
-want = sorted(["log file"] * 6 + ["write file"] * 7 + ["destination plain-tcp", "destination tls", "destination tls",
+want = sorted(["log file"] * 6 + ["write file"] * 7 + ["write", "write memory", "copy running-config startup-config",
+                                                   "destination plain-tcp", "destination tls", "destination tls",
                                                    "authority trust-anchors", "authority crl", "authority receiver-ca",
                                                    "authority destination", "log gsmtap", "banner motd file",
                                                    "stats reporter statsd", "stats reporter statsd", "events-file",
@@ -303,5 +344,12 @@ want = sorted(["log file"] * 6 + ["write file"] * 7 + ["destination plain-tcp", 
                                                    "no events-file"])
 if cmds != want:
     sys.exit("FAIL: console.refused records: %r" % cmds)
+# each write of the configuration, from the enable node (3), is a config.change record like any console command
+changes = [json.loads(l)["fields"] for l in open(sys.argv[1]) if json.loads(l)["kind"] == "config.change"]
+for line in ("write", "write memory", "copy running-config startup-config", "write file [PATH]",
+             "write file [PATH] %s/etc/copy.cfg" % sys.argv[2]):
+    d = "sha256:" + hashlib.sha256(line.encode()).hexdigest()
+    if not [c for c in changes if c["command_digest"] == d and c["node"] == "3" and c["result"] == "ok"]:
+        sys.exit("FAIL: no config.change record of %r" % line)
 PY
 echo "console_guard: view sessions see no destination, LIID or target; write file and log file confined, refusals logged and audited"

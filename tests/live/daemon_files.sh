@@ -7,13 +7,10 @@
 # the file and the line number; an unreadable file says permission denied.
 set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}" "${PCAPS:?}"
-. "$top_srcdir/tests/live/stop.sh"
-work=$(mktemp -d "${TMPDIR:-/tmp}/sluiced-test.XXXXXX")
-pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT INT TERM
+. "$top_srcdir/tests/live/common.sh"
+live_init files
 f1="$PCAPS/pkts__sipp.pcap" f2="$PCAPS/sngrep__aaa.pcap"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(freeport)
 
 cat >"$work/sluice.cfg" <<CFG
 log stderr
@@ -31,8 +28,9 @@ line vty
  bind 127.0.0.1 $port
  no login
 CFG
-"$top_builddir/src/sluiced" -c "$work/sluice.cfg" 2>"$work/stderr" &
+"$B/src/sluiced" -c "$work/sluice.cfg" 2>"$work/stderr" &
 pid=$!
+pids="$pid"
 
 python3 - "$port" "$work" <<'PY' || exit 1
 import re, socket, sys, time
@@ -108,7 +106,7 @@ sys.exit(1 if fail else 0)
 PY
 stop_within 60 TERM $pid
 rc=$?
-pid=""
+pids=""
 [ $rc -eq 0 ] || { echo "FAIL: sluiced exited $rc on SIGTERM"; cat "$work/stderr"; exit 1; }
 
 "$top_builddir/src/sluice" extract -q --no-progress --country-code 972 -r "$f1" -r "$f2" >"$work/extract.json" ||

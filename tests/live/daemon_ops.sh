@@ -18,19 +18,14 @@
 # Needs root (capture and the change of user); CI runs as root.
 set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}"
-. "$top_srcdir/tests/live/stop.sh"
+. "$top_srcdir/tests/live/common.sh"
 if [ "$(id -u)" -ne 0 ]; then
 	echo "FAIL: this test starts sluiced as root to check that it drops to an unprivileged user; run make check as root, as CI does"
 	exit 1
 fi
-B="$top_builddir"
-work=$(mktemp -d "${TMPDIR:-/tmp}/sluiced-ops.XXXXXX")
+live_init ops
+FAIL_TAIL=20
 chmod 0755 "$work"
-pids=""
-cleanup() { for p in $pids; do kill -9 "$p" 2>/dev/null; done; rm -rf "$work"; }
-trap cleanup EXIT INT TERM
-fail() { echo "FAIL: $*"; for f in "$work"/*.err; do [ -f "$f" ] && { echo "--- $f"; tail -n 20 "$f"; }; done; exit 1; }
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 sipport=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 
 mkdir -p "$work/state" "$work/out"
@@ -102,11 +97,7 @@ wait_event() { # file call-id
 "$B/src/sluiced" -c "$work/a.cfg" --user nobody >"$work/a.out" 2>"$work/a.err" &
 a=$!
 pids="$pids $a"
-n=0
-until grep -q "running as" "$work/a.err"; do
-	n=$((n + 1)); [ $n -le 100 ] || fail "sluiced did not start"; sleep 0.1
-	kill -0 $a 2>/dev/null || fail "sluiced exited at start"
-done
+wait_log "$work/a.err" "running as" "sluiced did not start" $a
 st=/proc/$a/status
 grep -q "^Uid:[[:space:]]*65534[[:space:]]*65534[[:space:]]*65534" $st || { grep Uid $st; fail "not running as nobody"; }
 grep -q "^CapEff:[[:space:]]*0000000000000000" $st || { grep Cap $st; fail "capabilities left effective"; }

@@ -23,7 +23,7 @@
 # Needs root or CAP_NET_RAW (live capture); CI runs as root.
 set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}"
-. "$top_srcdir/tests/live/stop.sh"
+. "$top_srcdir/tests/live/common.sh"
 SIPP=${SIPP:-$(command -v sipp || true)}
 [ -n "$SIPP" ] || { "$top_srcdir/scripts/deps.sh" sipp >&2 && SIPP=$(command -v sipp); }
 [ -n "$SIPP" ] || { echo "FAIL: sipp (Debian sip-tester) not installed"; exit 1; }
@@ -35,14 +35,9 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 1
 fi
 top_srcdir=$(cd "$top_srcdir" && pwd) top_builddir=$(cd "$top_builddir" && pwd)
-B="$top_builddir"
+live_init ims-sms
+FAIL_TAIL=20
 here="$top_srcdir/tests/live"
-work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-ims-sms.XXXXXX")
-pids=""
-cleanup() { for p in $pids; do kill -9 "$p" 2>/dev/null; done; rm -rf "$work"; }
-trap cleanup EXIT INT TERM
-fail() { echo "FAIL: $*"; for f in "$work"/*.err; do [ -f "$f" ] && { echo "--- $f"; tail -n 20 "$f"; }; done; exit 1; }
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 base=$(python3 -c 'import random; print(random.randrange(20000, 32000, 400))')
 UAS=$base UE=$((base + 2)) NET=$((base + 4)) N=4
@@ -90,18 +85,8 @@ pids="$pids $gw"
 "$B/src/sluice" extract -i lo -f "$filter" --duration 40 -o "$work/events.json" 2>"$work/extract.err" &
 sl=$!
 pids="$pids $sl"
-i=0
-until grep -q "capturing on lo" "$work/extract.err" 2>/dev/null; do
-	i=$((i + 1))
-	{ [ $i -le 100 ] && kill -0 $sl 2>/dev/null; } || fail "sluice extract did not start capturing"
-	sleep 0.1
-done
-i=0
-until grep -q "capturing on lo" "$work/gw.err" 2>/dev/null; do
-	i=$((i + 1))
-	{ [ $i -le 50 ] && kill -0 $gw 2>/dev/null; } || fail "sluiced did not start"
-	sleep 0.2
-done
+wait_log "$work/extract.err" "capturing on lo" "sluice extract did not start capturing" $sl
+wait_log "$work/gw.err" "capturing on lo" "sluiced did not start" $gw
 sleep 1
 
 cd "$work"

@@ -13,31 +13,21 @@
 # small: no receive buffer before authentication.
 set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}"
-. "$top_srcdir/tests/live/stop.sh"
-B="$top_builddir"
-work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-starve.XXXXXX")
-pids=""
-cleanup() { for p in $pids; do kill -9 "$p" 2>/dev/null; done; rm -rf "$work"; }
-trap cleanup EXIT INT TERM
-fail() { echo "FAIL: $*"; for f in "$work"/*.err "$work"/lemf.out; do [ -f "$f" ] && { echo "--- $f"; tail -n 20 "$f"; }; done; exit 1; }
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. "$top_srcdir/tests/live/common.sh"
+live_init starve
+FAIL_TAIL=20 FAIL_ALSO=$work/lemf.out
 
-sh "$top_srcdir/tests/pki/make_pki.sh" "$work/pki" >/dev/null 2>&1 || fail "test PKI"
+live_pki
 "$B/tests/bench/sluice-gencap" --out "$work/g.pcap" --calls 6 --rtp-seconds 1 --seed 3 >/dev/null || fail "gencap"
-caller=$("$B/src/sluice" extract -q -r "$work/g.pcap" --types call | python3 -c '
-import json, sys
-for line in sys.stdin:
-    e = json.loads(line)
-    if e["event"] == "attempt":
-        i = e["caller"]["ids"][0]; print(i["type"].replace("_", "-"), i["value"]); break')
+live_callers "$work/g.pcap" 1
+caller=$(cat "$work/callers")
 p2=$(freeport) v=$(freeport)
 "$B/src/sluice" lemf --listen "0.0.0.0:$p2" --out "$work/lemf" --tls-cert "$work/pki/lemf.crt" \
 	--tls-key "$work/pki/lemf.key" --ca "$work/pki/ca.crt" --handshake-timeout 2 --idle-timeout 30 \
 	--max-per-source 5 --max-connections 64 >"$work/lemf.out" 2>"$work/lemf.err" &
 lemf=$!
 pids="$pids $lemf"
-n=0
-until grep -q "listening on" "$work/lemf.out"; do n=$((n + 1)); [ $n -le 100 ] || fail "lemf did not start"; sleep 0.1; done
+wait_log "$work/lemf.out" "listening on" "lemf did not start"
 
 # the attackers, from 127.0.0.2, for 6 s
 python3 - "$p2" >"$work/attack.out" 2>"$work/attack.err" <<'PY' &

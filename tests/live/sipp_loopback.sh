@@ -9,7 +9,7 @@
 # runs as root. Elsewhere the test says why it cannot run and fails.
 set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}"
-. "$top_srcdir/tests/live/stop.sh"
+. "$top_srcdir/tests/live/common.sh"
 SIPP=${SIPP:-$(command -v sipp || true)}
 [ -n "$SIPP" ] || { "$top_srcdir/scripts/deps.sh" sipp >&2 && SIPP=$(command -v sipp); }
 [ -n "$SIPP" ] || { echo "FAIL: sipp (Debian sip-tester) not installed"; exit 1; }
@@ -19,10 +19,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 here="$top_srcdir/tests/live"
-work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-live.XXXXXX")
-pids=""
-cleanup() { for p in $pids; do kill "$p" 2>/dev/null; done; rm -rf "$work"; }
-trap cleanup EXIT INT TERM
+live_init live
 
 # Ports of this run only (a random block below the ephemeral range), so other
 # loopback traffic, another checkout's run of this test included, cannot disturb it.
@@ -35,14 +32,8 @@ filter="udp and (portrange $base-$((base + 7)) or portrange $MP_UAS-$((MP_UAS + 
 	2>"$work/stderr" &
 sl=$!
 pids="$sl"
-i=0
-until grep -q "capturing on lo" "$work/stderr" 2>/dev/null; do
-	i=$((i + 1))
-	if [ $i -gt 100 ] || ! kill -0 $sl 2>/dev/null; then
-		echo "FAIL: sluice did not start capturing"; cat "$work/stderr"; exit 1
-	fi
-	sleep 0.1
-done
+FAIL_ALSO=$work/stderr FAIL_TAIL=50
+wait_log "$work/stderr" "capturing on lo" "sluice did not start capturing" $sl
 
 cd "$work"
 "$SIPP" -sf "$here/uas.xml" -i 127.0.0.1 -p $UAS -mp $MP_UAS -m $CALLS -bg -trace_err >/dev/null 2>&1

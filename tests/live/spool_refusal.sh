@@ -17,31 +17,13 @@
 #     refusals agree with show handover's.
 set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}"
-. "$top_srcdir/tests/live/stop.sh"
-B="$top_builddir"
-work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-refusal.XXXXXX")
-pids=""
-cleanup() { for p in $pids; do kill -9 "$p" 2>/dev/null; done; rm -rf "$work"; }
-trap cleanup EXIT INT TERM
-fail() { echo "FAIL: $*"; for f in "$work"/*.err; do [ -f "$f" ] && { echo "--- $f"; tail -n 15 "$f"; }; done; exit 1; }
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. "$top_srcdir/tests/live/common.sh"
+live_init refusal
 
-sh "$top_srcdir/tests/pki/make_pki.sh" "$work/pki" >/dev/null 2>&1 || fail "test PKI"
+live_pki
 "$B/tests/bench/sluice-gencap" --out "$work/g.pcap" --calls 30 --rtp-seconds 4 --messages 4 --seed 9 >/dev/null || fail "gencap"
-"$B/src/sluice" extract -q -r "$work/g.pcap" --types call >"$work/calls.json" || fail "extract"
-targets=$(python3 - "$work/calls.json" <<'PY'
-import json, sys
-seen = []
-for line in open(sys.argv[1]):
-    e = json.loads(line)
-    if e["event"] == "attempt":
-        i = e["caller"]["ids"][0]
-        if (i["type"], i["value"]) not in seen:
-            seen.append((i["type"], i["value"]))
-for t, v in seen[:12]:
-    print("  target %s %s" % (t.replace("_", "-"), v))
-PY
-)
+live_callers "$work/g.pcap" 12
+targets=$(sed 's/^/  target /' "$work/callers")
 "$B/src/sluice" audit keygen --name "sluice.test/audit" --out "$work/audit" >/dev/null || fail "audit keygen"
 p2=$(freeport) p3=$(freeport) v=$(freeport) m=$(freeport)
 cat >"$work/sluice.cfg" <<CFG

@@ -28,16 +28,12 @@
 # what `sluice warrant sign` produces.
 set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}"
-. "$top_srcdir/tests/live/stop.sh"
-B="$top_builddir"
-work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-warrants.XXXXXX")
-pids=""
-cleanup() { for p in $pids; do kill -9 "$p" 2>/dev/null; done; rm -rf "$work"; }
-trap cleanup EXIT INT TERM
-fail() { echo "FAIL: $*"; for f in "$work"/*.err; do [ -f "$f" ] && { echo "--- $f"; tail -n 25 "$f"; }; done; exit 1; }
+. "$top_srcdir/tests/live/common.sh"
+live_init warrants
+FAIL_TAIL=25
 command -v openssl >/dev/null || fail "needs the openssl CLI"
 
-sh "$top_srcdir/tests/pki/make_pki.sh" "$work/pki" >/dev/null 2>&1 || fail "TLS test PKI"
+live_pki "TLS test PKI"
 sh "$top_srcdir/tests/pki/make_warrant_pki.sh" "$work/wpki" >/dev/null 2>&1 || fail "authorities' test PKI"
 now=$(date +%s)
 start=$((now - 600))
@@ -123,7 +119,6 @@ openssl cms -verify -binary -inform DER -in "$work/sluice-signed.cms" -CAfile "$
 cmp -s "$work/sluice-signed.out" "$work/docs/w-all.json" || fail "sluice warrant sign changed the document"
 
 # --- the daemon -------------------------------------------------------------------------
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 p2=$(freeport) p3=$(freeport) v=$(freeport)
 for s in 2 3; do
 	eval "port=\$p$s"

@@ -8,17 +8,13 @@
 # delivery.
 set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}" "${PCAPS:?}"
-. "$top_srcdir/tests/live/stop.sh"
-B="$top_builddir"
-work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-wshared.XXXXXX")
-pids=""
-cleanup() { for p in $pids; do kill -TERM "$p" 2>/dev/null; done; [ -n "${KEEP:-}" ] || rm -rf "$work"; }
-trap cleanup EXIT INT TERM
-fail() { echo "FAIL: $*"; for f in "$work"/*.err; do [ -f "$f" ] && { echo "--- $f"; tail -n 25 "$f"; }; done; exit 1; }
+. "$top_srcdir/tests/live/common.sh"
+live_init wshared
+FAIL_TAIL=25
 command -v openssl >/dev/null || fail "needs the openssl CLI"
 [ -d "$PCAPS" ] || fail "no shared captures in $PCAPS (configure --with-pcaps)"
 
-sh "$top_srcdir/tests/pki/make_pki.sh" "$work/pki" >/dev/null 2>&1 || fail "TLS test PKI"
+live_pki "TLS test PKI"
 sh "$top_srcdir/tests/pki/make_warrant_pki.sh" "$work/wpki" >/dev/null 2>&1 || fail "authorities' test PKI"
 mkdir -p "$work/warrants" "$work/docs"
 
@@ -64,7 +60,6 @@ done <"$work/plan"
 # shellcheck disable=SC2046
 "$B/src/sluice" extract -q $(awk '{print "-r " $1}' "$work/plan") >"$work/events.json" || fail "extract of all"
 
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 p2=$(freeport) p3=$(freeport) v=$(freeport)
 for s in 2 3; do
 	eval "port=\$p$s"

@@ -419,6 +419,22 @@ static void decode_uli(void *ctx, const uint8_t *parts, size_t n, struct sl_gtpv
 	talloc_free(b);
 }
 
+/* A ULI that names a cell: its access, PLMN, area (LAC or TAC) and cell identity. */
+static void expect_uli_cell(void *ctx, const uint8_t *uli, size_t n, unsigned access, const char *mcc,
+			    const char *mnc, uint32_t area, uint64_t id)
+{
+	struct sl_gtpv2_msg m;
+	struct sl_cell cell;
+
+	decode_uli(ctx, uli, n, &m);
+	assert_true(sl_gtpv2_uli_cell(&m.uli, &cell));
+	assert_int_equal(cell.access, access);
+	assert_string_equal(cell.mcc, mcc);
+	assert_string_equal(cell.mnc, mnc);
+	assert_int_equal(cell.area, area);
+	assert_int_equal(cell.cell, id);
+}
+
 /* ULI to the cell every event carries (sl_gtpv2_uli_cell). */
 static void test_uli_cell(void **state)
 {
@@ -437,30 +453,10 @@ static void test_uli_cell(void **state)
 	static const uint8_t tai[] = { 0x08, 0x62, 0xf2, 0x10, 0x00, 0x2a };
 	static const uint8_t lai[] = { 0x20, 0x62, 0xf2, 0x10, 0x00, 0x2a };
 
-	decode_uli(fx->ctx, cgi_sai, sizeof(cgi_sai), &m);
-	assert_true(sl_gtpv2_uli_cell(&m.uli, &cell));
-	assert_int_equal(cell.access, SL_ACCESS_GERAN);
-	assert_string_equal(cell.mcc, "262");
-	assert_string_equal(cell.mnc, "01");
-	assert_int_equal(cell.area, 0x1234);
-	assert_int_equal(cell.cell, 0xbeef);
-
-	decode_uli(fx->ctx, sai, sizeof(sai), &m);
-	assert_true(sl_gtpv2_uli_cell(&m.uli, &cell));
-	assert_int_equal(cell.access, SL_ACCESS_UTRAN);
-	assert_string_equal(cell.mcc, "310");
-	assert_string_equal(cell.mnc, "260");
-	assert_int_equal(cell.area, 7);
-	assert_int_equal(cell.cell, 9);
-
-	decode_uli(fx->ctx, tai_ecgi, sizeof(tai_ecgi), &m);
-	assert_true(sl_gtpv2_uli_cell(&m.uli, &cell));
-	assert_int_equal(cell.access, SL_ACCESS_EUTRAN);
+	expect_uli_cell(fx->ctx, cgi_sai, sizeof(cgi_sai), SL_ACCESS_GERAN, "262", "01", 0x1234, 0xbeef);
+	expect_uli_cell(fx->ctx, sai, sizeof(sai), SL_ACCESS_UTRAN, "310", "260", 7, 9);
 	/* the cell's PLMN is the ECGI's; the TAC is the TAI's */
-	assert_string_equal(cell.mcc, "310");
-	assert_string_equal(cell.mnc, "260");
-	assert_int_equal(cell.area, 0x2a);
-	assert_int_equal(cell.cell, 0x1234567);
+	expect_uli_cell(fx->ctx, tai_ecgi, sizeof(tai_ecgi), SL_ACCESS_EUTRAN, "310", "260", 0x2a, 0x1234567);
 
 	decode_uli(fx->ctx, ecgi, sizeof(ecgi), &m);
 	assert_false(sl_gtpv2_uli_cell(&m.uli, &cell));
