@@ -180,20 +180,27 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-static void hexdigest(const char *p, size_t n, char out[7 + 64 + 1])
+void sl_cx_digest_text(const unsigned char md[32], char out[7 + 64 + 1])
 {
 	static const char hex[] = "0123456789abcdef";
-	unsigned char md[32];
-	unsigned len = 0, i;
+	unsigned i;
 
 	memcpy(out, "sha256:", 7);
-	if (!EVP_Digest(p, n, md, &len, EVP_sha256(), NULL) || len != 32)
-		memset(md, 0, sizeof(md));
 	for (i = 0; i < 32; i++) {
 		out[7 + 2 * i] = hex[md[i] >> 4];
 		out[8 + 2 * i] = hex[md[i] & 15];
 	}
 	out[71] = '\0';
+}
+
+static void hexdigest(const char *p, size_t n, char out[7 + 64 + 1])
+{
+	unsigned char md[32];
+	unsigned len = 0;
+
+	if (!EVP_Digest(p, n, md, &len, EVP_sha256(), NULL) || len != 32)
+		memset(md, 0, sizeof(md));
+	sl_cx_digest_text(md, out);
 }
 
 int sl_cx_export_flush(struct sl_cx_export *x)

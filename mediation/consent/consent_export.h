@@ -55,6 +55,9 @@ struct sl_cx_batch {
 };
 
 /* Called after each batch is durable; a negative return is counted as an audit failure. */
+/* "sha256:" and 64 lowercase hex digits of md, NUL-terminated: the batch digest's text form (docs/exports.md) */
+void sl_cx_digest_text(const unsigned char md[32], char out[7 + 64 + 1]);
+
 typedef int (*sl_cx_batch_cb)(void *data, const struct sl_cx_batch *b);
 
 struct sl_cx_export_stats {

@@ -20,6 +20,7 @@
 #include "mediation/audit/hash.h"
 #include "mediation/audit/reader.h"
 #include "mediation/audit/record.h"
+#include "mediation/consent/consent_export.h"
 #include "mediation/consent/consent_js_pending.h"
 #include "mediation/consent/consent_ledger.h"
 #include "mediation/consent/consent_store_int.h"
@@ -462,7 +463,7 @@ int sl_cx_pending_in_outbox(const char *dir, const struct sl_cx_pending *p)
 	char hex[72];
 	EVP_MD_CTX *c = EVP_MD_CTX_new();
 	uint64_t done = 0;
-	unsigned mdlen = 0, i;
+	unsigned mdlen = 0;
 	int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
 	int rc = 0;
 
@@ -490,14 +491,7 @@ int sl_cx_pending_in_outbox(const char *dir, const struct sl_cx_pending *p)
 	}
 	close(fd);
 	if (!rc && done == p->b.len && EVP_DigestFinal_ex(c, md, &mdlen) && mdlen == 32) {
-		static const char x[] = "0123456789abcdef";
-
-		memcpy(hex, "sha256:", 7);
-		for (i = 0; i < 32; i++) {
-			hex[7 + 2 * i] = x[md[i] >> 4];
-			hex[8 + 2 * i] = x[md[i] & 15];
-		}
-		hex[71] = 0;
+		sl_cx_digest_text(md, hex);
 		rc = !strcmp(hex, p->b.digest);
 	}
 	EVP_MD_CTX_free(c);
