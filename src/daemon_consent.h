@@ -53,6 +53,7 @@ struct sl_daemon_consent_js_cfg {
 	char *creds_file, *tls_ca, *tls_cert, *tls_key;
 	unsigned dup_window_s;		/* of a stream sluiced creates */
 	unsigned max_pending;		/* unacknowledged publishes */
+	unsigned ack_wait_s;		/* a chunk's acknowledgements are waited for this long */
 	unsigned drain_s;		/* at stop, wait this long for acknowledgements */
 };
 

@@ -404,6 +404,10 @@ DEFUN(cfg_js_pending_old, cfg_js_pending_old_cmd, "jetstream max-pending <1-1000
 	return CMD_SUCCESS;
 }
 
+CONSENT_UINT_CMD(cfg_js_ackwait, "jetstream ack-wait-seconds <1-300>",
+		 JS_STR "Wait for a chunk's acknowledgements before publishing it again\n" "Seconds (default 5)\n",
+		 js.ack_wait_s)
+
 CONSENT_UINT_CMD(cfg_js_drain, "jetstream drain-seconds <0-3600>",
 		 JS_STR "At stop, wait this long for outstanding acknowledgements\n" "Seconds (default 10)\n",
 		 js.drain_s)
@@ -424,6 +428,7 @@ static void write_js(struct vty *vty, const struct sl_daemon_consent_js_cfg *j)
 		vty_out(vty, " jetstream tls certificate %s key %s%s", j->tls_cert, j->tls_key, VTY_NEWLINE);
 	vty_out(vty, " jetstream duplicate-window-seconds %u%s", j->dup_window_s, VTY_NEWLINE);
 	vty_out(vty, " jetstream max-pending %u%s", j->max_pending, VTY_NEWLINE);
+	vty_out(vty, " jetstream ack-wait-seconds %u%s", j->ack_wait_s, VTY_NEWLINE);
 	vty_out(vty, " jetstream drain-seconds %u%s", j->drain_s, VTY_NEWLINE);
 }
 
@@ -483,6 +488,7 @@ void sl_daemon_consent_vty_init(struct sl_daemon_consent_cfg *cfg, void *ctx)
 	cfg->js.gateway_id = talloc_strdup(ctx, "sluice");
 	cfg->js.dup_window_s = 600;
 	cfg->js.max_pending = 4096;
+	cfg->js.ack_wait_s = 5;
 	cfg->js.drain_s = 10;
 	install_element(CONFIG_NODE, &cfg_consent_cmd);
 	install_node(&consent_node, write_consent);
@@ -501,6 +507,7 @@ void sl_daemon_consent_vty_init(struct sl_daemon_consent_cfg *cfg, void *ctx)
 	install_element(SL_CONSENT_NODE, &cfg_js_dup_cmd);
 	install_element(SL_CONSENT_NODE, &cfg_js_pending_cmd);
 	install_element(SL_CONSENT_NODE, &cfg_js_pending_old_cmd);
+	install_element(SL_CONSENT_NODE, &cfg_js_ackwait_cmd);
 	install_element(SL_CONSENT_NODE, &cfg_js_drain_cmd);
 	install_node(&recipient_node, write_recipient);
 	install_element(SL_RECIPIENT_NODE, &cfg_rec_purpose_cmd);
