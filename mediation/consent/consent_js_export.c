@@ -243,15 +243,39 @@ static natsStatus ensure_stream(struct sl_js_export *x)
 	return s;
 }
 
+/*
+ * The text libnats kept for this thread's last TLS failure, without its
+ * "(file.c:line): " prefix, e.g. "SSL handshake error: 20:unable to get
+ * local issuer certificate:depth=0:..."; NULL if it kept none.
+ */
+static const char *tls_detail(void)
+{
+	natsStatus st = NATS_OK;
+	const char *t = nats_GetLastError(&st);
+	const char *p;
+
+	if (!t || st != NATS_SSL_ERROR)
+		return NULL;
+	if (t[0] == '(' && (p = strstr(t, "): ")) != NULL)
+		t = p + 3;
+	return *t ? t : NULL;
+}
+
 /* A failed connection attempt (at start, or after libnats gave one up): counted, its error kept, all closed. */
 static int connect_failed(struct sl_js_export *x, const char *what, natsStatus s)
 {
 	int rc = x->cfg.creds_file ? creds_readable(x->cfg.creds_file) : 0;
+	const char *detail;
 
 	if (rc < 0) { /* readable at start, not any more: name the file rather than the library's I/O error */
 		pthread_mutex_lock(&x->mu);
 		snprintf(x->st.last_error, sizeof(x->st.last_error), "%s: credentials %s: %s", what, x->cfg.creds_file,
 			 rc == -ENODATA ? "empty" : strerror(-rc));
+		pthread_mutex_unlock(&x->mu);
+	} else if (s == NATS_SSL_ERROR && (detail = tls_detail()) != NULL) {
+		/* which check failed (the chain, the name, the handshake) is in the library's text, not in its status */
+		pthread_mutex_lock(&x->mu);
+		snprintf(x->st.last_error, sizeof(x->st.last_error), "%s: %s: %s", what, natsStatus_GetText(s), detail);
 		pthread_mutex_unlock(&x->mu);
 	} else {
 		set_error(x, what, s);

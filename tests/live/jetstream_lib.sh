@@ -145,11 +145,14 @@ PY
 
 # check_stream AT_KILL AT_RESTART: the stream ($url, read with js_dump) is the export ($work/acme),
 # exactly once, and the audit log ($work/audit-log) and ledger ($work/reg.db) cover it; AT_KILL and
-# AT_RESTART (0 0: not checked) are the export's lines when the broker was killed and restarted
+# AT_RESTART (0 0: not checked) are the export's lines when the broker was killed and restarted.
+# JS_CREDS (a .creds file) and JS_TLS ("CA CERT KEY") are how js_dump connects, when set.
 # (CHECK_OUTBOX_ONLY=1: JetStream was turned off for the last runs: the stream must be a prefix
 # of the export, and the audit log and ledger must cover all of it)
 check_stream() {
-"$B/tests/live/js_dump" "$url" SLUICE_EXPORT >"$work/stream.tsv" 2>"$work/dump.err" || fail "js_dump"
+# shellcheck disable=SC2086 # JS_TLS: CA CERT KEY, three paths without blanks
+"$B/tests/live/js_dump" ${JS_CREDS:+-c "$JS_CREDS"} "$url" SLUICE_EXPORT ${JS_TLS:-} >"$work/stream.tsv" 2>"$work/dump.err" ||
+	{ cat "$work/dump.err"; fail "js_dump"; }
 "$B/src/sluice" audit verify "$work/audit-log" --key "$work/audit.vkey" >"$work/verify.txt" 2>&1 ||
 	{ cat "$work/verify.txt"; fail "sluice audit verify"; }
 "$B/src/sluice" audit show "$work/audit-log" --kind export.batch --format json >"$work/batches.json" ||
