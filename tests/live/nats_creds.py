@@ -13,8 +13,8 @@ Ed25519.
 
   nats_creds.py make DIR PORT STORE_DIR [CERT KEY CA]
       DIR/nats.conf        the server configuration (listens on 127.0.0.1:PORT;
-                           with CERT KEY CA: TLS required, this certificate chain
-                           and key, clients verified against CA if they send one)
+                           with CERT KEY CA: TLS required with this certificate
+                           chain and key, and a client certificate issued by CA)
       DIR/operator.jwt     the operator JWT it trusts
       DIR/sluiced.creds    a user of the preloaded account allowed only what sluiced
                            needs (SLUICED_PUB, SLUICED_SUB): must be accepted
@@ -245,7 +245,7 @@ def make(out, port, store, tls=None):
     write(os.path.join(out, "renewed.creds"), creds(user_jwt(acc, revoked.public, "renewed", iat=now), revoked))
     tls_block = ""
     if tls:
-        tls_block = "tls: {\n  cert_file: \"%s\"\n  key_file: \"%s\"\n  ca_file: \"%s\"\n}\n" % tls
+        tls_block = "tls: {\n  cert_file: \"%s\"\n  key_file: \"%s\"\n  ca_file: \"%s\"\n  verify: true\n}\n" % tls
     write(os.path.join(out, "nats.conf"),
           "listen: 127.0.0.1:%d\n"
           "operator: \"%s\"\n"
