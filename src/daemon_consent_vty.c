@@ -377,6 +377,11 @@ CONSENT_STRING_CMD(cfg_js_ca, "jetstream tls ca FILE",
 		   JS_STR "TLS to the broker\n" "Require TLS, verifying the broker against these CAs\n" "PEM file\n",
 		   js.tls_ca)
 
+CONSENT_STRING_CMD(cfg_js_vname, "jetstream tls verify-name NAME",
+		   JS_STR "TLS to the broker\n"
+		   "Name the broker's certificate must carry, instead of the URL's host\n" "DNS name or IP address\n",
+		   js.tls_verify_name)
+
 DEFUN(cfg_js_cert, cfg_js_cert_cmd, "jetstream tls certificate FILE key FILE",
       JS_STR "TLS to the broker\n" "Client certificate (chain)\n" "PEM file\n" "Its private key\n" "PEM file\n")
 {
@@ -426,6 +431,8 @@ static void write_js(struct vty *vty, const struct sl_daemon_consent_js_cfg *j)
 		vty_out(vty, " jetstream tls ca %s%s", j->tls_ca, VTY_NEWLINE);
 	if (j->tls_cert)
 		vty_out(vty, " jetstream tls certificate %s key %s%s", j->tls_cert, j->tls_key, VTY_NEWLINE);
+	if (j->tls_verify_name)
+		vty_out(vty, " jetstream tls verify-name %s%s", j->tls_verify_name, VTY_NEWLINE);
 	vty_out(vty, " jetstream duplicate-window-seconds %u%s", j->dup_window_s, VTY_NEWLINE);
 	vty_out(vty, " jetstream max-pending %u%s", j->max_pending, VTY_NEWLINE);
 	vty_out(vty, " jetstream ack-wait-seconds %u%s", j->ack_wait_s, VTY_NEWLINE);
@@ -504,6 +511,7 @@ void sl_daemon_consent_vty_init(struct sl_daemon_consent_cfg *cfg, void *ctx)
 	install_element(SL_CONSENT_NODE, &cfg_js_creds_cmd);
 	install_element(SL_CONSENT_NODE, &cfg_js_ca_cmd);
 	install_element(SL_CONSENT_NODE, &cfg_js_cert_cmd);
+	install_element(SL_CONSENT_NODE, &cfg_js_vname_cmd);
 	install_element(SL_CONSENT_NODE, &cfg_js_dup_cmd);
 	install_element(SL_CONSENT_NODE, &cfg_js_pending_cmd);
 	install_element(SL_CONSENT_NODE, &cfg_js_pending_old_cmd);

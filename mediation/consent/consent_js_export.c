@@ -336,6 +336,9 @@ static int js_connect(struct sl_js_export *x)
 	}
 	if (s == NATS_OK && x->cfg.tls_cert)
 		s = natsOptions_LoadCertificatesChain(x->opts, x->cfg.tls_cert, x->cfg.tls_key);
+	/* without it libnats checks the certificate against the host of the URL it connects to */
+	if (s == NATS_OK && x->cfg.tls_verify_name)
+		s = natsOptions_SetExpectedHostname(x->opts, x->cfg.tls_verify_name);
 	if (s != NATS_OK)
 		return connect_failed(x, "options", s);
 	s = natsConnection_Connect(&x->nc, x->opts);
@@ -696,6 +699,7 @@ struct sl_js_export *sl_js_export_open(void *ctx, const struct sl_js_export_cfg 
 	x->cfg.tls_ca = dup_opt(x, cfg->tls_ca);
 	x->cfg.tls_cert = dup_opt(x, cfg->tls_cert);
 	x->cfg.tls_key = dup_opt(x, cfg->tls_key);
+	x->cfg.tls_verify_name = dup_opt(x, cfg->tls_verify_name);
 	if (!x->cfg.dup_window_s)
 		x->cfg.dup_window_s = 600;
 	if (!x->cfg.max_pending)

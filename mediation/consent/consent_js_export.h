@@ -37,6 +37,7 @@ struct sl_js_export_cfg {
 	const char *creds_file;		/* user JWT and NKey seed (.creds), NULL: none */
 	const char *tls_ca;		/* CA bundle: TLS required when set */
 	const char *tls_cert, *tls_key;	/* client certificate, optional */
+	const char *tls_verify_name;	/* the broker certificate's name; NULL: the URL's host (libnats) */
 	unsigned dup_window_s;		/* duplicate window of a stream this creates; 0: 600 */
 	unsigned max_pending;		/* unacknowledged publishes at once; 0: 4096 */
 	unsigned chunk_records;		/* records per acknowledged chunk; 0: 1000 */
