@@ -47,24 +47,17 @@ broker() {
 	pids="$pids $nats"
 	wait_listen "$port" nats-server
 }
-lines() { cat "$work"/acme/*.jsonl 2>/dev/null | wc -l; }
 now_ms() { python3 -c 'import time; print(int(time.monotonic() * 1000))'; }
-pending_rows() {
-	python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM js_pending").fetchone()[0])' \
-		"$work/reg.db"
-}
 
 v=$(freeport)
 js_gw_cfg "$work/gw.cfg" "$v" " jetstream url $url
  jetstream ack-wait-seconds $ACK_S
  jetstream drain-seconds 0" " replay-speed 5"
 broker
-"$B/src/sluiced" -c "$work/gw.cfg" >"$work/gw.out" 2>"$work/gw.err" &
-gw=$!
-pids="$pids $gw"
+js_start_gw "$work/gw.cfg" gw
 # records acknowledged, and the publisher caught up (waiting for the next batch)
 n=0
-until [ "$(lines)" -gt 0 ] && cursor_at_end "$work/acme"; do
+until [ "$(js_lines)" -gt 0 ] && cursor_at_end "$work/acme"; do
 	n=$((n + 1))
 	[ $n -le 300 ] || fail "the publisher did not catch up with the outbox within 30 s"
 	kill -0 $gw 2>/dev/null || fail "sluiced exited"
@@ -72,9 +65,9 @@ until [ "$(lines)" -gt 0 ] && cursor_at_end "$work/acme"; do
 	sleep 0.1
 done
 kill -STOP $nats
-at_freeze=$(lines)
+at_freeze=$(js_lines)
 n=0
-until [ "$(lines)" -gt "$at_freeze" ]; do
+until [ "$(js_lines)" -gt "$at_freeze" ]; do
 	n=$((n + 1))
 	[ $n -le 200 ] || fail "no batch was exported within 20 s of freezing the broker"
 	kill -0 $gw 2>/dev/null || fail "sluiced exited while the broker was frozen"
@@ -89,7 +82,7 @@ t0=$(now_ms)
 stop_within $((ACK_S * 3)) TERM $gw || fail "sluiced did not stop cleanly with the broker frozen"
 t1=$(now_ms)
 stop_ms=$((t1 - t0))
-pending=$(pending_rows)
+pending=$(js_pending_rows)
 echo "broker frozen: sluiced stopped in $stop_ms ms (acknowledgement wait ${ACK_S} s); $pending batches pending"
 # the bound: well inside the configured wait (a quarter of it), whatever the load
 [ $((stop_ms * 4)) -lt $((ACK_S * 1000)) ] ||
@@ -101,14 +94,12 @@ grep -q "consent: recipient acme: $pending batches pending (accounted when ackno
 # --- the broker thawed, sluiced started again: everything published and accounted once -------
 kill -CONT $nats
 sed -i '/^ replay-speed /d' "$work/gw.cfg"
-"$B/src/sluiced" -c "$work/gw.cfg" >"$work/gw2.out" 2>"$work/gw2.err" &
-gw=$!
-pids="$pids $gw"
-wait_read "$work/gw2.err" "restart" $gw
+js_start_gw "$work/gw.cfg" gw2
+js_wait_read "$work/gw2.err" "restart"
 grep -q "publishing to JetStream stream SLUICE_EXPORT, $pending batches pending from before" "$work/gw2.err" ||
 	fail "restart: sluiced did not find the $pending pending batches"
 n=0
-until cursor_at_end "$work/acme" && [ "$(pending_rows)" -eq 0 ]; do
+until cursor_at_end "$work/acme" && [ "$(js_pending_rows)" -eq 0 ]; do
 	n=$((n + 1))
 	[ $n -le 300 ] || fail "restart: the outbox was not acknowledged and accounted within 30 s"
 	sleep 0.1

@@ -4,8 +4,10 @@
 # B (the build directory), work (their temporary directory) and defined
 # fail. What they share: free ports, waiting for a listener, the console's
 # `show consent`, the capture and consent registry sluiced exports from,
-# its configuration, and the check that the stream is the export exactly
-# once and that the audit log and ledger account for it.
+# its configuration, starting, crashing and waiting for sluiced, and the
+# check that the stream is the export exactly once and that the audit log
+# and ledger account for it. The broker is the caller's ($nats, with its
+# own broker function).
 
 PURPOSE=dpv:CommercialResearch
 
@@ -40,6 +42,66 @@ while time.time() < end and b"jetstream:" not in out:
 time.sleep(0.3)
 print(out.decode(errors="replace"))
 PY
+}
+
+# js_lines: the records in acme's outbox ($work/acme) now
+js_lines() { cat "$work"/acme/*.jsonl 2>/dev/null | wc -l; }
+
+# js_pending_rows: the batches awaiting acknowledgement in the consent database ($work/reg.db)
+js_pending_rows() {
+	python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM js_pending").fetchone()[0])' \
+		"$work/reg.db"
+}
+
+# js_kill_broker: the broker ($nats) killed (SIGKILL: nothing flushed) and reaped
+js_kill_broker() {
+	kill -9 "$nats"
+	wait "$nats" 2>/dev/null
+}
+
+# js_start_gw CFG NAME: sluiced started with CFG in the background, its output in $work/NAME.out and
+# $work/NAME.err; gw is its pid (also added to pids, killed at exit)
+js_start_gw() {
+	"$B/src/sluiced" -c "$1" >"$work/$2.out" 2>"$work/$2.err" &
+	gw=$!
+	pids="$pids $gw"
+}
+
+# js_wait_read ERRFILE WHAT: until sluiced ($gw) logged that it read the whole capture, at most 120 s;
+# fails naming WHAT if it did not, or if sluiced exited first
+js_wait_read() {
+	_jr_n=0
+	until grep -q "all capture files read" "$1" 2>/dev/null; do
+		_jr_n=$((_jr_n + 1))
+		[ $_jr_n -le 1200 ] || fail "$2: the capture was not read within 120 s"
+		kill -0 "$gw" 2>/dev/null || fail "$2: sluiced exited"
+		sleep 0.1
+	done
+}
+
+# js_wait_settled WHAT: until the outbox stops growing (the last batch is flushed after the capture
+# ends): the same count twice half a second apart, at most 30 s
+js_wait_settled() {
+	_js_n=0
+	_js_prev=-1
+	while [ "$(js_lines)" -ne "$_js_prev" ]; do
+		_js_prev=$(js_lines)
+		sleep 0.5
+		_js_n=$((_js_n + 1))
+		[ $_js_n -le 60 ] || fail "$1: the outbox kept growing"
+	done
+}
+
+# js_crash_pending CFG NAME WHAT: sluiced (CFG, output NAME.out/.err) reads the capture while the
+# broker is down, its outbox settles and it is killed (SIGKILL: no drain, no clean stop); pending is
+# then the number of batches it left awaiting acknowledgement in the database
+js_crash_pending() {
+	js_start_gw "$1" "$2"
+	js_wait_read "$work/$2.err" "$3"
+	js_wait_settled "$3"
+	kill -9 "$gw"
+	wait "$gw" 2>/dev/null
+	pending=$(js_pending_rows)
 }
 
 # js_prepare GENCAP-OPTIONS...: $work/g.pcap (generated with these options, seed 23), the audit
