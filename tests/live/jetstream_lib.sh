@@ -101,6 +101,7 @@ js_crash_pending() {
 	js_wait_settled "$3"
 	kill -9 "$gw"
 	wait "$gw" 2>/dev/null
+	# shellcheck disable=SC2034 # the caller's result
 	pending=$(js_pending_rows)
 }
 
