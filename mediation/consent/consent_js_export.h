@@ -20,7 +20,9 @@
  * it sl_js_export_open fails with a message saying so.
  *
  * Ownership: a talloc object under ctx; freeing it stops and joins the
- * worker (at most one acknowledgement wait) and closes the connection.
+ * worker (which sees the stop within about 100 ms, even while it waits
+ * for acknowledgements: tests/live/consent_jetstream_stop.sh) and closes
+ * the connection.
  */
 #pragma once
 
