@@ -51,8 +51,10 @@ struct sl_daemon_consent_js_cfg {
 	char *url;			/* NULL: JSON Lines only */
 	char *stream, *subject_prefix, *gateway_id;
 	char *creds_file, *tls_ca, *tls_cert, *tls_key;
+	char *tls_verify_name;		/* NULL: the certificate must carry the URL's host */
 	unsigned dup_window_s;		/* of a stream sluiced creates */
 	unsigned max_pending;		/* unacknowledged publishes */
+	unsigned ack_wait_s;		/* a chunk's acknowledgements are waited for this long */
 	unsigned drain_s;		/* at stop, wait this long for acknowledgements */
 };
 

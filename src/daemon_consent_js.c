@@ -189,8 +189,9 @@ struct sl_daemon_js *sl_daemon_js_open(void *ctx, const struct sl_daemon_consent
 	struct sl_js_export_cfg xc = {
 		.url = cfg->url, .stream = cfg->stream, .subject_prefix = cfg->subject_prefix,
 		.gateway_id = cfg->gateway_id, .creds_file = cfg->creds_file, .tls_ca = cfg->tls_ca,
-		.tls_cert = cfg->tls_cert, .tls_key = cfg->tls_key, .dup_window_s = cfg->dup_window_s,
-		.max_pending = cfg->max_pending,
+		.tls_cert = cfg->tls_cert, .tls_key = cfg->tls_key, .tls_verify_name = cfg->tls_verify_name,
+		.dup_window_s = cfg->dup_window_s,
+		.max_pending = cfg->max_pending, .ack_wait_ms = cfg->ack_wait_s * 1000u,
 	};
 	void *chk[2] = { j, (void *)dir };
 	char *err = NULL;

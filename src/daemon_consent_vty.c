@@ -377,6 +377,11 @@ CONSENT_STRING_CMD(cfg_js_ca, "jetstream tls ca FILE",
 		   JS_STR "TLS to the broker\n" "Require TLS, verifying the broker against these CAs\n" "PEM file\n",
 		   js.tls_ca)
 
+CONSENT_STRING_CMD(cfg_js_vname, "jetstream tls verify-name NAME",
+		   JS_STR "TLS to the broker\n"
+		   "Name the broker's certificate must carry, instead of the URL's host\n" "DNS name or IP address\n",
+		   js.tls_verify_name)
+
 DEFUN(cfg_js_cert, cfg_js_cert_cmd, "jetstream tls certificate FILE key FILE",
       JS_STR "TLS to the broker\n" "Client certificate (chain)\n" "PEM file\n" "Its private key\n" "PEM file\n")
 {
@@ -404,6 +409,10 @@ DEFUN(cfg_js_pending_old, cfg_js_pending_old_cmd, "jetstream max-pending <1-1000
 	return CMD_SUCCESS;
 }
 
+CONSENT_UINT_CMD(cfg_js_ackwait, "jetstream ack-wait-seconds <1-300>",
+		 JS_STR "Wait for a chunk's acknowledgements before publishing it again\n" "Seconds (default 5)\n",
+		 js.ack_wait_s)
+
 CONSENT_UINT_CMD(cfg_js_drain, "jetstream drain-seconds <0-3600>",
 		 JS_STR "At stop, wait this long for outstanding acknowledgements\n" "Seconds (default 10)\n",
 		 js.drain_s)
@@ -422,8 +431,11 @@ static void write_js(struct vty *vty, const struct sl_daemon_consent_js_cfg *j)
 		vty_out(vty, " jetstream tls ca %s%s", j->tls_ca, VTY_NEWLINE);
 	if (j->tls_cert)
 		vty_out(vty, " jetstream tls certificate %s key %s%s", j->tls_cert, j->tls_key, VTY_NEWLINE);
+	if (j->tls_verify_name)
+		vty_out(vty, " jetstream tls verify-name %s%s", j->tls_verify_name, VTY_NEWLINE);
 	vty_out(vty, " jetstream duplicate-window-seconds %u%s", j->dup_window_s, VTY_NEWLINE);
 	vty_out(vty, " jetstream max-pending %u%s", j->max_pending, VTY_NEWLINE);
+	vty_out(vty, " jetstream ack-wait-seconds %u%s", j->ack_wait_s, VTY_NEWLINE);
 	vty_out(vty, " jetstream drain-seconds %u%s", j->drain_s, VTY_NEWLINE);
 }
 
@@ -483,6 +495,7 @@ void sl_daemon_consent_vty_init(struct sl_daemon_consent_cfg *cfg, void *ctx)
 	cfg->js.gateway_id = talloc_strdup(ctx, "sluice");
 	cfg->js.dup_window_s = 600;
 	cfg->js.max_pending = 4096;
+	cfg->js.ack_wait_s = 5;
 	cfg->js.drain_s = 10;
 	install_element(CONFIG_NODE, &cfg_consent_cmd);
 	install_node(&consent_node, write_consent);
@@ -498,9 +511,11 @@ void sl_daemon_consent_vty_init(struct sl_daemon_consent_cfg *cfg, void *ctx)
 	install_element(SL_CONSENT_NODE, &cfg_js_creds_cmd);
 	install_element(SL_CONSENT_NODE, &cfg_js_ca_cmd);
 	install_element(SL_CONSENT_NODE, &cfg_js_cert_cmd);
+	install_element(SL_CONSENT_NODE, &cfg_js_vname_cmd);
 	install_element(SL_CONSENT_NODE, &cfg_js_dup_cmd);
 	install_element(SL_CONSENT_NODE, &cfg_js_pending_cmd);
 	install_element(SL_CONSENT_NODE, &cfg_js_pending_old_cmd);
+	install_element(SL_CONSENT_NODE, &cfg_js_ackwait_cmd);
 	install_element(SL_CONSENT_NODE, &cfg_js_drain_cmd);
 	install_node(&recipient_node, write_recipient);
 	install_element(SL_RECIPIENT_NODE, &cfg_rec_purpose_cmd);

@@ -15,7 +15,9 @@
  * positions and the statistics with it, under one mutex.
  *
  * The worker never logs (libosmocore logging is not thread-safe): it
- * keeps the last error text in the statistics for `show consent`.
+ * keeps the last error text in the statistics for `show consent`. The
+ * connection is consent_js_conn.c's, the publishing of a chunk
+ * consent_js_publish.c's (consent_js_export_int.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,73 +34,15 @@
 #include <nats/nats.h>
 #include <talloc.h>
 
-#include "mediation/consent/consent_js_export.h"
+#include "mediation/consent/consent_js_export_int.h"
 
 #define BACKOFF_MIN_MS 100u
 #define BACKOFF_MAX_MS 5000u
-#define STALL_MS 100	/* one wait for room among max_pending outstanding publishes */
 #define READ_CAP (1u << 20)	/* one chunk of lines; a record line is far smaller */
 
 static pthread_mutex_t g_lib_mu = PTHREAD_MUTEX_INITIALIZER;
 static unsigned g_lib_users;
 static bool g_lib_tls;		/* a TLS connection was configured: never nats_Close() (below) */
-
-struct sl_js_export {
-	struct sl_js_export_cfg cfg;
-	char *recipient, *subject;
-	int dirfd, efd;
-	pthread_t th;
-	bool started;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	/* under mu */
-	bool stop;
-	unsigned dseg;
-	uint64_t doff;
-	struct sl_js_export_stats st;
-	/* worker only */
-	natsOptions *opts;
-	natsConnection *nc;
-	jsCtx *js;
-	int segfd;
-	unsigned segfd_no;
-	char *buf;
-	/* from the library's threads */
-	atomic_ulong ack_ok, ack_err, ack_dup;
-	atomic_uint chunk_seg;		/* the chunk in flight: acknowledgements of other messages are not counted */
-	atomic_ullong chunk_lo, chunk_hi;	/* its lines, first and last (lo > hi: none in flight) */
-	atomic_bool connected;
-	bool closed;			/* under mu: the library's closed callback ran */
-	atomic_ulong reconnects;
-};
-
-static void set_error(struct sl_js_export *x, const char *what, natsStatus s)
-{
-	pthread_mutex_lock(&x->mu);
-	snprintf(x->st.last_error, sizeof(x->st.last_error), "%s: %s", what, natsStatus_GetText(s));
-	pthread_mutex_unlock(&x->mu);
-}
-
-/*
- * 0 when the credentials file can be read by this process now, else a
- * negative errno (-ENODATA: empty). libnats reads the file at every
- * connection and reconnection, not once: it must stay readable by the
- * user sluiced runs as.
- */
-static int creds_readable(const char *path)
-{
-	char c;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, &c, 1);
-	if (n < 0)
-		n = -errno;
-	close(fd);
-	return n < 0 ? (int)n : n == 0 ? -ENODATA : 0;
-}
 
 /* Sleeps up to ms unless stopped; true when stopping. */
 static bool wait_stop(struct sl_js_export *x, unsigned ms)
@@ -119,338 +63,6 @@ static bool wait_stop(struct sl_js_export *x, unsigned ms)
 	stop = x->stop;
 	pthread_mutex_unlock(&x->mu);
 	return stop;
-}
-
-/* The segment and line of the message the library hands the handler (its Nats-Msg-Id header). */
-static bool id_position(natsMsg *msg, unsigned *seg, uint64_t *line)
-{
-	const char *id = NULL;
-
-	return msg && natsMsgHeader_Get(msg, "Nats-Msg-Id", &id) == NATS_OK && id &&
-	       sl_js_msg_id_position(id, strlen(id), seg, line) == 0;
-}
-
-static void on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void *closure)
-{
-	struct sl_js_export *x = closure;
-	unsigned seg;
-	uint64_t line;
-
-	/* a late acknowledgement of an earlier, abandoned chunk must not count for the one in flight */
-	if (!id_position(msg, &seg, &line) || seg != atomic_load(&x->chunk_seg) || line < atomic_load(&x->chunk_lo) ||
-	    line > atomic_load(&x->chunk_hi)) {
-		natsMsg_Destroy(msg);
-		return;
-	}
-	if (pa && !pae) {
-		atomic_fetch_add(&x->ack_ok, 1);
-		if (pa->Duplicate)
-			atomic_fetch_add(&x->ack_dup, 1);
-	} else {
-		atomic_fetch_add(&x->ack_err, 1);
-	}
-	natsMsg_Destroy(msg);
-}
-
-static void on_disconnected(natsConnection *nc, void *closure)
-{
-	struct sl_js_export *x = closure;
-
-	atomic_store(&x->connected, false);
-}
-
-static void on_reconnected(natsConnection *nc, void *closure)
-{
-	struct sl_js_export *x = closure;
-
-	atomic_store(&x->connected, true);
-	atomic_fetch_add(&x->reconnects, 1);
-}
-
-static void on_closed(natsConnection *nc, void *closure)
-{
-	struct sl_js_export *x = closure;
-
-	pthread_mutex_lock(&x->mu);
-	x->closed = true;
-	pthread_cond_broadcast(&x->cv);
-	pthread_mutex_unlock(&x->mu);
-}
-
-/*
- * Closes the connection (unless the library already has) and waits (up to
- * 10 s) for the library's closed callback: the disconnected and closed
- * callbacks run on a library thread after the close, and they reach x, so
- * x must not be freed before they ran.
- */
-static void disconnect(struct sl_js_export *x)
-{
-	if (x->nc) {
-		struct timespec ts;
-		bool by_us = !natsConnection_IsClosed(x->nc);
-
-		if (by_us) {
-			pthread_mutex_lock(&x->mu);
-			x->closed = false;
-			pthread_mutex_unlock(&x->mu);
-			natsConnection_Close(x->nc);
-		}
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_sec += 10;
-		pthread_mutex_lock(&x->mu);
-		while (!x->closed && pthread_cond_timedwait(&x->cv, &x->mu, &ts) != ETIMEDOUT)
-			;
-		x->closed = false;
-		pthread_mutex_unlock(&x->mu);
-	}
-	jsCtx_Destroy(x->js);
-	x->js = NULL;
-	natsConnection_Destroy(x->nc);
-	x->nc = NULL;
-	natsOptions_Destroy(x->opts);
-	x->opts = NULL;
-	atomic_store(&x->connected, false);
-}
-
-/* The stream, created with our subjects and duplicate window when missing; an existing one is left as it is. */
-static natsStatus ensure_stream(struct sl_js_export *x)
-{
-	jsStreamInfo *si = NULL;
-	jsStreamConfig sc;
-	jsErrCode je = 0;
-	char subj[SL_JS_NAME_MAX * 4];
-	const char *subjects[1] = { subj };
-	natsStatus s = js_GetStreamInfo(&si, x->js, x->cfg.stream, NULL, &je);
-
-	if (s == NATS_OK) {
-		jsStreamInfo_Destroy(si);
-		return s;
-	}
-	if (s != NATS_NOT_FOUND)
-		return s;
-	snprintf(subj, sizeof(subj), "%s.>", x->cfg.subject_prefix);
-	jsStreamConfig_Init(&sc);
-	sc.Name = x->cfg.stream;
-	sc.Subjects = subjects;
-	sc.SubjectsLen = 1;
-	sc.Storage = js_FileStorage;
-	sc.Duplicates = (int64_t)x->cfg.dup_window_s * 1000000000LL;
-	s = js_AddStream(&si, x->js, &sc, NULL, &je);
-	if (s == NATS_OK)
-		jsStreamInfo_Destroy(si);
-	else if (je == JSStreamNameExistErr)
-		s = NATS_OK; /* another gateway made it meanwhile */
-	return s;
-}
-
-/* A failed connection attempt (at start, or after libnats gave one up): counted, its error kept, all closed. */
-static int connect_failed(struct sl_js_export *x, const char *what, natsStatus s)
-{
-	int rc = x->cfg.creds_file ? creds_readable(x->cfg.creds_file) : 0;
-
-	if (rc < 0) { /* readable at start, not any more: name the file rather than the library's I/O error */
-		pthread_mutex_lock(&x->mu);
-		snprintf(x->st.last_error, sizeof(x->st.last_error), "%s: credentials %s: %s", what, x->cfg.creds_file,
-			 rc == -ENODATA ? "empty" : strerror(-rc));
-		pthread_mutex_unlock(&x->mu);
-	} else {
-		set_error(x, what, s);
-	}
-	pthread_mutex_lock(&x->mu);
-	x->st.connect_failures++;
-	pthread_mutex_unlock(&x->mu);
-	disconnect(x);
-	return -1;
-}
-
-/*
- * The library closed the connection by itself: libnats 3.4 stops
- * reconnecting, for good, when the server refuses the credentials twice in
- * a row (a user revoked, an account not yet on a restarted server). The
- * error is kept and counted, the connection dropped, and the worker
- * connects again with its back-off, as at start.
- */
-static void connection_lost(struct sl_js_export *x)
-{
-	const char *txt = NULL;
-	natsStatus s = natsConnection_GetLastError(x->nc, &txt);
-
-	pthread_mutex_lock(&x->mu);
-	snprintf(x->st.last_error, sizeof(x->st.last_error), "connection closed by the client library: %s",
-		 txt && *txt ? txt : natsStatus_GetText(s));
-	x->st.connect_failures++;
-	pthread_mutex_unlock(&x->mu);
-	disconnect(x);
-}
-
-static int js_connect(struct sl_js_export *x)
-{
-	jsOptions jo;
-	natsStatus s;
-
-	s = natsOptions_Create(&x->opts);
-	if (s == NATS_OK)
-		s = natsOptions_SetURL(x->opts, x->cfg.url);
-	if (s == NATS_OK)
-		s = natsOptions_SetMaxReconnect(x->opts, -1);
-	if (s == NATS_OK)
-		s = natsOptions_SetReconnectWait(x->opts, 250);
-	if (s == NATS_OK)
-		s = natsOptions_SetTimeout(x->opts, 2000);
-	if (s == NATS_OK)
-		s = natsOptions_SetDisconnectedCB(x->opts, on_disconnected, x);
-	if (s == NATS_OK)
-		s = natsOptions_SetReconnectedCB(x->opts, on_reconnected, x);
-	if (s == NATS_OK)
-		s = natsOptions_SetClosedCB(x->opts, on_closed, x);
-	if (s == NATS_OK && x->cfg.creds_file)
-		s = natsOptions_SetUserCredentialsFromFiles(x->opts, x->cfg.creds_file, NULL);
-	if (s == NATS_OK && x->cfg.tls_ca) {
-		s = natsOptions_SetSecure(x->opts, true);
-		if (s == NATS_OK)
-			s = natsOptions_LoadCATrustedCertificates(x->opts, x->cfg.tls_ca);
-	}
-	if (s == NATS_OK && x->cfg.tls_cert)
-		s = natsOptions_LoadCertificatesChain(x->opts, x->cfg.tls_cert, x->cfg.tls_key);
-	if (s != NATS_OK)
-		return connect_failed(x, "options", s);
-	s = natsConnection_Connect(&x->nc, x->opts);
-	if (s != NATS_OK)
-		return connect_failed(x, "connect", s);
-	jsOptions_Init(&jo);
-	jo.Wait = x->cfg.ack_wait_ms;
-	jo.PublishAsync.MaxPending = x->cfg.max_pending;
-	jo.PublishAsync.StallWait = STALL_MS;
-	jo.PublishAsync.AckHandler = on_ack;
-	jo.PublishAsync.AckHandlerClosure = x;
-	s = natsConnection_JetStream(&x->js, x->nc, &jo);
-	if (s == NATS_OK)
-		s = ensure_stream(x);
-	if (s != NATS_OK)
-		return connect_failed(x, "stream", s);
-	atomic_store(&x->connected, true);
-	pthread_mutex_lock(&x->mu);
-	x->st.connects++;
-	pthread_mutex_unlock(&x->mu);
-	return 0;
-}
-
-/* Drops every publish still waiting for its acknowledgement (they will be sent again). */
-static void drop_pending(struct sl_js_export *x)
-{
-	natsMsgList l;
-
-	if (js_PublishAsyncGetPendingList(&l, x->js) == NATS_OK)
-		natsMsgList_Destroy(&l);
-}
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static bool stopping(struct sl_js_export *x)
-{
-	bool stop;
-
-	pthread_mutex_lock(&x->mu);
-	stop = x->stop;
-	pthread_mutex_unlock(&x->mu);
-	return stop;
-}
-
-/*
- * Publishes the n lines of buf (record lines lines+1 ...): true when every
- * one was acknowledged. Everything after the publishes (the library's
- * completion, then the handler's counting) shares one deadline of
- * ack_wait_ms, waited in slices of at most 100 ms so that a stop is seen
- * within one slice.
- */
-static bool publish_chunk(struct sl_js_export *x, const char *buf, size_t len, unsigned n, const struct sl_js_pos *pos)
-{
-	const char *p = buf, *end = buf + len;
-	char id[SL_JS_MSG_ID_MAX];
-	jsPubOptions po;
-	natsStatus s = NATS_OK, c;
-	unsigned i, sent = 0;
-	const char *what = "publish";
-	int64_t deadline, stall_until;
-
-	atomic_store(&x->chunk_hi, 0);
-	atomic_store(&x->ack_ok, 0);
-	atomic_store(&x->ack_err, 0);
-	atomic_store(&x->ack_dup, 0);
-	atomic_store(&x->chunk_seg, pos->seg);
-	atomic_store(&x->chunk_lo, pos->lines + 1);
-	atomic_store(&x->chunk_hi, pos->lines + n);
-	for (i = 0; i < n && s == NATS_OK; i++) {
-		const char *lf = memchr(p, '\n', (size_t)(end - p));
-		natsMsg *m = NULL;
-
-		if (!lf || sl_js_msg_id(id, sizeof(id), x->cfg.gateway_id, x->recipient, pos->seg, pos->lines + i + 1)) {
-			/* what was sent is still waited for (or dropped) below, like any other failure */
-			s = NATS_ERR;
-			what = "message id";
-			break;
-		}
-		/*
-		 * max_pending outstanding: the library waits STALL_MS for room, then
-		 * refuses; a fresh message is tried again until ack_wait or a stop
-		 */
-		stall_until = mono_ms() + x->cfg.ack_wait_ms;
-		do {
-			natsMsg_Destroy(m);
-			m = NULL;
-			s = natsMsg_Create(&m, x->subject, NULL, p, (int)(lf - p));
-			jsPubOptions_Init(&po);
-			po.MsgId = id;
-			if (s == NATS_OK)
-				s = js_PublishMsgAsync(x->js, &m, &po);
-		} while (s == NATS_TIMEOUT && mono_ms() < stall_until && !stopping(x));
-		natsMsg_Destroy(m);
-		if (s == NATS_OK)
-			sent++;
-		p = lf + 1;
-	}
-	pthread_mutex_lock(&x->mu);
-	x->st.published += sent;
-	pthread_mutex_unlock(&x->mu);
-	if (s != NATS_OK)
-		set_error(x, what, s);
-	deadline = mono_ms() + x->cfg.ack_wait_ms;
-	for (;;) {
-		int64_t left = deadline - mono_ms();
-
-		jsPubOptions_Init(&po);
-		po.MaxWait = left < 1 ? 1 : left > 100 ? 100 : left;
-		c = js_PublishAsyncComplete(x->js, &po);
-		if (c != NATS_TIMEOUT || left <= 100 || stopping(x))
-			break;
-	}
-	if (c != NATS_OK) {
-		drop_pending(x);
-		atomic_store(&x->chunk_hi, 0);
-		if (s == NATS_OK)
-			set_error(x, "acknowledgements", NATS_TIMEOUT);
-		return false;
-	}
-	/* the handler may run just after the pending count drops: wait for it to have counted every one */
-	while (atomic_load(&x->ack_ok) + atomic_load(&x->ack_err) < sent && mono_ms() < deadline && !stopping(x))
-		usleep(1000);
-	atomic_store(&x->chunk_hi, 0);
-	if (s != NATS_OK || atomic_load(&x->ack_err) || atomic_load(&x->ack_ok) != n) {
-		if (s == NATS_OK)
-			set_error(x, "acknowledgements", NATS_ERR);
-		return false;
-	}
-	pthread_mutex_lock(&x->mu);
-	x->st.acked += n;
-	x->st.duplicates += atomic_load(&x->ack_dup);
-	pthread_mutex_unlock(&x->mu);
-	return true;
 }
 
 static void advance(struct sl_js_export *x, const struct sl_js_pos *pos)
@@ -514,10 +126,10 @@ static void *worker(void *arg)
 		if (stop)
 			break;
 		if (lost)
-			connection_lost(x);
+			sl_js_connection_lost(x);
 		/* (re)connect at once, records or not, so that refused credentials show from the start */
 		if (!x->js) {
-			if (js_connect(x) < 0) {
+			if (sl_js_connect(x) < 0) {
 				if (wait_stop(x, backoff))
 					break;
 				backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
@@ -568,7 +180,7 @@ static void *worker(void *arg)
 				break;
 			continue;
 		}
-		if (publish_chunk(x, x->buf, (size_t)n, nl, &pos)) {
+		if (sl_js_publish_chunk(x, x->buf, (size_t)n, nl, &pos)) {
 			pos.off += (uint64_t)n;
 			pos.lines += nl;
 			advance(x, &pos);
@@ -595,7 +207,7 @@ static int export_destructor(struct sl_js_export *x)
 		pthread_join(x->th, NULL);
 	}
 	if (x->js || x->nc || x->opts)
-		disconnect(x);
+		sl_js_disconnect(x);
 	if (x->segfd >= 0)
 		close(x->segfd);
 	if (x->efd >= 0)
@@ -642,7 +254,7 @@ struct sl_js_export *sl_js_export_open(void *ctx, const struct sl_js_export_cfg 
 					    "must be 1 to %u of A-Z a-z 0-9 _ -", SL_JS_NAME_MAX);
 		return NULL;
 	}
-	if (cfg->creds_file && (rc = creds_readable(cfg->creds_file)) < 0) {
+	if (cfg->creds_file && (rc = sl_js_creds_readable(cfg->creds_file)) < 0) {
 		*err = talloc_asprintf(ctx, "jetstream credentials %s: %s (it is read at every connection, by the user "
 					    "sluiced runs as)", cfg->creds_file,
 				       rc == -ENODATA ? "empty" : strerror(-rc));
@@ -672,6 +284,7 @@ struct sl_js_export *sl_js_export_open(void *ctx, const struct sl_js_export_cfg 
 	x->cfg.tls_ca = dup_opt(x, cfg->tls_ca);
 	x->cfg.tls_cert = dup_opt(x, cfg->tls_cert);
 	x->cfg.tls_key = dup_opt(x, cfg->tls_key);
+	x->cfg.tls_verify_name = dup_opt(x, cfg->tls_verify_name);
 	if (!x->cfg.dup_window_s)
 		x->cfg.dup_window_s = 600;
 	if (!x->cfg.max_pending)

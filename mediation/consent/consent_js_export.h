@@ -20,7 +20,9 @@
  * it sl_js_export_open fails with a message saying so.
  *
  * Ownership: a talloc object under ctx; freeing it stops and joins the
- * worker (at most one acknowledgement wait) and closes the connection.
+ * worker (which sees the stop within about 100 ms, even while it waits
+ * for acknowledgements: tests/live/consent_jetstream_stop.sh) and closes
+ * the connection.
  */
 #pragma once
 
@@ -37,6 +39,7 @@ struct sl_js_export_cfg {
 	const char *creds_file;		/* user JWT and NKey seed (.creds), NULL: none */
 	const char *tls_ca;		/* CA bundle: TLS required when set */
 	const char *tls_cert, *tls_key;	/* client certificate, optional */
+	const char *tls_verify_name;	/* the broker certificate's name; NULL: the URL's host (libnats) */
 	unsigned dup_window_s;		/* duplicate window of a stream this creates; 0: 600 */
 	unsigned max_pending;		/* unacknowledged publishes at once; 0: 4096 */
 	unsigned chunk_records;		/* records per acknowledged chunk; 0: 1000 */

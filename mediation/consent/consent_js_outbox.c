@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "mediation/consent/consent_js_outbox.h"
+#include "util/pread_full.h"
 
 #define CURSOR_MAGIC "sluice-jetstream-cursor 1 "
 #define SEG_MAX 999999u
@@ -245,23 +246,17 @@ void sl_js_segment_range(int dirfd, const char *recipient, unsigned *lo, unsigne
 ssize_t sl_js_read_lines(int fd, uint64_t off, uint64_t limit, char *buf, size_t cap, unsigned max_lines,
 			 unsigned *n_lines)
 {
-	size_t want = cap, got = 0, used = 0;
+	size_t want = cap, got, used = 0;
 	unsigned lines = 0;
+	ssize_t r;
 
 	*n_lines = 0;
 	if (limit < want)
 		want = (size_t)limit;
-	while (got < want) {
-		ssize_t r = pread(fd, buf + got, want - got, (off_t)(off + got));
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (!r)
-			break;
-		got += (size_t)r;
-	}
+	r = sl_pread_full(fd, buf, want, off);
+	if (r < 0)
+		return r;
+	got = (size_t)r;
 	while (used < got && lines < max_lines) {
 		const char *lf = memchr(buf + used, '\n', got - used);
 		if (!lf)
@@ -281,14 +276,11 @@ int64_t sl_js_line_length(int fd, uint64_t off, uint64_t limit, char *buf, size_
 
 	while (seen < limit) {
 		size_t want = limit - seen < cap ? (size_t)(limit - seen) : cap;
-		ssize_t r = pread(fd, buf, want, (off_t)(off + seen));
+		ssize_t r = sl_pread_full(fd, buf, want, off + seen);
 		const char *lf;
 
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
+		if (r < 0)
+			return r;
 		if (!r)
 			break;
 		lf = memchr(buf, '\n', (size_t)r);

@@ -24,6 +24,7 @@
 #include "mediation/consent/consent_js_pending.h"
 #include "mediation/consent/consent_ledger.h"
 #include "mediation/consent/consent_store_int.h"
+#include "util/pread_full.h"
 
 #define PENDING_COLS "recipient, seg, off, len, records, batch_id, segment, digest, subjects, audit_seq, time"
 
@@ -479,10 +480,8 @@ int sl_cx_pending_in_outbox(const char *dir, const struct sl_cx_pending *p)
 	while (!rc && done < p->b.len) {
 		char buf[65536];
 		size_t want = p->b.len - done < sizeof(buf) ? (size_t)(p->b.len - done) : sizeof(buf);
-		ssize_t n = pread(fd, buf, want, (off_t)(p->b.offset + done));
+		ssize_t n = sl_pread_full(fd, buf, want, p->b.offset + done);
 
-		if (n < 0 && errno == EINTR)
-			continue;
 		if (n <= 0)
 			break;	/* short: the batch is not all there */
 		if (!EVP_DigestUpdate(c, buf, (size_t)n))

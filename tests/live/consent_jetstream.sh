@@ -59,7 +59,6 @@ broker() {
 }
 # records in the stream now (0 when it does not exist yet)
 in_stream() { "$B/tests/live/js_dump" "$url" SLUICE_EXPORT 2>/dev/null | wc -l; }
-lines() { cat "$work"/acme/*.jsonl 2>/dev/null | wc -l; }
 
 v=$(freeport)
 js_gw_cfg "$work/gw.cfg" "$v" " jetstream url $url
@@ -68,9 +67,7 @@ js_gw_cfg "$work/gw.cfg" "$v" " jetstream url $url
 	{ cat "$work/check.out"; fail "--check-config refuses the jetstream node"; }
 
 broker
-"$B/src/sluiced" -c "$work/gw.cfg" >"$work/gw.out" 2>"$work/gw.err" &
-gw=$!
-pids="$pids $gw"
+js_start_gw "$work/gw.cfg" gw
 n=0
 until [ "$(in_stream)" -gt 0 ]; do
 	n=$((n + 1))
@@ -78,19 +75,18 @@ until [ "$(in_stream)" -gt 0 ]; do
 	kill -0 $gw 2>/dev/null || fail "sluiced exited"
 	sleep 0.1
 done
-kill -9 $nats
-wait $nats 2>/dev/null
+js_kill_broker
 killed=$(date +%s)
-at_kill=$(lines)
+at_kill=$(js_lines)
 n=0
-until [ "$(lines)" -ge $((at_kill + 3)) ]; do
+until [ "$(js_lines)" -ge $((at_kill + 3)) ]; do
 	n=$((n + 1))
 	[ $n -le 300 ] || fail "the export did not go on while the broker was down"
 	kill -0 $gw 2>/dev/null || fail "sluiced exited during the outage"
 	sleep 0.1
 done
 while [ $(($(date +%s) - killed)) -lt 7 ]; do sleep 0.2; done
-at_restart=$(lines)
+at_restart=$(js_lines)
 broker
 wait_read "$work/gw.err" "sluiced" $gw
 # the console shows the publisher's state
@@ -100,82 +96,6 @@ grep -q "jetstream: connected" "$work/show.txt" || { cat "$work/show.txt"; fail 
 grep "^recipient acme\|jetstream:" "$work/show.txt"
 grep -q "jetstream: .* [1-9][0-9]* retries" "$work/show.txt" || fail "no chunk was published again after the outage"
 stop_within 90 TERM $gw || fail "sluiced did not stop cleanly"
-# check_stream AT_KILL AT_RESTART: the stream is the export, exactly once, and the audit log and ledger cover it
-# (CHECK_OUTBOX_ONLY=1: JetStream was turned off for the last runs: the stream must be a prefix
-# of the export, and the audit log and ledger must cover all of it)
-check_stream() {
-"$B/tests/live/js_dump" "$url" SLUICE_EXPORT >"$work/stream.tsv" 2>"$work/dump.err" || fail "js_dump"
-"$B/src/sluice" audit verify "$work/audit-log" --key "$work/audit.vkey" >"$work/verify.txt" 2>&1 ||
-	{ cat "$work/verify.txt"; fail "sluice audit verify"; }
-"$B/src/sluice" audit show "$work/audit-log" --kind export.batch --format json >"$work/batches.json" ||
-	fail "sluice audit show"
-python3 - "$work" "$1" "$2" "${CHECK_OUTBOX_ONLY:-0}" <<'PY' || fail "the stream is not the export exactly once"
-import glob, json, os, re, sqlite3, sys
-work, at_kill, at_restart, outbox_only = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "1"
-want = []
-for f in sorted(glob.glob(work + "/acme/acme.*.jsonl")):
-    seg = int(re.search(r"\.(\d{6})\.jsonl$", f).group(1))
-    for n, line in enumerate(open(f, "rb").read().split(b"\n")[:-1], 1):
-        want.append(("sluice.acme.%06d.%09d" % (seg, n), line.decode()))
-got = []
-for line in open(work + "/stream.tsv"):
-    mid, subj, body = line.rstrip("\n").split("\t", 2)
-    if subj != "sluice.export.acme":
-        print("subject %r" % subj); sys.exit(1)
-    got.append((mid, body))
-print("export: %d records (%d when the broker was killed, %d when it was restarted); stream: %d messages"
-      % (len(want), at_kill, at_restart, len(got)))
-ok = True
-if outbox_only:
-    want = want[:len(got)]  # the stream holds what JetStream published before it was turned off
-if len(set(m for m, _ in got)) != len(got):
-    print("duplicate message ids in the stream"); ok = False
-if got != want:
-    missing = set(want) - set(got)
-    extra = set(got) - set(want)
-    print("stream differs from the export: %d missing, %d not in the export" % (len(missing), len(extra)))
-    ok = False
-if at_kill and not (0 < at_kill < at_restart < len(want)):
-    print("the outage was not mid-run"); ok = False
-cur = open(work + "/acme/acme.jetstream").read().split()
-last = sorted(glob.glob(work + "/acme/acme.*.jsonl"))[-1]
-if outbox_only:
-    want = [w for f in sorted(glob.glob(work + "/acme/acme.*.jsonl")) for w in open(f, "rb").read().split(b"\n")[:-1]]
-elif int(cur[2]) != int(re.search(r"\.(\d{6})\.jsonl$", last).group(1)) or int(cur[3]) != os.path.getsize(last):
-    print("cursor %s is not at the end of %s" % (cur, last)); ok = False
-batches = [json.loads(l) for l in open(work + "/batches.json") if l.strip()]
-recs = sum(b["fields"]["records"] for b in batches)
-if recs != len(want):
-    print("export.batch records cover %d records, not %d" % (recs, len(want))); ok = False
-# exactly one export.batch per batch: keys (segment, offset) unique, and each segment's batches
-# chain from 0 to its size, each counting the lines of its bytes
-keys = [(b["fields"]["segment"], b["fields"]["offset"]) for b in batches]
-if len(set(keys)) != len(keys):
-    print("%d export.batch records for %d batches" % (len(keys), len(set(keys)))); ok = False
-byseg = {}
-for b in batches:
-    byseg.setdefault(b["fields"]["segment"], []).append(b["fields"])
-for f in sorted(glob.glob(work + "/acme/acme.*.jsonl")):
-    data, at = open(f, "rb").read(), 0
-    for b in sorted(byseg.pop(os.path.basename(f), []), key=lambda b: b["offset"]):
-        if b["offset"] != at or data[at:at + b["length"]].count(b"\n") != b["records"]:
-            print("%s: batch at %d does not follow on at %d" % (f, b["offset"], at)); ok = False
-            break
-        at += b["length"]
-    if at != len(data):
-        print("%s: batches cover %d of %d bytes" % (f, at, len(data))); ok = False
-if byseg:
-    print("export.batch records for segments not in the outbox: %s" % sorted(byseg)); ok = False
-db = sqlite3.connect(work + "/reg.db")
-r, a = db.execute("SELECT coalesce(sum(records),0), coalesce(sum(amount_micro),0) FROM ledger").fetchone()
-if r != len(want) or a != 1500 * len(want):
-    print("ledger %d records / %d micro-units for %d lines" % (r, a, len(want))); ok = False
-pend = db.execute("SELECT count(*) FROM js_pending").fetchone()[0]
-if pend:
-    print("%d batches still pending" % pend); ok = False
-sys.exit(0 if ok else 1)
-PY
-}
 check_stream "$at_kill" "$at_restart"
 
 # --- a gateway crash between the broker's store and the cursor save -------------------
@@ -188,10 +108,8 @@ last_no=$(basename "$last" | cut -d. -f2 | sed 's/^0*//')
 relines=$(wc -l <"$last")
 printf 'sluice-jetstream-cursor 1 %s 0 0\n' "$last_no" >"$work/acme/acme.jetstream"
 sed -i '/^ replay-speed /d' "$work/gw.cfg"
-"$B/src/sluiced" -c "$work/gw.cfg" >"$work/gw2.out" 2>"$work/gw2.err" &
-gw=$!
-pids="$pids $gw"
-wait_read "$work/gw2.err" "restart" $gw
+js_start_gw "$work/gw.cfg" gw2
+js_wait_read "$work/gw2.err" "restart"
 # once the cursor is at the end of the newest segment, the console must count the re-published records as duplicates
 n=0
 until cursor_at_end "$work/acme"; do
@@ -213,44 +131,15 @@ echo "restart after a rewound cursor: $relines records of segment $last_no publi
 # are rows of the consent database. The broker and sluiced are started again: every record
 # must be in the stream once, and every batch must have exactly one export.batch record and
 # one ledger credit (check_stream), the ones from before the kill included.
-kill -9 $nats
-wait $nats 2>/dev/null
-before_kill=$(lines)
-"$B/src/sluiced" -c "$work/gw.cfg" >"$work/gw3.out" 2>"$work/gw3.err" &
-gw=$!
-n=0
-until grep -q "all capture files read" "$work/gw3.err" 2>/dev/null; do
-	n=$((n + 1))
-	[ $n -le 1200 ] || fail "kill: the capture was not read within 120 s"
-	kill -0 $gw 2>/dev/null || fail "kill: sluiced exited"
-	sleep 0.1
-done
-# the last batch is flushed after the capture ends: wait for the outbox to stop growing
-n=0
-prev=-1
-while [ "$(lines)" -ne "$prev" ]; do
-	prev=$(lines)
-	sleep 0.5
-	n=$((n + 1))
-	[ $n -le 60 ] || fail "kill: the outbox kept growing"
-done
-kill -9 $gw
-wait $gw 2>/dev/null
-pending=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM js_pending").fetchone()[0])' "$work/reg.db")
-unacked=$(($(lines) - before_kill))
+js_kill_broker
+before_kill=$(js_lines)
+js_crash_pending "$work/gw.cfg" gw3 kill
+unacked=$(($(js_lines) - before_kill))
 [ "$pending" -gt 0 ] && [ "$unacked" -gt 0 ] ||
 	fail "kill: expected unacknowledged batches pending in the database ($pending rows, $unacked records)"
 broker
-"$B/src/sluiced" -c "$work/gw.cfg" >"$work/gw4.out" 2>"$work/gw4.err" &
-gw=$!
-pids="$pids $gw"
-n=0
-until grep -q "all capture files read" "$work/gw4.err" 2>/dev/null; do
-	n=$((n + 1))
-	[ $n -le 1200 ] || fail "after the kill: the capture was not read within 120 s"
-	kill -0 $gw 2>/dev/null || fail "after the kill: sluiced exited"
-	sleep 0.1
-done
+js_start_gw "$work/gw.cfg" gw4
+js_wait_read "$work/gw4.err" "after the kill"
 grep -q "publishing to JetStream stream SLUICE_EXPORT, $pending batches pending from before" "$work/gw4.err" ||
 	fail "after the kill: sluiced did not find the $pending pending batches"
 stop_within 90 TERM $gw || fail "after the kill: sluiced did not stop cleanly"
@@ -271,40 +160,12 @@ echo "kill while unacknowledged: $pending batches ($unacked records) pending at 
 # --- jetstream url removed while batches are pending ---------------------------------------
 # As above, sluiced is killed with batches pending (broker down); then it runs again without
 # `jetstream url`: the pending batches are accounted at start as JSON Lines batches, once.
-kill -9 $nats
-wait $nats 2>/dev/null
-"$B/src/sluiced" -c "$work/gw.cfg" >"$work/gw5.out" 2>"$work/gw5.err" &
-gw=$!
-n=0
-until grep -q "all capture files read" "$work/gw5.err" 2>/dev/null; do
-	n=$((n + 1))
-	[ $n -le 1200 ] || fail "off: the capture was not read within 120 s"
-	kill -0 $gw 2>/dev/null || fail "off: sluiced exited"
-	sleep 0.1
-done
-n=0
-prev=-1
-while [ "$(lines)" -ne "$prev" ]; do
-	prev=$(lines)
-	sleep 0.5
-	n=$((n + 1))
-	[ $n -le 60 ] || fail "off: the outbox kept growing"
-done
-kill -9 $gw
-wait $gw 2>/dev/null
-pending=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM js_pending").fetchone()[0])' "$work/reg.db")
+js_kill_broker
+js_crash_pending "$work/gw.cfg" gw5 off
 [ "$pending" -gt 0 ] || fail "off: no batches pending at the kill"
 grep -v '^ jetstream ' "$work/gw.cfg" >"$work/nojs.cfg"
-"$B/src/sluiced" -c "$work/nojs.cfg" >"$work/gw6.out" 2>"$work/gw6.err" &
-gw=$!
-pids="$pids $gw"
-n=0
-until grep -q "all capture files read" "$work/gw6.err" 2>/dev/null; do
-	n=$((n + 1))
-	[ $n -le 1200 ] || fail "off: the capture was not read within 120 s"
-	kill -0 $gw 2>/dev/null || fail "off: sluiced exited"
-	sleep 0.1
-done
+js_start_gw "$work/nojs.cfg" gw6
+js_wait_read "$work/gw6.err" "off"
 stop_within 90 TERM $gw || fail "off: sluiced did not stop cleanly"
 broker
 CHECK_OUTBOX_ONLY=1 check_stream 0 0
@@ -333,7 +194,7 @@ echo "leak:libnats.so" >"$work/lsan.supp"
 LSAN_OPTIONS="suppressions=$work/lsan.supp" "$B/src/sluiced" -c "$work/tls.cfg" >"$work/tls.out" 2>"$work/tls.err" &
 gw=$!
 pids="$pids $gw"
-wait_read "$work/tls.err" "TLS" $gw
+js_wait_read "$work/tls.err" "TLS"
 stop_within 90 TERM $gw || fail "TLS: sluiced did not stop cleanly"
 "$B/tests/live/js_dump" "tls://127.0.0.1:$tport" SLUICE_EXPORT "$work/pki/ca.crt" "$work/pki/gw.crt" \
 	"$work/pki/gw.key" >"$work/tls-stream.tsv" 2>"$work/tls-dump.err" || { cat "$work/tls-dump.err"; fail "TLS js_dump"; }

@@ -7,11 +7,14 @@ and a nats-server configuration in operator mode (MEMORY resolver with the
 accounts preloaded, JetStream on). Test material only: the keys are made on
 the spot and every seed is written next to them. Written from the public NATS documents
 (docs.nats.io: "Decentralized JWT Authentication/Authorization", "Memory
-Resolver", "Authenticating with a Credentials File"; the NKeys and JWT v2
-formats), with python3-cryptography for Ed25519.
+Resolver", "Authenticating with a Credentials File", "Signing Keys",
+"Revocation"; the NKeys and JWT v2 formats), with python3-cryptography for
+Ed25519.
 
-  nats_creds.py make DIR PORT STORE_DIR
-      DIR/nats.conf        the server configuration (listens on 127.0.0.1:PORT)
+  nats_creds.py make DIR PORT STORE_DIR [CERT KEY CA]
+      DIR/nats.conf        the server configuration (listens on 127.0.0.1:PORT;
+                           with CERT KEY CA: TLS required with this certificate
+                           chain and key, and a client certificate issued by CA)
       DIR/operator.jwt     the operator JWT it trusts
       DIR/sluiced.creds    a user of the preloaded account allowed only what sluiced
                            needs (SLUICED_PUB, SLUICED_SUB): must be accepted
@@ -20,6 +23,17 @@ formats), with python3-cryptography for Ed25519.
                            signed by another account's key: must be refused
       DIR/stranger.creds   a user of an account the server does not know
                            (signed by that account's key): must be refused
+      DIR/signed.creds     as sluiced.creds, but signed by a signing key that the
+                           account's JWT lists (iss: the signing key, issuer_account:
+                           the account): must be accepted
+      DIR/signed-reader.creds  the same for a user without restrictions
+      DIR/unlisted.creds   a user naming the account in issuer_account, signed by a
+                           key the account's JWT does not list: must be refused
+      DIR/revoked.creds    a user without restrictions, issued a minute ago, whose
+                           public key the account's JWT revokes as of 30 s ago
+                           (revocations): must be refused
+      DIR/renewed.creds    the same user key in a JWT issued now, after the
+                           revocation time: must be accepted
       DIR/keys.json        public keys and seeds, for inspection
   nats_creds.py selftest
       known answers: the NKey encoding against the examples in the NATS docs
@@ -35,6 +49,12 @@ Formats (facts, as the documents state them):
   "ed25519-nkey"}, of the claims, and of the Ed25519 signature by the
   issuer over "header.claims". Claims: jti, iat, iss, name, sub and the
   "nats" object with type and version 2.
+- Signing keys: an account's JWT may list further account keys in
+  nats.signing_keys; a user JWT signed by one of them has that key as iss
+  and names the account itself in nats.issuer_account.
+- Revocation: an account's JWT may hold nats.revocations, a map from user
+  public key to a Unix time T; the server refuses a JWT of that user
+  issued at or before T (a JWT issued after T is valid again).
 """
 import base64
 import hashlib
@@ -145,26 +165,34 @@ def operator_jwt(op, name, system_account):
     return jwt(op, op.public, name, {"system_account": system_account, "type": "operator", "version": 2})
 
 
-def account_jwt(op, acc, name, jetstream=True):
+def account_jwt(op, acc, name, jetstream=True, signing_keys=(), revocations=None):
     # -1: unlimited; JetStream is enabled for the account when its storage limits are not 0
     js = -1 if jetstream else 0
     limits = {"subs": -1, "data": -1, "payload": -1, "imports": -1, "exports": -1, "wildcards": True,
               "conn": -1, "leaf": -1, "mem_storage": js, "disk_storage": js, "streams": js, "consumer": js}
-    return jwt(op, acc.public, name, {"limits": limits, "default_permissions": {"pub": {}, "sub": {}},
-                                      "type": "account", "version": 2})
+    nats = {"limits": limits, "default_permissions": {"pub": {}, "sub": {}}, "type": "account", "version": 2}
+    if signing_keys:
+        nats["signing_keys"] = [k.public for k in signing_keys]
+    if revocations:
+        nats["revocations"] = revocations
+    return jwt(op, acc.public, name, nats)
 
 
-def user_jwt(signer, user_pub, name, issuer_public=None, pub_allow=None, sub_allow=None):
-    """A user JWT signed by signer; issuer_public overrides the iss claim (a forged user); *_allow: permissions."""
+def user_jwt(signer, user_pub, name, issuer_public=None, pub_allow=None, sub_allow=None, issuer_account=None,
+             iat=None):
+    """A user JWT signed by signer; issuer_public overrides the iss claim (a forged user); *_allow: permissions;
+    issuer_account: the account, when signer is one of its signing keys; iat: issue time (default now)."""
     nats = {"pub": {"allow": pub_allow} if pub_allow else {}, "sub": {"allow": sub_allow} if sub_allow else {},
             "subs": -1, "data": -1, "payload": -1, "type": "user", "version": 2}
+    if issuer_account:
+        nats["issuer_account"] = issuer_account.public
     if issuer_public is None:
-        return jwt(signer, user_pub, name, nats)
+        return jwt(signer, user_pub, name, nats, iat)
 
     class Impostor:
         public = issuer_public
         sign = signer.sign
-    return jwt(Impostor, user_pub, name, nats)
+    return jwt(Impostor, user_pub, name, nats, iat)
 
 
 def creds(user_jwt_text, user):
@@ -188,12 +216,15 @@ SLUICED_PUB = ["sluice.export.>", "$JS.API.STREAM.INFO.SLUICE_EXPORT", "$JS.API.
 SLUICED_SUB = ["_INBOX.>"]
 
 
-def make(out, port, store):
+def make(out, port, store, tls=None):
     os.makedirs(out, exist_ok=True)
     op, sys_acc, acc, other = NKey("operator"), NKey("account"), NKey("account"), NKey("account")
     user, reader, forger, stranger = NKey("user"), NKey("user"), NKey("user"), NKey("user")
+    acc_sk, unlisted_sk = NKey("account"), NKey("account")
+    signed, signed_reader, unlisted, revoked = NKey("user"), NKey("user"), NKey("user"), NKey("user")
+    now = int(time.time())
     op_jwt = operator_jwt(op, "sluice-test-operator", sys_acc.public)
-    acc_jwt = account_jwt(op, acc, "SLUICE")
+    acc_jwt = account_jwt(op, acc, "SLUICE", signing_keys=[acc_sk], revocations={revoked.public: now - 30})
     # JetStream needs the server's system account (nats-server refuses to start JetStream without one)
     sys_jwt = account_jwt(op, sys_acc, "SYS", jetstream=False)
     write(os.path.join(out, "operator.jwt"), op_jwt + "\n", 0o644)
@@ -203,18 +234,32 @@ def make(out, port, store):
     write(os.path.join(out, "forged.creds"),
           creds(user_jwt(other, forger.public, "forged", issuer_public=acc.public), forger))
     write(os.path.join(out, "stranger.creds"), creds(user_jwt(other, stranger.public, "stranger"), stranger))
+    write(os.path.join(out, "signed.creds"),
+          creds(user_jwt(acc_sk, signed.public, "sluiced-signed", pub_allow=SLUICED_PUB, sub_allow=SLUICED_SUB,
+                         issuer_account=acc), signed))
+    write(os.path.join(out, "signed-reader.creds"),
+          creds(user_jwt(acc_sk, signed_reader.public, "reader-signed", issuer_account=acc), signed_reader))
+    write(os.path.join(out, "unlisted.creds"),
+          creds(user_jwt(unlisted_sk, unlisted.public, "unlisted", issuer_account=acc), unlisted))
+    write(os.path.join(out, "revoked.creds"), creds(user_jwt(acc, revoked.public, "revoked", iat=now - 60), revoked))
+    write(os.path.join(out, "renewed.creds"), creds(user_jwt(acc, revoked.public, "renewed", iat=now), revoked))
+    tls_block = ""
+    if tls:
+        tls_block = "tls: {\n  cert_file: \"%s\"\n  key_file: \"%s\"\n  ca_file: \"%s\"\n  verify: true\n}\n" % tls
     write(os.path.join(out, "nats.conf"),
           "listen: 127.0.0.1:%d\n"
           "operator: \"%s\"\n"
           "system_account: %s\n"
           "resolver: MEMORY\n"
           "resolver_preload: {\n  %s: \"%s\"\n  %s: \"%s\"\n}\n"
-          "jetstream: {\n  store_dir: \"%s\"\n}\n"
+          "jetstream: {\n  store_dir: \"%s\"\n}\n%s"
           % (port, os.path.join(out, "operator.jwt"), sys_acc.public, sys_acc.public, sys_jwt, acc.public, acc_jwt,
-             store), 0o644)
+             store, tls_block), 0o644)
     write(os.path.join(out, "keys.json"), json.dumps({
         "operator": {"public": op.public, "seed": op.seed}, "system_account": {"public": sys_acc.public},
         "account": {"public": acc.public, "seed": acc.seed},
+        "account_signing_key": {"public": acc_sk.public, "seed": acc_sk.seed},
+        "revoked_user": {"public": revoked.public, "revoked_at": now - 30},
         "other_account": {"public": other.public, "seed": other.seed},
         "user": {"public": user.public, "seed": user.seed}}, indent=1) + "\n")
 
@@ -256,10 +301,10 @@ def selftest():
 def main(argv):
     if len(argv) == 2 and argv[1] == "selftest":
         return 0 if selftest() else 1
-    if len(argv) == 5 and argv[1] == "make":
-        make(argv[2], int(argv[3]), argv[4])
+    if len(argv) in (5, 8) and argv[1] == "make":
+        make(argv[2], int(argv[3]), argv[4], tuple(argv[5:8]) if len(argv) == 8 else None)
         return 0
-    print("usage: nats_creds.py make DIR PORT STORE_DIR | selftest", file=sys.stderr)
+    print("usage: nats_creds.py make DIR PORT STORE_DIR [CERT KEY CA] | selftest", file=sys.stderr)
     return 2
 
 
