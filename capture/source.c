@@ -1,5 +1,6 @@
 /*
- * libpcap-backed capture sources (see source.h).
+ * Capture sources through libpcap, and classic pcap files over mmap once
+ * libpcap has opened them (see source.h).
  */
 #include "capture/source.h"
 
@@ -43,6 +44,8 @@ void sl_source_cfg_default(struct sl_source_cfg *cfg)
 
 static int source_destructor(struct sl_source *s)
 {
+	if (s->mmapped)
+		sl_pcap_mmap_close(&s->mm);
 	if (s->pcap)
 		pcap_close(s->pcap);
 	if (s->ctrs)
@@ -103,6 +106,7 @@ static bool open_live(struct sl_source *s, const struct sl_source_cfg *cfg, char
 static bool open_file(struct sl_source *s, const struct sl_source_cfg *cfg, char *err, size_t errlen)
 {
 	char perr[PCAP_ERRBUF_SIZE] = "";
+	const char *why = "";
 	struct stat st;
 
 	s->pcap = pcap_open_offline(cfg->name, perr);
@@ -112,6 +116,15 @@ static bool open_file(struct sl_source *s, const struct sl_source_cfg *cfg, char
 	}
 	if (stat(cfg->name, &st) == 0)
 		s->file_size = st.st_size;
+	/* a capture filter is libpcap's to apply: such a file is read through libpcap */
+	if (cfg->filter && cfg->filter[0])
+		why = "capture filter";
+	else
+		s->mmapped = sl_pcap_mmap_open(&s->mm, s->pcap, cfg->name, &why);
+	if (s->mmapped)
+		LOGP(DSLSRC, LOGL_DEBUG, "capture file %s: read by the mmap reader\n", cfg->name);
+	else
+		LOGP(DSLSRC, LOGL_DEBUG, "capture file %s: read by libpcap (%s)\n", cfg->name, why);
 	return true;
 }
 
@@ -161,7 +174,7 @@ enum sl_source_rc sl_source_read(struct sl_source *s, struct sl_frame *f)
 
 	if (s->eof)
 		return SL_SOURCE_END;
-	rc = pcap_next_ex(s->pcap, &h, &data);
+	rc = s->mmapped ? sl_pcap_mmap_next(&s->mm, &h, &data) : pcap_next_ex(s->pcap, &h, &data);
 	if (rc == 1) {
 		s->frames++;
 		s->bytes += h->caplen;
@@ -190,7 +203,7 @@ enum sl_source_rc sl_source_read(struct sl_source *s, struct sl_frame *f)
 		rate_ctr_inc(rate_ctr_group_get_ctr(s->ctrs, SL_SRC_CTR_READ_ERRORS));
 	talloc_free(s->error);
 	s->error = talloc_asprintf(s, "%s: read error after frame %" PRIu64 " (offset %lld): %s", s->name, s->frames,
-				   (long long)sl_source_position(s), pcap_geterr(s->pcap));
+				   (long long)sl_source_position(s), s->mmapped ? s->mm.errbuf : pcap_geterr(s->pcap));
 	return SL_SOURCE_ERROR;
 }
 
@@ -201,6 +214,8 @@ off_t sl_source_position(const struct sl_source *s)
 
 	if (s->live || !s->pcap)
 		return 0;
+	if (s->mmapped)
+		return (off_t)s->mm.pos;
 	fp = pcap_file(s->pcap);
 	if (!fp)
 		return 0;
