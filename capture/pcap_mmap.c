@@ -95,6 +95,7 @@ bool sl_pcap_mmap_open(struct sl_pcap_mmap *r, pcap_t *p, const char *path, cons
 	r->pos = 24;
 	r->swapped = swapped;
 	r->nsec = nsec;
+	r->plain = !swapped && !nsec;
 	r->snapshot = (uint32_t)pcap_snapshot(p);
 	return true;
 }

@@ -56,6 +56,7 @@ struct sl_pcap_mmap {
 	size_t dropped;		/* pages below this offset have been released */
 	bool swapped;		/* records in the other byte order */
 	bool nsec;		/* nanosecond time stamps, given out as microseconds */
+	bool plain;		/* neither: record headers taken as they are */
 	uint32_t snapshot;	/* the file's snapshot length as libpcap adjusted it */
 	struct pcap_pkthdr hdr;	/* the last record's header */
 	char errbuf[PCAP_ERRBUF_SIZE];
@@ -114,12 +115,28 @@ static inline int sl_pcap_mmap_next(struct sl_pcap_mmap *r, struct pcap_pkthdr *
 
 	if (left < 16 || r->pos - r->dropped >= SL_PCAP_MMAP_DROP_STEP)
 		return sl_pcap_mmap_next_slow(r, h, data);
-	caplen = sl_pcap_mmap_u32(rec + 8, r->swapped);
-	if (caplen > r->snapshot || caplen > left - 16)
-		return sl_pcap_mmap_next_slow(r, h, data);
-	sl_pcap_mmap_ts(r, rec);
+	if (r->plain) {
+		/* host byte order, microseconds: the header as it is */
+		struct {
+			int32_t sec, usec;
+			uint32_t caplen, len;
+		} raw;
+
+		memcpy(&raw, rec, 16);
+		if (raw.caplen > r->snapshot || raw.caplen > left - 16)
+			return sl_pcap_mmap_next_slow(r, h, data);
+		r->hdr.ts.tv_sec = raw.sec;
+		r->hdr.ts.tv_usec = raw.usec;
+		caplen = raw.caplen;
+		r->hdr.len = raw.len;
+	} else {
+		caplen = sl_pcap_mmap_u32(rec + 8, r->swapped);
+		if (caplen > r->snapshot || caplen > left - 16)
+			return sl_pcap_mmap_next_slow(r, h, data);
+		sl_pcap_mmap_ts(r, rec);
+		r->hdr.len = sl_pcap_mmap_u32(rec + 12, r->swapped);
+	}
 	r->hdr.caplen = caplen;
-	r->hdr.len = sl_pcap_mmap_u32(rec + 12, r->swapped);
 	r->pos += 16 + (size_t)caplen;
 	*h = &r->hdr;
 	*data = rec + 16;

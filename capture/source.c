@@ -166,32 +166,9 @@ void sl_source_close(struct sl_source *s)
 	talloc_free(s);
 }
 
-enum sl_source_rc sl_source_read(struct sl_source *s, struct sl_frame *f)
+/* A read that did not give a frame: the end, or an error reported and counted (rare, out of line). */
+static enum sl_source_rc __attribute__((noinline)) read_stopped(struct sl_source *s, int rc)
 {
-	struct pcap_pkthdr *h;
-	const u_char *data;
-	int rc;
-
-	if (s->eof)
-		return SL_SOURCE_END;
-	rc = s->mmapped ? sl_pcap_mmap_next(&s->mm, &h, &data) : pcap_next_ex(s->pcap, &h, &data);
-	if (rc == 1) {
-		s->frames++;
-		s->bytes += h->caplen;
-		if (s->ctr0) {
-			/* what rate_ctr_inc()/rate_ctr_add() do, without two calls each */
-			s->ctr0[SL_SRC_CTR_FRAMES].current++;
-			s->ctr0[SL_SRC_CTR_BYTES].current += h->caplen;
-		}
-		f->ts_us = (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)h->ts.tv_usec;
-		f->source = s->idx;
-		f->number = s->frames;
-		f->linktype = s->linktype;
-		f->data = data;
-		f->caplen = h->caplen;
-		f->len = h->len;
-		return SL_SOURCE_FRAME;
-	}
 	if (rc == 0)
 		return SL_SOURCE_IDLE;
 	if (rc == PCAP_ERROR_BREAK) {
@@ -205,6 +182,40 @@ enum sl_source_rc sl_source_read(struct sl_source *s, struct sl_frame *f)
 	s->error = talloc_asprintf(s, "%s: read error after frame %" PRIu64 " (offset %lld): %s", s->name, s->frames,
 				   (long long)sl_source_position(s), s->mmapped ? s->mm.errbuf : pcap_geterr(s->pcap));
 	return SL_SOURCE_ERROR;
+}
+
+/* sl_source_read's body, inlined into sl_source_set_next's one-source path too. */
+static inline __attribute__((always_inline)) enum sl_source_rc source_read(struct sl_source *s, struct sl_frame *f)
+{
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	int rc;
+
+	if (s->eof)
+		return SL_SOURCE_END;
+	rc = s->mmapped ? sl_pcap_mmap_next(&s->mm, &h, &data) : pcap_next_ex(s->pcap, &h, &data);
+	if (rc != 1)
+		return read_stopped(s, rc);
+	s->frames++;
+	s->bytes += h->caplen;
+	if (s->ctr0) {
+		/* what rate_ctr_inc()/rate_ctr_add() do, without two calls each */
+		s->ctr0[SL_SRC_CTR_FRAMES].current++;
+		s->ctr0[SL_SRC_CTR_BYTES].current += h->caplen;
+	}
+	f->ts_us = (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)h->ts.tv_usec;
+	f->source = s->idx;
+	f->number = s->frames;
+	f->linktype = s->linktype;
+	f->data = data;
+	f->caplen = h->caplen;
+	f->len = h->len;
+	return SL_SOURCE_FRAME;
+}
+
+enum sl_source_rc sl_source_read(struct sl_source *s, struct sl_frame *f)
+{
+	return source_read(s, f);
 }
 
 off_t sl_source_position(const struct sl_source *s)
@@ -254,9 +265,7 @@ enum sl_source_rc sl_source_set_next(struct sl_source_set *set, struct sl_frame 
 	if (set->n == 1 && !set->src[0]->pending) {
 		/* one source (the usual case): read straight into f, nothing to merge or copy */
 		best = set->src[0];
-		if (best->eof)
-			return SL_SOURCE_END;
-		rc = sl_source_read(best, f);
+		rc = source_read(best, f);
 		if (rc == SL_SOURCE_FRAME || rc == SL_SOURCE_ERROR) {
 			*from = best;
 			return rc;
