@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -370,6 +371,7 @@ static void test_declined(void **state)
 	struct buf f;
 	struct outcome o;
 	pcap_t *p;
+	pid_t pid;
 
 	(void)state;
 	write_file(pcapng, sizeof(pcapng));
@@ -403,7 +405,9 @@ static void test_declined(void **state)
 	pcap_close(p);
 	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
 	assert_int_equal(mkfifo(fifo, 0600), 0);
-	if (fork() == 0) {
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
 		FILE *w = fopen(fifo, "wb");
 
 		if (w) {
@@ -418,6 +422,7 @@ static void test_declined(void **state)
 	assert_false(sl_pcap_mmap_open(&r, p, fifo, &why));
 	assert_string_equal(why, "not a regular file");
 	pcap_close(p);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
 }
 
 /* A source over the reader reports a read error the way it reports libpcap's, and counts it. */
