@@ -56,7 +56,7 @@ bool sl_pcap_mmap_open(struct sl_pcap_mmap *r, pcap_t *p, const char *path, cons
 		return false;
 	}
 	if (pcap_major_version(p) != 2 || pcap_minor_version(p) != 4) {
-		*why = "not pcap version 2.4";
+		*why = "not a classic pcap file of version 2.4 (pcapng, or an older version)";
 		return false;
 	}
 	if (!linktype_plain(pcap_datalink(p))) {
