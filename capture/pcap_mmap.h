@@ -32,10 +32,12 @@
  * compares the two on arbitrary files.
  *
  * The mapping is of the file's size at open: a file that grows while it is
- * read is read to that size (libpcap would read on). Pages already handed
- * out are dropped from the mapping (MADV_DONTNEED) every few megabytes, so
- * the resident set does not grow with the file; they stay in the page
- * cache.
+ * read is read to that size (libpcap would read on). A file truncated by
+ * another process while it is mapped raises SIGBUS on the first page past
+ * its new end, where libpcap would report a short read: no handler is
+ * installed for that. Pages already handed out are dropped from the
+ * mapping (MADV_DONTNEED) every megabyte, so the resident set does not
+ * grow with the file; they stay in the page cache.
  */
 #pragma once
 
