@@ -1,5 +1,6 @@
 /*
- * libpcap-backed capture sources (see source.h).
+ * Capture sources through libpcap, and classic pcap files over mmap once
+ * libpcap has opened them (see source.h).
  */
 #include "capture/source.h"
 
@@ -43,6 +44,8 @@ void sl_source_cfg_default(struct sl_source_cfg *cfg)
 
 static int source_destructor(struct sl_source *s)
 {
+	if (s->mmapped)
+		sl_pcap_mmap_close(&s->mm);
 	if (s->pcap)
 		pcap_close(s->pcap);
 	if (s->ctrs)
@@ -103,6 +106,7 @@ static bool open_live(struct sl_source *s, const struct sl_source_cfg *cfg, char
 static bool open_file(struct sl_source *s, const struct sl_source_cfg *cfg, char *err, size_t errlen)
 {
 	char perr[PCAP_ERRBUF_SIZE] = "";
+	const char *why = "";
 	struct stat st;
 
 	s->pcap = pcap_open_offline(cfg->name, perr);
@@ -112,6 +116,15 @@ static bool open_file(struct sl_source *s, const struct sl_source_cfg *cfg, char
 	}
 	if (stat(cfg->name, &st) == 0)
 		s->file_size = st.st_size;
+	/* a capture filter is libpcap's to apply: such a file is read through libpcap */
+	if (cfg->filter && cfg->filter[0])
+		why = "capture filter";
+	else
+		s->mmapped = sl_pcap_mmap_open(&s->mm, s->pcap, cfg->name, &why);
+	if (s->mmapped)
+		LOGP(DSLSRC, LOGL_DEBUG, "capture file %s: read by the mmap reader\n", cfg->name);
+	else
+		LOGP(DSLSRC, LOGL_DEBUG, "capture file %s: read by libpcap (%s)\n", cfg->name, why);
 	return true;
 }
 
@@ -153,32 +166,9 @@ void sl_source_close(struct sl_source *s)
 	talloc_free(s);
 }
 
-enum sl_source_rc sl_source_read(struct sl_source *s, struct sl_frame *f)
+/* A read that did not give a frame: the end, or an error reported and counted (rare, out of line). */
+static enum sl_source_rc __attribute__((noinline)) read_stopped(struct sl_source *s, int rc)
 {
-	struct pcap_pkthdr *h;
-	const u_char *data;
-	int rc;
-
-	if (s->eof)
-		return SL_SOURCE_END;
-	rc = pcap_next_ex(s->pcap, &h, &data);
-	if (rc == 1) {
-		s->frames++;
-		s->bytes += h->caplen;
-		if (s->ctr0) {
-			/* what rate_ctr_inc()/rate_ctr_add() do, without two calls each */
-			s->ctr0[SL_SRC_CTR_FRAMES].current++;
-			s->ctr0[SL_SRC_CTR_BYTES].current += h->caplen;
-		}
-		f->ts_us = (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)h->ts.tv_usec;
-		f->source = s->idx;
-		f->number = s->frames;
-		f->linktype = s->linktype;
-		f->data = data;
-		f->caplen = h->caplen;
-		f->len = h->len;
-		return SL_SOURCE_FRAME;
-	}
 	if (rc == 0)
 		return SL_SOURCE_IDLE;
 	if (rc == PCAP_ERROR_BREAK) {
@@ -190,8 +180,42 @@ enum sl_source_rc sl_source_read(struct sl_source *s, struct sl_frame *f)
 		rate_ctr_inc(rate_ctr_group_get_ctr(s->ctrs, SL_SRC_CTR_READ_ERRORS));
 	talloc_free(s->error);
 	s->error = talloc_asprintf(s, "%s: read error after frame %" PRIu64 " (offset %lld): %s", s->name, s->frames,
-				   (long long)sl_source_position(s), pcap_geterr(s->pcap));
+				   (long long)sl_source_position(s), s->mmapped ? s->mm.errbuf : pcap_geterr(s->pcap));
 	return SL_SOURCE_ERROR;
+}
+
+/* sl_source_read's body, inlined into sl_source_set_next's one-source path too. */
+static inline __attribute__((always_inline)) enum sl_source_rc source_read(struct sl_source *s, struct sl_frame *f)
+{
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	int rc;
+
+	if (s->eof)
+		return SL_SOURCE_END;
+	rc = s->mmapped ? sl_pcap_mmap_next(&s->mm, &h, &data) : pcap_next_ex(s->pcap, &h, &data);
+	if (rc != 1)
+		return read_stopped(s, rc);
+	s->frames++;
+	s->bytes += h->caplen;
+	if (s->ctr0) {
+		/* what rate_ctr_inc()/rate_ctr_add() do, without two calls each */
+		s->ctr0[SL_SRC_CTR_FRAMES].current++;
+		s->ctr0[SL_SRC_CTR_BYTES].current += h->caplen;
+	}
+	f->ts_us = (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)h->ts.tv_usec;
+	f->source = s->idx;
+	f->number = s->frames;
+	f->linktype = s->linktype;
+	f->data = data;
+	f->caplen = h->caplen;
+	f->len = h->len;
+	return SL_SOURCE_FRAME;
+}
+
+enum sl_source_rc sl_source_read(struct sl_source *s, struct sl_frame *f)
+{
+	return source_read(s, f);
 }
 
 off_t sl_source_position(const struct sl_source *s)
@@ -201,6 +225,8 @@ off_t sl_source_position(const struct sl_source *s)
 
 	if (s->live || !s->pcap)
 		return 0;
+	if (s->mmapped)
+		return (off_t)s->mm.pos;
 	fp = pcap_file(s->pcap);
 	if (!fp)
 		return 0;
@@ -239,9 +265,7 @@ enum sl_source_rc sl_source_set_next(struct sl_source_set *set, struct sl_frame 
 	if (set->n == 1 && !set->src[0]->pending) {
 		/* one source (the usual case): read straight into f, nothing to merge or copy */
 		best = set->src[0];
-		if (best->eof)
-			return SL_SOURCE_END;
-		rc = sl_source_read(best, f);
+		rc = source_read(best, f);
 		if (rc == SL_SOURCE_FRAME || rc == SL_SOURCE_ERROR) {
 			*from = best;
 			return rc;
