@@ -278,6 +278,19 @@ void sl_consent_index_prefetch_h(const struct sl_consent_index *ix, uint64_t has
 	fetch(&ix->tab[line_home(ix->cap, hash)]);
 }
 
+void sl_consent_index_prefetch_filter_h(const struct sl_consent_index *ix, uint64_t hash)
+{
+	fetch(filter_word(ix, hash));
+}
+
+bool sl_consent_index_prefetch_line_h(const struct sl_consent_index *ix, uint64_t hash)
+{
+	if (!filter_maybe(ix, hash))
+		return false;
+	fetch(&ix->tab[line_home(ix->cap, hash)]);
+	return true;
+}
+
 void sl_consent_index_prefetch(const struct sl_consent_index *ix, const struct sl_consent_subject *subject)
 {
 	sl_consent_index_prefetch_h(ix, subj_hash((uint8_t)subject->type, subject->value));
