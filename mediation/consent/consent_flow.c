@@ -111,7 +111,7 @@ struct sl_cx_flow {
 	uint32_t epoch_s;
 	struct cx_recipient rec[MAX_RECIPIENTS];
 	unsigned n;
-	bool prefetch; /* fetch the event's subjects' index lines at its start (sl_cx_flow_prefetch()) */
+	bool prefetch; /* fetch the event's subjects' index memory ahead of its decisions (sl_cx_flow_prefetch()) */
 };
 
 static int flow_destructor(struct sl_cx_flow *f)
