@@ -55,6 +55,10 @@
  * does), the whole flow after the lawful half with its prefetch, and
  * without any prefetch.
  *
+ * Between the two tables, what the memory system allows: ns per
+ * dependent load of a random walk over 32 KiB to 128 MiB, the floor for a
+ * decision whose filter word or table line is not in a nearer cache.
+ *
  * Last, the cost of loading the index from the database: --store N
  * (default 100,000) records are written to a fresh SQLite file in
  * $TMPDIR in one import transaction, and the first refresh of an empty
