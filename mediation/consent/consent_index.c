@@ -12,7 +12,11 @@
  * lines fetched early (sl_consent_index_prefetch()); the lookup itself
  * does not prefetch the line before the filter answers, because absent
  * subjects, the common case, would then pay a memory fetch each
- * (measured: slower absent lookups, no faster present ones). Further
+ * (measured: slower absent lookups, no faster present ones). For the
+ * same reason a caller with work to overlap fetches in two stages
+ * (sl_consent_index_prefetch_filter_h(), then _line_h(), which fetches
+ * the line only if the filter lets the subject through): a line fetched
+ * for an absent subject is never read and evicts filter words. Further
  * records of a subject live in a second array, linked by index. The table is kept at most four fifths
  * full and grows to twice its contents beyond; its size is any multiple
  * of 64 lines (the home line is chosen by multiplying, not masking), so
