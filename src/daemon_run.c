@@ -44,7 +44,7 @@ static void on_event(const struct sl_event *ev, void *priv)
 	 * Both halves get the same event. The commercial path is given the
 	 * event and nothing else (no warrant state, no match result), so
 	 * what it exports is the same whether or not anyone is under warrant.
-	 * Its subjects are worked out and their index lines asked for first,
+	 * Its subjects are worked out and their filter words asked for first,
 	 * so that the fetch overlaps the lawful half's work (neither half
 	 * sees anything of the other, and the order of their outputs, which
 	 * go to different files, does not matter).

@@ -107,8 +107,10 @@ int sl_cx_flow_observe(struct sl_cx_flow *f, unsigned recipient, sl_cx_observe_c
 typedef void (*sl_cx_line_cb)(void *data, const char *line, size_t len);
 int sl_cx_flow_tap(struct sl_cx_flow *f, unsigned recipient, sl_cx_line_cb cb, void *data);
 /*
- * Whether each event starts by having the index fetch the lines of all
- * its subjects (sl_consent_index_prefetch()), so their cache misses
+ * Whether each event has the index fetch what its subjects' decisions
+ * will read ahead of them (the filter words when it begins, the table
+ * lines of the subjects the filter may hold before the first decision:
+ * sl_consent_index_prefetch_filter_h(), _line_h()), so their cache misses
  * overlap; on by default. Off only to measure what it saves.
  */
 void sl_cx_flow_prefetch(struct sl_cx_flow *f, bool on);
@@ -128,9 +130,10 @@ struct sl_cx_subjects {
 /*
  * One event in two halves, for a caller with other work on the same
  * event (sluiced's dispatcher: the lawful half): begin works out the
- * event's subjects once and starts the index fetch of their lines
+ * event's subjects once and starts the index fetch of their filter words
  * (unless sl_cx_flow_prefetch() turned it off); end, with the same ev
- * and st, decides, minimises and exports. The fetch then overlaps the
+ * and st, fetches the table lines of the subjects the filter may hold,
+ * then decides, minimises and exports. The fetch then overlaps the
  * caller's work in between. st holds copies and hashes, nothing of the
  * index, so a refresh in between is harmless. sl_cx_flow_event() is the
  * two back to back.

@@ -12,7 +12,11 @@
  * lines fetched early (sl_consent_index_prefetch()); the lookup itself
  * does not prefetch the line before the filter answers, because absent
  * subjects, the common case, would then pay a memory fetch each
- * (measured: slower absent lookups, no faster present ones). Further
+ * (measured: slower absent lookups, no faster present ones). For the
+ * same reason a caller with work to overlap fetches in two stages
+ * (sl_consent_index_prefetch_filter_h(), then _line_h(), which fetches
+ * the line only if the filter lets the subject through): a line fetched
+ * for an absent subject is never read and evicts filter words. Further
  * records of a subject live in a second array, linked by index. The table is kept at most four fifths
  * full and grows to twice its contents beyond; its size is any multiple
  * of 64 lines (the home line is chosen by multiplying, not masking), so
@@ -276,6 +280,19 @@ void sl_consent_index_prefetch_h(const struct sl_consent_index *ix, uint64_t has
 {
 	fetch(filter_word(ix, hash));
 	fetch(&ix->tab[line_home(ix->cap, hash)]);
+}
+
+void sl_consent_index_prefetch_filter_h(const struct sl_consent_index *ix, uint64_t hash)
+{
+	fetch(filter_word(ix, hash));
+}
+
+bool sl_consent_index_prefetch_line_h(const struct sl_consent_index *ix, uint64_t hash)
+{
+	if (!filter_maybe(ix, hash))
+		return false;
+	fetch(&ix->tab[line_home(ix->cap, hash)]);
+	return true;
 }
 
 void sl_consent_index_prefetch(const struct sl_consent_index *ix, const struct sl_consent_subject *subject)

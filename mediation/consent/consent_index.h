@@ -85,6 +85,18 @@ uint64_t sl_consent_index_hash(const struct sl_consent_subject *subject);
 const struct sl_consent_ix_rec *sl_consent_index_first_h(const struct sl_consent_index *ix,
 							 const struct sl_consent_subject *subject, uint64_t hash);
 void sl_consent_index_prefetch_h(const struct sl_consent_index *ix, uint64_t hash);
+/*
+ * The same fetch in two stages, for a caller with other work between
+ * them (the consent flow's begin and end): _filter_h starts fetching the
+ * subject's filter word only; _line_h then reads that word (arrived by
+ * then, or waited for) and starts fetching the subject's table line only
+ * if the filter says it may be present, returning that answer (false:
+ * certainly absent). An absent subject, the common case, so costs its
+ * filter line and brings no table line into the caches, where it would
+ * evict filter lines of other subjects. Neither changes anything.
+ */
+void sl_consent_index_prefetch_filter_h(const struct sl_consent_index *ix, uint64_t hash);
+bool sl_consent_index_prefetch_line_h(const struct sl_consent_index *ix, uint64_t hash);
 /* The filter's answer alone: false means subject certainly has no record; true, that it may (tests, bench). */
 bool sl_consent_index_maybe(const struct sl_consent_index *ix, const struct sl_consent_subject *subject);
 /* The interned number of a recipient name, or -1 if no record names it. */

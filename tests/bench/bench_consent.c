@@ -55,6 +55,10 @@
  * does), the whole flow after the lawful half with its prefetch, and
  * without any prefetch.
  *
+ * Between the two tables, what the memory system allows: ns per
+ * dependent load of a random walk over 32 KiB to 128 MiB, the floor for a
+ * decision whose filter word or table line is not in a nearer cache.
+ *
  * Last, the cost of loading the index from the database: --store N
  * (default 100,000) records are written to a fresh SQLite file in
  * $TMPDIR in one import transaction, and the first refresh of an empty
@@ -68,6 +72,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 
 #include <talloc.h>
 
@@ -201,6 +206,52 @@ out:
 	unlink(side);
 	rmdir(dir);
 	return rc;
+}
+
+/*
+ * What the memory system allows: ns per dependent load over a random
+ * cyclic walk of bytes (one load per 64-byte line, every line once per
+ * cycle), in an array aligned and advised like the index's big arrays
+ * (huge pages from 2 MiB). A decision about a subject the caches cannot
+ * hold costs at least one such load; one about a subject the filter
+ * rules out, one over the filter's size.
+ */
+static double mem_latency_ns(size_t bytes)
+{
+	size_t n = bytes / 64, i, p = 0, align = 2u << 20;
+	size_t alloc = (bytes + align - 1) / align * align;
+	uint64_t *a = aligned_alloc(align, alloc);
+	uint32_t *perm = malloc(n * sizeof(*perm));
+	uint64_t seed = 0x853c49e6748fea9bull;
+	unsigned long long k, loads = 4000000;
+	double t0, dt;
+
+	if (!a || !perm || n < 2) {
+		free(a);
+		free(perm);
+		return 0;
+	}
+	madvise(a, alloc, MADV_HUGEPAGE);
+	for (i = 0; i < n; i++)
+		perm[i] = (uint32_t)i;
+	for (i = n - 1; i > 0; i--) {
+		size_t j = (size_t)(xs(&seed) % (i + 1));
+		uint32_t t = perm[i];
+		perm[i] = perm[j];
+		perm[j] = t;
+	}
+	for (i = 0; i < n; i++)
+		a[(size_t)perm[i] * 8] = (uint64_t)perm[(i + 1) % n] * 8;
+	for (i = 0; i < n; i++) /* once round the cycle: pages touched, caches as warm as they get */
+		p = (size_t)a[p];
+	t0 = now_s();
+	for (k = 0; k < loads; k++)
+		p = (size_t)a[p];
+	dt = now_s() - t0;
+	__asm__ __volatile__("" : : "r"(p));
+	free(a);
+	free(perm);
+	return dt / (double)loads * 1e9;
 }
 
 /* Best ns per decision over runs, prefetching ahead decisions early (0: none); *bad counts wrong answers. */
@@ -533,6 +584,11 @@ int main(int argc, char **argv)
 		       t_uni_pf, t_hot / base_hot, t_uni / base_uni, t_abs / base_abs, t_abs_u / base_abs_u);
 		talloc_free(ctx);
 	}
+	printf("\nmemory on this machine (ns per dependent load, random walk over one line in each 64 bytes): "
+	       "%.1f over 32 KiB, %.1f over 512 KiB, %.1f over 1 MiB, %.1f over 2 MiB, %.1f over 8 MiB, %.1f over "
+	       "128 MiB\n",
+	       mem_latency_ns(32u << 10), mem_latency_ns(512u << 10), mem_latency_ns(1u << 20),
+	       mem_latency_ns(2u << 20), mem_latency_ns(8u << 20), mem_latency_ns(128u << 20));
 	if (bench_flow(max, events, (unsigned)rounds, (size_t)pool, &bad) < 0)
 		return 1;
 	if (bench_store(store))
