@@ -1,6 +1,6 @@
 /*
- * Capture sources through libpcap, and classic pcap files over mmap once
- * libpcap has opened them (see source.h).
+ * Capture sources through libpcap, and classic pcap files read in blocks
+ * by capture/pcap_direct.c once libpcap has opened them (see source.h).
  */
 #include "capture/source.h"
 
@@ -44,8 +44,8 @@ void sl_source_cfg_default(struct sl_source_cfg *cfg)
 
 static int source_destructor(struct sl_source *s)
 {
-	if (s->mmapped)
-		sl_pcap_mmap_close(&s->mm);
+	if (s->direct)
+		sl_pcap_direct_close(&s->dr);
 	if (s->pcap)
 		pcap_close(s->pcap);
 	if (s->ctrs)
@@ -120,9 +120,9 @@ static bool open_file(struct sl_source *s, const struct sl_source_cfg *cfg, char
 	if (cfg->filter && cfg->filter[0])
 		why = "capture filter";
 	else
-		s->mmapped = sl_pcap_mmap_open(&s->mm, s->pcap, cfg->name, &why);
-	if (s->mmapped)
-		LOGP(DSLSRC, LOGL_DEBUG, "capture file %s: read by the mmap reader\n", cfg->name);
+		s->direct = sl_pcap_direct_open(&s->dr, s->pcap, cfg->name, &why);
+	if (s->direct)
+		LOGP(DSLSRC, LOGL_DEBUG, "capture file %s: read by the block reader\n", cfg->name);
 	else
 		LOGP(DSLSRC, LOGL_DEBUG, "capture file %s: read by libpcap (%s)\n", cfg->name, why);
 	return true;
@@ -180,7 +180,7 @@ static enum sl_source_rc __attribute__((noinline)) read_stopped(struct sl_source
 		rate_ctr_inc(rate_ctr_group_get_ctr(s->ctrs, SL_SRC_CTR_READ_ERRORS));
 	talloc_free(s->error);
 	s->error = talloc_asprintf(s, "%s: read error after frame %" PRIu64 " (offset %lld): %s", s->name, s->frames,
-				   (long long)sl_source_position(s), s->mmapped ? s->mm.errbuf : pcap_geterr(s->pcap));
+				   (long long)sl_source_position(s), s->direct ? s->dr.errbuf : pcap_geterr(s->pcap));
 	return SL_SOURCE_ERROR;
 }
 
@@ -193,7 +193,7 @@ static inline __attribute__((always_inline)) enum sl_source_rc source_read(struc
 
 	if (s->eof)
 		return SL_SOURCE_END;
-	rc = s->mmapped ? sl_pcap_mmap_next(&s->mm, &h, &data) : pcap_next_ex(s->pcap, &h, &data);
+	rc = s->direct ? sl_pcap_direct_next(&s->dr, &h, &data) : pcap_next_ex(s->pcap, &h, &data);
 	if (rc != 1)
 		return read_stopped(s, rc);
 	s->frames++;
@@ -225,8 +225,8 @@ off_t sl_source_position(const struct sl_source *s)
 
 	if (s->live || !s->pcap)
 		return 0;
-	if (s->mmapped)
-		return (off_t)s->mm.pos;
+	if (s->direct)
+		return (off_t)sl_pcap_direct_pos(&s->dr);
 	fp = pcap_file(s->pcap);
 	if (!fp)
 		return 0;

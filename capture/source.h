@@ -9,9 +9,9 @@
  * pcap_create so snap length, promiscuous mode, immediate mode, kernel
  * buffer size and a BPF filter can be set; their kernel and interface drop
  * counts from pcap_stats are turned into counters, never hidden. A
- * regular file in the classic pcap format is read over mmap
- * (capture/pcap_mmap.h) once libpcap has opened it; everything else is read
- * through libpcap.
+ * regular file in the classic pcap format is read in large blocks
+ * (capture/pcap_direct.h) once libpcap has opened it; everything else is
+ * read through libpcap.
  */
 #pragma once
 
@@ -22,7 +22,7 @@
 #include <pcap/pcap.h>
 
 #include "capture/capture.h"
-#include "capture/pcap_mmap.h"
+#include "capture/pcap_direct.h"
 
 struct rate_ctr_group;
 
@@ -55,8 +55,8 @@ struct sl_source {
 	char *name;
 	bool live;
 	pcap_t *pcap;
-	bool mmapped;			/* files: read by mm, not by pcap_next_ex */
-	struct sl_pcap_mmap mm;
+	bool direct;			/* files: read by dr, not by pcap_next_ex */
+	struct sl_pcap_direct dr;
 	int linktype;
 	bool eof;
 	char *error;			/* last error, human readable, naming the source */

@@ -4,8 +4,9 @@
  * short by the kernel) or fail with EINTR, and every caller that needs
  * "these bytes, or the end of the file" would otherwise repeat the same
  * loop. The JetStream outbox reader and the pending-batch check of the
- * consent export are the users (mediation/consent/consent_js_outbox.c,
- * consent_js_pending.c).
+ * consent export (mediation/consent/consent_js_outbox.c,
+ * consent_js_pending.c) and the block reader of classic pcap files
+ * (capture/pcap_direct.c) are the users.
  */
 #pragma once
 

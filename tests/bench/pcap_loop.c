@@ -9,13 +9,13 @@
  *
  *   frames N bytes B in S s, R frames/s, M MB/s
  *
- * With --mmap the records are read by sluice's own reader of classic pcap
- * files (capture/pcap_mmap.h, what sluice extract uses for such files)
+ * With --direct the records are read by sluice's own reader of classic pcap
+ * files (capture/pcap_direct.h, what sluice extract uses for such files)
  * after pcap_open_offline, instead of by pcap_next_ex: the bare loop of
  * that reader, the second baseline of the table. A file the reader does
  * not take is an error there.
  *
- * Usage: pcap_loop [--mmap] FILE.pcap
+ * Usage: pcap_loop [--direct] FILE.pcap
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -25,7 +25,7 @@
 
 #include <pcap/pcap.h>
 
-#include "capture/pcap_mmap.h"
+#include "capture/pcap_direct.h"
 
 static double now_s(void)
 {
@@ -41,15 +41,15 @@ int main(int argc, char **argv)
 	struct pcap_pkthdr *hdr;
 	const u_char *data;
 	uint64_t frames = 0, bytes = 0;
-	struct sl_pcap_mmap mm;
+	struct sl_pcap_direct dr;
 	const char *why = "", *name;
-	bool use_mmap;
+	bool use_direct;
 	pcap_t *p;
 	int rc;
 
-	use_mmap = argc == 3 && !strcmp(argv[1], "--mmap");
-	if (argc != 2 && !use_mmap) {
-		fprintf(stderr, "usage: pcap_loop [--mmap] FILE.pcap\n");
+	use_direct = argc == 3 && !strcmp(argv[1], "--direct");
+	if (argc != 2 && !use_direct) {
+		fprintf(stderr, "usage: pcap_loop [--direct] FILE.pcap\n");
 		return 2;
 	}
 	name = argv[argc - 1];
@@ -61,13 +61,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pcap_loop: %s\n", errbuf);
 		return 1;
 	}
-	if (use_mmap && !sl_pcap_mmap_open(&mm, p, name, &why)) {
-		fprintf(stderr, "pcap_loop: %s: not read over mmap: %s\n", name, why);
+	if (use_direct && !sl_pcap_direct_open(&dr, p, name, &why)) {
+		fprintf(stderr, "pcap_loop: %s: not read by the block reader: %s\n", name, why);
 		pcap_close(p);
 		return 1;
 	}
-	if (use_mmap) {
-		while ((rc = sl_pcap_mmap_next(&mm, &hdr, &data)) == 1) {
+	if (use_direct) {
+		while ((rc = sl_pcap_direct_next(&dr, &hdr, &data)) == 1) {
 			frames++;
 			bytes += hdr->caplen;
 		}
@@ -78,14 +78,14 @@ int main(int argc, char **argv)
 		}
 	}
 	if (rc == PCAP_ERROR) {
-		fprintf(stderr, "pcap_loop: %s: %s\n", name, use_mmap ? mm.errbuf : pcap_geterr(p));
-		if (use_mmap)
-			sl_pcap_mmap_close(&mm);
+		fprintf(stderr, "pcap_loop: %s: %s\n", name, use_direct ? dr.errbuf : pcap_geterr(p));
+		if (use_direct)
+			sl_pcap_direct_close(&dr);
 		pcap_close(p);
 		return 1;
 	}
-	if (use_mmap)
-		sl_pcap_mmap_close(&mm);
+	if (use_direct)
+		sl_pcap_direct_close(&dr);
 	pcap_close(p);
 
 	double secs = now_s() - t0;

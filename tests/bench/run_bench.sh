@@ -12,7 +12,7 @@
 # On each it measures, in one run:
 #   1. the bare libpcap read loop (tests/bench/pcap_loop): the ceiling the
 #      targets are stated against; beside it the bare loop of sluice's own
-#      mmap reader of classic pcap files (pcap_loop --mmap), which is what
+#      block reader of classic pcap files (pcap_loop --direct), which is what
 #      sluice extract reads these files with;
 #   2. sluice extract --format none: rate and its share of the ceiling
 #      (target >= 50% on gen, >= 40% on mix), peak RSS;
@@ -151,7 +151,7 @@ capture() {
 	sipmsgs=$("$sluice" extract -r "$pcap" --format none --no-progress -q 2>/dev/null | awk '/^sip messages/ { print $3 }')
 	# Each result is "WALL_S MAXRSS_KB".
 	loop_r=$(measure "$BENCH_RUNS" "$loop" "$pcap")
-	mmap_r=$(measure "$BENCH_RUNS" "$loop" --mmap "$pcap")
+	direct_r=$(measure "$BENCH_RUNS" "$loop" --direct "$pcap")
 	none_r=$(measure "$BENCH_RUNS" "$sluice" extract -r "$pcap" --format none --no-progress)
 	json_r=$(measure "$BENCH_RUNS" "$sluice" extract -r "$pcap" --format json --no-progress -q)
 	tshark_r="0 0"
@@ -161,11 +161,11 @@ capture() {
 			-e sip.Status-Code -e sip.from.user -e sip.to.user)
 	fi
 	# shellcheck disable=SC2086 # each result is two words
-	python3 - "$name" "$frames" "$mb" "${sipmsgs:-0}" "$target" $loop_r $none_r $json_r $tshark_r $mmap_r <<'EOF'
+	python3 - "$name" "$frames" "$mb" "${sipmsgs:-0}" "$target" $loop_r $none_r $json_r $tshark_r $direct_r <<'EOF'
 import sys
 a = sys.argv[1:]
 name, frames, mb, sip, target = a[0], int(a[1]), int(a[2]), int(a[3]), float(a[4])
-loop_s, loop_rss, none_s, none_rss, json_s, json_rss, tsh_s, tsh_rss, mmap_s, mmap_rss = (
+loop_s, loop_rss, none_s, none_rss, json_s, json_rss, tsh_s, tsh_rss, direct_s, direct_rss = (
     float(a[5]), int(a[6]), float(a[7]), int(a[8]), float(a[9]), int(a[10]), float(a[11]), int(a[12]),
     float(a[13]), int(a[14]))
 
@@ -177,11 +177,11 @@ def row(label, secs, rss=None, note=""):
 print()
 print(f"{'%s: %d frames, %d MB, %d SIP msgs' % (name, frames, mb, sip):<34} {'wall s':>8} {'Mfr/s':>8} {'RSS MB':>8}")
 row("bare libpcap loop (pcap_loop)", loop_s, loop_rss)
-row("bare mmap reader loop (--mmap)", mmap_s, mmap_rss)
+row("bare block reader loop (--direct)", direct_s, direct_rss)
 share = loop_s / none_s
 row("sluice extract --format none", none_s, none_rss,
     f"{share:.0%} of bare loop (target >= {target:.0%}): {'PASS' if share >= target else 'MISS'}; "
-    f"{mmap_s / none_s:.0%} of the mmap loop")
+    f"{direct_s / none_s:.0%} of the block reader loop")
 row("sluice extract --format json", json_s, json_rss)
 if tsh_s:
     speed = tsh_s / json_s

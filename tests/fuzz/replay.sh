@@ -5,7 +5,7 @@
 set -u
 : "${top_srcdir:?}" "${top_builddir:?}"
 rc=0
-for n in frame sip sdp rtp defrag tcp ber pdu pdu_stream sip_redact warrant audit_log audit_checkpoint aggregate consent_import gsmtap dtap rp tpdu gtpv2 consent_api pani js_cursor js_segment pcap_mmap; do
+for n in frame sip sdp rtp defrag tcp ber pdu pdu_stream sip_redact warrant audit_log audit_checkpoint aggregate consent_import gsmtap dtap rp tpdu gtpv2 consent_api pani js_cursor js_segment pcap_direct; do
 	bin="$top_builddir/tests/fuzz/fuzz_$n"
 	corpus="$top_srcdir/tests/fuzz/corpus/$n"
 	if [ ! -x "$bin" ]; then

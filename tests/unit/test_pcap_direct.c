@@ -1,7 +1,8 @@
 /*
- * Unit tests for capture/pcap_mmap.c, the classic pcap reader over mmap
+ * Unit tests for capture/pcap_direct.c, the classic pcap reader in blocks
  * (pcap-savefile(5)). Every file is written to a temporary directory and
- * read twice, through libpcap and by the reader, and the two must agree
+ * read through libpcap and by the reader, twice (its 1 MiB buffer, and a
+ * 64-byte one that records cross and make grow), and they must agree
  * record for record: time stamps, caplen, len, bytes, where and how reading
  * stops (end or error), the error message and the file position after it.
  * Beyond agreeing, the expected results are spelled out: the four classic
@@ -13,8 +14,14 @@
  * fractions of a second out of range, negative seconds); random bytes after
  * a valid file header. Files the reader must leave to libpcap (pcapng, the
  * modified magic, version 2.3, a USB link type, a FIFO, standard input) are
- * declined. Finally a source opened on a truncated file reports the error
- * as it does for libpcap's, and counts it.
+ * declined. A source opened on a truncated file reports the error as it
+ * does for libpcap's, and counts it. Files changed by another process while
+ * they are read: a file of 3 MiB truncated after some records were read
+ * (beyond both readers' buffers: the same records, the same error; to
+ * nothing: the records already in the buffer, then the end or the error,
+ * and no crash, where the mmap reader this one replaced died of SIGBUS),
+ * through a source too (the error counted); records appended after open
+ * are read.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -32,7 +39,7 @@
 #include <osmocom/core/rate_ctr.h>
 #include <talloc.h>
 
-#include "capture/pcap_mmap.h"
+#include "capture/pcap_direct.h"
 #include "capture/source.h"
 
 #include "tests/unit/parser_test_util.h"
@@ -119,12 +126,12 @@ struct outcome {
 	struct pcap_pkthdr first;
 };
 
-/* Read path through libpcap and by the reader; fail on any difference. */
-static struct outcome read_both(void)
+/* Read path through libpcap and by the reader with a first buffer of bufsize; fail on any difference. */
+static struct outcome read_both_buf(size_t bufsize)
 {
 	char err[PCAP_ERRBUF_SIZE];
 	struct outcome o = { 0 };
-	struct sl_pcap_mmap r;
+	struct sl_pcap_direct r;
 	const char *why = NULL;
 	pcap_t *p1, *p2;
 
@@ -134,7 +141,7 @@ static struct outcome read_both(void)
 	o.opened = true;
 	p2 = pcap_open_offline(path, err);
 	assert_non_null(p2);
-	o.taken = sl_pcap_mmap_open(&r, p2, path, &why);
+	o.taken = sl_pcap_direct_open_buf(&r, p2, path, bufsize, &why);
 	if (!o.taken) {
 		assert_non_null(why);
 		pcap_close(p1);
@@ -145,7 +152,7 @@ static struct outcome read_both(void)
 		struct pcap_pkthdr *h1, *h2;
 		const u_char *d1, *d2;
 		int rc1 = pcap_next_ex(p1, &h1, &d1);
-		int rc2 = sl_pcap_mmap_next(&r, &h2, &d2);
+		int rc2 = sl_pcap_direct_next(&r, &h2, &d2);
 
 		assert_int_equal(rc1, rc2);
 		if (rc1 != 1) {
@@ -154,7 +161,7 @@ static struct outcome read_both(void)
 				assert_string_equal(pcap_geterr(p1), r.errbuf);
 				snprintf(o.err, sizeof(o.err), "%s", r.errbuf);
 			}
-			assert_int_equal(ftell(pcap_file(p1)), (long)r.pos);
+			assert_int_equal(ftell(pcap_file(p1)), (long)sl_pcap_direct_pos(&r));
 			break;
 		}
 		assert_int_equal(h1->ts.tv_sec, h2->ts.tv_sec);
@@ -166,9 +173,22 @@ static struct outcome read_both(void)
 			o.first = *h2;
 		o.frames++;
 	}
-	sl_pcap_mmap_close(&r);
+	sl_pcap_direct_close(&r);
 	pcap_close(p1);
 	pcap_close(p2);
+	return o;
+}
+
+/* read_both_buf with the default buffer and with a 64-byte one: the same outcome. */
+static struct outcome read_both(void)
+{
+	struct outcome o = read_both_buf(SL_PCAP_DIRECT_BUF_SIZE), small = read_both_buf(64);
+
+	assert_int_equal(o.opened, small.opened);
+	assert_int_equal(o.taken, small.taken);
+	assert_int_equal(o.frames, small.frames);
+	assert_int_equal(o.rc, small.rc);
+	assert_string_equal(o.err, small.err);
 	return o;
 }
 
@@ -181,7 +201,7 @@ static struct outcome read_buf(const struct buf *f)
 static int group_setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "%s", "/tmp/test_pcap_mmap.XXXXXX");
+	snprintf(dir, sizeof(dir), "%s", "/tmp/test_pcap_direct.XXXXXX");
 	if (!mkdtemp(dir))
 		return -1;
 	snprintf(path, sizeof(path), "%s/f.pcap", dir);
@@ -366,7 +386,7 @@ static void test_declined(void **state)
 					  /* an interface description block: Ethernet, snaplen 65535 */
 					  1, 0, 0, 0, 20, 0, 0, 0, 1, 0, 0, 0, 0xff, 0xff, 0, 0, 20, 0, 0, 0 };
 	char err[PCAP_ERRBUF_SIZE], fifo[160];
-	struct sl_pcap_mmap r;
+	struct sl_pcap_direct r;
 	const char *why;
 	struct buf f;
 	struct outcome o;
@@ -400,7 +420,7 @@ static void test_declined(void **state)
 	p = pcap_open_offline(path, err);
 	assert_non_null(p);
 	why = NULL;
-	assert_false(sl_pcap_mmap_open(&r, p, "-", &why));
+	assert_false(sl_pcap_direct_open(&r, p, "-", &why));
 	assert_non_null(why);
 	pcap_close(p);
 	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
@@ -419,7 +439,7 @@ static void test_declined(void **state)
 	p = pcap_open_offline(fifo, err);
 	assert_non_null(p);
 	why = NULL;
-	assert_false(sl_pcap_mmap_open(&r, p, fifo, &why));
+	assert_false(sl_pcap_direct_open(&r, p, fifo, &why));
 	assert_string_equal(why, "not a regular file");
 	pcap_close(p);
 	assert_int_equal(waitpid(pid, NULL, 0), pid);
@@ -443,7 +463,7 @@ static void test_source_error(void **state)
 	cfg.name = path;
 	s = sl_source_open(fx->ctx, &cfg, 0, err, sizeof(err));
 	assert_non_null(s);
-	assert_true(s->mmapped);
+	assert_true(s->direct);
 	assert_int_equal(sl_source_read(s, &fr), SL_SOURCE_FRAME);
 	assert_int_equal(fr.ts_us, 1700000000000005ull);
 	assert_int_equal(fr.caplen, 20);
@@ -459,6 +479,255 @@ static void test_source_error(void **state)
 	sl_source_close(s);
 }
 
+/* --- files changed while they are read ------------------------------------- */
+
+#define BIG_RECORDS 3000
+
+/* Record i's captured length: 700 to 1599 bytes, so records cross every buffer boundary somewhere. */
+static uint32_t big_caplen(unsigned i)
+{
+	return 700 + (i * 37) % 900;
+}
+
+/*
+ * Writes a 3 MiB file of BIG_RECORDS Ethernet records; ends[i] is the file
+ * offset after record i.
+ */
+static void write_big(size_t *ends)
+{
+	static uint8_t rec[16 + 1600];
+	struct buf f;
+	size_t off;
+	unsigned i;
+	FILE *fp;
+
+	file_header(&f, false, 0xa1b2c3d4, 4, 65535, DLT_EN10MB);
+	fp = fopen(path, "wb");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(f.b, 1, f.n, fp), f.n);
+	off = f.n;
+	for (i = 0; i < BIG_RECORDS; i++) {
+		uint32_t caplen = big_caplen(i), hdr[4] = { 1700000000 + i, i, caplen, caplen };
+
+		memcpy(rec, hdr, 16); /* host order, as the magic was written little-endian on a little-endian host */
+		memset(rec + 16, (int)(i & 0xff), caplen);
+		assert_int_equal(fwrite(rec, 1, 16 + caplen, fp), 16 + caplen);
+		off += 16 + caplen;
+		ends[i] = off;
+	}
+	assert_int_equal(fclose(fp), 0);
+}
+
+static void truncate_to(off_t len)
+{
+	FILE *fp = fopen(path, "r+b");
+
+	assert_non_null(fp);
+	assert_int_equal(ftruncate(fileno(fp), len), 0);
+	assert_int_equal(fclose(fp), 0);
+}
+
+/*
+ * Truncated by another process after 100 records were read, to a length
+ * beyond what either reader has buffered (libpcap's stdio buffer, this
+ * reader's 1 MiB): the same records to the new end, then the same stop
+ * (the end at a record boundary, else libpcap's error), the same position.
+ */
+static void test_truncated_while_read(void **state)
+{
+	static size_t ends[BIG_RECORDS];
+	const off_t cuts[2] = { 2500000, 0 };
+	unsigned c;
+
+	(void)state;
+	for (c = 0; c < 2; c++) {
+		char err[PCAP_ERRBUF_SIZE];
+		struct sl_pcap_direct r;
+		const char *why = NULL;
+		unsigned frames = 0;
+		pcap_t *p1, *p2;
+		off_t cut;
+
+		write_big(ends);
+		cut = cuts[c] ? cuts[c] : (off_t)ends[1999]; /* mid-record, then at a record boundary */
+		p1 = pcap_open_offline(path, err);
+		p2 = pcap_open_offline(path, err);
+		assert_non_null(p1);
+		assert_non_null(p2);
+		assert_true(sl_pcap_direct_open(&r, p2, path, &why));
+		for (;;) {
+			struct pcap_pkthdr *h1, *h2;
+			const u_char *d1, *d2;
+			int rc1, rc2;
+
+			if (frames == 100)
+				truncate_to(cut);
+			rc1 = pcap_next_ex(p1, &h1, &d1);
+			rc2 = sl_pcap_direct_next(&r, &h2, &d2);
+			assert_int_equal(rc1, rc2);
+			if (rc1 != 1) {
+				if (c == 0) {
+					assert_int_equal(rc1, PCAP_ERROR);
+					assert_string_equal(pcap_geterr(p1), r.errbuf);
+					assert_non_null(strstr(r.errbuf, "truncated dump file"));
+				} else {
+					assert_int_equal(rc1, PCAP_ERROR_BREAK);
+				}
+				assert_int_equal(ftell(pcap_file(p1)), (long)sl_pcap_direct_pos(&r));
+				assert_int_equal(sl_pcap_direct_pos(&r), (uint64_t)cut);
+				break;
+			}
+			assert_int_equal(h1->caplen, h2->caplen);
+			assert_int_equal(h1->ts.tv_usec, h2->ts.tv_usec);
+			assert_memory_equal(d1, d2, h1->caplen);
+			frames++;
+		}
+		/* the records wholly before the cut */
+		assert_true(frames > 100);
+		assert_true(ends[frames - 1] <= (size_t)cut);
+		assert_true(frames == BIG_RECORDS || ends[frames] > (size_t)cut);
+		sl_pcap_direct_close(&r);
+		pcap_close(p1);
+		pcap_close(p2);
+	}
+}
+
+/*
+ * Truncated to nothing after 100 records: the reader gives the records it
+ * had already read into its buffer (the first 1 MiB after the file
+ * header), then stops the way libpcap stops on a short file: an error for
+ * the record its buffer ends inside, and no crash.
+ */
+static void test_truncated_to_nothing(void **state)
+{
+	static size_t ends[BIG_RECORDS];
+	char err[PCAP_ERRBUF_SIZE];
+	struct sl_pcap_direct r;
+	struct pcap_pkthdr *h;
+	const u_char *d;
+	const char *why = NULL;
+	unsigned frames = 0, buffered = 0;
+	pcap_t *p;
+	int rc;
+
+	(void)state;
+	write_big(ends);
+	while (ends[buffered] <= 24 + SL_PCAP_DIRECT_BUF_SIZE)
+		buffered++;
+	assert_true(ends[buffered - 1] < 24 + SL_PCAP_DIRECT_BUF_SIZE); /* the buffer ends inside a record */
+	p = pcap_open_offline(path, err);
+	assert_non_null(p);
+	assert_true(sl_pcap_direct_open(&r, p, path, &why));
+	while ((rc = sl_pcap_direct_next(&r, &h, &d)) == 1) {
+		assert_int_equal(h->caplen, big_caplen(frames));
+		if (++frames == 100)
+			truncate_to(0);
+	}
+	assert_int_equal(rc, PCAP_ERROR);
+	assert_int_equal(frames, buffered);
+	assert_non_null(strstr(r.errbuf, "truncated dump file; tried to read"));
+	sl_pcap_direct_close(&r);
+	pcap_close(p);
+}
+
+/* The same through a source: it stops with the error, counted and reported, and then at the end. */
+static void test_source_truncated(void **state)
+{
+	static size_t ends[BIG_RECORDS];
+	struct fixture *fx = *state;
+	struct sl_source_cfg cfg;
+	struct sl_source *s;
+	struct sl_frame fr;
+	enum sl_source_rc rc;
+	char err[256];
+	unsigned frames = 0;
+
+	write_big(ends);
+	sl_source_cfg_default(&cfg);
+	cfg.name = path;
+	s = sl_source_open(fx->ctx, &cfg, 0, err, sizeof(err));
+	assert_non_null(s);
+	assert_true(s->direct);
+	while ((rc = sl_source_read(s, &fr)) == SL_SOURCE_FRAME) {
+		assert_int_equal(fr.caplen, big_caplen(frames));
+		if (++frames == 100)
+			truncate_to(2500000);
+	}
+	assert_int_equal(rc, SL_SOURCE_ERROR);
+	assert_true(ends[frames - 1] <= 2500000 && ends[frames] > 2500000);
+	assert_non_null(strstr(s->error, "read error after frame"));
+	assert_non_null(strstr(s->error, "truncated dump file; tried to read"));
+	assert_int_equal(rate_ctr_group_get_ctr(s->ctrs, SL_SRC_CTR_READ_ERRORS)->current, 1);
+	assert_int_equal(sl_source_read(s, &fr), SL_SOURCE_END);
+	sl_source_close(s);
+}
+
+/*
+ * Records appended after open are read: the reader asks the file for more
+ * each time its buffer runs out, as libpcap's stdio does, so both give the
+ * three records written before open, the two appended after the first was
+ * read, and stop at the same short record (a writer that has not finished
+ * it). With either buffer size.
+ */
+static void test_grows(void **state)
+{
+	size_t bufsizes[2] = { SL_PCAP_DIRECT_BUF_SIZE, 64 }, k;
+
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		char err[PCAP_ERRBUF_SIZE];
+		struct sl_pcap_direct r;
+		const char *why = NULL;
+		unsigned frames = 0;
+		struct buf f, more;
+		pcap_t *p1, *p2;
+		FILE *fp;
+
+		file_header(&f, false, 0xa1b2c3d4, 4, 65535, DLT_EN10MB);
+		record(&f, 1, 0, 100, 100, 100, 1);
+		record(&f, 2, 0, 40, 40, 40, 2);
+		record(&f, 3, 0, 70, 70, 70, 3);
+		write_file(f.b, f.n);
+		p1 = pcap_open_offline(path, err);
+		p2 = pcap_open_offline(path, err);
+		assert_non_null(p1);
+		assert_non_null(p2);
+		assert_true(sl_pcap_direct_open_buf(&r, p2, path, bufsizes[k], &why));
+		for (;;) {
+			struct pcap_pkthdr *h1, *h2;
+			const u_char *d1, *d2;
+			int rc1, rc2;
+
+			rc1 = pcap_next_ex(p1, &h1, &d1);
+			rc2 = sl_pcap_direct_next(&r, &h2, &d2);
+			assert_int_equal(rc1, rc2);
+			if (rc1 != 1) {
+				assert_int_equal(rc1, PCAP_ERROR);
+				assert_string_equal(pcap_geterr(p1), r.errbuf);
+				assert_string_equal(r.errbuf, "truncated dump file; tried to read 300 captured bytes, only got 10");
+				break;
+			}
+			assert_int_equal(h1->ts.tv_sec, h2->ts.tv_sec);
+			assert_int_equal(h1->caplen, h2->caplen);
+			assert_memory_equal(d1, d2, h1->caplen);
+			if (++frames == 1) {
+				memset(&more, 0, sizeof(more));
+				record(&more, 4, 0, 200, 200, 200, 4);
+				record(&more, 5, 0, 20, 20, 20, 5);
+				record(&more, 6, 0, 300, 300, 10, 6);
+				fp = fopen(path, "ab");
+				assert_non_null(fp);
+				assert_int_equal(fwrite(more.b, 1, more.n, fp), more.n);
+				assert_int_equal(fclose(fp), 0);
+			}
+		}
+		assert_int_equal(frames, 5);
+		sl_pcap_direct_close(&r);
+		pcap_close(p1);
+		pcap_close(p2);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -468,6 +737,10 @@ int main(void)
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_declined),
 		cmocka_unit_test_setup_teardown(test_source_error, setup, teardown),
+		cmocka_unit_test(test_truncated_while_read),
+		cmocka_unit_test(test_truncated_to_nothing),
+		cmocka_unit_test_setup_teardown(test_source_truncated, setup, teardown),
+		cmocka_unit_test(test_grows),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
