@@ -37,15 +37,8 @@
 set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}"
 . "$top_srcdir/tests/live/common.sh"
-B="$top_builddir"
-NS=${NATS_SERVER:-}
-[ -n "$NS" ] && [ -x "$NS" ] || { echo "SKIP: nats-server not found (scripts/deps.sh nats)"; exit 77; }
-[ -x "$B/tests/live/js_dump" ] || { echo "SKIP: built without libnats (scripts/deps.sh nats, then configure)"; exit 77; }
-live_init js
-# common.sh's fail, with the NATS server logs too
-fail() { echo "FAIL: $*"; for f in "$work"/*.err "$work"/nats*.log; do [ -f "$f" ] && { echo "--- $f"; tail -n 25 "$f"; }; done; exit 1; }
-PURPOSE=dpv:CommercialResearch
 . "$top_srcdir/tests/live/jetstream_lib.sh"
+js_live_init js
 port=$(freeport)
 url="nats://127.0.0.1:$port"
 
@@ -90,8 +83,7 @@ at_restart=$(js_lines)
 broker
 wait_read "$work/gw.err" "sluiced" $gw
 # the console shows the publisher's state
-show_consent() { vty_show "$v" "show consent" "jetstream:" 0.3; }
-show_consent >"$work/show.txt"
+show_consent "$v" >"$work/show.txt"
 grep -q "jetstream: connected" "$work/show.txt" || { cat "$work/show.txt"; fail "show consent: no connected jetstream"; }
 grep "^recipient acme\|jetstream:" "$work/show.txt"
 grep -q "jetstream: .* [1-9][0-9]* retries" "$work/show.txt" || fail "no chunk was published again after the outage"

@@ -43,19 +43,9 @@
 # Skips (77) without nats-server, libnats or python3-cryptography.
 set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}"
-. "$top_srcdir/tests/live/stop.sh"
-B="$top_builddir"
-NS=${NATS_SERVER:-}
-[ -n "$NS" ] && [ -x "$NS" ] || { echo "SKIP: nats-server not found (scripts/deps.sh nats)"; exit 77; }
-[ -x "$B/tests/live/js_dump" ] || { echo "SKIP: built without libnats (scripts/deps.sh nats, then configure)"; exit 77; }
-python3 -c 'import cryptography.hazmat.primitives.asymmetric.ed25519' 2>/dev/null ||
-	{ echo "SKIP: python3-cryptography missing (scripts/deps.sh test)"; exit 77; }
-work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-jscreds.XXXXXX") || { echo "FAIL: no temporary directory"; exit 1; }
-pids=""
-cleanup() { for p in $pids; do kill -9 "$p" 2>/dev/null; done; [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"; }
-trap cleanup EXIT INT TERM
-fail() { echo "FAIL: $*"; for f in "$work"/*.err "$work"/nats*.log; do [ -f "$f" ] && { echo "--- $f"; tail -n 25 "$f"; }; done; exit 1; }
+. "$top_srcdir/tests/live/common.sh"
 . "$top_srcdir/tests/live/jetstream_lib.sh"
+js_live_init jscreds creds
 T="$top_srcdir/tests/live/nats_creds.py"
 D="$B/tests/live/js_dump"
 

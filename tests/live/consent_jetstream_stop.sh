@@ -27,14 +27,8 @@
 set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}"
 . "$top_srcdir/tests/live/common.sh"
-B="$top_builddir"
-NS=${NATS_SERVER:-}
-[ -n "$NS" ] && [ -x "$NS" ] || { echo "SKIP: nats-server not found (scripts/deps.sh nats)"; exit 77; }
-[ -x "$B/tests/live/js_dump" ] || { echo "SKIP: built without libnats (scripts/deps.sh nats, then configure)"; exit 77; }
-live_init jsstop
-# common.sh's fail, with the NATS server log too
-fail() { echo "FAIL: $*"; for f in "$work"/*.err "$work"/nats*.log; do [ -f "$f" ] && { echo "--- $f"; tail -n 25 "$f"; }; done; exit 1; }
 . "$top_srcdir/tests/live/jetstream_lib.sh"
+js_live_init jsstop
 port=$(freeport)
 url="nats://127.0.0.1:$port"
 ACK_S=10

@@ -32,15 +32,8 @@
 set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}"
 . "$top_srcdir/tests/live/common.sh"
-B="$top_builddir"
-NS=${NATS_SERVER:-}
-[ -n "$NS" ] && [ -x "$NS" ] || { echo "SKIP: nats-server not found (scripts/deps.sh nats)"; exit 77; }
-[ -x "$B/tests/live/js_dump" ] || { echo "SKIP: built without libnats (scripts/deps.sh nats, then configure)"; exit 77; }
-python3 -c 'import cryptography.hazmat.primitives.asymmetric.ed25519' 2>/dev/null ||
-	{ echo "SKIP: python3-cryptography missing (scripts/deps.sh test)"; exit 77; }
-live_init jstls
-fail() { echo "FAIL: $*"; for f in "$work"/*.err "$work"/nats*.log; do [ -f "$f" ] && { echo "--- $f"; tail -n 25 "$f"; }; done; exit 1; }
 . "$top_srcdir/tests/live/jetstream_lib.sh"
+js_live_init jstls creds
 P="$work/pki"
 
 sh "$top_srcdir/tests/pki/make_pki.sh" "$P" >/dev/null 2>&1 || fail "test PKI"

@@ -1,17 +1,33 @@
-# shellcheck shell=sh disable=SC2154
+# shellcheck shell=sh disable=SC2154,SC2034
 # Sourced by the JetStream live tests (consent_jetstream.sh,
-# consent_jetstream_creds.sh, consent_jetstream_stop.sh) after they have set
-# B (the build directory), work (their temporary directory) and defined
-# fail. What they share: free ports, waiting for a listener, the console's
-# `show consent`, the capture and consent registry sluiced exports from,
-# its configuration, starting, crashing and waiting for sluiced, and the
-# check that the stream is the export exactly once and that the audit log
-# and ledger account for it. The broker is the caller's ($nats, with its
-# own broker function).
+# consent_jetstream_creds.sh, consent_jetstream_stop.sh,
+# consent_jetstream_tls.sh) after common.sh; each then calls js_live_init.
+# What they share: their set-up and skips, waiting for a listener, the
+# console's `show consent`, the capture and consent registry sluiced exports
+# from, its configuration, starting, crashing and waiting for sluiced, and
+# the check that the stream is the export exactly once and that the audit
+# log and ledger account for it. The broker is the caller's ($nats, with
+# its own broker function).
+
+# js_live_init NAME [creds]: skip (77) without nats-server or js_dump (libnats), and with
+# creds without python3-cryptography (nats_creds.py); then common.sh's live_init NAME, with
+# fail also showing the NATS server logs ($work/nats*.log)
+js_live_init() {
+	NS=${NATS_SERVER:-}
+	[ -n "$NS" ] && [ -x "$NS" ] || { echo "SKIP: nats-server not found (scripts/deps.sh nats)"; exit 77; }
+	[ -x "$top_builddir/tests/live/js_dump" ] ||
+		{ echo "SKIP: built without libnats (scripts/deps.sh nats, then configure)"; exit 77; }
+	if [ "${2:-}" = creds ]; then
+		python3 -c 'import cryptography.hazmat.primitives.asymmetric.ed25519' 2>/dev/null ||
+			{ echo "SKIP: python3-cryptography missing (scripts/deps.sh test)"; exit 77; }
+	fi
+	live_init "$1"
+	# a pattern: fail's unquoted loop expands it when it runs
+	FAIL_ALSO="$work/nats*.log"
+	FAIL_TAIL=25
+}
 
 PURPOSE=dpv:CommercialResearch
-
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # wait_listen PORT WHAT: until something accepts connections on 127.0.0.1:PORT, at most 10 s
 wait_listen() {
@@ -25,24 +41,7 @@ wait_listen() {
 }
 
 # show_consent VTY_PORT: what the console answers to `show consent`
-show_consent() {
-python3 - "$1" <<'PY'
-import socket, sys, time
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
-s.sendall(b"show consent\r\n")
-out, end = b"", time.time() + 5
-while time.time() < end and b"jetstream:" not in out:
-    try:
-        d = s.recv(4096)
-    except socket.timeout:
-        break
-    if not d:
-        break
-    out += d
-time.sleep(0.3)
-print(out.decode(errors="replace"))
-PY
-}
+show_consent() { vty_show "$1" "show consent" "jetstream:" 0.3; }
 
 # js_lines: the records in acme's outbox ($work/acme) now
 js_lines() { cat "$work"/acme/*.jsonl 2>/dev/null | wc -l; }
