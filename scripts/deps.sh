@@ -8,12 +8,13 @@ set -eu
 pkgs_build="build-essential autoconf automake libtool pkg-config python3 openssl libpcap-dev libosmocore-dev libtalloc-dev libssl-dev libsqlite3-dev libcmocka-dev libjansson-dev libmicrohttpd-dev"
 pkgs_tshark="tshark"
 pkgs_sipp="sip-tester"
-pkgs_test="python3 python3-yaml python3-cryptography time openssl curl iproute2 chromium $pkgs_tshark $pkgs_sipp"
+pkgs_test="python3 python3-yaml python3-cryptography time openssl curl iproute2 chromium strace $pkgs_tshark $pkgs_sipp"
 pkgs_fuzz="clang"
 pkgs_nats="nats-server libnats-dev"
 # dpkg-buildpackage (dpkg-dev), dh, lintian; systemd-analyze, logrotate
 # and man for the checks of the installed package; strace for its
-# system calls against the unit's SystemCallFilter=
+# system calls against the unit's SystemCallFilter= (and, in test, for
+# the crash injected by tests/live/consent_crash.sh)
 pkgs_package="dpkg-dev debhelper lintian systemd logrotate man-db python3 strace"
 
 groups=${*:-build test fuzz}

@@ -48,7 +48,8 @@ struct daemon_recipient {
 	struct sl_cx_export *exp;   /* NULL: aggregate releases only */
 	struct sl_daemon_agg *agg; /* NULL: no aggregate releases */
 	struct sl_daemon_js *js;	/* NULL: JSON Lines only */
-	bool acct_failing;		/* JetStream accounting failed and is being retried (logged once) */
+	bool acct_failing;		/* export accounting failed and is being retried (logged once) */
+	bool torn_logged;		/* the export stopped on a batch it could not cut (logged once) */
 };
 
 struct sl_daemon_consent {
@@ -64,84 +65,15 @@ struct sl_daemon_consent {
 };
 
 /*
- * The value share: every durable batch credits each subject it carried,
- * price-per-record times their records, under the consent that let them
- * through, in the registry's ledger (docs/consent.md, "The value ledger"),
- * all of a batch in one transaction. A subject whose consent cannot be
- * found any more (withdrawn and replaced between export and batch) is
- * counted and logged, never credited to another record.
- */
-static void credit_batch(struct daemon_recipient *r, const struct sl_cx_batch *b)
-{
-	struct sl_consent_store *s = r->c->store;
-	struct rate_ctr_group *ctrs = sl_cx_flow_ctrs(r->c->flow, r->idx);
-	char *err = NULL, id[SL_CONSENT_ID_MAX + 1];
-	unsigned i, credited = 0, lost = 0;
-
-	if (!b->identities || !b->counts)
-		return;
-	if (sl_consent_store_begin(s, &err) < 0) {
-		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s batch %s: ledger not credited: %s\n", b->recipient,
-		     b->batch_id, err ? err : "?");
-		rate_ctr_inc2(ctrs, SL_CX_CTR_LEDGER_FAILED);
-		return;
-	}
-	for (i = 0; i < b->n_subjects; i++) {
-		struct sl_consent_subject subj;
-
-		if (!b->identities[i] || sl_consent_subject_parse(b->identities[i], &subj) < 0 ||
-		    sl_consent_store_find(s, &subj, b->recipient, r->cfg->purpose, id, &err) < 0 ||
-		    sl_consent_ledger_credit(s, &subj, b->recipient, id, b->counts[i],
-					     (int64_t)(b->counts[i] * r->cfg->price_micro), r->c->clock_us) < 0) {
-			lost++;
-			continue;
-		}
-		credited++;
-	}
-	if (sl_consent_store_commit(s, &err) < 0) {
-		sl_consent_store_rollback(s);
-		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s batch %s: ledger not credited: %s\n", b->recipient,
-		     b->batch_id, err ? err : "?");
-		rate_ctr_inc2(ctrs, SL_CX_CTR_LEDGER_FAILED);
-		return;
-	}
-	if (lost) {
-		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s batch %s: %u of %u subjects not credited (no consent "
-					  "record found)\n", b->recipient, b->batch_id, lost, credited + lost);
-		rate_ctr_add(rate_ctr_group_get_ctr(ctrs, SL_CX_CTR_LEDGER_FAILED), (int)lost);
-	}
-}
-
-/* A batch is durable in JSON Lines (no JetStream): audit record and ledger. */
-static int account_batch(void *data, const struct sl_cx_batch *b)
-{
-	struct daemon_recipient *r = data;
-	struct sl_audit_actor actor = { .type = "system", .id = "sluiced consent export" };
-	struct rate_ctr_group *ctrs = sl_cx_flow_ctrs(r->c->flow, r->idx);
-	json_t *f;
-	const char *why;
-
-	rate_ctr_inc2(ctrs, SL_CX_CTR_BATCHES);
-	credit_batch(r, b);
-	if (!r->c->audit)
-		return 0;
-	f = sl_cx_batch_audit_fields(b, (enum sl_consent_purpose)r->cfg->purpose);
-	if (!f || !sl_audit_fields_check("export.batch", f, &why) ||
-	    sl_audit_append(r->c->audit, "export.batch", &actor, f, 0) < 0 || sl_audit_commit(r->c->audit) < 0) {
-		json_decref(f);
-		rate_ctr_inc2(ctrs, SL_CX_CTR_AUDIT_FAILED);
-		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s batch %s: the export.batch audit record failed\n",
-		     b->recipient, b->batch_id);
-		return -1;
-	}
-	json_decref(f);
-	return 0;
-}
-
-/*
- * A JetStream batch is acknowledged: ledger and audit record, exactly once
- * (consent_js_pending.h); its row is removed by the caller, in a later
- * transaction.
+ * The value share and the audit record of a delivered batch (JetStream:
+ * acknowledged; JSON Lines only: fsynced), exactly once across crashes
+ * (consent_js_pending.h): every subject it carried is credited
+ * price-per-record times their records under the consent record found
+ * when the batch was written (docs/consent.md, "The value ledger"), all
+ * of it in one transaction, then export.batch is appended and committed.
+ * A subject without a consent record is counted and logged, never
+ * credited to another record. The row is removed by the caller, in a
+ * later transaction.
  */
 static int account_pending(void *data, struct sl_cx_pending *p)
 {
@@ -172,13 +104,13 @@ static int account_pending(void *data, struct sl_cx_pending *p)
 					  "retried\n", p->b.recipient, p->b.batch_id, strerror(-rc));
 	} else if (!rc && r->acct_failing) {
 		r->acct_failing = false;
-		LOGP(DSLSRC, LOGL_NOTICE, "consent: recipient %s: accounting of JetStream batches resumed\n",
+		LOGP(DSLSRC, LOGL_NOTICE, "consent: recipient %s: accounting of export batches resumed\n",
 		     p->b.recipient);
 	}
 	return rc;
 }
 
-/* JetStream: the batch is recorded as pending before its bytes are written (refused: it is not written). */
+/* The batch is recorded as pending before its bytes are written (refused: it is not written). */
 static int prepare_batch(void *data, const struct sl_cx_batch *b)
 {
 	struct daemon_recipient *r = data;
@@ -197,15 +129,14 @@ static int abort_batch(void *data, const struct sl_cx_batch *b)
 {
 	struct daemon_recipient *r = data;
 
-	return sl_cx_pending_remove(r->c->store, b->recipient, b->seg_no, b->offset);
+	sl_daemon_js_abort(r->js, b);
+	return 0;
 }
 
 static int on_batch(void *data, const struct sl_cx_batch *b)
 {
 	struct daemon_recipient *r = data;
 
-	if (!r->js)
-		return account_batch(r, b);
 	sl_daemon_js_batch(r->js, b);
 	return 0;
 }
@@ -266,25 +197,13 @@ static int open_recipient(void *ctx, struct sl_daemon_consent *c, const struct s
 		return -1;
 	if (r->agg)
 		sl_cx_flow_observe(c->flow, (unsigned)n, sl_daemon_agg_observe, r->agg);
-	if (cfg->js.url && r->exp) {	/* JetStream carries the exports; aggregate-only recipients have none */
+	if (r->exp) {	/* aggregate-only recipients have no export */
+		/* without `jetstream url`, JSON Lines only; rows an earlier run left pending are accounted now */
 		r->js = sl_daemon_js_open(ctx, &cfg->js, rc->export_dir, rc->name, sl_cx_flow_ctrs(c->flow, c->n_rec),
 					  c->store, account_pending, r);
 		if (!r->js)
 			return -1;
 		sl_cx_export_set_prepare(r->exp, prepare_batch, abort_batch);
-	} else if (r->exp) {
-		/* JetStream turned off: batches left pending by an earlier run are delivered as JSON Lines now */
-		struct sl_cx_pending *p = NULL;
-
-		while (sl_cx_pending_first(c->store, c, rc->name, UINT_MAX, UINT64_MAX, &p) == 0 && p) {
-			int arc = account_pending(r, p);
-
-			if (!arc)
-				arc = sl_cx_pending_remove(c->store, p->b.recipient, p->b.seg_no, p->b.offset);
-			talloc_free(p);
-			if (arc < 0)
-				break;
-		}
 	}
 	c->n_rec++;
 	return 0;
@@ -359,6 +278,22 @@ void sl_daemon_consent_end(struct sl_daemon_consent *c, const struct sl_event *e
 	sl_cx_flow_end(c->flow, ev, st);
 }
 
+/* once a second: an export that stopped on a batch it could not cut from its segment is logged, once */
+static void log_torn(struct daemon_recipient *r)
+{
+	struct sl_cx_export_stats xs;
+
+	if (!r->exp || r->torn_logged)
+		return;
+	sl_cx_export_stats(r->exp, &xs);
+	if (!xs.torn_left)
+		return;
+	r->torn_logged = true;
+	LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s: a batch whose write failed could not be cut from its segment: "
+				  "nothing more is exported to it until sluiced is restarted (the restart cuts it)\n",
+	     r->cfg->name);
+}
+
 void sl_daemon_consent_clock(struct sl_daemon_consent *c, int64_t now_us)
 {
 	unsigned i;
@@ -370,6 +305,7 @@ void sl_daemon_consent_clock(struct sl_daemon_consent *c, int64_t now_us)
 	for (i = 0; i < c->n_rec; i++) {
 		if (c->rec[i].exp && sl_cx_export_tick(c->rec[i].exp, c->clock_us) < 0)
 			rate_ctr_inc2(sl_cx_flow_ctrs(c->flow, i), SL_CX_CTR_WRITE_FAILED);
+		log_torn(&c->rec[i]);
 		sl_daemon_agg_tick(c->rec[i].agg, c->clock_us);
 		sl_daemon_js_poll(c->rec[i].js);
 	}
@@ -425,6 +361,9 @@ DEFUN(show_consent, show_consent_cmd, "show consent", SHOW_STR "The consented-da
 		vty_out(vty, "recipient %s: %" PRIu64 " records in %" PRIu64 " batches, %" PRIu64 " segments, %" PRIu64
 			     " bytes, %" PRIu64 " batches lost%s", g_show->rec[i].cfg->name, xs.records, xs.batches,
 			xs.segments, xs.bytes, xs.write_failed, VTY_NEWLINE);
+		if (xs.torn_left)
+			vty_out(vty, " export stopped: a failed batch could not be cut from its segment; restart sluiced "
+				     "to repair it%s", VTY_NEWLINE);
 		if (g_show->rec[i].js)
 			sl_daemon_js_show(g_show->rec[i].js, vty);
 	}

@@ -1,20 +1,23 @@
 /*
- * The JetStream export of one recipient in sluiced (daemon_consent_js.h,
+ * One recipient's export accounting in sluiced (daemon_consent_js.h,
  * docs/exports.md, docs/ARCHITECTURE.md "The JetStream export").
  *
- * A batch reaches JetStream in three steps: consent_export.c makes it
- * durable in the JSON Lines segment (the outbox); this file notes it as
- * pending and tells the publisher how far the outbox is durable; the
- * publisher's thread publishes and, once every record is acknowledged,
- * moves its cursor and wakes the select loop through its eventfd. Here,
- * in the select loop, every pending batch the cursor has passed is then
- * accounted: export.batch audit record and value ledger, as the JSON
- * Lines path does at durability. Pending batches live in the consent
- * database (mediation/consent/consent_js_pending.h), written before their
- * bytes reach the outbox, so a stop or crash loses none of their
- * accounting and memory holds none of them.
+ * Every batch is recorded as pending in the consent database
+ * (mediation/consent/consent_js_pending.h) before consent_export.c writes
+ * its bytes to the JSON Lines segment, and accounted (value ledger, then
+ * export.batch audit record) once it is delivered: with JetStream, when
+ * the publisher's thread has every record acknowledged (it moves its
+ * cursor and wakes the select loop through its eventfd); JSON Lines only,
+ * as soon as the segment is fsynced, the file being the delivery. So a
+ * stop, crash or power loss at any point neither loses a batch's
+ * accounting nor accounts a batch twice, nor leaves bytes of a batch
+ * nobody accounted where a reader or the publisher would take them:
+ * at start, a row whose batch is not in its segment as recorded is a
+ * batch the crash cut short, and the segment is cut back to where it
+ * began. Memory holds no pending batch.
  */
 #include <inttypes.h>
+#include <limits.h>
 #include <string.h>
 
 #include <osmocom/core/logging.h>
@@ -30,9 +33,12 @@
 #include "src/daemon_consent_js.h"
 
 #define DONE_MAX 256	/* accounted rows awaiting removal */
+#define DEAD_MAX 16	/* rows of batches that failed to write whose removal failed too */
 
 struct sl_daemon_js {
-	struct sl_js_export *x;
+	struct sl_js_export *x;		/* NULL: JSON Lines only (delivered when durable) */
+	unsigned dseg;			/* JSON Lines only: the outbox is durable up to segment dseg, byte doff */
+	uint64_t doff;
 	struct osmo_fd ofd;
 	struct sl_consent_store *store;
 	/*
@@ -43,6 +49,14 @@ struct sl_daemon_js {
 	 */
 	struct sl_cx_pending_key done[DONE_MAX], last;
 	unsigned n_done;
+	/*
+	 * Rows of batches whose write failed (cut from the segment) and whose
+	 * removal failed as well: never accounted, skipped when settle()
+	 * reaches them, removed with the done ones (and at the next start,
+	 * which finds them not in the outbox).
+	 */
+	struct sl_cx_pending_key dead[DEAD_MAX];
+	unsigned n_dead;
 	bool have_last;
 	unsigned n_pending, drain_s;
 	uint64_t accounted;
@@ -59,6 +73,8 @@ static void update_counters(struct sl_daemon_js *j)
 {
 	struct sl_js_export_stats st;
 
+	if (!j->x)
+		return;
 	sl_js_export_stats(j->x, &st);
 	rate_ctr_add(rate_ctr_group_get_ctr(j->ctrs, SL_CX_CTR_JS_ACKED), (int)(st.acked - j->seen.acked));
 	rate_ctr_add(rate_ctr_group_get_ctr(j->ctrs, SL_CX_CTR_JS_DUPLICATES), (int)(st.duplicates - j->seen.duplicates));
@@ -95,8 +111,23 @@ static void flush_done(struct sl_daemon_js *j)
 	j->n_done = 0;
 }
 
+/* p is a dead row (above): taken off the list, reported done without accounting */
+static bool is_dead(struct sl_daemon_js *j, const struct sl_cx_pending *p)
+{
+	unsigned i;
+
+	for (i = 0; i < j->n_dead; i++) {
+		if (j->dead[i].seg == p->b.seg_no && j->dead[i].off == p->b.offset) {
+			j->dead[i] = j->dead[--j->n_dead];
+			return true;
+		}
+	}
+	return false;
+}
+
 /*
- * Accounts every pending batch that the acknowledged cursor has passed, in
+ * Accounts every pending batch that the acknowledged cursor (JSON Lines
+ * only: the durable end of the outbox) has passed, in
  * order, loading them from the database one at a time (only the keys of
  * rows accounted and not yet removed stay in memory). A batch whose
  * accounting fails stays pending and is tried again at the next
@@ -105,12 +136,13 @@ static void flush_done(struct sl_daemon_js *j)
 static void settle(struct sl_daemon_js *j)
 {
 	struct sl_cx_pending *p = NULL;
-	struct sl_js_pos pos;
+	struct sl_js_pos pos = { .seg = j->dseg, .off = j->doff };
 
-	sl_js_export_acked(j->x, &pos);
+	if (j->x)
+		sl_js_export_acked(j->x, &pos);
 	while (sl_cx_pending_first_after(j->store, j, j->recipient, pos.seg, pos.off, j->have_last ? &j->last : NULL,
 					 &p) == 0 && p) {
-		int rc = j->account(j->data, p);
+		int rc = is_dead(j, p) ? 0 : j->account(j->data, p);
 
 		if (!rc) {
 			j->last = (struct sl_cx_pending_key){ .seg = p->b.seg_no, .off = p->b.offset };
@@ -162,22 +194,35 @@ static int js_destructor(struct sl_daemon_js *j)
 }
 
 /*
- * At start: a pending row whose batch is not in the outbox (a crash after
- * the row was committed and before the batch's bytes were all written) is
- * removed; its records were never durable, so they are neither published
- * as a whole batch nor accounted.
+ * At start: a pending row whose batch is not in the outbox as recorded
+ * (length and digest) was being written when the process or the machine
+ * stopped. Its records were never durable, so they are neither delivered
+ * nor accounted: the row is removed, and whatever part of the batch did
+ * reach the segment is cut off (a power loss can leave whole lines of
+ * it, which a reader or the publisher would otherwise take as exported).
  */
 static int check_row(void *data, struct sl_cx_pending *p)
 {
 	struct sl_daemon_js *j = ((void **)data)[0];
 	const char *dir = ((void **)data)[1];
+	uint64_t cut = 0;
+	int rc;
 
-	/* a credited row was acknowledged, so its batch was in the outbox: only uncredited ones are checked */
-	if (!p->credited && sl_cx_pending_in_outbox(dir, p) == 0) {
-		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s: batch %s is not in the outbox as recorded (a stop "
-					  "while it was written): not accounted\n", j->recipient, p->b.batch_id);
-		sl_cx_pending_remove(j->store, p->b.recipient, p->b.seg_no, p->b.offset);
+	/* a credited row was delivered, so its batch was in the outbox: only uncredited ones are checked */
+	if (p->credited || sl_cx_pending_in_outbox(dir, p) != 0)
+		return 0;
+	rc = sl_cx_export_cut(dir, p->b.segment, p->b.offset, &cut);
+	if (rc < 0) {
+		/* the row stays, so the next start tries again; refusing to start keeps the bytes unpublished */
+		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s: batch %s is not in %s/%s as recorded (a stop while "
+					  "it was written) and the segment cannot be cut back to byte %" PRIu64 ": %s\n",
+		     j->recipient, p->b.batch_id, dir, p->b.segment, p->b.offset, strerror(-rc));
+		return rc;
 	}
+	LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s: batch %s is not in %s/%s as recorded (a stop while it was "
+				  "written): not delivered, not accounted; %" PRIu64 " bytes of it cut from the segment\n",
+	     j->recipient, p->b.batch_id, dir, p->b.segment, cut);
+	sl_cx_pending_remove(j->store, p->b.recipient, p->b.seg_no, p->b.offset);
 	return 0;
 }
 
@@ -208,9 +253,19 @@ struct sl_daemon_js *sl_daemon_js_open(void *ctx, const struct sl_daemon_consent
 	j->drain_s = cfg->drain_s;
 	if (sl_cx_pending_foreach(store, recipient, check_row, chk) < 0 ||
 	    sl_cx_pending_count(store, recipient, &j->n_pending) < 0) {
-		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s: cannot read the pending JetStream batches\n", recipient);
+		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s: cannot read or repair the pending batches\n", recipient);
 		talloc_free(j);
 		return NULL;
+	}
+	if (!cfg->url) {
+		/* JSON Lines only: what check_row left is in the outbox, so delivered: accounted now */
+		j->dseg = UINT_MAX;
+		j->doff = UINT64_MAX;
+		if (j->n_pending)
+			LOGP(DSLSRC, LOGL_NOTICE, "consent: recipient %s: %u batches written before a stop are accounted "
+						   "now\n", recipient, j->n_pending);
+		settle(j);
+		return j;
 	}
 	j->x = sl_js_export_open(j, &xc, dir, recipient, &err);
 	if (!j->x) {
@@ -234,22 +289,41 @@ struct sl_daemon_js *sl_daemon_js_open(void *ctx, const struct sl_daemon_consent
 void sl_daemon_js_batch(struct sl_daemon_js *j, const struct sl_cx_batch *b)
 {
 	j->n_pending++;
-	sl_js_export_durable(j->x, b->seg_no, b->offset + b->len);
+	if (j->x) {
+		sl_js_export_durable(j->x, b->seg_no, b->offset + b->len);
+		return;
+	}
+	j->dseg = b->seg_no;
+	j->doff = b->offset + b->len;
+	settle(j);
+}
+
+void sl_daemon_js_abort(struct sl_daemon_js *j, const struct sl_cx_batch *b)
+{
+	int rc = sl_cx_pending_remove(j->store, b->recipient, b->seg_no, b->offset);
+
+	if (!rc)
+		return;
+	LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s batch %s: its write failed and its pending row cannot be "
+				  "removed (%s): %s\n", j->recipient, b->batch_id, strerror(-rc),
+	     j->n_dead < DEAD_MAX ? "skipped, removed later" : "too many such rows, it may be accounted");
+	if (j->n_dead < DEAD_MAX)
+		j->dead[j->n_dead++] = (struct sl_cx_pending_key){ .seg = b->seg_no, .off = b->offset };
 }
 
 void sl_daemon_js_stop(struct sl_daemon_js *j)
 {
 	if (!j)
 		return;
-	if (!sl_js_export_drain(j->x, j->drain_s * 1000u))
+	if (j->x && !sl_js_export_drain(j->x, j->drain_s * 1000u))
 		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s: JetStream did not acknowledge everything within %u s: "
 					  "they stay in the outbox and pending for the next start\n",
 		     j->recipient, j->drain_s);
 	settle(j);
 	flush_done(j);
 	if (j->n_pending)
-		LOGP(DSLSRC, LOGL_NOTICE, "consent: recipient %s: %u batches pending (accounted when acknowledged "
-					   "after the next start)\n", j->recipient, j->n_pending);
+		LOGP(DSLSRC, LOGL_NOTICE, "consent: recipient %s: %u batches pending (accounted %s)\n", j->recipient,
+		     j->n_pending, j->x ? "when acknowledged after the next start" : "at the next start");
 	talloc_free(j);
 }
 
@@ -257,6 +331,8 @@ void sl_daemon_js_show(struct sl_daemon_js *j, struct vty *vty)
 {
 	struct sl_js_export_stats st;
 
+	if (!j || !j->x)
+		return;
 	sl_js_export_stats(j->x, &st);
 	vty_out(vty, " jetstream: %s, %" PRIu64 " records acknowledged (%" PRIu64 " duplicates), %" PRIu64
 		     " published, %" PRIu64 " retries, cursor %06u:%" PRIu64 ", %u batches awaiting acknowledgement, "

@@ -6,7 +6,10 @@
  * segment with one write loop, the segment is fsynced (and the directory,
  * when the segment is new), its SHA-256 is computed over exactly the bytes
  * written, and the callback reports it. A batch whose write or fsync
- * fails is dropped and counted; the segment is abandoned so a torn batch
+ * fails is dropped and counted; the segment is cut back to where the
+ * batch began (the bytes that did reach it are not a batch anyone
+ * accounted, and a reader or the JetStream publisher would otherwise take
+ * its complete lines for exported records) and abandoned, so a torn batch
  * is never followed by another in the same file.
  */
 #include <dirent.h>
@@ -39,6 +42,7 @@ struct sl_cx_export {
 	uint64_t seg_bytes;
 	int64_t seg_first_us;
 	unsigned seg_batches;
+	bool wedged;			/* a failed batch could not be cut from the segment: nothing more is written */
 	/* open batch */
 	char *buf;
 	size_t len, cap;
@@ -213,6 +217,11 @@ int sl_cx_export_flush(struct sl_cx_export *x)
 
 	if (!x->records)
 		return 0;
+	if (x->wedged) {
+		x->st.write_failed++;
+		rc = -EIO;
+		goto out;
+	}
 	if (x->fd >= 0 && x->seg_batches &&
 	    (x->seg_bytes + x->len > x->cfg.rotate_bytes ||
 	     x->batch_first_us - x->seg_first_us >= (int64_t)x->cfg.rotate_seconds * 1000000))
@@ -245,6 +254,18 @@ int sl_cx_export_flush(struct sl_cx_export *x)
 		rc = -EIO;
 	if (rc) {
 		x->st.write_failed++;
+		if (ftruncate(x->fd, (off_t)x->seg_bytes) < 0 || fdatasync(x->fd) < 0) {
+			/*
+			 * The torn batch stays the end of the highest segment, which no
+			 * reader takes as complete and the publisher reads only up to the
+			 * last whole batch; its pending row stays (no abort) so that the
+			 * next start cuts it. Writing on, in a new segment, would make it
+			 * look complete: nothing more is written until then.
+			 */
+			x->st.torn_left++;
+			x->wedged = true;
+			goto out;
+		}
 		if (x->abort)
 			x->abort(x->cb_data, &b);
 		close_segment(x);
@@ -263,6 +284,38 @@ out:
 	memset(x->counts, 0, x->n_subjects * sizeof(*x->counts));
 	x->n_subjects = 0;
 	memset(x->slot, 0, SUBJECT_SLOTS * sizeof(*x->slot));
+	return rc;
+}
+
+int sl_cx_export_cut(const char *dir, const char *segment, uint64_t off, uint64_t *cut)
+{
+	int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = dirfd < 0 ? -1 : openat(dirfd, segment, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat sb;
+	int rc = 0;
+
+	*cut = 0;
+	if (fd < 0) {
+		/* no segment: nothing of the batch reached the disk; no directory: something else is wrong */
+		rc = dirfd >= 0 && errno == ENOENT ? 0 : -errno;
+		goto out;
+	}
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		rc = -EIO;
+		goto out;
+	}
+	if ((uint64_t)sb.st_size > off) {
+		if (ftruncate(fd, (off_t)off) < 0 || fdatasync(fd) < 0) {
+			rc = -errno;
+			goto out;
+		}
+		*cut = (uint64_t)sb.st_size - off;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	if (dirfd >= 0)
+		close(dirfd);
 	return rc;
 }
 

@@ -65,6 +65,9 @@ struct sl_cx_export_stats {
 	uint64_t write_failed;		/* batches lost because a write or fsync failed */
 	uint64_t report_failed;		/* batches whose callback failed */
 	uint64_t prepare_failed;	/* batches not written because the prepare hook refused (in write_failed too) */
+	/* a failed batch's bytes could not be cut from the segment: it is left pending for the next start
+	 * to cut, and the export writes nothing more (every batch counted in write_failed) until then */
+	uint64_t torn_left;
 };
 
 struct sl_cx_export;
@@ -86,7 +89,10 @@ int sl_cx_export_add(struct sl_cx_export *x, int64_t now_us, const char *line, s
  * after its place (segment, offset) and digest are known and before its
  * bytes are written; a negative return drops the batch unwritten (counted
  * in write_failed and prepare_failed). abort is called for a prepared
- * batch whose write or fsync then failed.
+ * batch whose write or fsync then failed, after the segment was cut back
+ * to the batch's offset (so no part of it can be read as exported); if
+ * that cut fails, abort is not called (the batch stays prepared for the
+ * next start to repair) and the export stops writing (torn_left).
  */
 void sl_cx_export_set_prepare(struct sl_cx_export *x, sl_cx_batch_cb prepare, sl_cx_batch_cb abort);
 /* Closes the open batch if it is T seconds old at now_us. */
@@ -94,3 +100,13 @@ int sl_cx_export_tick(struct sl_cx_export *x, int64_t now_us);
 /* Closes the open batch (if any). */
 int sl_cx_export_flush(struct sl_cx_export *x);
 void sl_cx_export_stats(const struct sl_cx_export *x, struct sl_cx_export_stats *st);
+/*
+ * Cuts segment (a file name in dir) back to its first off bytes and
+ * fdatasyncs it: the repair, at start, of a batch a crash or power loss
+ * left partly written (its pending row does not match the segment). A
+ * segment holds whole batches only and a torn batch is never followed by
+ * another in the same file, so everything from a torn batch's offset on
+ * is that batch. *cut is the number of bytes removed (0 when the segment
+ * is no longer than off or is missing). 0 or -errno.
+ */
+int sl_cx_export_cut(const char *dir, const char *segment, uint64_t off, uint64_t *cut);

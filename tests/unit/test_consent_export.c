@@ -6,7 +6,10 @@
  * rotate by size and by age, numbering on from what the directory holds
  * (a restart never rewrites a file); batch ids are deterministic; the
  * prepare hook sees each batch's place and digest before its bytes are
- * written, and a batch it refuses is not written and is counted; every
+ * written, and a batch it refuses is not written and is counted; a batch
+ * whose write fails part way (a file size limit: the kernel writes what
+ * fits) is cut from its segment, the abort hook told, and the next batch
+ * goes to a new segment; sl_cx_export_cut() cuts a segment back; every
  * talloc block is returned.
  */
 #include <errno.h>
@@ -15,8 +18,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <openssl/evp.h>
@@ -209,6 +215,89 @@ static void test_prepare_hook(void **state)
 	talloc_free(ctx);
 }
 
+static int on_abort(void *data, const struct sl_cx_batch *b)
+{
+	struct prep *p = data;
+	char path[512];
+	struct stat sb;
+
+	/* by the time the hook hears of it, the part that reached the segment is gone */
+	snprintf(path, sizeof(path), "%s/%s", p->dir, b->segment);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_true((uint64_t)sb.st_size == b->offset);
+	p->refuse_at = 1000 + p->calls; /* records which call was aborted */
+	return 0;
+}
+
+static void test_torn_write(void **state)
+{
+	void *ctx = talloc_new(NULL);
+	char *dir = ct_tmpdir(ctx), *err = NULL, *seg1, *seg2;
+	struct sl_cx_export_cfg cfg = { .dir = dir, .recipient = "acme", .batch_records = 4, .batch_seconds = 10 };
+	struct prep p = { .dir = dir };
+	struct sl_cx_export_stats st;
+	struct sl_cx_export *x;
+	struct rlimit old, lim;
+	struct stat sb;
+	uint64_t cut;
+	unsigned i;
+	(void)state;
+
+	x = sl_cx_export_open(ctx, &cfg, on_prepared_batch, &p, &err);
+	assert_non_null(x);
+	sl_cx_export_set_prepare(x, on_prepare, on_abort);
+	for (i = 0; i < 4; i++)
+		add(x, (100 + i) * S_US, 1);
+	seg1 = talloc_asprintf(ctx, "%s/acme.000001.jsonl", dir);
+	assert_int_equal(stat(seg1, &sb), 0);
+	assert_int_equal(sb.st_size, p.len);
+	/* the next batch meets a file size limit 20 bytes on: the kernel writes 20 bytes (a whole line
+	 * and part of one), then EFBIG */
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = (struct rlimit){ .rlim_cur = (rlim_t)sb.st_size + 20, .rlim_max = old.rlim_max };
+	assert_ptr_not_equal(signal(SIGXFSZ, SIG_IGN), SIG_ERR);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	for (i = 0; i < 3; i++)
+		add(x, (200 + i) * S_US, 1);
+	assert_int_equal(sl_cx_export_add(x, 203 * S_US, "{\"n\":203000000}\n", 16, "s1", NULL), -EFBIG);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	assert_int_equal(p.refuse_at, 1002);
+	assert_int_equal(stat(seg1, &sb), 0);
+	assert_int_equal(sb.st_size, p.offset); /* back to the first batch alone */
+	/* the export goes on, in a new segment */
+	for (i = 0; i < 4; i++)
+		add(x, (300 + i) * S_US, 1);
+	assert_string_equal(p.segment, "acme.000002.jsonl");
+	sl_cx_export_stats(x, &st);
+	assert_int_equal(st.batches, 2);
+	assert_int_equal(st.write_failed, 1);
+	assert_int_equal(st.torn_left, 0);
+	talloc_free(x);
+
+	/* the repair at start: cut back to an offset; nothing to cut, or no file, is no error */
+	seg2 = talloc_asprintf(ctx, "%s/acme.000002.jsonl", dir);
+	assert_int_equal(sl_cx_export_cut(dir, "acme.000002.jsonl", 5, &cut), 0);
+	assert_int_equal(cut, p.len - 5);
+	assert_int_equal(stat(seg2, &sb), 0);
+	assert_int_equal(sb.st_size, 5);
+	assert_int_equal(sl_cx_export_cut(dir, "acme.000002.jsonl", 5, &cut), 0);
+	assert_int_equal(cut, 0);
+	assert_int_equal(sl_cx_export_cut(dir, "acme.000002.jsonl", 50, &cut), 0);
+	assert_int_equal(cut, 0);
+	assert_int_equal(sl_cx_export_cut(dir, "acme.000009.jsonl", 0, &cut), 0);
+	assert_int_equal(cut, 0);
+	/* a symbolic link is not followed, a directory is not a segment */
+	assert_int_equal(symlink(seg1, talloc_asprintf(ctx, "%s/acme.000010.jsonl", dir)), 0);
+	assert_true(sl_cx_export_cut(dir, "acme.000010.jsonl", 0, &cut) < 0);
+	assert_int_equal(stat(seg1, &sb), 0);
+	assert_true(sb.st_size > 0);
+	assert_true(sl_cx_export_cut(dir, ".", 0, &cut) < 0);
+	assert_true(sl_cx_export_cut("/nonexistent/x", "acme.000001.jsonl", 0, &cut) < 0);
+	ct_rmdir(ctx, dir);
+	talloc_free(ctx);
+}
+
 static void test_subject_limit(void **state)
 {
 	void *ctx = talloc_new(NULL);
@@ -286,6 +375,7 @@ int main(void)
 		cmocka_unit_test(test_batches),
 		cmocka_unit_test(test_subject_limit),
 		cmocka_unit_test(test_prepare_hook),
+		cmocka_unit_test(test_torn_write),
 		cmocka_unit_test(test_rotation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
