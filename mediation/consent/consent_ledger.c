@@ -31,10 +31,14 @@ static const char ledger_sql[] =
 	" time INTEGER NOT NULL);\n"
 	"CREATE INDEX IF NOT EXISTS ledger_subject ON ledger(subject_type, subject, time);\n";
 
+/* Once per connection (and after a rollback): parsing the DDL was most of a credit's cost. */
 static int ensure_table(struct sl_consent_store *s, char **err)
 {
+	if (s->ledger_ready)
+		return 0;
 	if (sqlite3_exec(s->db, ledger_sql, NULL, NULL, NULL) != SQLITE_OK)
 		return sl_cs_dberr(s, "ledger table", err);
+	s->ledger_ready = true;
 	return 0;
 }
 
@@ -42,30 +46,29 @@ static int credit_in_txn(struct sl_consent_store *s, const struct sl_consent_sub
 			 const char *consent_id, uint64_t records, int64_t amount_micro, int64_t time_us)
 {
 	const char *type = sl_consent_subject_type_names[subject->type];
-	sqlite3_stmt *q = NULL;
+	sqlite3_stmt *q;
 	int rc;
 
+	/* statements from the store's cache: an export credits every subject of every batch */
 	if (ensure_table(s, NULL) < 0)
 		return -EIO;
-	if (sqlite3_prepare_v2(s->db,
-			       "SELECT 1 FROM consent WHERE id = ?1 AND subject_type = ?2 AND subject = ?3 "
-			       "AND recipient = ?4",
-			       -1, &q, NULL) != SQLITE_OK)
+	q = sl_cs_stmt(s, "SELECT 1 FROM consent WHERE id = ?1 AND subject_type = ?2 AND subject = ?3 AND recipient = ?4",
+		       NULL);
+	if (!q)
 		return -EIO;
 	sqlite3_bind_text(q, 1, consent_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, type, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 3, subject->value, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 4, recipient, -1, SQLITE_STATIC);
 	rc = sqlite3_step(q);
-	sqlite3_finalize(q);
+	sqlite3_reset(q);
 	if (rc == SQLITE_DONE)
 		return -ENOENT;
 	if (rc != SQLITE_ROW)
 		return -EIO;
-	if (sqlite3_prepare_v2(s->db,
-			       "INSERT INTO ledger(subject_type, subject, recipient, consent_id, records, amount_micro, "
-			       "time) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-			       -1, &q, NULL) != SQLITE_OK)
+	q = sl_cs_stmt(s, "INSERT INTO ledger(subject_type, subject, recipient, consent_id, records, amount_micro, time) "
+		       "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)", NULL);
+	if (!q)
 		return -EIO;
 	sqlite3_bind_text(q, 1, type, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, subject->value, -1, SQLITE_STATIC);
@@ -75,7 +78,7 @@ static int credit_in_txn(struct sl_consent_store *s, const struct sl_consent_sub
 	sqlite3_bind_int64(q, 6, amount_micro);
 	sqlite3_bind_int64(q, 7, time_us);
 	rc = sqlite3_step(q);
-	sqlite3_finalize(q);
+	sqlite3_reset(q);
 	return rc == SQLITE_DONE ? 0 : -EIO;
 }
 

@@ -293,6 +293,7 @@ void sl_consent_store_rollback(struct sl_consent_store *s)
 		sqlite3_reset(s->stmts[i].st);
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->in_txn = false;
+	s->ledger_ready = false;
 	if (s->hooks.rolled_back)
 		s->hooks.rolled_back(s->hooks.data);
 }

@@ -22,6 +22,7 @@ struct sl_consent_store {
 	bool own_txn;		/* ... opened by the current operation, not by begin() */
 	uint64_t txn_gen;	/* generation of the open write transaction */
 	uint64_t local_commits; /* write transactions this connection committed */
+	bool ledger_ready;	/* the ledger table is known to exist (cleared by a rollback, which may undo it) */
 	struct {
 		const char *sql; /* compared by address: callers pass literals */
 		sqlite3_stmt *st;
