@@ -57,6 +57,7 @@ static const char help[] =
 	"    import    reads JSON records, one per line (FILE, or - for standard input), and stores\n"
 	"              them as they are, replacing records with the same id. All or nothing: the\n"
 	"              first bad line is reported as FILE:LINE with the field, and nothing is stored.\n"
+	"              At most 1 GiB a file (about two million records).\n"
 	"    export    writes every record (or the subject's) as JSON lines, sorted by id, in the\n"
 	"              form import reads: export, import into an empty database and export again\n"
 	"              give the same bytes.\n"
@@ -515,10 +516,16 @@ static int import_one(void *data, const struct sl_consent_record *r, struct sl_c
 	return rc;
 }
 
-static char *read_all(void *ctx, const char *path, size_t *len)
+/*
+ * The whole file, up to MAX_IMPORT bytes (the import is one transaction
+ * anyway); malloc'ed, because talloc refuses a block over 256 MiB, which
+ * a registry of a million records passes. NULL with errno (EFBIG past the
+ * bound). free() it.
+ */
+static char *read_all(const char *path, size_t *len)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	char *buf = NULL;
+	char *buf = NULL, *nb;
 	size_t n = 0, cap = 0;
 
 	if (!f)
@@ -527,18 +534,21 @@ static char *read_all(void *ctx, const char *path, size_t *len)
 		size_t got;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 65536;
-			if (cap > (size_t)MAX_IMPORT || !(buf = talloc_realloc(ctx, buf, char, cap))) {
-				talloc_free(buf);
+			if (cap > (size_t)MAX_IMPORT) /* one byte more than the bound shows the file is too large */
+				cap = (size_t)MAX_IMPORT + 1;
+			if (n > (size_t)MAX_IMPORT || !(nb = realloc(buf, cap))) {
+				free(buf);
 				buf = NULL;
-				errno = EFBIG;
+				errno = n > (size_t)MAX_IMPORT ? EFBIG : ENOMEM;
 				break;
 			}
+			buf = nb;
 		}
 		got = fread(buf + n, 1, cap - n, f);
 		n += got;
 		if (got == 0) {
 			if (ferror(f)) {
-				talloc_free(buf);
+				free(buf);
 				buf = NULL;
 				errno = EIO;
 			}
@@ -551,16 +561,16 @@ static char *read_all(void *ctx, const char *path, size_t *len)
 	return buf;
 }
 
+static int import_buf(void *ctx, struct opts *o, const char *path, struct import_ctx *ic, const char *buf,
+		      size_t len);
+
 static int cmd_import(void *ctx, int argc, char **argv)
 {
 	struct opts o;
-	struct sl_consent_audit *a;
 	struct import_ctx ic = { 0 };
-	struct sl_consent_perr perr;
 	const char *path;
-	char *buf, *err = NULL;
+	char *buf;
 	size_t len;
-	long n;
 	int rc;
 
 	if ((rc = parse_opts(argc, argv, &o)))
@@ -572,35 +582,51 @@ static int cmd_import(void *ctx, int argc, char **argv)
 	path = argv[optind];
 	if (!get_time("import", "at", o.at, now_us(), &ic.at))
 		return SL_CONSENT_EXIT_USAGE;
-	buf = read_all(ctx, path, &len);
+	buf = read_all(path, &len);
 	if (!buf) {
-		fprintf(stderr, "sluice consent import: %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "sluice consent import: %s: %s%s\n", path, strerror(errno),
+			errno == EFBIG ? " (over 1 GiB: split it)" : "");
 		return SL_CONSENT_EXIT_IO;
 	}
-	if (open_store(ctx, "import", o.db, &ic.s) < 0)
+	rc = import_buf(ctx, &o, path, &ic, buf, len);
+	free(buf);
+	return rc;
+}
+
+/* The import proper, of len bytes at buf read from path. */
+static int import_buf(void *ctx, struct opts *o, const char *path, struct import_ctx *ic, const char *buf,
+		      size_t len)
+{
+	struct sl_consent_audit *a;
+	struct sl_consent_perr perr;
+	char *err = NULL;
+	long n;
+	int rc;
+
+	if (open_store(ctx, "import", o->db, &ic->s) < 0)
 		return SL_CONSENT_EXIT_IO;
-	if (sl_consent_audit_open(ctx, &o.audit, "import", ic.s, &a) < 0)
+	if (sl_consent_audit_open(ctx, &o->audit, "import", ic->s, &a) < 0)
 		return SL_CONSENT_EXIT_IO;
-	if (sl_consent_store_begin(ic.s, &err) < 0) {
+	if (sl_consent_store_begin(ic->s, &err) < 0) {
 		fprintf(stderr, "sluice consent import: %s\n", err);
 		sl_consent_audit_close(a);
 		return SL_CONSENT_EXIT_IO;
 	}
-	n = sl_consent_import_buf(ctx, buf, len, import_one, &ic, &perr);
-	if (n >= 0 && (rc = sl_consent_store_commit(ic.s, &err)) < 0) {
+	n = sl_consent_import_buf(ctx, buf, len, import_one, ic, &perr);
+	if (n >= 0 && (rc = sl_consent_store_commit(ic->s, &err)) < 0) {
 		fprintf(stderr, "sluice consent import: %s\n", err ? err : strerror(-rc));
 		sl_consent_audit_close(a);
 		return SL_CONSENT_EXIT_IO;
 	}
 	if (n < 0) {
-		sl_consent_store_rollback(ic.s);
+		sl_consent_store_rollback(ic->s);
 		if (perr.field[0])
 			fprintf(stderr, "sluice consent import: %s:%u: field '%s': %s; nothing imported\n", path, perr.line,
 				perr.field, perr.why);
 		else
 			fprintf(stderr, "sluice consent import: %s:%u: %s; nothing imported\n", path, perr.line, perr.why);
 		sl_consent_audit_close(a);
-		return ic.rc ? refused(ic.rc) : SL_CONSENT_EXIT_REFUSED;
+		return ic->rc ? refused(ic->rc) : SL_CONSENT_EXIT_REFUSED;
 	}
 	if (sl_consent_audit_close(a) < 0)
 		return SL_CONSENT_EXIT_IO;

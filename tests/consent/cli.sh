@@ -3,7 +3,7 @@
 # grant (new record, update of the same subject/recipient/purpose, a
 # superseded notice refused), withdraw (by id and by subject, twice),
 # show; import with a bad line (the exact FILE:LINE: field message, and
-# nothing stored); export -> import into an empty database -> export gives
+# nothing stored; a 300 MB file); export -> import into an empty database -> export gives
 # the same bytes; expire; and every change on record in the audit log as
 # consent.change with the subject only as a pseudonym, verified by
 # `sluice audit verify`.
@@ -103,6 +103,13 @@ printf '{"id":"x","colour":1}\n' > "$d/bad2.jsonl"
 expect 1 "$sluice" consent import --db "$d/copy.db" "$d/bad2.jsonl"
 grep -q "bad2.jsonl:1: field 'colour': unknown field" "$d/err" || fail "unknown field: $(cat "$d/err")"
 expect 3 "$sluice" consent import --db "$d/copy.db" "$d/missing.jsonl"
+# a file over 256 MiB (talloc's largest block, which a million records pass): records before and after
+# 300 MB of empty lines, imported
+python3 -c 'import sys; f = open(sys.argv[1], "wb"); src = open(sys.argv[2], "rb").read().split(b"\n")
+f.write(src[0] + b"\n"); f.write(b"\n" * 300000000); f.write(src[1] + b"\n")' "$d/big.jsonl" "$d/export1.jsonl"
+expect 0 "$sluice" consent import --db "$d/big.db" "$d/big.jsonl"
+grep -q "^2 records imported" "$d/out" || fail "import of a 300 MB file: $(cat "$d/out" "$d/err")"
+rm -f "$d/big.jsonl"
 
 # expire: carol's consent (the only given one) ends 2027-01-01: a sweep before changes nothing, one at it marks it
 expect 0 "$sluice" consent expire --db "$db" --at 2026-12-31 $A
