@@ -18,6 +18,10 @@
  * (exported by libosmovty, though its public headers do not declare it);
  * a command that is not found is logged at start, never silently skipped.
  *
+ * In the configuration file the commands that write the configuration
+ * are refused outright (the file is refused with them): reading or
+ * checking a configuration must never write a file.
+ *
  * Confinement (interactive sessions only: the configuration file, read at
  * start, is the operator's own):
  *   write file PATH, and without PATH (or as `write`, `write memory`,
@@ -489,8 +493,16 @@ static int guard(struct cmd_element *self, struct vty *vty, int argc, const char
 		}
 		break;
 	case G_WRITE_FILE:
-		if (vty->type == VTY_FILE)
-			break;
+		if (vty->type == VTY_FILE) {
+			/*
+			 * Never from the configuration file: there it would write wherever
+			 * the file says, as root, before any check ran (even under
+			 * --check-config, which must be safe on a file someone sent).
+			 */
+			vty_out(vty, "%% refused: %s: writing files is not a configuration command%s",
+				g_guarded[i].setting, VTY_NEWLINE);
+			return CMD_WARNING;
+		}
 		/* write, write memory, copy running-config startup-config, write file: the configuration file */
 		path = argc >= 1 && argv[0] ? argv[0] : g_d->config_file;
 		cmd_name = g_guarded[i].setting;

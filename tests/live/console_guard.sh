@@ -19,7 +19,9 @@
 #     planted as the .sav replaced and not followed, one planted as the
 #     configuration file refused (console.refused) and not followed; each
 #     write recorded as config.change; the file written is loadable
-#     (sluiced --check-config);
+#     (sluiced --check-config); in the configuration file itself those
+#     commands are refused, with the file, and write nothing (also under
+#     --check-config, and inside a node);
 #   - inside those directories, `write file` does not replace an existing
 #     file other than a *.cfg (keys live there), and `log file` neither
 #     appends to an existing file that is not already a log file of the
@@ -352,4 +354,17 @@ for line in ("write", "write memory", "copy running-config startup-config", "wri
     if not [c for c in changes if c["command_digest"] == d and c["node"] == "3" and c["result"] == "ok"]:
         sys.exit("FAIL: no config.change record of %r" % line)
 PY
-echo "console_guard: view sessions see no destination, LIID or target; write file and log file confined, refusals logged and audited"
+
+# in the configuration file itself the commands that write the configuration are refused, with the file, even by
+# --check-config (which must be safe to run on a file someone sent), in any node, and write nothing
+for c in "write file $work/elsewhere/from-file.cfg" "write" "write memory" " write file $work/elsewhere/in-node.cfg"; do
+	{ cat "$work/etc/sluice.cfg"; echo "$c"; } >"$work/elsewhere/writes.cfg"
+	"$B/src/sluiced" --check-config -c "$work/elsewhere/writes.cfg" >"$work/wcheck.out" 2>&1 &&
+		fail "a configuration file with '$c' was accepted"
+	grep -q "refused: write.*: writing files is not a configuration command" "$work/wcheck.out" ||
+		{ cat "$work/wcheck.out"; fail "'$c' in the configuration file: no refusal"; }
+done
+if [ -e "$work/elsewhere/from-file.cfg" ] || [ -e "$work/elsewhere/in-node.cfg" ]; then
+	fail "a configuration file made sluiced write a file"
+fi
+echo "console_guard: view sessions see no destination, LIID or target; write file and log file confined, refusals logged and audited; the configuration file cannot write files"
