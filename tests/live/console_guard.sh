@@ -84,33 +84,15 @@ CFG
 gw=$!
 pids="$pids $gw"
 
-python3 - "$v" "$work" <<'PY' || fail "console guards"
-import os, socket, stat, sys, time
+PYTHONPATH="$top_srcdir/tests/live" python3 - "$v" "$work" <<'PY' || fail "console guards"
+import os, stat, sys, time
+from vty_session import Session
 port, work = int(sys.argv[1]), sys.argv[2]
-for _ in range(100):
-    try:
-        s = socket.create_connection(("127.0.0.1", port)); break
-    except OSError:
-        time.sleep(0.1)
-else:
-    sys.exit("FAIL: no VTY")
-s.settimeout(0.3)
+sess = Session(port)
 def rd(want, t=5):
-    out, end = b"", time.time() + t
-    while time.time() < end:
-        try:
-            d = s.recv(65536)
-            if not d:
-                break
-            out += d
-            if want and out.rstrip().endswith(want):
-                break
-        except socket.timeout:
-            pass
-    return out.decode(errors="replace")
+    return sess.read(want, t, tail=True)
 def say(line, want):
-    s.sendall(line.encode() + b"\r\n")
-    return rd(want.encode())
+    return sess.say(line, want, tail=True)
 fail = []
 rd(b"Password:")
 if "sluiced>" not in say("view-pw", "sluiced>"):
@@ -321,7 +303,7 @@ for x in ("remote-ip 127.0.0.1", "events-file %s/state/events.json" % work):
         fail.append("the file's setting %r is gone from the running configuration" % x)
 if "KEY" in out:
     fail.append("the running configuration shows the key file")
-s.close()
+sess.close()
 for f in fail:
     print("FAIL: " + f)
 sys.exit(1 if fail else 0)

@@ -32,51 +32,12 @@ CFG
 pid=$!
 pids="$pid"
 
-python3 - "$port" "$work" <<'PY' || exit 1
-import re, socket, sys, time
+PYTHONPATH="$top_srcdir/tests/live" python3 - "$port" "$work" <<'PY' || exit 1
+import re, sys, time
+from vty_session import session as vty_session
 port, work = int(sys.argv[1]), sys.argv[2]
 def session(cmds):
-    for _ in range(100):
-        try:
-            s = socket.create_connection(("127.0.0.1", port))
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        sys.exit("FAIL: VTY not reachable on port %d" % port)
-    s.settimeout(0.5)
-
-    def until_prompt(buf, after):
-        # read until a prompt follows position `after` (the banner and each
-        # command's echo end with one too, so a prompt seen earlier is not enough)
-        t = time.time()
-        while time.time() - t < 10:
-            tail = buf[after:].rstrip()
-            if tail.endswith(b"sluiced>") or tail.endswith(b"sluiced#"):
-                return buf
-            try:
-                d = s.recv(65536)
-                if not d:
-                    return buf
-                buf += d
-            except socket.timeout:
-                pass
-        return buf
-
-    out = until_prompt(b"", 0)
-    for c in cmds:
-        mark = len(out)
-        s.sendall(c.encode() + b"\r\n")
-        # the echo of the command line comes first; wait for its output's own prompt
-        t = time.time()
-        while time.time() - t < 10 and c.encode() not in out[mark:]:
-            try:
-                out += s.recv(65536)
-            except socket.timeout:
-                pass
-        out = until_prompt(out, out.find(c.encode(), mark) + len(c))
-    s.close()
-    return out.decode(errors="replace")
+    return vty_session(port, cmds)
 for _ in range(50):
     cap = session(["show capture"])
     if "files: all read" in cap:

@@ -108,27 +108,14 @@ wait_event "$work/out/events.json" ops-call-1 || fail "no event from live captur
 	fail "events file is $(stat -c '%a %U' "$work/out/events.json"), expected 640 nobody"
 
 # --- the console: passwords, view without configuration, enable with its own password ----
-python3 - "$v1" <<'PY' || fail "console authentication"
-import socket, sys, time
-port = int(sys.argv[1])
-s = socket.create_connection(("127.0.0.1", port))
-s.settimeout(0.3)
+PYTHONPATH="$top_srcdir/tests/live" python3 - "$v1" <<'PY' || fail "console authentication"
+import sys
+from vty_session import Session
+sess = Session(int(sys.argv[1]))
 def rd(want=None, t=5):
-    out, end = b"", time.time() + t
-    while time.time() < end:
-        try:
-            d = s.recv(65536)
-            if not d:
-                break
-            out += d
-            if want and want in out:
-                break
-        except socket.timeout:
-            pass
-    return out.decode(errors="replace")
+    return sess.read(want, t)
 def say(line, want, t=5):
-    s.sendall(line.encode() + b"\r\n")
-    return rd(want.encode(), t)
+    return sess.say(line, want, t)
 fail = []
 if "Password:" not in rd(b"Password:"):
     fail.append("no password asked")
