@@ -149,10 +149,12 @@ def b64u(raw):
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def jwt(issuer, subject_pub, name, nats, iat=None):
-    """A JWT v2 of claims about subject_pub, signed by the NKey issuer."""
+def jwt(issuer, subject_pub, name, nats, iat=None, exp=None):
+    """A JWT v2 of claims about subject_pub, signed by the NKey issuer; exp: expiry, Unix seconds."""
     claims = {"jti": "", "iat": int(iat or time.time()), "iss": issuer.public, "name": name, "sub": subject_pub,
               "nats": nats}
+    if exp:
+        claims["exp"] = int(exp)
     # jti: a hash of the claims without it, base32 (an id; nats-server 2.9.10 does not check how it is made)
     digest = hashlib.sha256(json.dumps(claims, sort_keys=True).encode()).digest()
     claims["jti"] = b32(digest)
@@ -179,20 +181,21 @@ def account_jwt(op, acc, name, jetstream=True, signing_keys=(), revocations=None
 
 
 def user_jwt(signer, user_pub, name, issuer_public=None, pub_allow=None, sub_allow=None, issuer_account=None,
-             iat=None):
+             iat=None, exp=None):
     """A user JWT signed by signer; issuer_public overrides the iss claim (a forged user); *_allow: permissions;
-    issuer_account: the account, when signer is one of its signing keys; iat: issue time (default now)."""
+    issuer_account: the account, when signer is one of its signing keys; iat: issue time (default now);
+    exp: expiry (Unix seconds, default none)."""
     nats = {"pub": {"allow": pub_allow} if pub_allow else {}, "sub": {"allow": sub_allow} if sub_allow else {},
             "subs": -1, "data": -1, "payload": -1, "type": "user", "version": 2}
     if issuer_account:
         nats["issuer_account"] = issuer_account.public
     if issuer_public is None:
-        return jwt(signer, user_pub, name, nats, iat)
+        return jwt(signer, user_pub, name, nats, iat, exp)
 
     class Impostor:
         public = issuer_public
         sign = signer.sign
-    return jwt(Impostor, user_pub, name, nats, iat)
+    return jwt(Impostor, user_pub, name, nats, iat, exp)
 
 
 def creds(user_jwt_text, user):
@@ -264,6 +267,50 @@ def make(out, port, store, tls=None):
         "user": {"public": user.public, "seed": user.seed}}, indent=1) + "\n")
 
 
+def load_keys(out):
+    with open(os.path.join(out, "keys.json")) as f:
+        return json.load(f)
+
+
+def new_user(out, path, exp_in=None):
+    """A fresh user key with sluiced's permissions, signed by the account's key, its .creds file at path
+    (replaced atomically: written beside it, then renamed); with exp_in, its JWT expires exp_in seconds
+    from now. Returns the user's public key."""
+    keys = load_keys(out)
+    acc = NKey.from_seed(keys["account"]["seed"])
+    user = NKey("user")
+    exp = int(time.time()) + exp_in if exp_in is not None else None
+    tmp = path + ".tmp"
+    write(tmp, creds(user_jwt(acc, user.public, "sluiced", pub_allow=SLUICED_PUB, sub_allow=SLUICED_SUB, exp=exp),
+                     user))
+    os.rename(tmp, path)
+    return user.public
+
+
+def revoke(out, user_pub):
+    """The account's JWT issued again, now, revoking user_pub's JWTs issued up to now (and, as before, the
+    revoked user's): written to DIR/account.jwt and into DIR/nats.conf's resolver_preload."""
+    keys = load_keys(out)
+    op = NKey.from_seed(keys["operator"]["seed"])
+    acc = NKey.from_seed(keys["account"]["seed"])
+
+    class Listed:
+        public = keys["account_signing_key"]["public"]
+    revs = {keys["revoked_user"]["public"]: keys["revoked_user"]["revoked_at"]}
+    revs.update(keys.get("revocations", {}))
+    revs[user_pub] = int(time.time())
+    acc_jwt = account_jwt(op, acc, "SLUICE", signing_keys=[Listed], revocations=revs)
+    keys["revocations"] = {k: v for k, v in revs.items() if k != keys["revoked_user"]["public"]}
+    write(os.path.join(out, "keys.json"), json.dumps(keys, indent=1) + "\n")
+    write(os.path.join(out, "account.jwt"), acc_jwt + "\n", 0o644)
+    conf = os.path.join(out, "nats.conf")
+    with open(conf) as f:
+        lines = f.read().split("\n")
+    lines = ['  %s: "%s"' % (acc.public, acc_jwt) if l.startswith("  %s: " % acc.public) else l for l in lines]
+    write(conf + ".tmp", "\n".join(lines), 0o644)
+    os.rename(conf + ".tmp", conf)
+
+
 def selftest():
     """Known answers from the examples of the NATS documents (public keys, and the example seed they publish)."""
     ok = True
@@ -304,7 +351,14 @@ def main(argv):
     if len(argv) in (5, 8) and argv[1] == "make":
         make(argv[2], int(argv[3]), argv[4], tuple(argv[5:8]) if len(argv) == 8 else None)
         return 0
-    print("usage: nats_creds.py make DIR PORT STORE_DIR [CERT KEY CA] | selftest", file=sys.stderr)
+    if len(argv) in (4, 5) and argv[1] == "user":
+        print(new_user(argv[2], argv[3], int(argv[4]) if len(argv) == 5 else None))
+        return 0
+    if len(argv) == 4 and argv[1] == "revoke":
+        revoke(argv[2], argv[3])
+        return 0
+    print("usage: nats_creds.py make DIR PORT STORE_DIR [CERT KEY CA] | user DIR CREDS [EXPIRES_IN_S] |"
+          " revoke DIR USER_PUBLIC_KEY | selftest", file=sys.stderr)
     return 2
 
 

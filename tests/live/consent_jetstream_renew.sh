@@ -1,0 +1,138 @@
+#!/bin/sh
+# JetStream credentials that stop being valid while sluiced is connected
+# (docs/exports.md, "Credentials"), then renewed in the file.
+#
+# nats-server in operator mode (tests/live/nats_creds.py: operator, system
+# account, an account with JetStream, MEMORY resolver); sluiced replays a
+# generated capture at real time (records keep coming for about 30 s,
+# batches of 3), publishing as a user with sluiced's permissions:
+# 1. expiry: the user's JWT expires a few seconds after the start (`exp`).
+#    sluiced must have connected and had records acknowledged before; at
+#    the expiry the server closes the connection, libnats's reconnections
+#    are refused, and sluiced must show it (`not connected`, failed
+#    connections counted, the server's reason as the last error, logged)
+#    without spinning (the refusals the server logs stay within the
+#    back-off's count), while the records go on into the outbox and are
+#    not acknowledged. Then the file is replaced by a fresh user's
+#    (no expiry): sluiced must connect again by itself and publish.
+#    ...
+# At the end every record must be in the stream once, in order, with its
+# message id, and accounted once (check_stream: one export.batch record
+# and ledger credit per batch, nothing left in js_pending, the audit log
+# verifies). Skips (77) without nats-server, libnats or python3-cryptography.
+set -u
+: "${top_srcdir:?run through make check}" "${top_builddir:?}"
+. "$top_srcdir/tests/live/common.sh"
+. "$top_srcdir/tests/live/jetstream_lib.sh"
+js_live_init jsrenew creds
+T="$top_srcdir/tests/live/nats_creds.py"
+EXP_S=8
+
+port=$(freeport)
+url="nats://127.0.0.1:$port"
+python3 "$T" make "$work/nats" "$port" "$work/store" >/dev/null || fail "nats_creds.py make"
+"$NS" -c "$work/nats/nats.conf" >>"$work/nats.log" 2>&1 &
+nats=$!
+pids="$pids $nats"
+wait_listen "$port" "nats-server (operator mode)"
+
+js_prepare --calls 30 --rtp-seconds 1 --messages 30 --registrations 2
+v=$(freeport)
+js_gw_cfg "$work/gw.cfg" "$v" " jetstream url $url
+ jetstream credentials $work/user.creds
+ jetstream drain-seconds 1" " replay-speed 1"
+
+# the number in "N failed connections" of a show consent output
+failed_in() { sed -n 's/.* \([0-9]*\) failed connections.*/\1/p' "$1"; }
+# the server's refusals of a user's credentials so far
+refusals() { grep -c "authentication error" "$work/nats.log"; }
+# the time in tenths of a second (the waits are bounded by time: a show consent takes 0.3 s or more)
+now_ds() { echo $(($(date +%s%N) / 100000000)); }
+s10() { echo "$(($1 / 10)).$(($1 % 10))"; }
+# the cursor file's line (none before the first acknowledgement)
+acked() { cat "$work/acme/acme.jetstream" 2>/dev/null || echo none; }
+# connected: until show consent says so again (tenths of a second, printed), at most 20 s
+connected() {
+	_t0=$(now_ds)
+	until show_consent "$v" >"$work/show-c.txt" && grep -q "jetstream: connected" "$work/show-c.txt"; do
+		[ $(($(now_ds) - _t0)) -le 200 ] || return 1
+		sleep 0.1
+	done
+	echo $(($(now_ds) - _t0))
+}
+# disconnected WHAT REASON: until show consent says "not connected" with a failed connection
+# more than before ($failed0) and REASON (grep) in its last error, at most 20 s; then the outbox
+# must grow while the cursor stays (records keep coming, none acknowledged), at most 10 s
+disconnected() {
+	_t0=$(now_ds)
+	until show_consent "$v" >"$work/show-d.txt" && grep -q "jetstream: not connected" "$work/show-d.txt" &&
+		[ "$(failed_in "$work/show-d.txt")" -gt "$failed0" ] && grep -q "last error: .*$2" "$work/show-d.txt"; do
+		[ $(($(now_ds) - _t0)) -le 200 ] ||
+			{ grep "jetstream:" "$work/show-d.txt"; fail "$1: not shown as disconnected and refused ($2)"; }
+		kill -0 $gw 2>/dev/null || fail "$1: sluiced exited"
+		sleep 0.1
+	done
+	_t1=$(now_ds)
+	grep "jetstream:" "$work/show-d.txt"
+	_lines=$(js_lines)
+	_cur=$(acked)
+	until [ "$(js_lines)" -gt "$_lines" ]; do
+		[ $(($(now_ds) - _t1)) -le 100 ] || fail "$1: no record exported within 10 s of the disconnection"
+		sleep 0.1
+	done
+	[ "$(acked)" = "$_cur" ] || fail "$1: the cursor moved while disconnected ($_cur, then $(acked))"
+	grep -q "all capture files read" "$work/gw.err" && fail "$1: the capture ended before the credentials were renewed"
+	echo "$1: shown refused within $(s10 $((_t1 - _t0))) s; the outbox grew to $(js_lines) lines, the cursor stayed at $_cur"
+}
+
+# --- 1. the user's JWT expires while sluiced is connected ------------------------------------
+# (exp_at: the expiry is this second or the next)
+exp_at=$(($(date +%s) + EXP_S))
+python3 "$T" user "$work/nats" "$work/user.creds" $EXP_S >"$work/u1.pub" || fail "nats_creds.py user (expiring)"
+js_start_gw "$work/gw.cfg" gw
+n=0
+until [ -e "$work/acme/acme.jetstream" ]; do
+	n=$((n + 1))
+	[ $n -le 100 ] || fail "expiring user: nothing acknowledged within 10 s"
+	kill -0 $gw 2>/dev/null || fail "expiring user: sluiced exited"
+	sleep 0.1
+done
+[ "$(date +%s)" -lt "$exp_at" ] ||
+	fail "expiring user: the first acknowledgement came after the JWT's expiry (machine too slow for EXP_S=$EXP_S)"
+show_consent "$v" >"$work/show0.txt"
+grep "jetstream:" "$work/show0.txt"
+grep -q "jetstream: connected" "$work/show0.txt" || fail "expiring user: not connected before the expiry"
+failed0=$(failed_in "$work/show0.txt")
+refused0=$(refusals)
+t0=$(date +%s)
+disconnected "expired user" "Authentication Violation"
+# (the server does not log the expiry itself at its default level: its refusals come after it)
+[ "$(date +%s)" -ge "$exp_at" ] || fail "expired user: refused before the JWT's expiry"
+wait_log "$work/gw.err" "consent: recipient acme: jetstream: .*Authentication Violation" "expired user: logged"
+# no spinning: the server's refusals since the expiry within what the back-offs allow (libnats's 2
+# reconnections every 250 ms before it gives up, then the publisher's 0.1 s doubling to 5 s)
+sleep 2
+t1=$(date +%s)
+refused=$(($(refusals) - refused0))
+echo "expired user: $refused refusals by the server in $((t1 - t0)) s"
+[ "$refused" -le $((4 + 2 * (t1 - t0))) ] || fail "expired user: $refused refusals in $((t1 - t0)) s: no back-off"
+# the file renewed: a fresh user without expiry
+python3 "$T" user "$work/nats" "$work/user.creds" >"$work/u2.pub" || fail "nats_creds.py user (renewed)"
+back=$(connected) || { grep "jetstream:" "$work/show-c.txt"; fail "expired user renewed: no reconnection within 20 s"; }
+wait_log "$work/gw.err" "consent: recipient acme: jetstream: connected again" "expired user renewed: reconnection logged"
+echo "expired user renewed in the file: reconnected within $(s10 "$back") s"
+
+# --- the end: everything published once, accounted once ---------------------------------------
+js_wait_read "$work/gw.err" "renewed"
+n=0
+until cursor_at_end "$work/acme" && [ "$(js_pending_rows)" -eq 0 ]; do
+	n=$((n + 1))
+	[ $n -le 300 ] || fail "renewed: the outbox was not acknowledged and accounted within 30 s"
+	sleep 0.1
+done
+show_consent "$v" >"$work/show-end.txt"
+grep "jetstream:" "$work/show-end.txt"
+stop_within 30 TERM $gw || fail "sluiced did not stop cleanly"
+grep "consent: recipient acme: jetstream:" "$work/gw.err"
+JS_CREDS="$work/nats/reader.creds" check_stream 0 0
+echo "consent_jetstream_renew: ok"
