@@ -4,13 +4,15 @@
  * "Delivery"): the options it is made with (reconnection without limit
  * every 250 ms, the credentials file, the CA file, client certificate and
  * name to verify), the stream looked up and created when missing, the
- * library's callbacks (acknowledgement, disconnected, reconnected, closed:
- * they run on its threads and only count or set flags; a late
- * acknowledgement of an abandoned chunk is told by its message id and not
- * counted), and what a failure leaves: the error text
- * for `show consent` (the credentials file named when it cannot be read,
- * the TLS reason when the handshake failed) and one more failed
- * connection. The worker thread (consent_js_export.c) is the only caller.
+ * library's callbacks (acknowledgement, disconnected, reconnected, closed,
+ * error: they run on its threads and only count, set flags or keep the
+ * server's reason for closing the connection; a late acknowledgement of an
+ * abandoned chunk is told by its message id and not counted), and what a
+ * failure leaves: the error text for `show consent` (the credentials file
+ * named when it cannot be read, the TLS reason when the handshake failed;
+ * why the server closed the connection before, when it did: an expired or
+ * revoked user) and one more failed connection. The worker thread
+ * (consent_js_export.c) is the only caller.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -87,10 +89,34 @@ static void on_disconnected(natsConnection *nc, void *closure)
 	atomic_store(&x->connected, false);
 }
 
+/*
+ * The library's asynchronous errors. An authentication error while
+ * connected is the server closing the connection on the user (its -ERR:
+ * "User Authentication Expired", "User Authentication Revoked"): kept as
+ * the reason of the drop, since the server refuses the reconnections that
+ * follow only as "Authorization Violation". Those come while not
+ * connected, and are not kept.
+ */
+static void on_error(natsConnection *nc, natsSubscription *sub, natsStatus err, void *closure)
+{
+	struct sl_js_export *x = closure;
+	const char *txt = NULL;
+
+	if (err != NATS_CONNECTION_AUTH_FAILED || !atomic_load(&x->connected))
+		return;
+	natsConnection_GetLastError(nc, &txt);
+	pthread_mutex_lock(&x->mu);
+	snprintf(x->drop_reason, sizeof(x->drop_reason), "%s", txt && *txt ? txt : natsStatus_GetText(err));
+	pthread_mutex_unlock(&x->mu);
+}
+
 static void on_reconnected(natsConnection *nc, void *closure)
 {
 	struct sl_js_export *x = closure;
 
+	pthread_mutex_lock(&x->mu);
+	x->drop_reason[0] = '\0';
+	pthread_mutex_unlock(&x->mu);
 	atomic_store(&x->connected, true);
 	atomic_fetch_add(&x->reconnects, 1);
 }
@@ -189,6 +215,17 @@ static const char *tls_detail(void)
 	return *t ? t : NULL;
 }
 
+/* Under mu: the last error gets why the server closed the last connection, if it did (on_error). */
+static void append_drop_reason(struct sl_js_export *x)
+{
+	size_t l = strlen(x->st.last_error);
+
+	if (x->drop_reason[0] &&
+	    snprintf(x->st.last_error + l, sizeof(x->st.last_error) - l, " (the server closed the last connection: %s)",
+		     x->drop_reason) < 0)
+		x->st.last_error[l] = '\0';
+}
+
 /* A failed connection attempt (at start, or after libnats gave one up): counted, its error kept, all closed. */
 static int connect_failed(struct sl_js_export *x, const char *what, natsStatus s)
 {
@@ -209,6 +246,7 @@ static int connect_failed(struct sl_js_export *x, const char *what, natsStatus s
 		sl_js_set_error(x, what, s);
 	}
 	pthread_mutex_lock(&x->mu);
+	append_drop_reason(x);
 	x->st.connect_failures++;
 	pthread_mutex_unlock(&x->mu);
 	sl_js_disconnect(x);
@@ -220,7 +258,9 @@ static int connect_failed(struct sl_js_export *x, const char *what, natsStatus s
  * reconnecting, for good, when the server refuses the credentials twice in
  * a row (a user revoked, an account not yet on a restarted server). The
  * error is kept and counted, the connection dropped, and the worker
- * connects again with its back-off, as at start.
+ * connects again with its back-off, as at start. The error, and those of
+ * the connections refused after it, say why the server closed the
+ * connection when it did (an expired or revoked user), until one succeeds.
  */
 void sl_js_connection_lost(struct sl_js_export *x)
 {
@@ -230,6 +270,7 @@ void sl_js_connection_lost(struct sl_js_export *x)
 	pthread_mutex_lock(&x->mu);
 	snprintf(x->st.last_error, sizeof(x->st.last_error), "connection closed by the client library: %s",
 		 txt && *txt ? txt : natsStatus_GetText(s));
+	append_drop_reason(x);
 	x->st.connect_failures++;
 	pthread_mutex_unlock(&x->mu);
 	sl_js_disconnect(x);
@@ -255,6 +296,8 @@ int sl_js_connect(struct sl_js_export *x)
 		s = natsOptions_SetReconnectedCB(x->opts, on_reconnected, x);
 	if (s == NATS_OK)
 		s = natsOptions_SetClosedCB(x->opts, on_closed, x);
+	if (s == NATS_OK)
+		s = natsOptions_SetErrorHandler(x->opts, on_error, x);
 	if (s == NATS_OK && x->cfg.creds_file)
 		s = natsOptions_SetUserCredentialsFromFiles(x->opts, x->cfg.creds_file, NULL);
 	if (s == NATS_OK && x->cfg.tls_ca) {
@@ -285,6 +328,7 @@ int sl_js_connect(struct sl_js_export *x)
 		return connect_failed(x, "stream", s);
 	atomic_store(&x->connected, true);
 	pthread_mutex_lock(&x->mu);
+	x->drop_reason[0] = '\0';
 	x->st.connects++;
 	pthread_mutex_unlock(&x->mu);
 	return 0;

@@ -48,6 +48,8 @@ struct sl_js_export {
 	atomic_ullong chunk_lo, chunk_hi;	/* its lines, first and last (lo > hi: none in flight) */
 	atomic_bool connected;
 	bool closed;			/* under mu: the library's closed callback ran */
+	/* under mu: why the server closed the last connection ("User Authentication Expired"), until one succeeds */
+	char drop_reason[96];
 	atomic_ulong reconnects;
 };
 
