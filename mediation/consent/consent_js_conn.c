@@ -10,14 +10,15 @@
  * abandoned chunk is told by its message id and not counted), and what a
  * failure leaves: the error text for `show consent` (the credentials file
  * named when it cannot be read, the TLS reason when the handshake failed;
- * why the server closed the connection before, when it did: an expired or
- * revoked user) and one more failed connection. The worker thread
+ * how the connection before ended, when the library gave it up: an expired
+ * or revoked user) and one more failed connection. The worker thread
  * (consent_js_export.c) is the only caller.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -90,23 +91,35 @@ static void on_disconnected(natsConnection *nc, void *closure)
 }
 
 /*
- * The library's asynchronous errors. An authentication error while
- * connected is the server closing the connection on the user (its -ERR:
- * "User Authentication Expired", "User Authentication Revoked"): kept as
- * the reason of the drop, since the server refuses the reconnections that
- * follow only as "Authorization Violation". Those come while not
- * connected, and are not kept.
+ * Under mu: the server's words for how a connection ended, kept (the
+ * first since the last successful connection) unless it is the refusal
+ * of a reconnection ("Authorization Violation"), which says nothing more
+ * than the library's status.
+ */
+static void keep_drop_reason(struct sl_js_export *x, const char *txt)
+{
+	if (!x->drop_reason[0] && txt && *txt && strcasecmp(txt, "Authorization Violation") != 0)
+		snprintf(x->drop_reason, sizeof(x->drop_reason), "%s", txt);
+}
+
+/*
+ * The library's asynchronous errors. An authentication error's text is
+ * the server's -ERR: "User Authentication Expired" when it closes the
+ * connection of a user whose JWT expired, then "Authorization Violation"
+ * for each reconnection it refuses. The first is kept. The client does not
+ * always get it: the server's close can reset the connection before the
+ * text is read, and then only the refusals are known.
  */
 static void on_error(natsConnection *nc, natsSubscription *sub, natsStatus err, void *closure)
 {
 	struct sl_js_export *x = closure;
 	const char *txt = NULL;
 
-	if (err != NATS_CONNECTION_AUTH_FAILED || !atomic_load(&x->connected))
+	if (err != NATS_CONNECTION_AUTH_FAILED)
 		return;
 	natsConnection_GetLastError(nc, &txt);
 	pthread_mutex_lock(&x->mu);
-	snprintf(x->drop_reason, sizeof(x->drop_reason), "%s", txt && *txt ? txt : natsStatus_GetText(err));
+	keep_drop_reason(x, txt);
 	pthread_mutex_unlock(&x->mu);
 }
 
@@ -215,13 +228,13 @@ static const char *tls_detail(void)
 	return *t ? t : NULL;
 }
 
-/* Under mu: the last error gets why the server closed the last connection, if it did (on_error). */
+/* Under mu: the last error gets how the last connection ended, when the library gave it up (drop_reason). */
 static void append_drop_reason(struct sl_js_export *x)
 {
 	size_t l = strlen(x->st.last_error);
 
 	if (x->drop_reason[0] &&
-	    snprintf(x->st.last_error + l, sizeof(x->st.last_error) - l, " (the server closed the last connection: %s)",
+	    snprintf(x->st.last_error + l, sizeof(x->st.last_error) - l, " (last connection ended: %s)",
 		     x->drop_reason) < 0)
 		x->st.last_error[l] = '\0';
 }
@@ -256,11 +269,13 @@ static int connect_failed(struct sl_js_export *x, const char *what, natsStatus s
 /*
  * The library closed the connection by itself: libnats 3.4 stops
  * reconnecting, for good, when the server refuses the credentials twice in
- * a row (a user revoked, an account not yet on a restarted server). The
- * error is kept and counted, the connection dropped, and the worker
+ * a row (an expired user, an account not yet on a restarted server), and
+ * at once on an -ERR it does not know ("User Authentication Revoked").
+ * The error is kept and counted, the connection dropped, and the worker
  * connects again with its back-off, as at start. The error, and those of
- * the connections refused after it, say why the server closed the
- * connection when it did (an expired or revoked user), until one succeeds.
+ * the connections refused after it, say how the connection ended (the
+ * server's words, when the client got them: an expired or revoked user),
+ * until one succeeds.
  */
 void sl_js_connection_lost(struct sl_js_export *x)
 {
@@ -270,6 +285,8 @@ void sl_js_connection_lost(struct sl_js_export *x)
 	pthread_mutex_lock(&x->mu);
 	snprintf(x->st.last_error, sizeof(x->st.last_error), "connection closed by the client library: %s",
 		 txt && *txt ? txt : natsStatus_GetText(s));
+	/* libnats 3.4 closes at once on an -ERR it does not know ("User Authentication Revoked"): that is the reason */
+	keep_drop_reason(x, txt);
 	append_drop_reason(x);
 	x->st.connect_failures++;
 	pthread_mutex_unlock(&x->mu);

@@ -3,23 +3,34 @@
 # (docs/exports.md, "Credentials"), then renewed in the file.
 #
 # nats-server in operator mode (tests/live/nats_creds.py: operator, system
-# account, an account with JetStream, MEMORY resolver); sluiced replays a
-# generated capture at real time (records keep coming for about 30 s,
-# batches of 3), publishing as a user with sluiced's permissions:
-# 1. expiry: the user's JWT expires a few seconds after the start (`exp`).
-#    sluiced must have connected and had records acknowledged before; at
-#    the expiry the server closes the connection, libnats's reconnections
-#    are refused, and sluiced must show it (`not connected`, failed
-#    connections counted, the server's reason as the last error, logged)
-#    without spinning (the refusals the server logs stay within the
-#    back-off's count), while the records go on into the outbox and are
-#    not acknowledged. Then the file is replaced by a fresh user's
-#    (no expiry): sluiced must connect again by itself and publish.
-#    ...
+# account, an account with JetStream, MEMORY resolver with the accounts in
+# resolver_preload); sluiced replays a generated capture at twice real
+# time (records keep coming for about 28 s, batches of 3), publishing as a
+# user with sluiced's permissions (nats_creds.py user: a fresh key each
+# time, the file replaced by a rename):
+# 1. expiry: the user's JWT expires (`exp`) 8 s after the start. sluiced
+#    must have had records acknowledged before. After the expiry (not
+#    before) the server closes the connection and refuses libnats's
+#    reconnections; sluiced must show it (`not connected`, more failed
+#    connections, "connect: Authentication Violation" as the last error,
+#    with "(last connection ended: User Authentication Expired)" when the
+#    client got the server's -ERR, never another reason), log it, and not
+#    spin (the server's refusals within what the back-offs allow), while
+#    the records go on into the outbox and the cursor stays. Then the
+#    file gets a fresh user without expiry: sluiced must connect again by
+#    itself (within 20 s) and log it.
+# 2. revocation: that user, connected and publishing, is revoked: the
+#    account's JWT issued again with the user's key in `revocations`
+#    (nats_creds.py revoke: into resolver_preload) and the server's
+#    configuration reloaded (SIGHUP; nats-server 2.9 applies the preload
+#    and closes the revoked user's connection). The same checks, with
+#    "User Authentication Revoked"; a new connection with the revoked
+#    user's file is refused. Then a fresh user's file: reconnected.
 # At the end every record must be in the stream once, in order, with its
 # message id, and accounted once (check_stream: one export.batch record
 # and ledger credit per batch, nothing left in js_pending, the audit log
-# verifies). Skips (77) without nats-server, libnats or python3-cryptography.
+# verifies). Waits poll with bounds in seconds (a show consent takes 0.3 s
+# or more). Skips (77) without nats-server, libnats or python3-cryptography.
 set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}"
 . "$top_srcdir/tests/live/common.sh"
@@ -36,11 +47,11 @@ nats=$!
 pids="$pids $nats"
 wait_listen "$port" "nats-server (operator mode)"
 
-js_prepare --calls 30 --rtp-seconds 1 --messages 30 --registrations 2
+js_prepare --calls 60 --rtp-seconds 1 --messages 60 --registrations 2
 v=$(freeport)
 js_gw_cfg "$work/gw.cfg" "$v" " jetstream url $url
  jetstream credentials $work/user.creds
- jetstream drain-seconds 1" " replay-speed 1"
+ jetstream drain-seconds 1" " replay-speed 2"
 
 # the number in "N failed connections" of a show consent output
 failed_in() { sed -n 's/.* \([0-9]*\) failed connections.*/\1/p' "$1"; }
@@ -86,6 +97,43 @@ disconnected() {
 	echo "$1: shown refused; then the outbox grew to $(js_lines) lines, the cursor stayed at $_cur"
 }
 
+# reason WHAT TEXT: how the last connection ended, in the error of show-d.txt: TEXT (the server's
+# -ERR) or nothing (the client did not get it: the server's close can reset the connection before
+# the text is read), never anything else; printed, and logged when shown
+reason() {
+	_r=$(tr -d '\r' <"$work/show-d.txt" | sed -n 's/.*(last connection ended: \(.*\))$/\1/p')
+	case "$_r" in
+	"$2") wait_log "$work/gw.err" "consent: recipient acme: jetstream: connect: .*(last connection ended: $2)" "$1: reason logged";;
+	"") ;;
+	*) fail "$1: the connection is said to have ended with '$_r', not '$2'";;
+	esac
+	echo "$1: how the connection ended: ${_r:-not received from the server}"
+}
+# no_spin WHAT: the server's refusals since $t0 ($refused0 before) within what the back-offs allow
+# (libnats's 2 reconnections 250 ms apart before it gives up, then the publisher's 0.1 s doubling to
+# 5 s), over 2 s more at least: a client without back-off makes hundreds
+no_spin() {
+	sleep 2
+	_t1=$(date +%s)
+	_refused=$(($(refusals) - refused0))
+	echo "$1: $_refused refusals by the server in $((_t1 - t0)) s"
+	[ "$_refused" -le $((4 + 2 * (_t1 - t0))) ] || fail "$1: $_refused refusals in $((_t1 - t0)) s: no back-off"
+}
+# renew WHAT N: the credentials file replaced (written beside it and renamed) by a fresh user's,
+# without expiry (its key in $work/uN+1.pub): sluiced must connect again by itself, at most 20 s,
+# and log it (the Nth "connected again")
+renew() {
+	python3 "$T" user "$work/nats" "$work/user.creds" >"$work/u$(($2 + 1)).pub" || fail "nats_creds.py user ($1)"
+	_back=$(connected) || { grep "jetstream:" "$work/show-c.txt"; fail "$1 renewed: no reconnection within 20 s"; }
+	_n=0
+	until [ "$(grep -c "consent: recipient acme: jetstream: connected again" "$work/gw.err")" -ge "$2" ]; do
+		_n=$((_n + 1))
+		[ $_n -le 100 ] || fail "$1 renewed: the reconnection is not logged"
+		sleep 0.1
+	done
+	echo "$1 renewed in the file: reconnected within $(s10 "$_back") s"
+}
+
 # --- 1. the user's JWT expires while sluiced is connected ------------------------------------
 # (exp_at: the expiry is this second or the next)
 exp_at=$(($(date +%s) + EXP_S))
@@ -106,23 +154,50 @@ grep -q "jetstream: connected" "$work/show0.txt" || fail "expiring user: not con
 failed0=$(failed_in "$work/show0.txt")
 refused0=$(refusals)
 t0=$(date +%s)
-disconnected "expired user" "Authentication Violation (the server closed the last connection: User Authentication Expired)"
+disconnected "expired user" "connect: Authentication Violation"
+reason "expired user" "User Authentication Expired"
 # (the server does not log the expiry itself at its default level: its refusals come after it)
 [ "$refused_at" -ge "$exp_at" ] || fail "expired user: refused before the JWT's expiry"
 echo "expired user: shown refused $((refused_at - exp_at)) to $((refused_at - exp_at + 1)) s after the expiry"
-wait_log "$work/gw.err" "consent: recipient acme: jetstream: connect: .*User Authentication Expired" "expired user: logged"
-# no spinning: the server's refusals since the expiry within what the back-offs allow (libnats's 2
-# reconnections every 250 ms before it gives up, then the publisher's 0.1 s doubling to 5 s)
-sleep 2
-t1=$(date +%s)
-refused=$(($(refusals) - refused0))
-echo "expired user: $refused refusals by the server in $((t1 - t0)) s"
-[ "$refused" -le $((4 + 2 * (t1 - t0))) ] || fail "expired user: $refused refusals in $((t1 - t0)) s: no back-off"
-# the file renewed: a fresh user without expiry
-python3 "$T" user "$work/nats" "$work/user.creds" >"$work/u2.pub" || fail "nats_creds.py user (renewed)"
-back=$(connected) || { grep "jetstream:" "$work/show-c.txt"; fail "expired user renewed: no reconnection within 20 s"; }
-wait_log "$work/gw.err" "consent: recipient acme: jetstream: connected again" "expired user renewed: reconnection logged"
-echo "expired user renewed in the file: reconnected within $(s10 "$back") s"
+wait_log "$work/gw.err" "consent: recipient acme: jetstream: connect: Authentication Violation" "expired user: logged"
+no_spin "expired user"
+renew "expired user" 1
+
+# --- 2. the user revoked while connected -------------------------------------------------------
+# (the account's JWT issued again with the user's key in its revocations, as of now; the MEMORY
+# resolver's preload in the configuration file, which nats-server 2.9 reloads on SIGHUP)
+cur=$(acked)
+n=0
+until [ "$(acked)" != "$cur" ]; do
+	n=$((n + 1))
+	[ $n -le 100 ] || fail "renewed user: nothing acknowledged within 10 s of the reconnection"
+	sleep 0.1
+done
+show_consent "$v" >"$work/show1.txt"
+grep "jetstream:" "$work/show1.txt"
+grep -q "jetstream: connected" "$work/show1.txt" || fail "renewed user: not connected before the revocation"
+failed0=$(failed_in "$work/show1.txt")
+refused0=$(refusals)
+t0=$(date +%s)
+logged0=$(grep -c "consent: recipient acme: jetstream: connect: Authentication Violation" "$work/gw.err")
+cp "$work/user.creds" "$work/u2.creds"
+python3 "$T" revoke "$work/nats" "$(cat "$work/u2.pub")" || fail "nats_creds.py revoke"
+kill -HUP $nats
+wait_log "$work/nats.log" "Reloaded server configuration" "the server's configuration reload" $nats
+disconnected "revoked user" "connect: Authentication Violation"
+reason "revoked user" "User Authentication Revoked"
+n=0
+until [ "$(grep -c "consent: recipient acme: jetstream: connect: Authentication Violation" "$work/gw.err")" -gt "$logged0" ]; do
+	n=$((n + 1))
+	[ $n -le 100 ] || fail "revoked user: the refusal is not logged"
+	sleep 0.1
+done
+# the server refuses the revoked user's file from now on (not for its permissions: for the user)
+"$B/tests/live/js_dump" -c "$work/u2.creds" "$url" - >"$work/u2.out" 2>"$work/u2.dump" &&
+	fail "the revoked user is accepted by the server"
+grep -q "Authorization Violation" "$work/u2.dump" || { cat "$work/u2.dump"; fail "revoked user: not refused for authorization"; }
+no_spin "revoked user"
+renew "revoked user" 2
 
 # --- the end: everything published once, accounted once ---------------------------------------
 js_wait_read "$work/gw.err" "renewed"
