@@ -35,6 +35,16 @@ Ed25519.
       DIR/renewed.creds    the same user key in a JWT issued now, after the
                            revocation time: must be accepted
       DIR/keys.json        public keys and seeds, for inspection
+  nats_creds.py user DIR CREDS [EXPIRES_IN_S]
+      a fresh user of DIR's account (the account's key, from DIR/keys.json), with
+      sluiced's permissions, its .creds file written to CREDS.tmp and renamed to
+      CREDS; with EXPIRES_IN_S its JWT expires (exp) that many seconds from now.
+      Prints the user's public key
+  nats_creds.py revoke DIR USER_PUBLIC_KEY
+      the account's JWT issued again (same key, signing key and limits), now,
+      revoking the user's JWTs issued up to now (and the revoked user's, as
+      before): written to DIR/account.jwt and into DIR/nats.conf's
+      resolver_preload (nats-server reloads it on SIGHUP)
   nats_creds.py selftest
       known answers: the NKey encoding against the examples in the NATS docs
 
@@ -55,6 +65,8 @@ Formats (facts, as the documents state them):
 - Revocation: an account's JWT may hold nats.revocations, a map from user
   public key to a Unix time T; the server refuses a JWT of that user
   issued at or before T (a JWT issued after T is valid again).
+- Expiry: a JWT's exp claim (Unix seconds); the server refuses the JWT
+  after it, and closes a connection made with it when it passes.
 """
 import base64
 import hashlib
