@@ -26,6 +26,12 @@
 #    and closes the revoked user's connection). The same checks, with
 #    "User Authentication Revoked"; a new connection with the revoked
 #    user's file is refused. Then a fresh user's file: reconnected.
+#    With RENEW_RESOLVER=full (consent_jetstream_renew_full.sh) the server
+#    has the NATS-based `full` resolver instead, the capture is replayed
+#    at 3x, part 1 is left out, and the account's JWT reaches the server
+#    as a claims update ($SYS.REQ.ACCOUNT.<account>.CLAIMS.UPDATE, sent
+#    by the system account's user: nats_creds.py push; the server must
+#    answer "jwt updated").
 # At the end every record must be in the stream once, in order, with its
 # message id, and accounted once (check_stream: one export.batch record
 # and ledger credit per batch, nothing left in js_pending, the audit log
@@ -35,13 +41,17 @@ set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}"
 . "$top_srcdir/tests/live/common.sh"
 . "$top_srcdir/tests/live/jetstream_lib.sh"
-js_live_init jsrenew creds
+# RENEW_RESOLVER=full (consent_jetstream_renew_full.sh): the server's resolver is the NATS-based
+# `full` one, and only the revocation is run, the account's JWT pushed as a claims update
+RESOLVER=${RENEW_RESOLVER:-memory}
+js_live_init "jsrenew-$RESOLVER" creds
 T="$top_srcdir/tests/live/nats_creds.py"
 EXP_S=8
 
 port=$(freeport)
 url="nats://127.0.0.1:$port"
-python3 "$T" make "$work/nats" "$port" "$work/store" >/dev/null || fail "nats_creds.py make"
+if [ "$RESOLVER" = full ]; then full=--full speed=3; else full="" speed=2; fi
+python3 "$T" make "$work/nats" "$port" "$work/store" $full >/dev/null || fail "nats_creds.py make"
 "$NS" -c "$work/nats/nats.conf" >>"$work/nats.log" 2>&1 &
 nats=$!
 pids="$pids $nats"
@@ -51,7 +61,7 @@ js_prepare --calls 60 --rtp-seconds 1 --messages 60 --registrations 2
 v=$(freeport)
 js_gw_cfg "$work/gw.cfg" "$v" " jetstream url $url
  jetstream credentials $work/user.creds
- jetstream drain-seconds 1" " replay-speed 2"
+ jetstream drain-seconds 1" " replay-speed $speed"
 
 # the number in "N failed connections" of a show consent output
 failed_in() { sed -n 's/.* \([0-9]*\) failed connections.*/\1/p' "$1"; }
@@ -135,37 +145,45 @@ renew() {
 }
 
 # --- 1. the user's JWT expires while sluiced is connected ------------------------------------
-# (exp_at: the expiry is this second or the next)
-exp_at=$(($(date +%s) + EXP_S))
-python3 "$T" user "$work/nats" "$work/user.creds" $EXP_S >"$work/u1.pub" || fail "nats_creds.py user (expiring)"
-js_start_gw "$work/gw.cfg" gw
-n=0
-until [ -e "$work/acme/acme.jetstream" ]; do
-	n=$((n + 1))
-	[ $n -le 100 ] || fail "expiring user: nothing acknowledged within 10 s"
-	kill -0 $gw 2>/dev/null || fail "expiring user: sluiced exited"
-	sleep 0.1
-done
-[ "$(date +%s)" -lt "$exp_at" ] ||
-	fail "expiring user: the first acknowledgement came after the JWT's expiry (machine too slow for EXP_S=$EXP_S)"
-show_consent "$v" >"$work/show0.txt"
-grep "jetstream:" "$work/show0.txt"
-grep -q "jetstream: connected" "$work/show0.txt" || fail "expiring user: not connected before the expiry"
-failed0=$(failed_in "$work/show0.txt")
-refused0=$(refusals)
-t0=$(date +%s)
-disconnected "expired user" "connect: Authentication Violation"
-reason "expired user" "User Authentication Expired"
-# (the server does not log the expiry itself at its default level: its refusals come after it)
-[ "$refused_at" -ge "$exp_at" ] || fail "expired user: refused before the JWT's expiry"
-echo "expired user: shown refused $((refused_at - exp_at)) to $((refused_at - exp_at + 1)) s after the expiry"
-wait_log "$work/gw.err" "consent: recipient acme: jetstream: connect: Authentication Violation" "expired user: logged"
-no_spin "expired user"
-renew "expired user" 1
+if [ "$RESOLVER" = memory ]; then
+	# (exp_at: the expiry is this second or the next)
+	exp_at=$(($(date +%s) + EXP_S))
+	python3 "$T" user "$work/nats" "$work/user.creds" $EXP_S >"$work/u1.pub" || fail "nats_creds.py user (expiring)"
+	js_start_gw "$work/gw.cfg" gw
+	n=0
+	until [ -e "$work/acme/acme.jetstream" ]; do
+		n=$((n + 1))
+		[ $n -le 100 ] || fail "expiring user: nothing acknowledged within 10 s"
+		kill -0 $gw 2>/dev/null || fail "expiring user: sluiced exited"
+		sleep 0.1
+	done
+	[ "$(date +%s)" -lt "$exp_at" ] ||
+		fail "expiring user: the first acknowledgement came after the JWT's expiry (machine too slow for EXP_S=$EXP_S)"
+	show_consent "$v" >"$work/show0.txt"
+	grep "jetstream:" "$work/show0.txt"
+	grep -q "jetstream: connected" "$work/show0.txt" || fail "expiring user: not connected before the expiry"
+	failed0=$(failed_in "$work/show0.txt")
+	refused0=$(refusals)
+	t0=$(date +%s)
+	disconnected "expired user" "connect: Authentication Violation"
+	reason "expired user" "User Authentication Expired"
+	# (the server does not log the expiry itself at its default level: its refusals come after it)
+	[ "$refused_at" -ge "$exp_at" ] || fail "expired user: refused before the JWT's expiry"
+	echo "expired user: shown refused $((refused_at - exp_at)) to $((refused_at - exp_at + 1)) s after the expiry"
+	wait_log "$work/gw.err" "consent: recipient acme: jetstream: connect: Authentication Violation" "expired user: logged"
+	no_spin "expired user"
+	renew "expired user" 1
+	upub="$work/u2.pub" renewals=1
+else
+	python3 "$T" user "$work/nats" "$work/user.creds" >"$work/u1.pub" || fail "nats_creds.py user"
+	js_start_gw "$work/gw.cfg" gw
+	upub="$work/u1.pub" renewals=0
+fi
 
 # --- 2. the user revoked while connected -------------------------------------------------------
-# (the account's JWT issued again with the user's key in its revocations, as of now; the MEMORY
-# resolver's preload in the configuration file, which nats-server 2.9 reloads on SIGHUP)
+# (the account's JWT issued again with the user's key in its revocations, as of now: with the MEMORY
+# resolver, its preload in the configuration file, which nats-server 2.9 reloads on SIGHUP; with the
+# full one, pushed as a claims update by the system account's user)
 cur=$(acked)
 n=0
 until [ "$(acked)" != "$cur" ]; do
@@ -180,10 +198,15 @@ failed0=$(failed_in "$work/show1.txt")
 refused0=$(refusals)
 t0=$(date +%s)
 logged0=$(grep -c "consent: recipient acme: jetstream: connect: Authentication Violation" "$work/gw.err")
-cp "$work/user.creds" "$work/u2.creds"
-python3 "$T" revoke "$work/nats" "$(cat "$work/u2.pub")" || fail "nats_creds.py revoke"
-kill -HUP $nats
-wait_log "$work/nats.log" "Reloaded server configuration" "the server's configuration reload" $nats
+cp "$work/user.creds" "$work/revoked.creds"
+python3 "$T" revoke "$work/nats" "$(cat "$upub")" || fail "nats_creds.py revoke"
+if [ "$RESOLVER" = memory ]; then
+	kill -HUP $nats
+	wait_log "$work/nats.log" "Reloaded server configuration" "the server's configuration reload" $nats
+else
+	python3 "$T" push "$work/nats" "$port" >"$work/push.out" 2>&1 || { cat "$work/push.out"; fail "claims update refused"; }
+	grep -q '"message":"jwt updated"' "$work/push.out" || { cat "$work/push.out"; fail "claims update: no 'jwt updated'"; }
+fi
 disconnected "revoked user" "connect: Authentication Violation"
 reason "revoked user" "User Authentication Revoked"
 n=0
@@ -193,11 +216,12 @@ until [ "$(grep -c "consent: recipient acme: jetstream: connect: Authentication 
 	sleep 0.1
 done
 # the server refuses the revoked user's file from now on (not for its permissions: for the user)
-"$B/tests/live/js_dump" -c "$work/u2.creds" "$url" - >"$work/u2.out" 2>"$work/u2.dump" &&
+"$B/tests/live/js_dump" -c "$work/revoked.creds" "$url" - >"$work/revoked.out" 2>"$work/revoked.dump" &&
 	fail "the revoked user is accepted by the server"
-grep -q "Authorization Violation" "$work/u2.dump" || { cat "$work/u2.dump"; fail "revoked user: not refused for authorization"; }
+grep -q "Authorization Violation" "$work/revoked.dump" ||
+	{ cat "$work/revoked.dump"; fail "revoked user: not refused for authorization"; }
 no_spin "revoked user"
-renew "revoked user" 2
+renew "revoked user" $((renewals + 1))
 
 # --- the end: everything published once, accounted once ---------------------------------------
 js_wait_read "$work/gw.err" "renewed"
@@ -212,4 +236,4 @@ grep "jetstream:" "$work/show-end.txt"
 stop_within 30 TERM $gw || fail "sluiced did not stop cleanly"
 grep "consent: recipient acme: jetstream:" "$work/gw.err"
 JS_CREDS="$work/nats/reader.creds" check_stream 0 0
-echo "consent_jetstream_renew: ok"
+echo "consent_jetstream_renew ($RESOLVER resolver): ok"

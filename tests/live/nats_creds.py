@@ -11,7 +11,7 @@ Resolver", "Authenticating with a Credentials File", "Signing Keys",
 "Revocation"; the NKeys and JWT v2 formats), with python3-cryptography for
 Ed25519.
 
-  nats_creds.py make DIR PORT STORE_DIR [CERT KEY CA]
+  nats_creds.py make DIR PORT STORE_DIR [CERT KEY CA] [--full]
       DIR/nats.conf        the server configuration (listens on 127.0.0.1:PORT;
                            with CERT KEY CA: TLS required with this certificate
                            chain and key, and a client certificate issued by CA)
@@ -34,7 +34,11 @@ Ed25519.
                            (revocations): must be refused
       DIR/renewed.creds    the same user key in a JWT issued now, after the
                            revocation time: must be accepted
+      DIR/sys.creds        a user of the system account (sends claims updates: push)
       DIR/keys.json        public keys and seeds, for inspection
+      --full: the server's resolver is the NATS-based `full` one (account JWTs kept in
+      DIR/jwt, the two accounts preloaded, updates taken as claims updates) instead of
+      MEMORY
   nats_creds.py user DIR CREDS [EXPIRES_IN_S]
       a fresh user of DIR's account (the account's key, from DIR/keys.json), with
       sluiced's permissions, its .creds file written to CREDS.tmp and renamed to
@@ -45,6 +49,9 @@ Ed25519.
       revoking the user's JWTs issued up to now (and the revoked user's, as
       before): written to DIR/account.jwt and into DIR/nats.conf's
       resolver_preload (nats-server reloads it on SIGHUP)
+  nats_creds.py push DIR PORT
+      DIR/account.jwt sent to the server as a claims update, as the system account's
+      user; prints the server's reply, exits 0 when it took the JWT
   nats_creds.py selftest
       known answers: the NKey encoding against the examples in the NATS docs
 
@@ -65,6 +72,10 @@ Formats (facts, as the documents state them):
 - Revocation: an account's JWT may hold nats.revocations, a map from user
   public key to a Unix time T; the server refuses a JWT of that user
   issued at or before T (a JWT issued after T is valid again).
+- Claims update: a server with a NATS-based resolver takes an account's
+  new JWT published (as the message) on $SYS.REQ.ACCOUNT.<account public
+  key>.CLAIMS.UPDATE by a user of the system account; its reply's "data"
+  has code 200 when the JWT was taken.
 - Expiry: a JWT's exp claim (Unix seconds); the server refuses the JWT
   after it, and closes a connection made with it when it passes.
 """
@@ -231,7 +242,7 @@ SLUICED_PUB = ["sluice.export.>", "$JS.API.STREAM.INFO.SLUICE_EXPORT", "$JS.API.
 SLUICED_SUB = ["_INBOX.>"]
 
 
-def make(out, port, store, tls=None):
+def make(out, port, store, tls=None, full=False):
     os.makedirs(out, exist_ok=True)
     op, sys_acc, acc, other = NKey("operator"), NKey("account"), NKey("account"), NKey("account")
     user, reader, forger, stranger = NKey("user"), NKey("user"), NKey("user"), NKey("user")
@@ -246,6 +257,8 @@ def make(out, port, store, tls=None):
     write(os.path.join(out, "sluiced.creds"),
           creds(user_jwt(acc, user.public, "sluiced", pub_allow=SLUICED_PUB, sub_allow=SLUICED_SUB), user))
     write(os.path.join(out, "reader.creds"), creds(user_jwt(acc, reader.public, "reader"), reader))
+    sys_user = NKey("user")
+    write(os.path.join(out, "sys.creds"), creds(user_jwt(sys_acc, sys_user.public, "sys"), sys_user))
     write(os.path.join(out, "forged.creds"),
           creds(user_jwt(other, forger.public, "forged", issuer_public=acc.public), forger))
     write(os.path.join(out, "stranger.creds"), creds(user_jwt(other, stranger.public, "stranger"), stranger))
@@ -265,13 +278,14 @@ def make(out, port, store, tls=None):
           "listen: 127.0.0.1:%d\n"
           "operator: \"%s\"\n"
           "system_account: %s\n"
-          "resolver: MEMORY\n"
+          "resolver: %s\n"
           "resolver_preload: {\n  %s: \"%s\"\n  %s: \"%s\"\n}\n"
           "jetstream: {\n  store_dir: \"%s\"\n}\n%s"
-          % (port, os.path.join(out, "operator.jwt"), sys_acc.public, sys_acc.public, sys_jwt, acc.public, acc_jwt,
-             store, tls_block), 0o644)
+          % (port, os.path.join(out, "operator.jwt"), sys_acc.public,
+             "{\n  type: full\n  dir: \"%s\"\n}" % os.path.join(out, "jwt") if full else "MEMORY",
+             sys_acc.public, sys_jwt, acc.public, acc_jwt, store, tls_block), 0o644)
     write(os.path.join(out, "keys.json"), json.dumps({
-        "operator": {"public": op.public, "seed": op.seed}, "system_account": {"public": sys_acc.public},
+        "operator": {"public": op.public, "seed": op.seed}, "system_account": {"public": sys_acc.public, "seed": sys_acc.seed},
         "account": {"public": acc.public, "seed": acc.seed},
         "account_signing_key": {"public": acc_sk.public, "seed": acc_sk.seed},
         "revoked_user": {"public": revoked.public, "revoked_at": now - 30},
@@ -323,6 +337,41 @@ def revoke(out, user_pub):
     os.rename(conf + ".tmp", conf)
 
 
+def push(out, port):
+    """DIR/account.jwt sent as a claims update to the server on 127.0.0.1:port, as the system account's
+    user (DIR/sys.creds), on $SYS.REQ.ACCOUNT.<account>.CLAIMS.UPDATE (the NATS-based resolvers take
+    account JWTs so): the NATS client protocol (INFO, CONNECT with the JWT and the nonce's signature,
+    SUB, PUB with a reply subject, MSG). Prints the server's reply; 0 when it says the JWT was taken."""
+    import re
+    import socket
+    keys = load_keys(out)
+    text = open(os.path.join(out, "sys.creds")).read()
+    ujwt = re.search(r"-----BEGIN NATS USER JWT-----\n(.*?)\n", text).group(1)
+    user = NKey.from_seed(re.search(r"-----BEGIN USER NKEY SEED-----\n(.*?)\n", text).group(1))
+    body = open(os.path.join(out, "account.jwt")).read().strip().encode()
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    f = s.makefile("rb")
+    info = json.loads(f.readline()[len(b"INFO "):])
+    sig = b64u(user.sign(info["nonce"].encode()))
+    subject = "$SYS.REQ.ACCOUNT.%s.CLAIMS.UPDATE" % keys["account"]["public"]
+    s.sendall(("CONNECT %s\r\nSUB _INBOX.push 1\r\nPUB %s _INBOX.push %d\r\n"
+               % (json.dumps({"jwt": ujwt, "sig": sig, "verbose": False, "pedantic": False, "protocol": 1}),
+                  subject, len(body))).encode() + body + b"\r\nPING\r\n")
+    while True:
+        line = f.readline()
+        if not line:
+            print("push: connection closed")
+            return 1
+        if line.startswith(b"-ERR"):
+            print("push: %s" % line.decode().strip())
+            return 1
+        if line.startswith(b"MSG "):
+            reply = f.read(int(line.split()[-1]) + 2)[:-2].decode()
+            print(reply)
+            data = json.loads(reply).get("data") or {}
+            return 0 if data.get("code") == 200 else 1
+
+
 def selftest():
     """Known answers from the examples of the NATS documents (public keys, and the example seed they publish)."""
     ok = True
@@ -360,17 +409,22 @@ def selftest():
 def main(argv):
     if len(argv) == 2 and argv[1] == "selftest":
         return 0 if selftest() else 1
+    full = "--full" in argv
+    if full:
+        argv = [a for a in argv if a != "--full"]
     if len(argv) in (5, 8) and argv[1] == "make":
-        make(argv[2], int(argv[3]), argv[4], tuple(argv[5:8]) if len(argv) == 8 else None)
+        make(argv[2], int(argv[3]), argv[4], tuple(argv[5:8]) if len(argv) == 8 else None, full)
         return 0
+    if len(argv) == 4 and argv[1] == "push":
+        return push(argv[2], int(argv[3]))
     if len(argv) in (4, 5) and argv[1] == "user":
         print(new_user(argv[2], argv[3], int(argv[4]) if len(argv) == 5 else None))
         return 0
     if len(argv) == 4 and argv[1] == "revoke":
         revoke(argv[2], argv[3])
         return 0
-    print("usage: nats_creds.py make DIR PORT STORE_DIR [CERT KEY CA] | user DIR CREDS [EXPIRES_IN_S] |"
-          " revoke DIR USER_PUBLIC_KEY | selftest", file=sys.stderr)
+    print("usage: nats_creds.py make DIR PORT STORE_DIR [CERT KEY CA] [--full] | user DIR CREDS [EXPIRES_IN_S] |"
+          " revoke DIR USER_PUBLIC_KEY | push DIR PORT | selftest", file=sys.stderr)
     return 2
 
 
