@@ -12,7 +12,8 @@
 #    must have had records acknowledged before. After the expiry (not
 #    before) the server closes the connection and refuses libnats's
 #    reconnections; sluiced must show it (`not connected`, more failed
-#    connections, "connect: Authentication Violation" as the last error,
+#    connections, counted in jetstream-connect-failed on the metrics
+#    endpoint, "connect: Authentication Violation" as the last error,
 #    with "(last connection ended: User Authentication Expired)" when the
 #    client got the server's -ERR, never another reason), log it, and not
 #    spin (the server's refusals within what the back-offs allow), while
@@ -59,10 +60,22 @@ wait_listen "$port" "nats-server (operator mode)"
 
 js_prepare --calls 60 --rtp-seconds 1 --messages 60 --registrations 2
 v=$(freeport)
+m=$(freeport)
 js_gw_cfg "$work/gw.cfg" "$v" " jetstream url $url
  jetstream credentials $work/user.creds
- jetstream drain-seconds 1" " replay-speed $speed"
+ jetstream drain-seconds 1" " replay-speed $speed
+metrics
+ http-listen 127.0.0.1 $m"
 
+# the recipient's jetstream-connect-failed on the metrics endpoint (-1 when missing)
+metric_failed() {
+python3 - "$m" <<'PY'
+import re, sys, urllib.request
+t = urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=5).read().decode()
+m = re.search(r'^sluice_consent_recipient_jetstream_connect_failed_total\{[^}]*\} (\S+)$', t, re.M)
+print(int(float(m.group(1))) if m else -1)
+PY
+}
 # the number in "N failed connections" of a show consent output
 failed_in() { sed -n 's/.* \([0-9]*\) failed connections.*/\1/p' "$1"; }
 # the server's refusals of a user's credentials so far
@@ -96,6 +109,12 @@ disconnected() {
 	_t1=$(now_ds)
 	refused_at=$(date +%s)
 	grep "jetstream:" "$work/show-d.txt"
+	# counted: the metrics endpoint's counter catches up within its once-a-second update
+	_f=$(failed_in "$work/show-d.txt")
+	until [ "$(metric_failed)" -ge "$_f" ]; do
+		[ $(($(now_ds) - _t1)) -le 50 ] || fail "$1: jetstream-connect-failed is $(metric_failed), not $_f"
+		sleep 0.1
+	done
 	_lines=$(js_lines)
 	_cur=$(acked)
 	until [ "$(js_lines)" -gt "$_lines" ]; do
@@ -104,7 +123,7 @@ disconnected() {
 	done
 	[ "$(acked)" = "$_cur" ] || fail "$1: the cursor moved while disconnected ($_cur, then $(acked))"
 	grep -q "all capture files read" "$work/gw.err" && fail "$1: the capture ended before the credentials were renewed"
-	echo "$1: shown refused; then the outbox grew to $(js_lines) lines, the cursor stayed at $_cur"
+	echo "$1: shown refused ($_f failed connections, jetstream-connect-failed $(metric_failed)); then the outbox grew to $(js_lines) lines, the cursor stayed at $_cur"
 }
 
 # reason WHAT TEXT: how the last connection ended, in the error of show-d.txt: TEXT (the server's

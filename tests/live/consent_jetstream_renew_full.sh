@@ -8,4 +8,4 @@
 : "${top_srcdir:?run through make check}"
 RENEW_RESOLVER=full
 export RENEW_RESOLVER
-exec "${SHELL:-/bin/sh}" "$top_srcdir/tests/live/consent_jetstream_renew.sh"
+exec sh "$top_srcdir/tests/live/consent_jetstream_renew.sh"
