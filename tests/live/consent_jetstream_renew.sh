@@ -103,7 +103,7 @@ disconnected() {
 		[ "$(failed_in "$work/show-d.txt")" -gt "$failed0" ] && grep -q "last error: .*$2" "$work/show-d.txt"; do
 		[ $(($(now_ds) - _t0)) -le 200 ] ||
 			{ grep "jetstream:" "$work/show-d.txt"; fail "$1: not shown as disconnected and refused ($2)"; }
-		kill -0 $gw 2>/dev/null || fail "$1: sluiced exited"
+		kill -0 "$gw" 2>/dev/null || fail "$1: sluiced exited"
 		sleep 0.1
 	done
 	_t1=$(now_ds)
@@ -173,7 +173,7 @@ if [ "$RESOLVER" = memory ]; then
 	until [ -e "$work/acme/acme.jetstream" ]; do
 		n=$((n + 1))
 		[ $n -le 100 ] || fail "expiring user: nothing acknowledged within 10 s"
-		kill -0 $gw 2>/dev/null || fail "expiring user: sluiced exited"
+		kill -0 "$gw" 2>/dev/null || fail "expiring user: sluiced exited"
 		sleep 0.1
 	done
 	[ "$(date +%s)" -lt "$exp_at" ] ||
@@ -220,8 +220,8 @@ logged0=$(grep -c "consent: recipient acme: jetstream: connect: Authentication V
 cp "$work/user.creds" "$work/revoked.creds"
 python3 "$T" revoke "$work/nats" "$(cat "$upub")" || fail "nats_creds.py revoke"
 if [ "$RESOLVER" = memory ]; then
-	kill -HUP $nats
-	wait_log "$work/nats.log" "Reloaded server configuration" "the server's configuration reload" $nats
+	kill -HUP "$nats"
+	wait_log "$work/nats.log" "Reloaded server configuration" "the server's configuration reload" "$nats"
 else
 	python3 "$T" push "$work/nats" "$port" >"$work/push.out" 2>&1 || { cat "$work/push.out"; fail "claims update refused"; }
 	grep -q '"message":"jwt updated"' "$work/push.out" || { cat "$work/push.out"; fail "claims update: no 'jwt updated'"; }
@@ -252,7 +252,7 @@ until cursor_at_end "$work/acme" && [ "$(js_pending_rows)" -eq 0 ]; do
 done
 show_consent "$v" >"$work/show-end.txt"
 grep "jetstream:" "$work/show-end.txt"
-stop_within 30 TERM $gw || fail "sluiced did not stop cleanly"
+stop_within 30 TERM "$gw" || fail "sluiced did not stop cleanly"
 grep "consent: recipient acme: jetstream:" "$work/gw.err"
 JS_CREDS="$work/nats/reader.creds" check_stream 0 0
 echo "consent_jetstream_renew ($RESOLVER resolver): ok"
