@@ -4,18 +4,21 @@
  * "Delivery"): the options it is made with (reconnection without limit
  * every 250 ms, the credentials file, the CA file, client certificate and
  * name to verify), the stream looked up and created when missing, the
- * library's callbacks (acknowledgement, disconnected, reconnected, closed:
- * they run on its threads and only count or set flags; a late
- * acknowledgement of an abandoned chunk is told by its message id and not
- * counted), and what a failure leaves: the error text
- * for `show consent` (the credentials file named when it cannot be read,
- * the TLS reason when the handshake failed) and one more failed
- * connection. The worker thread (consent_js_export.c) is the only caller.
+ * library's callbacks (acknowledgement, disconnected, reconnected, closed,
+ * error: they run on its threads and only count, set flags or keep the
+ * server's reason for closing the connection; a late acknowledgement of an
+ * abandoned chunk is told by its message id and not counted), and what a
+ * failure leaves: the error text for `show consent` (the credentials file
+ * named when it cannot be read, the TLS reason when the handshake failed;
+ * how the connection before ended, when the library gave it up: an expired
+ * or revoked user) and one more failed connection. The worker thread
+ * (consent_js_export.c) is the only caller.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -87,10 +90,46 @@ static void on_disconnected(natsConnection *nc, void *closure)
 	atomic_store(&x->connected, false);
 }
 
+/*
+ * Under mu: the server's words for how a connection ended, kept (the
+ * first since the last successful connection) unless it is the refusal
+ * of a reconnection ("Authorization Violation"), which says nothing more
+ * than the library's status.
+ */
+static void keep_drop_reason(struct sl_js_export *x, const char *txt)
+{
+	if (!x->drop_reason[0] && txt && *txt && strcasecmp(txt, "Authorization Violation") != 0)
+		snprintf(x->drop_reason, sizeof(x->drop_reason), "%s", txt);
+}
+
+/*
+ * The library's asynchronous errors. An authentication error's text is
+ * the server's -ERR: "User Authentication Expired" when it closes the
+ * connection of a user whose JWT expired, then "Authorization Violation"
+ * for each reconnection it refuses. The first is kept. The client does not
+ * always get it: the server's close can reset the connection before the
+ * text is read, and then only the refusals are known.
+ */
+static void on_error(natsConnection *nc, natsSubscription *sub, natsStatus err, void *closure)
+{
+	struct sl_js_export *x = closure;
+	const char *txt = NULL;
+
+	if (err != NATS_CONNECTION_AUTH_FAILED)
+		return;
+	natsConnection_GetLastError(nc, &txt);
+	pthread_mutex_lock(&x->mu);
+	keep_drop_reason(x, txt);
+	pthread_mutex_unlock(&x->mu);
+}
+
 static void on_reconnected(natsConnection *nc, void *closure)
 {
 	struct sl_js_export *x = closure;
 
+	pthread_mutex_lock(&x->mu);
+	x->drop_reason[0] = '\0';
+	pthread_mutex_unlock(&x->mu);
 	atomic_store(&x->connected, true);
 	atomic_fetch_add(&x->reconnects, 1);
 }
@@ -189,6 +228,17 @@ static const char *tls_detail(void)
 	return *t ? t : NULL;
 }
 
+/* Under mu: the last error gets how the last connection ended, when the library gave it up (drop_reason). */
+static void append_drop_reason(struct sl_js_export *x)
+{
+	size_t l = strlen(x->st.last_error);
+
+	if (x->drop_reason[0] &&
+	    snprintf(x->st.last_error + l, sizeof(x->st.last_error) - l, " (last connection ended: %s)",
+		     x->drop_reason) < 0)
+		x->st.last_error[l] = '\0';
+}
+
 /* A failed connection attempt (at start, or after libnats gave one up): counted, its error kept, all closed. */
 static int connect_failed(struct sl_js_export *x, const char *what, natsStatus s)
 {
@@ -209,6 +259,7 @@ static int connect_failed(struct sl_js_export *x, const char *what, natsStatus s
 		sl_js_set_error(x, what, s);
 	}
 	pthread_mutex_lock(&x->mu);
+	append_drop_reason(x);
 	x->st.connect_failures++;
 	pthread_mutex_unlock(&x->mu);
 	sl_js_disconnect(x);
@@ -218,9 +269,13 @@ static int connect_failed(struct sl_js_export *x, const char *what, natsStatus s
 /*
  * The library closed the connection by itself: libnats 3.4 stops
  * reconnecting, for good, when the server refuses the credentials twice in
- * a row (a user revoked, an account not yet on a restarted server). The
- * error is kept and counted, the connection dropped, and the worker
- * connects again with its back-off, as at start.
+ * a row (an expired user, an account not yet on a restarted server), and
+ * at once on an -ERR it does not know ("User Authentication Revoked").
+ * The error is kept and counted, the connection dropped, and the worker
+ * connects again with its back-off, as at start. The error, and those of
+ * the connections refused after it, say how the connection ended (the
+ * server's words, when the client got them: an expired or revoked user),
+ * until one succeeds.
  */
 void sl_js_connection_lost(struct sl_js_export *x)
 {
@@ -230,6 +285,9 @@ void sl_js_connection_lost(struct sl_js_export *x)
 	pthread_mutex_lock(&x->mu);
 	snprintf(x->st.last_error, sizeof(x->st.last_error), "connection closed by the client library: %s",
 		 txt && *txt ? txt : natsStatus_GetText(s));
+	/* libnats 3.4 closes at once on an -ERR it does not know ("User Authentication Revoked"): that is the reason */
+	keep_drop_reason(x, txt);
+	append_drop_reason(x);
 	x->st.connect_failures++;
 	pthread_mutex_unlock(&x->mu);
 	sl_js_disconnect(x);
@@ -255,6 +313,8 @@ int sl_js_connect(struct sl_js_export *x)
 		s = natsOptions_SetReconnectedCB(x->opts, on_reconnected, x);
 	if (s == NATS_OK)
 		s = natsOptions_SetClosedCB(x->opts, on_closed, x);
+	if (s == NATS_OK)
+		s = natsOptions_SetErrorHandler(x->opts, on_error, x);
 	if (s == NATS_OK && x->cfg.creds_file)
 		s = natsOptions_SetUserCredentialsFromFiles(x->opts, x->cfg.creds_file, NULL);
 	if (s == NATS_OK && x->cfg.tls_ca) {
@@ -285,6 +345,7 @@ int sl_js_connect(struct sl_js_export *x)
 		return connect_failed(x, "stream", s);
 	atomic_store(&x->connected, true);
 	pthread_mutex_lock(&x->mu);
+	x->drop_reason[0] = '\0';
 	x->st.connects++;
 	pthread_mutex_unlock(&x->mu);
 	return 0;

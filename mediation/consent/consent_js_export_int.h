@@ -48,6 +48,8 @@ struct sl_js_export {
 	atomic_ullong chunk_lo, chunk_hi;	/* its lines, first and last (lo > hi: none in flight) */
 	atomic_bool connected;
 	bool closed;			/* under mu: the library's closed callback ran */
+	/* under mu: how the last connection ended ("User Authentication Expired"), until one succeeds */
+	char drop_reason[96];
 	atomic_ulong reconnects;
 };
 
@@ -76,7 +78,8 @@ void sl_js_connection_lost(struct sl_js_export *x);
 /*
  * Publishes the n lines of buf (len bytes, lines pos->lines+1 ... of
  * segment pos->seg) and waits for their acknowledgements: true when every
- * one was acknowledged, within ack_wait_ms, a stop seen within 100 ms.
+ * one was acknowledged, within ack_wait_ms, a stop or the library closing
+ * the connection seen within 100 ms.
  */
 bool sl_js_publish_chunk(struct sl_js_export *x, const char *buf, size_t len, unsigned n,
 			 const struct sl_js_pos *pos);

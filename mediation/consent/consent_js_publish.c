@@ -6,9 +6,9 @@
  * the connection's other callbacks in consent_js_conn.c) counts, for the
  * chunk in flight only, successes, duplicates and errors. The
  * waits after the publishes share one deadline of ack_wait_ms and are
- * taken in slices of at most 100 ms, so that a stop is seen within one
- * slice; a failure drops what is still pending (the worker publishes the
- * whole chunk again).
+ * taken in slices of at most 100 ms, so that a stop, or the library
+ * closing the connection, is seen within one slice; a failure drops what
+ * is still pending (the worker publishes the whole chunk again).
  */
 #include <stdio.h>
 #include <string.h>
@@ -34,12 +34,13 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static bool stopping(struct sl_js_export *x)
+/* A stop, or the library closed the connection for good (an expired or revoked user): no acknowledgement will come. */
+static bool abandoned(struct sl_js_export *x)
 {
 	bool stop;
 
 	pthread_mutex_lock(&x->mu);
-	stop = x->stop;
+	stop = x->stop || x->closed;
 	pthread_mutex_unlock(&x->mu);
 	return stop;
 }
@@ -48,8 +49,8 @@ static bool stopping(struct sl_js_export *x)
  * Publishes the n lines of buf (record lines lines+1 ...): true when every
  * one was acknowledged. Everything after the publishes (the library's
  * completion, then the handler's counting) shares one deadline of
- * ack_wait_ms, waited in slices of at most 100 ms so that a stop is seen
- * within one slice.
+ * ack_wait_ms, waited in slices of at most 100 ms so that a stop, or the
+ * library closing the connection, is seen within one slice.
  */
 bool sl_js_publish_chunk(struct sl_js_export *x, const char *buf, size_t len, unsigned n, const struct sl_js_pos *pos)
 {
@@ -91,7 +92,7 @@ bool sl_js_publish_chunk(struct sl_js_export *x, const char *buf, size_t len, un
 			po.MsgId = id;
 			if (s == NATS_OK)
 				s = js_PublishMsgAsync(x->js, &m, &po);
-		} while (s == NATS_TIMEOUT && mono_ms() < stall_until && !stopping(x));
+		} while (s == NATS_TIMEOUT && mono_ms() < stall_until && !abandoned(x));
 		natsMsg_Destroy(m);
 		if (s == NATS_OK)
 			sent++;
@@ -109,7 +110,7 @@ bool sl_js_publish_chunk(struct sl_js_export *x, const char *buf, size_t len, un
 		jsPubOptions_Init(&po);
 		po.MaxWait = left < 1 ? 1 : left > 100 ? 100 : left;
 		c = js_PublishAsyncComplete(x->js, &po);
-		if (c != NATS_TIMEOUT || left <= 100 || stopping(x))
+		if (c != NATS_TIMEOUT || left <= 100 || abandoned(x))
 			break;
 	}
 	if (c != NATS_OK) {
@@ -120,7 +121,7 @@ bool sl_js_publish_chunk(struct sl_js_export *x, const char *buf, size_t len, un
 		return false;
 	}
 	/* the handler may run just after the pending count drops: wait for it to have counted every one */
-	while (atomic_load(&x->ack_ok) + atomic_load(&x->ack_err) < sent && mono_ms() < deadline && !stopping(x))
+	while (atomic_load(&x->ack_ok) + atomic_load(&x->ack_err) < sent && mono_ms() < deadline && !abandoned(x))
 		usleep(1000);
 	atomic_store(&x->chunk_hi, 0);
 	if (s != NATS_OK || atomic_load(&x->ack_err) || atomic_load(&x->ack_ok) != n) {

@@ -1,7 +1,8 @@
 # shellcheck shell=sh disable=SC2154,SC2034
 # Sourced by the JetStream live tests (consent_jetstream.sh,
-# consent_jetstream_creds.sh, consent_jetstream_stop.sh,
-# consent_jetstream_tls.sh) after common.sh; each then calls js_live_init.
+# consent_jetstream_creds.sh, consent_jetstream_renew.sh,
+# consent_jetstream_stop.sh, consent_jetstream_tls.sh) after common.sh;
+# each then calls js_live_init.
 # What they share: their set-up and skips, waiting for a listener, the
 # console's `show consent`, the capture and consent registry sluiced exports
 # from, its configuration, starting, crashing and waiting for sluiced, and

@@ -11,7 +11,7 @@ Resolver", "Authenticating with a Credentials File", "Signing Keys",
 "Revocation"; the NKeys and JWT v2 formats), with python3-cryptography for
 Ed25519.
 
-  nats_creds.py make DIR PORT STORE_DIR [CERT KEY CA]
+  nats_creds.py make DIR PORT STORE_DIR [CERT KEY CA] [--full]
       DIR/nats.conf        the server configuration (listens on 127.0.0.1:PORT;
                            with CERT KEY CA: TLS required with this certificate
                            chain and key, and a client certificate issued by CA)
@@ -34,7 +34,24 @@ Ed25519.
                            (revocations): must be refused
       DIR/renewed.creds    the same user key in a JWT issued now, after the
                            revocation time: must be accepted
+      DIR/sys.creds        a user of the system account (sends claims updates: push)
       DIR/keys.json        public keys and seeds, for inspection
+      --full: the server's resolver is the NATS-based `full` one (account JWTs kept in
+      DIR/jwt, the two accounts preloaded, updates taken as claims updates) instead of
+      MEMORY
+  nats_creds.py user DIR CREDS [EXPIRES_IN_S]
+      a fresh user of DIR's account (the account's key, from DIR/keys.json), with
+      sluiced's permissions, its .creds file written to CREDS.tmp and renamed to
+      CREDS; with EXPIRES_IN_S its JWT expires (exp) that many seconds from now.
+      Prints the user's public key
+  nats_creds.py revoke DIR USER_PUBLIC_KEY
+      the account's JWT issued again (same key, signing key and limits), now,
+      revoking the user's JWTs issued up to now (and the revoked user's, as
+      before): written to DIR/account.jwt and into DIR/nats.conf's
+      resolver_preload (nats-server reloads it on SIGHUP)
+  nats_creds.py push DIR PORT
+      DIR/account.jwt sent to the server as a claims update, as the system account's
+      user; prints the server's reply, exits 0 when it took the JWT
   nats_creds.py selftest
       known answers: the NKey encoding against the examples in the NATS docs
 
@@ -55,6 +72,12 @@ Formats (facts, as the documents state them):
 - Revocation: an account's JWT may hold nats.revocations, a map from user
   public key to a Unix time T; the server refuses a JWT of that user
   issued at or before T (a JWT issued after T is valid again).
+- Claims update: a server with a NATS-based resolver takes an account's
+  new JWT published (as the message) on $SYS.REQ.ACCOUNT.<account public
+  key>.CLAIMS.UPDATE by a user of the system account; its reply's "data"
+  has code 200 when the JWT was taken.
+- Expiry: a JWT's exp claim (Unix seconds); the server refuses the JWT
+  after it, and closes a connection made with it when it passes.
 """
 import base64
 import hashlib
@@ -149,10 +172,12 @@ def b64u(raw):
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def jwt(issuer, subject_pub, name, nats, iat=None):
-    """A JWT v2 of claims about subject_pub, signed by the NKey issuer."""
+def jwt(issuer, subject_pub, name, nats, iat=None, exp=None):
+    """A JWT v2 of claims about subject_pub, signed by the NKey issuer; exp: expiry, Unix seconds."""
     claims = {"jti": "", "iat": int(iat or time.time()), "iss": issuer.public, "name": name, "sub": subject_pub,
               "nats": nats}
+    if exp:
+        claims["exp"] = int(exp)
     # jti: a hash of the claims without it, base32 (an id; nats-server 2.9.10 does not check how it is made)
     digest = hashlib.sha256(json.dumps(claims, sort_keys=True).encode()).digest()
     claims["jti"] = b32(digest)
@@ -179,20 +204,21 @@ def account_jwt(op, acc, name, jetstream=True, signing_keys=(), revocations=None
 
 
 def user_jwt(signer, user_pub, name, issuer_public=None, pub_allow=None, sub_allow=None, issuer_account=None,
-             iat=None):
+             iat=None, exp=None):
     """A user JWT signed by signer; issuer_public overrides the iss claim (a forged user); *_allow: permissions;
-    issuer_account: the account, when signer is one of its signing keys; iat: issue time (default now)."""
+    issuer_account: the account, when signer is one of its signing keys; iat: issue time (default now);
+    exp: expiry (Unix seconds, default none)."""
     nats = {"pub": {"allow": pub_allow} if pub_allow else {}, "sub": {"allow": sub_allow} if sub_allow else {},
             "subs": -1, "data": -1, "payload": -1, "type": "user", "version": 2}
     if issuer_account:
         nats["issuer_account"] = issuer_account.public
     if issuer_public is None:
-        return jwt(signer, user_pub, name, nats, iat)
+        return jwt(signer, user_pub, name, nats, iat, exp)
 
     class Impostor:
         public = issuer_public
         sign = signer.sign
-    return jwt(Impostor, user_pub, name, nats, iat)
+    return jwt(Impostor, user_pub, name, nats, iat, exp)
 
 
 def creds(user_jwt_text, user):
@@ -216,7 +242,7 @@ SLUICED_PUB = ["sluice.export.>", "$JS.API.STREAM.INFO.SLUICE_EXPORT", "$JS.API.
 SLUICED_SUB = ["_INBOX.>"]
 
 
-def make(out, port, store, tls=None):
+def make(out, port, store, tls=None, full=False):
     os.makedirs(out, exist_ok=True)
     op, sys_acc, acc, other = NKey("operator"), NKey("account"), NKey("account"), NKey("account")
     user, reader, forger, stranger = NKey("user"), NKey("user"), NKey("user"), NKey("user")
@@ -231,6 +257,8 @@ def make(out, port, store, tls=None):
     write(os.path.join(out, "sluiced.creds"),
           creds(user_jwt(acc, user.public, "sluiced", pub_allow=SLUICED_PUB, sub_allow=SLUICED_SUB), user))
     write(os.path.join(out, "reader.creds"), creds(user_jwt(acc, reader.public, "reader"), reader))
+    sys_user = NKey("user")
+    write(os.path.join(out, "sys.creds"), creds(user_jwt(sys_acc, sys_user.public, "sys"), sys_user))
     write(os.path.join(out, "forged.creds"),
           creds(user_jwt(other, forger.public, "forged", issuer_public=acc.public), forger))
     write(os.path.join(out, "stranger.creds"), creds(user_jwt(other, stranger.public, "stranger"), stranger))
@@ -250,18 +278,98 @@ def make(out, port, store, tls=None):
           "listen: 127.0.0.1:%d\n"
           "operator: \"%s\"\n"
           "system_account: %s\n"
-          "resolver: MEMORY\n"
+          "resolver: %s\n"
           "resolver_preload: {\n  %s: \"%s\"\n  %s: \"%s\"\n}\n"
           "jetstream: {\n  store_dir: \"%s\"\n}\n%s"
-          % (port, os.path.join(out, "operator.jwt"), sys_acc.public, sys_acc.public, sys_jwt, acc.public, acc_jwt,
-             store, tls_block), 0o644)
+          % (port, os.path.join(out, "operator.jwt"), sys_acc.public,
+             "{\n  type: full\n  dir: \"%s\"\n}" % os.path.join(out, "jwt") if full else "MEMORY",
+             sys_acc.public, sys_jwt, acc.public, acc_jwt, store, tls_block), 0o644)
     write(os.path.join(out, "keys.json"), json.dumps({
-        "operator": {"public": op.public, "seed": op.seed}, "system_account": {"public": sys_acc.public},
+        "operator": {"public": op.public, "seed": op.seed}, "system_account": {"public": sys_acc.public, "seed": sys_acc.seed},
         "account": {"public": acc.public, "seed": acc.seed},
         "account_signing_key": {"public": acc_sk.public, "seed": acc_sk.seed},
         "revoked_user": {"public": revoked.public, "revoked_at": now - 30},
         "other_account": {"public": other.public, "seed": other.seed},
         "user": {"public": user.public, "seed": user.seed}}, indent=1) + "\n")
+
+
+def load_keys(out):
+    with open(os.path.join(out, "keys.json")) as f:
+        return json.load(f)
+
+
+def new_user(out, path, exp_in=None):
+    """A fresh user key with sluiced's permissions, signed by the account's key, its .creds file at path
+    (replaced atomically: written beside it, then renamed); with exp_in, its JWT expires exp_in seconds
+    from now. Returns the user's public key."""
+    keys = load_keys(out)
+    acc = NKey.from_seed(keys["account"]["seed"])
+    user = NKey("user")
+    exp = int(time.time()) + exp_in if exp_in is not None else None
+    tmp = path + ".tmp"
+    write(tmp, creds(user_jwt(acc, user.public, "sluiced", pub_allow=SLUICED_PUB, sub_allow=SLUICED_SUB, exp=exp),
+                     user))
+    os.rename(tmp, path)
+    return user.public
+
+
+def revoke(out, user_pub):
+    """The account's JWT issued again, now, revoking user_pub's JWTs issued up to now (and, as before, the
+    revoked user's): written to DIR/account.jwt and into DIR/nats.conf's resolver_preload."""
+    keys = load_keys(out)
+    op = NKey.from_seed(keys["operator"]["seed"])
+    acc = NKey.from_seed(keys["account"]["seed"])
+
+    class Listed:
+        public = keys["account_signing_key"]["public"]
+    revs = {keys["revoked_user"]["public"]: keys["revoked_user"]["revoked_at"]}
+    revs.update(keys.get("revocations", {}))
+    revs[user_pub] = int(time.time())
+    acc_jwt = account_jwt(op, acc, "SLUICE", signing_keys=[Listed], revocations=revs)
+    keys["revocations"] = {k: v for k, v in revs.items() if k != keys["revoked_user"]["public"]}
+    write(os.path.join(out, "keys.json"), json.dumps(keys, indent=1) + "\n")
+    write(os.path.join(out, "account.jwt"), acc_jwt + "\n", 0o644)
+    conf = os.path.join(out, "nats.conf")
+    with open(conf) as f:
+        lines = f.read().split("\n")
+    lines = ['  %s: "%s"' % (acc.public, acc_jwt) if l.startswith("  %s: " % acc.public) else l for l in lines]
+    write(conf + ".tmp", "\n".join(lines), 0o644)
+    os.rename(conf + ".tmp", conf)
+
+
+def push(out, port):
+    """DIR/account.jwt sent as a claims update to the server on 127.0.0.1:port, as the system account's
+    user (DIR/sys.creds), on $SYS.REQ.ACCOUNT.<account>.CLAIMS.UPDATE (the NATS-based resolvers take
+    account JWTs so): the NATS client protocol (INFO, CONNECT with the JWT and the nonce's signature,
+    SUB, PUB with a reply subject, MSG). Prints the server's reply; 0 when it says the JWT was taken."""
+    import re
+    import socket
+    keys = load_keys(out)
+    text = open(os.path.join(out, "sys.creds")).read()
+    ujwt = re.search(r"-----BEGIN NATS USER JWT-----\n(.*?)\n", text).group(1)
+    user = NKey.from_seed(re.search(r"-----BEGIN USER NKEY SEED-----\n(.*?)\n", text).group(1))
+    body = open(os.path.join(out, "account.jwt")).read().strip().encode()
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    f = s.makefile("rb")
+    info = json.loads(f.readline()[len(b"INFO "):])
+    sig = b64u(user.sign(info["nonce"].encode()))
+    subject = "$SYS.REQ.ACCOUNT.%s.CLAIMS.UPDATE" % keys["account"]["public"]
+    s.sendall(("CONNECT %s\r\nSUB _INBOX.push 1\r\nPUB %s _INBOX.push %d\r\n"
+               % (json.dumps({"jwt": ujwt, "sig": sig, "verbose": False, "pedantic": False, "protocol": 1}),
+                  subject, len(body))).encode() + body + b"\r\nPING\r\n")
+    while True:
+        line = f.readline()
+        if not line:
+            print("push: connection closed")
+            return 1
+        if line.startswith(b"-ERR"):
+            print("push: %s" % line.decode().strip())
+            return 1
+        if line.startswith(b"MSG "):
+            reply = f.read(int(line.split()[-1]) + 2)[:-2].decode()
+            print(reply)
+            data = json.loads(reply).get("data") or {}
+            return 0 if data.get("code") == 200 else 1
 
 
 def selftest():
@@ -301,10 +409,22 @@ def selftest():
 def main(argv):
     if len(argv) == 2 and argv[1] == "selftest":
         return 0 if selftest() else 1
+    full = "--full" in argv
+    if full:
+        argv = [a for a in argv if a != "--full"]
     if len(argv) in (5, 8) and argv[1] == "make":
-        make(argv[2], int(argv[3]), argv[4], tuple(argv[5:8]) if len(argv) == 8 else None)
+        make(argv[2], int(argv[3]), argv[4], tuple(argv[5:8]) if len(argv) == 8 else None, full)
         return 0
-    print("usage: nats_creds.py make DIR PORT STORE_DIR [CERT KEY CA] | selftest", file=sys.stderr)
+    if len(argv) == 4 and argv[1] == "push":
+        return push(argv[2], int(argv[3]))
+    if len(argv) in (4, 5) and argv[1] == "user":
+        print(new_user(argv[2], argv[3], int(argv[4]) if len(argv) == 5 else None))
+        return 0
+    if len(argv) == 4 and argv[1] == "revoke":
+        revoke(argv[2], argv[3])
+        return 0
+    print("usage: nats_creds.py make DIR PORT STORE_DIR [CERT KEY CA] [--full] | user DIR CREDS [EXPIRES_IN_S] |"
+          " revoke DIR USER_PUBLIC_KEY | push DIR PORT | selftest", file=sys.stderr)
     return 2
 
 
