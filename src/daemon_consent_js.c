@@ -16,6 +16,7 @@
  * batch the crash cut short, and the segment is cut back to where it
  * began. Memory holds no pending batch.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <string.h>
@@ -29,6 +30,7 @@
 #include "capture/log.h"
 #include "mediation/consent/consent_flow.h"
 #include "mediation/consent/consent_js_export.h"
+#include "mediation/consent/consent_js_outbox.h"
 #include "mediation/consent/consent_js_pending.h"
 #include "src/daemon_consent_js.h"
 
@@ -57,6 +59,7 @@ struct sl_daemon_js {
 	 */
 	struct sl_cx_pending_key dead[DEAD_MAX];
 	unsigned n_dead;
+	bool refusing;			/* the dead list is full: prepare refuses every batch until a restart */
 	bool have_last;
 	unsigned n_pending, drain_s;
 	uint64_t accounted;
@@ -173,8 +176,13 @@ void sl_daemon_js_poll(struct sl_daemon_js *j)
 int sl_daemon_js_prepare(struct sl_daemon_js *j, const struct sl_cx_batch *b, enum sl_consent_purpose purpose,
 			 int64_t time_us, char **err)
 {
-	int rc = sl_cx_pending_add_removing(j->store, b, purpose, time_us, j->done, j->n_done, err);
+	int rc;
 
+	if (j->refusing) {
+		*err = talloc_strdup(j, "rows of failed batches could not be removed; restart sluiced to repair them");
+		return -EIO;
+	}
+	rc = sl_cx_pending_add_removing(j->store, b, purpose, time_us, j->done, j->n_done, err);
 	if (!rc)
 		j->n_done = 0;
 	return rc;
@@ -205,25 +213,52 @@ static int check_row(void *data, struct sl_cx_pending *p)
 {
 	struct sl_daemon_js *j = ((void **)data)[0];
 	const char *dir = ((void **)data)[1];
+	char want[SL_JS_NAME_MAX + 16];
 	uint64_t cut = 0;
-	int rc;
+	int rc = 0;
 
+	/* the segment named must be the recipient's numbered one: the row comes from a file others can edit */
+	sl_js_segment_name(want, sizeof(want), j->recipient, p->b.seg_no);
+	if (strcmp(p->b.segment, want)) {
+		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s: pending batch %s names segment %s, not %s: the "
+					  "consent database does not match the export directory %s\n",
+		     j->recipient, p->b.batch_id, p->b.segment, want, dir);
+		return -EINVAL;
+	}
 	/* a credited row was delivered, so its batch was in the outbox: only uncredited ones are checked */
-	if (p->credited || sl_cx_pending_in_outbox(dir, p) != 0)
+	if (!p->credited)
+		rc = sl_cx_pending_in_outbox(dir, p);
+	if (rc < 0) {
+		/* unreadable is not absent: cutting or accounting it now could destroy or credit a batch unseen */
+		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s: batch %s: %s/%s cannot be read to check it (%s)\n",
+		     j->recipient, p->b.batch_id, dir, p->b.segment, strerror(-rc));
+		return rc;
+	}
+	if (p->credited || rc == 1) {
+		/* in the outbox: delivered (JSON Lines only, settled at open up to the last of these) */
+		if (p->b.seg_no > j->dseg || (p->b.seg_no == j->dseg && p->b.offset + p->b.len > j->doff)) {
+			j->dseg = p->b.seg_no;
+			j->doff = p->b.offset + p->b.len;
+		}
 		return 0;
-	rc = sl_cx_export_cut(dir, p->b.segment, p->b.offset, &cut);
+	}
+	rc = sl_cx_export_cut(dir, p->b.segment, p->b.offset, p->b.len, &cut);
 	if (rc < 0) {
 		/* the row stays, so the next start tries again; refusing to start keeps the bytes unpublished */
 		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s: batch %s is not in %s/%s as recorded (a stop while "
 					  "it was written) and the segment cannot be cut back to byte %" PRIu64 ": %s\n",
-		     j->recipient, p->b.batch_id, dir, p->b.segment, p->b.offset, strerror(-rc));
+		     j->recipient, p->b.batch_id, dir, p->b.segment, p->b.offset,
+		     rc == -EUCLEAN ? "it holds more than the batch could have written" : strerror(-rc));
 		return rc;
 	}
 	LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s: batch %s is not in %s/%s as recorded (a stop while it was "
 				  "written): not delivered, not accounted; %" PRIu64 " bytes of it cut from the segment\n",
 	     j->recipient, p->b.batch_id, dir, p->b.segment, cut);
-	sl_cx_pending_remove(j->store, p->b.recipient, p->b.seg_no, p->b.offset);
-	return 0;
+	rc = sl_cx_pending_remove(j->store, p->b.recipient, p->b.seg_no, p->b.offset);
+	if (rc < 0)
+		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s: batch %s: its pending row cannot be removed (%s)\n",
+		     j->recipient, p->b.batch_id, strerror(-rc));
+	return rc;
 }
 
 struct sl_daemon_js *sl_daemon_js_open(void *ctx, const struct sl_daemon_consent_js_cfg *cfg, const char *dir,
@@ -258,9 +293,11 @@ struct sl_daemon_js *sl_daemon_js_open(void *ctx, const struct sl_daemon_consent
 		return NULL;
 	}
 	if (!cfg->url) {
-		/* JSON Lines only: what check_row left is in the outbox, so delivered: accounted now */
-		j->dseg = UINT_MAX;
-		j->doff = UINT64_MAX;
+		/*
+		 * JSON Lines only: what check_row left is in the outbox, so delivered
+		 * (it set dseg:doff to the end of the last of those rows): accounted
+		 * now. Later rows are settled only as their batches are fsynced.
+		 */
 		if (j->n_pending)
 			LOGP(DSLSRC, LOGL_NOTICE, "consent: recipient %s: %u batches written before a stop are accounted "
 						   "now\n", recipient, j->n_pending);
@@ -306,9 +343,12 @@ void sl_daemon_js_abort(struct sl_daemon_js *j, const struct sl_cx_batch *b)
 		return;
 	LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s batch %s: its write failed and its pending row cannot be "
 				  "removed (%s): %s\n", j->recipient, b->batch_id, strerror(-rc),
-	     j->n_dead < DEAD_MAX ? "skipped, removed later" : "too many such rows, it may be accounted");
+	     j->n_dead < DEAD_MAX ? "skipped, removed later"
+				  : "too many such rows: nothing more is exported to this recipient until a restart");
 	if (j->n_dead < DEAD_MAX)
 		j->dead[j->n_dead++] = (struct sl_cx_pending_key){ .seg = b->seg_no, .off = b->offset };
+	else
+		j->refusing = true; /* a row it cannot remember could be accounted: no more batches */
 }
 
 void sl_daemon_js_stop(struct sl_daemon_js *j)
@@ -322,8 +362,9 @@ void sl_daemon_js_stop(struct sl_daemon_js *j)
 	settle(j);
 	flush_done(j);
 	if (j->n_pending)
-		LOGP(DSLSRC, LOGL_NOTICE, "consent: recipient %s: %u batches pending (accounted %s)\n", j->recipient,
-		     j->n_pending, j->x ? "when acknowledged after the next start" : "at the next start");
+		LOGP(DSLSRC, LOGL_NOTICE, "consent: recipient %s: %u batches pending (%s)\n", j->recipient, j->n_pending,
+		     j->x ? "accounted when acknowledged after the next start"
+			  : "accounted at the next start, or cut there if their write did not complete");
 	talloc_free(j);
 }
 

@@ -287,7 +287,7 @@ out:
 	return rc;
 }
 
-int sl_cx_export_cut(const char *dir, const char *segment, uint64_t off, uint64_t *cut)
+int sl_cx_export_cut(const char *dir, const char *segment, uint64_t off, uint64_t len, uint64_t *cut)
 {
 	int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int fd = dirfd < 0 ? -1 : openat(dirfd, segment, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -302,6 +302,10 @@ int sl_cx_export_cut(const char *dir, const char *segment, uint64_t off, uint64_
 	}
 	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
 		rc = -EIO;
+		goto out;
+	}
+	if ((uint64_t)sb.st_size > off + len) {
+		rc = -EUCLEAN;
 		goto out;
 	}
 	if ((uint64_t)sb.st_size > off) {

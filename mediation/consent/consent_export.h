@@ -101,12 +101,14 @@ int sl_cx_export_tick(struct sl_cx_export *x, int64_t now_us);
 int sl_cx_export_flush(struct sl_cx_export *x);
 void sl_cx_export_stats(const struct sl_cx_export *x, struct sl_cx_export_stats *st);
 /*
- * Cuts segment (a file name in dir) back to its first off bytes and
- * fdatasyncs it: the repair, at start, of a batch a crash or power loss
- * left partly written (its pending row does not match the segment). A
- * segment holds whole batches only and a torn batch is never followed by
- * another in the same file, so everything from a torn batch's offset on
- * is that batch. *cut is the number of bytes removed (0 when the segment
- * is no longer than off or is missing). 0 or -errno.
+ * Cuts segment (a file name in dir, no symbolic link followed) back to
+ * its first off bytes and fdatasyncs it: the repair, at start, of a batch
+ * of len bytes a crash or power loss left partly written (its pending row
+ * does not match the segment). A segment holds whole batches only and a
+ * torn batch is never followed by another in the same file, so everything
+ * from a torn batch's offset on is that batch, at most len bytes: a
+ * longer tail is something else, refused (-EUCLEAN, nothing cut). *cut is
+ * the number of bytes removed (0 when the segment is no longer than off
+ * or is missing). 0 or -errno.
  */
-int sl_cx_export_cut(const char *dir, const char *segment, uint64_t off, uint64_t *cut);
+int sl_cx_export_cut(const char *dir, const char *segment, uint64_t off, uint64_t len, uint64_t *cut);

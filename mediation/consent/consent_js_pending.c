@@ -462,31 +462,31 @@ int sl_cx_pending_in_outbox(const char *dir, const struct sl_cx_pending *p)
 	char *path = talloc_asprintf(NULL, "%s/%s", dir, p->b.segment);
 	unsigned char md[32];
 	char hex[72];
-	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	EVP_MD_CTX *c;
 	uint64_t done = 0;
 	unsigned mdlen = 0;
-	int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	int fd = path ? open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
 	int rc = 0;
 
 	talloc_free(path);
-	if (fd < 0 || !c) {
-		EVP_MD_CTX_free(c);
-		if (fd >= 0)
-			close(fd);
-		return errno == ENOENT ? 0 : -EIO;
-	}
-	if (!EVP_DigestInit_ex(c, EVP_sha256(), NULL))
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno; /* no segment: not there; unreadable: not known */
+	c = EVP_MD_CTX_new();
+	if (!c || !EVP_DigestInit_ex(c, EVP_sha256(), NULL))
 		rc = -EIO;
 	while (!rc && done < p->b.len) {
 		char buf[65536];
 		size_t want = p->b.len - done < sizeof(buf) ? (size_t)(p->b.len - done) : sizeof(buf);
 		ssize_t n = sl_pread_full(fd, buf, want, p->b.offset + done);
 
-		if (n <= 0)
-			break;	/* short: the batch is not all there */
-		if (!EVP_DigestUpdate(c, buf, (size_t)n))
+		if (n < 0)
+			rc = (int)n;	/* a read error is not a short file */
+		else if (n == 0)
+			break;		/* short: the batch is not all there */
+		else if (!EVP_DigestUpdate(c, buf, (size_t)n))
 			rc = -EIO;
-		done += (uint64_t)n;
+		else
+			done += (uint64_t)n;
 	}
 	close(fd);
 	if (!rc && done == p->b.len && EVP_DigestFinal_ex(c, md, &mdlen) && mdlen == 32) {

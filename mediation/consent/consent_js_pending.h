@@ -82,7 +82,12 @@ int sl_cx_pending_add_removing(struct sl_consent_store *s, const struct sl_cx_ba
 /* Removes the rows of recipient at keys[0..n) in one transaction. 0 or -errno. */
 int sl_cx_pending_remove_many(struct sl_consent_store *s, const char *recipient, const struct sl_cx_pending_key *keys,
 			      unsigned n);
-/* 1 if the outbox segment in dir holds p's bytes (length and digest as recorded), 0 if not, -errno. */
+/*
+ * 1 if the outbox segment in dir holds p's bytes (length and digest as
+ * recorded); 0 if not (missing, too short, other bytes); -errno when it
+ * cannot be opened or read (a symbolic link is not followed: -ELOOP),
+ * which is not known either way.
+ */
 int sl_cx_pending_in_outbox(const char *dir, const struct sl_cx_pending *p);
 /* Removes the row of recipient, seg, off (its batch could not be written, or it is accounted). 0 or -errno. */
 int sl_cx_pending_remove(struct sl_consent_store *s, const char *recipient, unsigned seg, uint64_t off);

@@ -23,6 +23,14 @@
 #    segment then holds the first two batches and nothing else, so no
 #    reader takes the surviving line for an exported record.
 #
+# C. an unreadable segment at start (strace: its first read fails with
+#    EIO): not known either way, so sluiced refuses to start, cutting and
+#    accounting nothing; started again as in A, it accounts the batch.
+# D. from the start again, the first batch's write fails and so does the
+#    cut that would take back its bytes (strace: write and ftruncate of
+#    the segment fail with EIO): that export stops (logged), nothing is
+#    accounted, the row stays; a restart cuts the segment and removes it.
+#
 # Skips (77) without strace or where it cannot trace (no ptrace).
 set -u
 : "${top_srcdir:?run through make check}" "${top_builddir:?}"
@@ -32,14 +40,19 @@ command -v strace >/dev/null || { echo "SKIP: strace missing (scripts/deps.sh te
 strace -f -qq -o /dev/null true 2>/dev/null || { echo "SKIP: strace cannot trace here (ptrace refused)"; exit 77; }
 live_init cxcrash
 FAIL_TAIL=25
+# LeakSanitizer cannot run under ptrace: the sanitizer build's runs under strace check no leaks
+ST_ASAN="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 
 js_prepare --calls 12 --rtp-seconds 1 --messages 12 --registrations 2
 v=$(freeport)
 js_gw_cfg "$work/gw.cfg" "$v" ""
 seg="$work/acme/acme.000001.jsonl"
 
+mkdir "$work/initial"
+cp -a "$work"/reg.db* "$work/initial/"
+
 # the crash: killed entering the third batch's fdatasync
-strace -f -qq -o /dev/null -P "$seg" -e trace=fdatasync -e inject=fdatasync:signal=SIGKILL:when=3 \
+ASAN_OPTIONS=$ST_ASAN strace -f -qq -o /dev/null -P "$seg" -e trace=fdatasync -e inject=fdatasync:signal=SIGKILL:when=3 \
 	"$B/src/sluiced" -c "$work/gw.cfg" >"$work/crash.out" 2>"$work/crash.err"
 rc=$?
 [ $rc -eq 137 ] || fail "sluiced under strace: exit $rc, not killed at the third batch's fdatasync"
@@ -100,13 +113,33 @@ for f in sorted(glob.glob(work + "/acme/acme.*.jsonl")):
     if at != len(data):
         print("%s: %d bytes, the batches recorded end at %d" % (f, len(data), at)); ok = False
 lines = sum(open(f, "rb").read().count(b"\n") for f in glob.glob(work + "/acme/acme.*.jsonl"))
-credited = sqlite3.connect(work + "/reg.db").execute("SELECT coalesce(sum(records), 0) FROM ledger").fetchone()[0]
+db = sqlite3.connect(work + "/reg.db")
+has_ledger = db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'ledger'").fetchone()[0]
+credited = db.execute("SELECT coalesce(sum(records), 0) FROM ledger").fetchone()[0] if has_ledger else 0
 if credited != lines:
     print("ledger credits %d records, the export holds %d" % (credited, lines)); ok = False
 print(lines)
 sys.exit(0 if ok else 1)
 PY
 }
+
+# C: the segment cannot be read at start: sluiced must refuse to start, and change nothing
+ASAN_OPTIONS=$ST_ASAN strace -f -qq -o /dev/null -P "$seg" -e trace=pread64 -e inject=pread64:error=EIO:when=1 \
+	"$B/src/sluiced" -c "$work/restart.cfg" >"$work/readC.out" 2>"$work/readC.err" &
+gw=$!
+pids="$pids $gw"
+n=0
+while kill -0 "$gw" 2>/dev/null; do
+	n=$((n + 1))
+	[ $n -le 300 ] || fail "C: sluiced started although the segment could not be read"
+	sleep 0.1
+done
+wait "$gw" 2>/dev/null
+grep -q "batch 000001-000003: .*acme.000001.jsonl cannot be read to check it (Input/output error)" "$work/readC.err" ||
+	fail "C: the unreadable segment was not reported"
+[ "$(stat -c %s "$seg")" -eq $((roff + rlen)) ] || fail "C: the segment changed"
+[ "$(js_pending_rows)" -eq 1 ] || fail "C: the pending row is gone"
+echo "C (unreadable segment at start): refused to start, segment and row untouched"
 
 # A: the crash alone
 restart crashA
@@ -141,4 +174,34 @@ n=$(echo "$n" | tail -n 1)
 "$B/src/sluice" audit show "$work/audit-log" --kind export.batch --format json >"$work/afterB.json"
 cmp -s "$work/before.json" "$work/afterB.json" || fail "B: export.batch records changed"
 echo "B (power loss): the torn batch's $keep bytes cut, nothing accounted for it; $n records left, each accounted once"
+
+# D: from the start, the first batch's write fails and so does the cut of what it wrote
+rm -rf "$work/acme" "$work/audit-log" "$work"/reg.db*
+mkdir "$work/acme"
+cp -a "$work"/initial/reg.db* "$work/"
+ASAN_OPTIONS=$ST_ASAN strace -f -qq -o /dev/null -P "$seg" -e trace=write,ftruncate -e inject=write:error=EIO:when=1 \
+	-e inject=ftruncate:error=EIO:when=1 "$B/src/sluiced" -c "$work/gw.cfg" >"$work/wedgeD.out" 2>"$work/wedgeD.err" &
+gw=$!
+pids="$pids $gw"
+js_wait_read "$work/wedgeD.err" "D"
+wait_log "$work/wedgeD.err" "could not be cut from its segment: nothing more is exported to it" \
+	"D: the stopped export was not logged" "$gw"
+# the signal to sluiced itself (strace's child), strace then ends with it
+kill -TERM "$(pgrep -P "$gw" | head -n 1)"
+n=0
+while kill -0 "$gw" 2>/dev/null; do
+	n=$((n + 1))
+	[ $n -le 300 ] || fail "D: sluiced did not stop"
+	sleep 0.1
+done
+wait "$gw" 2>/dev/null
+"$B/src/sluice" audit show "$work/audit-log" --kind export.batch --format json >"$work/wedgeD.json" ||
+	fail "D: audit show"
+[ ! -s "$work/wedgeD.json" ] || fail "D: a batch was accounted although none was written"
+[ "$(js_pending_rows)" -eq 1 ] || fail "D: not exactly the failed batch's row left pending"
+restart repairD
+grep -q "batch 000001-000001 is not in .*: not delivered, not accounted; 0 bytes of it cut" "$work/repairD.err" ||
+	fail "D: the restart did not repair the failed batch"
+n=$(accounted D) || { echo "$n"; exit 1; }
+echo "D (write and cut both failed): the export stopped, nothing accounted, the restart removed the batch"
 echo "PASS"

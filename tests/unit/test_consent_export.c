@@ -277,23 +277,26 @@ static void test_torn_write(void **state)
 
 	/* the repair at start: cut back to an offset; nothing to cut, or no file, is no error */
 	seg2 = talloc_asprintf(ctx, "%s/acme.000002.jsonl", dir);
-	assert_int_equal(sl_cx_export_cut(dir, "acme.000002.jsonl", 5, &cut), 0);
+	/* a tail longer than the batch could have written is not cut */
+	assert_int_equal(sl_cx_export_cut(dir, "acme.000002.jsonl", 5, p.len - 6, &cut), -EUCLEAN);
+	assert_int_equal(cut, 0);
+	assert_int_equal(sl_cx_export_cut(dir, "acme.000002.jsonl", 5, p.len - 5, &cut), 0);
 	assert_int_equal(cut, p.len - 5);
 	assert_int_equal(stat(seg2, &sb), 0);
 	assert_int_equal(sb.st_size, 5);
-	assert_int_equal(sl_cx_export_cut(dir, "acme.000002.jsonl", 5, &cut), 0);
+	assert_int_equal(sl_cx_export_cut(dir, "acme.000002.jsonl", 5, 100, &cut), 0);
 	assert_int_equal(cut, 0);
-	assert_int_equal(sl_cx_export_cut(dir, "acme.000002.jsonl", 50, &cut), 0);
+	assert_int_equal(sl_cx_export_cut(dir, "acme.000002.jsonl", 50, 100, &cut), 0);
 	assert_int_equal(cut, 0);
-	assert_int_equal(sl_cx_export_cut(dir, "acme.000009.jsonl", 0, &cut), 0);
+	assert_int_equal(sl_cx_export_cut(dir, "acme.000009.jsonl", 0, 100, &cut), 0);
 	assert_int_equal(cut, 0);
 	/* a symbolic link is not followed, a directory is not a segment */
 	assert_int_equal(symlink(seg1, talloc_asprintf(ctx, "%s/acme.000010.jsonl", dir)), 0);
-	assert_true(sl_cx_export_cut(dir, "acme.000010.jsonl", 0, &cut) < 0);
+	assert_true(sl_cx_export_cut(dir, "acme.000010.jsonl", 0, 100, &cut) < 0);
 	assert_int_equal(stat(seg1, &sb), 0);
 	assert_true(sb.st_size > 0);
-	assert_true(sl_cx_export_cut(dir, ".", 0, &cut) < 0);
-	assert_true(sl_cx_export_cut("/nonexistent/x", "acme.000001.jsonl", 0, &cut) < 0);
+	assert_true(sl_cx_export_cut(dir, ".", 0, 100, &cut) < 0);
+	assert_true(sl_cx_export_cut("/nonexistent/x", "acme.000001.jsonl", 0, 100, &cut) < 0);
 	ct_rmdir(ctx, dir);
 	talloc_free(ctx);
 }
