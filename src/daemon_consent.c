@@ -50,6 +50,7 @@ struct daemon_recipient {
 	struct sl_daemon_js *js;	/* NULL: JSON Lines only */
 	bool acct_failing;		/* export accounting failed and is being retried (logged once) */
 	bool torn_logged;		/* the export stopped on a batch it could not cut (logged once) */
+	bool held_logged;		/* a batch is held: the database refused its pending row (logged once) */
 };
 
 struct sl_daemon_consent {
@@ -117,11 +118,18 @@ static int prepare_batch(void *data, const struct sl_cx_batch *b)
 	char *err = NULL;
 	int rc = sl_daemon_js_prepare(r->js, b, (enum sl_consent_purpose)r->cfg->purpose, r->c->clock_us, &err);
 
-	if (rc < 0) {
-		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s batch %s: cannot record it as pending, not exported: "
-					  "%s\n", b->recipient, b->batch_id, err ? err : strerror(-rc));
-		talloc_free(err);
+	/* refused, the batch is held and offered again each second: logged when that begins and ends */
+	if (rc < 0 && !r->held_logged) {
+		LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s batch %s: cannot record it as pending (%s): held, not "
+					  "written, offered again each second\n", b->recipient, b->batch_id,
+		     err ? err : strerror(-rc));
+		r->held_logged = true;
+	} else if (!rc && r->held_logged) {
+		LOGP(DSLSRC, LOGL_NOTICE, "consent: recipient %s batch %s: recorded as pending, written\n", b->recipient,
+		     b->batch_id);
+		r->held_logged = false;
 	}
+	talloc_free(err);
 	return rc;
 }
 
@@ -235,6 +243,13 @@ int sl_daemon_consent_start(void *ctx, const struct sl_daemon_consent_cfg *cfg, 
 		talloc_free(c);
 		return -1;
 	}
+	/*
+	 * A write waits at most this long for another process's transaction
+	 * (an import holds one for its whole file): the loop that waits also
+	 * captures and delivers interceptions. What fails is retried: a batch
+	 * is held, accounting and removals run again each second.
+	 */
+	sl_consent_store_set_busy_ms(c->store, SL_DAEMON_STORE_BUSY_MS);
 	c->ix = sl_consent_index_alloc(c, c->store, 0);
 	if (!c->ix || sl_consent_index_refresh(c->ix, &err) < 0) {
 		LOGP(DSLSRC, LOGL_ERROR, "consent: cannot read the registry %s: %s\n", cfg->database, err ? err : "?");
@@ -278,6 +293,17 @@ void sl_daemon_consent_end(struct sl_daemon_consent *c, const struct sl_event *e
 	sl_cx_flow_end(c->flow, ev, st);
 }
 
+/* the recipient's open batch is held (its pending row refused): it is not lost, it waits */
+static bool held(const struct daemon_recipient *r)
+{
+	struct sl_cx_export_stats xs;
+
+	if (!r->exp)
+		return false;
+	sl_cx_export_stats(r->exp, &xs);
+	return xs.held;
+}
+
 /* once a second: an export that stopped on a batch it could not cut from its segment is logged, once */
 static void log_torn(struct daemon_recipient *r)
 {
@@ -303,7 +329,7 @@ void sl_daemon_consent_clock(struct sl_daemon_consent *c, int64_t now_us)
 	if (now_us > c->clock_us)
 		c->clock_us = now_us;
 	for (i = 0; i < c->n_rec; i++) {
-		if (c->rec[i].exp && sl_cx_export_tick(c->rec[i].exp, c->clock_us) < 0)
+		if (c->rec[i].exp && sl_cx_export_tick(c->rec[i].exp, c->clock_us) < 0 && !held(&c->rec[i]))
 			rate_ctr_inc2(sl_cx_flow_ctrs(c->flow, i), SL_CX_CTR_WRITE_FAILED);
 		log_torn(&c->rec[i]);
 		sl_daemon_agg_tick(c->rec[i].agg, c->clock_us);
@@ -318,7 +344,8 @@ void sl_daemon_consent_flush(struct sl_daemon_consent *c)
 	if (!c)
 		return;
 	for (i = 0; i < c->n_rec; i++) {
-		if (c->rec[i].exp && sl_cx_export_flush(c->rec[i].exp) < 0)
+		/* a held batch is offered again by the tick: counted lost only if still held at the stop */
+		if (c->rec[i].exp && sl_cx_export_flush(c->rec[i].exp) < 0 && !held(&c->rec[i]))
 			rate_ctr_inc2(sl_cx_flow_ctrs(c->flow, i), SL_CX_CTR_WRITE_FAILED);
 		sl_daemon_agg_close_all(c->rec[i].agg);
 	}
@@ -333,6 +360,15 @@ void sl_daemon_consent_stop(struct sl_daemon_consent *c)
 	osmo_timer_del(&c->refresh);
 	sl_daemon_consent_flush(c);
 	for (i = 0; i < c->n_rec; i++) {
+		struct sl_cx_export_stats xs;
+
+		if (held(&c->rec[i])) {
+			sl_cx_export_stats(c->rec[i].exp, &xs);
+			rate_ctr_inc2(sl_cx_flow_ctrs(c->flow, i), SL_CX_CTR_WRITE_FAILED);
+			LOGP(DSLSRC, LOGL_ERROR, "consent: recipient %s: a held batch is lost at the stop (the database "
+						  "refused its pending row %" PRIu64 " times)\n", c->rec[i].cfg->name,
+			     xs.prepare_failed);
+		}
 		sl_daemon_js_stop(c->rec[i].js);
 		c->rec[i].js = NULL;
 	}
@@ -364,6 +400,10 @@ DEFUN(show_consent, show_consent_cmd, "show consent", SHOW_STR "The consented-da
 		if (xs.torn_left)
 			vty_out(vty, " export stopped: a failed batch could not be cut from its segment; restart sluiced "
 				     "to repair it%s", VTY_NEWLINE);
+		if (xs.held || xs.prepare_failed || xs.dropped)
+			vty_out(vty, " %s%" PRIu64 " times the database refused a batch's pending row, %" PRIu64
+				     " records refused while a batch was held%s", xs.held ? "batch held (offered again each "
+				     "second); " : "", xs.prepare_failed, xs.dropped, VTY_NEWLINE);
 		if (g_show->rec[i].js)
 			sl_daemon_js_show(g_show->rec[i].js, vty);
 	}

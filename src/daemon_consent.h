@@ -72,6 +72,13 @@ struct sl_daemon_consent_cfg {
 
 struct sl_daemon_consent;
 
+/*
+ * How long sluiced's writes to the consent database wait for another
+ * process's transaction (sl_consent_store_set_busy_ms): its select loop
+ * waits with them.
+ */
+#define SL_DAEMON_STORE_BUSY_MS 200
+
 /* daemon_consent_vty.c: the node (cfg lives as long as the process). */
 void sl_daemon_consent_vty_init(struct sl_daemon_consent_cfg *cfg, void *ctx);
 /* `show consent`: the running path (or that none is configured). */

@@ -487,6 +487,8 @@ static int open_registry(void)
 		LOGP(DSLSRC, LOGL_ERROR, "consent-api: database: %s\n", err ? err : g_cfg.db);
 		return -1;
 	}
+	/* a call that meets a long transaction (an import) answers 503 soon instead of holding the loop */
+	sl_consent_store_set_busy_ms(g_store, SL_DAEMON_STORE_BUSY_MS);
 	g_pending = json_array();
 	if (!g_pending)
 		return -1;

@@ -242,13 +242,17 @@ int sl_cx_export_flush(struct sl_cx_export *x)
 				  .offset = x->seg_bytes, .len = x->len, .records = x->records, .digest = digest,
 				  .subjects = subj, .n_subjects = x->n_subjects, .identities = idents,
 				  .counts = x->counts };
-	/* the caller records the batch before its bytes exist (JetStream: durable pending row); refused: not written */
+	/*
+	 * The caller records the batch before its bytes exist (a durable
+	 * pending row). Refused (a registry locked by an import, a full disk):
+	 * the batch is held, not lost, and offered again later.
+	 */
 	if (x->prepare && x->prepare(x->cb_data, &b) < 0) {
-		x->st.write_failed++;
 		x->st.prepare_failed++;
-		rc = -EIO;
-		goto out;
+		x->st.held = true;
+		return -EAGAIN;
 	}
+	x->st.held = false;
 	rc = write_all(x->fd, x->buf, x->len);
 	if (!rc && fdatasync(x->fd) < 0)
 		rc = -EIO;
@@ -331,7 +335,7 @@ void sl_cx_export_set_prepare(struct sl_cx_export *x, sl_cx_batch_cb prepare, sl
 
 int sl_cx_export_tick(struct sl_cx_export *x, int64_t now_us)
 {
-	if (x->records && now_us - x->batch_first_us >= (int64_t)x->cfg.batch_seconds * 1000000)
+	if (x->records && (x->st.held || now_us - x->batch_first_us >= (int64_t)x->cfg.batch_seconds * 1000000))
 		return sl_cx_export_flush(x);
 	return 0;
 }
@@ -358,17 +362,28 @@ static unsigned subject_slot(const struct sl_cx_export *x, const char *s)
 int sl_cx_export_add(struct sl_cx_export *x, int64_t now_us, const char *line, size_t len, const char *subject,
 		     const char *identity)
 {
-	int rc = sl_cx_export_tick(x, now_us);
+	int rc = 0;
 	bool new_subject;
 	unsigned k;
 
 	if (strlen(subject) >= SUBJECT_TAG_MAX || (identity && strlen(identity) >= SUBJECT_TAG_MAX))
 		return -EINVAL;
+	/* a held batch is offered again by ticks and flushes only: here it only grows, within its bounds */
+	if (!x->st.held) {
+		rc = sl_cx_export_tick(x, now_us);
+		if (rc == -EAGAIN)
+			rc = 0;
+	}
 	new_subject = !x->slot[subject_slot(x, subject)];
-	if (new_subject && x->n_subjects == SL_CX_BATCH_SUBJECTS_MAX) {
+	if (new_subject && x->n_subjects == SL_CX_BATCH_SUBJECTS_MAX && !x->st.held) {
 		int r = sl_cx_export_flush(x);
-		if (r)
+		if (r && r != -EAGAIN)
 			rc = r;
+	}
+	if (x->st.held && ((new_subject && x->n_subjects == SL_CX_BATCH_SUBJECTS_MAX) ||
+			   x->len + len > SL_CX_HELD_MAX_BYTES)) {
+		x->st.dropped++;
+		return -ENOSPC;
 	}
 	if (x->len + len > x->cap) {
 		size_t cap = x->cap ? x->cap : 4096;
@@ -396,9 +411,9 @@ int sl_cx_export_add(struct sl_cx_export *x, int64_t now_us, const char *line, s
 	}
 	k = x->slot[subject_slot(x, subject)] - 1u;
 	x->counts[k]++;
-	if (x->records >= x->cfg.batch_records) {
+	if (x->records >= x->cfg.batch_records && !x->st.held) {
 		int r = sl_cx_export_flush(x);
-		if (r)
+		if (r && r != -EAGAIN)
 			rc = r;
 	}
 	return rc;

@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #define SL_CX_BATCH_SUBJECTS_MAX 1024 /* the audit catalogue's pseudonym list bound */
+#define SL_CX_HELD_MAX_BYTES (64u << 20) /* a held batch (below) grows to this at most */
 
 struct sl_cx_export_cfg {
 	const char *dir;
@@ -64,7 +65,9 @@ struct sl_cx_export_stats {
 	uint64_t records, batches, segments, bytes;
 	uint64_t write_failed;		/* batches lost because a write or fsync failed */
 	uint64_t report_failed;		/* batches whose callback failed */
-	uint64_t prepare_failed;	/* batches not written because the prepare hook refused (in write_failed too) */
+	uint64_t prepare_failed;	/* times the prepare hook refused a batch (kept and offered again: not lost) */
+	uint64_t dropped;		/* records refused while a batch was held (above its bounds) */
+	bool held;			/* the open batch is held: its prepare was refused */
 	/* a failed batch's bytes could not be cut from the segment: it is left pending for the next start
 	 * to cut, and the export writes nothing more (every batch counted in write_failed) until then */
 	uint64_t torn_left;
@@ -87,17 +90,23 @@ int sl_cx_export_add(struct sl_cx_export *x, int64_t now_us, const char *line, s
 /*
  * Optional: prepare (same data as the callback) is called with each batch
  * after its place (segment, offset) and digest are known and before its
- * bytes are written; a negative return drops the batch unwritten (counted
- * in write_failed and prepare_failed). abort is called for a prepared
+ * bytes are written. A negative return holds the batch (prepare_failed,
+ * held): nothing is written, the batch stays open and takes further
+ * records, and it is offered again by each tick and flush (not by adds:
+ * the hook may be slow to fail, e.g. a database lock's busy timeout) until
+ * the hook accepts it. A held batch keeps at most SL_CX_HELD_MAX_BYTES
+ * and its 1,024 subjects; records beyond are refused (dropped, -ENOSPC).
+ * The caller decides what a held batch at its stop means (it is lost with
+ * the process). abort is called for a prepared
  * batch whose write or fsync then failed, after the segment was cut back
  * to the batch's offset (so no part of it can be read as exported); if
  * that cut fails, abort is not called (the batch stays prepared for the
  * next start to repair) and the export stops writing (torn_left).
  */
 void sl_cx_export_set_prepare(struct sl_cx_export *x, sl_cx_batch_cb prepare, sl_cx_batch_cb abort);
-/* Closes the open batch if it is T seconds old at now_us. */
+/* Closes the open batch if it is T seconds old at now_us, or held. -EAGAIN: held (again). */
 int sl_cx_export_tick(struct sl_cx_export *x, int64_t now_us);
-/* Closes the open batch (if any). */
+/* Closes the open batch (if any). 0, -EAGAIN when it is held, or -errno when it was lost. */
 int sl_cx_export_flush(struct sl_cx_export *x);
 void sl_cx_export_stats(const struct sl_cx_export *x, struct sl_cx_export_stats *st);
 /*

@@ -81,6 +81,9 @@ static const struct rate_ctr_desc cx_ctr_desc[_SL_CX_CTR_ALL] = {
 	[SL_CX_CTR_JS_CONNECT_FAILED] = { "jetstream-connect-failed",
 					  "Connections to the NATS broker that failed (unreachable, credentials "
 					  "refused, stream unusable); retried with back-off" },
+	[SL_CX_CTR_HELD_DROPPED] = { "held-dropped",
+				     "Records lost because the batch held while the database refused its pending row was "
+				     "full" },
 };
 
 const struct rate_ctr_group_desc sl_cx_ctrg_desc = {
@@ -278,6 +281,7 @@ static void one_subject(struct sl_cx_flow *f, struct cx_recipient *r, const stru
 	struct sl_cx_record rec;
 	unsigned c;
 	size_t len;
+	int rc;
 
 	if (!self->n) {
 		rate_ctr_inc2(r->ctrs, SL_CX_CTR_NO_SUBJECT);
@@ -343,9 +347,11 @@ static void one_subject(struct sl_cx_flow *f, struct cx_recipient *r, const stru
 		return;
 	if (!f->audit || sl_audit_pseudonym(f->audit_key, sl_consent_subject_type_names[who->type], who->value, tag) < 0)
 		memcpy(tag, subj, sizeof(subj));
-	/* a batch this record closed could not be written: counted; the record itself is in the next batch */
-	if (sl_cx_export_add(r->exp, in->time_us, line, len, tag, ident) < 0)
-		rate_ctr_inc2(r->ctrs, SL_CX_CTR_WRITE_FAILED);
+	/* a batch this record closed could not be written: counted; the record itself is in the next batch
+	 * (or refused: a batch held while the database refuses its pending row is full) */
+	rc = sl_cx_export_add(r->exp, in->time_us, line, len, tag, ident);
+	if (rc < 0)
+		rate_ctr_inc2(r->ctrs, rc == -ENOSPC ? SL_CX_CTR_HELD_DROPPED : SL_CX_CTR_WRITE_FAILED);
 	rate_ctr_inc2(r->ctrs, SL_CX_CTR_EXPORTED);
 }
 

@@ -57,6 +57,7 @@ enum sl_cx_ctr {
 	SL_CX_CTR_JS_REJECTED,		/* outbox lines longer than the read buffer, not published */
 	SL_CX_CTR_AGG_CAPPED,		/* observations dropped: their open bucket held max-observations */
 	SL_CX_CTR_JS_CONNECT_FAILED,	/* connections to the broker that failed (refused credentials...) */
+	SL_CX_CTR_HELD_DROPPED,		/* records refused: the held batch was full (consent_export.h) */
 	_SL_CX_CTR_ALL
 };
 extern const struct rate_ctr_group_desc sl_cx_ctrg_desc;

@@ -283,6 +283,11 @@ int sl_consent_store_commit(struct sl_consent_store *s, char **err)
 	return 0;
 }
 
+void sl_consent_store_set_busy_ms(struct sl_consent_store *s, unsigned ms)
+{
+	sqlite3_busy_timeout(s->db, (int)(ms > INT32_MAX ? INT32_MAX : ms));
+}
+
 void sl_consent_store_rollback(struct sl_consent_store *s)
 {
 	unsigned i;

@@ -56,6 +56,13 @@ struct sl_consent_hooks {
 
 /* Opens (creating if missing) the database at path. 0 or -errno with *err (talloc on ctx). */
 int sl_consent_store_open(void *ctx, const char *path, struct sl_consent_store **out, char **err);
+/*
+ * How long a write waits for another connection's write transaction (a
+ * `sluice consent import` holds one for its whole file) before failing
+ * with -EIO: 5 s as opened. sluiced sets it short, because its select loop
+ * (capture, the lawful path) waits with it; what failed is retried.
+ */
+void sl_consent_store_set_busy_ms(struct sl_consent_store *s, unsigned ms);
 void sl_consent_store_set_hooks(struct sl_consent_store *s, const struct sl_consent_hooks *h);
 const char *sl_consent_store_path(const struct sl_consent_store *s);
 

@@ -6,7 +6,8 @@
  * rotate by size and by age, numbering on from what the directory holds
  * (a restart never rewrites a file); batch ids are deterministic; the
  * prepare hook sees each batch's place and digest before its bytes are
- * written, and a batch it refuses is not written and is counted; a batch
+ * written, and a batch it refuses is held (not written, not lost, growing
+ * within its bounds) and written when a tick offers it again; a batch
  * whose write fails part way (a file size limit: the kernel writes what
  * fits) is cut from its segment, the abort hook told, and the next batch
  * goes to a new segment; sl_cx_export_cut() cuts a segment back; every
@@ -144,6 +145,7 @@ static void test_batches(void **state)
 struct prep {
 	const char *dir;
 	unsigned calls, refuse_at; /* refuse the call numbered refuse_at (from 1; 0: never) */
+	bool refuse_all;
 	uint64_t offset, len;
 	char digest[72], segment[64];
 };
@@ -163,7 +165,7 @@ static int on_prepare(void *data, const struct sl_cx_batch *b)
 	p->len = b->len;
 	snprintf(p->digest, sizeof(p->digest), "%s", b->digest);
 	snprintf(p->segment, sizeof(p->segment), "%s", b->segment);
-	return p->calls == p->refuse_at ? -EIO : 0;
+	return p->refuse_all || p->calls == p->refuse_at ? -EIO : 0;
 }
 
 static int on_prepared_batch(void *data, const struct sl_cx_batch *b)
@@ -194,22 +196,44 @@ static void test_prepare_hook(void **state)
 	add(x, 100 * S_US, 1);
 	add(x, 101 * S_US, 1);
 	assert_int_equal(p.calls, 1);
-	/* the second batch is refused by its hook: not written, counted, and the export goes on */
+	/* the second batch is refused by its hook: held, not written, not lost; adds only grow it */
 	add(x, 102 * S_US, 1);
-	assert_int_equal(sl_cx_export_add(x, 103 * S_US, "{\"n\":1}\n", 8, "s1", NULL), -EIO);
+	add(x, 103 * S_US, 1);
 	assert_int_equal(p.calls, 2);
+	sl_cx_export_stats(x, &st);
+	assert_true(st.held);
 	add(x, 104 * S_US, 1);
-	add(x, 105 * S_US, 1);
+	assert_int_equal(p.calls, 2);
+	/* the tick offers it again: accepted, written whole (three records) */
+	assert_int_equal(sl_cx_export_tick(x, 104 * S_US), 0);
 	assert_int_equal(p.calls, 3);
 	sl_cx_export_stats(x, &st);
+	assert_false(st.held);
 	assert_int_equal(st.batches, 2);
-	assert_int_equal(st.records, 4);
-	assert_int_equal(st.write_failed, 1);
+	assert_int_equal(st.records, 5);
+	assert_int_equal(st.write_failed, 0);
 	assert_int_equal(st.prepare_failed, 1);
 	path = talloc_asprintf(ctx, "%s/acme.000001.jsonl", dir);
 	assert_int_equal(stat(path, &sb), 0);
 	assert_int_equal(sb.st_size, p.offset + p.len);
-	assert_int_equal(p.offset, sb.st_size / 2); /* the refused batch left no bytes between the two */
+	assert_int_equal(p.len, p.offset * 3 / 2); /* two records, then three of the same length */
+	talloc_free(x);
+
+	/* refused for good: the held batch keeps its 1,024 subjects, a 1,025th is refused and counted */
+	p = (struct prep){ .dir = dir, .refuse_all = true };
+	x = sl_cx_export_open(ctx, &cfg, on_prepared_batch, &p, &err);
+	assert_non_null(x);
+	sl_cx_export_set_prepare(x, on_prepare, NULL);
+	for (unsigned i = 0; i < SL_CX_BATCH_SUBJECTS_MAX; i++)
+		add(x, 200 * S_US, i);
+	assert_int_equal(sl_cx_export_add(x, 200 * S_US, "{\"n\":1}\n", 8, "s5000", NULL), -ENOSPC);
+	add(x, 200 * S_US, 7); /* a subject the batch holds still goes in */
+	assert_int_equal(sl_cx_export_flush(x), -EAGAIN);
+	sl_cx_export_stats(x, &st);
+	assert_true(st.held);
+	assert_int_equal(st.dropped, 1);
+	assert_int_equal(st.batches, 0);
+	assert_int_equal(st.write_failed, 0);
 	talloc_free(x);
 	ct_rmdir(ctx, dir);
 	talloc_free(ctx);
