@@ -83,6 +83,7 @@ struct sl_daemon {
 	int64_t newest_frame_us;		/* file replay: the gateway's clock */
 	bool vty_open;				/* `no login`: console without password (lab) */
 	const char *config_file;		/* -c: `write file` is confined to its directory */
+	bool check_only;			/* --check-config: reading the file must change nothing outside */
 	/* per destination and stream: the link's state and since when (wall time) */
 	int link_last[SL_HO_MAX_DEST][2];
 	int64_t link_since_us[SL_HO_MAX_DEST][2];

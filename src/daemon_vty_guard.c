@@ -20,7 +20,11 @@
  *
  * In the configuration file the commands that write the configuration
  * are refused outright (the file is refused with them): reading or
- * checking a configuration must never write a file.
+ * checking a configuration must never write a file. Under --check-config
+ * the file's `log file PATH` opens /dev/null instead and `log gsmtap`
+ * sends to 127.0.0.1: their nodes still read the lines that follow, and
+ * a file someone sent can be checked without creating files or sending
+ * packets elsewhere.
  *
  * Confinement (interactive sessions only: the configuration file, read at
  * start, is the operator's own):
@@ -524,8 +528,18 @@ static int guard(struct cmd_element *self, struct vty *vty, int argc, const char
 	case G_FILE_ONLY:
 		if (!sl_vty_file_only_why(vty, g_guarded[i].setting, g_guarded[i].why))
 			return CMD_WARNING;
+		if (g_d->check_only && !strcmp(g_guarded[i].setting, "log gsmtap")) {
+			/* --check-config: the target is made (its node's lines follow) but sends to this host only */
+			const char *local[1] = { "127.0.0.1" };
+			return g_guarded[i].func(self, vty, 1, local);
+		}
 		break;
 	case G_LOG_FILE:
+		if (vty->type == VTY_FILE && g_d->check_only && argc >= 1) {
+			/* --check-config: the target is made (its node's lines follow) on /dev/null, no file created */
+			const char *null_argv[2] = { "/dev/null", argc > 1 ? argv[1] : NULL };
+			return g_guarded[i].func(self, vty, argc > 2 ? 2 : argc, null_argv);
+		}
 		if (vty->type == VTY_FILE || argc < 1)
 			break;
 		bases[0] = g_log_dir ? g_log_dir : LOG_DIR_DEFAULT;

@@ -209,6 +209,7 @@ int main(int argc, char **argv)
 	if (vty_ref) /* every node and command, as libosmocore documents them (docs/console.md is made from it) */
 		return vty_dump_xml_ref_mode(stdout, VTY_REF_GEN_MODE_DEFAULT) < 0 ? 1 : 0;
 
+	d->check_only = check_only;
 	if (sl_app_read_config(config, err, sizeof(err)) < 0) {
 		fprintf(stderr, "sluiced: configuration file %s: %s\n", config, err);
 		return 1;

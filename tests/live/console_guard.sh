@@ -21,7 +21,8 @@
 #     write recorded as config.change; the file written is loadable
 #     (sluiced --check-config); in the configuration file itself those
 #     commands are refused, with the file, and write nothing (also under
-#     --check-config, and inside a node);
+#     --check-config, and inside a node); --check-config of a file with
+#     `log file PATH` creates no file;
 #   - inside those directories, `write file` does not replace an existing
 #     file other than a *.cfg (keys live there), and `log file` neither
 #     appends to an existing file that is not already a log file of the
@@ -349,4 +350,12 @@ done
 if [ -e "$work/elsewhere/from-file.cfg" ] || [ -e "$work/elsewhere/in-node.cfg" ]; then
 	fail "a configuration file made sluiced write a file"
 fi
+# --check-config of a file with a log file target creates no file (the target's node still reads its lines)
+{ cat "$work/etc/sluice.cfg"; printf 'log file %s
+ logging level set-all notice
+' "$work/elsewhere/evil.log"; } \
+	>"$work/elsewhere/logfile.cfg"
+"$B/src/sluiced" --check-config -c "$work/elsewhere/logfile.cfg" >"$work/lcheck.out" 2>&1 ||
+	{ cat "$work/lcheck.out"; fail "--check-config refused a configuration with a log file"; }
+[ ! -e "$work/elsewhere/evil.log" ] || fail "--check-config created the log file the configuration names"
 echo "console_guard: view sessions see no destination, LIID or target; write file and log file confined, refusals logged and audited; the configuration file cannot write files"
