@@ -156,6 +156,8 @@ CFG
 		if [ $n -gt 3000 ] || ! kill -0 "$gw" 2>/dev/null; then
 			tail -n 5 "$work/run/gw.err" >&2
 			echo "run_bench_consentd.sh: $1: sluiced did not finish the capture" >&2
+			# this runs in $( ): the EXIT trap of the parent does not see gw
+			kill -9 "$gw" 2>/dev/null
 			exit 1
 		fi
 		sleep 0.1
