@@ -102,7 +102,7 @@ struct sl_daemon {
 	uint64_t replay_first_ts, replay_wall_start;
 	/* file replay, for its closing log line: frames and events so far, wall and CPU time at its start */
 	uint64_t replay_frames, replay_events;
-	int64_t replay_begin_us, replay_cpu_begin_us;
+	int64_t replay_begin_us, replay_cpu_begin_us, replay_user_begin_us;
 };
 
 void sl_daemon_cfg_default(struct sl_daemon_cfg *cfg, void *ctx);
