@@ -13,7 +13,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -31,7 +30,6 @@
 #include "mediation/consent/consent_flow.h"
 #include "mediation/consent/consent_index.h"
 #include "mediation/consent/consent_js_pending.h"
-#include "mediation/consent/consent_ledger.h"
 #include "mediation/consent/consent_policy.h"
 #include "mediation/consent/consent_pseudonym.h"
 #include "mediation/consent/consent_store.h"

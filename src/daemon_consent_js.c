@@ -18,7 +18,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <string.h>
 
 #include <osmocom/core/logging.h>

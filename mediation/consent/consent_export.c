@@ -42,7 +42,6 @@ struct sl_cx_export {
 	uint64_t seg_bytes;
 	int64_t seg_first_us;
 	unsigned seg_batches;
-	bool wedged;			/* a failed batch could not be cut from the segment: nothing more is written */
 	/* open batch */
 	char *buf;
 	size_t len, cap;
@@ -217,7 +216,7 @@ int sl_cx_export_flush(struct sl_cx_export *x)
 
 	if (!x->records)
 		return 0;
-	if (x->wedged) {
+	if (x->st.torn_left) { /* a failed batch could not be cut from the segment: nothing more is written */
 		x->st.write_failed++;
 		rc = -EIO;
 		goto out;
@@ -267,7 +266,6 @@ int sl_cx_export_flush(struct sl_cx_export *x)
 			 * look complete: nothing more is written until then.
 			 */
 			x->st.torn_left++;
-			x->wedged = true;
 			goto out;
 		}
 		if (x->abort)

@@ -20,6 +20,12 @@
 #                           until FILE holds a line matching PATTERN (grep), polled every
 #                           0.1 s for SECONDS at most (default 10); fails naming WHAT when
 #                           the time is up or PID has exited first
+#   wait_until TENTHS WHAT CMD [ARG...]
+#                           until CMD succeeds, polled every 0.1 s, TENTHS times at most;
+#                           then fails naming WHAT
+#   exited PID              true once PID has exited
+#   logged_more FILE PATTERN N
+#                           true when FILE holds more than N lines matching PATTERN
 #   wait_read ERRFILE WHAT [PID]
 #                           wait_log for sluiced's "all capture files read", 120 s at most
 #   vty_show PORT COMMAND UNTIL [SETTLE]
@@ -86,6 +92,20 @@ wait_log() {
 		sleep 0.1
 	done
 }
+
+wait_until() {
+	_wu_max=$1 _wu_what=$2 _wu_n=0
+	shift 2
+	until "$@"; do
+		_wu_n=$((_wu_n + 1))
+		[ $_wu_n -le "$_wu_max" ] || fail "$_wu_what"
+		sleep 0.1
+	done
+}
+
+exited() { ! kill -0 "$1" 2>/dev/null; }
+
+logged_more() { [ "$(grep -c "$2" "$1" 2>/dev/null)" -gt "$3" ]; }
 
 wait_read() { wait_log "$1" "all capture files read" "$2" "${3:-}" 120; }
 

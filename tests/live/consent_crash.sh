@@ -45,8 +45,12 @@ command -v strace >/dev/null || { echo "SKIP: strace missing (scripts/deps.sh te
 strace -f -qq -o /dev/null true 2>/dev/null || { echo "SKIP: strace cannot trace here (ptrace refused)"; exit 77; }
 live_init cxcrash
 FAIL_TAIL=25
-# LeakSanitizer cannot run under ptrace: the sanitizer build's runs under strace check no leaks
-ST_ASAN="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+# traced ARGS...: becomes strace ARGS (fault injection) on the system calls that touch the first segment
+# ($seg), so run it in a subshell or in the background ($! is then strace's pid, sluiced its child);
+# LeakSanitizer cannot run under ptrace, so the sanitizer build's runs under it check no leaks
+traced() {
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" exec strace -f -qq -o /dev/null -P "$seg" "$@"
+}
 
 js_prepare --calls 12 --rtp-seconds 1 --messages 12 --registrations 2
 v=$(freeport)
@@ -57,8 +61,8 @@ mkdir "$work/initial"
 cp -a "$work"/reg.db* "$work/initial/"
 
 # the crash: killed entering the third batch's fdatasync
-ASAN_OPTIONS=$ST_ASAN strace -f -qq -o /dev/null -P "$seg" -e trace=fdatasync -e inject=fdatasync:signal=SIGKILL:when=3 \
-	"$B/src/sluiced" -c "$work/gw.cfg" >"$work/crash.out" 2>"$work/crash.err"
+(traced -e trace=fdatasync -e inject=fdatasync:signal=SIGKILL:when=3 \
+	"$B/src/sluiced" -c "$work/gw.cfg") >"$work/crash.out" 2>"$work/crash.err"
 rc=$?
 [ $rc -eq 137 ] || fail "sluiced under strace: exit $rc, not killed at the third batch's fdatasync"
 [ "$(js_pending_rows)" -eq 1 ] || fail "after the crash: $(js_pending_rows) pending batches, not 1"
@@ -129,16 +133,11 @@ PY
 }
 
 # C: the segment cannot be read at start: sluiced must refuse to start, and change nothing
-ASAN_OPTIONS=$ST_ASAN strace -f -qq -o /dev/null -P "$seg" -e trace=pread64 -e inject=pread64:error=EIO:when=1 \
+traced -e trace=pread64 -e inject=pread64:error=EIO:when=1 \
 	"$B/src/sluiced" -c "$work/restart.cfg" >"$work/readC.out" 2>"$work/readC.err" &
 gw=$!
 pids="$pids $gw"
-n=0
-while kill -0 "$gw" 2>/dev/null; do
-	n=$((n + 1))
-	[ $n -le 300 ] || fail "C: sluiced started although the segment could not be read"
-	sleep 0.1
-done
+wait_until 300 "C: sluiced started although the segment could not be read" exited "$gw"
 wait "$gw" 2>/dev/null
 grep -q "batch 000001-000003: .*acme.000001.jsonl cannot be read to check it (Input/output error)" "$work/readC.err" ||
 	fail "C: the unreadable segment was not reported"
@@ -180,11 +179,16 @@ n=$(echo "$n" | tail -n 1)
 cmp -s "$work/before.json" "$work/afterB.json" || fail "B: export.batch records changed"
 echo "B (power loss): the torn batch's $keep bytes cut, nothing accounted for it; $n records left, each accounted once"
 
+# fresh: the initial registry, no export, no audit log
+fresh() {
+	rm -rf "$work/acme" "$work/audit-log" "$work"/reg.db*
+	mkdir "$work/acme"
+	cp -a "$work"/initial/reg.db* "$work/"
+}
+
 # D: from the start, the first batch's write fails and so does the cut of what it wrote
-rm -rf "$work/acme" "$work/audit-log" "$work"/reg.db*
-mkdir "$work/acme"
-cp -a "$work"/initial/reg.db* "$work/"
-ASAN_OPTIONS=$ST_ASAN strace -f -qq -o /dev/null -P "$seg" -e trace=write,ftruncate -e inject=write:error=EIO:when=1 \
+fresh
+traced -e trace=write,ftruncate -e inject=write:error=EIO:when=1 \
 	-e inject=ftruncate:error=EIO:when=1 "$B/src/sluiced" -c "$work/gw.cfg" >"$work/wedgeD.out" 2>"$work/wedgeD.err" &
 gw=$!
 pids="$pids $gw"
@@ -193,12 +197,7 @@ wait_log "$work/wedgeD.err" "could not be cut from its segment: nothing more is 
 	"D: the stopped export was not logged" "$gw"
 # the signal to sluiced itself (strace's child), strace then ends with it
 kill -TERM "$(pgrep -P "$gw" | head -n 1)"
-n=0
-while kill -0 "$gw" 2>/dev/null; do
-	n=$((n + 1))
-	[ $n -le 300 ] || fail "D: sluiced did not stop"
-	sleep 0.1
-done
+wait_until 300 "D: sluiced did not stop" exited "$gw"
 wait "$gw" 2>/dev/null
 "$B/src/sluice" audit show "$work/audit-log" --kind export.batch --format json >"$work/wedgeD.json" ||
 	fail "D: audit show"
@@ -209,13 +208,6 @@ grep -q "batch 000001-000001 is not in .*: not delivered, not accounted; 0 bytes
 	fail "D: the restart did not repair the failed batch"
 n=$(accounted D) || { echo "$n"; exit 1; }
 echo "D (write and cut both failed): the export stopped, nothing accounted, the restart removed the batch"
-
-# fresh: the initial registry, no export, no audit log
-fresh() {
-	rm -rf "$work/acme" "$work/audit-log" "$work"/reg.db*
-	mkdir "$work/acme"
-	cp -a "$work"/initial/reg.db* "$work/"
-}
 
 # the reference: the same capture without a lock
 fresh

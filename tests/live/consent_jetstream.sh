@@ -103,12 +103,7 @@ sed -i '/^ replay-speed /d' "$work/gw.cfg"
 js_start_gw "$work/gw.cfg" gw2
 js_wait_read "$work/gw2.err" "restart"
 # once the cursor is at the end of the newest segment, the console must count the re-published records as duplicates
-n=0
-until cursor_at_end "$work/acme"; do
-	n=$((n + 1))
-	[ $n -le 600 ] || fail "restart: the cursor did not reach the end of the outbox within 60 s"
-	sleep 0.1
-done
+wait_until 600 "restart: the cursor did not reach the end of the outbox within 60 s" cursor_at_end "$work/acme"
 show_consent "$v" >"$work/show2.txt"
 grep "jetstream:" "$work/show2.txt"
 dups=$(sed -n 's/.*acknowledged (\([0-9]*\) duplicates).*/\1/p' "$work/show2.txt")

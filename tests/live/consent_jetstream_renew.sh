@@ -154,12 +154,8 @@ no_spin() {
 renew() {
 	python3 "$T" user "$work/nats" "$work/user.creds" >"$work/u$(($2 + 1)).pub" || fail "nats_creds.py user ($1)"
 	_back=$(connected) || { grep "jetstream:" "$work/show-c.txt"; fail "$1 renewed: no reconnection within 20 s"; }
-	_n=0
-	until [ "$(grep -c "consent: recipient acme: jetstream: connected again" "$work/gw.err")" -ge "$2" ]; do
-		_n=$((_n + 1))
-		[ $_n -le 100 ] || fail "$1 renewed: the reconnection is not logged"
-		sleep 0.1
-	done
+	wait_until 100 "$1 renewed: the reconnection is not logged" \
+		logged_more "$work/gw.err" "consent: recipient acme: jetstream: connected again" $(($2 - 1))
 	echo "$1 renewed in the file: reconnected within $(s10 "$_back") s"
 }
 
@@ -204,12 +200,8 @@ fi
 # resolver, its preload in the configuration file, which nats-server 2.9 reloads on SIGHUP; with the
 # full one, pushed as a claims update by the system account's user)
 cur=$(acked)
-n=0
-until [ "$(acked)" != "$cur" ]; do
-	n=$((n + 1))
-	[ $n -le 100 ] || fail "renewed user: nothing acknowledged within 10 s of the reconnection"
-	sleep 0.1
-done
+acked_since() { [ "$(acked)" != "$cur" ]; }
+wait_until 100 "renewed user: nothing acknowledged within 10 s of the reconnection" acked_since
 show_consent "$v" >"$work/show1.txt"
 grep "jetstream:" "$work/show1.txt"
 grep -q "jetstream: connected" "$work/show1.txt" || fail "renewed user: not connected before the revocation"
@@ -228,12 +220,8 @@ else
 fi
 disconnected "revoked user" "connect: Authentication Violation"
 reason "revoked user" "User Authentication Revoked"
-n=0
-until [ "$(grep -c "consent: recipient acme: jetstream: connect: Authentication Violation" "$work/gw.err")" -gt "$logged0" ]; do
-	n=$((n + 1))
-	[ $n -le 100 ] || fail "revoked user: the refusal is not logged"
-	sleep 0.1
-done
+wait_until 100 "revoked user: the refusal is not logged" \
+	logged_more "$work/gw.err" "consent: recipient acme: jetstream: connect: Authentication Violation" "$logged0"
 # the server refuses the revoked user's file from now on (not for its permissions: for the user)
 "$B/tests/live/js_dump" -c "$work/revoked.creds" "$url" - >"$work/revoked.out" 2>"$work/revoked.dump" &&
 	fail "the revoked user is accepted by the server"
@@ -244,12 +232,7 @@ renew "revoked user" $((renewals + 1))
 
 # --- the end: everything published once, accounted once ---------------------------------------
 js_wait_read "$work/gw.err" "renewed"
-n=0
-until cursor_at_end "$work/acme" && [ "$(js_pending_rows)" -eq 0 ]; do
-	n=$((n + 1))
-	[ $n -le 300 ] || fail "renewed: the outbox was not acknowledged and accounted within 30 s"
-	sleep 0.1
-done
+wait_until 300 "renewed: the outbox was not acknowledged and accounted within 30 s" js_settled
 show_consent "$v" >"$work/show-end.txt"
 grep "jetstream:" "$work/show-end.txt"
 stop_within 30 TERM "$gw" || fail "sluiced did not stop cleanly"

@@ -92,12 +92,7 @@ js_start_gw "$work/gw.cfg" gw2
 js_wait_read "$work/gw2.err" "restart"
 grep -q "publishing to JetStream stream SLUICE_EXPORT, $pending batches pending from before" "$work/gw2.err" ||
 	fail "restart: sluiced did not find the $pending pending batches"
-n=0
-until cursor_at_end "$work/acme" && [ "$(js_pending_rows)" -eq 0 ]; do
-	n=$((n + 1))
-	[ $n -le 300 ] || fail "restart: the outbox was not acknowledged and accounted within 30 s"
-	sleep 0.1
-done
+wait_until 300 "restart: the outbox was not acknowledged and accounted within 30 s" js_settled
 t0=$(now_ms)
 stop_within 30 TERM $gw || fail "restart: sluiced did not stop cleanly"
 t1=$(now_ms)

@@ -176,6 +176,9 @@ $3
 CFG
 }
 
+# js_settled: acme's outbox ($work/acme) acknowledged to its end and nothing left pending in the database
+js_settled() { cursor_at_end "$work/acme" && [ "$(js_pending_rows)" -eq 0 ]; }
+
 # cursor_at_end DIR: true when the cursor file of acme in DIR is at the end of its newest segment
 cursor_at_end() {
 python3 - "$1" <<'PY'
