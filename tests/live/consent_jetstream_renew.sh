@@ -94,6 +94,16 @@ connected() {
 	done
 	echo $(($(now_ds) - _t0))
 }
+# before SHOWFILE WHAT: show consent (printed, kept in SHOWFILE) must say connected before WHAT; then
+# failed0, refused0 and t0 are what disconnected and no_spin count from
+before() {
+	show_consent "$v" >"$1"
+	grep "jetstream:" "$1"
+	grep -q "jetstream: connected" "$1" || fail "$2"
+	failed0=$(failed_in "$1")
+	refused0=$(refusals)
+	t0=$(date +%s)
+}
 # disconnected WHAT REASON: until show consent says "not connected" with a failed connection
 # more than before ($failed0) and REASON (grep) in its last error, at most 20 s; then the outbox
 # must grow while the cursor stays (records keep coming, none acknowledged), at most 10 s
@@ -174,12 +184,7 @@ if [ "$RESOLVER" = memory ]; then
 	done
 	[ "$(date +%s)" -lt "$exp_at" ] ||
 		fail "expiring user: the first acknowledgement came after the JWT's expiry (machine too slow for EXP_S=$EXP_S)"
-	show_consent "$v" >"$work/show0.txt"
-	grep "jetstream:" "$work/show0.txt"
-	grep -q "jetstream: connected" "$work/show0.txt" || fail "expiring user: not connected before the expiry"
-	failed0=$(failed_in "$work/show0.txt")
-	refused0=$(refusals)
-	t0=$(date +%s)
+	before "$work/show0.txt" "expiring user: not connected before the expiry"
 	disconnected "expired user" "connect: Authentication Violation"
 	reason "expired user" "User Authentication Expired"
 	# (the server does not log the expiry itself at its default level: its refusals come after it)
@@ -202,12 +207,7 @@ fi
 cur=$(acked)
 acked_since() { [ "$(acked)" != "$cur" ]; }
 wait_until 100 "renewed user: nothing acknowledged within 10 s of the reconnection" acked_since
-show_consent "$v" >"$work/show1.txt"
-grep "jetstream:" "$work/show1.txt"
-grep -q "jetstream: connected" "$work/show1.txt" || fail "renewed user: not connected before the revocation"
-failed0=$(failed_in "$work/show1.txt")
-refused0=$(refusals)
-t0=$(date +%s)
+before "$work/show1.txt" "renewed user: not connected before the revocation"
 logged0=$(grep -c "consent: recipient acme: jetstream: connect: Authentication Violation" "$work/gw.err")
 cp "$work/user.creds" "$work/revoked.creds"
 python3 "$T" revoke "$work/nats" "$(cat "$upub")" || fail "nats_creds.py revoke"
